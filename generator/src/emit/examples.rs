@@ -1,0 +1,66 @@
+//! The `examples` test module: every example of the definition is read into its type and
+//! written back, and must come out as the same JSON.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{ident, qualified_type};
+use crate::ir::Ir;
+
+pub fn emit_examples(ir: &Ir) -> TokenStream {
+    let tests = ir.examples.iter().map(|example| {
+        let name = ident(&example.name);
+        let ty = qualified_type(&example.ty);
+        let json = example.json.to_string();
+        match &example.mismatch {
+            None => quote! {
+                #[test]
+                fn #name() {
+                    round_trip::<#ty>(#json);
+                }
+            },
+            Some(reason) => {
+                let note =
+                    format!(" The definition's example does not fit its schema ({reason}): it must be rejected.");
+                quote! {
+                    #[doc = #note]
+                    #[test]
+                    fn #name() {
+                        rejected::<#ty>(#json);
+                    }
+                }
+            }
+        }
+    });
+    let rejected_helper = ir.examples.iter().any(|e| e.mismatch.is_some()).then(|| {
+        quote! {
+            /// Requires that `json` is not accepted as a `T`.
+            fn rejected<T>(json: &str)
+            where
+                T: ::serde::de::DeserializeOwned + ::std::fmt::Debug,
+            {
+                let value: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
+                let read = ::serde_json::from_value::<T>(value);
+                assert!(read.is_err(), "accepted an example that does not fit: {read:?}");
+            }
+        }
+    });
+    quote! {
+        //! Every example in the definition, read into its generated type and written back.
+
+        /// Reads `json` as `T`, writes it back and requires the same JSON value.
+        fn round_trip<T>(json: &str)
+        where
+            T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+        {
+            let expected: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
+            let typed: T = ::serde_json::from_value(expected.clone()).expect("the example fits its type");
+            let written = ::serde_json::to_value(&typed).expect("the value serializes");
+            assert_eq!(written, expected);
+        }
+
+        #rejected_helper
+
+        #(#tests)*
+    }
+}

@@ -1,0 +1,82 @@
+//! Small helpers shared by the emitters: identifiers, type tokens, doc attributes.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::TypeRef;
+
+/// An identifier from a final IR name; `r#name` becomes a raw identifier.
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// The Rust type for a [`TypeRef`]; named types are referred to from `crate::types`
+/// siblings, so they are written bare.
+pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        TypeRef::Vec(item) => {
+            let item = type_tokens(item);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = type_tokens(value);
+            quote!(::std::collections::BTreeMap<String, #value>)
+        }
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+/// The same type as seen from outside the `types` module.
+pub fn qualified_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Named(name) => {
+            let name = ident(name);
+            quote!(crate::types::#name)
+        }
+        TypeRef::Vec(item) => {
+            let item = qualified_type(item);
+            quote!(Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = qualified_type(value);
+            quote!(::std::collections::BTreeMap<String, #value>)
+        }
+        other => type_tokens(other),
+    }
+}
+
+/// `#[doc = " line"]` attributes, one per line, so prettyplease prints `/// line`.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else { return TokenStream::new() };
+    let lines = text.lines().map(doc_line);
+    quote!(#(#[doc = #lines])*)
+}
+
+/// `#![doc = " line"]`, for a module's own docs.
+pub fn inner_doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else { return TokenStream::new() };
+    let lines = text.lines().map(doc_line);
+    quote!(#(#![doc = #lines])* #![doc = ""])
+}
+
+fn doc_line(line: &str) -> String {
+    if line.is_empty() {
+        String::new()
+    } else {
+        format!(" {line}")
+    }
+}

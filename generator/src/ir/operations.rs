@@ -1,0 +1,222 @@
+//! Operations: request structs' parameters and bodies, responses by status, security.
+
+use openapiv3::{
+    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    Response as ApiResponse, StatusCode,
+};
+
+use super::docs::rst_to_markdown;
+use super::naming::{pascal_ident, snake_ident, status_variant};
+use super::types::{RawExample, TypeBuilder};
+use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
+use crate::diag::child_pointer;
+
+/// Every operation, in the order the definition lists paths (methods in HTTP order).
+pub fn operations(api: &OpenAPI, types: &mut TypeBuilder) -> Vec<Operation> {
+    let mut out = Vec::new();
+    for (path, item) in &api.paths.paths {
+        let ReferenceOr::Item(item) = item else { continue };
+        let item_ptr = child_pointer("/paths", path);
+        for (method, op) in item.iter() {
+            let op_ptr = child_pointer(&item_ptr, method);
+            let shared: Vec<(String, &ReferenceOr<Parameter>)> = item
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), p))
+                .collect();
+            out.push(operation(api, types, path, method, op, &op_ptr, &shared));
+        }
+    }
+    out
+}
+
+/// The name an operation without `operationId` gets: method and path (`get_rooms_room_id`).
+pub fn fallback_operation_id(method: &str, path: &str) -> String {
+    format!("{method} {path}")
+}
+
+fn operation(
+    api: &OpenAPI,
+    types: &mut TypeBuilder,
+    path: &str,
+    method: &str,
+    op: &ApiOperation,
+    op_ptr: &str,
+    shared_params: &[(String, &ReferenceOr<Parameter>)],
+) -> Operation {
+    let id = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| fallback_operation_id(method, path));
+    let stem = pascal_ident(&id);
+
+    // Operation parameters override path-level ones with the same name and location.
+    let own: Vec<(String, &ReferenceOr<Parameter>)> = op
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{op_ptr}/parameters/{i}"), p))
+        .collect();
+    let mut params = Vec::new();
+    for (pointer, param) in shared_params.iter().chain(own.iter()) {
+        let ReferenceOr::Item(param) = param else { continue };
+        let Some(param) = self::param(types, param, pointer, &stem) else {
+            continue;
+        };
+        params.retain(|p: &Param| !(p.wire_name == param.wire_name && p.location == param.location));
+        params.push(param);
+    }
+
+    let body = match &op.request_body {
+        Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem),
+        _ => None,
+    };
+
+    let mut responses = Vec::new();
+    let responses_ptr = child_pointer(op_ptr, "responses");
+    for (status, response) in &op.responses.responses {
+        let StatusCode::Code(code) = status else { continue };
+        let ReferenceOr::Item(response) = response else {
+            continue;
+        };
+        let pointer = child_pointer(&responses_ptr, &code.to_string());
+        responses.push(self::response(types, response, &pointer, &stem, Some(*code)));
+    }
+    if let Some(ReferenceOr::Item(default)) = &op.responses.default {
+        let pointer = child_pointer(&responses_ptr, "default");
+        responses.push(self::response(types, default, &pointer, &stem, None));
+    }
+
+    let security = op
+        .security
+        .as_ref()
+        .or(api.security.as_ref())
+        .map(|alternatives| alternatives.iter().map(|req| req.keys().cloned().collect()).collect())
+        .unwrap_or_default();
+
+    Operation {
+        method_name: snake_ident(&id),
+        request_type: format!("{stem}Request"),
+        response_type: format!("{stem}Response"),
+        id,
+        http_method: http_method(method),
+        path: path.to_string(),
+        summary: op.summary.clone(),
+        doc: op.description.as_deref().map(rst_to_markdown),
+        params,
+        body,
+        responses,
+        security,
+    }
+}
+
+fn http_method(method: &str) -> HttpMethod {
+    match method {
+        "put" => HttpMethod::Put,
+        "post" => HttpMethod::Post,
+        "delete" => HttpMethod::Delete,
+        "options" => HttpMethod::Options,
+        "head" => HttpMethod::Head,
+        "patch" => HttpMethod::Patch,
+        "trace" => HttpMethod::Trace,
+        _ => HttpMethod::Get,
+    }
+}
+
+fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) -> Option<Param> {
+    let (data, location) = match param {
+        Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
+        Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
+        Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
+        Parameter::Cookie { .. } => return None,
+    };
+    let hint = format!("{stem}{}", pascal_ident(&data.name));
+    let ty = match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => types.type_of(schema, &child_pointer(pointer, "schema"), &hint),
+        ParameterSchemaOrContent::Content(_) => TypeRef::String,
+    };
+    if let Some(example) = &data.example {
+        types.examples.push(RawExample {
+            context: hint,
+            pointer: child_pointer(pointer, "example"),
+            ty: ty.clone(),
+            json: example.clone(),
+        });
+    }
+    Some(Param {
+        rust_name: snake_ident(&data.name),
+        wire_name: data.name.clone(),
+        location,
+        ty,
+        required: data.required || location == ParamLocation::Path,
+        doc: data.description.as_deref().map(rst_to_markdown),
+    })
+}
+
+/// The JSON media type of a content map: `application/json`, else any `…json` type.
+fn json_media<T>(content: &indexmap::IndexMap<String, T>) -> Option<(&String, &T)> {
+    content
+        .get_key_value("application/json")
+        .or_else(|| content.iter().find(|(k, _)| k.ends_with("json")))
+}
+
+fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str) -> Option<Body> {
+    let (media, content) = json_media(&body.content)?;
+    let hint = format!("{stem}Body");
+    let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
+    let ty = match &content.schema {
+        Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
+        None => TypeRef::Json,
+    };
+    if let Some(example) = &content.example {
+        types.examples.push(RawExample {
+            context: hint,
+            pointer: child_pointer(&media_ptr, "example"),
+            ty: ty.clone(),
+            json: example.clone(),
+        });
+    }
+    Some(Body {
+        ty,
+        required: body.required,
+        doc: body.description.as_deref().map(rst_to_markdown),
+    })
+}
+
+fn response(
+    types: &mut TypeBuilder,
+    response: &ApiResponse,
+    pointer: &str,
+    stem: &str,
+    status: Option<u16>,
+) -> Response {
+    let variant = status.map(status_variant).unwrap_or_else(|| "Default".to_string());
+    let hint = format!("{stem}{variant}Body");
+    let mut ty = None;
+    if let Some((media, content)) = json_media(&response.content) {
+        let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
+        let body_ty = match &content.schema {
+            Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
+            None => TypeRef::Json,
+        };
+        if let Some(example) = &content.example {
+            types.examples.push(RawExample {
+                context: format!("{stem}{variant}"),
+                pointer: child_pointer(&media_ptr, "example"),
+                ty: body_ty.clone(),
+                json: example.clone(),
+            });
+        }
+        ty = Some(body_ty);
+    }
+    let doc = Some(response.description.as_str())
+        .filter(|d| !d.trim().is_empty())
+        .map(rst_to_markdown);
+    Response {
+        status,
+        variant,
+        ty,
+        doc,
+    }
+}

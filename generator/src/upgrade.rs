@@ -1,0 +1,698 @@
+//! Stage `upgrade`: turns a Swagger 2.0 document into OpenAPI 3.0 and reads it into the
+//! `openapiv3` model. OpenAPI 3.0 input skips the conversion but gets the same schema
+//! normalisation, so both dialects reach `check` in one shape.
+//!
+//! What 3.0 cannot say rides along as extensions:
+//! - `x-stubforge-tuple`: the item schemas of a fixed-length tuple (`items: [..]`).
+//! - `x-stubforge-types`: the member types of a `type: [a, b]` list (without `null`).
+//!
+//! Each moved node is recorded (new pointer → resolved pointer) so that diagnostics about
+//! the upgraded document still point at the user's file and line.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::diag::{Diagnostic, child_pointer, split_pointer};
+use crate::load::{FileId, Sources};
+
+pub const TUPLE_EXTENSION: &str = "x-stubforge-tuple";
+pub const TYPES_EXTENSION: &str = "x-stubforge-types";
+
+/// Which input language a document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Swagger2,
+    OpenApi30,
+}
+
+/// Reads the version field; anything but Swagger 2.0 and OpenAPI 3.0.x is refused.
+pub fn dialect(sources: &Sources, root: FileId) -> Result<Dialect, Diagnostic> {
+    let document = &sources.file(root).value;
+    let located = |pointer: &str, d: Diagnostic| d.at(sources.locate(root, pointer));
+    let supported = "stubforge reads Swagger 2.0 (`swagger: \"2.0\"`) and OpenAPI 3.0.x (`openapi: 3.0.3`)";
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if let Some(v) = document.get("swagger") {
+        return match text(v).as_str() {
+            "2.0" => Ok(Dialect::Swagger2),
+            other => Err(located(
+                "/swagger",
+                Diagnostic::error(format!("Swagger version `{other}` is not supported")).help(supported),
+            )),
+        };
+    }
+    if let Some(v) = document.get("openapi") {
+        let version = text(v);
+        return if version.starts_with("3.0") {
+            Ok(Dialect::OpenApi30)
+        } else {
+            Err(located(
+                "/openapi",
+                Diagnostic::error(format!("OpenAPI version `{version}` is not supported")).help(supported),
+            ))
+        };
+    }
+    Err(located(
+        "",
+        Diagnostic::error("the document has neither a `swagger` nor an `openapi` version field")
+            .help(format!("{supported}; add the version field at the top")),
+    ))
+}
+
+/// The upgraded document and how its pointers map back to the resolved document.
+#[derive(Debug)]
+pub struct Upgraded {
+    pub document: Value,
+    /// Upgraded pointer → resolved pointer, for moved subtrees (longest prefix wins).
+    moves: BTreeMap<String, String>,
+    /// Findings that do not stop generation, with resolved pointers.
+    pub warnings: Vec<(String, Diagnostic)>,
+    /// Errors, with resolved pointers.
+    pub errors: Vec<(String, Diagnostic)>,
+}
+
+impl Upgraded {
+    /// The resolved-document pointer of an upgraded-document pointer.
+    pub fn resolved_pointer(&self, pointer: &str) -> String {
+        let segments = split_pointer(pointer);
+        for len in (0..=segments.len()).rev() {
+            let prefix = segments[..len].iter().fold(String::new(), |p, s| child_pointer(&p, s));
+            if let Some(old) = self.moves.get(&prefix) {
+                return segments[len..].iter().fold(old.clone(), |p, s| child_pointer(&p, s));
+            }
+        }
+        pointer.to_string()
+    }
+}
+
+pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
+    let mut up = Upgrader {
+        moves: BTreeMap::new(),
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    let document = match dialect {
+        Dialect::Swagger2 => up.swagger(document),
+        Dialect::OpenApi30 => up.openapi(document),
+    };
+    Upgraded {
+        document,
+        moves: up.moves,
+        warnings: up.warnings,
+        errors: up.errors,
+    }
+}
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+struct Upgrader {
+    moves: BTreeMap<String, String>,
+    warnings: Vec<(String, Diagnostic)>,
+    errors: Vec<(String, Diagnostic)>,
+}
+
+impl Upgrader {
+    fn moved(&mut self, new: &str, old: &str) {
+        if new != old {
+            self.moves.insert(new.to_string(), old.to_string());
+        }
+    }
+
+    fn swagger(&mut self, doc: &Value) -> Value {
+        let mut out = Map::new();
+        out.insert("openapi".into(), json!("3.0.3"));
+        for key in ["info", "tags", "externalDocs", "security"] {
+            if let Some(v) = doc.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        copy_extensions(doc, &mut out);
+
+        let base_path = doc.get("basePath").and_then(Value::as_str).unwrap_or("");
+        let url = match doc.get("host").and_then(Value::as_str) {
+            Some(host) => {
+                let scheme = doc.pointer("/schemes/0").and_then(Value::as_str).unwrap_or("https");
+                format!("{scheme}://{host}{base_path}")
+            }
+            None if base_path.is_empty() => "/".to_string(),
+            None => base_path.to_string(),
+        };
+        out.insert("servers".into(), json!([{ "url": url }]));
+        self.moved("/servers", "/basePath");
+
+        let consumes = media_types(doc.get("consumes"));
+        let produces = media_types(doc.get("produces"));
+
+        let mut components = Map::new();
+        if let Some(Value::Object(defs)) = doc.get("definitions") {
+            let mut schemas = Map::new();
+            for (name, schema) in defs {
+                let old = child_pointer("/definitions", name);
+                let new = child_pointer("/components/schemas", name);
+                self.moved(&new, &old);
+                schemas.insert(name.clone(), self.schema(schema, &old));
+            }
+            components.insert("schemas".into(), Value::Object(schemas));
+        }
+        if let Some(Value::Object(defs)) = doc.get("securityDefinitions") {
+            let mut schemes = Map::new();
+            for (name, scheme) in defs {
+                let old = child_pointer("/securityDefinitions", name);
+                self.moved(&child_pointer("/components/securitySchemes", name), &old);
+                schemes.insert(name.clone(), self.security_scheme(scheme, &old));
+            }
+            components.insert("securitySchemes".into(), Value::Object(schemes));
+        }
+        if !components.is_empty() {
+            out.insert("components".into(), Value::Object(components));
+        }
+
+        let mut paths = Map::new();
+        if let Some(Value::Object(items)) = doc.get("paths") {
+            for (path, item) in items {
+                let old_item = child_pointer("/paths", path);
+                let Value::Object(item) = item else {
+                    paths.insert(path.clone(), item.clone());
+                    continue;
+                };
+                let mut new_item = Map::new();
+                for (key, value) in item {
+                    let old = child_pointer(&old_item, key);
+                    if METHODS.contains(&key.as_str()) {
+                        let op = self.swagger_operation(value, &old, &consumes, &produces);
+                        new_item.insert(key.clone(), op);
+                    } else if key == "parameters" {
+                        let (params, body) = self.swagger_parameters(value, &old, &old, &consumes);
+                        if body.is_some() {
+                            self.errors.push((
+                                old.clone(),
+                                Diagnostic::error("a body parameter on a whole path is not supported")
+                                    .help("move the `in: body` parameter into each operation"),
+                            ));
+                        }
+                        new_item.insert(key.clone(), params);
+                    } else {
+                        new_item.insert(key.clone(), value.clone());
+                    }
+                }
+                paths.insert(path.clone(), Value::Object(new_item));
+            }
+        }
+        out.insert("paths".into(), Value::Object(paths));
+        Value::Object(out)
+    }
+
+    fn swagger_operation(&mut self, op: &Value, old: &str, consumes: &[String], produces: &[String]) -> Value {
+        let Value::Object(op) = op else { return op.clone() };
+        let consumes = op
+            .get("consumes")
+            .map(|v| media_types(Some(v)))
+            .unwrap_or_else(|| consumes.to_vec());
+        let produces = op
+            .get("produces")
+            .map(|v| media_types(Some(v)))
+            .unwrap_or_else(|| produces.to_vec());
+        let mut out = Map::new();
+        for (key, value) in op {
+            let old_key = child_pointer(old, key);
+            match key.as_str() {
+                "consumes" | "produces" | "schemes" => {}
+                "parameters" => {
+                    let new_params = child_pointer(old, "parameters");
+                    let (params, body) = self.swagger_parameters(value, &old_key, &new_params, &consumes);
+                    out.insert(key.clone(), params);
+                    if let Some(body) = body {
+                        out.insert("requestBody".into(), body);
+                    }
+                }
+                "responses" => {
+                    let Value::Object(responses) = value else {
+                        out.insert(key.clone(), value.clone());
+                        continue;
+                    };
+                    let mut new = Map::new();
+                    for (status, response) in responses {
+                        let old_resp = child_pointer(&old_key, status);
+                        new.insert(status.clone(), self.swagger_response(response, &old_resp, &produces));
+                    }
+                    out.insert(key.clone(), Value::Object(new));
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// Returns the 3.0 parameter list and, when there is an `in: body` parameter, the
+    /// `requestBody` it becomes. `new_list` is the list's pointer in the new document.
+    fn swagger_parameters(
+        &mut self,
+        params: &Value,
+        old_list: &str,
+        new_list: &str,
+        consumes: &[String],
+    ) -> (Value, Option<Value>) {
+        let Value::Array(params) = params else {
+            return (params.clone(), None);
+        };
+        let mut out = Vec::new();
+        let mut body = None;
+        for (i, param) in params.iter().enumerate() {
+            let old = child_pointer(old_list, &i.to_string());
+            let location = param.get("in").and_then(Value::as_str).unwrap_or("");
+            match location {
+                "body" => {
+                    let new_body = child_pointer(&parent(new_list), "requestBody");
+                    self.moved(&new_body, &old);
+                    body = Some(self.swagger_body(param, &old, &new_body, consumes));
+                }
+                "formData" => self.errors.push((
+                    old,
+                    Diagnostic::error("`in: formData` parameters are not supported")
+                        .help("describe the form as an `in: body` parameter with a schema"),
+                )),
+                _ => {
+                    let new = child_pointer(new_list, &out.len().to_string());
+                    self.moved(&new, &old);
+                    out.push(self.swagger_simple_parameter(param, &old, &new));
+                }
+            }
+        }
+        (Value::Array(out), body)
+    }
+
+    fn swagger_simple_parameter(&mut self, param: &Value, old: &str, new: &str) -> Value {
+        let Value::Object(param) = param else {
+            return param.clone();
+        };
+        const SCHEMA_KEYS: [&str; 16] = [
+            "type",
+            "format",
+            "items",
+            "enum",
+            "default",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "multipleOf",
+        ];
+        let mut out = Map::new();
+        let mut schema = Map::new();
+        for (key, value) in param {
+            if SCHEMA_KEYS.contains(&key.as_str()) {
+                schema.insert(key.clone(), value.clone());
+            } else if key == "x-example" {
+                out.insert("example".into(), value.clone());
+                self.moved(&child_pointer(new, "example"), &child_pointer(old, "x-example"));
+            } else if key == "collectionFormat" || key == "allowEmptyValue" {
+                // Only the default (`csv`) is meaningful for the parameters we support.
+            } else {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+        if !schema.is_empty() {
+            self.moved(&child_pointer(new, "schema"), old);
+            out.insert("schema".into(), self.schema(&Value::Object(schema), old));
+        }
+        Value::Object(out)
+    }
+
+    fn swagger_body(&mut self, param: &Value, old: &str, new: &str, consumes: &[String]) -> Value {
+        let mut body = Map::new();
+        if let Some(d) = param.get("description") {
+            body.insert("description".into(), d.clone());
+        }
+        body.insert(
+            "required".into(),
+            param.get("required").cloned().unwrap_or(Value::Bool(false)),
+        );
+        let schema_old = child_pointer(old, "schema");
+        let schema = param.get("schema").map(|s| self.schema(s, &schema_old));
+        let example = param.get("example").or_else(|| param.get("x-example"));
+        let example_key = if param.get("example").is_some() {
+            "example"
+        } else {
+            "x-example"
+        };
+        let mut content = Map::new();
+        for media in consumes {
+            let new_media = child_pointer(&child_pointer(new, "content"), media);
+            let mut entry = Map::new();
+            if let Some(schema) = &schema {
+                entry.insert("schema".into(), schema.clone());
+                self.moved(&child_pointer(&new_media, "schema"), &schema_old);
+            }
+            if let Some(example) = example {
+                entry.insert("example".into(), example.clone());
+                self.moved(&child_pointer(&new_media, "example"), &child_pointer(old, example_key));
+            }
+            content.insert(media.clone(), Value::Object(entry));
+        }
+        body.insert("content".into(), Value::Object(content));
+        copy_extensions(param, &mut body);
+        Value::Object(body)
+    }
+
+    fn swagger_response(&mut self, response: &Value, old: &str, produces: &[String]) -> Value {
+        let Value::Object(response) = response else {
+            return response.clone();
+        };
+        let mut out = Map::new();
+        out.insert(
+            "description".into(),
+            response.get("description").cloned().unwrap_or_else(|| json!("")),
+        );
+        if let Some(Value::Object(headers)) = response.get("headers") {
+            let mut new = Map::new();
+            for (name, header) in headers {
+                let old_header = child_pointer(&child_pointer(old, "headers"), name);
+                let mut h = Map::new();
+                if let Some(d) = header.get("description") {
+                    h.insert("description".into(), d.clone());
+                }
+                let mut schema = header.clone();
+                if let Value::Object(s) = &mut schema {
+                    s.remove("description");
+                }
+                h.insert("schema".into(), self.schema(&schema, &old_header));
+                new.insert(name.clone(), Value::Object(h));
+            }
+            out.insert("headers".into(), Value::Object(new));
+        }
+        let examples = response.get("examples").and_then(Value::as_object);
+        let schema_old = child_pointer(old, "schema");
+        if let Some(schema) = response.get("schema") {
+            let schema = self.schema(schema, &schema_old);
+            let mut media_types: Vec<String> = produces.to_vec();
+            for media in examples.into_iter().flat_map(|e| e.keys()) {
+                if !media_types.contains(media) {
+                    media_types.push(media.clone());
+                }
+            }
+            let mut content = Map::new();
+            for media in media_types {
+                let new_media = child_pointer(&child_pointer(old, "content"), &media);
+                let mut entry = Map::new();
+                entry.insert("schema".into(), schema.clone());
+                self.moved(&child_pointer(&new_media, "schema"), &schema_old);
+                if let Some(example) = examples.and_then(|e| e.get(&media)) {
+                    entry.insert("example".into(), example.clone());
+                    let old_example = child_pointer(&child_pointer(old, "examples"), &media);
+                    self.moved(&child_pointer(&new_media, "example"), &old_example);
+                }
+                content.insert(media, Value::Object(entry));
+            }
+            out.insert("content".into(), Value::Object(content));
+        }
+        copy_extensions(&Value::Object(response.clone()), &mut out);
+        Value::Object(out)
+    }
+
+    fn security_scheme(&mut self, scheme: &Value, old: &str) -> Value {
+        let Value::Object(map) = scheme else {
+            return scheme.clone();
+        };
+        let kind = map.get("type").and_then(Value::as_str).unwrap_or("");
+        let mut out = Map::new();
+        if let Some(d) = map.get("description") {
+            out.insert("description".into(), d.clone());
+        }
+        match kind {
+            "apiKey" => {
+                out.insert("type".into(), json!("apiKey"));
+                for key in ["name", "in"] {
+                    if let Some(v) = map.get(key) {
+                        out.insert(key.into(), v.clone());
+                    }
+                }
+            }
+            "basic" => {
+                out.insert("type".into(), json!("http"));
+                out.insert("scheme".into(), json!("basic"));
+            }
+            "oauth2" => {
+                let flow = match map.get("flow").and_then(Value::as_str) {
+                    Some("accessCode") => "authorizationCode",
+                    Some("application") => "clientCredentials",
+                    Some(other) => other,
+                    None => "implicit",
+                };
+                let mut f = Map::new();
+                for (from, to) in [("authorizationUrl", "authorizationUrl"), ("tokenUrl", "tokenUrl")] {
+                    if let Some(v) = map.get(from) {
+                        f.insert(to.into(), v.clone());
+                    }
+                }
+                f.insert("scopes".into(), map.get("scopes").cloned().unwrap_or_else(|| json!({})));
+                out.insert("type".into(), json!("oauth2"));
+                out.insert("flows".into(), json!({ flow: f }));
+            }
+            other => {
+                self.errors.push((
+                    old.to_string(),
+                    Diagnostic::error(format!("security scheme type `{other}` is not a Swagger 2.0 type"))
+                        .help("use `apiKey`, `basic` or `oauth2`"),
+                ));
+                return scheme.clone();
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// OpenAPI 3.0 input: only the schema normalisation applies.
+    fn openapi(&mut self, doc: &Value) -> Value {
+        let mut doc = doc.clone();
+        for pointer in schema_positions(&doc) {
+            if let Some(node) = doc.pointer(&pointer).cloned() {
+                let normalized = self.schema(&node, &pointer);
+                if let Some(slot) = doc.pointer_mut(&pointer) {
+                    *slot = normalized;
+                }
+            }
+        }
+        doc
+    }
+
+    /// Normalises one schema (and the schemas inside it) into what 3.0 and the
+    /// `openapiv3` model accept. `old` is the schema's resolved pointer, for messages.
+    fn schema(&mut self, schema: &Value, old: &str) -> Value {
+        let Value::Object(map) = schema else {
+            return schema.clone();
+        };
+        if map.contains_key("$ref") {
+            let mut out = map.clone();
+            if let Some(Value::String(r)) = out.get_mut("$ref") {
+                if let Some(name) = r.strip_prefix("#/definitions/") {
+                    *r = format!("#/components/schemas/{name}");
+                }
+            }
+            return Value::Object(out);
+        }
+        let mut out = Map::new();
+        let mut required: Vec<Value> = match map.get("required") {
+            Some(Value::Array(list)) => list.clone(),
+            _ => Vec::new(),
+        };
+        for (key, value) in map {
+            let here = child_pointer(old, key);
+            match key.as_str() {
+                "properties" => {
+                    let Value::Object(props) = value else {
+                        out.insert(key.clone(), value.clone());
+                        continue;
+                    };
+                    let mut new = Map::new();
+                    for (name, prop) in props {
+                        let prop_old = child_pointer(&here, name);
+                        let mut prop = prop.clone();
+                        if let Some(Value::Bool(flag)) = prop.get("required").cloned() {
+                            // Swagger 1.x style `required: true` on the property itself.
+                            if let Value::Object(p) = &mut prop {
+                                p.remove("required");
+                            }
+                            if flag && !required.iter().any(|r| r == name) {
+                                required.push(Value::String(name.clone()));
+                            }
+                            self.warnings.push((
+                                child_pointer(&prop_old, "required"),
+                                Diagnostic::warning(format!(
+                                    "`required: {flag}` on property `{name}` is not valid here; read as if `{name}` were {}listed in the object's `required`",
+                                    if flag { "" } else { "not " }
+                                ))
+                                .help("list required property names in the object's `required` array"),
+                            ));
+                        }
+                        new.insert(name.clone(), self.schema(&prop, &prop_old));
+                    }
+                    out.insert(key.clone(), Value::Object(new));
+                }
+                "required" => {}
+                "items" => match value {
+                    Value::Array(items) => {
+                        let tuple: Vec<Value> = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, item)| self.schema(item, &child_pointer(&here, &i.to_string())))
+                            .collect();
+                        out.insert(TUPLE_EXTENSION.into(), Value::Array(tuple));
+                    }
+                    other => {
+                        out.insert(key.clone(), self.schema(other, &here));
+                    }
+                },
+                "additionalProperties" | "not" if value.is_object() => {
+                    out.insert(key.clone(), self.schema(value, &here));
+                }
+                "allOf" | "oneOf" | "anyOf" | TUPLE_EXTENSION => {
+                    let list = value
+                        .as_array()
+                        .map(|items| {
+                            items
+                                .iter()
+                                .enumerate()
+                                .map(|(i, s)| self.schema(s, &child_pointer(&here, &i.to_string())))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    out.insert(key.clone(), Value::Array(list));
+                }
+                "type" => match value {
+                    Value::Array(types) => {
+                        let mut names: Vec<Value> =
+                            types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+                        if names.len() < types.len() {
+                            out.insert("nullable".into(), Value::Bool(true));
+                        }
+                        if names.len() == 1 {
+                            out.insert("type".into(), names.remove(0));
+                        } else if !names.is_empty() {
+                            out.insert(TYPES_EXTENSION.into(), Value::Array(names));
+                        }
+                    }
+                    other => {
+                        out.insert(key.clone(), other.clone());
+                    }
+                },
+                "x-nullable" => {
+                    out.insert("nullable".into(), value.clone());
+                }
+                _ => {
+                    out.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        if !required.is_empty() {
+            out.insert("required".into(), Value::Array(required));
+        }
+        // The model reads an object's keys only when it says `type: object`.
+        if !out.contains_key("type")
+            && (out.contains_key("properties") || out.contains_key("additionalProperties"))
+            && !out.contains_key("allOf")
+        {
+            out.insert("type".into(), json!("object"));
+        }
+        // Array keywords only belong with `type: array` in the model.
+        if out.contains_key(TUPLE_EXTENSION) && !out.contains_key("type") {
+            out.insert("type".into(), json!("array"));
+        }
+        Value::Object(out)
+    }
+}
+
+fn parent(pointer: &str) -> String {
+    match pointer.rfind('/') {
+        Some(i) => pointer[..i].to_string(),
+        None => String::new(),
+    }
+}
+
+fn media_types(value: Option<&Value>) -> Vec<String> {
+    let list: Vec<String> = value
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    if list.is_empty() {
+        vec!["application/json".to_string()]
+    } else {
+        list
+    }
+}
+
+fn copy_extensions(from: &Value, to: &mut Map<String, Value>) {
+    if let Value::Object(map) = from {
+        for (k, v) in map {
+            if k.starts_with("x-") && !to.contains_key(k) {
+                to.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Pointers of the schema roots in an OpenAPI 3.0 document.
+fn schema_positions(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
+        out.extend(schemas.keys().map(|k| child_pointer("/components/schemas", k)));
+    }
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return out;
+    };
+    for (path, item) in paths {
+        let item_ptr = child_pointer("/paths", path);
+        let Value::Object(item) = item else { continue };
+        let mut ops: Vec<(String, &Value)> = vec![(item_ptr.clone(), &Value::Null)];
+        for (method, op) in item {
+            if METHODS.contains(&method.as_str()) {
+                ops.push((child_pointer(&item_ptr, method), op));
+            }
+        }
+        if let Some(Value::Array(params)) = item.get("parameters") {
+            for i in 0..params.len() {
+                out.push(format!("{item_ptr}/parameters/{i}/schema"));
+            }
+        }
+        for (op_ptr, op) in ops.into_iter().skip(1) {
+            if let Some(Value::Array(params)) = op.get("parameters") {
+                for (i, p) in params.iter().enumerate() {
+                    if p.get("schema").is_some() {
+                        out.push(format!("{op_ptr}/parameters/{i}/schema"));
+                    }
+                }
+            }
+            if let Some(Value::Object(content)) = op.pointer("/requestBody/content") {
+                for media in content.keys() {
+                    out.push(format!(
+                        "{op_ptr}/requestBody/content/{}/schema",
+                        crate::diag::escape_segment(media)
+                    ));
+                }
+            }
+            if let Some(Value::Object(responses)) = op.get("responses") {
+                for (status, response) in responses {
+                    if let Some(Value::Object(content)) = response.get("content") {
+                        for media in content.keys() {
+                            out.push(format!(
+                                "{op_ptr}/responses/{status}/content/{}/schema",
+                                crate::diag::escape_segment(media)
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.retain(|p| doc.pointer(p).is_some());
+    out
+}
