@@ -62,13 +62,13 @@ fn membership_event_content_membership_example() {
 
 #[test]
 fn event_template_content_example() {
-    round_trip::<crate::types::MembershipEventContent>("{\"membership\":\"leave\"}");
+    round_trip::<super::types::MembershipEventContent>("{\"membership\":\"leave\"}");
 }
 
 #[test]
 fn make_leave_ok_example() {
     round_trip::<
-        crate::types::MakeLeaveOkBody,
+        super::types::MakeLeaveOkBody,
     >(
         "{\"room_version\":\"2\",\"event\":{\"type\":\"m.room.member\",\"room_id\":\"!somewhere:example.org\",\"content\":{\"membership\":\"leave\"},\"state_key\":\"@someone:example.org\",\"origin\":\"example.org\",\"origin_server_ts\":1549041175876,\"sender\":\"@someone:example.org\"}}",
     );
@@ -87,7 +87,7 @@ fn error_error_example() {
 #[test]
 fn make_leave_forbidden_example() {
     round_trip::<
-        crate::types::Error,
+        super::types::Error,
     >("{\"errcode\":\"M_FORBIDDEN\",\"error\":\"User is not in the room.\"}");
 }
 
@@ -105,7 +105,7 @@ fn send_leave_body_depth_example() {
 #[test]
 fn send_leave_body_example() {
     rejected::<
-        crate::types::SendLeaveBody,
+        super::types::SendLeaveBody,
     >(
         "{\"type\":\"m.room.member\",\"room_id\":\"!somewhere:example.org\",\"content\":{\"membership\":\"leave\"},\"state_key\":\"@someone:example.org\",\"origin\":\"example.org\",\"origin_server_ts\":1549041175876,\"sender\":\"@someone:example.org\"}",
     );
@@ -118,5 +118,5 @@ fn send_leave_ok_body0_example() {
 
 #[test]
 fn send_leave_ok_example() {
-    round_trip::<crate::types::SendLeaveOkBody>("[200,{}]");
+    round_trip::<super::types::SendLeaveOkBody>("[200,{}]");
 }

@@ -40,12 +40,13 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// The same type as seen from outside the `types` module.
+/// The same type as seen from a sibling of the `types` module. Generated code never says
+/// `crate::`: a build script's output may be included at any module path.
 pub fn qualified_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::Named(name) => {
             let name = ident(name);
-            quote!(crate::types::#name)
+            quote!(super::types::#name)
         }
         TypeRef::Vec(item) => {
             let item = qualified_type(item);
