@@ -19,6 +19,7 @@ mod emit;
 pub mod ir;
 mod load;
 mod locate;
+pub mod project;
 mod provenance;
 mod resolve;
 mod upgrade;

@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use stubforge::{Settings, run};
+use stubforge::{Settings, project, run};
 
 /// Generates a typed Rust crate from a Swagger 2.0 or OpenAPI 3.0 definition.
 ///
-/// Without a subcommand, regenerates this project's committed `generated/` crate from
-/// `api/server-server/leaving.yaml`.
+/// Without a subcommand, regenerates this project's committed crates: `generated/` from
+/// `api/server-server/leaving.yaml`, and the test fixture's crate.
 #[derive(Parser)]
 #[command(version, about, long_about)]
 struct Cli {
@@ -38,45 +38,48 @@ enum Command {
     },
 }
 
-/// The project's own layout, for the no-argument run.
-const PROJECT_SPEC: &str = "api/server-server/leaving.yaml";
-const PROJECT_OUT: &str = "generated";
-const PROJECT_CRATE: &str = "matrix-federation-leave";
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (settings, out) = match cli.command {
+    let jobs = match cli.command {
         Some(Command::Generate { spec, out, crate_name }) => {
             let mut settings = Settings::new(spec);
             settings.crate_name = crate_name;
-            (settings, out)
+            vec![(settings, out)]
         }
         None => {
-            // The workspace root, wherever cargo runs the binary from.
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-            let mut settings = Settings::new(root.join(PROJECT_SPEC));
-            settings.source_label = Some(PROJECT_SPEC.to_string());
-            settings.crate_name = Some(PROJECT_CRATE.to_string());
-            (settings, root.join(PROJECT_OUT))
+            let root = project::workspace_root();
+            project::TARGETS.iter().map(|t| t.resolve(&root)).collect()
         }
     };
-    match run(&settings, &out, cli.check) {
+    let mut status = ExitCode::SUCCESS;
+    for (settings, out) in &jobs {
+        if !generate_one(settings, out, cli.check) {
+            status = ExitCode::from(1);
+        }
+    }
+    status
+}
+
+/// Runs one generation and reports it; false when it failed or (with `--check`) is stale.
+fn generate_one(settings: &Settings, out: &Path, check: bool) -> bool {
+    match run(settings, out, check) {
         Ok((generated, report)) => {
             for warning in &generated.warnings {
                 eprintln!("{warning}");
             }
-            if cli.check {
+            if check {
                 if report.is_clean() {
                     eprintln!("{} is up to date", out.display());
-                    return ExitCode::SUCCESS;
+                    return true;
                 }
                 for path in report.changed.iter().chain(&report.removed) {
                     eprintln!("stale: {}", path.display());
                 }
                 eprintln!(
-                    "error: generated code is stale; run `cargo run` (or `stubforge generate` without --check) to refresh it"
+                    "error: {} is stale; run `cargo run` (or `stubforge generate` without --check) to refresh it",
+                    out.display()
                 );
-                return ExitCode::from(1);
+                return false;
             }
             if report.is_clean() {
                 eprintln!("{} is up to date", out.display());
@@ -88,11 +91,11 @@ fn main() -> ExitCode {
                     eprintln!("removed {}", path.display());
                 }
             }
-            ExitCode::SUCCESS
+            true
         }
         Err(failure) => {
             eprintln!("{failure}");
-            ExitCode::from(1)
+            false
         }
     }
 }

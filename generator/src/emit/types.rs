@@ -13,6 +13,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
     let models = ir.types.values().map(emit_type);
     let requests = ir.operations.iter().map(emit_request);
     let responses = ir.operations.iter().map(emit_response);
+    let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
     quote! {
         //! Models for every schema of the definition, and for each operation a request
         //! struct and a response enum with one variant per documented status.
@@ -20,6 +21,28 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #(#models)*
         #(#requests)*
         #(#responses)*
+        #helper
+    }
+}
+
+fn needs_deserialize_some(ir: &Ir) -> bool {
+    ir.types.values().any(|def| match &def.kind {
+        TypeKind::Struct(s) => s.fields.iter().any(|f| !f.required && f.nullable),
+        _ => false,
+    })
+}
+
+fn emit_deserialize_some() -> TokenStream {
+    quote! {
+        /// Reads a member that is present, even as `null`, as `Some`, so that an absent
+        /// member and an explicit `null` stay apart when the value is written back.
+        fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+            T: ::serde::Deserialize<'de>,
+        {
+            <T as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Some)
+        }
     }
 }
 
@@ -93,7 +116,13 @@ fn emit_field(field: &Field) -> TokenStream {
     if field.boxed {
         ty = quote!(Box<#ty>);
     }
-    let (ty, skip) = if !field.required {
+    let (ty, skip) = if !field.required && field.nullable {
+        // Absent and `null` are different answers: `None` and `Some(None)`.
+        (
+            quote!(Option<Option<#ty>>),
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")]),
+        )
+    } else if !field.required {
         (
             quote!(Option<#ty>),
             quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),

@@ -54,6 +54,12 @@ pub fn snake_ident(raw: &str) -> String {
 
 /// `Event Template`, `m.room.member`, `3pid` → `EventTemplate`, `MRoomMember`, `T3pid`.
 pub fn pascal_ident(raw: &str) -> String {
+    unkeyword(pascal_stem(raw))
+}
+
+/// The PascalCase words of a name, to be joined with more words (`self` → `Self`, as in
+/// `SelfRequest`): never a keyword on its own, so no keyword handling.
+pub fn pascal_stem(raw: &str) -> String {
     let mut name = ascii_words(raw).to_upper_camel_case();
     if name.is_empty() {
         name = "Value".to_string();
@@ -61,7 +67,7 @@ pub fn pascal_ident(raw: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, 'T');
     }
-    unkeyword(name)
+    name
 }
 
 /// The response-enum variant for an HTTP status: its reason phrase in PascalCase.

@@ -6,7 +6,7 @@ use openapiv3::{
 };
 
 use super::docs::rst_to_markdown;
-use super::naming::{pascal_ident, snake_ident, status_variant};
+use super::naming::{pascal_stem, snake_ident, status_variant};
 use super::types::{RawExample, TypeBuilder};
 use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
 use crate::diag::child_pointer;
@@ -49,7 +49,7 @@ fn operation(
         .operation_id
         .clone()
         .unwrap_or_else(|| fallback_operation_id(method, path));
-    let stem = pascal_ident(&id);
+    let stem = pascal_stem(&id);
 
     // Operation parameters override path-level ones with the same name and location.
     let own: Vec<(String, &ReferenceOr<Parameter>)> = op
@@ -131,7 +131,7 @@ fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) 
         Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
         Parameter::Cookie { .. } => return None,
     };
-    let hint = format!("{stem}{}", pascal_ident(&data.name));
+    let hint = format!("{stem}{}", pascal_stem(&data.name));
     let ty = match &data.format {
         ParameterSchemaOrContent::Schema(schema) => types.type_of(schema, &child_pointer(pointer, "schema"), &hint),
         ParameterSchemaOrContent::Content(_) => TypeRef::String,

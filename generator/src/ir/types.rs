@@ -11,7 +11,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::docs::rst_to_markdown;
-use super::naming::{pascal_ident, snake_ident};
+use super::naming::{pascal_ident, pascal_stem, snake_ident};
 use super::{EnumValue, ExtraMembers, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::diag::child_pointer;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
@@ -295,9 +295,9 @@ impl<'a> TypeBuilder<'a> {
         let mut fields = Vec::new();
         for (wire, prop) in &object.properties {
             let prop_ptr = child_pointer(&props_ptr, wire);
-            let ty = self.type_of_boxed(prop, &prop_ptr, &format!("{name}{}", pascal_ident(wire)));
+            let ty = self.type_of_boxed(prop, &prop_ptr, &format!("{name}{}", pascal_stem(wire)));
             let (doc, nullable) = match prop {
-                ReferenceOr::Item(schema) => (docs_of(schema), schema.schema_data.nullable),
+                ReferenceOr::Item(schema) => (with_default(docs_of(schema), schema), schema.schema_data.nullable),
                 ReferenceOr::Reference { .. } => (None, false),
             };
             fields.push(Field {
@@ -436,6 +436,19 @@ fn unique(seen: &mut BTreeSet<String>, name: String) -> String {
         n += 1;
     }
     candidate
+}
+
+/// A field's docs mention the definition's `default`; the field stays an `Option` so that
+/// what was sent and what was left out can still be told apart.
+fn with_default(doc: Option<String>, schema: &Schema) -> Option<String> {
+    let Some(default) = &schema.schema_data.default else {
+        return doc;
+    };
+    let note = format!("Defaults to `{default}` when absent.");
+    Some(match doc {
+        Some(doc) => format!("{doc}\n\n{note}"),
+        None => note,
+    })
 }
 
 fn docs_of(schema: &Schema) -> Option<String> {

@@ -1,0 +1,43 @@
+//! This repository's own generated crates: what `cargo run` with no arguments
+//! regenerates, and what the staleness test compares.
+
+use std::path::{Path, PathBuf};
+
+use crate::Settings;
+
+/// One committed crate and the definition it is generated from, relative to the
+/// workspace root.
+pub struct Target {
+    pub spec: &'static str,
+    pub out: &'static str,
+    pub crate_name: &'static str,
+}
+
+pub const TARGETS: [Target; 2] = [
+    Target {
+        spec: "api/server-server/leaving.yaml",
+        out: "generated",
+        crate_name: "matrix-federation-leave",
+    },
+    Target {
+        spec: "tests/fixtures/dialect/api.yaml",
+        out: "tests/dialect-generated",
+        crate_name: "dialect-generated",
+    },
+];
+
+impl Target {
+    /// The settings and output folder for a workspace at `root`. The header names the
+    /// definition by its workspace-relative path, so output is the same on every machine.
+    pub fn resolve(&self, root: &Path) -> (Settings, PathBuf) {
+        let mut settings = Settings::new(root.join(self.spec));
+        settings.source_label = Some(self.spec.to_string());
+        settings.crate_name = Some(self.crate_name.to_string());
+        (settings, root.join(self.out))
+    }
+}
+
+/// The workspace root of this repository, as seen from the generator crate.
+pub fn workspace_root() -> PathBuf {
+    crate::load::normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
