@@ -146,3 +146,28 @@ pub fn split_pointer(pointer: &str) -> Vec<String> {
 pub fn child_pointer(parent: &str, segment: &str) -> String {
     format!("{parent}/{}", escape_segment(segment))
 }
+
+/// The prefixes of a pointer, longest first, ending with `""` (the whole document), as
+/// slices of it: `/a/b` → `/a/b`, `/a`, `""`. Lookups by prefix allocate nothing.
+pub fn pointer_prefixes(pointer: &str) -> impl Iterator<Item = &str> {
+    let cuts = pointer.rmatch_indices('/').map(|(i, _)| i);
+    std::iter::once(pointer)
+        .chain(cuts.map(move |i| &pointer[..i]))
+        .filter(|p| !p.is_empty())
+        .chain(
+            // `""` once, also when `pointer` itself is empty.
+            std::iter::once(""),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer_prefixes;
+
+    #[test]
+    fn prefixes_run_from_the_pointer_to_the_root() {
+        let all: Vec<&str> = pointer_prefixes("/a/b~1c/0").collect();
+        assert_eq!(all, ["/a/b~1c/0", "/a/b~1c", "/a", ""]);
+        assert_eq!(pointer_prefixes("").collect::<Vec<_>>(), [""]);
+    }
+}

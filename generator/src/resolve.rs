@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Diagnostic, child_pointer, split_pointer};
+use crate::diag::{Diagnostic, child_pointer, pointer_prefixes, split_pointer};
 use crate::load::{FileId, Sources};
 
 /// Where a node of the resolved document came from.
@@ -41,17 +41,12 @@ pub struct Resolved {
 impl Resolved {
     /// The file and file pointer of the node at `pointer` in the resolved document.
     pub fn origin(&self, pointer: &str) -> Origin {
-        let segments = split_pointer(pointer);
-        for len in (0..=segments.len()).rev() {
-            let prefix = segments[..len].iter().fold(String::new(), |p, s| child_pointer(&p, s));
-            if let Some(origin) = self.origins.get(&prefix) {
-                let rest = segments[len..]
-                    .iter()
-                    .fold(origin.pointer.clone(), |p, s| child_pointer(&p, s));
+        for prefix in pointer_prefixes(pointer) {
+            if let Some(origin) = self.origins.get(prefix) {
                 return Origin {
                     file: origin.file,
-                    pointer: rest,
-                    named_by: origin.named_by.clone().filter(|_| len == segments.len()),
+                    pointer: format!("{}{}", origin.pointer, &pointer[prefix.len()..]),
+                    named_by: origin.named_by.clone().filter(|_| prefix.len() == pointer.len()),
                 };
             }
         }

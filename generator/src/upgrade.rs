@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use crate::diag::{Diagnostic, child_pointer, split_pointer};
+use crate::diag::{Diagnostic, child_pointer, pointer_prefixes};
 use crate::load::{FileId, Sources};
 
 pub const TUPLE_EXTENSION: &str = "x-stubforge-tuple";
@@ -77,11 +77,9 @@ pub struct Upgraded {
 impl Upgraded {
     /// The resolved-document pointer of an upgraded-document pointer.
     pub fn resolved_pointer(&self, pointer: &str) -> String {
-        let segments = split_pointer(pointer);
-        for len in (0..=segments.len()).rev() {
-            let prefix = segments[..len].iter().fold(String::new(), |p, s| child_pointer(&p, s));
-            if let Some(old) = self.moves.get(&prefix) {
-                return segments[len..].iter().fold(old.clone(), |p, s| child_pointer(&p, s));
+        for prefix in pointer_prefixes(pointer) {
+            if let Some(old) = self.moves.get(prefix) {
+                return format!("{old}{}", &pointer[prefix.len()..]);
             }
         }
         pointer.to_string()
