@@ -97,9 +97,17 @@ impl fmt::Display for Diagnostic {
 
 /// Everything that stopped a generation run. Holds at least one error; warnings found on
 /// the way are kept so that nothing the user should read is lost.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Failure {
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The located messages themselves, so that a build script's
+/// `fn main() -> Result<(), Failure>` fails with them rather than with a struct dump.
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\n{self}")
+    }
 }
 
 impl fmt::Display for Failure {

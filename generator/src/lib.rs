@@ -13,10 +13,12 @@
 //! returned as [`Diagnostic`]s, all at once, each naming file, line, column and JSON
 //! pointer; the library never panics on any input.
 
+mod build_script;
 mod check;
 pub mod diag;
 mod emit;
 pub mod ir;
+mod layout;
 mod load;
 mod locate;
 pub mod project;
@@ -29,17 +31,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
 pub use write::{OutputFile, WriteReport};
 
 use crate::load::Sources;
 use crate::provenance::Provenance;
 
-/// The Cargo manifest of a generated crate; valid TOML, its `name` replaced per run.
-const CARGO_TEMPLATE: &str = include_str!("../../templates/generated.Cargo.toml");
-const TEMPLATE_NAME_LINE: &str = "name = \"stubforge-generated\"";
-
-/// What to generate from which definition.
+/// What to generate from which definition, and in which shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The root definition file.
@@ -47,16 +46,48 @@ pub struct Settings {
     /// How the header line names the definition; the spec path as given when `None`.
     /// Give a path relative to the project so output does not depend on the machine.
     pub source_label: Option<String>,
-    /// The generated package's name; made from the definition's title when `None`.
-    pub crate_name: Option<String>,
+    pub layout: Layout,
+    /// Which modules a single file holds (a crate has them all, behind features).
+    pub parts: Parts,
+}
+
+/// The shape of the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// A crate folder: `Cargo.toml` and `src/*.rs`. The package is named from the
+    /// definition's title unless `name` says otherwise.
+    Crate { name: Option<String> },
+    /// One `NAME.rs` of inline modules, for `include!` from a build script's `OUT_DIR`.
+    SingleFile { name: String },
+}
+
+/// The modules beyond `types`, which is always generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub server: bool,
+    pub client: bool,
+    /// The tests that read every example of the definition into its type.
+    pub example_tests: bool,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts {
+            server: true,
+            client: true,
+            example_tests: true,
+        }
+    }
 }
 
 impl Settings {
+    /// A crate from `spec`, with default names and every part.
     pub fn new(spec: impl Into<PathBuf>) -> Self {
         Settings {
             spec: spec.into(),
             source_label: None,
-            crate_name: None,
+            layout: Layout::Crate { name: None },
+            parts: Parts::default(),
         }
     }
 }
@@ -122,11 +153,9 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
     for example in &ir.examples {
         if let Some(reason) = &example.mismatch {
             diagnostics.push(
-                Diagnostic::warning(format!(
-                    "this example does not fit its schema: {reason}; the generated test checks that it is rejected"
-                ))
-                .at(at.locate(&example.pointer))
-                .help("fix the example or the schema"),
+                Diagnostic::warning(format!("this example does not fit its schema: {reason}"))
+                    .at(at.locate(&example.pointer))
+                    .help("fix the example or the schema; the generated example tests check that it is rejected"),
             );
         }
     }
@@ -134,25 +163,7 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
         .source_label
         .clone()
         .unwrap_or_else(|| settings.spec.display().to_string());
-    let crate_name = match &settings.crate_name {
-        Some(name) => validate_crate_name(name).map_err(|d| fail(vec![d]))?,
-        None => default_crate_name(&ir.title),
-    };
-    let header = format!(
-        "// {} from {label}. Do not edit: regenerate instead.",
-        write::GENERATED_MARK
-    );
-    let mut files = vec![OutputFile {
-        path: PathBuf::from("Cargo.toml"),
-        contents: cargo_manifest(&crate_name, &label),
-    }];
-    for module in emit::emit(&ir) {
-        let contents = write::format_rust(module.tokens, &header).map_err(|d| fail(vec![d]))?;
-        files.push(OutputFile {
-            path: Path::new("src").join(format!("{}.rs", module.name)),
-            contents,
-        });
-    }
+    let files = layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| fail(vec![d]))?;
     Ok(Generated {
         files,
         warnings: diagnostics,
@@ -166,34 +177,6 @@ pub fn run(settings: &Settings, out_dir: &Path, check_only: bool) -> Result<(Gen
     let generated = generate(settings)?;
     let report = write::write(out_dir, &generated.files, check_only).map_err(|d| Failure::from_diagnostics(vec![d]))?;
     Ok((generated, report))
-}
-
-fn cargo_manifest(crate_name: &str, label: &str) -> String {
-    let name_line = format!("name = \"{crate_name}\"");
-    format!(
-        "# {} from {label}. Do not edit: regenerate instead.\n{}",
-        write::GENERATED_MARK,
-        CARGO_TEMPLATE.replacen(TEMPLATE_NAME_LINE, &name_line, 1)
-    )
-}
-
-/// `Matrix Federation Leave Room API` → `matrix-federation-leave-room-api`.
-fn default_crate_name(title: &str) -> String {
-    let snake = ir::naming::snake_ident(title);
-    let name = snake.trim_start_matches("r#").trim_start_matches('_').replace('_', "-");
-    if name.is_empty() { "api".to_string() } else { name }
-}
-
-fn validate_crate_name(name: &str) -> Result<String, Diagnostic> {
-    let valid = !name.is_empty()
-        && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if valid {
-        Ok(name.to_string())
-    } else {
-        Err(Diagnostic::error(format!("`{name}` is not a valid crate name"))
-            .help("use ASCII letters, digits, `-` and `_`, starting with a letter"))
-    }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use stubforge::{Settings, project, run};
+use stubforge::{Layout, Settings, project, run};
 
 /// Generates a typed Rust crate from a Swagger 2.0 or OpenAPI 3.0 definition.
 ///
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     let jobs = match cli.command {
         Some(Command::Generate { spec, out, crate_name }) => {
             let mut settings = Settings::new(spec);
-            settings.crate_name = crate_name;
+            settings.layout = Layout::Crate { name: crate_name };
             vec![(settings, out)]
         }
         None => {

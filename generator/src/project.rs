@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Settings;
+use crate::{Layout, Settings};
 
 /// One committed crate and the definition it is generated from, relative to the
 /// workspace root.
@@ -32,7 +32,9 @@ impl Target {
     pub fn resolve(&self, root: &Path) -> (Settings, PathBuf) {
         let mut settings = Settings::new(root.join(self.spec));
         settings.source_label = Some(self.spec.to_string());
-        settings.crate_name = Some(self.crate_name.to_string());
+        settings.layout = Layout::Crate {
+            name: Some(self.crate_name.to_string()),
+        };
         (settings, root.join(self.out))
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use stubforge::project::{TARGETS, workspace_root};
-use stubforge::{Settings, generate};
+use stubforge::{Layout, Settings, generate};
 
 #[test]
 fn committed_crates_are_up_to_date() {
@@ -55,8 +55,11 @@ fn openapi_3_and_swagger_2_forms_of_the_leave_api_generate_the_same_code() {
     let api = workspace_root().join("api/server-server");
     let mut swagger = Settings::new(api.join("leaving.yaml"));
     let mut openapi = Settings::new(api.join("leaving.openapi3.yaml"));
-    swagger.crate_name = Some("leave".into());
-    openapi.crate_name = Some("leave".into());
+    for settings in [&mut swagger, &mut openapi] {
+        settings.layout = Layout::Crate {
+            name: Some("leave".into()),
+        };
+    }
     let swagger = without_headers(&swagger);
     let openapi = without_headers(&openapi);
     assert_eq!(swagger.len(), openapi.len());

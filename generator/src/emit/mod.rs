@@ -2,61 +2,45 @@
 //! Nothing here fails and nothing here touches text: `write` formats the tokens.
 
 mod examples;
+mod root;
 mod rust;
 mod types;
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 use crate::ir::Ir;
 
-/// One generated Rust module: its file stem (`types` → `src/types.rs`) and its tokens.
+pub use root::{emit_crate_root, emit_single_file};
+
+/// When a module is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    Always,
+    /// Only in tests (`#[cfg(test)]`).
+    Test,
+}
+
+/// One generated Rust module: its name (`types` → `src/types.rs` or `mod types { .. }`),
+/// when it is compiled, and its tokens. The tokens never say `crate::` and hold no inner
+/// attributes but docs, so that they work as a file and as an inline module alike.
 pub struct Module {
     pub name: &'static str,
+    pub gate: Gate,
     pub tokens: TokenStream,
 }
 
-/// The modules of the generated crate, `lib` first.
+/// The modules generated from a definition, in the order the crate root lists them.
 pub fn emit(ir: &Ir) -> Vec<Module> {
     vec![
         Module {
-            name: "lib",
-            tokens: emit_lib(ir),
-        },
-        Module {
             name: "types",
+            gate: Gate::Always,
             tokens: types::emit_types(ir),
         },
         Module {
             name: "examples",
+            gate: Gate::Test,
             tokens: examples::emit_examples(ir),
         },
     ]
-}
-
-fn emit_lib(ir: &Ir) -> TokenStream {
-    let title = format!(" {} (version {}).", ir.title, ir.version);
-    let description = rust::inner_doc(ir.description.as_deref());
-    let base_path = if ir.base_path.is_empty() {
-        String::new()
-    } else {
-        format!(" Every path is under `{}`.", ir.base_path)
-    };
-    quote! {
-        #![doc = #title]
-        #![doc = ""]
-        #description
-        #![doc = " Typed models for every schema, a request struct and a per-status response enum for"]
-        #![doc = " every operation."]
-        #![doc = #base_path]
-
-        // prettyplease formats these modules; rustfmt is told to leave them as written so
-        // that `cargo fmt` and the staleness check agree.
-        #[rustfmt::skip]
-        pub mod types;
-
-        #[cfg(test)]
-        #[rustfmt::skip]
-        mod examples;
-    }
 }

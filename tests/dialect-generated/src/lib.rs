@@ -5,6 +5,7 @@
 //!
 //! Typed models for every schema, a request struct and a per-status response enum for
 //! every operation.
+//!
 //! Every path is under `/_test/v1`.
 
 #[rustfmt::skip]

@@ -1,0 +1,138 @@
+//! Generation from a build script, in the style of `tonic_build::configure()`: the same
+//! library call as the CLI, writing one file of inline modules to `OUT_DIR`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), stubforge::Failure> {
+//!     stubforge::configure()
+//!         .spec("api/server-server/leaving.yaml")
+//!         .generate()?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/lib.rs
+//! include!(concat!(env!("OUT_DIR"), "/leaving.rs"));
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::{Diagnostic, Failure, Layout, Parts, Settings, generate, write};
+
+/// Starts a build-script configuration.
+pub fn configure() -> Builder {
+    Builder {
+        spec: None,
+        parts: Parts {
+            example_tests: false,
+            ..Parts::default()
+        },
+        out_dir: None,
+        file_name: None,
+    }
+}
+
+/// What a build script generates. Every setter returns the builder.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    spec: Option<PathBuf>,
+    parts: Parts,
+    out_dir: Option<PathBuf>,
+    file_name: Option<String>,
+}
+
+impl Builder {
+    /// The root definition, relative to the crate being built (cargo runs build scripts
+    /// there).
+    pub fn spec(mut self, path: impl AsRef<Path>) -> Self {
+        self.spec = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether to generate the server module (default: yes).
+    pub fn server(mut self, on: bool) -> Self {
+        self.parts.server = on;
+        self
+    }
+
+    /// Whether to generate the client module (default: yes).
+    pub fn client(mut self, on: bool) -> Self {
+        self.parts.client = on;
+        self
+    }
+
+    /// Whether to generate the `#[cfg(test)]` module that reads every example of the
+    /// definition into its type (default: no).
+    pub fn example_tests(mut self, on: bool) -> Self {
+        self.parts.example_tests = on;
+        self
+    }
+
+    /// Where to write (default: `OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The output file's stem (default: the definition's file stem, `leaving` →
+    /// `leaving.rs`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Generates and writes the file (only when its contents changed), prints
+    /// `cargo:rerun-if-changed` for the definition and every file it reaches through
+    /// `$ref`, and passes warnings to cargo. Returns the written file's path.
+    ///
+    /// A failure's `Debug` is its located messages, so `fn main() -> Result<(), Failure>`
+    /// fails the build with them.
+    pub fn generate(self) -> Result<PathBuf, Failure> {
+        let fail = |message: &str, help: &str| Failure::from_diagnostics(vec![Diagnostic::error(message).help(help)]);
+        let spec = self
+            .spec
+            .ok_or_else(|| fail("no definition given", "call `.spec(\"path/to/api.yaml\")`"))?;
+        let out_dir = match self.out_dir {
+            Some(dir) => dir,
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+                fail(
+                    "OUT_DIR is not set",
+                    "call this from a build script, or give `.out_dir(..)`",
+                )
+            })?,
+        };
+        let name = match self.file_name {
+            Some(name) => name,
+            None => spec
+                .file_stem()
+                .map(|s| s.to_string_lossy().replace(['-', '.'], "_"))
+                .unwrap_or_else(|| "api".to_string()),
+        };
+        let settings = Settings {
+            source_label: Some(spec.display().to_string()),
+            spec,
+            layout: Layout::SingleFile { name },
+            parts: self.parts,
+        };
+        let generated = match generate(&settings) {
+            Ok(generated) => generated,
+            Err(failure) => {
+                // cargo reruns a failed build script anyway; still name the definition so
+                // that fixing it is noticed.
+                println!("cargo:rerun-if-changed={}", settings.spec.display());
+                return Err(failure);
+            }
+        };
+        for input in &generated.inputs {
+            println!("cargo:rerun-if-changed={}", input.display());
+        }
+        for warning in &generated.warnings {
+            for line in warning.to_string().lines() {
+                println!("cargo:warning={line}");
+            }
+        }
+        write::write(&out_dir, &generated.files, false).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+        Ok(out_dir.join(&generated.files[0].path))
+    }
+}

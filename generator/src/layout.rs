@@ -1,0 +1,88 @@
+//! Lays the emitted modules out as files: a crate folder, or one file for `include!`.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::emit::{self, Gate, Module};
+use crate::ir::{Ir, naming::snake_ident};
+use crate::write::{GENERATED_MARK, OutputFile, format_rust};
+use crate::{Layout, Settings};
+
+/// The Cargo manifest of a generated crate; valid TOML, its `name` replaced per run.
+const CARGO_TEMPLATE: &str = include_str!("../../templates/generated.Cargo.toml");
+const TEMPLATE_NAME_LINE: &str = "name = \"stubforge-generated\"";
+
+pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+    let header = format!("// {GENERATED_MARK} from {label}. Do not edit: regenerate instead.");
+    match &settings.layout {
+        Layout::Crate { name } => {
+            let crate_name = match name {
+                Some(name) => validate_crate_name(name)?,
+                None => default_crate_name(&ir.title),
+            };
+            let mut files = vec![
+                OutputFile {
+                    path: PathBuf::from("Cargo.toml"),
+                    contents: cargo_manifest(&crate_name, label),
+                },
+                OutputFile {
+                    path: PathBuf::from("src/lib.rs"),
+                    contents: format_rust(emit::emit_crate_root(ir, &modules), &header)?,
+                },
+            ];
+            for module in modules {
+                files.push(OutputFile {
+                    path: Path::new("src").join(format!("{}.rs", module.name)),
+                    contents: format_rust(module.tokens, &header)?,
+                });
+            }
+            Ok(files)
+        }
+        Layout::SingleFile { name } => {
+            let parts = settings.parts;
+            let tokens = emit::emit_single_file(modules, |module| match module.gate {
+                Gate::Always => true,
+                Gate::Test => parts.example_tests,
+            });
+            Ok(vec![OutputFile {
+                path: PathBuf::from(format!("{name}.rs")),
+                contents: format_rust(tokens, &header)?,
+            }])
+        }
+    }
+}
+
+fn cargo_manifest(crate_name: &str, label: &str) -> String {
+    let name_line = format!("name = \"{crate_name}\"");
+    format!(
+        "# {GENERATED_MARK} from {label}. Do not edit: regenerate instead.\n{}",
+        CARGO_TEMPLATE.replacen(TEMPLATE_NAME_LINE, &name_line, 1)
+    )
+}
+
+/// `Matrix Federation Leave Room API` → `matrix-federation-leave-room-api`.
+fn default_crate_name(title: &str) -> String {
+    let snake = snake_ident(title);
+    let name = snake.trim_start_matches("r#").trim_start_matches('_').replace('_', "-");
+    if name.is_empty() { "api".to_string() } else { name }
+}
+
+fn validate_crate_name(name: &str) -> Result<String, Diagnostic> {
+    let valid = !name.is_empty()
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if valid {
+        Ok(name.to_string())
+    } else {
+        Err(Diagnostic::error(format!("`{name}` is not a valid crate name"))
+            .help("use ASCII letters, digits, `-` and `_`, starting with a letter"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_cargo_template_keeps_the_line_that_names_the_package() {
+        assert!(super::CARGO_TEMPLATE.contains(super::TEMPLATE_NAME_LINE));
+    }
+}

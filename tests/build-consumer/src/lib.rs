@@ -1,0 +1,3 @@
+//! The leave API, generated at build time into `OUT_DIR` and included here.
+
+include!(concat!(env!("OUT_DIR"), "/leave.rs"));
