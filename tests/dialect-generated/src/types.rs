@@ -154,6 +154,14 @@ pub enum Medium {
     Msisdn,
 }
 
+/// Either a structured reason or free text.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+pub enum Reason {
+    Strict(Strict),
+    String(String),
+}
+
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Strict {

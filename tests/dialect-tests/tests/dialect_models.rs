@@ -106,3 +106,14 @@ fn a_json_file_reached_through_a_symlinked_folder_is_typed() {
     let id: ThirdPartyIdentifier = round_trip(json!({"medium": "email", "address": "a@example.org"}));
     assert_eq!(id.medium, Medium::Email);
 }
+
+#[test]
+fn one_of_tries_each_alternative_in_order() {
+    use dialect_generated::types::Reason;
+    assert_eq!(
+        serde_json::from_value::<Reason>(json!({"flag": false})).unwrap(),
+        Reason::Strict(Strict { flag: Some(false) })
+    );
+    assert_eq!(serde_json::from_value::<Reason>(json!("text")).unwrap(), Reason::String("text".into()));
+    assert!(serde_json::from_value::<Reason>(json!(3)).is_err());
+}
