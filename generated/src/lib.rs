@@ -11,3 +11,13 @@ pub mod types;
 #[cfg(test)]
 #[rustfmt::skip]
 mod examples;
+
+/// The reqwest client (cargo feature `client`, on by default).
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+
+/// What the client is built on; its public items are re-exported by `client`.
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client_runtime;

@@ -146,6 +146,12 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
             contents,
         });
     }
+    for module in emit::fixed_modules() {
+        files.push(OutputFile {
+            path: Path::new("src").join(format!("{}.rs", module.name)),
+            contents: format!("{header}\n{}", module.source),
+        });
+    }
     Ok(Generated {
         files,
         warnings: diagnostics,

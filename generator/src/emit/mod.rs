@@ -1,6 +1,7 @@
 //! Stage `emit`: token streams from the IR, one small function per generated item.
 //! Nothing here fails and nothing here touches text: `write` formats the tokens.
 
+mod client;
 mod examples;
 mod rust;
 mod types;
@@ -31,7 +32,25 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
             name: "examples",
             tokens: examples::emit_examples(ir),
         },
+        Module {
+            name: "client",
+            tokens: client::emit_client(ir),
+        },
     ]
+}
+
+/// A module written as it stands, from a template: its file stem and its source.
+pub struct FixedModule {
+    pub name: &'static str,
+    pub source: &'static str,
+}
+
+/// The modules that do not depend on the definition.
+pub fn fixed_modules() -> Vec<FixedModule> {
+    vec![FixedModule {
+        name: "client_runtime",
+        source: client::RUNTIME,
+    }]
 }
 
 fn emit_lib(ir: &Ir) -> TokenStream {
@@ -58,5 +77,15 @@ fn emit_lib(ir: &Ir) -> TokenStream {
         #[cfg(test)]
         #[rustfmt::skip]
         mod examples;
+
+        /// The reqwest client (cargo feature `client`, on by default).
+        #[cfg(feature = "client")]
+        #[rustfmt::skip]
+        pub mod client;
+
+        /// What the client is built on; its public items are re-exported by `client`.
+        #[cfg(feature = "client")]
+        #[rustfmt::skip]
+        pub mod client_runtime;
     }
 }
