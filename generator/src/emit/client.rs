@@ -325,6 +325,101 @@ mod tests {
         assert!(!RUNTIME.contains("crate::"), "the runtime must not refer to `crate::`");
     }
 
+    fn param(wire: &str, rust: &str, location: ParamLocation, ty: TypeRef, required: bool) -> Param {
+        Param {
+            wire_name: wire.to_string(),
+            rust_name: rust.to_string(),
+            location,
+            ty,
+            required,
+            doc: None,
+        }
+    }
+
+    /// An operation with what the leave definition lacks: query, array and header
+    /// parameters, an optional body, optional bearer auth and a `default` response.
+    fn messages_api() -> Ir {
+        let operation = Operation {
+            id: "getMessages".to_string(),
+            method_name: "get_messages".to_string(),
+            request_type: "GetMessagesRequest".to_string(),
+            response_type: "GetMessagesResponse".to_string(),
+            http_method: HttpMethod::Post,
+            path: "/rooms/{roomId}/messages".to_string(),
+            summary: None,
+            doc: None,
+            params: vec![
+                param("roomId", "room_id", ParamLocation::Path, TypeRef::String, true),
+                param("limit", "limit", ParamLocation::Query, TypeRef::I64, false),
+                param(
+                    "ver",
+                    "ver",
+                    ParamLocation::Query,
+                    TypeRef::Vec(Box::new(TypeRef::String)),
+                    true,
+                ),
+                param("X-Trace", "x_trace", ParamLocation::Header, TypeRef::String, false),
+            ],
+            body: Some(crate::ir::Body {
+                ty: TypeRef::Json,
+                required: false,
+                doc: None,
+            }),
+            responses: vec![
+                Response {
+                    status: Some(204),
+                    variant: "NoContent".to_string(),
+                    ty: None,
+                    doc: None,
+                },
+                Response {
+                    status: None,
+                    variant: "Default".to_string(),
+                    ty: Some(TypeRef::Json),
+                    doc: None,
+                },
+            ],
+            security: vec![vec![], vec!["token".to_string()]],
+        };
+        Ir {
+            title: "Messages".to_string(),
+            version: "1".to_string(),
+            description: None,
+            base_path: String::new(),
+            api_name: "Messages".to_string(),
+            types: Default::default(),
+            operations: vec![operation],
+            security_schemes: vec![crate::ir::SecurityScheme {
+                name: "token".to_string(),
+                doc: None,
+                kind: SecurityKind::Http {
+                    scheme: "bearer".to_string(),
+                },
+            }],
+            examples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn query_header_body_security_and_default_are_emitted() {
+        let text = crate::write::format_rust(emit_client(&messages_api()), "// test").expect("parses");
+        let squashed: String = text.split_whitespace().collect();
+        for expected in [
+            r#"call.path_param("roomId",&request.room_id)?;"#,
+            r#"ifletSome(value)=&request.limit{call.query_param("limit",value)?;}"#,
+            r#"letvalue=&request.ver;call.query_param_each("ver",value)?;"#,
+            r#"ifletSome(value)=&request.x_trace{call.header_param("X-Trace",value)?;}"#,
+            r#"ifletSome(body)=&request.body{call.json_body(body)?;}"#,
+            r#"Placement::Header("Authorization")"#,
+            "Need::IfAuthorizer",
+            "204=>Ok(super::types::GetMessagesResponse::NoContent),",
+            "reply.json().map(|body|super::types::GetMessagesResponse::Default{status,body,})",
+        ] {
+            assert!(squashed.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        assert!(!text.contains("crate::"), "generated code must not name the crate root");
+    }
+
     #[test]
     fn path_templates_split_into_text_and_parameters() {
         assert_eq!(
