@@ -76,6 +76,18 @@ impl Client {
             _ => Err(reply.undocumented()),
         }
     }
+    /// [`Client::make_leave`] with the request's fields as arguments.
+    pub async fn make_leave_with(
+        &self,
+        room_id: impl Into<String>,
+        user_id: impl Into<String>,
+    ) -> Result<super::types::MakeLeaveResponse, ClientError> {
+        let request = super::types::MakeLeaveRequest {
+            room_id: room_id.into(),
+            user_id: user_id.into(),
+        };
+        self.make_leave(&request).await
+    }
     /// Submit a signed leave event to a resident server
     ///
     /// Submits a signed leave event to the resident server for it
@@ -117,5 +129,19 @@ impl Client {
             200 => reply.json().map(super::types::SendLeaveResponse::Ok),
             _ => Err(reply.undocumented()),
         }
+    }
+    /// [`Client::send_leave`] with the request's fields as arguments.
+    pub async fn send_leave_with(
+        &self,
+        room_id: impl Into<String>,
+        event_id: impl Into<String>,
+        body: super::types::SendLeaveBody,
+    ) -> Result<super::types::SendLeaveResponse, ClientError> {
+        let request = super::types::SendLeaveRequest {
+            room_id: room_id.into(),
+            event_id: event_id.into(),
+            body,
+        };
+        self.send_leave(&request).await
     }
 }

@@ -5,7 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::rust::{doc, ident};
+use super::rust::{doc, ident, qualified_type};
 use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
@@ -14,7 +14,11 @@ pub const RUNTIME: &str = include_str!("../../../templates/client_runtime.rs");
 pub fn emit_client(ir: &Ir) -> TokenStream {
     let client = emit_client_struct(ir);
     let constructors = emit_constructors(ir);
-    let methods = ir.operations.iter().map(|op| emit_method(ir, op));
+    let methods = ir
+        .operations
+        .iter()
+        .map(|op| (emit_method(ir, op), emit_convenience(op)));
+    let methods = methods.map(|(method, convenience)| quote!(#method #convenience));
     quote! {
         pub use super::client_runtime::{
             AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Received,
@@ -105,6 +109,52 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
             #credentials
             let reply = self.runtime.send(call).await?;
             #decode
+        }
+    }
+}
+
+/// `make_leave_with(room_id, user_id)`: the same call with the request's fields as
+/// arguments, strings taken as `impl Into<String>`.
+fn emit_convenience(op: &Operation) -> TokenStream {
+    let name = ident(&[op.method_name.trim_start_matches("r#"), "_with"].concat());
+    let method = ident(&op.method_name);
+    let request = ident(&op.request_type);
+    let response = ident(&op.response_type);
+    let doc_line = format!(
+        " [`Client::{}`] with the request's fields as arguments.",
+        op.method_name.trim_start_matches("r#")
+    );
+    let mut arguments = Vec::new();
+    let mut fields = Vec::new();
+    for param in &op.params {
+        let field = ident(&param.rust_name);
+        if param.required && param.ty == TypeRef::String {
+            arguments.push(quote!(#field: impl Into<String>));
+            fields.push(quote!(#field: #field.into()));
+        } else {
+            let ty = qualified_type(&param.ty);
+            let ty = if param.required { ty } else { quote!(Option<#ty>) };
+            arguments.push(quote!(#field: #ty));
+            fields.push(quote!(#field));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = qualified_type(&body.ty);
+        let ty = if body.required { ty } else { quote!(Option<#ty>) };
+        arguments.push(quote!(body: #ty));
+        fields.push(quote!(body));
+    }
+    // `self` counts: clippy's limit is seven.
+    let allow = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #[doc = #doc_line]
+        #allow
+        pub async fn #name(
+            &self,
+            #(#arguments),*
+        ) -> Result<super::types::#response, ClientError> {
+            let request = super::types::#request { #(#fields),* };
+            self.#method(&request).await
         }
     }
 }
@@ -412,6 +462,7 @@ mod tests {
             r#"ifletSome(body)=&request.body{call.json_body(body)?;}"#,
             r#"Placement::Header("Authorization")"#,
             "Need::IfAuthorizer",
+            "pubasyncfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)",
             "204=>Ok(super::types::GetMessagesResponse::NoContent),",
             "reply.json().map(|body|super::types::GetMessagesResponse::Default{status,body,})",
         ] {

@@ -333,3 +333,21 @@ fn base_urls_are_scheme_host_and_port_only() {
         assert!(error.to_string().contains("base URL"), "{bad}: {error}");
     }
 }
+
+#[tokio::test]
+async fn convenience_methods_take_the_fields_as_arguments() {
+    let (client, recorder) = signed_client().await;
+    let response = client
+        .make_leave_with("!abc123:matrix.org", "@someone:example.org")
+        .await;
+    assert!(matches!(response, Ok(MakeLeaveResponse::Ok(_))), "{response:?}");
+    let body = send_leave_request("!r:x", "$e").body;
+    let response = client
+        .send_leave_with(String::from("!abc123:matrix.org"), "$e/v3", body)
+        .await;
+    assert!(matches!(response, Ok(SendLeaveResponse::Ok(_))), "{response:?}");
+    assert_eq!(
+        recorder.seen()[1].path_and_query,
+        "/_matrix/federation/v1/send_leave/%21abc123%3Amatrix.org/%24e%2Fv3"
+    );
+}
