@@ -34,6 +34,9 @@ pub struct ClientSettings {
     /// A limit for each whole call, from connecting to the last byte of the reply,
     /// overriding the HTTP client's own. `None`: the HTTP client's.
     pub timeout: Option<Duration>,
+    /// The largest reply body read; a longer one is a [`ClientError::BodyTooLarge`] and
+    /// is not kept. `None`: no limit.
+    pub max_body_bytes: Option<usize>,
 }
 
 impl ClientSettings {
@@ -60,6 +63,12 @@ impl ClientSettings {
         self.timeout = Some(timeout);
         self
     }
+
+    /// Refuses reply bodies longer than `limit` bytes.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = Some(limit);
+        self
+    }
 }
 
 impl ::std::fmt::Debug for ClientSettings {
@@ -69,6 +78,7 @@ impl ::std::fmt::Debug for ClientSettings {
             .field("authorizer", &self.authorizer.as_ref().map(|_| "dyn Authorizer"))
             .field("destination", &self.destination)
             .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
@@ -172,6 +182,14 @@ pub enum ClientError {
     UndocumentedStatus {
         operation: &'static str,
         received: Box<Received>,
+    },
+    /// The reply body is longer than [`ClientSettings::max_body_bytes`]; it was not read
+    /// further.
+    #[error("`{operation}` got status {status} with a body over the limit of {limit} bytes")]
+    BodyTooLarge {
+        operation: &'static str,
+        status: u16,
+        limit: usize,
     },
     /// The status is documented but the body does not decode as its type. Everything
     /// received is kept.
@@ -367,6 +385,7 @@ pub struct Runtime {
     destination: String,
     authorizer: Option<Arc<dyn Authorizer>>,
     timeout: Option<Duration>,
+    max_body_bytes: Option<usize>,
 }
 
 impl ::std::fmt::Debug for Runtime {
@@ -376,6 +395,7 @@ impl ::std::fmt::Debug for Runtime {
             .field("destination", &self.destination)
             .field("authorizer", &self.authorizer.as_ref().map(|_| "dyn Authorizer"))
             .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -410,6 +430,7 @@ impl Runtime {
             destination,
             authorizer: settings.authorizer,
             timeout: settings.timeout,
+            max_body_bytes: settings.max_body_bytes,
         })
     }
 
@@ -429,14 +450,15 @@ impl Runtime {
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = ::std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?;
+        let body = match self.max_body_bytes {
+            None => response.bytes().await.map_err(transport)?.into(),
+            Some(limit) => read_limited(response, limit)
+                .await
+                .map_err(|failure| failure.into_error(operation, status, limit))?,
+        };
         Ok(Reply {
             operation,
-            received: Received {
-                status,
-                headers,
-                body: body.into(),
-            },
+            received: Received { status, headers, body },
         })
     }
 
@@ -487,6 +509,42 @@ impl Runtime {
         }
         Ok(())
     }
+}
+
+/// Why a body was not read whole.
+enum ReadFailure {
+    TooLarge,
+    Transport(::reqwest::Error),
+}
+
+impl ReadFailure {
+    fn into_error(self, operation: &'static str, status: u16, limit: usize) -> ClientError {
+        match self {
+            ReadFailure::TooLarge => ClientError::BodyTooLarge {
+                operation,
+                status,
+                limit,
+            },
+            ReadFailure::Transport(source) => ClientError::Transport { operation, source },
+        }
+    }
+}
+
+/// Reads the body chunk by chunk, stopping as soon as it passes `limit`: a declared length
+/// over the limit is refused before anything is read.
+async fn read_limited(mut response: ::reqwest::Response, limit: usize) -> Result<Vec<u8>, ReadFailure> {
+    let declared = response.content_length().unwrap_or(0);
+    if declared > limit as u64 {
+        return Err(ReadFailure::TooLarge);
+    }
+    let mut body = Vec::with_capacity(declared as usize);
+    while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(ReadFailure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn invalid_base_url(url: &str, reason: String) -> BuildError {

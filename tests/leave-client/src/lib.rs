@@ -206,7 +206,8 @@ pub const SLOW_REPLY: Duration = Duration::from_secs(5);
 /// - `teapot`: a 418, with a header and a body;
 /// - `forbiddenhtml`: a documented 403 whose body is not JSON;
 /// - `shorttuple`: a 200 for `send_leave` that is `[200]` instead of `[200, {}]`;
-/// - `slow`: a valid 200 after [`SLOW_REPLY`].
+/// - `slow`: a valid 200 after [`SLOW_REPLY`];
+/// - `huge`: a 200 of one MiB, with its length declared.
 pub fn misbehaving_server() -> Router {
     Router::new().fallback(any(misbehave))
 }
@@ -234,6 +235,7 @@ async fn misbehave(OriginalUri(uri): OriginalUri) -> Response {
             tokio::time::sleep(SLOW_REPLY).await;
             raw_json(StatusCode::OK, r#"{"room_version": "10"}"#)
         }
+        "huge" => (StatusCode::OK, vec![b' '; 1 << 20]).into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),
     }
 }

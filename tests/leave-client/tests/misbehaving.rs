@@ -11,8 +11,11 @@ use matrix_federation_leave::types::{
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn client_for(base_url: &str, timeout: Duration) -> Client {
-    let settings = ClientSettings::default().authorizer(test_authorizer).timeout(timeout);
-    Client::with_settings(base_url, settings).expect("client")
+    Client::with_settings(base_url, settings(timeout)).expect("client")
+}
+
+fn settings(timeout: Duration) -> ClientSettings {
+    ClientSettings::default().authorizer(test_authorizer).timeout(timeout)
 }
 
 /// `make_leave` with the misbehaviour named as the room ID.
@@ -146,17 +149,21 @@ async fn a_refused_connection_is_a_connect_error() {
 
 /// A peer that answers with something that is not HTTP at all, or hangs up mid-reply.
 async fn raw_peer(reply: &'static [u8]) -> Result<MakeLeaveResponse, ClientError> {
+    raw_peer_with(reply.to_vec(), settings(Duration::from_secs(10))).await
+}
+
+async fn raw_peer_with(reply: Vec<u8>, settings: ClientSettings) -> Result<MakeLeaveResponse, ClientError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     tokio::spawn(async move {
         if let Ok((mut socket, _)) = listener.accept().await {
             let mut buffer = [0_u8; 4096];
             let _ = socket.read(&mut buffer).await;
-            let _ = socket.write_all(reply).await;
+            let _ = socket.write_all(&reply).await;
             let _ = socket.shutdown().await;
         }
     });
-    let client = client_for(&base_url(addr), Duration::from_secs(10)).await;
+    let client = Client::with_settings(&base_url(addr), settings).expect("client");
     let request = MakeLeaveRequest {
         room_id: "!a:b".to_string(),
         user_id: "@c:d".to_string(),
@@ -175,4 +182,47 @@ async fn a_body_cut_short_of_its_length_is_a_transport_error() {
     let reply = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"room_version\"";
     let error = raw_peer(reply).await.expect_err("hung up mid-body");
     assert!(matches!(error, ClientError::Transport { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_unread() {
+    let addr = serve(misbehaving_server()).await;
+    let settings = settings(Duration::from_secs(10)).max_body_bytes(1024);
+    let client = Client::with_settings(&base_url(addr), settings).expect("client");
+    let error = client.make_leave_with("huge", "@c:d").await.expect_err("1 MiB");
+    assert!(
+        matches!(
+            error,
+            ClientError::BodyTooLarge {
+                status: 200,
+                limit: 1024,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_chunked_body_over_the_limit_is_cut_off() {
+    let mut reply = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..8 {
+        reply.extend_from_slice(b"100\r\n");
+        reply.extend_from_slice(&[b' '; 256]);
+        reply.extend_from_slice(b"\r\n");
+    }
+    reply.extend_from_slice(b"0\r\n\r\n");
+    let limited = settings(Duration::from_secs(10)).max_body_bytes(1024);
+    let error = raw_peer_with(reply.clone(), limited).await.expect_err("2 KiB");
+    assert!(
+        matches!(error, ClientError::BodyTooLarge { limit: 1024, .. }),
+        "{error:?}"
+    );
+    // Under the limit the same reply is read whole (and is not JSON).
+    let roomy = settings(Duration::from_secs(10)).max_body_bytes(4096);
+    let error = raw_peer_with(reply, roomy).await.expect_err("blank is not JSON");
+    assert!(
+        matches!(&error, ClientError::InvalidBody { received, .. } if received.body.len() == 2048),
+        "{error:?}"
+    );
 }
