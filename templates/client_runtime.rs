@@ -10,13 +10,27 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ::percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use ::percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, utf8_percent_encode};
 use ::reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 /// Everything outside RFC 3986's unreserved set (`ALPHA / DIGIT / - . _ ~`) is escaped, so
 /// a value is always exactly one path segment or one query value: `/`, `?`, `#`, `%`,
 /// `+`, `$`, `!`, `@`, `:`, `[`, `]` and space included.
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// What the URL parser would escape (or, for `\`, turn into `/`) in fixed path text from
+/// the definition; escaping it first means the path the authorizer sees is the path sent.
+const LITERAL_ESCAPED: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\\');
 
 /// How a client is set up, apart from its base URL. Build it with the chained methods or
 /// as a struct literal with `..Default::default()`.
@@ -276,7 +290,7 @@ impl Call {
         Call {
             operation,
             method,
-            path_and_query: String::from(base_path),
+            path_and_query: utf8_percent_encode(base_path, LITERAL_ESCAPED).collect(),
             has_query: false,
             headers: HeaderMap::new(),
             body: None,
@@ -285,9 +299,11 @@ impl Call {
         }
     }
 
-    /// A fixed piece of the path template, written as it stands.
+    /// A fixed piece of the path template: `/` stays a separator, and only what a URL
+    /// cannot carry as it stands is escaped.
     pub fn path(&mut self, literal: &str) {
-        self.path_and_query.push_str(literal);
+        self.path_and_query
+            .extend(utf8_percent_encode(literal, LITERAL_ESCAPED));
     }
 
     /// A path parameter, escaped as one whole segment. `.` and `..` are refused: URL

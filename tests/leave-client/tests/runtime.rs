@@ -103,3 +103,29 @@ async fn optional_credentials_are_skipped_without_an_authorizer() {
     runtime.send(call).await.expect("sent without credentials");
     assert_eq!(recorder.seen()[0].path_and_query, "/_matrix/federation/v1/probe/");
 }
+
+/// Fixed path text that a URL cannot carry as written is escaped before the authorizer
+/// sees it, so what it signs is what arrives.
+#[tokio::test]
+async fn literal_path_text_is_sent_as_the_authorizer_saw_it() {
+    let seen_by_authorizer = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let log = seen_by_authorizer.clone();
+    let authorizer = move |request: AuthRequest<'_>| -> Result<String, AuthorizeError> {
+        *log.lock().expect("log") = request.path_and_query.to_string();
+        Ok("signed".to_string())
+    };
+    let (runtime, recorder) = runtime(ClientSettings::default().authorizer(authorizer)).await;
+    let mut call = Call::new("probe", reqwest::Method::GET, "/base path");
+    call.path("/odd {text}/ä?\\x#y/");
+    call.path_param("id", "$a/b").expect("path");
+    call.credentials(&HEADER_KEY, Need::Required);
+    runtime.send(call).await.expect("a reply");
+    let signed = seen_by_authorizer.lock().expect("log").clone();
+    assert_eq!(signed, "/base%20path/odd%20%7Btext%7D/%C3%A4%3F%5Cx%23y/%24a%2Fb");
+    assert_eq!(recorder.seen()[0].path_and_query, signed);
+}
+
+static HEADER_KEY: [Credential; 1] = [Credential {
+    scheme: "apiKey",
+    placement: Placement::Header("Authorization"),
+}];
