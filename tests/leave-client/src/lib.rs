@@ -18,6 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, put};
 use matrix_federation_leave::client::{AuthRequest, AuthorizeError};
 
+pub mod x_matrix;
+
 /// The base path every leave operation is under.
 pub const BASE_PATH: &str = "/_matrix/federation/v1";
 
@@ -90,8 +92,8 @@ pub fn test_authorizer(request: AuthRequest<'_>) -> Result<String, AuthorizeErro
 }
 
 /// A server that follows the leave definition. It records every request, answers 401
-/// (which the definition does not document) when the `Authorization` header is not the
-/// [`test_signature`] of what it received, 403 for [`FORBIDDEN_ROOM`], and otherwise 200
+/// (which the definition does not document) when the `Authorization` header is neither
+/// the [`test_signature`] nor a valid [`x_matrix`] header for what it received, 403 for [`FORBIDDEN_ROOM`], and otherwise 200
 /// with a template that echoes the decoded path parameters.
 pub fn leave_server(recorder: Recorder) -> Router {
     Router::new()
@@ -170,8 +172,22 @@ fn admit(recorder: &Recorder, method: Method, uri: &axum::http::Uri, headers: He
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
-    let expected = test_signature(&seen.method, &seen.path_and_query, destination, &seen.body);
-    let signed = seen.headers.get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()) == Some(expected.as_str());
+    let authorization = seen
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let signed = if authorization.starts_with(x_matrix::SCHEME) {
+        x_matrix::verify(
+            authorization,
+            &seen.method,
+            &seen.path_and_query,
+            destination,
+            &seen.body,
+        )
+    } else {
+        authorization == test_signature(&seen.method, &seen.path_and_query, destination, &seen.body)
+    };
     recorder.record(seen);
     signed
 }

@@ -351,3 +351,56 @@ async fn convenience_methods_take_the_fields_as_arguments() {
         "/_matrix/federation/v1/send_leave/%21abc123%3Amatrix.org/%24e%2Fv3"
     );
 }
+
+/// The README's `X-Matrix` recipe, with a stand-in for ed25519: the server rebuilds the
+/// signed JSON from the request as it arrived and accepts the signature.
+#[tokio::test]
+async fn x_matrix_signing_as_the_readme_describes() {
+    use leave_client_tests::x_matrix::XMatrixSigner;
+
+    let recorder = Recorder::default();
+    let addr = serve(leave_server(recorder.clone())).await;
+    let signer = XMatrixSigner {
+        origin: "origin.example.org".to_string(),
+        key_id: "ed25519:key1".to_string(),
+    };
+    let client = Client::with_settings(&base_url(addr), ClientSettings::default().authorizer(signer)).expect("client");
+    let response = client
+        .make_leave_with("!abc123:matrix.org", "@someone:example.org")
+        .await;
+    assert!(matches!(response, Ok(MakeLeaveResponse::Ok(_))), "{response:?}");
+    let request = send_leave_request("!abc123:matrix.org", "$acR1l0raoZnm60CBwAVgqbZqoO/mYU81xysh1u7XcJk");
+    let response = client.send_leave(&request).await;
+    assert!(matches!(response, Ok(SendLeaveResponse::Ok(_))), "{response:?}");
+
+    let authorization = recorder.seen()[1].headers["authorization"]
+        .to_str()
+        .expect("ASCII")
+        .to_string();
+    assert!(
+        authorization.starts_with(&format!(
+            "X-Matrix origin=\"origin.example.org\",destination=\"{addr}\",key=\"ed25519:key1\",sig=\""
+        )),
+        "{authorization}"
+    );
+}
+
+#[tokio::test]
+async fn x_matrix_signatures_for_another_destination_are_refused() {
+    use leave_client_tests::x_matrix::XMatrixSigner;
+
+    let addr = serve(leave_server(Recorder::default())).await;
+    let signer = XMatrixSigner {
+        origin: "origin.example.org".to_string(),
+        key_id: "ed25519:key1".to_string(),
+    };
+    let settings = ClientSettings::default()
+        .authorizer(signer)
+        .destination("elsewhere.example.org");
+    let client = Client::with_settings(&base_url(addr), settings).expect("client");
+    let error = client
+        .make_leave_with("!abc123:matrix.org", "@someone:example.org")
+        .await
+        .expect_err("signed for another server");
+    assert_eq!(error.received().map(|r| r.status), Some(401), "{error:?}");
+}
