@@ -42,7 +42,8 @@ pub struct ClientSettings {
     /// Supplies credentials for operations that require a security scheme.
     pub authorizer: Option<Arc<dyn Authorizer>>,
     /// The server name handed to the authorizer as the destination; `None`: the base URL's
-    /// host, with its port when the URL names one. Matrix servers found through
+    /// host, with its port unless that is the scheme's default (`https://a.org:443` gives
+    /// `a.org`, `https://a.org:8448` gives `a.org:8448`). Matrix servers found through
     /// delegation are reached at one host but signed for under their server name.
     pub destination: Option<String>,
     /// A limit for each whole call, from connecting to the last byte of the reply,
@@ -117,7 +118,8 @@ pub struct AuthRequest<'a> {
     /// `/_matrix/federation/v1/make_leave/%21abc123%3Amatrix.org/%40someone%3Aexample.org`.
     pub path_and_query: &'a str,
     /// The server the request is for: [`ClientSettings::destination`], else the base URL's
-    /// host and explicit port (`matrix.example.org:8448`).
+    /// host and port, the port left out when it is the scheme's default
+    /// (`matrix.example.org:8448`).
     pub destination: &'a str,
     /// The exact body bytes that will be sent; `None` when the request has no body.
     pub body: Option<&'a [u8]>,

@@ -404,3 +404,26 @@ async fn x_matrix_signatures_for_another_destination_are_refused() {
         .expect_err("signed for another server");
     assert_eq!(error.received().map(|r| r.status), Some(401), "{error:?}");
 }
+
+/// The authorizer runs before anything is sent, so refusing there needs no server.
+#[tokio::test]
+async fn destination_defaults_to_host_and_non_default_port() {
+    let cases = [
+        ("https://a.example.org:443", "a.example.org"),
+        ("https://a.example.org:8448", "a.example.org:8448"),
+        ("http://a.example.org:80", "a.example.org"),
+        ("http://[::1]:8008", "[::1]:8008"),
+    ];
+    for (base_url, expected) in cases {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let log = seen.clone();
+        let authorizer = move |request: AuthRequest<'_>| -> Result<String, AuthorizeError> {
+            *log.lock().expect("log") = request.destination.to_string();
+            Err("stop before sending".into())
+        };
+        let client = Client::with_settings(base_url, ClientSettings::default().authorizer(authorizer)).expect("client");
+        let error = client.make_leave_with("!a:b", "@c:d").await.expect_err("refused");
+        assert!(matches!(error, ClientError::Authorizer { .. }), "{error:?}");
+        assert_eq!(seen.lock().expect("log").as_str(), expected, "{base_url}");
+    }
+}
