@@ -3,7 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::emit::{self, Gate, Module};
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+use crate::emit::{self, Body, Gate, Module};
 use crate::ir::{Ir, naming::snake_ident};
 use crate::write::{GENERATED_MARK, OutputFile, format_rust};
 use crate::{Layout, Settings};
@@ -31,23 +34,52 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                 },
             ];
             for module in modules {
+                let contents = match module.body {
+                    Body::Tokens(tokens) => format_rust(tokens, &header)?,
+                    Body::Fixed(source) => format!("{header}\n{source}"),
+                };
                 files.push(OutputFile {
                     path: Path::new("src").join(format!("{}.rs", module.name)),
-                    contents: format_rust(module.tokens, &header)?,
+                    contents,
                 });
             }
             Ok(files)
         }
         Layout::SingleFile { name } => {
             let parts = settings.parts;
-            let tokens = emit::emit_single_file(modules, |module| match module.gate {
-                Gate::Always => true,
-                Gate::Test => parts.example_tests,
-            });
+            let mut kept = Vec::new();
+            for module in &modules {
+                let wanted = match module.gate {
+                    Gate::Always => true,
+                    Gate::Test => parts.example_tests,
+                    Gate::Feature("server") => parts.server,
+                    Gate::Feature("client") => parts.client,
+                    Gate::Feature(_) => true,
+                };
+                if wanted {
+                    kept.push((module, body_tokens(&module.body)?));
+                }
+            }
+            let tokens = emit::emit_single_file(kept);
             Ok(vec![OutputFile {
                 path: PathBuf::from(format!("{name}.rs")),
                 contents: format_rust(tokens, &header)?,
             }])
+        }
+    }
+}
+
+/// A module's contents as tokens; a template is parsed (comments other than docs do
+/// not survive, which an included file does not need).
+fn body_tokens(body: &Body) -> Result<TokenStream, Diagnostic> {
+    match body {
+        Body::Tokens(tokens) => Ok(tokens.clone()),
+        Body::Fixed(source) => {
+            let file = syn::parse_file(source).map_err(|e| {
+                Diagnostic::error(format!("internal error: a template does not parse: {e}"))
+                    .help("this is a bug in stubforge; please report it")
+            })?;
+            Ok(file.into_token_stream())
         }
     }
 }

@@ -46,7 +46,8 @@ impl Consumer {
         std::fs::write(
             krate.join("build.rs"),
             "fn main() -> Result<(), stubforge::Failure> {\n    \
-             stubforge::configure().spec(\"../api/server-server/leaving.yaml\").file_name(\"leave\").generate()?;\n    \
+             stubforge::configure().spec(\"../api/server-server/leaving.yaml\").file_name(\"leave\")\
+             .client(false).server(false).generate()?;\n    \
              Ok(())\n}\n",
         )
         .unwrap();

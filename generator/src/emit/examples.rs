@@ -46,8 +46,6 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        //! Every example in the definition, read into its generated type and written back.
-
         /// Reads `json` as `T`, writes it back and requires the same JSON value.
         fn round_trip<T>(json: &str)
         where

@@ -1,6 +1,7 @@
 //! Stage `emit`: token streams from the IR, one small function per generated item.
 //! Nothing here fails and nothing here touches text: `write` formats the tokens.
 
+mod client;
 mod examples;
 mod root;
 mod rust;
@@ -18,15 +19,29 @@ pub enum Gate {
     Always,
     /// Only in tests (`#[cfg(test)]`).
     Test,
+    /// Behind a cargo feature of the generated crate (`#[cfg(feature = "client")]`); in a
+    /// single file, present only when the settings ask for that part.
+    Feature(&'static str),
+}
+
+/// What a module holds.
+pub enum Body {
+    /// Emitted from the definition.
+    Tokens(TokenStream),
+    /// A template that does not depend on the definition, written as it stands (valid
+    /// Rust on its own; `templates/`).
+    Fixed(&'static str),
 }
 
 /// One generated Rust module: its name (`types` → `src/types.rs` or `mod types { .. }`),
-/// when it is compiled, and its tokens. The tokens never say `crate::` and hold no inner
-/// attributes but docs, so that they work as a file and as an inline module alike.
+/// when it is compiled, the docs on its `mod` line, and what it holds. Bodies never say
+/// `crate::` and hold no inner attributes but docs, so that they work as a file and as an
+/// inline module alike.
 pub struct Module {
     pub name: &'static str,
     pub gate: Gate,
-    pub tokens: TokenStream,
+    pub doc: &'static str,
+    pub body: Body,
 }
 
 /// The modules generated from a definition, in the order the crate root lists them.
@@ -35,12 +50,26 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
         Module {
             name: "types",
             gate: Gate::Always,
-            tokens: types::emit_types(ir),
+            doc: "Models for every schema, and each operation's request struct and response enum.",
+            body: Body::Tokens(types::emit_types(ir)),
         },
         Module {
             name: "examples",
             gate: Gate::Test,
-            tokens: examples::emit_examples(ir),
+            doc: "Every example of the definition, read into its type and written back.",
+            body: Body::Tokens(examples::emit_examples(ir)),
+        },
+        Module {
+            name: "client",
+            gate: Gate::Feature("client"),
+            doc: "The reqwest client (cargo feature `client`, on by default).",
+            body: Body::Tokens(client::emit_client(ir)),
+        },
+        Module {
+            name: "client_runtime",
+            gate: Gate::Feature("client"),
+            doc: "What the client is built on; its public items are re-exported by `client`.",
+            body: Body::Fixed(client::RUNTIME),
         },
     ]
 }

@@ -18,17 +18,15 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
         format!(" Every path is under `{}`.", ir.base_path)
     };
     let mods = modules.iter().map(|module| {
-        let name = ident(module.name);
-        let gate = match module.gate {
-            Gate::Always => TokenStream::new(),
-            Gate::Test => quote!(#[cfg(test)]),
-        };
         // prettyplease formats these files; rustfmt is told to leave them as written so
         // that `cargo fmt` and the staleness check agree.
-        match module.gate {
-            Gate::Test => quote!(#gate #[rustfmt::skip] mod #name;),
-            _ => quote!(#gate #[rustfmt::skip] pub mod #name;),
-        }
+        declaration(
+            module.name,
+            module.gate,
+            module.doc,
+            quote!(#[rustfmt::skip]),
+            quote!(;),
+        )
     });
     quote! {
         #![doc = #title]
@@ -43,16 +41,27 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     }
 }
 
-/// One file of inline modules, for `include!`: no inner attributes at the top, and only
-/// the modules `keep` selects.
-pub fn emit_single_file(modules: Vec<Module>, keep: impl Fn(&Module) -> bool) -> TokenStream {
-    let mods = modules.into_iter().filter(|m| keep(m)).map(|module| {
-        let name = ident(module.name);
-        let tokens = module.tokens;
-        match module.gate {
-            Gate::Test => quote!(#[cfg(test)] mod #name { #tokens }),
-            _ => quote!(pub mod #name { #tokens }),
-        }
+/// One file of inline modules for `include!`: no inner attributes at the top and no
+/// feature gates (the build script chose the parts). Each kept module comes with its
+/// contents as tokens.
+pub fn emit_single_file(kept: Vec<(&Module, TokenStream)>) -> TokenStream {
+    let mods = kept.into_iter().map(|(module, body)| {
+        let gate = match module.gate {
+            Gate::Feature(_) => Gate::Always,
+            other => other,
+        };
+        declaration(module.name, gate, module.doc, TokenStream::new(), quote!({ #body }))
     });
     quote!(#(#mods)*)
+}
+
+/// `/// doc`, the gate, `attrs`, `pub mod name` and what follows (`;` or `{ .. }`).
+fn declaration(name: &str, gate: Gate, doc: &str, attrs: TokenStream, rest: TokenStream) -> TokenStream {
+    let name = ident(name);
+    let doc = format!(" {doc}");
+    match gate {
+        Gate::Always => quote!(#[doc = #doc] #attrs pub mod #name #rest),
+        Gate::Test => quote!(#[doc = #doc] #[cfg(test)] #attrs mod #name #rest),
+        Gate::Feature(feature) => quote!(#[doc = #doc] #[cfg(feature = #feature)] #attrs pub mod #name #rest),
+    }
 }

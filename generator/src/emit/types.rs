@@ -15,9 +15,6 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
     let responses = ir.operations.iter().map(emit_response);
     let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
     quote! {
-        //! Models for every schema of the definition, and for each operation a request
-        //! struct and a response enum with one variant per documented status.
-
         #(#models)*
         #(#requests)*
         #(#responses)*

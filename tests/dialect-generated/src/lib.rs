@@ -8,9 +8,21 @@
 //!
 //! Every path is under `/_test/v1`.
 
+/// Models for every schema, and each operation's request struct and response enum.
 #[rustfmt::skip]
 pub mod types;
 
+/// Every example of the definition, read into its type and written back.
 #[cfg(test)]
 #[rustfmt::skip]
 mod examples;
+
+/// The reqwest client (cargo feature `client`, on by default).
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client;
+
+/// What the client is built on; its public items are re-exported by `client`.
+#[cfg(feature = "client")]
+#[rustfmt::skip]
+pub mod client_runtime;

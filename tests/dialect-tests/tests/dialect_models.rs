@@ -114,6 +114,9 @@ fn one_of_tries_each_alternative_in_order() {
         serde_json::from_value::<Reason>(json!({"flag": false})).unwrap(),
         Reason::Strict(Strict { flag: Some(false) })
     );
-    assert_eq!(serde_json::from_value::<Reason>(json!("text")).unwrap(), Reason::String("text".into()));
+    assert_eq!(
+        serde_json::from_value::<Reason>(json!("text")).unwrap(),
+        Reason::String("text".into())
+    );
     assert!(serde_json::from_value::<Reason>(json!(3)).is_err());
 }

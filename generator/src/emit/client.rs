@@ -1,0 +1,495 @@
+//! The `client` module: a reqwest client with one async method per operation, returning
+//! the operation's response enum. The parts that do not depend on the definition live in
+//! `templates/client_runtime.rs`, written beside it as the `client_runtime` module.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::rust::{doc, ident, qualified_type};
+use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
+
+/// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
+pub const RUNTIME: &str = include_str!("../../../templates/client_runtime.rs");
+
+pub fn emit_client(ir: &Ir) -> TokenStream {
+    let client = emit_client_struct(ir);
+    let constructors = emit_constructors(ir);
+    let methods = ir
+        .operations
+        .iter()
+        .map(|op| (emit_method(ir, op), emit_convenience(op)));
+    let methods = methods.map(|(method, convenience)| quote!(#method #convenience));
+    quote! {
+        pub use super::client_runtime::{
+            AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Received,
+        };
+
+        #client
+
+        impl Client {
+            #constructors
+            #(#methods)*
+        }
+    }
+}
+
+fn emit_client_struct(ir: &Ir) -> TokenStream {
+    let summary = format!(" A client for the {} (version {}).", ir.title, ir.version);
+    quote! {
+        #[doc = #summary]
+        ///
+        /// Each method sends one operation's request and returns its response enum: every
+        /// status the definition documents is a variant, anything else a [`ClientError`].
+        /// Cloning is cheap and clones share connections.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            runtime: super::client_runtime::Runtime,
+        }
+    }
+}
+
+fn emit_constructors(ir: &Ir) -> TokenStream {
+    let base_path = &ir.base_path;
+    let base_path_doc = format!(" The path every operation is under: `{base_path}`.");
+    quote! {
+        #[doc = #base_path_doc]
+        pub const BASE_PATH: &'static str = #base_path;
+
+        /// A client for the server at `base_url`: scheme, host and port only
+        /// (`https://matrix.example.org:8448`); [`Client::BASE_PATH`] is added to it.
+        pub fn new(base_url: &str) -> Result<Self, BuildError> {
+            Self::with_settings(base_url, ClientSettings::default())
+        }
+
+        /// Like [`Client::new`], sending with `http`: its timeouts, proxies and
+        /// connection pool apply.
+        pub fn with_http_client(base_url: &str, http: ::reqwest::Client) -> Result<Self, BuildError> {
+            Self::with_settings(base_url, ClientSettings::default().http_client(http))
+        }
+
+        /// Like [`Client::new`], with an authorizer, HTTP client, destination or timeout.
+        pub fn with_settings(base_url: &str, settings: ClientSettings) -> Result<Self, BuildError> {
+            Ok(Client {
+                runtime: super::client_runtime::Runtime::new(base_url, settings)?,
+            })
+        }
+    }
+}
+
+fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
+    let docs = method_docs(op);
+    let name = ident(&op.method_name);
+    let request = ident(&op.request_type);
+    let response = ident(&op.response_type);
+    let id = &op.id;
+    let method = http_method(op.http_method);
+    let path = emit_path(op);
+    let query = emit_params(op, ParamLocation::Query);
+    let headers = emit_params(op, ParamLocation::Header);
+    let body = emit_body(op);
+    let credentials = emit_credentials(ir, op);
+    let decode = emit_decode(op);
+    // A method without parameters or body never reads its request.
+    let request_name = if op.params.is_empty() && op.body.is_none() {
+        quote!(_request)
+    } else {
+        quote!(request)
+    };
+    quote! {
+        #docs
+        pub async fn #name(
+            &self,
+            #request_name: &super::types::#request,
+        ) -> Result<super::types::#response, ClientError> {
+            let mut call = super::client_runtime::Call::new(#id, #method, Self::BASE_PATH);
+            #path
+            #query
+            #headers
+            #body
+            #credentials
+            let reply = self.runtime.send(call).await?;
+            #decode
+        }
+    }
+}
+
+/// `make_leave_with(room_id, user_id)`: the same call with the request's fields as
+/// arguments, strings taken as `impl Into<String>`.
+fn emit_convenience(op: &Operation) -> TokenStream {
+    let name = ident(&[op.method_name.trim_start_matches("r#"), "_with"].concat());
+    let method = ident(&op.method_name);
+    let request = ident(&op.request_type);
+    let response = ident(&op.response_type);
+    let doc_line = format!(
+        " [`Client::{}`] with the request's fields as arguments.",
+        op.method_name.trim_start_matches("r#")
+    );
+    let mut arguments = Vec::new();
+    let mut fields = Vec::new();
+    for param in &op.params {
+        let field = ident(&param.rust_name);
+        if param.required && param.ty == TypeRef::String {
+            arguments.push(quote!(#field: impl Into<String>));
+            fields.push(quote!(#field: #field.into()));
+        } else {
+            let ty = qualified_type(&param.ty);
+            let ty = if param.required { ty } else { quote!(Option<#ty>) };
+            arguments.push(quote!(#field: #ty));
+            fields.push(quote!(#field));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = qualified_type(&body.ty);
+        let ty = if body.required { ty } else { quote!(Option<#ty>) };
+        arguments.push(quote!(body: #ty));
+        fields.push(quote!(body));
+    }
+    // `self` counts: clippy's limit is seven.
+    let allow = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #[doc = #doc_line]
+        #allow
+        pub async fn #name(
+            &self,
+            #(#arguments),*
+        ) -> Result<super::types::#response, ClientError> {
+            let request = super::types::#request { #(#fields),* };
+            self.#method(&request).await
+        }
+    }
+}
+
+fn method_docs(op: &Operation) -> TokenStream {
+    let request_line = format!(" `{} {}` (`{}`).", op.http_method.as_str(), op.path, op.id);
+    let paragraphs = [op.summary.as_deref(), op.doc.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|text| {
+            let text = doc(Some(text));
+            quote!(#text #[doc = ""])
+        });
+    let security = op.security.iter().find(|names| !names.is_empty()).map(|names| {
+        let line = format!(
+            " Signed or authorized by the client's authorizer for the `{}` security scheme.",
+            names.join("` and `")
+        );
+        quote!(#[doc = ""] #[doc = #line])
+    });
+    quote! {
+        #(#paragraphs)*
+        #[doc = #request_line]
+        #security
+    }
+}
+
+fn http_method(method: HttpMethod) -> TokenStream {
+    match method {
+        HttpMethod::Get => quote!(::reqwest::Method::GET),
+        HttpMethod::Put => quote!(::reqwest::Method::PUT),
+        HttpMethod::Post => quote!(::reqwest::Method::POST),
+        HttpMethod::Delete => quote!(::reqwest::Method::DELETE),
+        HttpMethod::Options => quote!(::reqwest::Method::OPTIONS),
+        HttpMethod::Head => quote!(::reqwest::Method::HEAD),
+        HttpMethod::Patch => quote!(::reqwest::Method::PATCH),
+        HttpMethod::Trace => quote!(::reqwest::Method::TRACE),
+    }
+}
+
+/// One piece of a path template: fixed text, or a `{name}` parameter.
+#[derive(Debug, PartialEq)]
+enum PathPiece<'a> {
+    Literal(&'a str),
+    Param(&'a str),
+}
+
+/// `/make_leave/{roomId}/{userId}` → `/make_leave/`, `roomId`, `/`, `userId`.
+fn path_pieces(template: &str) -> Vec<PathPiece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|i| open + i) else {
+            break;
+        };
+        if open > 0 {
+            pieces.push(PathPiece::Literal(&rest[..open]));
+        }
+        pieces.push(PathPiece::Param(&rest[open + 1..close]));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(PathPiece::Literal(rest));
+    }
+    pieces
+}
+
+fn emit_path(op: &Operation) -> TokenStream {
+    let steps = path_pieces(&op.path).into_iter().map(|piece| {
+        let param = match piece {
+            PathPiece::Param(wire) => find_param(op, ParamLocation::Path, wire),
+            PathPiece::Literal(_) => None,
+        };
+        match (piece, param) {
+            (_, Some(param)) => {
+                let wire = &param.wire_name;
+                let field = ident(&param.rust_name);
+                quote!(call.path_param(#wire, &request.#field)?;)
+            }
+            // `check` reports undeclared path parameters; anything else is fixed text.
+            (PathPiece::Literal(text), None) => quote!(call.path(#text);),
+            (PathPiece::Param(wire), None) => {
+                let text = ["{", wire, "}"].concat();
+                quote!(call.path(#text);)
+            }
+        }
+    });
+    quote!(#(#steps)*)
+}
+
+fn find_param<'a>(op: &'a Operation, location: ParamLocation, wire: &str) -> Option<&'a Param> {
+    op.params.iter().find(|p| p.location == location && p.wire_name == wire)
+}
+
+/// Query or header parameters, in definition order; optional ones only when set.
+fn emit_params(op: &Operation, location: ParamLocation) -> TokenStream {
+    let steps = op.params.iter().filter(|p| p.location == location).map(|param| {
+        let wire = &param.wire_name;
+        let field = ident(&param.rust_name);
+        let add = match (location, &param.ty) {
+            (ParamLocation::Query, TypeRef::Vec(_)) => quote!(call.query_param_each(#wire, value)?;),
+            (ParamLocation::Query, _) => quote!(call.query_param(#wire, value)?;),
+            _ => quote!(call.header_param(#wire, value)?;),
+        };
+        if param.required {
+            quote! {
+                let value = &request.#field;
+                #add
+            }
+        } else {
+            quote! {
+                if let Some(value) = &request.#field {
+                    #add
+                }
+            }
+        }
+    });
+    quote!(#(#steps)*)
+}
+
+fn emit_body(op: &Operation) -> TokenStream {
+    match &op.body {
+        None => TokenStream::new(),
+        Some(body) if body.required => quote!(call.json_body(&request.body)?;),
+        Some(_) => quote! {
+            if let Some(body) = &request.body {
+                call.json_body(body)?;
+            }
+        },
+    }
+}
+
+/// The schemes of the operation's first alternative that needs any; required unless the
+/// definition also lists an empty alternative (authentication optional).
+fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
+    let Some(alternative) = op.security.iter().find(|names| !names.is_empty()) else {
+        return TokenStream::new();
+    };
+    let credentials = alternative.iter().filter_map(|name| {
+        let scheme = ir.security_schemes.iter().find(|s| &s.name == name)?;
+        let placement = match &scheme.kind {
+            SecurityKind::ApiKeyHeader { header } => {
+                quote!(super::client_runtime::Placement::Header(#header))
+            }
+            SecurityKind::ApiKeyQuery { param } => quote!(super::client_runtime::Placement::Query(#param)),
+            SecurityKind::Http { .. } | SecurityKind::OAuth2 => {
+                quote!(super::client_runtime::Placement::Header("Authorization"))
+            }
+        };
+        Some(quote! {
+            super::client_runtime::Credential {
+                scheme: #name,
+                placement: #placement,
+            }
+        })
+    });
+    let need = if op.security.iter().any(Vec::is_empty) {
+        quote!(super::client_runtime::Need::IfAuthorizer)
+    } else {
+        quote!(super::client_runtime::Need::Required)
+    };
+    quote! {
+        call.credentials(&[#(#credentials),*], #need);
+    }
+}
+
+/// Documented statuses decode into their variant; the rest is the `default` variant when
+/// there is one, else an [`UndocumentedStatus`] error.
+fn emit_decode(op: &Operation) -> TokenStream {
+    let response = ident(&op.response_type);
+    let arms = op
+        .responses
+        .iter()
+        .filter_map(|r| r.status.map(|code| (code, r)))
+        .map(|(code, r)| {
+            let code = Literal::u16_unsuffixed(code);
+            let variant = ident(&r.variant);
+            match r.ty {
+                Some(_) => quote!(#code => reply.json().map(super::types::#response::#variant),),
+                None => quote!(#code => Ok(super::types::#response::#variant),),
+            }
+        });
+    let fallback = match op.responses.iter().find(|r| r.status.is_none()) {
+        Some(default) => emit_default_arm(&response, default),
+        None => quote!(_ => Err(reply.undocumented()),),
+    };
+    quote! {
+        match reply.status() {
+            #(#arms)*
+            #fallback
+        }
+    }
+}
+
+fn emit_default_arm(response: &proc_macro2::Ident, default: &Response) -> TokenStream {
+    let variant = ident(&default.variant);
+    match default.ty {
+        Some(_) => quote! {
+            status => reply
+                .json()
+                .map(|body| super::types::#response::#variant { status, body }),
+        },
+        None => quote!(status => Ok(super::types::#response::#variant { status }),),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_template_is_rust_without_inner_attributes() {
+        let file = syn::parse_file(RUNTIME).expect("templates/client_runtime.rs parses");
+        assert!(
+            file.attrs.is_empty(),
+            "inner attributes break inclusion as an inline module"
+        );
+        assert!(!RUNTIME.contains("crate::"), "the runtime must not refer to `crate::`");
+    }
+
+    fn param(wire: &str, rust: &str, location: ParamLocation, ty: TypeRef, required: bool) -> Param {
+        Param {
+            wire_name: wire.to_string(),
+            rust_name: rust.to_string(),
+            location,
+            ty,
+            required,
+            doc: None,
+        }
+    }
+
+    /// An operation with what the leave definition lacks: query, array and header
+    /// parameters, an optional body, optional bearer auth and a `default` response.
+    fn messages_api() -> Ir {
+        let operation = Operation {
+            id: "getMessages".to_string(),
+            method_name: "get_messages".to_string(),
+            request_type: "GetMessagesRequest".to_string(),
+            response_type: "GetMessagesResponse".to_string(),
+            http_method: HttpMethod::Post,
+            path: "/rooms/{roomId}/messages".to_string(),
+            summary: None,
+            doc: None,
+            params: vec![
+                param("roomId", "room_id", ParamLocation::Path, TypeRef::String, true),
+                param("limit", "limit", ParamLocation::Query, TypeRef::I64, false),
+                param(
+                    "ver",
+                    "ver",
+                    ParamLocation::Query,
+                    TypeRef::Vec(Box::new(TypeRef::String)),
+                    true,
+                ),
+                param("X-Trace", "x_trace", ParamLocation::Header, TypeRef::String, false),
+            ],
+            body: Some(crate::ir::Body {
+                ty: TypeRef::Json,
+                required: false,
+                doc: None,
+            }),
+            responses: vec![
+                Response {
+                    status: Some(204),
+                    variant: "NoContent".to_string(),
+                    ty: None,
+                    doc: None,
+                },
+                Response {
+                    status: None,
+                    variant: "Default".to_string(),
+                    ty: Some(TypeRef::Json),
+                    doc: None,
+                },
+            ],
+            security: vec![vec![], vec!["token".to_string()]],
+        };
+        Ir {
+            title: "Messages".to_string(),
+            version: "1".to_string(),
+            description: None,
+            base_path: String::new(),
+            api_name: "Messages".to_string(),
+            types: Default::default(),
+            operations: vec![operation],
+            security_schemes: vec![crate::ir::SecurityScheme {
+                name: "token".to_string(),
+                doc: None,
+                kind: SecurityKind::Http {
+                    scheme: "bearer".to_string(),
+                },
+            }],
+            examples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn query_header_body_security_and_default_are_emitted() {
+        let text = crate::write::format_rust(emit_client(&messages_api()), "// test").expect("parses");
+        let squashed: String = text.split_whitespace().collect();
+        for expected in [
+            r#"call.path_param("roomId",&request.room_id)?;"#,
+            r#"ifletSome(value)=&request.limit{call.query_param("limit",value)?;}"#,
+            r#"letvalue=&request.ver;call.query_param_each("ver",value)?;"#,
+            r#"ifletSome(value)=&request.x_trace{call.header_param("X-Trace",value)?;}"#,
+            r#"ifletSome(body)=&request.body{call.json_body(body)?;}"#,
+            r#"Placement::Header("Authorization")"#,
+            "Need::IfAuthorizer",
+            "pubasyncfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)",
+            "204=>Ok(super::types::GetMessagesResponse::NoContent),",
+            "reply.json().map(|body|super::types::GetMessagesResponse::Default{status,body,})",
+        ] {
+            assert!(squashed.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        assert!(!text.contains("crate::"), "generated code must not name the crate root");
+    }
+
+    #[test]
+    fn path_templates_split_into_text_and_parameters() {
+        assert_eq!(
+            path_pieces("/make_leave/{roomId}/{userId}"),
+            vec![
+                PathPiece::Literal("/make_leave/"),
+                PathPiece::Param("roomId"),
+                PathPiece::Literal("/"),
+                PathPiece::Param("userId"),
+            ]
+        );
+        assert_eq!(
+            path_pieces("/a/{x}.json"),
+            vec![
+                PathPiece::Literal("/a/"),
+                PathPiece::Param("x"),
+                PathPiece::Literal(".json")
+            ]
+        );
+        assert_eq!(path_pieces("/unclosed/{x"), vec![PathPiece::Literal("/unclosed/{x")]);
+    }
+}
