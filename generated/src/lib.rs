@@ -11,3 +11,13 @@ pub mod types;
 #[cfg(test)]
 #[rustfmt::skip]
 mod examples;
+
+/// The axum server stub: the API trait and `router` over it.
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+
+#[cfg(feature = "server")]
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod server_runtime;

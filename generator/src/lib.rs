@@ -146,6 +146,12 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
             contents,
         });
     }
+    for (name, text) in emit::fixed_modules() {
+        files.push(OutputFile {
+            path: Path::new("src").join(format!("{name}.rs")),
+            contents: format!("{header}\n{text}"),
+        });
+    }
     Ok(Generated {
         files,
         warnings: diagnostics,

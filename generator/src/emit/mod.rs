@@ -3,6 +3,7 @@
 
 mod examples;
 mod rust;
+mod server;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -31,7 +32,19 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
             name: "examples",
             tokens: examples::emit_examples(ir),
         },
+        Module {
+            name: "server",
+            tokens: server::emit_server(ir),
+        },
     ]
+}
+
+/// Helpers the server module calls; valid Rust on its own, copied as it is.
+pub const SERVER_RUNTIME: &str = include_str!("../../../templates/server_runtime.rs");
+
+/// Fixed modules written next to the emitted ones: file stem and text.
+pub fn fixed_modules() -> Vec<(&'static str, &'static str)> {
+    vec![("server_runtime", SERVER_RUNTIME)]
 }
 
 fn emit_lib(ir: &Ir) -> TokenStream {
@@ -58,5 +71,17 @@ fn emit_lib(ir: &Ir) -> TokenStream {
         #[cfg(test)]
         #[rustfmt::skip]
         mod examples;
+
+        /// The axum server stub: the API trait and `router` over it.
+        #[cfg(feature = "server")]
+        #[rustfmt::skip]
+        pub mod server;
+
+        // Public so that helpers a definition does not call are not dead code; what users
+        // need of it is re-exported from `server`.
+        #[cfg(feature = "server")]
+        #[doc(hidden)]
+        #[rustfmt::skip]
+        pub mod server_runtime;
     }
 }
