@@ -194,22 +194,19 @@ where
     let path_and_query = raw_path_and_query(parts);
     let mut missing = None;
     for schemes in alternatives {
-        let credentials: Result<Vec<_>, ServerError> = schemes
+        // Every credential of the alternative must be there before any is checked.
+        if let Some(error) = schemes
             .iter()
-            .map(|&(scheme, source)| credential(parts, scheme, source).map(|c| (scheme, c)))
-            .collect();
-        let credentials = match credentials {
-            Ok(credentials) => credentials,
-            Err(error) => {
-                missing.get_or_insert(error);
-                continue;
-            }
-        };
+            .find_map(|&(scheme, source)| credential(parts, scheme, source).err())
+        {
+            missing.get_or_insert(error);
+            continue;
+        }
         let mut principal = None;
-        for (scheme, credential) in credentials {
+        for &(scheme, source) in schemes.iter() {
             let request = AuthRequest {
                 scheme,
-                credential,
+                credential: credential(parts, scheme, source)?,
                 method: &parts.method,
                 path_and_query,
                 headers: &parts.headers,

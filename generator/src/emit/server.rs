@@ -283,6 +283,12 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    // The body is read (and held to the limit) even when nothing looks at it.
+    let read_body = if is_secured(op) || op.body.is_some() {
+        quote!(let body = #rt::read_body(&parts.headers, body, shared.config.body_limit).await?;)
+    } else {
+        quote!(#rt::read_body(&parts.headers, body, shared.config.body_limit).await?;)
+    };
     let full_path = format!("{}{}", ir.base_path, op.path);
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));
@@ -311,7 +317,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             request: ::axum::extract::Request,
         ) -> Result<::axum::response::Response, #rt::ServerError> {
             let (parts, body) = request.into_parts();
-            let body = #rt::read_body(&parts.headers, body, shared.config.body_limit).await?;
+            #read_body
             #principal
             #query
             let request = super::types::#request_type {
