@@ -193,6 +193,26 @@ where
     let path_and_query = raw_path_and_query(parts);
     let mut missing = None;
     for schemes in alternatives {
+        // The usual case, one scheme: one lookup.
+        if let [(scheme, source)] = schemes {
+            match credential(parts, scheme, *source) {
+                Ok(credential) => {
+                    let request = AuthRequest {
+                        scheme,
+                        credential,
+                        method: &parts.method,
+                        path_and_query,
+                        headers: &parts.headers,
+                        body,
+                    };
+                    return check(request).await.map_err(ServerError::Rejected);
+                }
+                Err(error) => {
+                    missing.get_or_insert(error);
+                    continue;
+                }
+            }
+        }
         // Every credential of the alternative must be there before any is checked.
         if let Some(error) = schemes
             .iter()
@@ -325,51 +345,83 @@ pub fn path_param<T>(
     name: &'static str,
     parse: ParseParam<T>,
 ) -> Result<T, ServerError> {
-    let bad = |reason: &str| ServerError::BadPath {
-        name,
-        reason: reason.to_string(),
-    };
-    let segment = path.rsplit('/').nth(from_end).ok_or_else(|| bad("it is missing"))?;
-    let raw = segment
-        .strip_prefix(prefix)
-        .and_then(|s| s.strip_suffix(suffix))
-        .ok_or_else(|| bad("it is missing"))?;
-    let decoded = percent_decode(raw.as_bytes(), false).map_err(|reason| bad(&reason))?;
-    parse(&decoded).map_err(|reason| bad(&reason))
+    let decoded = path_text(path, from_end, prefix, suffix, name)?;
+    parse(&decoded).map_err(|reason| ServerError::BadPath { name, reason })
+}
+
+/// [`path_param`] for a string parameter: the decoded text itself, not copied again.
+pub fn path_string(
+    path: &str,
+    from_end: usize,
+    prefix: &str,
+    suffix: &str,
+    name: &'static str,
+) -> Result<String, ServerError> {
+    path_text(path, from_end, prefix, suffix, name).map(Cow::into_owned)
+}
+
+fn path_text<'a>(
+    path: &'a str,
+    from_end: usize,
+    prefix: &str,
+    suffix: &str,
+    name: &'static str,
+) -> Result<Cow<'a, str>, ServerError> {
+    let bad = |reason: String| ServerError::BadPath { name, reason };
+    let raw = segment_from_end(path, from_end)
+        .and_then(|segment| segment.strip_prefix(prefix))
+        .and_then(|segment| segment.strip_suffix(suffix))
+        .ok_or_else(|| bad("it is missing".to_string()))?;
+    percent_decode(raw.as_bytes(), false).map_err(bad)
+}
+
+/// The `from_end`-th `/`-separated segment, counting the last as 0.
+fn segment_from_end(path: &str, from_end: usize) -> Option<&str> {
+    let bytes = path.as_bytes();
+    let mut end = bytes.len();
+    for _ in 0..from_end {
+        end = bytes[..end].iter().rposition(|&b| b == b'/')?;
+    }
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |slash| slash + 1);
+    // Both ends sit next to a `/` (or at an end of the path): char boundaries.
+    Some(&path[start..end])
 }
 
 /// Strict percent-decoding: `%` must be followed by two hex digits and the result must be
 /// UTF-8. `+` means a space only in form-encoded queries (`plus_is_space`), never in paths.
 pub fn percent_decode(raw: &[u8], plus_is_space: bool) -> Result<Cow<'_, str>, String> {
-    let needs_work = raw.iter().any(|&b| b == b'%' || (plus_is_space && b == b'+'));
-    if !needs_work {
+    let special = |b: &u8| *b == b'%' || (plus_is_space && *b == b'+');
+    let Some(first) = raw.iter().position(special) else {
         return std::str::from_utf8(raw)
             .map(Cow::Borrowed)
             .map_err(|_| "it is not valid UTF-8".to_string());
-    }
+    };
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'%' => {
-                let byte = raw
-                    .get(i + 1..i + 3)
-                    .and_then(|hex| std::str::from_utf8(hex).ok())
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .ok_or_else(|| format!("`{}` is not a valid percent-escape", escape_at(raw, i)))?;
-                out.push(byte);
-                i += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                i += 1;
-            }
-            other => {
-                out.push(other);
-                i += 1;
-            }
+    let mut at = first;
+    let mut copied = 0;
+    loop {
+        out.extend_from_slice(&raw[copied..at]);
+        if raw[at] == b'+' {
+            out.push(b' ');
+            copied = at + 1;
+        } else {
+            let digit = |i: usize| raw.get(i).and_then(|&b| (b as char).to_digit(16));
+            let (Some(high), Some(low)) = (digit(at + 1), digit(at + 2)) else {
+                return Err(format!("`{}` is not a valid percent-escape", escape_at(raw, at)));
+            };
+            // Two hex digits make at most 0xFF: the cast cannot truncate.
+            out.push((high * 16 + low) as u8);
+            copied = at + 3;
+        }
+        match raw[copied..].iter().position(special) {
+            Some(next) => at = copied + next,
+            None => break,
         }
     }
+    out.extend_from_slice(&raw[copied..]);
     String::from_utf8(out)
         .map(Cow::Owned)
         .map_err(|_| "once percent-decoded it is not valid UTF-8".to_string())

@@ -180,21 +180,19 @@ async fn serve_make_leave<A: MatrixFederationLeaveRoomApi>(
         )
         .await?;
     let request = super::types::MakeLeaveRequest {
-        room_id: super::server_runtime::path_param(
+        room_id: super::server_runtime::path_string(
             parts.uri.path(),
             1,
             "",
             "",
             "roomId",
-            super::server_runtime::parse_scalar::<String>,
         )?,
-        user_id: super::server_runtime::path_param(
+        user_id: super::server_runtime::path_string(
             parts.uri.path(),
             0,
             "",
             "",
             "userId",
-            super::server_runtime::parse_scalar::<String>,
         )?,
     };
     write_make_leave(shared.api.make_leave(request, principal).await)
@@ -236,21 +234,19 @@ async fn serve_send_leave<A: MatrixFederationLeaveRoomApi>(
         )
         .await?;
     let request = super::types::SendLeaveRequest {
-        room_id: super::server_runtime::path_param(
+        room_id: super::server_runtime::path_string(
             parts.uri.path(),
             1,
             "",
             "",
             "roomId",
-            super::server_runtime::parse_scalar::<String>,
         )?,
-        event_id: super::server_runtime::path_param(
+        event_id: super::server_runtime::path_string(
             parts.uri.path(),
             0,
             "",
             "",
             "eventId",
-            super::server_runtime::parse_scalar::<String>,
         )?,
         body: super::server_runtime::json_body::<super::types::SendLeaveBody>(&body)?,
     };

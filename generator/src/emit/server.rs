@@ -350,8 +350,11 @@ fn emit_param_field(param: &Param, full_path: &str) -> TokenStream {
         ParamLocation::Path => {
             let (from_end, prefix, suffix) = path_position(full_path, wire);
             let from_end = Literal::usize_unsuffixed(from_end);
-            let parse = parse_fn(&param.ty);
             // A path parameter is always present once the route matched.
+            if param.ty == TypeRef::String {
+                return quote!(#field: #rt::path_string(parts.uri.path(), #from_end, #prefix, #suffix, #wire)?,);
+            }
+            let parse = parse_fn(&param.ty);
             return quote!(#field: #rt::path_param(parts.uri.path(), #from_end, #prefix, #suffix, #wire, #parse)?,);
         }
         ParamLocation::Query => match &param.ty {

@@ -1,19 +1,25 @@
 //! Requests per second through the generated router against a hand-written axum router
-//! over the same in-memory implementation: same process, same keep-alive client, same
-//! request mix, rounds alternating A/B so that machine noise hits both. Prints medians and
-//! their ratio. `cargo bench -p leave-server`; `ROUNDS` and `REQUESTS` env vars override
-//! the defaults (12 rounds each of 3,000 requests), with 1 and with 8 requests in flight.
+//! over the same in-memory implementation, same process, same request mix, rounds
+//! alternating A/B then B/A so that machine noise hits both. Three settings: in process
+//! (tower `oneshot`, no sockets: the routers' own cost), and over loopback HTTP with one
+//! keep-alive client, 1 and 8 requests in flight. Prints medians and the ratio.
+//!
+//! `cargo bench -p leave-server`; `ROUNDS` and `REQUESTS` override the defaults (12 rounds
+//! of 3,000 requests). `ONLY=generated` / `ONLY=hand-written` runs one router in process
+//! and nothing else, for `valgrind --tool=callgrind` instruction counts.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leave_server::{LeaveServer, parse_x_matrix, spawn_loopback};
 use matrix_federation_leave::server::router;
 use matrix_federation_leave::types::{MakeLeaveResponse, SendLeaveBody, SendLeaveResponse};
+use tower::ServiceExt;
 
 const AUTH: &str = "X-Matrix origin=example.org,key=\"ed25519:1\",sig=\"c2ln\"";
 const ROOM: &str = "!abc123:matrix.org";
@@ -151,6 +157,73 @@ async fn compare(
     (median(&mut ours), median(&mut theirs), median(&mut ratios))
 }
 
+/// The same mix without sockets: each request goes straight into the router as a tower
+/// service, so only the routers' own work is timed. Returns requests per second.
+async fn in_process_round(app: &axum::Router, requests: usize) -> f64 {
+    let base = "/_matrix/federation/v1";
+    let event = serde_json::to_vec(&serde_json::json!({
+        "type": "m.room.member", "sender": "@leaver:example.org", "state_key": "@leaver:example.org",
+        "origin": "example.org", "origin_server_ts": 1, "depth": 1, "content": { "membership": "leave" }
+    }))
+    .expect("JSON");
+    let start = Instant::now();
+    for i in 0..requests {
+        let (method, path, body, expected) = match i % 3 {
+            0 => (
+                "GET",
+                "make_leave/%21abc123%3Amatrix.org/%40someone%3Aexample.org",
+                Body::empty(),
+                200,
+            ),
+            1 => (
+                "GET",
+                "make_leave/%21abc123%3Amatrix.org/%40stranger%3Aexample.org",
+                Body::empty(),
+                403,
+            ),
+            _ => (
+                "PUT",
+                "send_leave/%21abc123%3Amatrix.org/%24acR1l0raoZnm60CBwAVgqbZqoO%2FmYU81xysh1u7XcJk",
+                Body::from(event.clone()),
+                200,
+            ),
+        };
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(format!("{base}/{path}"))
+            .header("Authorization", AUTH)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .expect("a request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        assert_eq!(response.status().as_u16(), expected);
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a body");
+    }
+    requests as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Alternating in-process rounds; the same statistics as [`compare`].
+async fn compare_in_process(rounds: usize, requests: usize) -> (f64, f64, f64) {
+    let generated = router(rooms());
+    let baseline = hand_written(rooms());
+    in_process_round(&generated, requests / 4 + 1).await;
+    in_process_round(&baseline, requests / 4 + 1).await;
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for i in 0..rounds {
+        if i % 2 == 0 {
+            ours.push(in_process_round(&generated, requests).await);
+            theirs.push(in_process_round(&baseline, requests).await);
+        } else {
+            theirs.push(in_process_round(&baseline, requests).await);
+            ours.push(in_process_round(&generated, requests).await);
+        }
+    }
+    let mut ratios: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a / b).collect();
+    (median(&mut ours), median(&mut theirs), median(&mut ratios))
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
@@ -166,6 +239,23 @@ fn env_number(name: &str, default: usize) -> usize {
 }
 
 fn main() {
+    // `ONLY=generated` or `ONLY=hand-written`: one router, in process, on one thread, and
+    // nothing else, for counting instructions under `valgrind --tool=callgrind`, which
+    // machine load does not disturb.
+    if let Ok(only) = std::env::var("ONLY") {
+        let app = if only == "generated" {
+            router(rooms())
+        } else {
+            hand_written(rooms())
+        };
+        let requests = env_number("REQUESTS", 3_000);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let rate = runtime.block_on(in_process_round(&app, requests));
+        println!("{only}: {requests} requests in process, {rate:.0} req/s");
+        return;
+    }
     // `cargo test --benches` runs this without `--bench`: one short round is enough then.
     let benching = std::env::args().any(|arg| arg == "--bench");
     let rounds = if benching { env_number("ROUNDS", 12) } else { 1 };
@@ -185,6 +275,11 @@ fn main() {
             .expect("a client");
         println!("router benchmark: {rounds} alternating rounds of {requests} requests each");
         println!("  mix: make_leave 200, make_leave 403, send_leave 200 (v3 event ID, %2F)");
+        let (ours, theirs, ratio) = compare_in_process(rounds, requests * 4).await;
+        println!("  in process (tower oneshot, no sockets):");
+        println!("    generated router:    {ours:>9.0} req/s (median)");
+        println!("    hand-written router: {theirs:>9.0} req/s (median)");
+        println!("    ratio generated / hand-written: {ratio:.3} (median of paired rounds)");
         for in_flight in [1, 8] {
             let (ours, theirs, ratio) = compare(&client, generated, baseline, rounds, requests, in_flight).await;
             println!("  {in_flight} in flight:");

@@ -713,3 +713,21 @@ async fn the_router_merges_nests_and_takes_layers() {
     assert_eq!(reply.status, 404);
     assert_eq!(reply.errcode(), "M_UNRECOGNIZED");
 }
+
+#[test]
+fn percent_decoding_is_strict() {
+    use matrix_federation_leave::server_runtime::percent_decode;
+    use std::borrow::Cow;
+    let ok = |raw: &str, plus: bool| percent_decode(raw.as_bytes(), plus).expect("decodes").into_owned();
+    assert!(matches!(
+        percent_decode(b"plain:text", false),
+        Ok(Cow::Borrowed("plain:text"))
+    ));
+    assert_eq!(ok("a%2Fb%2fc", false), "a/b/c");
+    assert_eq!(ok("a+b%2B", false), "a+b+");
+    assert_eq!(ok("a+b%2B", true), "a b+");
+    assert_eq!(ok("%E2%82%AC%24", false), "€$");
+    for bad in ["%", "%4", "%ZZ", "a%G1", "%FF", "%C3%28", "%%41"] {
+        assert!(percent_decode(bad.as_bytes(), false).is_err(), "{bad} decoded");
+    }
+}

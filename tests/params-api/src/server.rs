@@ -149,14 +149,7 @@ async fn serve_search<A: ParamsFixtureApi>(
         .await?;
     let query = super::server_runtime::query_pairs(&parts)?;
     let request = super::types::SearchRequest {
-        kind: super::server_runtime::path_param(
-            parts.uri.path(),
-            0,
-            "",
-            "",
-            "kind",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+        kind: super::server_runtime::path_string(parts.uri.path(), 0, "", "", "kind")?,
         limit: super::server_runtime::required(
             super::server_runtime::query_param(
                 &query,
