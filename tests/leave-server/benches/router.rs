@@ -261,6 +261,18 @@ fn main() {
     let rounds = if benching { env_number("ROUNDS", 12) } else { 1 };
     let requests = if benching { env_number("REQUESTS", 3_000) } else { 30 };
 
+    println!("router benchmark: {rounds} alternating rounds of {requests} requests each");
+    println!("  mix: make_leave 200, make_leave 403, send_leave 200 (v3 event ID, %2F)");
+    // In process on one thread: no sockets, no cross-thread wake-ups, only the routers.
+    let single = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let (ours, theirs, ratio) = single.block_on(compare_in_process(rounds, requests * 4));
+    println!("  in process (tower oneshot, no sockets, one thread):");
+    println!("    generated router:    {ours:>9.0} req/s (median)");
+    println!("    hand-written router: {theirs:>9.0} req/s (median)");
+    println!("    ratio generated / hand-written: {ratio:.3} (median of paired rounds)");
+
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -273,13 +285,6 @@ fn main() {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("a client");
-        println!("router benchmark: {rounds} alternating rounds of {requests} requests each");
-        println!("  mix: make_leave 200, make_leave 403, send_leave 200 (v3 event ID, %2F)");
-        let (ours, theirs, ratio) = compare_in_process(rounds, requests * 4).await;
-        println!("  in process (tower oneshot, no sockets):");
-        println!("    generated router:    {ours:>9.0} req/s (median)");
-        println!("    hand-written router: {theirs:>9.0} req/s (median)");
-        println!("    ratio generated / hand-written: {ratio:.3} (median of paired rounds)");
         for in_flight in [1, 8] {
             let (ours, theirs, ratio) = compare(&client, generated, baseline, rounds, requests, in_flight).await;
             println!("  {in_flight} in flight:");
