@@ -89,21 +89,23 @@ pub trait MatrixFederationLeaveRoomApi: Send + Sync + 'static {
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
 /// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`), so merge it with routers that have no fallback of their own.
+/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
+/// with [`ServerConfig::without_fallback`].
 pub fn router<A: MatrixFederationLeaveRoomApi>(api: A) -> ::axum::Router {
     router_with_config(api, super::server_runtime::ServerConfig::default())
 }
 
-/// [`router`] with explicit settings (the body size limit).
+/// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: MatrixFederationLeaveRoomApi>(
     api: A,
     config: super::server_runtime::ServerConfig,
 ) -> ::axum::Router {
+    let answer_unknown_paths = config.answer_unknown_paths;
     let shared = ::std::sync::Arc::new(super::server_runtime::Shared {
         api,
         config,
     });
-    ::axum::Router::new()
+    let routes = ::axum::Router::new()
         .route(
             "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
             ::axum::routing::MethodRouter::new()
@@ -115,9 +117,13 @@ pub fn router_with_config<A: MatrixFederationLeaveRoomApi>(
             ::axum::routing::MethodRouter::new()
                 .put(handle_send_leave::<A>)
                 .fallback(method_not_allowed::<A>),
-        )
-        .fallback(unknown_path::<A>)
-        .with_state(shared)
+        );
+    let routes = if answer_unknown_paths {
+        routes.fallback(unknown_path::<A>)
+    } else {
+        routes
+    };
+    routes.with_state(shared)
 }
 
 /// The state every handler gets.

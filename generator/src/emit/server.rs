@@ -205,18 +205,23 @@ fn emit_router(ir: &Ir) -> TokenStream {
         ///
         /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
         /// tower layers with `layer`. It answers unknown paths itself (404
-        /// `M_UNRECOGNIZED`), so merge it with routers that have no fallback of their own.
+        /// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
+        /// with [`ServerConfig::without_fallback`].
         pub fn router<A: #api>(api: A) -> ::axum::Router {
             router_with_config(api, #rt::ServerConfig::default())
         }
 
-        /// [`router`] with explicit settings (the body size limit).
+        /// [`router`] with explicit settings (body size limit, fallback).
         pub fn router_with_config<A: #api>(api: A, config: #rt::ServerConfig) -> ::axum::Router {
+            let answer_unknown_paths = config.answer_unknown_paths;
             let shared = ::std::sync::Arc::new(#rt::Shared { api, config });
-            ::axum::Router::new()
-                #(#routes)*
-                .fallback(unknown_path::<A>)
-                .with_state(shared)
+            let routes = ::axum::Router::new() #(#routes)*;
+            let routes = if answer_unknown_paths {
+                routes.fallback(unknown_path::<A>)
+            } else {
+                routes
+            };
+            routes.with_state(shared)
         }
     }
 }

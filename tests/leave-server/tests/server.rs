@@ -731,3 +731,38 @@ fn percent_decoding_is_strict() {
         assert!(percent_decode(bad.as_bytes(), false).is_err(), "{bad} decoded");
     }
 }
+
+#[tokio::test]
+async fn without_its_fallback_it_merges_into_an_app_that_has_one() {
+    let probe = Probe::new(rooms(), Verdict::Trust);
+    let leave = router_with_config(probe.clone(), ServerConfig::default().without_fallback());
+    let app = axum::Router::new()
+        .fallback(|| async { (axum::http::StatusCode::IM_A_TEAPOT, "the app's own fallback") })
+        .merge(leave);
+    let addr = leave_server::spawn_loopback(app).await.expect("bind");
+    let reply = send(addr, "GET", "/elsewhere", None, b"").await;
+    assert_eq!(
+        (reply.status, reply.body.as_slice()),
+        (418, &b"the app's own fallback"[..])
+    );
+    let reply = send(
+        addr,
+        "GET",
+        &format!("{BASE}/make_leave/{ROOM}/@someone:example.org"),
+        Some(AUTH),
+        b"",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    // Wrong methods on known paths are still the router's to answer.
+    let reply = send(
+        addr,
+        "POST",
+        &format!("{BASE}/make_leave/{ROOM}/@someone:example.org"),
+        Some(AUTH),
+        b"",
+    )
+    .await;
+    assert_eq!(reply.status, 405, "{reply:?}");
+    assert_eq!(reply.errcode(), "M_UNRECOGNIZED");
+}

@@ -20,12 +20,16 @@ use ::axum::response::{IntoResponse, Response};
 pub struct ServerConfig {
     /// Request bodies longer than this many bytes are answered with 413 `M_TOO_LARGE`.
     pub body_limit: usize,
+    /// Whether the router answers paths it does not know (404 `M_UNRECOGNIZED`). axum
+    /// cannot merge two routers that both do; turn this off to merge into one that does.
+    pub answer_unknown_paths: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             body_limit: 1024 * 1024,
+            answer_unknown_paths: true,
         }
     }
 }
@@ -34,6 +38,12 @@ impl ServerConfig {
     /// The same settings with another body limit.
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The same settings, leaving unknown paths to the app the router is merged into.
+    pub fn without_fallback(mut self) -> Self {
+        self.answer_unknown_paths = false;
         self
     }
 }
