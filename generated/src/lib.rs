@@ -15,6 +15,16 @@ pub mod types;
 #[rustfmt::skip]
 mod examples;
 
+/// The axum server stub: the API trait and `router` over it (cargo feature `server`).
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server;
+
+/// What the server is built on; what users need of it is re-exported by `server`.
+#[cfg(feature = "server")]
+#[rustfmt::skip]
+pub mod server_runtime;
+
 /// The reqwest client (cargo feature `client`, on by default).
 #[cfg(feature = "client")]
 #[rustfmt::skip]

@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 2] = [
+pub const TARGETS: [Target; 3] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -23,6 +23,11 @@ pub const TARGETS: [Target; 2] = [
         spec: "tests/fixtures/dialect/api.yaml",
         out: "tests/dialect-generated",
         crate_name: "dialect-generated",
+    },
+    Target {
+        spec: "tests/fixtures/params.yaml",
+        out: "tests/params-api",
+        crate_name: "params-api",
     },
 ];
 

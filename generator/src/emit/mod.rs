@@ -5,6 +5,7 @@ mod client;
 mod examples;
 mod root;
 mod rust;
+mod server;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -44,6 +45,9 @@ pub struct Module {
     pub body: Body,
 }
 
+/// Helpers the server module calls; valid Rust on its own, copied as it is.
+const SERVER_RUNTIME: &str = include_str!("../../../templates/server_runtime.rs");
+
 /// The modules generated from a definition, in the order the crate root lists them.
 pub fn emit(ir: &Ir) -> Vec<Module> {
     vec![
@@ -58,6 +62,18 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
             gate: Gate::Test,
             doc: "Every example of the definition, read into its type and written back.",
             body: Body::Tokens(examples::emit_examples(ir)),
+        },
+        Module {
+            name: "server",
+            gate: Gate::Feature("server"),
+            doc: "The axum server stub: the API trait and `router` over it (cargo feature `server`).",
+            body: Body::Tokens(server::emit_server(ir)),
+        },
+        Module {
+            name: "server_runtime",
+            gate: Gate::Feature("server"),
+            doc: "What the server is built on; what users need of it is re-exported by `server`.",
+            body: Body::Fixed(SERVER_RUNTIME),
         },
         Module {
             name: "client",

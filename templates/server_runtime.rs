@@ -1,0 +1,596 @@
+// Fixed helpers for the generated `server` module: they do not depend on the definition.
+// No inner attributes and no `crate::` paths here: this file may be included as an inline
+// module at any path.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::pin;
+use std::task::Poll;
+
+use ::axum::body::{Body, Bytes, HttpBody};
+use ::axum::http::request::Parts;
+use ::axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use ::axum::response::{IntoResponse, Response};
+
+/// Settings of the generated router, all in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Request bodies longer than this many bytes are answered with 413 `M_TOO_LARGE`.
+    pub body_limit: usize,
+    /// Whether the router answers paths it does not know (404 `M_UNRECOGNIZED`). axum
+    /// cannot merge two routers that both do; turn this off to merge into one that does.
+    pub answer_unknown_paths: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 1024 * 1024,
+            answer_unknown_paths: true,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The same settings with another body limit.
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// The same settings, leaving unknown paths to the app the router is merged into.
+    pub fn without_fallback(mut self) -> Self {
+        self.answer_unknown_paths = false;
+        self
+    }
+}
+
+/// Why the API's authentication method refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// 401 or 403, usually.
+    pub status: StatusCode,
+    /// The Matrix error code (`M_UNAUTHORIZED`, `M_FORBIDDEN`).
+    pub errcode: Cow<'static, str>,
+    pub message: Cow<'static, str>,
+}
+
+impl Rejection {
+    /// 401 `M_UNAUTHORIZED`: the credentials are missing, malformed or do not verify.
+    pub fn unauthorized(message: impl Into<Cow<'static, str>>) -> Self {
+        Rejection {
+            status: StatusCode::UNAUTHORIZED,
+            errcode: Cow::Borrowed("M_UNAUTHORIZED"),
+            message: message.into(),
+        }
+    }
+
+    /// 403 `M_FORBIDDEN`: the caller is known but may not do this.
+    pub fn forbidden(message: impl Into<Cow<'static, str>>) -> Self {
+        Rejection {
+            status: StatusCode::FORBIDDEN,
+            errcode: Cow::Borrowed("M_FORBIDDEN"),
+            message: message.into(),
+        }
+    }
+}
+
+/// Everything that can go wrong before or around a handler; rendered by the API trait's
+/// `error_response` method.
+#[derive(Debug, Clone, PartialEq, Eq, ::thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    #[error("No endpoint is defined at this path.")]
+    UnknownPath,
+    #[error("This endpoint does not support the {method} method.")]
+    MethodNotAllowed { method: Method },
+    #[error("Malformed path parameter `{name}`: {reason}.")]
+    BadPath { name: &'static str, reason: String },
+    #[error("Missing required parameter `{name}`.")]
+    MissingParam { name: &'static str },
+    #[error("Invalid parameter `{name}`: {reason}.")]
+    InvalidParam { name: &'static str, reason: String },
+    #[error("The request body is not JSON: {reason}.")]
+    NotJson { reason: String },
+    #[error("The request body does not fit the schema: {reason}.")]
+    BadJson { reason: String },
+    #[error("The request body is larger than {limit} bytes.")]
+    TooLarge { limit: usize },
+    #[error("The request body could not be read: {reason}.")]
+    BodyUnreadable { reason: String },
+    #[error("Missing credentials for `{scheme}`: no `{source_name}` was sent.")]
+    MissingCredentials {
+        scheme: &'static str,
+        source_name: &'static str,
+    },
+    #[error("{}", .0.message)]
+    Rejected(Rejection),
+    #[error("The server failed to handle the request.")]
+    Panicked,
+    #[error("The server could not write its response: {reason}.")]
+    ResponseUnwritable { reason: String },
+}
+
+impl ServerError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ServerError::UnknownPath => StatusCode::NOT_FOUND,
+            ServerError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ServerError::BadPath { .. }
+            | ServerError::MissingParam { .. }
+            | ServerError::InvalidParam { .. }
+            | ServerError::NotJson { .. }
+            | ServerError::BadJson { .. }
+            | ServerError::BodyUnreadable { .. } => StatusCode::BAD_REQUEST,
+            ServerError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::MissingCredentials { .. } => StatusCode::UNAUTHORIZED,
+            ServerError::Rejected(rejection) => rejection.status,
+            ServerError::Panicked | ServerError::ResponseUnwritable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The Matrix error code.
+    pub fn errcode(&self) -> &str {
+        match self {
+            ServerError::UnknownPath | ServerError::MethodNotAllowed { .. } => "M_UNRECOGNIZED",
+            ServerError::BadPath { .. } | ServerError::InvalidParam { .. } => "M_INVALID_PARAM",
+            ServerError::MissingParam { .. } => "M_MISSING_PARAM",
+            ServerError::NotJson { .. } => "M_NOT_JSON",
+            ServerError::BadJson { .. } => "M_BAD_JSON",
+            ServerError::TooLarge { .. } => "M_TOO_LARGE",
+            ServerError::MissingCredentials { .. } => "M_UNAUTHORIZED",
+            ServerError::Rejected(rejection) => &rejection.errcode,
+            ServerError::BodyUnreadable { .. } | ServerError::Panicked | ServerError::ResponseUnwritable { .. } => {
+                "M_UNKNOWN"
+            }
+        }
+    }
+}
+
+/// The default error body: `{"errcode": "M_…", "error": "…"}` with the error's status.
+pub fn matrix_error_response(error: &ServerError) -> Response {
+    let body = ::serde_json::json!({ "errcode": error.errcode(), "error": error.to_string() });
+    json_bytes(error.status(), body.to_string().into_bytes())
+}
+
+/// What the generated handlers share: the implementation and the settings.
+#[derive(Debug)]
+pub struct Shared<A> {
+    pub api: A,
+    pub config: ServerConfig,
+}
+
+/// What an authentication method gets: the credential of one scheme and the request as
+/// the client sent it, enough to check a signature over it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct AuthRequest<'a> {
+    /// The security scheme's name in the definition (`signedRequest`).
+    pub scheme: &'static str,
+    /// The credential: the value of the scheme's header or query parameter.
+    pub credential: &'a str,
+    pub method: &'a Method,
+    /// Path and query exactly as sent, percent-encoding untouched
+    /// (`/_matrix/federation/v1/send_leave/%21room%3Ahs/%24ev?x=1`).
+    pub path_and_query: &'a str,
+    pub headers: &'a HeaderMap,
+    /// The body bytes exactly as received.
+    pub body: &'a [u8],
+}
+
+/// Where a security scheme's credential is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialSource {
+    Header(&'static str),
+    Query(&'static str),
+}
+
+/// Authenticates a request against a list of alternatives, each a list of schemes that
+/// must all pass. The first alternative whose credentials were all sent is tried; the
+/// principal of its first scheme is returned.
+pub async fn authenticate<'a, P, F, Fut>(
+    parts: &'a Parts,
+    body: &'a [u8],
+    alternatives: &[&[(&'static str, CredentialSource)]],
+    check: F,
+) -> Result<P, ServerError>
+where
+    F: Fn(AuthRequest<'a>) -> Fut,
+    Fut: Future<Output = Result<P, Rejection>>,
+{
+    let path_and_query = raw_path_and_query(parts);
+    let mut missing = None;
+    for schemes in alternatives {
+        // The usual case, one scheme: one lookup.
+        if let [(scheme, source)] = schemes {
+            match credential(parts, scheme, *source) {
+                Ok(credential) => {
+                    let request = AuthRequest {
+                        scheme,
+                        credential,
+                        method: &parts.method,
+                        path_and_query,
+                        headers: &parts.headers,
+                        body,
+                    };
+                    return check(request).await.map_err(ServerError::Rejected);
+                }
+                Err(error) => {
+                    missing.get_or_insert(error);
+                    continue;
+                }
+            }
+        }
+        // Every credential of the alternative must be there before any is checked.
+        if let Some(error) = schemes
+            .iter()
+            .find_map(|&(scheme, source)| credential(parts, scheme, source).err())
+        {
+            missing.get_or_insert(error);
+            continue;
+        }
+        let mut principal = None;
+        for &(scheme, source) in schemes.iter() {
+            let request = AuthRequest {
+                scheme,
+                credential: credential(parts, scheme, source)?,
+                method: &parts.method,
+                path_and_query,
+                headers: &parts.headers,
+                body,
+            };
+            let found = check(request).await.map_err(ServerError::Rejected)?;
+            principal.get_or_insert(found);
+        }
+        if let Some(principal) = principal {
+            return Ok(principal);
+        }
+    }
+    Err(missing.unwrap_or(ServerError::Rejected(Rejection::unauthorized(
+        "No credentials were accepted.",
+    ))))
+}
+
+fn credential<'a>(parts: &'a Parts, scheme: &'static str, source: CredentialSource) -> Result<&'a str, ServerError> {
+    let missing = |source_name| ServerError::MissingCredentials { scheme, source_name };
+    match source {
+        CredentialSource::Header(name) => {
+            let value = parts.headers.get(name).ok_or(missing(name))?;
+            value
+                .to_str()
+                .map_err(|_| ServerError::Rejected(Rejection::unauthorized("The credentials are not readable text.")))
+        }
+        CredentialSource::Query(name) => {
+            // A credential in the query is handed over raw, as the client encoded it.
+            let query = parts.uri.query().unwrap_or("");
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
+                .ok_or(missing(name))
+        }
+    }
+}
+
+/// The request target as the client wrote it, even when the router is nested.
+fn raw_path_and_query(parts: &Parts) -> &str {
+    let uri = match parts.extensions.get::<::axum::extract::OriginalUri>() {
+        Some(original) => &original.0,
+        None => &parts.uri,
+    };
+    uri.path_and_query().map_or("/", |pq| pq.as_str())
+}
+
+/// Reads the whole body, refusing more than `limit` bytes without buffering them.
+pub async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Bytes, ServerError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(ServerError::TooLarge { limit });
+    }
+    let mut collected: Vec<u8> = Vec::new();
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(frame) = frame else { break };
+        let frame = frame.map_err(|e| ServerError::BodyUnreadable { reason: e.to_string() })?;
+        if let Ok(data) = frame.into_data() {
+            if collected.len() + data.len() > limit {
+                return Err(ServerError::TooLarge { limit });
+            }
+            // Most bodies arrive in one frame: hand that frame over without copying.
+            if collected.is_empty() && body.is_end_stream() {
+                return Ok(data);
+            }
+            collected.extend_from_slice(&data);
+        }
+    }
+    Ok(Bytes::from(collected))
+}
+
+/// Parses a JSON body into `T`: 400 `M_NOT_JSON` when it is not JSON at all, 400
+/// `M_BAD_JSON` naming the field when it does not fit.
+pub fn json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
+    let mut deserializer = ::serde_json::Deserializer::from_slice(body);
+    let value = ::serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            return ServerError::NotJson {
+                reason: inner.to_string(),
+            };
+        }
+        let path = e.path().to_string();
+        let reason = if path == "." {
+            inner.to_string()
+        } else {
+            format!("at `{path}`: {inner}")
+        };
+        ServerError::BadJson { reason }
+    })?;
+    // Trailing text after the value (`{}x`) is not JSON either.
+    deserializer
+        .end()
+        .map_err(|e| ServerError::NotJson { reason: e.to_string() })?;
+    Ok(value)
+}
+
+/// An optional body: an empty body is `None`.
+pub fn optional_json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ServerError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(None)
+    } else {
+        json_body(body).map(Some)
+    }
+}
+
+/// One path parameter, taken from the raw path by its segment counted from the end (so
+/// that it holds when the router is nested under a prefix), then percent-decoded strictly.
+pub fn path_param<T>(
+    path: &str,
+    from_end: usize,
+    prefix: &str,
+    suffix: &str,
+    name: &'static str,
+    parse: ParseParam<T>,
+) -> Result<T, ServerError> {
+    let decoded = path_text(path, from_end, prefix, suffix, name)?;
+    parse(&decoded).map_err(|reason| ServerError::BadPath { name, reason })
+}
+
+/// [`path_param`] for a string parameter: the decoded text itself, not copied again.
+pub fn path_string(
+    path: &str,
+    from_end: usize,
+    prefix: &str,
+    suffix: &str,
+    name: &'static str,
+) -> Result<String, ServerError> {
+    path_text(path, from_end, prefix, suffix, name).map(Cow::into_owned)
+}
+
+fn path_text<'a>(
+    path: &'a str,
+    from_end: usize,
+    prefix: &str,
+    suffix: &str,
+    name: &'static str,
+) -> Result<Cow<'a, str>, ServerError> {
+    let bad = |reason: String| ServerError::BadPath { name, reason };
+    let raw = segment_from_end(path, from_end)
+        .and_then(|segment| segment.strip_prefix(prefix))
+        .and_then(|segment| segment.strip_suffix(suffix))
+        .ok_or_else(|| bad("it is missing".to_string()))?;
+    percent_decode(raw.as_bytes(), false).map_err(bad)
+}
+
+/// The `from_end`-th `/`-separated segment, counting the last as 0.
+fn segment_from_end(path: &str, from_end: usize) -> Option<&str> {
+    let bytes = path.as_bytes();
+    let mut end = bytes.len();
+    for _ in 0..from_end {
+        end = bytes[..end].iter().rposition(|&b| b == b'/')?;
+    }
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |slash| slash + 1);
+    // Both ends sit next to a `/` (or at an end of the path): char boundaries.
+    Some(&path[start..end])
+}
+
+/// Strict percent-decoding: `%` must be followed by two hex digits and the result must be
+/// UTF-8. `+` means a space only in form-encoded queries (`plus_is_space`), never in paths.
+pub fn percent_decode(raw: &[u8], plus_is_space: bool) -> Result<Cow<'_, str>, String> {
+    let special = |b: &u8| *b == b'%' || (plus_is_space && *b == b'+');
+    let Some(first) = raw.iter().position(special) else {
+        return std::str::from_utf8(raw)
+            .map(Cow::Borrowed)
+            .map_err(|_| "it is not valid UTF-8".to_string());
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    let mut at = first;
+    let mut copied = 0;
+    loop {
+        out.extend_from_slice(&raw[copied..at]);
+        if raw[at] == b'+' {
+            out.push(b' ');
+            copied = at + 1;
+        } else {
+            let digit = |i: usize| raw.get(i).and_then(|&b| (b as char).to_digit(16));
+            let (Some(high), Some(low)) = (digit(at + 1), digit(at + 2)) else {
+                return Err(format!("`{}` is not a valid percent-escape", escape_at(raw, at)));
+            };
+            // Two hex digits make at most 0xFF: the cast cannot truncate.
+            out.push((high * 16 + low) as u8);
+            copied = at + 3;
+        }
+        match raw[copied..].iter().position(special) {
+            Some(next) => at = copied + next,
+            None => break,
+        }
+    }
+    out.extend_from_slice(&raw[copied..]);
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| "once percent-decoded it is not valid UTF-8".to_string())
+}
+
+/// The text of a bad escape, for the message (`%ZZ`, `%4`).
+fn escape_at(raw: &[u8], at: usize) -> String {
+    let end = (at + 3).min(raw.len());
+    String::from_utf8_lossy(&raw[at..end]).into_owned()
+}
+
+/// One `key=value` of the query string, decoded.
+pub type QueryPair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// The query string's pairs, form-decoded (`+` is a space).
+pub fn query_pairs(parts: &Parts) -> Result<Vec<QueryPair<'_>>, ServerError> {
+    let query = parts.uri.query().unwrap_or("");
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(key.as_bytes(), true);
+            let value = percent_decode(value.as_bytes(), true);
+            match (key, value) {
+                (Ok(key), Ok(value)) => Ok((key, value)),
+                (Err(reason), _) | (_, Err(reason)) => Err(ServerError::InvalidParam {
+                    name: "query string",
+                    reason,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Parses one parameter's text into its type.
+pub type ParseParam<T> = fn(&str) -> Result<T, String>;
+
+/// For numbers, booleans and strings.
+pub fn parse_scalar<T: std::str::FromStr>(raw: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse().map_err(|e: T::Err| e.to_string())
+}
+
+/// For other types: the text as a JSON string (string enums), else as JSON.
+pub fn parse_serde<T: ::serde::de::DeserializeOwned>(raw: &str) -> Result<T, String> {
+    ::serde_json::from_value(::serde_json::Value::String(raw.to_string()))
+        .or_else(|_| ::serde_json::from_str(raw))
+        .map_err(|e: ::serde_json::Error| e.to_string())
+}
+
+/// A query parameter: the last occurrence wins; `None` when absent.
+pub fn query_param<T>(
+    pairs: &[QueryPair<'_>],
+    name: &'static str,
+    parse: ParseParam<T>,
+) -> Result<Option<T>, ServerError> {
+    let Some((_, raw)) = pairs.iter().rev().find(|(key, _)| key == name) else {
+        return Ok(None);
+    };
+    parse(raw)
+        .map(Some)
+        .map_err(|reason| ServerError::InvalidParam { name, reason })
+}
+
+/// A list query parameter: every occurrence (`?id=1&id=2`); `None` when absent.
+pub fn query_list<T>(
+    pairs: &[QueryPair<'_>],
+    name: &'static str,
+    parse: ParseParam<T>,
+) -> Result<Option<Vec<T>>, ServerError> {
+    let values: Result<Vec<T>, ServerError> = pairs
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, raw)| parse(raw).map_err(|reason| ServerError::InvalidParam { name, reason }))
+        .collect();
+    values.map(|values| (!values.is_empty()).then_some(values))
+}
+
+/// A header parameter; `None` when absent.
+pub fn header_param<T>(
+    headers: &HeaderMap,
+    name: &'static str,
+    parse: ParseParam<T>,
+) -> Result<Option<T>, ServerError> {
+    let Some(value) = headers.get(name) else {
+        return Ok(None);
+    };
+    let text = header_text(value, name)?;
+    parse(text.trim())
+        .map(Some)
+        .map_err(|reason| ServerError::InvalidParam { name, reason })
+}
+
+/// A list header parameter, comma-separated; `None` when absent.
+pub fn header_list<T>(
+    headers: &HeaderMap,
+    name: &'static str,
+    parse: ParseParam<T>,
+) -> Result<Option<Vec<T>>, ServerError> {
+    let mut values = Vec::new();
+    for value in headers.get_all(name) {
+        for item in header_text(value, name)?.split(',') {
+            values.push(parse(item.trim()).map_err(|reason| ServerError::InvalidParam { name, reason })?);
+        }
+    }
+    Ok((!values.is_empty()).then_some(values))
+}
+
+fn header_text<'a>(value: &'a HeaderValue, name: &'static str) -> Result<&'a str, ServerError> {
+    value.to_str().map_err(|_| ServerError::InvalidParam {
+        name,
+        reason: "it is not readable text".to_string(),
+    })
+}
+
+/// A required parameter: absent is 400 `M_MISSING_PARAM`.
+pub fn required<T>(value: Option<T>, name: &'static str) -> Result<T, ServerError> {
+    value.ok_or(ServerError::MissingParam { name })
+}
+
+/// A documented response with a JSON body.
+pub fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> Result<Response, ServerError> {
+    // Most bodies are small; starting at 128 bytes saves the first few regrowths.
+    let mut bytes = Vec::with_capacity(128);
+    ::serde_json::to_writer(&mut bytes, body).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
+    Ok(json_bytes(status_code(status)?, bytes))
+}
+
+/// A documented response without a body.
+pub fn empty_response(status: u16) -> Result<Response, ServerError> {
+    Ok(status_code(status)?.into_response())
+}
+
+fn status_code(status: u16) -> Result<StatusCode, ServerError> {
+    StatusCode::from_u16(status).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })
+}
+
+fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// Runs a future, turning a panic in it into an error so that one failing request does
+/// not take the connection (or a test) down. The panic message still goes to the hook.
+pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, ServerError> {
+    let mut future = pin!(future);
+    std::future::poll_fn(
+        move |cx| match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(ServerError::Panicked)),
+        },
+    )
+    .await
+}
