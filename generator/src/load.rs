@@ -34,15 +34,17 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads and parses `path` unless it was read already. `referrer` names who asked for
-    /// it, for the error message.
-    pub fn load(&mut self, path: &Path, referrer: Option<&Location>) -> Result<FileId, Diagnostic> {
+    /// Reads and parses `path` unless it was read already. `referrer` names the `$ref`
+    /// that asked for it (file and pointer), for the error message; its line is looked up
+    /// only when there is an error to report.
+    pub fn load(&mut self, path: &Path, referrer: Option<(FileId, &str)>) -> Result<FileId, Diagnostic> {
         let path = normalize(path);
-        let identity = std::fs::canonicalize(&path).map_err(|e| not_readable(&path, &e, referrer))?;
+        let referrer = |sources: &Sources| referrer.map(|(file, pointer)| sources.locate(file, pointer));
+        let identity = std::fs::canonicalize(&path).map_err(|e| not_readable(&path, &e, referrer(self).as_ref()))?;
         if let Some(id) = self.by_identity.get(&identity) {
             return Ok(*id);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| not_readable(&path, &e, referrer))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| not_readable(&path, &e, referrer(self).as_ref()))?;
         let value = parse(&path, &text)?;
         let id = FileId(self.files.len());
         self.files.push(SourceFile {

@@ -48,6 +48,14 @@ fn main() -> ExitCode {
         }
         None => {
             let root = project::workspace_root();
+            if !root.join(project::TARGETS[0].spec).exists() {
+                // A binary built here and run elsewhere: there is no project to refresh.
+                eprintln!(
+                    "error: without a subcommand stubforge regenerates its own workspace's crates, and {} is not there\n  help: run `stubforge generate --spec PATH --out DIR` (see --help)",
+                    root.display()
+                );
+                return ExitCode::from(2);
+            }
             project::TARGETS.iter().map(|t| t.resolve(&root)).collect()
         }
     };

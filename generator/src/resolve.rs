@@ -216,8 +216,7 @@ impl Resolver<'_> {
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_default();
-            let referrer = self.sources.locate(at.origin, &ref_pointer);
-            match self.sources.load(&dir.join(file_part), Some(&referrer)) {
+            match self.sources.load(&dir.join(file_part), Some((at.origin, &ref_pointer))) {
                 Ok(id) => id,
                 Err(d) => {
                     self.diagnostics.push(d);
