@@ -11,6 +11,15 @@ use crate::ir::naming::snake_ident;
 use crate::provenance::Provenance;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
+/// Methods of the generated server trait and client that are not operations.
+const RESERVED_METHODS: [&str; 5] = [
+    "authenticate",
+    "error_response",
+    "new",
+    "with_settings",
+    "with_http_client",
+];
+
 pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
     let mut checker = Checker { at, found: Vec::new() };
     checker.operations(api);
@@ -67,7 +76,15 @@ impl Checker<'_> {
                 } else {
                     ids.insert(id.clone(), id_ptr.clone());
                     let method_name = snake_ident(&id);
-                    if let Some((other, other_ptr)) = methods.get(&method_name) {
+                    if RESERVED_METHODS.contains(&method_name.as_str()) {
+                        self.error(
+                            &id_ptr,
+                            format!(
+                                "operationId `{id}` becomes the Rust method `{method_name}`, which the generated server trait or client already has"
+                            ),
+                            "rename the operationId",
+                        );
+                    } else if let Some((other, other_ptr)) = methods.get(&method_name) {
                         let first = self.at.locate(other_ptr);
                         self.error(
                             &id_ptr,

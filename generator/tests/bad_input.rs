@@ -298,3 +298,15 @@ fn no_mutation_of_the_seed_panics() {
     assert!(failures > 0, "removing lines of the seed must break it somewhere");
     assert!(Path::new(&files.path("api.yaml")).exists());
 }
+
+#[test]
+fn an_operation_named_like_a_method_of_the_generated_trait_is_refused() {
+    let text = api(
+        "  /a:\n    get:\n      operationId: authenticate\n      responses:\n        200:\n          description: ok\n",
+    );
+    let error = Files::new(&[("api.yaml", &text)]).error();
+    assert_eq!(
+        error,
+        "error: DIR/api.yaml:8:7: operationId `authenticate` becomes the Rust method `authenticate`, which the generated server trait or client already has (at /paths/~1a/get/operationId)\n  help: rename the operationId"
+    );
+}
