@@ -45,6 +45,7 @@ pub struct EventTemplate {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// The body of the `200` response of `makeLeave`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MakeLeaveOkBody {
     /// The version of the room where the server is trying to leave. If not provided,
@@ -73,6 +74,7 @@ pub struct MembershipEventContent {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// The request body of `sendLeave`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendLeaveBody {
     /// The user ID of the leaving member.
@@ -95,6 +97,8 @@ pub struct SendLeaveBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// The body of the `200` response of `sendLeave`.
+///
 /// Written as a JSON array with exactly these positions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendLeaveOkBody(pub i64, pub EmptyObject);

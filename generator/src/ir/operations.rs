@@ -69,7 +69,7 @@ fn operation(
     }
 
     let body = match &op.request_body {
-        Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem),
+        Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id),
         _ => None,
     };
 
@@ -81,11 +81,11 @@ fn operation(
             continue;
         };
         let pointer = child_pointer(&responses_ptr, &code.to_string());
-        responses.push(self::response(types, response, &pointer, &stem, Some(*code)));
+        responses.push(self::response(types, response, &pointer, (&stem, &id), Some(*code)));
     }
     if let Some(ReferenceOr::Item(default)) = &op.responses.default {
         let pointer = child_pointer(&responses_ptr, "default");
-        responses.push(self::response(types, default, &pointer, &stem, None));
+        responses.push(self::response(types, default, &pointer, (&stem, &id), None));
     }
 
     let security = op
@@ -161,7 +161,7 @@ fn json_media<T>(content: &indexmap::IndexMap<String, T>) -> Option<(&String, &T
         .or_else(|| content.iter().find(|(k, _)| k.ends_with("json")))
 }
 
-fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str) -> Option<Body> {
+fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str, id: &str) -> Option<Body> {
     let (media, content) = json_media(&body.content)?;
     let hint = format!("{stem}Body");
     let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
@@ -169,6 +169,7 @@ fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem
         Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
         None => TypeRef::Json,
     };
+    types.describe_context_type(&ty, &hint, format!("The request body of `{id}`."));
     if let Some(example) = &content.example {
         types.examples.push(RawExample {
             context: hint,
@@ -188,7 +189,7 @@ fn response(
     types: &mut TypeBuilder,
     response: &ApiResponse,
     pointer: &str,
-    stem: &str,
+    (stem, id): (&str, &str),
     status: Option<u16>,
 ) -> Response {
     let variant = status.map(status_variant).unwrap_or_else(|| "Default".to_string());
@@ -200,6 +201,10 @@ fn response(
             Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
             None => TypeRef::Json,
         };
+        let which = status
+            .map(|s| format!("`{s}`"))
+            .unwrap_or_else(|| "`default`".to_string());
+        types.describe_context_type(&body_ty, &hint, format!("The body of the {which} response of `{id}`."));
         if let Some(example) = &content.example {
             types.examples.push(RawExample {
                 context: format!("{stem}{variant}"),

@@ -123,6 +123,18 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
+    /// Gives a type named after its context (`MakeLeaveOkBody`) a doc comment saying what
+    /// it is, when the definition gave it no description.
+    pub fn describe_context_type(&mut self, ty: &TypeRef, hint: &str, doc: String) {
+        if let TypeRef::Named(name) = ty {
+            if name == hint {
+                if let Some(def) = self.types.get_mut(name) {
+                    def.doc.get_or_insert(doc);
+                }
+            }
+        }
+    }
+
     /// The type of a schema in a position named by `hint` (used only when the schema is
     /// an inline type with neither a title nor a `$ref` name).
     pub fn type_of(&mut self, schema: &ReferenceOr<Schema>, pointer: &str, hint: &str) -> TypeRef {

@@ -123,6 +123,7 @@ pub enum EventType {
     MRoomCreate,
 }
 
+/// The body of the `200` response of `m.room.member`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MRoomMemberOkBody {
     /// The ID of the stored event.
@@ -202,6 +203,8 @@ pub struct TupleExtra {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// The request body of `type`.
+///
 /// Written as a JSON array with exactly these positions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TypeBody(pub String, pub i64, pub TupleExtra);
