@@ -277,6 +277,21 @@ async fn an_unusable_header_value_is_an_authorizer_error() {
     assert!(recorder.seen().is_empty());
 }
 
+#[tokio::test]
+async fn a_non_ascii_credential_is_refused_before_sending() {
+    let recorder = Recorder::default();
+    let addr = serve(leave_server(recorder.clone())).await;
+    let accented = |_: AuthRequest<'_>| -> Result<String, AuthorizeError> { Ok("X-Matrix origin=ünï.org".into()) };
+    let client =
+        Client::with_settings(&base_url(addr), ClientSettings::default().authorizer(accented)).expect("client");
+    let error = client
+        .make_leave(&make_leave_request("!a:b", "@c:d"))
+        .await
+        .expect_err("not ASCII");
+    assert!(error.to_string().contains("not ASCII"), "{error}");
+    assert!(recorder.seen().is_empty(), "nothing may be sent");
+}
+
 /// A trait implementation with an async body, as a signer holding keys would be.
 struct AsyncSigner;
 

@@ -516,6 +516,14 @@ impl Runtime {
                 })?;
             match credential.placement {
                 Placement::Header(name) => {
+                    // http accepts bytes above ASCII in a header, but servers cannot read
+                    // them as text; refuse here rather than be answered 401.
+                    if !value.is_ascii() {
+                        return Err(ClientError::Authorizer {
+                            operation: call.operation,
+                            source: "the credential is not ASCII text, which a header value must be".into(),
+                        });
+                    }
                     let name = HeaderName::try_from(name).map_err(|e| authorizer_error(call.operation, e))?;
                     let value = HeaderValue::try_from(value).map_err(|e| authorizer_error(call.operation, e))?;
                     call.headers.insert(name, value);
