@@ -444,8 +444,9 @@ fn percent_decode(fragment: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&fragment[i + 1..i + 3], 16) {
-                out.push(b);
+            // Bytes, not a str slice: a `%` before a multi-byte character must not split it.
+            if let (Some(high), Some(low)) = (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
+                out.push(high << 4 | low);
                 i += 3;
                 continue;
             }
@@ -454,4 +455,20 @@ fn percent_decode(fragment: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_decode;
+
+    #[test]
+    fn fragments_decode_percent_escapes_and_leave_the_rest() {
+        assert_eq!(percent_decode("/definitions/A%20B"), "/definitions/A B");
+        assert_eq!(percent_decode("/a%2"), "/a%2");
+        assert_eq!(percent_decode("/%é1/%zz"), "/%é1/%zz");
+    }
 }
