@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
-use serde_json::Value;
 
 use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::naming::snake_ident;
@@ -337,7 +336,6 @@ impl Checker<'_> {
             ),
             _ => {}
         }
-        let _ = Value::Null;
     }
 }
 

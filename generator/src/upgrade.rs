@@ -650,18 +650,16 @@ fn schema_positions(doc: &Value) -> Vec<String> {
     for (path, item) in paths {
         let item_ptr = child_pointer("/paths", path);
         let Value::Object(item) = item else { continue };
-        let mut ops: Vec<(String, &Value)> = vec![(item_ptr.clone(), &Value::Null)];
-        for (method, op) in item {
-            if METHODS.contains(&method.as_str()) {
-                ops.push((child_pointer(&item_ptr, method), op));
-            }
-        }
+        let ops = item
+            .iter()
+            .filter(|(method, _)| METHODS.contains(&method.as_str()))
+            .map(|(method, op)| (child_pointer(&item_ptr, method), op));
         if let Some(Value::Array(params)) = item.get("parameters") {
             for i in 0..params.len() {
                 out.push(format!("{item_ptr}/parameters/{i}/schema"));
             }
         }
-        for (op_ptr, op) in ops.into_iter().skip(1) {
+        for (op_ptr, op) in ops {
             if let Some(Value::Array(params)) = op.get("parameters") {
                 for (i, p) in params.iter().enumerate() {
                     if p.get("schema").is_some() {

@@ -23,6 +23,17 @@ pub fn prefixed_ident(prefix: &str, name: &str) -> Ident {
 /// The Rust type for a [`TypeRef`]; named types are referred to from `crate::types`
 /// siblings, so they are written bare.
 pub fn type_tokens(ty: &TypeRef) -> TokenStream {
+    type_with(ty, &|name| quote!(#name))
+}
+
+/// The same type as seen from a sibling of the `types` module. Generated code never says
+/// `crate::`: a build script's output may be included at any module path.
+pub fn qualified_type(ty: &TypeRef) -> TokenStream {
+    type_with(ty, &|name| quote!(super::types::#name))
+}
+
+/// A type's tokens, named types written by `named`.
+fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
         TypeRef::I32 => quote!(i32),
@@ -33,37 +44,14 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
         TypeRef::Vec(item) => {
-            let item = type_tokens(item);
+            let item = type_with(item, named);
             quote!(Vec<#item>)
         }
         TypeRef::Map(value) => {
-            let value = type_tokens(value);
+            let value = type_with(value, named);
             quote!(::std::collections::BTreeMap<String, #value>)
         }
-        TypeRef::Named(name) => {
-            let name = ident(name);
-            quote!(#name)
-        }
-    }
-}
-
-/// The same type as seen from a sibling of the `types` module. Generated code never says
-/// `crate::`: a build script's output may be included at any module path.
-pub fn qualified_type(ty: &TypeRef) -> TokenStream {
-    match ty {
-        TypeRef::Named(name) => {
-            let name = ident(name);
-            quote!(super::types::#name)
-        }
-        TypeRef::Vec(item) => {
-            let item = qualified_type(item);
-            quote!(Vec<#item>)
-        }
-        TypeRef::Map(value) => {
-            let value = qualified_type(value);
-            quote!(::std::collections::BTreeMap<String, #value>)
-        }
-        other => type_tokens(other),
+        TypeRef::Named(name) => named(ident(name)),
     }
 }
 

@@ -7,7 +7,7 @@ use openapiv3::{
 
 use super::docs::rst_to_markdown;
 use super::naming::{pascal_stem, snake_ident, status_variant};
-use super::types::{RawExample, TypeBuilder};
+use super::types::TypeBuilder;
 use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
 use crate::diag::child_pointer;
 
@@ -136,14 +136,7 @@ fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) 
         ParameterSchemaOrContent::Schema(schema) => types.type_of(schema, &child_pointer(pointer, "schema"), &hint),
         ParameterSchemaOrContent::Content(_) => TypeRef::String,
     };
-    if let Some(example) = &data.example {
-        types.examples.push(RawExample {
-            context: hint,
-            pointer: child_pointer(pointer, "example"),
-            ty: ty.clone(),
-            json: example.clone(),
-        });
-    }
+    types.record_example(&hint, pointer, &ty, data.example.as_ref());
     Some(Param {
         rust_name: snake_ident(&data.name),
         wire_name: data.name.clone(),
@@ -170,14 +163,7 @@ fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem
         None => TypeRef::Json,
     };
     types.describe_context_type(&ty, &hint, format!("The request body of `{id}`."));
-    if let Some(example) = &content.example {
-        types.examples.push(RawExample {
-            context: hint,
-            pointer: child_pointer(&media_ptr, "example"),
-            ty: ty.clone(),
-            json: example.clone(),
-        });
-    }
+    types.record_example(&hint, &media_ptr, &ty, content.example.as_ref());
     Some(Body {
         ty,
         required: body.required,
@@ -205,14 +191,12 @@ fn response(
             .map(|s| format!("`{s}`"))
             .unwrap_or_else(|| "`default`".to_string());
         types.describe_context_type(&body_ty, &hint, format!("The body of the {which} response of `{id}`."));
-        if let Some(example) = &content.example {
-            types.examples.push(RawExample {
-                context: format!("{stem}{variant}"),
-                pointer: child_pointer(&media_ptr, "example"),
-                ty: body_ty.clone(),
-                json: example.clone(),
-            });
-        }
+        types.record_example(
+            &format!("{stem}{variant}"),
+            &media_ptr,
+            &body_ty,
+            content.example.as_ref(),
+        );
         ty = Some(body_ty);
     }
     let doc = Some(response.description.as_str())

@@ -57,17 +57,14 @@ impl<'a> TypeBuilder<'a> {
         builder
     }
 
-    fn component_schemas(&self) -> Vec<(String, ReferenceOr<Schema>)> {
-        self.api
-            .components
-            .as_ref()
-            .map(|c| c.schemas.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default()
+    /// The named schemas of the definition; borrowed from the model, not from `self`.
+    fn component_schemas(&self) -> impl Iterator<Item = (&'a String, &'a ReferenceOr<Schema>)> + use<'a> {
+        self.api.components.iter().flat_map(|c| &c.schemas)
     }
 
     fn reserve_components(&mut self) {
         for (key, _) in self.component_schemas() {
-            let base = pascal_ident(&key);
+            let base = pascal_ident(key);
             let mut name = base.clone();
             let mut n = 2;
             while self.reserved.contains(&name) {
@@ -75,16 +72,16 @@ impl<'a> TypeBuilder<'a> {
                 n += 1;
             }
             self.reserved.insert(name.clone());
-            self.components.insert(key, name);
+            self.components.insert(key.clone(), name);
         }
     }
 
     /// Builds every named component schema. Call once, before any operation.
     pub fn build_components(&mut self) {
         for (key, schema) in self.component_schemas() {
-            let name = self.components[&key].clone();
-            let pointer = child_pointer("/components/schemas", &key);
-            let def = match &schema {
+            let name = self.components[key].clone();
+            let pointer = child_pointer("/components/schemas", key);
+            let def = match schema {
                 ReferenceOr::Reference { reference } => TypeDef {
                     name: name.clone(),
                     doc: None,
@@ -123,6 +120,18 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
+    /// Remembers the example (if any) of the node at `pointer`, whose type is `ty`.
+    pub fn record_example(&mut self, context: &str, pointer: &str, ty: &TypeRef, example: Option<&Value>) {
+        if let Some(json) = example {
+            self.examples.push(RawExample {
+                context: context.to_string(),
+                pointer: child_pointer(pointer, "example"),
+                ty: ty.clone(),
+                json: json.clone(),
+            });
+        }
+    }
+
     /// Gives a type named after its context (`MakeLeaveOkBody`) a doc comment saying what
     /// it is, when the definition gave it no description.
     pub fn describe_context_type(&mut self, ty: &TypeRef, hint: &str, doc: String) {
@@ -153,14 +162,7 @@ impl<'a> TypeBuilder<'a> {
 
     fn type_of_schema(&mut self, schema: &Schema, pointer: &str, hint: &str) -> TypeRef {
         let ty = self.type_of_schema_inner(schema, pointer, hint);
-        if let Some(example) = &schema.schema_data.example {
-            self.examples.push(RawExample {
-                context: hint.to_string(),
-                pointer: child_pointer(pointer, "example"),
-                ty: ty.clone(),
-                json: example.clone(),
-            });
-        }
+        self.record_example(hint, pointer, &ty, schema.schema_data.example.as_ref());
         ty
     }
 
