@@ -30,6 +30,7 @@ pub fn configure() -> Builder {
         },
         out_dir: None,
         file_name: None,
+        force: false,
     }
 }
 
@@ -40,6 +41,7 @@ pub struct Builder {
     parts: Parts,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
+    force: bool,
 }
 
 impl Builder {
@@ -82,6 +84,13 @@ impl Builder {
         self
     }
 
+    /// Whether to replace an existing output file that stubforge did not write (default:
+    /// no, such a file is refused with an error).
+    pub fn force(mut self, on: bool) -> Self {
+        self.force = on;
+        self
+    }
+
     /// Generates and writes the file (only when its contents changed), prints
     /// `cargo:rerun-if-changed` for the definition and every file it reaches through
     /// `$ref`, and passes warnings to cargo. Returns the written file's path.
@@ -114,6 +123,7 @@ impl Builder {
             spec,
             layout: Layout::SingleFile { name },
             parts: self.parts,
+            force: self.force,
         };
         let generated = match generate(&settings) {
             Ok(generated) => generated,
@@ -132,7 +142,11 @@ impl Builder {
                 println!("cargo:warning={line}");
             }
         }
-        write::write(&out_dir, &generated.files, false).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+        let mode = write::WriteMode {
+            check_only: false,
+            force: settings.force,
+        };
+        write::write(&out_dir, &generated.files, mode).map_err(Failure::from_diagnostics)?;
         Ok(out_dir.join(&generated.files[0].path))
     }
 }

@@ -33,7 +33,7 @@ use serde::Deserialize;
 
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
-pub use write::{OutputFile, WriteReport};
+pub use write::{OutputFile, WriteMode, WriteReport};
 
 use crate::load::Sources;
 use crate::provenance::Provenance;
@@ -49,6 +49,9 @@ pub struct Settings {
     pub layout: Layout,
     /// Which modules a single file holds (a crate has them all, behind features).
     pub parts: Parts,
+    /// Replace files in the output folder that stubforge did not write (files without
+    /// the `@generated` mark are refused otherwise).
+    pub force: bool,
 }
 
 /// The shape of the output.
@@ -88,6 +91,7 @@ impl Settings {
             source_label: None,
             layout: Layout::Crate { name: None },
             parts: Parts::default(),
+            force: false,
         }
     }
 }
@@ -172,10 +176,15 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
 }
 
 /// Generates and writes the crate into `out_dir` (or, with `check_only`, only compares).
-/// Nothing is written when generation fails.
+/// Nothing is written when generation fails, and nothing stubforge did not write is
+/// replaced unless `settings.force`.
 pub fn run(settings: &Settings, out_dir: &Path, check_only: bool) -> Result<(Generated, WriteReport), Failure> {
     let generated = generate(settings)?;
-    let report = write::write(out_dir, &generated.files, check_only).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    let mode = WriteMode {
+        check_only,
+        force: settings.force,
+    };
+    let report = write::write(out_dir, &generated.files, mode).map_err(Failure::from_diagnostics)?;
     Ok((generated, report))
 }
 

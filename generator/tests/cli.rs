@@ -169,7 +169,7 @@ fn a_missing_spec_and_a_bad_crate_name_are_errors_not_panics() {
 #[test]
 fn help_explains_every_flag() {
     let help = String::from_utf8(stubforge(&["generate", "--help"]).stdout).unwrap();
-    for flag in ["--spec", "--out", "--crate-name", "--check"] {
+    for flag in ["--spec", "--out", "--crate-name", "--check", "--force"] {
         assert!(help.contains(flag), "{flag} missing from:\n{help}");
     }
     let top = String::from_utf8(stubforge(&["--help"]).stdout).unwrap();
