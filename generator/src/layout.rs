@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 
 use crate::emit::{self, Body, Gate, Module};
+use crate::inert::one_line;
 use crate::ir::{Ir, naming::snake_ident};
 use crate::write::{GENERATED_MARK, OutputFile, format_rust};
 use crate::{Layout, Settings};
@@ -16,6 +17,8 @@ const CARGO_TEMPLATE: &str = include_str!("../../templates/generated.Cargo.toml"
 const TEMPLATE_NAME_LINE: &str = "name = \"stubforge-generated\"";
 
 pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+    // The label is one line of a comment, whatever the spec path holds.
+    let label = &*one_line(label);
     let header = format!("// {GENERATED_MARK} from {label}. Do not edit: regenerate instead.");
     match &settings.layout {
         Layout::Crate { name } => {

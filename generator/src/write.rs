@@ -20,8 +20,10 @@ pub struct OutputFile {
 }
 
 /// Formats a token stream into a Rust source file with the header line.
+/// Every doc comment is made inert first: text from the definition can neither run as a
+/// doctest nor break the build.
 pub fn format_rust(tokens: proc_macro2::TokenStream, header: &str) -> Result<String, Diagnostic> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let file: syn::File = syn::parse2(crate::inert::inert_docs(tokens)).map_err(|e| {
         Diagnostic::error(format!("internal error: generated tokens do not parse as Rust: {e}"))
             .help("this is a bug in stubforge; please report it with the definition")
     })?;

@@ -7,7 +7,8 @@
 /// - ``` ``code`` ``` → `` `code` ``
 /// - `` `text <url>`_ `` → `[text](url)`; `` `text`_ `` → `[text](url)` when the same
 ///   description defines `.. _text: url`, else plain `text`
-/// - indented literal blocks and unlabelled fences → ```` ```text ```` fences
+/// - indented literal blocks and every fence (any label, backticks or tildes) →
+///   ```` ```text ```` fences, so no description becomes a doctest
 pub fn rst_to_markdown(rst: &str) -> String {
     let mut targets = Vec::new();
     let mut lines = Vec::new();
@@ -24,9 +25,17 @@ pub fn rst_to_markdown(rst: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut in_code = false;
     let mut in_fence = false;
+    let mut fence_marker = "```";
     for line in lines {
         let indented = line.starts_with("    ") || line.starts_with('\t');
-        if line.trim_start().starts_with("```") {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            if !in_fence {
+                fence_marker = if line.trim_start().starts_with('~') {
+                    "~~~"
+                } else {
+                    "```"
+                };
+            }
             let fence = if !in_fence && line.trim() == "```" {
                 "```text".to_string()
             } else {
@@ -62,12 +71,12 @@ pub fn rst_to_markdown(rst: &str) -> String {
         close_code(&mut out);
     }
     if in_fence {
-        out.push("```".to_string());
+        out.push(fence_marker.to_string());
     }
     while out.last().is_some_and(|l| l.trim().is_empty()) {
         out.pop();
     }
-    out.join("\n")
+    crate::inert::inert_markdown(&out.join("\n"))
 }
 
 fn close_code(out: &mut Vec<String>) {
@@ -145,5 +154,57 @@ mod tests {
         let md = rst_to_markdown("Example::\n\n    { \"a\": 1 }\n\nAfter.");
         assert_eq!(md, "Example:\n\n```text\n{ \"a\": 1 }\n```\n\nAfter.");
         assert_eq!(rst_to_markdown("```\nfn main() {}\n```"), "```text\nfn main() {}\n```");
+    }
+
+    #[test]
+    fn every_fence_style_is_rendered_as_text() {
+        let cases = [
+            (
+                "Run:\n\n```\nstd::process::exit(1);\n```",
+                "Run:\n\n```text\nstd::process::exit(1);\n```",
+            ),
+            (
+                "```rust\ncompile_error!(\"x\");\n```",
+                "```text\ncompile_error!(\"x\");\n```",
+            ),
+            ("~~~\npanic!();\n~~~", "~~~text\npanic!();\n~~~"),
+            ("~~~rust\npanic!();\n~~~", "~~~text\npanic!();\n~~~"),
+            ("```should_panic\nfn f() {}\n```", "```text\nfn f() {}\n```"),
+            ("```no_run\nloop {}\n```", "```text\nloop {}\n```"),
+            ("```ignore,edition2021\nx\n```", "```text\nx\n```"),
+            ("```compile_fail\nx\n```", "```text\nx\n```"),
+            (
+                "Indented:\n\n   ```rust\n   panic!();\n   ```",
+                "Indented:\n\n```text\n   panic!();\n```",
+            ),
+            (
+                "Unclosed:\n\n~~~rust\npanic!();",
+                "Unclosed:\n\n~~~text\npanic!();\n~~~",
+            ),
+            // rst markup inside a fence is code, not markup.
+            ("```rust\nlet x = ``y``;\n```", "```text\nlet x = ``y``;\n```"),
+        ];
+        for (description, expected) in cases {
+            assert_eq!(rst_to_markdown(description), expected, "{description:?}");
+        }
+    }
+
+    #[test]
+    fn indented_code_never_becomes_a_doctest() {
+        // After a paragraph's `::` (rst literal block) and without it.
+        assert_eq!(
+            rst_to_markdown("Do this:\n\n    assert!(false);\n\nDone."),
+            "Do this:\n\n```text\nassert!(false);\n```\n\nDone."
+        );
+        // Deeper, as in a list item: still a text block.
+        assert_eq!(
+            rst_to_markdown("- step\n\n      assert!(false);"),
+            "- step\n\n```text\n  assert!(false);\n```"
+        );
+        // A quote, where the rst conversion does not look: the Markdown pass fences it.
+        assert_eq!(
+            rst_to_markdown("> step\n>\n>     assert!(false);"),
+            "> step\n>\n> ```text\n> assert!(false);\n> ```"
+        );
     }
 }
