@@ -421,6 +421,15 @@ mod tests {
         assert!(matches!(visible_controls("plain — ü", true), Cow::Borrowed(_)));
     }
 
+    #[test]
+    fn string_literals_escape_what_rustc_rejects() {
+        // Names, examples and paths reach the code as string literals; proc-macro2
+        // writes these characters escaped, and prettyplease keeps the literal as written.
+        let text = "a\rb\u{202E}c\u{2066}d";
+        let source = crate::write::format_rust(quote::quote!(pub const X: &str = #text;), "//").unwrap();
+        assert!(source.contains(r#""a\rb\u{202e}c\u{2066}d""#), "{source}");
+    }
+
     fn docs_of(tokens: TokenStream) -> Vec<String> {
         let file: syn::File = syn::parse2(tokens).unwrap();
         file.items

@@ -235,8 +235,10 @@ impl Transaction {
         self.back_up(target)
     }
 
+    /// Moves what is at `target` aside; a folder is not moved (a rename onto it fails,
+    /// and everything is put back).
     fn back_up(&mut self, target: &Path) -> Result<(), Diagnostic> {
-        if !std::fs::symlink_metadata(target).is_ok_and(|m| m.is_file()) {
+        if !std::fs::symlink_metadata(target).is_ok_and(|m| !m.is_dir()) {
             return Ok(());
         }
         let backup = sibling(target, "stubforge-old");
