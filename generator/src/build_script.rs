@@ -130,12 +130,12 @@ impl Builder {
             Err(failure) => {
                 // cargo reruns a failed build script anyway; still name the definition so
                 // that fixing it is noticed.
-                println!("cargo:rerun-if-changed={}", settings.spec.display());
+                println!("cargo:rerun-if-changed={}", watched(&settings.spec).display());
                 return Err(failure);
             }
         };
         for input in &generated.inputs {
-            println!("cargo:rerun-if-changed={}", input.display());
+            println!("cargo:rerun-if-changed={}", watched(input).display());
         }
         for warning in &generated.warnings {
             for line in warning.to_string().lines() {
@@ -148,5 +148,30 @@ impl Builder {
         };
         write::write(&out_dir, &generated.files, mode).map_err(Failure::from_diagnostics)?;
         Ok(out_dir.join(&generated.files[0].path))
+    }
+}
+
+/// The path to name in `cargo:rerun-if-changed` for `input`. Cargo reads one instruction
+/// per line, so a file name with a line break would end the instruction and start
+/// another one of the definition's choosing; the nearest folder without one is watched
+/// instead (cargo scans a watched folder for any change).
+fn watched(input: &Path) -> &Path {
+    let one_line = |p: &Path| !p.to_string_lossy().contains(['\n', '\r']);
+    input
+        .ancestors()
+        .find(|p| one_line(p) && !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_line_break_in_a_file_name_cannot_start_a_cargo_instruction() {
+        assert_eq!(super::watched(Path::new("api/leave.yaml")), Path::new("api/leave.yaml"));
+        let hostile = Path::new("api/x\ncargo:rustc-link-arg=-evil/y.yaml");
+        assert_eq!(super::watched(hostile), Path::new("api"));
+        assert_eq!(super::watched(Path::new("x\r.yaml")), Path::new("."));
     }
 }
