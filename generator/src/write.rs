@@ -83,7 +83,7 @@ pub fn write(out_dir: &Path, files: &[OutputFile], mode: WriteMode) -> Result<Wr
     let mut report = WriteReport::default();
     for file in files {
         let target = out_dir.join(&file.path);
-        if std::fs::read_to_string(&target).ok().as_deref() != Some(file.contents.as_str()) {
+        if read_regular(&target).as_deref() != Some(file.contents.as_str()) {
             report.changed.push(target);
         }
     }
@@ -149,7 +149,14 @@ fn refuse_foreign(target: &Path) -> Option<Diagnostic> {
 
 /// Whether the file's first line carries [`GENERATED_MARK`].
 fn is_generated(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| text.lines().next().is_some_and(|l| l.contains(GENERATED_MARK)))
+    read_regular(path).is_some_and(|text| text.lines().next().is_some_and(|l| l.contains(GENERATED_MARK)))
+}
+
+/// The text of a regular file; nothing for anything else, so that a FIFO or a device in
+/// the output folder cannot make stubforge wait or read without end.
+fn read_regular(path: &Path) -> Option<String> {
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+    regular.then(|| std::fs::read_to_string(path).ok()).flatten()
 }
 
 /// Files under `out_dir/src` that carry the generated mark but are no longer produced.

@@ -249,3 +249,44 @@ fn the_build_script_builder_refuses_a_hand_written_file_unless_forced() {
     );
     assert_no_stubforge_files(&tree(out.path()));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_output_folder_is_refused_without_being_read() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir(out.path().join("src")).unwrap();
+    let fifo = out.path().join("src/lib.rs");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out_arg = out.path().display().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stubforge"))
+        .args(["generate", "--spec", &spec(PARAMS), "--out", &out_arg])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Reading a FIFO with no writer would wait for ever: the run must end by itself.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if waited >= 300 {
+            child.kill().unwrap();
+            panic!("stubforge waited on a FIFO in the output folder");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    };
+    let mut message = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut message).unwrap();
+    assert_eq!(status.code(), Some(1), "{message}");
+    assert!(
+        message.contains(&format!("`{}` is not a regular file", fifo.display())),
+        "{message}"
+    );
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "left in place"
+    );
+}
