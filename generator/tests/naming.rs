@@ -221,7 +221,7 @@ fn schemas_keep_their_names_and_operation_types_give_way() {
     assert_warned(
         &generated,
         &[
-            "account-service-name-collisions.yaml:78:7:",
+            "account-service-name-collisions.yaml:79:7:",
             "the request struct of `createAccount` is `CreateAccountRequest2`",
             "the schema `CreateAccountRequest`",
         ],
@@ -252,6 +252,7 @@ fn operations_named_like_generated_methods_get_numbered_methods() {
         ("error_response", "error_response2"),
         ("with_settings", "with_settings2"),
         ("with_http_client", "with_http_client2"),
+        ("clone", "clone2"),
     ] {
         assert!(server.contains(&format!("fn {method}(")), "{method} in the trait");
         assert!(
