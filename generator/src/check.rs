@@ -6,18 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 use crate::diag::{Diagnostic, child_pointer};
-use crate::ir::naming::snake_ident;
 use crate::provenance::Provenance;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
-
-/// Methods of the generated server trait and client that are not operations.
-const RESERVED_METHODS: [&str; 5] = [
-    "authenticate",
-    "error_response",
-    "new",
-    "with_settings",
-    "with_http_client",
-];
 
 pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
     let mut checker = Checker { at, found: Vec::new() };
@@ -48,9 +38,9 @@ impl Checker<'_> {
 
     fn operations(&mut self, api: &OpenAPI) {
         let schemes: BTreeSet<&String> = api.components.iter().flat_map(|c| c.security_schemes.keys()).collect();
-        // operationId → pointer of its first use; method name → (operationId, pointer).
+        // operationId → pointer of its first use. Names made from ids are the IR's
+        // business: it gives colliding ones distinct names.
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
-        let mut methods: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (path, item) in &api.paths.paths {
             let item_ptr = child_pointer("/paths", path);
             let ReferenceOr::Item(item) = item else { continue };
@@ -73,30 +63,7 @@ impl Checker<'_> {
                         "give every operation a unique operationId",
                     );
                 } else {
-                    ids.insert(id.clone(), id_ptr.clone());
-                    let method_name = snake_ident(&id);
-                    if RESERVED_METHODS.contains(&method_name.as_str()) {
-                        self.error(
-                            &id_ptr,
-                            format!(
-                                "operationId `{id}` becomes the Rust method `{method_name}`, which the generated server trait or client already has"
-                            ),
-                            "rename the operationId",
-                        );
-                    } else if let Some((other, other_ptr)) = methods.get(&method_name) {
-                        let first = self.at.locate(other_ptr);
-                        self.error(
-                            &id_ptr,
-                            format!(
-                                "operationId `{id}` and `{other}` (at {}:{}) both become the Rust method `{method_name}`",
-                                first.file.display(),
-                                first.line
-                            ),
-                            "rename one of the two operationIds",
-                        );
-                    } else {
-                        methods.insert(method_name, (id.clone(), id_ptr));
-                    }
+                    ids.insert(id, id_ptr);
                 }
 
                 let mut params: Vec<(String, &Parameter)> = Vec::new();
@@ -133,8 +100,6 @@ impl Checker<'_> {
     fn parameters(&mut self, path: &str, op_ptr: &str, params: &[(String, &Parameter)]) {
         let template: Vec<&str> = path_template_names(path);
         let mut declared_path = BTreeSet::new();
-        let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
-        rust_names.insert("body".to_string(), "the request body".to_string());
         for (pointer, param) in params {
             let data = param.parameter_data_ref();
             if let Parameter::Cookie { .. } = param {
@@ -153,25 +118,6 @@ impl Checker<'_> {
                         format!("path parameter `{}` does not appear in the path `{path}`", data.name),
                         &format!("add `{{{}}}` to the path or remove the parameter", data.name),
                     );
-                }
-            }
-            let rust = snake_ident(&data.name);
-            let duplicate_of_override = params.iter().any(|(p, other)| {
-                p != pointer
-                    && other.parameter_data_ref().name == data.name
-                    && std::mem::discriminant(*other) == std::mem::discriminant(*param)
-            });
-            match rust_names.get(&rust) {
-                Some(other) if !duplicate_of_override => self.error(
-                    pointer,
-                    format!(
-                        "parameter `{}` and {other} both become the Rust field `{rust}`",
-                        data.name
-                    ),
-                    "rename one of the two parameters",
-                ),
-                _ => {
-                    rust_names.insert(rust, format!("parameter `{}`", data.name));
                 }
             }
             if let openapiv3::ParameterSchemaOrContent::Schema(schema) = &data.format {

@@ -155,6 +155,13 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
     }
 
     let ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer));
+    for rename in &ir.renames {
+        diagnostics.push(
+            Diagnostic::warning(rename.message.clone())
+                .at(at.locate(&rename.pointer))
+                .help(rename.help.clone()),
+        );
+    }
     for example in &ir.examples {
         if let Some(reason) = &example.mismatch {
             diagnostics.push(

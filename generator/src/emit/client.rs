@@ -116,7 +116,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
 /// `make_leave_with(room_id, user_id)`: the same call with the request's fields as
 /// arguments, strings taken as `impl Into<String>`.
 fn emit_convenience(op: &Operation) -> TokenStream {
-    let name = ident(&[op.method_name.trim_start_matches("r#"), "_with"].concat());
+    let name = ident(&op.convenience_name);
     let method = ident(&op.method_name);
     let request = ident(&op.request_type);
     let response = ident(&op.response_type);
@@ -392,6 +392,10 @@ mod tests {
         let operation = Operation {
             id: "getMessages".to_string(),
             method_name: "get_messages".to_string(),
+            convenience_name: "get_messages_with".to_string(),
+            handler_fn: "handle_get_messages".to_string(),
+            serve_fn: "serve_get_messages".to_string(),
+            writer_fn: "write_get_messages".to_string(),
             request_type: "GetMessagesRequest".to_string(),
             response_type: "GetMessagesResponse".to_string(),
             http_method: HttpMethod::Post,
@@ -447,6 +451,7 @@ mod tests {
                 },
             }],
             examples: Vec::new(),
+            renames: Vec::new(),
         }
     }
 

@@ -13,13 +13,6 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// `prefix_name` from a method name (`handle_type` from `r#type`, `handle_3pid` from
-/// `_3pid`): the raw marker and a digit guard are not needed once something precedes.
-pub fn prefixed_ident(prefix: &str, name: &str) -> Ident {
-    let bare = name.trim_start_matches("r#").trim_start_matches('_');
-    Ident::new(&format!("{prefix}_{bare}"), Span::call_site())
-}
-
 /// The Rust type for a [`TypeRef`]; named types are referred to from `crate::types`
 /// siblings, so they are written bare.
 pub fn type_tokens(ty: &TypeRef) -> TokenStream {

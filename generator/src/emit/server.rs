@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::rust::{doc, ident, prefixed_ident, qualified_type};
+use super::rust::{doc, ident, qualified_type};
 use crate::ir::{Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
 
 /// The sibling module with the fixed helpers.
@@ -247,15 +247,15 @@ fn emit_fallbacks(ir: &Ir) -> TokenStream {
 }
 
 fn handler_ident(op: &Operation) -> proc_macro2::Ident {
-    prefixed_ident("handle", &op.method_name)
+    ident(&op.handler_fn)
 }
 
 fn serve_ident(op: &Operation) -> proc_macro2::Ident {
-    prefixed_ident("serve", &op.method_name)
+    ident(&op.serve_fn)
 }
 
 fn writer_ident(op: &Operation) -> proc_macro2::Ident {
-    prefixed_ident("write", &op.method_name)
+    ident(&op.writer_fn)
 }
 
 /// The axum handler (panics become 500, errors go through `error_response`) and the

@@ -6,15 +6,20 @@ use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme as ApiSchem
 
 use super::docs::rst_to_markdown;
 use super::examples;
-use super::naming::pascal_ident;
+use super::operation_names::{ModuleNames, api_trait_name, name_operations};
 use super::operations::operations;
 use super::types::{RefHints, TypeBuilder};
 use super::{Ir, SecurityKind, SecurityScheme, TypeDef, TypeKind, TypeRef};
 
 pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
+    // Names are claimed in priority order (see `naming`): component schemas (when the
+    // builder is made), then what operations add, then inline schemas as they are built.
     let mut types = TypeBuilder::new(api, hints);
+    let mut modules = ModuleNames::default();
+    let api_name = api_trait_name(&api.info.title, &mut modules, &mut types);
+    let names = name_operations(api, &mut modules, &mut types);
     types.build_components();
-    let operations = operations(api, &mut types);
+    let operations = operations(api, &mut types, names);
     let mut defs = types.types;
     box_recursive_fields(&mut defs);
     let examples = examples::name_and_validate(types.examples, &defs);
@@ -23,11 +28,12 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         version: api.info.version.clone(),
         description: api.info.description.as_deref().map(rst_to_markdown),
         base_path: base_path(api),
-        api_name: pascal_ident(&api.info.title),
+        api_name,
         types: defs,
         operations,
         security_schemes: security_schemes(api),
         examples,
+        renames: types.renames,
     }
 }
 

@@ -1,11 +1,11 @@
 //! Examples from the definition: unique test names, and a check of each against its type
 //! so that an example the definition gets wrong is reported instead of failing a test.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::naming::snake_ident;
+use super::naming::{Registry, snake_ident};
 use super::types::RawExample;
 use super::{Example, ExtraMembers, TypeDef, TypeKind, TypeRef};
 
@@ -13,19 +13,20 @@ use super::{Example, ExtraMembers, TypeDef, TypeKind, TypeRef};
 /// records why an example does not fit its type.
 pub fn name_and_validate(raw: Vec<RawExample>, types: &BTreeMap<String, TypeDef>) -> Vec<Example> {
     let mut out: Vec<Example> = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut names = Registry::examples_module();
     for example in raw {
         if out.iter().any(|e| e.ty == example.ty && e.json == example.json) {
             continue;
         }
         let base = snake_ident(&format!("{}Example", example.context));
-        let base = base.trim_start_matches("r#").to_string();
-        let mut name = base.clone();
+        let base = base.trim_start_matches("r#");
+        let mut name = base.to_string();
         let mut n = 2;
-        while !names.insert(name.clone()) {
+        while !names.is_free(&name) {
             name = format!("{base}_{n}");
             n += 1;
         }
+        let name = names.claim(&name);
         let mismatch = mismatch(&example.ty, &example.json, types);
         out.push(Example {
             name,

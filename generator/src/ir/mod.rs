@@ -6,6 +6,7 @@ mod build;
 mod docs;
 mod examples;
 pub mod naming;
+mod operation_names;
 mod operations;
 mod types;
 
@@ -29,6 +30,18 @@ pub struct Ir {
     pub operations: Vec<Operation>,
     pub security_schemes: Vec<SecurityScheme>,
     pub examples: Vec<Example>,
+    /// Names the registry had to change (see [`naming`]), to be reported.
+    pub renames: Vec<Rename>,
+}
+
+/// A name that is not the one the definition suggests, because another item took it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rename {
+    /// Where the renamed item is, in the upgraded document.
+    pub pointer: String,
+    /// What was renamed, to what, and why.
+    pub message: String,
+    pub help: String,
 }
 
 /// A reference to a type: a Rust type without the `Option` that optional fields add.
@@ -143,6 +156,13 @@ pub struct Operation {
     pub id: String,
     /// Method name in the server trait and the client (`make_leave`).
     pub method_name: String,
+    /// The client's method taking the request's fields as arguments (`make_leave_with`).
+    pub convenience_name: String,
+    /// The server module's functions for this operation: the axum handler, the function
+    /// that does its work, and the one that writes its response.
+    pub handler_fn: String,
+    pub serve_fn: String,
+    pub writer_fn: String,
     pub request_type: String,
     pub response_type: String,
     pub http_method: HttpMethod,

@@ -1,34 +1,65 @@
 //! Operations: request structs' parameters and bodies, responses by status, security.
 
 use openapiv3::{
-    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody,
+    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
     Response as ApiResponse, StatusCode,
 };
 
 use super::docs::rst_to_markdown;
-use super::naming::{pascal_stem, snake_ident, status_variant};
+use super::naming::{Registry, pascal_stem, snake_ident, status_variant};
+use super::operation_names::OperationNames;
 use super::types::TypeBuilder;
 use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
 use crate::diag::child_pointer;
 
-/// Every operation, in the order the definition lists paths (methods in HTTP order).
-pub fn operations(api: &OpenAPI, types: &mut TypeBuilder) -> Vec<Operation> {
-    let mut out = Vec::new();
-    for (path, item) in &api.paths.paths {
-        let ReferenceOr::Item(item) = item else { continue };
-        let item_ptr = child_pointer("/paths", path);
-        for (method, op) in item.iter() {
-            let op_ptr = child_pointer(&item_ptr, method);
-            let shared: Vec<(String, &ReferenceOr<Parameter>)> = item
-                .parameters
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), p))
-                .collect();
-            out.push(operation(api, types, path, method, op, &op_ptr, &shared));
-        }
+/// One operation of the definition and where it is.
+pub struct Located<'a> {
+    pub path: &'a str,
+    pub item: &'a PathItem,
+    pub method: &'a str,
+    pub op: &'a ApiOperation,
+    pub item_ptr: String,
+    pub op_ptr: String,
+}
+
+impl Located<'_> {
+    /// The `operationId` as written, or one made from method and path.
+    pub fn id(&self) -> String {
+        self.op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| fallback_operation_id(self.method, self.path))
     }
-    out
+}
+
+/// Every operation, in the order the definition lists paths (methods in HTTP order).
+pub fn each_operation(api: &OpenAPI) -> impl Iterator<Item = Located<'_>> {
+    api.paths.paths.iter().flat_map(|(path, item)| {
+        let item = match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        };
+        item.into_iter().flat_map(move |item| {
+            let item_ptr = child_pointer("/paths", path);
+            item.iter().map(move |(method, op)| Located {
+                path,
+                item,
+                method,
+                op,
+                op_ptr: child_pointer(&item_ptr, method),
+                item_ptr: item_ptr.clone(),
+            })
+        })
+    })
+}
+
+/// Every operation, each with the names [`super::operation_names`] gave it, in the same
+/// order.
+pub fn operations(api: &OpenAPI, types: &mut TypeBuilder, names: Vec<OperationNames>) -> Vec<Operation> {
+    each_operation(api)
+        .zip(names)
+        .map(|(located, names)| operation(api, types, &located, names))
+        .collect()
 }
 
 /// The name an operation without `operationId` gets: method and path (`get_rooms_room_id`).
@@ -36,19 +67,23 @@ pub fn fallback_operation_id(method: &str, path: &str) -> String {
     format!("{method} {path}")
 }
 
-fn operation(
-    api: &OpenAPI,
-    types: &mut TypeBuilder,
-    path: &str,
-    method: &str,
-    op: &ApiOperation,
-    op_ptr: &str,
-    shared_params: &[(String, &ReferenceOr<Parameter>)],
-) -> Operation {
-    let id = op
-        .operation_id
-        .clone()
-        .unwrap_or_else(|| fallback_operation_id(method, path));
+fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: OperationNames) -> Operation {
+    let Located {
+        path,
+        item,
+        method,
+        op,
+        item_ptr,
+        op_ptr,
+    } = located;
+    let (path, method, op_ptr) = (*path, *method, op_ptr.as_str());
+    let shared_params: Vec<(String, &ReferenceOr<Parameter>)> = item
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{item_ptr}/parameters/{i}"), p))
+        .collect();
+    let id = located.id();
     let stem = pascal_stem(&id);
 
     // Operation parameters override path-level ones with the same name and location.
@@ -58,20 +93,21 @@ fn operation(
         .enumerate()
         .map(|(i, p)| (format!("{op_ptr}/parameters/{i}"), p))
         .collect();
-    let mut params = Vec::new();
+    let mut params: Vec<(&str, Param)> = Vec::new();
     for (pointer, param) in shared_params.iter().chain(own.iter()) {
         let ReferenceOr::Item(param) = param else { continue };
         let Some(param) = self::param(types, param, pointer, &stem) else {
             continue;
         };
-        params.retain(|p: &Param| !(p.wire_name == param.wire_name && p.location == param.location));
-        params.push(param);
+        params.retain(|(_, p)| !(p.wire_name == param.wire_name && p.location == param.location));
+        params.push((pointer, param));
     }
 
     let body = match &op.request_body {
         Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id),
         _ => None,
     };
+    let params = field_names(types, params, body.is_some());
 
     let mut responses = Vec::new();
     let responses_ptr = child_pointer(op_ptr, "responses");
@@ -96,9 +132,13 @@ fn operation(
         .unwrap_or_default();
 
     Operation {
-        method_name: snake_ident(&id),
-        request_type: format!("{stem}Request"),
-        response_type: format!("{stem}Response"),
+        method_name: names.method_name,
+        convenience_name: names.convenience_name,
+        handler_fn: names.handler_fn,
+        serve_fn: names.serve_fn,
+        writer_fn: names.writer_fn,
+        request_type: names.request_type,
+        response_type: names.response_type,
         id,
         http_method: http_method(method),
         path: path.to_string(),
@@ -109,6 +149,36 @@ fn operation(
         responses,
         security,
     }
+}
+
+/// The request struct's field names: each parameter's name in snake_case, in the order
+/// they are listed, after `body` when there is a request body.
+fn field_names(types: &mut TypeBuilder, params: Vec<(&str, Param)>, has_body: bool) -> Vec<Param> {
+    let mut fields = Registry::with_reserved(has_body.then_some("body"));
+    let mut taken_by: Vec<(String, String)> = vec![("body".to_string(), "the request body".to_string())];
+    let mut out = Vec::new();
+    for (pointer, mut param) in params {
+        let wanted = param.rust_name.clone();
+        param.rust_name = fields.claim(&wanted);
+        if param.rust_name != wanted {
+            let by = taken_by
+                .iter()
+                .find(|(name, _)| *name == wanted)
+                .map(|(_, by)| by.clone())
+                .unwrap_or_default();
+            types.renamed(
+                pointer,
+                format!(
+                    "parameter `{}` is the request field `{}`: {by} is already `{wanted}`",
+                    param.wire_name, param.rust_name
+                ),
+                "rename one of the two if the generated names do not suit you",
+            );
+        }
+        taken_by.push((param.rust_name.clone(), format!("parameter `{}`", param.wire_name)));
+        out.push(param);
+    }
+    out
 }
 
 fn http_method(method: &str) -> HttpMethod {

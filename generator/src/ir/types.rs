@@ -2,7 +2,7 @@
 //! Same name and same shape → one type; same name and a different shape → a numbered
 //! name, in the order the definition mentions them (so output is deterministic).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use openapiv3::{
     AdditionalProperties, AnySchema, ObjectType, OpenAPI, ReferenceOr, Schema, SchemaKind, StringType, Type,
@@ -11,8 +11,8 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::docs::rst_to_markdown;
-use super::naming::{pascal_ident, pascal_stem, snake_ident};
-use super::{EnumValue, ExtraMembers, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
+use super::naming::{Registry, pascal_ident, pascal_stem, snake_ident};
+use super::{EnumValue, ExtraMembers, Field, Rename, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::diag::child_pointer;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
@@ -28,19 +28,18 @@ pub struct RawExample {
     pub json: Value,
 }
 
-/// Names the generated code uses unqualified; a schema never takes them.
-const PRELUDE_NAMES: [&str; 12] = [
-    "String", "Vec", "Option", "Some", "None", "Box", "Result", "Ok", "Err", "Default", "Clone", "Debug",
-];
-
 pub struct TypeBuilder<'a> {
     api: &'a OpenAPI,
     hints: RefHints<'a>,
     pub types: BTreeMap<String, TypeDef>,
     /// Component key → Rust name, reserved before anything else is named.
     components: BTreeMap<String, String>,
-    reserved: BTreeSet<String>,
+    /// The names taken in the `types` module, including those not defined yet.
+    names: Registry,
+    /// Who took each name of `names` that is not the generated code's, for messages.
+    holders: BTreeMap<String, String>,
     pub examples: Vec<RawExample>,
+    pub renames: Vec<Rename>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -50,8 +49,10 @@ impl<'a> TypeBuilder<'a> {
             hints,
             types: BTreeMap::new(),
             components: BTreeMap::new(),
-            reserved: PRELUDE_NAMES.iter().map(|n| n.to_string()).collect(),
+            names: Registry::types_module(),
+            holders: BTreeMap::new(),
             examples: Vec::new(),
+            renames: Vec::new(),
         };
         builder.reserve_components();
         builder
@@ -64,15 +65,45 @@ impl<'a> TypeBuilder<'a> {
 
     fn reserve_components(&mut self) {
         for (key, _) in self.component_schemas() {
-            let base = pascal_ident(key);
-            let mut name = base.clone();
-            let mut n = 2;
-            while self.reserved.contains(&name) {
-                name = format!("{base}{n}");
-                n += 1;
+            let wanted = pascal_ident(key);
+            let name = self.claim(&wanted, format!("the schema `{key}`"));
+            if name != wanted {
+                let holder = self.holder_of(&wanted);
+                self.renamed(
+                    &child_pointer("/components/schemas", key),
+                    format!("schema `{key}` is the type `{name}`: `{wanted}` is already taken by {holder}"),
+                    "rename the schema to choose its Rust name",
+                );
             }
-            self.reserved.insert(name.clone());
             self.components.insert(key.clone(), name);
+        }
+    }
+
+    /// Takes a name in the `types` module for `holder` (`the schema `Account``).
+    pub fn claim(&mut self, wanted: &str, holder: String) -> String {
+        let name = self.names.claim(wanted);
+        self.holders.insert(name.clone(), holder);
+        name
+    }
+
+    /// Who has the taken name `name`, for messages.
+    pub fn holder_of(&self, name: &str) -> String {
+        match self.holders.get(name) {
+            Some(holder) => holder.clone(),
+            None => "the generated code, which uses it without a path".to_string(),
+        }
+    }
+
+    /// Records that an item got another name than the definition suggests; once, though
+    /// a shared schema is met once per operation that uses it.
+    pub fn renamed(&mut self, pointer: &str, message: String, help: &str) {
+        let rename = Rename {
+            pointer: pointer.to_string(),
+            message,
+            help: help.to_string(),
+        };
+        if !self.renames.contains(&rename) {
+            self.renames.push(rename);
         }
     }
 
@@ -169,7 +200,7 @@ impl<'a> TypeBuilder<'a> {
     fn type_of_schema_inner(&mut self, schema: &Schema, pointer: &str, hint: &str) -> TypeRef {
         let name = self.name_for(schema, pointer, hint);
         if let Some(kind) = self.named_kind(schema, pointer, &name) {
-            return TypeRef::Named(self.define(&name, docs_of(schema), kind));
+            return TypeRef::Named(self.define(&name, docs_of(schema), kind, pointer));
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(_)) => TypeRef::String,
@@ -236,11 +267,12 @@ impl<'a> TypeBuilder<'a> {
             return Some(TypeKind::Tuple(items));
         }
         if let Some(Value::Array(types)) = data.extensions.get(TYPES_EXTENSION) {
+            let mut names = Registry::default();
             let variants = types
                 .iter()
                 .filter_map(Value::as_str)
                 .map(|t| UnionVariant {
-                    rust_name: pascal_ident(t),
+                    rust_name: self.member_name(&mut names, pascal_ident(t), pointer, t, "variant"),
                     ty: primitive_named(t),
                 })
                 .collect();
@@ -248,13 +280,13 @@ impl<'a> TypeBuilder<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(StringType { enumeration, .. })) if !enumeration.is_empty() => {
-                let mut seen = BTreeSet::new();
+                let mut names = Registry::default();
                 let values = enumeration
                     .iter()
                     .flatten()
                     .map(|wire| EnumValue {
                         wire_name: wire.clone(),
-                        rust_name: unique(&mut seen, pascal_ident(wire)),
+                        rust_name: self.member_name(&mut names, pascal_ident(wire), pointer, wire, "variant"),
                     })
                     .collect();
                 Some(TypeKind::StringEnum(values))
@@ -277,18 +309,16 @@ impl<'a> TypeBuilder<'a> {
                     "anyOf"
                 };
                 let list_ptr = child_pointer(pointer, list);
-                let mut seen = BTreeSet::new();
+                let mut names = Registry::default();
                 let variants = members
                     .iter()
                     .enumerate()
                     .map(|(i, member)| {
-                        let ty = self.type_of(
-                            member,
-                            &child_pointer(&list_ptr, &i.to_string()),
-                            &format!("{name}Variant{i}"),
-                        );
+                        let member_ptr = child_pointer(&list_ptr, &i.to_string());
+                        let ty = self.type_of(member, &member_ptr, &format!("{name}Variant{i}"));
+                        let wanted = variant_name(&ty, i);
                         UnionVariant {
-                            rust_name: unique(&mut seen, variant_name(&ty, i)),
+                            rust_name: self.member_name(&mut names, wanted.clone(), &member_ptr, &wanted, "variant"),
                             ty,
                         }
                     })
@@ -305,7 +335,7 @@ impl<'a> TypeBuilder<'a> {
 
     fn struct_def(&mut self, object: &ObjectType, pointer: &str, name: &str) -> StructDef {
         let props_ptr = child_pointer(pointer, "properties");
-        let mut seen = BTreeSet::new();
+        let mut names = Registry::default();
         let mut fields = Vec::new();
         for (wire, prop) in &object.properties {
             let prop_ptr = child_pointer(&props_ptr, wire);
@@ -316,7 +346,7 @@ impl<'a> TypeBuilder<'a> {
             };
             fields.push(Field {
                 wire_name: wire.clone(),
-                rust_name: unique(&mut seen, snake_ident(wire)),
+                rust_name: self.member_name(&mut names, snake_ident(wire), &prop_ptr, wire, "field"),
                 ty,
                 required: object.required.contains(wire),
                 nullable,
@@ -333,16 +363,46 @@ impl<'a> TypeBuilder<'a> {
                     &format!("{name}Value"),
                 );
                 ExtraMembers::Kept {
-                    field: unique(&mut seen, "extra".to_string()),
+                    field: self.extra_field(&mut names, pointer),
                     value,
                 }
             }
             _ => ExtraMembers::Kept {
-                field: unique(&mut seen, "extra".to_string()),
+                field: self.extra_field(&mut names, pointer),
                 value: TypeRef::Json,
             },
         };
         StructDef { fields, extra }
+    }
+
+    /// The name of a field or variant that is `wire` in the definition: `wanted`, unless an
+    /// earlier member of the same type took it.
+    fn member_name(&mut self, names: &mut Registry, wanted: String, pointer: &str, wire: &str, what: &str) -> String {
+        let name = names.claim(&wanted);
+        if name != wanted {
+            self.renamed(
+                pointer,
+                format!("`{wire}` is the {what} `{name}`: an earlier member of the same type is already `{wanted}`"),
+                "rename one of the two members if the generated names do not suit you",
+            );
+        }
+        name
+    }
+
+    /// The flattened map of members the schema does not name: `extra`, unless a property
+    /// is called so.
+    fn extra_field(&mut self, names: &mut Registry, pointer: &str) -> String {
+        let name = names.claim("extra");
+        if name != "extra" {
+            self.renamed(
+                &child_pointer(&child_pointer(pointer, "properties"), "extra"),
+                format!(
+                    "the map of members the schema does not name is the field `{name}`: a property is called `extra`"
+                ),
+                "nothing to do unless the name does not suit you; set `additionalProperties: false` to have no map",
+            );
+        }
+        name
     }
 
     /// `allOf`: the members' properties and `required` lists, merged in order.
@@ -375,14 +435,16 @@ impl<'a> TypeBuilder<'a> {
         merged
     }
 
-    /// Adds a type under `desired`, or reuses an equal one of that name, or numbers it.
-    fn define(&mut self, desired: &str, doc: Option<String>, kind: TypeKind) -> String {
+    /// Adds a type under `desired`, or reuses an equal one of that name, or numbers it
+    /// (with a warning: the reader of the definition looks for `desired`).
+    fn define(&mut self, desired: &str, doc: Option<String>, kind: TypeKind, pointer: &str) -> String {
         let mut name = desired.to_string();
         let mut n = 2;
         loop {
-            let taken_by_component = self.reserved.contains(&name) && !self.types.contains_key(&name);
             match self.types.get(&name) {
-                None if !taken_by_component => {
+                Some(existing) if existing.kind == kind && existing.doc == doc => return name,
+                None if self.names.is_free(&name) => {
+                    self.claim(&name, "another inline schema".to_string());
                     self.types.insert(
                         name.clone(),
                         TypeDef {
@@ -391,9 +453,16 @@ impl<'a> TypeBuilder<'a> {
                             kind,
                         },
                     );
+                    if name != desired {
+                        let holder = self.holder_of(desired);
+                        self.renamed(
+                            pointer,
+                            format!("this schema is the type `{name}`: `{desired}` is already taken by {holder}"),
+                            "give the schema a `title` of its own to choose its Rust name",
+                        );
+                    }
                     return name;
                 }
-                Some(existing) if existing.kind == kind && existing.doc == doc => return name,
                 _ => {
                     name = format!("{desired}{n}");
                     n += 1;
@@ -436,20 +505,6 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
         TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
         TypeRef::Json => format!("Variant{index}"),
     }
-}
-
-/// `name`, or `name2`, `name3`… when taken.
-fn unique(seen: &mut BTreeSet<String>, name: String) -> String {
-    let mut candidate = name.clone();
-    let mut n = 2;
-    while !seen.insert(candidate.clone()) {
-        candidate = match name.strip_prefix("r#") {
-            Some(bare) => format!("{bare}{n}"),
-            None => format!("{name}{n}"),
-        };
-        n += 1;
-    }
-    candidate
 }
 
 /// A field's docs mention the definition's `default`; the field stays an `Option` so that
