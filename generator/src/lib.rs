@@ -171,6 +171,16 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
     })
 }
 
+/// Reads one definition file (YAML or JSON) as stubforge sees it, without following
+/// `$ref`s: map keys are strings (`200:` is `"200"`), anchors and aliases are expanded.
+pub fn read_file(path: &Path) -> Result<serde_json::Value, Failure> {
+    let mut sources = Sources::default();
+    let id = sources
+        .load(path, None)
+        .map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    Ok(sources.into_value(id))
+}
+
 /// Generates and writes the crate into `out_dir` (or, with `check_only`, only compares).
 /// Nothing is written when generation fails.
 pub fn run(settings: &Settings, out_dir: &Path, check_only: bool) -> Result<(Generated, WriteReport), Failure> {
