@@ -53,6 +53,11 @@ impl Sources {
     pub fn load(&mut self, path: &Path, referrer: Option<(FileId, &str)>) -> Result<FileId, Diagnostic> {
         let path = normalize(path);
         let referrer = |sources: &Sources| referrer.map(|(file, pointer)| sources.locate(file, pointer));
+        // The kind first: `/dev/stdin` has no canonical path when it is a pipe.
+        std::fs::metadata(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|kind| check_kind(&kind))
+            .map_err(|reason| not_readable(&path, &reason, referrer(self).as_ref()))?;
         let identity =
             std::fs::canonicalize(&path).map_err(|e| not_readable(&path, &e.to_string(), referrer(self).as_ref()))?;
         if let Some(id) = self.by_identity.get(&identity) {

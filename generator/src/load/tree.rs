@@ -44,6 +44,8 @@ struct Open {
     /// Index of this container's record in the position index.
     record: usize,
     anchor: Option<String>,
+    /// Nodes in the value so far, itself and copies made by aliases included.
+    size: usize,
 }
 
 enum OpenNode {
@@ -144,7 +146,7 @@ impl TreeBuilder {
         if self.expecting_key() {
             let key = self.scalar_key(scalar, at)?;
             if let Some(anchor) = anchor {
-                self.remember(anchor, Value::String(key.clone()), 1, at)?;
+                self.remember(anchor, &Value::String(key.clone()), 1, at)?;
             }
             return self.key(key, at);
         }
@@ -169,11 +171,11 @@ impl TreeBuilder {
             }
         };
         if let Some(anchor) = anchor {
-            self.remember(anchor, value.clone(), 1, at)?;
+            self.remember(anchor, &value, 1, at)?;
         }
         let position = self.node_position(at);
         self.positions.push_leaf(position);
-        self.place(value);
+        self.place(value, 1);
         Ok(())
     }
 
@@ -246,7 +248,12 @@ impl TreeBuilder {
         }
         let position = self.node_position(at);
         let record = self.positions.open(position);
-        self.stack.push(Open { node, record, anchor });
+        self.stack.push(Open {
+            node,
+            record,
+            anchor,
+            size: 1,
+        });
         Ok(())
     }
 
@@ -255,32 +262,31 @@ impl TreeBuilder {
         let Some(open) = self.stack.pop() else {
             return Ok(());
         };
-        let nodes = self.positions.close(open.record);
+        self.positions.close(open.record);
         let value = match open.node {
             OpenNode::Sequence(items) => Value::Array(items),
             OpenNode::Mapping(map, _) => Value::Object(map),
         };
         if let Some(anchor) = open.anchor {
             let at = self.positions.position(open.record);
-            self.remember(anchor, value.clone(), nodes, at)?;
+            self.remember(anchor, &value, open.size, at)?;
         }
-        self.place(value);
+        self.place(value, open.size);
         Ok(())
     }
 
     /// A YAML alias: a copy of the node its anchor named.
     pub fn alias(&mut self, anchor: &str, at: Position) -> Result<(), BuildError> {
-        let Some(anchored) = self.anchors.get(anchor) else {
+        let Some(nodes) = self.anchors.get(anchor).map(|a| a.nodes) else {
             return Err(self.error(
                 format!("the alias `*{anchor}` names no anchor defined before it"),
                 "define `&{anchor}` on an earlier node, or remove the alias",
                 at,
             ));
         };
-        let (value, nodes) = (anchored.value.clone(), anchored.nodes);
         if self.expecting_key() {
-            let key = match value {
-                Value::String(s) => s,
+            let key = match &self.anchors[anchor].value {
+                Value::String(s) => s.clone(),
                 Value::Null => "null".to_string(),
                 Value::Bool(b) => b.to_string(),
                 Value::Number(n) => n.to_string(),
@@ -289,19 +295,22 @@ impl TreeBuilder {
             };
             return self.key(key, at);
         }
+        // Charged before copying, so that an alias bomb stops before it takes memory.
         self.charge(nodes, at)?;
+        let value = self.anchors[anchor].value.clone();
         // The copy is indexed as one node: messages about its insides point at the alias.
         let position = self.node_position(at);
         self.positions.push_leaf(position);
-        self.place(value);
+        self.place(value, nodes);
         Ok(())
     }
 
     /// Keeps a copy of an anchored node for its aliases; the copy counts against the budget.
-    fn remember(&mut self, anchor: String, value: Value, nodes: usize, at: Position) -> Result<(), BuildError> {
+    fn remember(&mut self, anchor: String, value: &Value, nodes: usize, at: Position) -> Result<(), BuildError> {
         if nodes > 1 {
             self.charge(nodes, at)?;
         }
+        let value = value.clone();
         self.anchors.insert(anchor, Anchored { value, nodes });
         Ok(())
     }
@@ -319,18 +328,16 @@ impl TreeBuilder {
         Ok(())
     }
 
-    /// Puts a finished node into its container (or makes it the document).
-    fn place(&mut self, value: Value) {
-        match self.stack.last_mut() {
-            None => self.root = Some(value),
-            Some(Open {
-                node: OpenNode::Sequence(items),
-                ..
-            }) => items.push(value),
-            Some(Open {
-                node: OpenNode::Mapping(map, pending),
-                ..
-            }) => {
+    /// Puts a finished node of `size` nodes into its container (or makes it the document).
+    fn place(&mut self, value: Value, size: usize) {
+        let Some(open) = self.stack.last_mut() else {
+            self.root = Some(value);
+            return;
+        };
+        open.size = open.size.saturating_add(size);
+        match &mut open.node {
+            OpenNode::Sequence(items) => items.push(value),
+            OpenNode::Mapping(map, pending) => {
                 if let Some((key, _)) = pending.take() {
                     map.insert(key, value);
                 }
