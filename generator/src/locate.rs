@@ -48,11 +48,10 @@ impl Positions {
         self.records.len() - 1
     }
 
-    /// Ends a container; returns how many nodes it holds, itself included.
-    pub fn close(&mut self, record: usize) -> usize {
+    /// Ends a container: it holds every node recorded since it was opened.
+    pub fn close(&mut self, record: usize) {
         let nodes = self.records.len() - record;
         self.records[record].nodes = u32::try_from(nodes).unwrap_or(u32::MAX);
-        nodes
     }
 
     pub fn position(&self, record: usize) -> Position {
