@@ -205,3 +205,63 @@ pub fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn positions(name: &str, text: &str, pointers: &[&str]) -> Vec<(u32, u32)> {
+        let (value, positions) = parse(Path::new(name), text).unwrap();
+        pointers
+            .iter()
+            .map(|p| {
+                let at = positions.find(&value, p);
+                (at.line, at.column)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_keys_items_flow_nodes_and_nearest_ancestors() {
+        let text = "a:\n  b:\n    - x\n    - {c: 1}\n200:\n  d: |-\n    text\n  e: {\n    \"f\": 1\n  }\n  g: &g [1, 2]\n  h: *g\n";
+        assert_eq!(
+            positions(
+                "api.yaml",
+                text,
+                &[
+                    "",
+                    "/a",
+                    "/a/b",
+                    "/a/b/1",
+                    "/a/b/1/c",
+                    "/200/d",
+                    "/200/e/f",
+                    "/200/g/1",
+                    "/200/h/1",
+                    "/200/missing/deeper"
+                ]
+            ),
+            [
+                (1, 1),
+                (1, 1),
+                (2, 3),
+                (4, 7),
+                (4, 8),
+                (6, 3),
+                (9, 5),
+                (11, 13),
+                (12, 3),
+                (5, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn json_columns_count_characters() {
+        let text = "{\"é€\": \"\\ud83d\\udc4d\", \"x\": [1, {\"y\": null}]}";
+        assert_eq!(
+            positions("api.json", text, &["/é€", "/x", "/x/1/y"]),
+            [(1, 2), (1, 24), (1, 34)]
+        );
+    }
+}
