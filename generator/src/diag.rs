@@ -125,12 +125,20 @@ impl fmt::Display for Failure {
 impl Failure {
     pub fn from_diagnostics(mut diagnostics: Vec<Diagnostic>) -> Self {
         diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.location.cmp(&b.location)));
+        dedup(&mut diagnostics);
         Failure { diagnostics }
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
+}
+
+/// Drops repeats of a diagnostic, keeping the first. A node that a `$ref` brings into
+/// several places is checked in each, but its problem is reported once.
+pub fn dedup(diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diagnostics.retain(|d| seen.insert(d.to_string()));
 }
 
 /// Escapes one JSON pointer segment (RFC 6901).

@@ -22,6 +22,7 @@ pub mod ir;
 mod layout;
 mod load;
 mod locate;
+mod model_error;
 pub mod project;
 mod provenance;
 mod resolve;
@@ -108,8 +109,28 @@ pub struct Generated {
     pub inputs: Vec<PathBuf>,
 }
 
+/// The stack the pipeline runs on. Stages after `load` recurse over the definition (the
+/// OpenAPI model's deserializer most deeply); load bounds nesting at 1,000 levels, and
+/// this stack covers that depth even in a debug build. It is reserved, not used: memory
+/// grows only with the depth actually reached.
+const PIPELINE_STACK_BYTES: usize = 128 << 20;
+
 /// Reads the definition and produces the crate's files, writing nothing.
 pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("stubforge".into())
+            .stack_size(PIPELINE_STACK_BYTES)
+            .spawn_scoped(scope, || generate_here(settings))
+        {
+            Ok(pipeline) => pipeline.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run on the caller's stack.
+            Err(_) => generate_here(settings),
+        }
+    })
+}
+
+fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
 
@@ -139,7 +160,7 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
     let api = match read {
         Ok(api) => api,
         Err(e) => {
-            let pointer = path_to_pointer(e.path());
+            let pointer = model_error::refused_node(&upgraded.document, &path_to_pointer(e.path()));
             let message = format!("not a valid API definition: {}", e.inner());
             diagnostics.push(
                 Diagnostic::error(message)
@@ -176,11 +197,22 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
         .clone()
         .unwrap_or_else(|| settings.spec.display().to_string());
     let files = layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| fail(vec![d]))?;
+    diag::dedup(&mut diagnostics);
     Ok(Generated {
         files,
         warnings: diagnostics,
         inputs: sources.files().map(|(_, f)| f.path.clone()).collect(),
     })
+}
+
+/// Reads one definition file (YAML or JSON) as stubforge sees it, without following
+/// `$ref`s: map keys are strings (`200:` is `"200"`), anchors and aliases are expanded.
+pub fn read_file(path: &Path) -> Result<serde_json::Value, Failure> {
+    let mut sources = Sources::default();
+    let id = sources
+        .load(path, None)
+        .map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    Ok(sources.into_value(id))
 }
 
 /// Generates and writes the crate into `out_dir` (or, with `check_only`, only compares).

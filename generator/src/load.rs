@@ -1,14 +1,28 @@
-//! Stage `load`: reads definition files (YAML or JSON, both through serde_yaml) and keeps
-//! each file's path and text so that later stages can point at lines.
+//! Stage `load`: reads definition files and keeps, for each, its path, its value and
+//! where each node was written. YAML goes through libyaml-safer (`load::yaml`), `.json`
+//! files through a JSON tokenizer (`load::json`); both feed one builder (`load::tree`)
+//! that makes the value and the position index in the same pass.
+//!
+//! Only regular files up to [`MAX_FILE_BYTES`] are read, so a FIFO, a device or a huge
+//! file gives an error instead of a hang or unbounded memory.
+
+mod json;
+mod tree;
+mod yaml;
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Location};
-use crate::locate::LineIndex;
+use crate::locate::Positions;
+use tree::{BuildError, TreeBuilder};
+
+/// The largest definition file read: far beyond any real API definition (the largest
+/// public ones are a few MB), small enough that reading it cannot exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Index of a file in [`Sources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,10 +34,9 @@ pub struct SourceFile {
     /// The path as reached from the root definition (lexically normalised, not
     /// canonicalised, so that symlinked folders read as the user wrote them).
     pub path: PathBuf,
-    pub text: String,
     pub value: Value,
-    /// Built only when a diagnostic needs a line number.
-    lines: OnceLock<LineIndex>,
+    /// Where each node of `value` was written.
+    positions: Positions,
 }
 
 /// Every file read during one run, in the order first read.
@@ -40,25 +53,32 @@ impl Sources {
     pub fn load(&mut self, path: &Path, referrer: Option<(FileId, &str)>) -> Result<FileId, Diagnostic> {
         let path = normalize(path);
         let referrer = |sources: &Sources| referrer.map(|(file, pointer)| sources.locate(file, pointer));
-        let identity = std::fs::canonicalize(&path).map_err(|e| not_readable(&path, &e, referrer(self).as_ref()))?;
+        // The kind first: `/dev/stdin` has no canonical path when it is a pipe.
+        std::fs::metadata(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|kind| check_kind(&kind))
+            .map_err(|reason| not_readable(&path, &reason, referrer(self).as_ref()))?;
+        let identity =
+            std::fs::canonicalize(&path).map_err(|e| not_readable(&path, &e.to_string(), referrer(self).as_ref()))?;
         if let Some(id) = self.by_identity.get(&identity) {
             return Ok(*id);
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| not_readable(&path, &e, referrer(self).as_ref()))?;
-        let value = parse(&path, &text)?;
+        let text = read_regular_file(&path).map_err(|reason| not_readable(&path, &reason, referrer(self).as_ref()))?;
+        let (value, positions) = parse(&path, &text)?;
+        drop(text);
         let id = FileId(self.files.len());
-        self.files.push(SourceFile {
-            path,
-            text,
-            value,
-            lines: OnceLock::new(),
-        });
+        self.files.push(SourceFile { path, value, positions });
         self.by_identity.insert(identity, id);
         Ok(id)
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id.0]
+    }
+
+    /// The value of file `id`, taking it out of the set.
+    pub fn into_value(mut self, id: FileId) -> Value {
+        std::mem::take(&mut self.files[id.0].value)
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
@@ -69,19 +89,58 @@ impl Sources {
     /// that exists when the node itself does not).
     pub fn locate(&self, id: FileId, pointer: &str) -> Location {
         let file = self.file(id);
-        let index = file.lines.get_or_init(|| LineIndex::build(&file.text));
-        let (line, column) = index.position(pointer);
+        let at = file.positions.find(&file.value, pointer);
         Location {
             file: file.path.clone(),
-            line,
-            column,
+            line: at.line as usize,
+            column: at.column as usize,
             pointer: pointer.to_string(),
         }
     }
 }
 
-fn not_readable(path: &Path, err: &std::io::Error, referrer: Option<&Location>) -> Diagnostic {
-    let message = format!("cannot read `{}`: {err}", path.display());
+/// The text of `path` if it is a regular file of at most [`MAX_FILE_BYTES`]; else why not.
+fn read_regular_file(path: &Path) -> Result<String, String> {
+    // Checked before opening: opening a FIFO blocks until someone writes to it.
+    let kind = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    check_kind(&kind)?;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // And again on what was opened, in case the path changed in between.
+    check_kind(&file.metadata().map_err(|e| e.to_string())?)?;
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
+}
+
+fn check_kind(metadata: &std::fs::Metadata) -> Result<(), String> {
+    if metadata.is_dir() {
+        return Err("it is a folder, not a file".to_string());
+    }
+    if !metadata.is_file() {
+        return Err(
+            "it is not a regular file (a FIFO, a device or a socket cannot be read as a definition)".to_string(),
+        );
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+fn too_large() -> String {
+    format!(
+        "it is larger than {} MiB, the most a definition file may be",
+        MAX_FILE_BYTES >> 20
+    )
+}
+
+fn not_readable(path: &Path, reason: &str, referrer: Option<&Location>) -> Diagnostic {
+    let message = format!("cannot read `{}`: {reason}", path.display());
     match referrer {
         Some(at) => Diagnostic::error(format!("{message}; it is referenced by this `$ref`"))
             .at(at.clone())
@@ -90,77 +149,38 @@ fn not_readable(path: &Path, err: &std::io::Error, referrer: Option<&Location>) 
     }
 }
 
-/// Parses YAML or JSON text into a JSON value. Map keys that YAML reads as numbers or
-/// booleans (response codes such as `200:`) become strings.
-fn parse(path: &Path, text: &str) -> Result<Value, Diagnostic> {
-    // JSON is YAML, but serde_json reads it many times faster; anything it refuses goes
-    // through serde_yaml, which also gives the error its position.
-    if path.extension().is_some_and(|e| e == "json") {
-        if let Ok(value) = serde_json::from_str(text) {
-            return Ok(value);
-        }
-    }
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
-        let mut message = e.to_string();
-        // serde_yaml appends " at line L column C"; the location already says it.
-        if let Some(cut) = message.find(" at line ") {
-            message.truncate(cut);
-        }
-        Diagnostic::error(format!("not valid YAML or JSON: {message}"))
+/// Parses YAML or JSON text into a JSON value and the positions of its nodes. Map keys
+/// that YAML reads as numbers or booleans (response codes such as `200:`) become strings.
+fn parse(path: &Path, text: &str) -> Result<(Value, Positions), Diagnostic> {
+    let located = |e: BuildError| {
+        Diagnostic::error(e.message)
             .at(Location {
                 file: path.to_path_buf(),
-                line,
-                column,
-                pointer: String::new(),
+                line: e.at.line as usize,
+                column: e.at.column as usize,
+                pointer: e.pointer,
             })
-            .help("fix the syntax at this position")
-    })?;
-    yaml_to_json(yaml).map_err(|message| {
-        Diagnostic::error(message).at(Location {
-            file: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            pointer: String::new(),
-        })
-    })
-}
-
-fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
-    use serde_yaml::Value as Y;
-    Ok(match yaml {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                serde_json::Number::from_f64(f)
-                    .map(Value::Number)
-                    .ok_or_else(|| format!("the number `{n}` cannot be represented in JSON"))?
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?),
-        Y::Mapping(map) => {
-            let mut object = serde_json::Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    other => return Err(format!("a map key must be a string, found {other:?}")),
+            .help(e.help)
+    };
+    if path.extension().is_some_and(|e| e == "json") {
+        let mut tree = TreeBuilder::new();
+        match json::read(text, &mut tree) {
+            Ok(()) => return Ok(tree.finish()),
+            Err(json::JsonError::Refused(e)) => return Err(located(e)),
+            // Not strict JSON: it may still be YAML (comments, a YAML file named `.json`);
+            // if it is not, the JSON message says best what is wrong.
+            Err(json::JsonError::Syntax(json_error)) => {
+                let mut tree = TreeBuilder::new();
+                return match yaml::read(text, &mut tree) {
+                    Ok(()) => Ok(tree.finish()),
+                    Err(_) => Err(located(json_error)),
                 };
-                object.insert(key, yaml_to_json(v)?);
             }
-            Value::Object(object)
         }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value)?,
-    })
+    }
+    let mut tree = TreeBuilder::new();
+    yaml::read(text, &mut tree).map_err(located)?;
+    Ok(tree.finish())
 }
 
 /// Removes `.` and folds `..` lexically, the way URI references resolve.
@@ -184,4 +204,64 @@ pub fn normalize(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn positions(name: &str, text: &str, pointers: &[&str]) -> Vec<(u32, u32)> {
+        let (value, positions) = parse(Path::new(name), text).unwrap();
+        pointers
+            .iter()
+            .map(|p| {
+                let at = positions.find(&value, p);
+                (at.line, at.column)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_keys_items_flow_nodes_and_nearest_ancestors() {
+        let text = "a:\n  b:\n    - x\n    - {c: 1}\n200:\n  d: |-\n    text\n  e: {\n    \"f\": 1\n  }\n  g: &g [1, 2]\n  h: *g\n";
+        assert_eq!(
+            positions(
+                "api.yaml",
+                text,
+                &[
+                    "",
+                    "/a",
+                    "/a/b",
+                    "/a/b/1",
+                    "/a/b/1/c",
+                    "/200/d",
+                    "/200/e/f",
+                    "/200/g/1",
+                    "/200/h/1",
+                    "/200/missing/deeper"
+                ]
+            ),
+            [
+                (1, 1),
+                (1, 1),
+                (2, 3),
+                (4, 7),
+                (4, 8),
+                (6, 3),
+                (9, 5),
+                (11, 13),
+                (12, 3),
+                (5, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn json_columns_count_characters() {
+        let text = "{\"é€\": \"\\ud83d\\udc4d\", \"x\": [1, {\"y\": null}]}";
+        assert_eq!(
+            positions("api.json", text, &["/é€", "/x", "/x/1/y"]),
+            [(1, 2), (1, 24), (1, 34)]
+        );
+    }
 }

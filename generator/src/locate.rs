@@ -1,127 +1,92 @@
-//! Maps JSON pointers to line and column in a file's text. serde_yaml reads values but
-//! keeps no positions, so a second, event-level pass with yaml-rust2 records where each
-//! node starts. It runs only when a diagnostic needs a position.
+//! Where each node of a file was written. The index is filled by the same parse that
+//! builds the file's value (see `load::tree`), so a position can never belong to a
+//! different node than the value it is reported for.
+//!
+//! It is kept small: one 12-byte record per written node, in document order, each with
+//! the size of its subtree. A pointer is found by walking the value and the records
+//! together, skipping over siblings' subtrees; no pointer strings are stored.
 
-use std::collections::HashMap;
+use serde_json::Value;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use crate::diag::split_pointer;
 
-use crate::diag::{child_pointer, split_pointer};
+/// A line and column, both 1-based; the column counts characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
 
-/// Pointer → (line, column), both 1-based. For a map entry the position is its key's.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    at: Position,
+    /// This node and all nodes written inside it. A map entry's node is its value,
+    /// placed at its key.
+    nodes: u32,
+}
+
+/// The positions of one file's nodes, in document order.
 #[derive(Debug, Default)]
-pub struct LineIndex {
-    positions: HashMap<String, (usize, usize)>,
+pub struct Positions {
+    records: Vec<Record>,
 }
 
-impl LineIndex {
-    pub fn build(text: &str) -> Self {
-        let mut recorder = Recorder::default();
-        recorder.index.positions.insert(String::new(), (1, 1));
-        // A file that does not parse has no positions beyond the ones found before the error.
-        let _ = Parser::new_from_str(text).load(&mut recorder, false);
-        recorder.index
+impl Positions {
+    pub fn len(&self) -> usize {
+        self.records.len()
     }
 
-    /// The position of `pointer`, or of its nearest recorded ancestor.
-    pub fn position(&self, pointer: &str) -> (usize, usize) {
-        let mut segments = split_pointer(pointer);
-        loop {
-            let candidate = segments.iter().fold(String::new(), |p, s| child_pointer(&p, s));
-            if let Some(pos) = self.positions.get(&candidate) {
-                return *pos;
-            }
-            if segments.pop().is_none() {
-                return (1, 1);
-            }
-        }
+    /// A node with nothing written inside it: a scalar, or an alias (whose copied
+    /// insides are then reported at the alias).
+    pub fn push_leaf(&mut self, at: Position) {
+        self.records.push(Record { at, nodes: 1 });
     }
-}
 
-enum Frame {
-    Mapping {
-        pointer: String,
-        key: Option<(String, Marker)>,
-    },
-    Sequence {
-        pointer: String,
-        next: usize,
-    },
-}
+    /// Starts a container; returns its record for [`Positions::close`].
+    pub fn open(&mut self, at: Position) -> usize {
+        self.records.push(Record { at, nodes: 1 });
+        self.records.len() - 1
+    }
 
-#[derive(Default)]
-struct Recorder {
-    index: LineIndex,
-    stack: Vec<Frame>,
-}
+    /// Ends a container: it holds every node recorded since it was opened.
+    pub fn close(&mut self, record: usize) {
+        let nodes = self.records.len() - record;
+        self.records[record].nodes = u32::try_from(nodes).unwrap_or(u32::MAX);
+    }
 
-impl Recorder {
-    /// Called for every node start; returns the pointer of the node, or `None` when the
-    /// node is a map key (keys are remembered, not indexed).
-    fn enter_node(&mut self, scalar: Option<&str>, mark: Marker) -> Option<String> {
-        let (pointer, at) = match self.stack.last_mut() {
-            None => (String::new(), mark),
-            Some(Frame::Sequence { pointer, next }) => {
-                let p = child_pointer(pointer, &next.to_string());
-                *next += 1;
-                (p, mark)
-            }
-            Some(Frame::Mapping { pointer, key }) => match key.take() {
-                None => {
-                    *key = Some((scalar.unwrap_or_default().to_string(), mark));
-                    return None;
-                }
-                Some((k, key_mark)) => (child_pointer(pointer, &k), key_mark),
-            },
+    pub fn position(&self, record: usize) -> Position {
+        self.records[record].at
+    }
+
+    /// The position of the node at `pointer` in `value` (the value these positions were
+    /// built with), or of its nearest written ancestor.
+    pub fn find(&self, value: &Value, pointer: &str) -> Position {
+        let Some(mut record) = (!self.records.is_empty()).then_some(0) else {
+            return Position { line: 1, column: 1 };
         };
-        self.index
-            .positions
-            .entry(pointer.clone())
-            .or_insert((at.line(), at.col() + 1));
-        Some(pointer)
-    }
-}
-
-impl MarkedEventReceiver for Recorder {
-    fn on_event(&mut self, event: Event, mark: Marker) {
-        match event {
-            Event::Scalar(value, ..) => {
-                self.enter_node(Some(&value), mark);
+        let mut node = value;
+        for segment in split_pointer(pointer) {
+            if self.records[record].nodes <= 1 {
+                break;
             }
-            Event::Alias(_) => {
-                self.enter_node(Some(""), mark);
+            let (index, child) = match node {
+                Value::Object(map) => match map.iter().enumerate().find(|(_, (k, _))| **k == segment) {
+                    Some((index, (_, child))) => (index, child),
+                    None => break,
+                },
+                Value::Array(items) => match segment.parse::<usize>().ok().and_then(|i| Some((i, items.get(i)?))) {
+                    Some(found) => found,
+                    None => break,
+                },
+                _ => break,
+            };
+            let mut child_record = record + 1;
+            for _ in 0..index {
+                child_record += self.records[child_record].nodes as usize;
             }
-            Event::MappingStart(..) => {
-                // A mapping used as a key (rare) is recorded under an empty key name.
-                let pointer = self.enter_node(Some(""), mark).unwrap_or_default();
-                self.stack.push(Frame::Mapping { pointer, key: None });
-            }
-            Event::SequenceStart(..) => {
-                let pointer = self.enter_node(Some(""), mark).unwrap_or_default();
-                self.stack.push(Frame::Sequence { pointer, next: 0 });
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                self.stack.pop();
-            }
-            _ => {}
+            record = child_record;
+            node = child;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_keys_items_and_flow_nodes() {
-        let text = "a:\n  b:\n    - x\n    - {c: 1}\n200:\n  d: |-\n    text\n";
-        let index = LineIndex::build(text);
-        assert_eq!(index.position("/a"), (1, 1));
-        assert_eq!(index.position("/a/b"), (2, 3));
-        assert_eq!(index.position("/a/b/1"), (4, 7));
-        assert_eq!(index.position("/a/b/1/c"), (4, 8));
-        assert_eq!(index.position("/200/d"), (6, 3));
-        assert_eq!(index.position("/200/missing/deeper"), (5, 1));
+        self.records[record].at
     }
 }

@@ -1,6 +1,6 @@
 //! Maps pointers in the upgraded document back to the file, line and column the user
 //! wrote: upgraded pointer → resolved pointer (upgrade moves) → file pointer (resolve
-//! origins) → line and column (load's line index).
+//! origins) → line and column (the position index load built with the value).
 
 use crate::diag::Location;
 use crate::load::Sources;

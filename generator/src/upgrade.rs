@@ -508,7 +508,17 @@ impl Upgrader {
             match key.as_str() {
                 "properties" => {
                     let Value::Object(props) = value else {
-                        out.insert(key.clone(), value.clone());
+                        if value.as_array().is_some_and(Vec::is_empty) {
+                            // Real Matrix definitions write `properties: []` for "none".
+                            self.warnings.push((
+                                here.clone(),
+                                Diagnostic::warning("`properties: []` is a list, not a map; read as no properties")
+                                    .help("write `properties: {}` or leave `properties` out"),
+                            ));
+                            out.insert(key.clone(), Value::Object(Map::new()));
+                        } else {
+                            out.insert(key.clone(), value.clone());
+                        }
                         continue;
                     };
                     let mut new = Map::new();
