@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::naming::snake_ident;
 use crate::provenance::Provenance;
+use crate::schema_shape::{Shape, all_of_members, component_key, resolve_component, shape, sole_member, union_members};
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// Methods of the generated server trait and client that are not operations.
@@ -20,8 +23,13 @@ const RESERVED_METHODS: [&str; 5] = [
 ];
 
 pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
-    let mut checker = Checker { at, found: Vec::new() };
+    let mut checker = Checker {
+        api,
+        at,
+        found: Vec::new(),
+    };
     checker.operations(api);
+    checker.composition_cycles(api);
     if let Some(components) = &api.components {
         for (key, schema) in &components.schemas {
             checker.schema(schema, &child_pointer("/components/schemas", key));
@@ -31,6 +39,7 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
 }
 
 struct Checker<'a> {
+    api: &'a OpenAPI,
     at: &'a Provenance<'a>,
     found: Vec<Diagnostic>,
 }
@@ -257,6 +266,8 @@ impl Checker<'_> {
     }
 
     fn schema_item(&mut self, schema: &Schema, pointer: &str) {
+        self.all_of_shapes(schema, pointer);
+        self.enum_values(schema, pointer);
         if let Some(tuple) = schema.schema_data.extensions.get(TUPLE_EXTENSION) {
             let items = tuple.as_array().cloned().unwrap_or_default();
             if items.is_empty() {
@@ -334,6 +345,7 @@ impl Checker<'_> {
                 "`type: file` is not supported".to_string(),
                 "describe the body as JSON",
             ),
+            SchemaKind::Any(any) => self.any_schema_parts(any, pointer),
             _ => {}
         }
     }
@@ -350,4 +362,219 @@ pub fn path_template_names(path: &str) -> Vec<&str> {
         rest = &after[end + 1..];
     }
     names
+}
+
+/// Checks for schemas that combine or restrict others (`allOf`, `enum`) and for named
+/// schemas defined in terms of themselves. Kept apart from the walk above.
+impl Checker<'_> {
+    /// What the model read as `Any` (a keyword of another type beside `type`, `allOf`
+    /// beside `properties`) still has parts to check.
+    fn any_schema_parts(&mut self, any: &openapiv3::AnySchema, pointer: &str) {
+        for (name, prop) in &any.properties {
+            self.schema_boxed(prop, &child_pointer(&child_pointer(pointer, "properties"), name));
+        }
+        if let Some(openapiv3::AdditionalProperties::Schema(s)) = &any.additional_properties {
+            self.schema(s, &child_pointer(pointer, "additionalProperties"));
+        }
+        if let Some(items) = &any.items {
+            self.schema_boxed(items, &child_pointer(pointer, "items"));
+        }
+        for (list, members) in [("allOf", &any.all_of), ("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+            for (i, s) in members.iter().enumerate() {
+                self.schema(s, &format!("{pointer}/{list}/{i}"));
+            }
+        }
+    }
+
+    /// `allOf` merges objects, and distributes over one `oneOf`/`anyOf` of objects; a
+    /// member of another kind beside them would describe a value that cannot exist.
+    fn all_of_shapes(&mut self, schema: &Schema, pointer: &str) {
+        let Some(members) = all_of_members(schema) else { return };
+        if sole_member(self.api, schema).is_some() {
+            return;
+        }
+        let mut unions = 0;
+        for (i, member) in members.iter().enumerate() {
+            let member_ptr = format!("{pointer}/allOf/{i}");
+            match shape(self.api, member) {
+                Shape::Annotation | Shape::Object => {}
+                Shape::Union => {
+                    unions += 1;
+                    if unions > 1 {
+                        self.error(
+                            &member_ptr,
+                            "an `allOf` with more than one `oneOf`/`anyOf` member is not supported".to_string(),
+                            "combine the alternatives into one `oneOf` of objects",
+                        );
+                    }
+                    self.union_of_objects(member, &member_ptr);
+                }
+                Shape::Other(what) => self.error(
+                    &member_ptr,
+                    format!(
+                        "this `allOf` member is {what}, but the other members describe an object: no value is both"
+                    ),
+                    "remove the member, or use `oneOf` if the value may be either",
+                ),
+            }
+        }
+    }
+
+    fn union_of_objects(&mut self, member: &ReferenceOr<Schema>, member_ptr: &str) {
+        let schema = match member {
+            ReferenceOr::Reference { reference } => resolve_component(self.api, reference),
+            ReferenceOr::Item(schema) => Some(schema),
+        };
+        let Some((list, alternatives)) = schema.and_then(union_members) else {
+            return;
+        };
+        for (i, alternative) in alternatives.iter().enumerate() {
+            if let Shape::Other(what) = shape(self.api, alternative) {
+                let pointer = match member {
+                    ReferenceOr::Item(_) => format!("{member_ptr}/{list}/{i}"),
+                    ReferenceOr::Reference { .. } => member_ptr.to_string(),
+                };
+                self.error(
+                    &pointer,
+                    format!("alternative {i} of this `{list}` is {what}, but it is merged with objects by the enclosing `allOf`"),
+                    "make every alternative an object, or move the `oneOf` out of the `allOf`",
+                );
+            }
+        }
+    }
+
+    /// `enum` values must be values of the declared type: under `type: string`, `1` or
+    /// `true` is no string, and the generated enum could not read any of them.
+    fn enum_values(&mut self, schema: &Schema, pointer: &str) {
+        let values: Vec<Value> = match &schema.schema_kind {
+            SchemaKind::Any(any) => any.enumeration.clone(),
+            SchemaKind::Type(Type::String(s)) => s
+                .enumeration
+                .iter()
+                .map(|v| v.clone().map(Value::String).unwrap_or(Value::Null))
+                .collect(),
+            _ => return,
+        };
+        if values.is_empty() {
+            return;
+        }
+        let enum_ptr = child_pointer(pointer, "enum");
+        if values.iter().all(Value::is_null) {
+            self.error(
+                &enum_ptr,
+                "`enum: [null]` leaves no value but `null`".to_string(),
+                "list the values the member may take, and add `nullable: true` if it may also be null",
+            );
+            return;
+        }
+        let typ = match &schema.schema_kind {
+            SchemaKind::Any(any) => any.typ.as_deref(),
+            _ => Some("string"),
+        };
+        let fits = |v: &Value| match typ {
+            Some("string") => v.is_string(),
+            Some("integer") => v.is_i64() || v.is_u64(),
+            Some("number") => v.is_number(),
+            Some("boolean") => v.is_boolean(),
+            _ => true,
+        };
+        for (i, value) in values.iter().enumerate() {
+            if !value.is_null() && !fits(value) {
+                let typ = typ.unwrap_or_default();
+                let help = if typ == "string" {
+                    format!(
+                        "quote the value (`'{value}'`) if the string is meant, or change `type` to match the values"
+                    )
+                } else {
+                    "make the values match `type`, or change `type` to match the values".to_string()
+                };
+                self.error(
+                    &child_pointer(&enum_ptr, &i.to_string()),
+                    format!("enum value `{value}` is not of the schema's `type: {typ}`"),
+                    &help,
+                );
+            }
+        }
+    }
+
+    /// A named schema that is, through `$ref`s, `allOf`, `oneOf` or `anyOf` members, one
+    /// of its own members (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: reading it
+    /// would never end. Recursion through properties, items or maps is fine and not
+    /// reported here.
+    fn composition_cycles(&mut self, api: &OpenAPI) {
+        let Some(components) = &api.components else { return };
+        let mut edges: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+        for (key, schema) in &components.schemas {
+            let pointer = child_pointer("/components/schemas", key);
+            let mut out = Vec::new();
+            composition_refs(schema, &pointer, &mut out);
+            edges.insert(key, out);
+        }
+        let mut done: BTreeSet<&str> = BTreeSet::new();
+        for start in edges.keys().copied().collect::<Vec<_>>() {
+            let mut path: Vec<(&str, String)> = Vec::new();
+            self.find_cycle(start, &edges, &mut path, &mut done);
+        }
+    }
+
+    /// Depth-first search from `key`; reports each loop once, at the `$ref` that closes it.
+    fn find_cycle<'k>(
+        &mut self,
+        key: &'k str,
+        edges: &'k BTreeMap<&'k str, Vec<(String, String)>>,
+        path: &mut Vec<(&'k str, String)>,
+        done: &mut BTreeSet<&'k str>,
+    ) {
+        if done.contains(key) {
+            return;
+        }
+        if let Some(start) = path.iter().position(|(k, _)| *k == key) {
+            let mut chain: Vec<&str> = path[start..].iter().map(|(k, _)| *k).collect();
+            chain.push(key);
+            let closing_ref = path.last().map(|(_, p)| p.clone()).unwrap_or_default();
+            self.error(
+                &closing_ref,
+                format!(
+                    "schema `{key}` is defined as itself: {}; no value can be read as it",
+                    chain.join(" → ")
+                ),
+                "give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`",
+            );
+            return;
+        }
+        let Some((entry, _)) = edges.get_key_value(key) else {
+            return;
+        };
+        for (target, ref_ptr) in &edges[key] {
+            path.push((entry, ref_ptr.clone()));
+            if let Some((target, _)) = edges.get_key_value(target.as_str()) {
+                self.find_cycle(target, edges, path, done);
+            }
+            path.pop();
+        }
+        done.insert(entry);
+    }
+}
+
+/// The components a schema is made of directly, with the pointer of each `$ref`:
+/// itself a `$ref`, or members of its `allOf`, `oneOf`, `anyOf` (nested ones included).
+fn composition_refs(schema: &ReferenceOr<Schema>, pointer: &str, out: &mut Vec<(String, String)>) {
+    match schema {
+        ReferenceOr::Reference { reference } => {
+            if let Some(key) = component_key(reference) {
+                out.push((key, pointer.to_string()));
+            }
+        }
+        ReferenceOr::Item(item) => {
+            let lists = all_of_members(item)
+                .map(|m| ("allOf", m))
+                .into_iter()
+                .chain(union_members(item));
+            for (list, members) in lists {
+                for (i, member) in members.iter().enumerate() {
+                    composition_refs(member, &format!("{pointer}/{list}/{i}"), out);
+                }
+            }
+        }
+    }
 }

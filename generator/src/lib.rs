@@ -24,6 +24,7 @@ mod locate;
 pub mod project;
 mod provenance;
 mod resolve;
+mod schema_shape;
 mod upgrade;
 pub mod write;
 

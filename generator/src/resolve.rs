@@ -238,6 +238,10 @@ impl Resolver<'_> {
             }
         }
 
+        if let Some(annotated) = self.annotated_definition_ref(&siblings, target_file, &target_pointer, at) {
+            return annotated;
+        }
+
         let Some(target) = self.sources.file(target_file).value.pointer(&target_pointer).cloned() else {
             self.missing_target(at, &ref_pointer, reference, target_file, &target_pointer);
             return Value::Null;
@@ -348,6 +352,43 @@ impl Resolver<'_> {
         resolved
     }
 
+    /// A ref to a root definition whose siblings only annotate it (`description`,
+    /// `nullable`, …) still names that type: it becomes `allOf: [{$ref}]` beside the
+    /// annotations, the 3.0 way of saying so, and the annotations stay at the use site.
+    /// Copying the definition instead would make one type per annotated use.
+    fn annotated_definition_ref(
+        &mut self,
+        siblings: &[(&String, &Value)],
+        target_file: FileId,
+        target_pointer: &str,
+        at: &Place,
+    ) -> Option<Value> {
+        let annotations_only = !siblings.is_empty() && siblings.iter().all(|(key, _)| is_annotation(key));
+        if at.in_example || !annotations_only || target_file != self.root {
+            return None;
+        }
+        let name = definition_name(target_pointer, self.definitions)?;
+        self.sources.file(self.root).value.pointer(target_pointer)?;
+        let mut wrapper = Map::new();
+        wrapper.insert("allOf".to_string(), Value::Array(vec![self.local_ref(&name)]));
+        self.origins.insert(
+            format!("{}/allOf/0", at.out),
+            Origin {
+                file: at.origin,
+                pointer: at.pointer.clone(),
+                named_by: None,
+            },
+        );
+        for (key, value) in siblings {
+            let place = Place {
+                base: target_file,
+                ..at.child(key)
+            };
+            wrapper.insert((*key).clone(), self.resolve_value(value, &place));
+        }
+        Some(Value::Object(wrapper))
+    }
+
     fn missing_target(&mut self, at: &Place, ref_pointer: &str, reference: &str, file: FileId, pointer: &str) {
         let path = self.sources.file(file).path.display().to_string();
         self.error_at(
@@ -430,6 +471,24 @@ fn definition_name(pointer: &str, definitions: &str) -> Option<String> {
         return None;
     }
     split_pointer(&format!("/{rest}")).pop()
+}
+
+/// Keys beside a `$ref` that describe the use rather than change the shape.
+fn is_annotation(key: &str) -> bool {
+    const ANNOTATIONS: [&str; 11] = [
+        "description",
+        "title",
+        "nullable",
+        "x-nullable",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "example",
+        "x-example",
+        "default",
+        "externalDocs",
+    ];
+    ANNOTATIONS.contains(&key) || (key.starts_with("x-") && !key.starts_with("x-stubforge"))
 }
 
 fn is_remote(file_part: &str) -> bool {
