@@ -226,6 +226,9 @@ impl Resolver<'_> {
         };
         let target_pointer = percent_decode(fragment);
         let siblings: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| *k != "$ref").collect();
+        if let Some(annotated) = self.annotated_ref(reference, &siblings, target_file, at) {
+            return annotated;
+        }
 
         // A plain reference to a root definition names a type: keep it.
         if !at.in_example && siblings.is_empty() && target_file == self.root {
@@ -236,10 +239,6 @@ impl Resolver<'_> {
                 }
                 return self.local_ref(&name);
             }
-        }
-
-        if let Some(annotated) = self.annotated_definition_ref(&siblings, target_file, &target_pointer, at) {
-            return annotated;
         }
 
         let Some(target) = self.sources.file(target_file).value.pointer(&target_pointer).cloned() else {
@@ -352,39 +351,46 @@ impl Resolver<'_> {
         resolved
     }
 
-    /// A ref to a root definition whose siblings only annotate it (`description`,
-    /// `nullable`, …) still names that type: it becomes `allOf: [{$ref}]` beside the
-    /// annotations, the 3.0 way of saying so, and the annotations stay at the use site.
-    /// Copying the definition instead would make one type per annotated use.
-    fn annotated_definition_ref(
+    /// A ref whose siblings only annotate it (`description`, `nullable`, …) still names
+    /// its target: it becomes `allOf: [{$ref}]` beside the annotations, the 3.0 way of
+    /// saying so, and the annotations stay at the use site. The target resolves as a plain
+    /// ref would (a root definition stays a reference), so every annotated use of it is
+    /// one type, where merging would make a copy per description.
+    fn annotated_ref(
         &mut self,
+        reference: &str,
         siblings: &[(&String, &Value)],
         target_file: FileId,
-        target_pointer: &str,
         at: &Place,
     ) -> Option<Value> {
         let annotations_only = !siblings.is_empty() && siblings.iter().all(|(key, _)| is_annotation(key));
-        if at.in_example || !annotations_only || target_file != self.root {
+        if at.in_example || !annotations_only {
             return None;
         }
-        let name = definition_name(target_pointer, self.definitions)?;
-        self.sources.file(self.root).value.pointer(target_pointer)?;
+        let mut plain = Map::new();
+        plain.insert("$ref".to_string(), Value::String(reference.to_string()));
+        // Messages about the ref point at it as written; only the output moves.
+        let member = Place {
+            out: format!("{}/allOf/0", at.out),
+            ..at.clone()
+        };
+        let target = self.resolve_ref(reference, &plain, &member);
         let mut wrapper = Map::new();
-        wrapper.insert("allOf".to_string(), Value::Array(vec![self.local_ref(&name)]));
-        self.origins.insert(
-            format!("{}/allOf/0", at.out),
-            Origin {
-                file: at.origin,
-                pointer: at.pointer.clone(),
-                named_by: None,
-            },
-        );
+        wrapper.insert("allOf".to_string(), Value::Array(vec![target]));
         for (key, value) in siblings {
             let place = Place {
                 base: target_file,
                 ..at.child(key)
             };
             wrapper.insert((*key).clone(), self.resolve_value(value, &place));
+            self.origins.insert(
+                place.out.clone(),
+                Origin {
+                    file: at.origin,
+                    pointer: place.pointer.clone(),
+                    named_by: None,
+                },
+            );
         }
         Some(Value::Object(wrapper))
     }

@@ -56,9 +56,19 @@ fn refused(text: &str) -> String {
 
 /// The generated `src/types.rs` of an accepted definition.
 fn types_of(text: &str) -> String {
+    types_of_files(text, &[])
+}
+
+/// The same, with more files beside `api.yaml` for its refs to reach.
+fn types_of_files(text: &str, others: &[(&str, &str)]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("api.yaml");
     std::fs::write(&spec, text).unwrap();
+    for (name, text) in others {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let generated = generate(&Settings::new(&spec)).unwrap_or_else(|e| panic!("{e}"));
     let types = generated.files.iter().find(|f| f.path == Path::new("src/types.rs"));
     types.expect("types.rs is generated").contents.clone()
@@ -175,6 +185,34 @@ fn a_ref_plus_description_is_the_referenced_type() {
     );
     assert!(types.contains("pub previous: Option<Option<Meta>>,"), "{types}");
     assert!(!types.contains("Meta2") && !types.contains("RootRoomId"), "{types}");
+}
+
+#[test]
+fn annotated_refs_to_another_file_are_one_type() {
+    let types = squeezed(&types_of_files(
+        &spec(
+            "  Root:\n    type: object\n    properties:\n      sender: {$ref: defs/user.yaml, description: Who sent it.}\n      target: {$ref: defs/user.yaml, description: Who it is about., x-nullable: true}\n      other:\n        allOf: [{$ref: defs/user.yaml}]\n        description: Another one.\n",
+        ),
+        &[(
+            "defs/user.yaml",
+            "type: object\ndescription: A user.\nproperties:\n  user_id: {type: string}\n",
+        )],
+    ));
+    assert!(
+        types.contains(
+            "/// Who sent it. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub sender: Option<User>,"
+        ),
+        "{types}"
+    );
+    assert!(types.contains("pub target: Option<Option<User>>,"), "{types}");
+    assert!(
+        types.contains(
+            "/// Another one. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub other: Option<User>,"
+        ),
+        "{types}"
+    );
+    assert_eq!(types.matches("pub struct User").count(), 1, "{types}");
+    assert!(!types.contains("User2"), "{types}");
 }
 
 #[test]
