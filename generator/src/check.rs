@@ -10,7 +10,9 @@ use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode,
 use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::naming::snake_ident;
 use crate::provenance::Provenance;
-use crate::schema_shape::{Shape, all_of_members, component_key, resolve_component, shape, sole_member, union_members};
+use crate::schema_shape::{
+    Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member, union_members,
+};
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// Methods of the generated server trait and client that are not operations.
@@ -267,6 +269,7 @@ impl Checker<'_> {
 
     fn schema_item(&mut self, schema: &Schema, pointer: &str) {
         self.all_of_shapes(schema, pointer);
+        self.properties_beside_union(schema, pointer);
         self.enum_values(schema, pointer);
         if let Some(tuple) = schema.schema_data.extensions.get(TUPLE_EXTENSION) {
             let items = tuple.as_array().cloned().unwrap_or_default();
@@ -428,16 +431,40 @@ impl Checker<'_> {
         let Some((list, alternatives)) = schema.and_then(union_members) else {
             return;
         };
+        let inline = matches!(member, ReferenceOr::Item(_));
+        self.alternatives_are_objects(list, alternatives, member_ptr, inline);
+    }
+
+    /// Properties beside a `oneOf` are merged into each alternative, like an `allOf`.
+    fn properties_beside_union(&mut self, schema: &Schema, pointer: &str) {
+        if all_of_members(schema).is_some() || own_object(schema).is_none() {
+            return;
+        }
+        if let Some((list, alternatives)) = union_members(schema) {
+            self.alternatives_are_objects(list, alternatives, pointer, true);
+        }
+    }
+
+    /// `inline`: the alternatives are written at `pointer`, so each gets its own location.
+    fn alternatives_are_objects(
+        &mut self,
+        list: &str,
+        alternatives: &[ReferenceOr<Schema>],
+        pointer: &str,
+        inline: bool,
+    ) {
         for (i, alternative) in alternatives.iter().enumerate() {
             if let Shape::Other(what) = shape(self.api, alternative) {
-                let pointer = match member {
-                    ReferenceOr::Item(_) => format!("{member_ptr}/{list}/{i}"),
-                    ReferenceOr::Reference { .. } => member_ptr.to_string(),
+                let member_ptr = pointer;
+                let pointer = if inline {
+                    format!("{member_ptr}/{list}/{i}")
+                } else {
+                    member_ptr.to_string()
                 };
                 self.error(
                     &pointer,
-                    format!("alternative {i} of this `{list}` is {what}, but it is merged with objects by the enclosing `allOf`"),
-                    "make every alternative an object, or move the `oneOf` out of the `allOf`",
+                    format!("alternative {i} of this `{list}` is {what}, but it is merged with the objects around the `{list}`"),
+                    "make every alternative an object, or move the shared properties into each alternative",
                 );
             }
         }

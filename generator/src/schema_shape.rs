@@ -210,7 +210,11 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
         SchemaKind::Type(Type::Integer(_) | Type::Number(_)) => Shape::Other("a number"),
         SchemaKind::Type(Type::Boolean(_)) => Shape::Other("a boolean"),
         SchemaKind::Type(Type::Array(_)) => Shape::Other("an array"),
-        SchemaKind::Any(any) if !any.properties.is_empty() || any.additional_properties.is_some() => Shape::Object,
+        SchemaKind::Any(any)
+            if !any.properties.is_empty() || any.additional_properties.is_some() || !any.required.is_empty() =>
+        {
+            Shape::Object
+        }
         SchemaKind::Any(any) if *any == AnySchema::default() => Shape::Annotation,
         SchemaKind::Any(any) if any.typ.as_deref() == Some("object") => Shape::Object,
         _ => Shape::Other("a schema of no single type"),

@@ -150,8 +150,8 @@ fn all_of_with_two_unions_or_a_union_of_strings_is_refused() {
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:17:66: alternative 1 of this `oneOf` is a string, but it is merged with objects by the enclosing `allOf` (at /definitions/Root/allOf/0/oneOf/1)\n  \
-         help: make every alternative an object, or move the `oneOf` out of the `allOf`\n\
+        "error: DIR/api.yaml:17:66: alternative 1 of this `oneOf` is a string, but it is merged with the objects around the `oneOf` (at /definitions/Root/allOf/0/oneOf/1)\n  \
+         help: make every alternative an object, or move the shared properties into each alternative\n\
          error: DIR/api.yaml:18:14: an `allOf` with more than one `oneOf`/`anyOf` member is not supported (at /definitions/Root/allOf/1)\n  \
          help: combine the alternatives into one `oneOf` of objects\n"
     );
@@ -238,6 +238,22 @@ fn all_of_merges_sibling_properties_type_object_and_distributes_one_of() {
         types.contains("pub struct EitherByNumber { pub id: String, pub number: i64,"),
         "{types}"
     );
+}
+
+#[test]
+fn properties_beside_one_of_are_shared_by_every_alternative() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    required: [id]\n    properties:\n      id: {type: string}\n      note: {type: string}\n    oneOf:\n      - required: [note]\n      - {title: Flagged, type: object, required: [flag], properties: {flag: {type: boolean}}}\n",
+    )));
+    assert!(
+        types.contains("pub enum Root { Variant0(RootVariant0), Flagged(RootFlagged), }"),
+        "{types}"
+    );
+    assert!(
+        types.contains("pub struct RootVariant0 { pub id: String, pub note: String,"),
+        "{types}"
+    );
+    assert!(types.contains("pub struct RootFlagged { pub id: String, #[serde(default, skip_serializing_if = \"Option::is_none\")] pub note: Option<String>, pub flag: bool,"), "{types}");
 }
 
 #[test]

@@ -227,6 +227,10 @@ impl<'a> TypeBuilder<'a> {
         if let Some(members) = all_of_members(schema) {
             return Some(self.all_of_kind(schema, members, pointer, name));
         }
+        // Properties beside a `oneOf` are common to every alternative, as in an `allOf`.
+        if own_object(schema).is_some() && union_members(schema).is_some() {
+            return Some(self.all_of_kind(schema, &[], pointer, name));
+        }
         let schema = &*normalized(schema);
         let data = &schema.schema_data;
         if let Some(Value::Array(items)) = data.extensions.get(TUPLE_EXTENSION) {
