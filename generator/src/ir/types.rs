@@ -94,7 +94,11 @@ impl<'a> TypeBuilder<'a> {
                 ReferenceOr::Item(schema) => {
                     let doc = docs_of(schema);
                     let kind = match self.named_kind(schema, &pointer, &name) {
-                        Some(kind) => kind,
+                        Some(kind) => {
+                            let example = schema.schema_data.example.as_ref();
+                            self.record_example(&name, &pointer, &TypeRef::Named(name.clone()), example);
+                            kind
+                        }
                         None => TypeKind::Alias(self.type_of_schema(schema, &pointer, &name)),
                     };
                     TypeDef {

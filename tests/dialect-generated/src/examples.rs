@@ -36,6 +36,18 @@ fn same_json(a: &::serde_json::Value, b: &::serde_json::Value) -> bool {
 }
 
 #[test]
+fn third_party_identifier_example() {
+    round_trip::<
+        super::types::ThirdPartyIdentifier,
+    >("{\"medium\":\"email\",\"address\":\"a@example.org\"}");
+}
+
+#[test]
+fn strict_example() {
+    round_trip::<super::types::Strict>("{\"flag\":true}");
+}
+
+#[test]
 fn m_room_member_room_id_example() {
     round_trip::<String>("\"!room:example.org\"");
 }
