@@ -8,10 +8,12 @@ use serde_json::Value;
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 use crate::diag::{Diagnostic, child_pointer};
+use crate::graph::{children_first, on_cycle, shortest_cycle, strongly_connected};
 use crate::ir::naming::snake_ident;
 use crate::provenance::Provenance;
 use crate::schema_shape::{
-    Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member, union_members,
+    MAX_COMPOSITION_DEPTH, Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member,
+    union_members,
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
@@ -30,8 +32,11 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
         at,
         found: Vec::new(),
     };
+    // Everything below reads schemas through their refs: it needs them free of loops.
+    if checker.composition_graph(api) {
+        return checker.found;
+    }
     checker.operations(api);
-    checker.composition_cycles(api);
     if let Some(components) = &api.components {
         for (key, schema) in &components.schemas {
             checker.schema(schema, &child_pointer("/components/schemas", key));
@@ -527,59 +532,70 @@ impl Checker<'_> {
     /// A named schema that is, through `$ref`s, `allOf`, `oneOf` or `anyOf` members, one
     /// of its own members (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: reading it
     /// would never end. Recursion through properties, items or maps is fine and not
-    /// reported here.
-    fn composition_cycles(&mut self, api: &OpenAPI) {
-        let Some(components) = &api.components else { return };
-        let mut edges: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    /// reported here. Chains of such members are bounded too, so that what builds types
+    /// from them never recurses without limit. Returns whether anything was found.
+    fn composition_graph(&mut self, api: &OpenAPI) -> bool {
+        let Some(components) = &api.components else {
+            return false;
+        };
+        let keys: Vec<&String> = components.schemas.keys().collect();
+        let ids: BTreeMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+        // Per component, its composition refs: (target, pointer of the `$ref`).
+        let mut refs: Vec<Vec<(usize, String)>> = Vec::new();
         for (key, schema) in &components.schemas {
-            let pointer = child_pointer("/components/schemas", key);
             let mut out = Vec::new();
-            composition_refs(schema, &pointer, &mut out);
-            edges.insert(key, out);
+            composition_refs(schema, &child_pointer("/components/schemas", key), &mut out);
+            refs.push(
+                out.into_iter()
+                    .filter_map(|(target, pointer)| ids.get(target.as_str()).map(|&t| (t, pointer)))
+                    .collect(),
+            );
         }
-        let mut done: BTreeSet<&str> = BTreeSet::new();
-        for start in edges.keys().copied().collect::<Vec<_>>() {
-            let mut path: Vec<(&str, String)> = Vec::new();
-            self.find_cycle(start, &edges, &mut path, &mut done);
-        }
-    }
-
-    /// Depth-first search from `key`; reports each loop once, at the `$ref` that closes it.
-    fn find_cycle<'k>(
-        &mut self,
-        key: &'k str,
-        edges: &'k BTreeMap<&'k str, Vec<(String, String)>>,
-        path: &mut Vec<(&'k str, String)>,
-        done: &mut BTreeSet<&'k str>,
-    ) {
-        if done.contains(key) {
-            return;
-        }
-        if let Some(start) = path.iter().position(|(k, _)| *k == key) {
-            let mut chain: Vec<&str> = path[start..].iter().map(|(k, _)| *k).collect();
-            chain.push(key);
-            let closing_ref = path.last().map(|(_, p)| p.clone()).unwrap_or_default();
+        let edges: Vec<Vec<usize>> = refs.iter().map(|r| r.iter().map(|(t, _)| *t).collect()).collect();
+        let component = strongly_connected(&edges);
+        let cyclic = on_cycle(&edges, &component);
+        let mut reported = BTreeSet::new();
+        for start in (0..keys.len()).filter(|&v| cyclic[v]) {
+            if !reported.insert(component[start]) {
+                continue;
+            }
+            let same = |w: usize| component[w] == component[start];
+            let Some((path, closing)) = shortest_cycle(&edges, start, same) else {
+                continue;
+            };
+            let mut chain: Vec<&str> = path.iter().map(|&v| keys[v].as_str()).collect();
+            chain.push(keys[start]);
+            let last = path[path.len() - 1];
             self.error(
-                &closing_ref,
+                &refs[last][closing].1,
                 format!(
-                    "schema `{key}` is defined as itself: {}; no value can be read as it",
+                    "schema `{}` is defined as itself: {}; no value can be read as it",
+                    keys[start],
                     chain.join(" → ")
                 ),
                 "give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`",
             );
-            return;
         }
-        let Some((entry, _)) = edges.get_key_value(key) else {
-            return;
-        };
-        for (target, ref_ptr) in &edges[key] {
-            path.push((entry, ref_ptr.clone()));
-            if let Some((target, _)) = edges.get_key_value(target.as_str()) {
-                self.find_cycle(target, edges, path, done);
+        if !reported.is_empty() {
+            return true;
+        }
+        let mut depth = vec![0usize; keys.len()];
+        let mut too_deep = false;
+        for v in children_first(&edges) {
+            depth[v] = 1 + edges[v].iter().map(|&w| depth[w]).max().unwrap_or(0);
+            if depth[v] == MAX_COMPOSITION_DEPTH + 1 {
+                too_deep = true;
+                self.error(
+                    &child_pointer("/components/schemas", keys[v]),
+                    format!(
+                        "schema `{}` is built through more than {MAX_COMPOSITION_DEPTH} nested `$ref`/`allOf`/`oneOf` steps",
+                        keys[v]
+                    ),
+                    "refer to the schema that holds the content directly instead of through a chain",
+                );
             }
-            path.pop();
         }
-        done.insert(entry);
+        too_deep
     }
 }
 

@@ -17,6 +17,7 @@ mod build_script;
 mod check;
 pub mod diag;
 mod emit;
+mod graph;
 pub mod ir;
 mod layout;
 mod load;

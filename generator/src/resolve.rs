@@ -375,6 +375,13 @@ impl Resolver<'_> {
             ..at.clone()
         };
         let target = self.resolve_ref(reference, &plain, &member);
+        // A reference kept as such is where the user wrote it; an inlined target recorded
+        // its own origin.
+        self.origins.entry(member.out).or_insert(Origin {
+            file: at.origin,
+            pointer: at.pointer.clone(),
+            named_by: None,
+        });
         let mut wrapper = Map::new();
         wrapper.insert("allOf".to_string(), Value::Array(vec![target]));
         for (key, value) in siblings {

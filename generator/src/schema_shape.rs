@@ -19,6 +19,10 @@ use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 const COMPONENTS: &str = "#/components/schemas/";
 
+/// How many `$ref`/`allOf`/`oneOf` steps a named schema may be built through; `check`
+/// refuses more, so what follows the steps (here and in `ir`) recurses a bounded depth.
+pub const MAX_COMPOSITION_DEPTH: usize = 64;
+
 /// The component key a local `$ref` names (`#/components/schemas/a~1b` → `a/b`).
 pub fn component_key(reference: &str) -> Option<String> {
     let escaped = reference.strip_prefix(COMPONENTS)?;
@@ -162,15 +166,17 @@ pub enum Shape {
 pub fn shape(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> Shape {
     match schema {
         ReferenceOr::Reference { reference } => match resolve_component(api, reference) {
-            Some(target) => shape_of_item(api, target, &mut BTreeSet::new()),
+            Some(target) => shape_of_item(api, target, &mut BTreeSet::new(), 0),
             None => Shape::Other("an unknown schema"),
         },
-        ReferenceOr::Item(item) => shape_of_item(api, item, &mut BTreeSet::new()),
+        ReferenceOr::Item(item) => shape_of_item(api, item, &mut BTreeSet::new(), 0),
     }
 }
 
-fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Schema>) -> Shape {
-    if !seen.insert(schema as *const Schema) {
+/// `depth` counts the steps taken; past the limit `check` has refused the definition, so
+/// the answer no longer matters, only that the walk ends.
+fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Schema>, depth: usize) -> Shape {
+    if !seen.insert(schema as *const Schema) || depth > MAX_COMPOSITION_DEPTH {
         return Shape::Annotation;
     }
     let extensions = &schema.schema_data.extensions;
@@ -191,10 +197,10 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
             .iter()
             .map(|m| match m {
                 ReferenceOr::Reference { reference } => match resolve_component(api, reference) {
-                    Some(target) => shape_of_item(api, target, seen),
+                    Some(target) => shape_of_item(api, target, seen, depth + 1),
                     None => Shape::Other("an unknown schema"),
                 },
-                ReferenceOr::Item(item) => shape_of_item(api, item, seen),
+                ReferenceOr::Item(item) => shape_of_item(api, item, seen, depth + 1),
             })
             .filter(|s| *s != Shape::Annotation)
             .collect();

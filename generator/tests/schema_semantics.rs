@@ -86,7 +86,7 @@ fn an_alias_loop_is_refused_even_with_an_example() {
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:15:3: schema `Alias` is defined as itself: Alias → Root → Alias; no value can be read as it (at /definitions/Root)\n  \
+        "error: DIR/api.yaml:16:3: schema `Root` is defined as itself: Root → Alias → Root; no value can be read as it (at /definitions/Alias)\n  \
          help: give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`\n"
     );
 }
@@ -98,7 +98,7 @@ fn a_loop_through_all_of_wrappers_and_longer_chains_is_refused() {
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:20:13: schema `Leaf` is defined as itself: Leaf → Root → Middle → Leaf; no value can be read as it (at /definitions/Middle/allOf/0)\n  \
+        "error: DIR/api.yaml:22:3: schema `Root` is defined as itself: Root → Middle → Leaf → Root; no value can be read as it (at /definitions/Leaf)\n  \
          help: give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`\n"
     );
 }
@@ -317,4 +317,60 @@ fn deep_inline_nesting_is_boxed_every_32_levels() {
         .unwrap();
     // 60 nested structs plus `Root`: one box where the chain passes 32 by-value levels.
     assert_eq!(types.matches("Box<").count(), 1, "{types}");
+}
+
+/// `count` definitions `D0` … each written by `link(i)`, the last one a string.
+fn chain(count: usize, link: impl Fn(usize) -> String) -> String {
+    let mut definitions: String = (0..count).map(link).collect();
+    definitions.push_str(&format!("  D{count}: {{type: string}}\n"));
+    spec(&definitions).replace("#/definitions/Root", "#/definitions/D0")
+}
+
+#[test]
+fn a_chain_of_10_000_alias_definitions_ends_at_a_depth_limit() {
+    let stderr = refused(&chain(10_000, |i| {
+        format!("  D{i}: {{$ref: '#/definitions/D{}'}}\n", i + 1)
+    }));
+    assert_eq!(
+        stderr,
+        "error: DIR/api.yaml:9951:3: schema `D9936` is built through more than 64 nested `$ref`/`allOf`/`oneOf` steps (at /definitions/D9936)\n  \
+         help: refer to the schema that holds the content directly instead of through a chain\n"
+    );
+}
+
+#[test]
+fn a_chain_of_10_000_nested_structs_generates_in_bounded_time() {
+    let text = chain(10_000, |i| {
+        format!(
+            "  D{i}: {{type: object, properties: {{next: {{$ref: '#/definitions/D{}'}}}}}}\n",
+            i + 1
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stubforge"))
+        .args(["generate", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no result within two minutes"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let types = std::fs::read_to_string(dir.path().join("out/src/types.rs")).unwrap();
+    // One box every 32 levels keeps the chain inside rustc's layout depth.
+    assert_eq!(types.matches("Box<").count(), 10_000 / 32, "boxes");
 }

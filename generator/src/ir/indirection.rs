@@ -2,36 +2,57 @@
 //! - an alias that contains itself (`L = Vec<L>`) becomes a newtype, since a Rust alias
 //!   cannot refer to itself;
 //! - a type that contains itself by value (through fields, tuple positions, union
-//!   variants) would have infinite size: the slot that closes the loop is boxed;
+//!   variants) would have infinite size: the slots that close the loop are boxed;
 //! - a type nested by value very deeply (60 levels of inline `properties`) makes rustc's
 //!   layout queries overflow their depth limit wherever the value sits in a future (the
 //!   server's handlers): a slot is boxed every [`MAX_BY_VALUE_DEPTH`] levels, which needs
 //!   no crate attribute (a `build.rs`-included file could not set one).
+//!
+//! The walks are iterative and linear (see [`crate::graph`]): types chain as long as the
+//! definition's names do.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{TypeDef, TypeKind, TypeRef};
+use crate::graph::{children_first, on_cycle, strongly_connected};
 
 /// How many named types may nest by value before one is boxed. rustc's default recursion
 /// limit is 128 and a struct level costs about two query levels.
 pub const MAX_BY_VALUE_DEPTH: usize = 32;
 
 pub fn add_indirection(defs: &mut BTreeMap<String, TypeDef>) {
-    newtype_recursive_aliases(defs);
-    box_recursion(defs);
-    box_deep_nesting(defs);
+    let names: Vec<String> = defs.keys().cloned().collect();
+    let ids: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    newtype_recursive_aliases(defs, &names, &ids);
+    box_recursion(defs, &names, &ids);
+    box_deep_nesting(defs, &names, &ids);
 }
 
-fn newtype_recursive_aliases(defs: &mut BTreeMap<String, TypeDef>) {
-    let recursive: Vec<String> = defs
+fn kind<'d>(defs: &'d BTreeMap<String, TypeDef>, name: &str) -> Option<&'d TypeKind> {
+    defs.get(name).map(|d| &d.kind)
+}
+
+/// An alias mentions another alias anywhere in its target (`Vec<B>`, `Map<B>`): rustc
+/// expands both, so a loop of such mentions is an alias that contains itself.
+fn newtype_recursive_aliases(defs: &mut BTreeMap<String, TypeDef>, names: &[String], ids: &BTreeMap<&str, usize>) {
+    let edges: Vec<Vec<usize>> = names
         .iter()
-        .filter_map(|(name, def)| match &def.kind {
-            TypeKind::Alias(target) if alias_mentions(defs, target, name, &mut BTreeSet::new()) => Some(name.clone()),
-            _ => None,
+        .map(|name| match kind(defs, name) {
+            Some(TypeKind::Alias(target)) => {
+                let mut mentioned = Vec::new();
+                named_in(target, &mut mentioned);
+                mentioned
+                    .into_iter()
+                    .filter(|m| matches!(kind(defs, m), Some(TypeKind::Alias(_))))
+                    .filter_map(|m| ids.get(m.as_str()).copied())
+                    .collect()
+            }
+            _ => Vec::new(),
         })
         .collect();
-    for name in recursive {
-        if let Some(def) = defs.get_mut(&name) {
+    let cyclic = on_cycle(&edges, &strongly_connected(&edges));
+    for (name, _) in names.iter().zip(cyclic).filter(|(_, c)| *c) {
+        if let Some(def) = defs.get_mut(name) {
             if let TypeKind::Alias(target) = &def.kind {
                 def.kind = TypeKind::Newtype(target.clone());
             }
@@ -39,20 +60,20 @@ fn newtype_recursive_aliases(defs: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
-/// Whether expanding `ty` the way rustc expands aliases ever reaches `alias`.
-fn alias_mentions(defs: &BTreeMap<String, TypeDef>, ty: &TypeRef, alias: &str, seen: &mut BTreeSet<String>) -> bool {
-    match ty {
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => alias_mentions(defs, inner, alias, seen),
-        TypeRef::Named(name) if name == alias => true,
-        TypeRef::Named(name) => match defs.get(name).map(|d| &d.kind) {
-            Some(TypeKind::Alias(target)) if seen.insert(name.clone()) => alias_mentions(defs, target, alias, seen),
-            _ => false,
-        },
-        _ => false,
+/// Every named type a type mentions, at any depth.
+fn named_in(ty: &TypeRef, out: &mut Vec<String>) {
+    let mut todo = vec![ty];
+    while let Some(ty) = todo.pop() {
+        match ty {
+            TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Boxed(inner) => todo.push(inner),
+            TypeRef::Named(name) => out.push(name.clone()),
+            _ => {}
+        }
     }
 }
 
-/// The positions of a type that hold another type by value and could be boxed.
+/// The positions of a type that hold another type by value, and whether they can be
+/// boxed (an alias's target cannot: the types that use the alias box instead).
 fn slots_mut(kind: &mut TypeKind) -> Vec<&mut TypeRef> {
     match kind {
         TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).collect(),
@@ -81,23 +102,35 @@ fn by_value(ty: &TypeRef) -> Option<&str> {
     }
 }
 
-fn box_recursion(defs: &mut BTreeMap<String, TypeDef>) {
-    let mut to_box = Vec::new();
-    for (name, def) in defs.iter() {
-        for (i, slot) in slots(&def.kind).into_iter().enumerate() {
-            if matches!(def.kind, TypeKind::Alias(_)) {
-                continue;
-            }
-            if let Some(target) = by_value(slot) {
-                if reaches(defs, target, name, &mut BTreeSet::new()) {
-                    to_box.push((name.clone(), i));
-                }
-            }
-        }
-    }
-    for (name, i) in to_box {
-        if let Some(def) = defs.get_mut(&name) {
-            if let Some(slot) = slots_mut(&mut def.kind).into_iter().nth(i) {
+/// For each type, per slot, the index of the type it holds by value.
+fn by_value_slots(
+    defs: &BTreeMap<String, TypeDef>,
+    names: &[String],
+    ids: &BTreeMap<&str, usize>,
+) -> Vec<Vec<Option<usize>>> {
+    names
+        .iter()
+        .map(|name| match kind(defs, name) {
+            Some(kind) => slots(kind)
+                .into_iter()
+                .map(|s| by_value(s).and_then(|n| ids.get(n).copied()))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect()
+}
+
+fn edges_of(slots: &[Vec<Option<usize>>]) -> Vec<Vec<usize>> {
+    slots.iter().map(|s| s.iter().flatten().copied().collect()).collect()
+}
+
+fn box_recursion(defs: &mut BTreeMap<String, TypeDef>, names: &[String], ids: &BTreeMap<&str, usize>) {
+    let slots = by_value_slots(defs, names, ids);
+    let component = strongly_connected(&edges_of(&slots));
+    for (v, name) in names.iter().enumerate() {
+        let Some(def) = defs.get_mut(name) else { continue };
+        for (slot, target) in slots_mut(&mut def.kind).into_iter().zip(&slots[v]) {
+            if target.is_some_and(|w| component[w] == component[v]) {
                 box_slot(slot);
             }
         }
@@ -109,67 +142,25 @@ fn box_slot(slot: &mut TypeRef) {
     *slot = TypeRef::Boxed(Box::new(inner));
 }
 
-/// Whether `from` holds `to` by value somewhere inside it.
-fn reaches(defs: &BTreeMap<String, TypeDef>, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool {
-    if from == to {
-        return true;
-    }
-    if !seen.insert(from.to_string()) {
-        return false;
-    }
-    let Some(def) = defs.get(from) else { return false };
-    slots(&def.kind)
-        .into_iter()
-        .filter_map(by_value)
-        .any(|next| reaches(defs, next, to, seen))
-}
-
-fn box_deep_nesting(defs: &mut BTreeMap<String, TypeDef>) {
-    let mut depths = BTreeMap::new();
-    let names: Vec<String> = defs.keys().cloned().collect();
-    for name in names {
-        depth(defs, &name, &mut depths);
-    }
-}
-
-/// How many named types `name` nests by value (itself included), boxing the slots that
-/// would take it past the limit. Children are finished first, so a box is placed as deep
-/// as it can be and each chain is cut as rarely as possible.
-fn depth(defs: &mut BTreeMap<String, TypeDef>, name: &str, depths: &mut BTreeMap<String, usize>) -> usize {
-    if let Some(d) = depths.get(name) {
-        return *d;
-    }
-    // In progress: recursion was already boxed, so this only guards against a loop.
-    depths.insert(name.to_string(), 0);
-    let children: Vec<Option<String>> = match defs.get(name) {
-        Some(def) => slots(&def.kind)
-            .into_iter()
-            .map(|s| by_value(s).map(str::to_string))
-            .collect(),
-        None => Vec::new(),
-    };
-    let is_alias = matches!(defs.get(name).map(|d| &d.kind), Some(TypeKind::Alias(_)));
-    let mut deepest = 0;
-    let mut to_box = Vec::new();
-    for (i, child) in children.into_iter().enumerate() {
-        let Some(child) = child else { continue };
-        let d = depth(defs, &child, depths);
-        if d >= MAX_BY_VALUE_DEPTH && !is_alias {
-            to_box.push(i);
-        } else {
-            deepest = deepest.max(d);
-        }
-    }
-    if let Some(def) = defs.get_mut(name) {
-        let mut slots = slots_mut(&mut def.kind);
-        for i in to_box {
-            if let Some(slot) = slots.get_mut(i) {
-                box_slot(slot);
+/// Children first, so that a box is placed as deep as it can be and each chain is cut as
+/// rarely as possible. Recursion is boxed already, so what is left holds no loop by value.
+fn box_deep_nesting(defs: &mut BTreeMap<String, TypeDef>, names: &[String], ids: &BTreeMap<&str, usize>) {
+    let slots = by_value_slots(defs, names, ids);
+    let mut depth = vec![0; names.len()];
+    for v in children_first(&edges_of(&slots)) {
+        let Some(def) = defs.get_mut(&names[v]) else { continue };
+        let is_alias = matches!(def.kind, TypeKind::Alias(_));
+        let mut deepest = 0;
+        let mut boxable = slots_mut(&mut def.kind).into_iter();
+        for target in &slots[v] {
+            let slot = boxable.next();
+            let Some(w) = *target else { continue };
+            match slot {
+                Some(slot) if depth[w] >= MAX_BY_VALUE_DEPTH => box_slot(slot),
+                _ => deepest = deepest.max(depth[w]),
             }
         }
+        // An alias adds no level of its own.
+        depth[v] = if is_alias { deepest } else { deepest + 1 };
     }
-    // An alias adds no level of its own.
-    let own = if is_alias { deepest } else { deepest + 1 };
-    depths.insert(name.to_string(), own);
-    own
 }
