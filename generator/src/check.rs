@@ -401,7 +401,7 @@ impl Checker<'_> {
         if sole_member(self.api, schema).is_some() {
             return;
         }
-        let mut unions = 0;
+        let mut unions = usize::from(sibling_union(schema).is_some());
         for (i, member) in members.iter().enumerate() {
             let member_ptr = format!("{pointer}/allOf/{i}");
             match shape(self.api, member) {
@@ -440,12 +440,11 @@ impl Checker<'_> {
         self.alternatives_are_objects(list, alternatives, member_ptr, inline);
     }
 
-    /// Properties beside a `oneOf` are merged into each alternative, like an `allOf`.
+    /// Properties or an `allOf` beside a `oneOf` are merged into each alternative.
     fn properties_beside_union(&mut self, schema: &Schema, pointer: &str) {
-        if all_of_members(schema).is_some() || own_object(schema).is_none() {
-            return;
-        }
-        if let Some((list, alternatives)) = union_members(schema) {
+        if let Some((list, alternatives)) = sibling_union(schema) {
+            self.alternatives_are_objects(list, alternatives, pointer, true);
+        } else if let Some((list, alternatives)) = union_members(schema).filter(|_| own_object(schema).is_some()) {
             self.alternatives_are_objects(list, alternatives, pointer, true);
         }
     }
@@ -599,6 +598,20 @@ impl Checker<'_> {
     }
 }
 
+/// A `oneOf` (or `anyOf`) written beside an `allOf` list: one more member of it.
+fn sibling_union(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return None;
+    };
+    if any.all_of.is_empty() {
+        return None;
+    }
+    [("oneOf", &any.one_of), ("anyOf", &any.any_of)]
+        .into_iter()
+        .find(|(_, list)| !list.is_empty())
+        .map(|(name, list)| (name, list.as_slice()))
+}
+
 /// The components a schema is made of directly, with the pointer of each `$ref`:
 /// itself a `$ref`, or members of its `allOf`, `oneOf`, `anyOf` (nested ones included).
 fn composition_refs(schema: &ReferenceOr<Schema>, pointer: &str, out: &mut Vec<(String, String)>) {
@@ -612,7 +625,8 @@ fn composition_refs(schema: &ReferenceOr<Schema>, pointer: &str, out: &mut Vec<(
             let lists = all_of_members(item)
                 .map(|m| ("allOf", m))
                 .into_iter()
-                .chain(union_members(item));
+                .chain(union_members(item))
+                .chain(sibling_union(item));
             for (list, members) in lists {
                 for (i, member) in members.iter().enumerate() {
                     composition_refs(member, &format!("{pointer}/{list}/{i}"), out);

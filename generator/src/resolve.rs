@@ -3,6 +3,9 @@
 //!
 //! - A `$ref` to a root definition (`#/definitions/X`, `#/components/schemas/X`) with no
 //!   sibling keys stays a reference: it names a type.
+//! - A `$ref` whose siblings only annotate it (`description`, `nullable`, `example`, …)
+//!   becomes `allOf: [{$ref}]` beside them, the ref resolved as a plain one: the use
+//!   site keeps its notes and the target stays one type.
 //! - Every other `$ref` is replaced by its target. Sibling keys then replace the target's
 //!   keys (shallow), and refs inside those siblings resolve relative to the *referenced*
 //!   document, as the Matrix definitions expect.
