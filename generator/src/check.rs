@@ -3,14 +3,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
 
 use crate::diag::{Diagnostic, child_pointer};
+use crate::graph::{children_first, on_cycle, shortest_cycle, strongly_connected};
 use crate::provenance::Provenance;
+use crate::schema_shape::{
+    MAX_COMPOSITION_DEPTH, Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member,
+    union_members,
+};
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
-    let mut checker = Checker { at, found: Vec::new() };
+    let mut checker = Checker {
+        api,
+        at,
+        found: Vec::new(),
+    };
+    // Everything below reads schemas through their refs: it needs them free of loops.
+    if checker.composition_graph(api) {
+        return checker.found;
+    }
     checker.operations(api);
     if let Some(components) = &api.components {
         for (key, schema) in &components.schemas {
@@ -21,6 +36,7 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
 }
 
 struct Checker<'a> {
+    api: &'a OpenAPI,
     at: &'a Provenance<'a>,
     found: Vec<Diagnostic>,
 }
@@ -203,6 +219,9 @@ impl Checker<'_> {
     }
 
     fn schema_item(&mut self, schema: &Schema, pointer: &str) {
+        self.all_of_shapes(schema, pointer);
+        self.properties_beside_union(schema, pointer);
+        self.enum_values(schema, pointer);
         if let Some(tuple) = schema.schema_data.extensions.get(TUPLE_EXTENSION) {
             let items = tuple.as_array().cloned().unwrap_or_default();
             if items.is_empty() {
@@ -280,6 +299,7 @@ impl Checker<'_> {
                 "`type: file` is not supported".to_string(),
                 "describe the body as JSON",
             ),
+            SchemaKind::Any(any) => self.any_schema_parts(any, pointer),
             _ => {}
         }
     }
@@ -296,4 +316,268 @@ pub fn path_template_names(path: &str) -> Vec<&str> {
         rest = &after[end + 1..];
     }
     names
+}
+
+/// Checks for schemas that combine or restrict others (`allOf`, `enum`) and for named
+/// schemas defined in terms of themselves. Kept apart from the walk above.
+impl Checker<'_> {
+    /// What the model read as `Any` (a keyword of another type beside `type`, `allOf`
+    /// beside `properties`) still has parts to check.
+    fn any_schema_parts(&mut self, any: &openapiv3::AnySchema, pointer: &str) {
+        for (name, prop) in &any.properties {
+            self.schema_boxed(prop, &child_pointer(&child_pointer(pointer, "properties"), name));
+        }
+        if let Some(openapiv3::AdditionalProperties::Schema(s)) = &any.additional_properties {
+            self.schema(s, &child_pointer(pointer, "additionalProperties"));
+        }
+        if let Some(items) = &any.items {
+            self.schema_boxed(items, &child_pointer(pointer, "items"));
+        }
+        for (list, members) in [("allOf", &any.all_of), ("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+            for (i, s) in members.iter().enumerate() {
+                self.schema(s, &format!("{pointer}/{list}/{i}"));
+            }
+        }
+    }
+
+    /// `allOf` merges objects, and distributes over one `oneOf`/`anyOf` of objects; a
+    /// member of another kind beside them would describe a value that cannot exist.
+    fn all_of_shapes(&mut self, schema: &Schema, pointer: &str) {
+        let Some(members) = all_of_members(schema) else { return };
+        if sole_member(self.api, schema).is_some() {
+            return;
+        }
+        let mut unions = usize::from(sibling_union(schema).is_some());
+        for (i, member) in members.iter().enumerate() {
+            let member_ptr = format!("{pointer}/allOf/{i}");
+            match shape(self.api, member) {
+                Shape::Annotation | Shape::Object => {}
+                Shape::Union => {
+                    unions += 1;
+                    if unions > 1 {
+                        self.error(
+                            &member_ptr,
+                            "an `allOf` with more than one `oneOf`/`anyOf` member is not supported".to_string(),
+                            "combine the alternatives into one `oneOf` of objects",
+                        );
+                    }
+                    self.union_of_objects(member, &member_ptr);
+                }
+                Shape::Other(what) => self.error(
+                    &member_ptr,
+                    format!(
+                        "this `allOf` member is {what}, but the other members describe an object: no value is both"
+                    ),
+                    "remove the member, or use `oneOf` if the value may be either",
+                ),
+            }
+        }
+    }
+
+    fn union_of_objects(&mut self, member: &ReferenceOr<Schema>, member_ptr: &str) {
+        let schema = match member {
+            ReferenceOr::Reference { reference } => resolve_component(self.api, reference),
+            ReferenceOr::Item(schema) => Some(schema),
+        };
+        let Some((list, alternatives)) = schema.and_then(union_members) else {
+            return;
+        };
+        let inline = matches!(member, ReferenceOr::Item(_));
+        self.alternatives_are_objects(list, alternatives, member_ptr, inline);
+    }
+
+    /// Properties or an `allOf` beside a `oneOf` are merged into each alternative.
+    fn properties_beside_union(&mut self, schema: &Schema, pointer: &str) {
+        if let Some((list, alternatives)) = sibling_union(schema) {
+            self.alternatives_are_objects(list, alternatives, pointer, true);
+        } else if let Some((list, alternatives)) = union_members(schema).filter(|_| own_object(schema).is_some()) {
+            self.alternatives_are_objects(list, alternatives, pointer, true);
+        }
+    }
+
+    /// `inline`: the alternatives are written at `pointer`, so each gets its own location.
+    fn alternatives_are_objects(
+        &mut self,
+        list: &str,
+        alternatives: &[ReferenceOr<Schema>],
+        pointer: &str,
+        inline: bool,
+    ) {
+        for (i, alternative) in alternatives.iter().enumerate() {
+            if let Shape::Other(what) = shape(self.api, alternative) {
+                let member_ptr = pointer;
+                let pointer = if inline {
+                    format!("{member_ptr}/{list}/{i}")
+                } else {
+                    member_ptr.to_string()
+                };
+                self.error(
+                    &pointer,
+                    format!("alternative {i} of this `{list}` is {what}, but it is merged with the objects around the `{list}`"),
+                    "make every alternative an object, or move the shared properties into each alternative",
+                );
+            }
+        }
+    }
+
+    /// `enum` values must be values of the declared type: under `type: string`, `1` or
+    /// `true` is no string, and the generated enum could not read any of them.
+    fn enum_values(&mut self, schema: &Schema, pointer: &str) {
+        let values: Vec<Value> = match &schema.schema_kind {
+            SchemaKind::Any(any) => any.enumeration.clone(),
+            SchemaKind::Type(Type::String(s)) => s
+                .enumeration
+                .iter()
+                .map(|v| v.clone().map(Value::String).unwrap_or(Value::Null))
+                .collect(),
+            _ => return,
+        };
+        if values.is_empty() {
+            return;
+        }
+        let enum_ptr = child_pointer(pointer, "enum");
+        if values.iter().all(Value::is_null) {
+            self.error(
+                &enum_ptr,
+                "`enum: [null]` leaves no value but `null`".to_string(),
+                "list the values the member may take, and add `nullable: true` if it may also be null",
+            );
+            return;
+        }
+        let typ = match &schema.schema_kind {
+            SchemaKind::Any(any) => any.typ.as_deref(),
+            _ => Some("string"),
+        };
+        let fits = |v: &Value| match typ {
+            Some("string") => v.is_string(),
+            Some("integer") => v.is_i64() || v.is_u64(),
+            Some("number") => v.is_number(),
+            Some("boolean") => v.is_boolean(),
+            _ => true,
+        };
+        for (i, value) in values.iter().enumerate() {
+            if !value.is_null() && !fits(value) {
+                let typ = typ.unwrap_or_default();
+                let help = if typ == "string" {
+                    format!(
+                        "quote the value (`'{value}'`) if the string is meant, or change `type` to match the values"
+                    )
+                } else {
+                    "make the values match `type`, or change `type` to match the values".to_string()
+                };
+                self.error(
+                    &child_pointer(&enum_ptr, &i.to_string()),
+                    format!("enum value `{value}` is not of the schema's `type: {typ}`"),
+                    &help,
+                );
+            }
+        }
+    }
+
+    /// A named schema that is, through `$ref`s, `allOf`, `oneOf` or `anyOf` members, one
+    /// of its own members (`A: {$ref: B}`, `B: {$ref: A}`) describes no value: reading it
+    /// would never end. Recursion through properties, items or maps is fine and not
+    /// reported here. Chains of such members are bounded too, so that what builds types
+    /// from them never recurses without limit. Returns whether anything was found.
+    fn composition_graph(&mut self, api: &OpenAPI) -> bool {
+        let Some(components) = &api.components else {
+            return false;
+        };
+        let keys: Vec<&String> = components.schemas.keys().collect();
+        let ids: BTreeMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+        // Per component, its composition refs: (target, pointer of the `$ref`).
+        let mut refs: Vec<Vec<(usize, String)>> = Vec::new();
+        for (key, schema) in &components.schemas {
+            let mut out = Vec::new();
+            composition_refs(schema, &child_pointer("/components/schemas", key), &mut out);
+            refs.push(
+                out.into_iter()
+                    .filter_map(|(target, pointer)| ids.get(target.as_str()).map(|&t| (t, pointer)))
+                    .collect(),
+            );
+        }
+        let edges: Vec<Vec<usize>> = refs.iter().map(|r| r.iter().map(|(t, _)| *t).collect()).collect();
+        let component = strongly_connected(&edges);
+        let cyclic = on_cycle(&edges, &component);
+        let mut reported = BTreeSet::new();
+        for start in (0..keys.len()).filter(|&v| cyclic[v]) {
+            if !reported.insert(component[start]) {
+                continue;
+            }
+            let same = |w: usize| component[w] == component[start];
+            let Some((path, closing)) = shortest_cycle(&edges, start, same) else {
+                continue;
+            };
+            let mut chain: Vec<&str> = path.iter().map(|&v| keys[v].as_str()).collect();
+            chain.push(keys[start]);
+            let last = path[path.len() - 1];
+            self.error(
+                &refs[last][closing].1,
+                format!(
+                    "schema `{}` is defined as itself: {}; no value can be read as it",
+                    keys[start],
+                    chain.join(" → ")
+                ),
+                "give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`",
+            );
+        }
+        if !reported.is_empty() {
+            return true;
+        }
+        let mut depth = vec![0usize; keys.len()];
+        let mut too_deep = false;
+        for v in children_first(&edges) {
+            depth[v] = 1 + edges[v].iter().map(|&w| depth[w]).max().unwrap_or(0);
+            if depth[v] == MAX_COMPOSITION_DEPTH + 1 {
+                too_deep = true;
+                self.error(
+                    &child_pointer("/components/schemas", keys[v]),
+                    format!(
+                        "schema `{}` is built through more than {MAX_COMPOSITION_DEPTH} nested `$ref`/`allOf`/`oneOf` steps",
+                        keys[v]
+                    ),
+                    "refer to the schema that holds the content directly instead of through a chain",
+                );
+            }
+        }
+        too_deep
+    }
+}
+
+/// A `oneOf` (or `anyOf`) written beside an `allOf` list: one more member of it.
+fn sibling_union(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return None;
+    };
+    if any.all_of.is_empty() {
+        return None;
+    }
+    [("oneOf", &any.one_of), ("anyOf", &any.any_of)]
+        .into_iter()
+        .find(|(_, list)| !list.is_empty())
+        .map(|(name, list)| (name, list.as_slice()))
+}
+
+/// The components a schema is made of directly, with the pointer of each `$ref`:
+/// itself a `$ref`, or members of its `allOf`, `oneOf`, `anyOf` (nested ones included).
+fn composition_refs(schema: &ReferenceOr<Schema>, pointer: &str, out: &mut Vec<(String, String)>) {
+    match schema {
+        ReferenceOr::Reference { reference } => {
+            if let Some(key) = component_key(reference) {
+                out.push((key, pointer.to_string()));
+            }
+        }
+        ReferenceOr::Item(item) => {
+            let lists = all_of_members(item)
+                .map(|m| ("allOf", m))
+                .into_iter()
+                .chain(union_members(item))
+                .chain(sibling_union(item));
+            for (list, members) in lists {
+                for (i, member) in members.iter().enumerate() {
+                    composition_refs(member, &format!("{pointer}/{list}/{i}"), out);
+                }
+            }
+        }
+    }
 }

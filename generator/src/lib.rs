@@ -17,6 +17,7 @@ mod build_script;
 mod check;
 pub mod diag;
 mod emit;
+mod graph;
 mod inert;
 pub mod ir;
 mod layout;
@@ -26,6 +27,7 @@ mod model_error;
 pub mod project;
 mod provenance;
 mod resolve;
+mod schema_shape;
 mod upgrade;
 pub mod write;
 

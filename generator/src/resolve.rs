@@ -3,6 +3,9 @@
 //!
 //! - A `$ref` to a root definition (`#/definitions/X`, `#/components/schemas/X`) with no
 //!   sibling keys stays a reference: it names a type.
+//! - A `$ref` whose siblings only annotate it (`description`, `nullable`, `example`, …)
+//!   becomes `allOf: [{$ref}]` beside them, the ref resolved as a plain one: the use
+//!   site keeps its notes and the target stays one type.
 //! - Every other `$ref` is replaced by its target. Sibling keys then replace the target's
 //!   keys (shallow), and refs inside those siblings resolve relative to the *referenced*
 //!   document, as the Matrix definitions expect.
@@ -226,6 +229,9 @@ impl Resolver<'_> {
         };
         let target_pointer = percent_decode(fragment);
         let siblings: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| *k != "$ref").collect();
+        if let Some(annotated) = self.annotated_ref(reference, &siblings, target_file, at) {
+            return annotated;
+        }
 
         // A plain reference to a root definition names a type: keep it.
         if !at.in_example && siblings.is_empty() && target_file == self.root {
@@ -348,6 +354,57 @@ impl Resolver<'_> {
         resolved
     }
 
+    /// A ref whose siblings only annotate it (`description`, `nullable`, …) still names
+    /// its target: it becomes `allOf: [{$ref}]` beside the annotations, the 3.0 way of
+    /// saying so, and the annotations stay at the use site. The target resolves as a plain
+    /// ref would (a root definition stays a reference), so every annotated use of it is
+    /// one type, where merging would make a copy per description.
+    fn annotated_ref(
+        &mut self,
+        reference: &str,
+        siblings: &[(&String, &Value)],
+        target_file: FileId,
+        at: &Place,
+    ) -> Option<Value> {
+        let annotations_only = !siblings.is_empty() && siblings.iter().all(|(key, _)| is_annotation(key));
+        if at.in_example || !annotations_only {
+            return None;
+        }
+        let mut plain = Map::new();
+        plain.insert("$ref".to_string(), Value::String(reference.to_string()));
+        // Messages about the ref point at it as written; only the output moves.
+        let member = Place {
+            out: format!("{}/allOf/0", at.out),
+            ..at.clone()
+        };
+        let target = self.resolve_ref(reference, &plain, &member);
+        // A reference kept as such is where the user wrote it; an inlined target recorded
+        // its own origin.
+        self.origins.entry(member.out).or_insert(Origin {
+            file: at.origin,
+            pointer: at.pointer.clone(),
+            named_by: None,
+        });
+        let mut wrapper = Map::new();
+        wrapper.insert("allOf".to_string(), Value::Array(vec![target]));
+        for (key, value) in siblings {
+            let place = Place {
+                base: target_file,
+                ..at.child(key)
+            };
+            wrapper.insert((*key).clone(), self.resolve_value(value, &place));
+            self.origins.insert(
+                place.out.clone(),
+                Origin {
+                    file: at.origin,
+                    pointer: place.pointer.clone(),
+                    named_by: None,
+                },
+            );
+        }
+        Some(Value::Object(wrapper))
+    }
+
     fn missing_target(&mut self, at: &Place, ref_pointer: &str, reference: &str, file: FileId, pointer: &str) {
         let path = self.sources.file(file).path.display().to_string();
         self.error_at(
@@ -430,6 +487,24 @@ fn definition_name(pointer: &str, definitions: &str) -> Option<String> {
         return None;
     }
     split_pointer(&format!("/{rest}")).pop()
+}
+
+/// Keys beside a `$ref` that describe the use rather than change the shape.
+fn is_annotation(key: &str) -> bool {
+    const ANNOTATIONS: [&str; 11] = [
+        "description",
+        "title",
+        "nullable",
+        "x-nullable",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+        "example",
+        "x-example",
+        "default",
+        "externalDocs",
+    ];
+    ANNOTATIONS.contains(&key) || (key.starts_with("x-") && !key.starts_with("x-stubforge"))
 }
 
 fn is_remote(file_part: &str) -> bool {

@@ -92,6 +92,7 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
         warnings: Vec::new(),
         errors: Vec::new(),
     };
+    up.errors.extend(unknown_statuses(document));
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(document),
         Dialect::OpenApi30 => up.openapi(document),
@@ -617,6 +618,41 @@ impl Upgrader {
         }
         Value::Object(out)
     }
+}
+
+/// Response keys that are no HTTP status: the model would drop them without a word.
+fn unknown_statuses(doc: &Value) -> Vec<(String, Diagnostic)> {
+    let mut found = Vec::new();
+    let Some(Value::Object(paths)) = doc.get("paths") else {
+        return found;
+    };
+    for (path, item) in paths {
+        let Value::Object(item) = item else { continue };
+        for (method, op) in item.iter().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let Some(Value::Object(responses)) = op.get("responses") else {
+                continue;
+            };
+            for status in responses.keys().filter(|s| !is_status_key(s)) {
+                let pointer = child_pointer(
+                    &child_pointer(&child_pointer(&child_pointer("/paths", path), method), "responses"),
+                    status,
+                );
+                found.push((
+                    pointer,
+                    Diagnostic::error(format!("response `{status}` is not an HTTP status code (100 to 599)"))
+                        .help("use a status from 100 to 599, a range such as `4XX`, or `default` for any other status"),
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn is_status_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    let range = bytes.len() == 3 && (b'1'..=b'5').contains(&bytes[0]) && key[1..].eq_ignore_ascii_case("XX");
+    let code = key.parse::<u16>().is_ok_and(|code| (100..=599).contains(&code)) && !key.starts_with('0');
+    key == "default" || key.starts_with("x-") || range || code
 }
 
 fn parent(pointer: &str) -> String {

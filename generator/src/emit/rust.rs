@@ -31,7 +31,6 @@ fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream 
         TypeRef::String => quote!(String),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
-        TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),
@@ -45,6 +44,10 @@ fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream 
             quote!(::std::collections::BTreeMap<String, #value>)
         }
         TypeRef::Named(name) => named(ident(name)),
+        TypeRef::Boxed(inner) => {
+            let inner = type_with(inner, named);
+            quote!(Box<#inner>)
+        }
     }
 }
 

@@ -49,6 +49,7 @@ fn emit_type(def: &TypeDef) -> TokenStream {
         TypeKind::Tuple(items) => emit_tuple(def, items),
         TypeKind::StringEnum(values) => emit_string_enum(def, values),
         TypeKind::Union(variants) => emit_union(def, variants),
+        TypeKind::Newtype(inner) => emit_newtype(def, inner),
         TypeKind::Alias(target) => {
             let docs = doc(def.doc.as_deref());
             let name = ident(&def.name);
@@ -109,10 +110,7 @@ fn emit_field(field: &Field) -> TokenStream {
     let bare = field.rust_name.trim_start_matches("r#");
     let wire = &field.wire_name;
     let rename = (bare != wire).then(|| quote!(#[serde(rename = #wire)]));
-    let mut ty = type_tokens(&field.ty);
-    if field.boxed {
-        ty = quote!(Box<#ty>);
-    }
+    let ty = type_tokens(&field.ty);
     let (ty, skip) = if !field.required && field.nullable {
         // Absent and `null` are different answers: `None` and `Some(None)`.
         (
@@ -159,6 +157,19 @@ fn emit_tuple(def: &TypeDef, items: &[TypeRef]) -> TokenStream {
         #docs
         #[derive(#derives)]
         pub struct #name #layout
+    }
+}
+
+fn emit_newtype(def: &TypeDef, inner: &TypeRef) -> TokenStream {
+    let docs = doc(def.doc.as_deref());
+    let name = ident(&def.name);
+    let derives = serde_derives();
+    let inner = type_tokens(inner);
+    quote! {
+        #docs
+        #[derive(#derives)]
+        #[serde(transparent)]
+        pub struct #name(pub #inner);
     }
 }
 

@@ -1,15 +1,14 @@
 //! Builds the [`Ir`] from the checked `openapiv3` model.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme as ApiScheme};
 
 use super::docs::rst_to_markdown;
 use super::examples;
+use super::indirection::add_indirection;
 use super::operation_names::{ModuleNames, api_trait_name, name_operations};
 use super::operations::operations;
 use super::types::{RefHints, TypeBuilder};
-use super::{Ir, SecurityKind, SecurityScheme, TypeDef, TypeKind, TypeRef};
+use super::{Ir, SecurityKind, SecurityScheme};
 
 pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     // Names are claimed in priority order (see `naming`): component schemas (when the
@@ -21,7 +20,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     types.build_components();
     let operations = operations(api, &mut types, names);
     let mut defs = types.types;
-    box_recursive_fields(&mut defs);
+    add_indirection(&mut defs);
     let examples = examples::name_and_validate(types.examples, &defs);
     Ir {
         title: api.info.title.clone(),
@@ -86,52 +85,4 @@ fn security_schemes(api: &OpenAPI) -> Vec<SecurityScheme> {
             })
         })
         .collect()
-}
-
-/// A struct that contains itself by value (directly or through other structs, tuples or
-/// unions) would have infinite size: the fields that close such a loop are boxed.
-fn box_recursive_fields(defs: &mut BTreeMap<String, TypeDef>) {
-    let mut to_box = Vec::new();
-    for (name, def) in defs.iter() {
-        if let TypeKind::Struct(s) = &def.kind {
-            for (i, field) in s.fields.iter().enumerate() {
-                if let TypeRef::Named(target) = &field.ty {
-                    if reaches(defs, target, name, &mut BTreeSet::new()) {
-                        to_box.push((name.clone(), i));
-                    }
-                }
-            }
-        }
-    }
-    for (name, i) in to_box {
-        if let Some(TypeDef {
-            kind: TypeKind::Struct(s),
-            ..
-        }) = defs.get_mut(&name)
-        {
-            s.fields[i].boxed = true;
-        }
-    }
-}
-
-/// Whether `from` holds `to` by value somewhere inside it.
-fn reaches(defs: &BTreeMap<String, TypeDef>, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool {
-    if from == to {
-        return true;
-    }
-    if !seen.insert(from.to_string()) {
-        return false;
-    }
-    let Some(def) = defs.get(from) else { return false };
-    let by_value: Vec<&TypeRef> = match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
-        TypeKind::Tuple(items) => items.iter().collect(),
-        TypeKind::Union(variants) => variants.iter().map(|v| &v.ty).collect(),
-        TypeKind::Alias(target) => vec![target],
-        TypeKind::StringEnum(_) => Vec::new(),
-    };
-    by_value.into_iter().any(|ty| match ty {
-        TypeRef::Named(next) => reaches(defs, next, to, seen),
-        _ => false,
-    })
 }

@@ -50,7 +50,7 @@ pub fn mismatch(ty: &TypeRef, json: &Value, types: &BTreeMap<String, TypeDef>) -
             .then(|| expected("a 32-bit integer"))
             .flatten(),
         TypeRef::I64 => (!json.is_i64()).then(|| expected("an integer")).flatten(),
-        TypeRef::F32 | TypeRef::F64 => (!json.is_number()).then(|| expected("a number")).flatten(),
+        TypeRef::F64 => (!json.is_number()).then(|| expected("a number")).flatten(),
         TypeRef::Bool => (!json.is_boolean()).then(|| expected("a boolean")).flatten(),
         TypeRef::Json => None,
         TypeRef::JsonObject => (!json.is_object()).then(|| expected("an object")).flatten(),
@@ -67,6 +67,7 @@ pub fn mismatch(ty: &TypeRef, json: &Value, types: &BTreeMap<String, TypeDef>) -
                 .find_map(|(k, v)| mismatch(value, v, types).map(|m| format!("`{k}`: {m}"))),
             _ => expected("an object"),
         },
+        TypeRef::Boxed(inner) => mismatch(inner, json, types),
         TypeRef::Named(name) => {
             let def = types.get(name)?;
             named_mismatch(&def.kind, json, types)
@@ -76,7 +77,7 @@ pub fn mismatch(ty: &TypeRef, json: &Value, types: &BTreeMap<String, TypeDef>) -
 
 fn named_mismatch(kind: &TypeKind, json: &Value, types: &BTreeMap<String, TypeDef>) -> Option<String> {
     match kind {
-        TypeKind::Alias(target) => mismatch(target, json, types),
+        TypeKind::Alias(target) | TypeKind::Newtype(target) => mismatch(target, json, types),
         TypeKind::Struct(s) => {
             let Value::Object(map) = json else {
                 return Some(format!("expected an object, found {}", kind_of(json)));

@@ -5,6 +5,7 @@
 mod build;
 mod docs;
 mod examples;
+mod indirection;
 pub mod naming;
 mod operation_names;
 mod operations;
@@ -50,7 +51,8 @@ pub enum TypeRef {
     String,
     I32,
     I64,
-    F32,
+    /// Every JSON number, `format: float` included: an `f32` would write `0.1` back as
+    /// `0.10000000149011612` once it passes through `serde_json::Value`.
     F64,
     Bool,
     /// Any JSON value.
@@ -62,6 +64,9 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A type in [`Ir::types`].
     Named(String),
+    /// Held through a `Box`: the type contains itself by value, or nests so deep that
+    /// rustc's layout queries would overflow.
+    Boxed(Box<TypeRef>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +87,9 @@ pub enum TypeKind {
     Union(Vec<UnionVariant>),
     /// A named schema that is not an object: `pub type Name = Target;`.
     Alias(TypeRef),
+    /// A named schema that contains itself through arrays or maps (`L: {items: {$ref: L}}`):
+    /// a Rust alias cannot, so it is a transparent one-field struct.
+    Newtype(TypeRef),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,8 +114,6 @@ pub struct Field {
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,
-    /// The type contains this struct by value: the field is boxed.
-    pub boxed: bool,
     pub doc: Option<String>,
 }
 

@@ -2,10 +2,10 @@
 //! Same name and same shape → one type; same name and a different shape → a numbered
 //! name, in the order the definition mentions them (so output is deterministic).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, ObjectType, OpenAPI, ReferenceOr, Schema, SchemaKind, StringType, Type,
+    AdditionalProperties, ObjectType, OpenAPI, ReferenceOr, Schema, SchemaKind, StringType, Type,
     VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
@@ -14,6 +14,10 @@ use super::docs::rst_to_markdown;
 use super::naming::{Registry, pascal_ident, pascal_stem, snake_ident};
 use super::{EnumValue, ExtraMembers, Field, Rename, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::diag::child_pointer;
+use crate::schema_shape::{
+    all_of_members, component_key, normalized, object_from_any, own_object, resolve_component, sole_member,
+    union_members,
+};
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// Gives a type-name hint for a schema that a `$ref` brought in (by upgraded pointer).
@@ -121,7 +125,11 @@ impl<'a> TypeBuilder<'a> {
                 ReferenceOr::Item(schema) => {
                     let doc = docs_of(schema);
                     let kind = match self.named_kind(schema, &pointer, &name) {
-                        Some(kind) => kind,
+                        Some(kind) => {
+                            let example = schema.schema_data.example.as_ref();
+                            self.record_example(&name, &pointer, &TypeRef::Named(name.clone()), example);
+                            kind
+                        }
                         None => TypeKind::Alias(self.type_of_schema(schema, &pointer, &name)),
                     };
                     TypeDef {
@@ -135,20 +143,13 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
+    /// The named type of a component `$ref` (whose key may hold `~` or `/`, escaped in the
+    /// pointer). `check` has made sure every such ref names a component.
     fn named_ref(&self, reference: &str) -> TypeRef {
-        reference
-            .strip_prefix("#/components/schemas/")
-            .and_then(|key| self.components.get(key))
+        component_key(reference)
+            .and_then(|key| self.components.get(&key))
             .map(|name| TypeRef::Named(name.clone()))
             .unwrap_or(TypeRef::Json)
-    }
-
-    fn resolve_ref(&self, reference: &str) -> Option<&'a Schema> {
-        let key = reference.strip_prefix("#/components/schemas/")?;
-        match self.api.components.as_ref()?.schemas.get(key)? {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.resolve_ref(reference),
-        }
     }
 
     /// Remembers the example (if any) of the node at `pointer`, whose type is `ty`.
@@ -199,6 +200,11 @@ impl<'a> TypeBuilder<'a> {
 
     fn type_of_schema_inner(&mut self, schema: &Schema, pointer: &str, hint: &str) -> TypeRef {
         let name = self.name_for(schema, pointer, hint);
+        // `allOf: [{$ref: RoomId}]` beside a `description` is a `RoomId`, not a new type.
+        if let Some((i, member)) = sole_member(self.api, schema) {
+            return self.type_of(member, &all_of_pointer(pointer, i), &name);
+        }
+        let schema = &*normalized(schema);
         if let Some(kind) = self.named_kind(schema, pointer, &name) {
             return TypeRef::Named(self.define(&name, docs_of(schema), kind, pointer));
         }
@@ -208,10 +214,7 @@ impl<'a> TypeBuilder<'a> {
                 VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
                 _ => TypeRef::I64,
             },
-            SchemaKind::Type(Type::Number(num)) => match &num.format {
-                VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => TypeRef::F32,
-                _ => TypeRef::F64,
-            },
+            SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(array)) => match &array.items {
                 Some(items) => {
@@ -250,6 +253,20 @@ impl<'a> TypeBuilder<'a> {
     /// Schemas that need a named Rust type (structs, tuples, enums, unions); `None` for
     /// those that map onto a built-in type.
     fn named_kind(&mut self, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
+        if let Some((i, member)) = sole_member(self.api, schema) {
+            return match member {
+                ReferenceOr::Item(member) => self.named_kind(member, &all_of_pointer(pointer, i), name),
+                ReferenceOr::Reference { .. } => None,
+            };
+        }
+        if let Some(members) = all_of_members(schema) {
+            return Some(self.all_of_kind(schema, members, pointer, name));
+        }
+        // Properties beside a `oneOf` are common to every alternative, as in an `allOf`.
+        if own_object(schema).is_some() && union_members(schema).is_some() {
+            return Some(self.all_of_kind(schema, &[], pointer, name));
+        }
+        let schema = &*normalized(schema);
         let data = &schema.schema_data;
         if let Some(Value::Array(items)) = data.extensions.get(TUPLE_EXTENSION) {
             let tuple_ptr = child_pointer(pointer, TUPLE_EXTENSION);
@@ -298,16 +315,8 @@ impl<'a> TypeBuilder<'a> {
                 }
                 Some(TypeKind::Struct(self.struct_def(object, pointer, name)))
             }
-            SchemaKind::AllOf { all_of } => {
-                let merged = self.merge_all_of(all_of);
-                Some(TypeKind::Struct(self.struct_def(&merged, pointer, name)))
-            }
-            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
-                let list = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
+            _ if union_members(schema).is_some() => {
+                let (list, members) = union_members(schema)?;
                 let list_ptr = child_pointer(pointer, list);
                 let mut names = Registry::default();
                 let variants = members
@@ -341,7 +350,7 @@ impl<'a> TypeBuilder<'a> {
             let prop_ptr = child_pointer(&props_ptr, wire);
             let ty = self.type_of_boxed(prop, &prop_ptr, &format!("{name}{}", pascal_stem(wire)));
             let (doc, nullable) = match prop {
-                ReferenceOr::Item(schema) => (with_default(docs_of(schema), schema), schema.schema_data.nullable),
+                ReferenceOr::Item(schema) => (with_notes(docs_of(schema), schema), is_nullable(schema)),
                 ReferenceOr::Reference { .. } => (None, false),
             };
             fields.push(Field {
@@ -350,7 +359,6 @@ impl<'a> TypeBuilder<'a> {
                 ty,
                 required: object.required.contains(wire),
                 nullable,
-                boxed: false,
                 doc,
             });
         }
@@ -405,34 +413,110 @@ impl<'a> TypeBuilder<'a> {
         name
     }
 
-    /// `allOf`: the members' properties and `required` lists, merged in order.
-    fn merge_all_of(&self, members: &[ReferenceOr<Schema>]) -> ObjectType {
-        let mut merged = ObjectType::default();
-        for member in members {
-            let schema = match member {
-                ReferenceOr::Reference { reference } => self.resolve_ref(reference),
-                ReferenceOr::Item(schema) => Some(schema),
-            };
-            let Some(schema) = schema else { continue };
-            let object = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(object)) => object.clone(),
-                SchemaKind::AllOf { all_of } => self.merge_all_of(all_of),
-                SchemaKind::Any(any) => object_from_any(any),
-                _ => continue,
-            };
-            for (k, v) in object.properties {
-                merged.properties.insert(k, v);
-            }
-            for r in object.required {
-                if !merged.required.contains(&r) {
-                    merged.required.push(r);
+    /// `allOf` over objects is one struct of all their members. One `oneOf`/`anyOf`
+    /// member among them distributes: a union whose every alternative is merged with the
+    /// common members (`A ∧ (B ∨ C)` is `(A ∧ B) ∨ (A ∧ C)`). `check` refuses the rest.
+    fn all_of_kind(&mut self, schema: &Schema, members: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> TypeKind {
+        let mut common = ObjectType::default();
+        let mut union = None;
+        let mut seen = BTreeSet::new();
+        for (i, member) in members.iter().enumerate() {
+            let member_ptr = all_of_pointer(pointer, i);
+            self.merge_member(member, &member_ptr, &mut common, &mut union, &mut seen);
+        }
+        if let Some(own) = own_object(schema) {
+            merge_object(&mut common, own);
+        }
+        // A `oneOf` beside the `allOf` list is one more member.
+        if let (None, SchemaKind::Any(any)) = (&union, &schema.schema_kind) {
+            for (list, alternatives) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+                if !alternatives.is_empty() {
+                    union.get_or_insert((child_pointer(pointer, list), alternatives.as_slice()));
                 }
             }
-            if object.additional_properties.is_some() {
-                merged.additional_properties = object.additional_properties;
-            }
         }
-        merged
+        let Some((list_ptr, alternatives)) = union else {
+            return TypeKind::Struct(self.struct_def(&common, pointer, name));
+        };
+        let mut names = Registry::default();
+        let variants = alternatives
+            .iter()
+            .enumerate()
+            .map(|(i, alternative)| {
+                let alt_ptr = child_pointer(&list_ptr, &i.to_string());
+                let mut merged = common.clone();
+                let mut ignored = None;
+                self.merge_member(alternative, &alt_ptr, &mut merged, &mut ignored, &mut seen.clone());
+                let variant = self.member_name(
+                    &mut names,
+                    self.alternative_name(alternative, i),
+                    &alt_ptr,
+                    &format!("alternative {i}"),
+                    "variant",
+                );
+                let struct_name = format!("{name}{variant}");
+                let def = TypeKind::Struct(self.struct_def(&merged, &alt_ptr, &struct_name));
+                UnionVariant {
+                    rust_name: variant,
+                    ty: TypeRef::Named(self.define(&struct_name, None, def, &alt_ptr)),
+                }
+            })
+            .collect();
+        TypeKind::Union(variants)
+    }
+
+    /// Adds one `allOf` member's object members to `merged`; remembers the first union.
+    fn merge_member(
+        &self,
+        member: &'a ReferenceOr<Schema>,
+        pointer: &str,
+        merged: &mut ObjectType,
+        union: &mut Option<(String, &'a [ReferenceOr<Schema>])>,
+        seen: &mut BTreeSet<String>,
+    ) {
+        let schema = match member {
+            ReferenceOr::Reference { reference } => {
+                // A loop of `allOf`s is reported by `check`; here it only must end.
+                if !seen.insert(reference.clone()) {
+                    return;
+                }
+                resolve_component(self.api, reference)
+            }
+            ReferenceOr::Item(schema) => Some(schema),
+        };
+        let Some(schema) = schema else { return };
+        if let Some(members) = all_of_members(schema) {
+            for (i, inner) in members.iter().enumerate() {
+                self.merge_member(inner, &all_of_pointer(pointer, i), merged, union, seen);
+            }
+            if let Some(own) = own_object(schema) {
+                merge_object(merged, own);
+            }
+            return;
+        }
+        if let Some((list, alternatives)) = union_members(schema) {
+            union.get_or_insert((child_pointer(pointer, list), alternatives));
+            return;
+        }
+        match &normalized(schema).schema_kind {
+            SchemaKind::Type(Type::Object(object)) => merge_object(merged, object.clone()),
+            SchemaKind::Any(any) => merge_object(merged, object_from_any(any)),
+            _ => {}
+        }
+    }
+
+    /// A union alternative's variant name: the type its `$ref` names, else its title.
+    fn alternative_name(&self, alternative: &ReferenceOr<Schema>, index: usize) -> String {
+        match alternative {
+            ReferenceOr::Reference { reference } => match self.named_ref(reference) {
+                TypeRef::Named(name) => name,
+                _ => format!("Variant{index}"),
+            },
+            ReferenceOr::Item(schema) => match &schema.schema_data.title {
+                Some(title) => pascal_ident(title),
+                None => format!("Variant{index}"),
+            },
+        }
     }
 
     /// Adds a type under `desired`, or reuses an equal one of that name, or numbers it
@@ -472,14 +556,33 @@ impl<'a> TypeBuilder<'a> {
     }
 }
 
-fn object_from_any(any: &AnySchema) -> ObjectType {
-    ObjectType {
-        properties: any.properties.clone(),
-        required: any.required.clone(),
-        additional_properties: any.additional_properties.clone(),
-        min_properties: any.min_properties,
-        max_properties: any.max_properties,
+/// Adds an object's members to `merged`: later members of the same name win, `required`
+/// lists add up.
+fn merge_object(merged: &mut ObjectType, object: ObjectType) {
+    for (k, v) in object.properties {
+        merged.properties.insert(k, v);
     }
+    for r in object.required {
+        if !merged.required.contains(&r) {
+            merged.required.push(r);
+        }
+    }
+    if object.additional_properties.is_some() {
+        merged.additional_properties = object.additional_properties;
+    }
+}
+
+fn all_of_pointer(pointer: &str, index: usize) -> String {
+    child_pointer(&child_pointer(pointer, "allOf"), &index.to_string())
+}
+
+/// `nullable: true`, or `null` among a string enum's values.
+fn is_nullable(schema: &Schema) -> bool {
+    let null_in_enum = match &normalized(schema).schema_kind {
+        SchemaKind::Type(Type::String(StringType { enumeration, .. })) => enumeration.iter().any(Option::is_none),
+        _ => false,
+    };
+    schema.schema_data.nullable || null_in_enum
 }
 
 fn primitive_named(type_name: &str) -> TypeRef {
@@ -499,7 +602,8 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
         TypeRef::Named(name) => name.clone(),
         TypeRef::String => "String".into(),
         TypeRef::I32 | TypeRef::I64 => "Integer".into(),
-        TypeRef::F32 | TypeRef::F64 => "Number".into(),
+        TypeRef::F64 => "Number".into(),
+        TypeRef::Boxed(inner) => variant_name(inner, index),
         TypeRef::Bool => "Boolean".into(),
         TypeRef::Vec(_) => "Array".into(),
         TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
@@ -507,17 +611,21 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
     }
 }
 
-/// A field's docs mention the definition's `default`; the field stays an `Option` so that
-/// what was sent and what was left out can still be told apart.
-fn with_default(doc: Option<String>, schema: &Schema) -> Option<String> {
-    let Some(default) = &schema.schema_data.default else {
-        return doc;
-    };
-    let note = format!("Defaults to `{default}` when absent.");
-    Some(match doc {
-        Some(doc) => format!("{doc}\n\n{note}"),
-        None => note,
-    })
+/// A field's docs mention what the type does not hold: the definition's `default` (the
+/// field stays an `Option`, so that what was sent and what was left out can still be told
+/// apart) and `uniqueItems` (a `Vec` keeps the order the wire has; distinctness is the
+/// sender's promise, not checked).
+fn with_notes(doc: Option<String>, schema: &Schema) -> Option<String> {
+    let mut notes: Vec<String> = doc.into_iter().collect();
+    if let Some(default) = &schema.schema_data.default {
+        notes.push(format!("Defaults to `{default}` when absent."));
+    }
+    if let SchemaKind::Type(Type::Array(array)) = &normalized(schema).schema_kind {
+        if array.unique_items {
+            notes.push("The items are distinct (`uniqueItems`); this is not checked.".to_string());
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("\n\n"))
 }
 
 fn docs_of(schema: &Schema) -> Option<String> {

@@ -35,7 +35,7 @@ pub struct Event {
     pub ts: Option<EventTs>,
     /// Defaults to `1.5` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f32>,
+    pub size: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,7 +64,7 @@ pub struct EventBase {
     pub ts: Option<EventBaseTs>,
     /// Defaults to `1.5` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f32>,
+    pub size: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
