@@ -110,7 +110,7 @@ fn a_union_that_lists_itself_is_refused() {
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:18:13: schema `Root` is defined as itself: Root → Root; no value can be read as it (at /definitions/Root/oneOf/1)\n  \
+        "error: DIR/api.yaml:18:9: schema `Root` is defined as itself: Root → Root; no value can be read as it (at /definitions/Root/oneOf/1)\n  \
          help: give one of these schemas content of its own (properties, a type), or hold the recursion in a property or `items`\n"
     );
 }
@@ -138,7 +138,7 @@ fn all_of_over_a_string_and_an_object_is_refused() {
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:18:13: this `allOf` member is a string, but the other members describe an object: no value is both (at /definitions/Root/allOf/0)\n  \
+        "error: DIR/api.yaml:18:9: this `allOf` member is a string, but the other members describe an object: no value is both (at /definitions/Root/allOf/0)\n  \
          help: remove the member, or use `oneOf` if the value may be either\n"
     );
 }
@@ -152,7 +152,7 @@ fn all_of_with_two_unions_or_a_union_of_strings_is_refused() {
         stderr,
         "error: DIR/api.yaml:17:66: alternative 1 of this `oneOf` is a string, but it is merged with the objects around the `oneOf` (at /definitions/Root/allOf/0/oneOf/1)\n  \
          help: make every alternative an object, or move the shared properties into each alternative\n\
-         error: DIR/api.yaml:18:14: an `allOf` with more than one `oneOf`/`anyOf` member is not supported (at /definitions/Root/allOf/1)\n  \
+         error: DIR/api.yaml:18:9: an `allOf` with more than one `oneOf`/`anyOf` member is not supported (at /definitions/Root/allOf/1)\n  \
          help: combine the alternatives into one `oneOf` of objects\n"
     );
 }
