@@ -7,11 +7,12 @@ mod docs;
 mod examples;
 pub mod naming;
 mod operations;
+pub mod paths;
 mod types;
 
 use std::collections::BTreeMap;
 
-pub use build::build;
+pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
 
 /// The whole API as the emitters see it.
@@ -148,6 +149,8 @@ pub struct Operation {
     pub http_method: HttpMethod,
     /// The path template as written (`/make_leave/{roomId}/{userId}`).
     pub path: String,
+    /// The same template, parsed: what routes and URLs are built from.
+    pub template: paths::PathTemplate,
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub params: Vec<Param>,

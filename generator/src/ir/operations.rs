@@ -7,6 +7,7 @@ use openapiv3::{
 
 use super::docs::rst_to_markdown;
 use super::naming::{pascal_stem, snake_ident, status_variant};
+use super::paths;
 use super::types::TypeBuilder;
 use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
 use crate::diag::child_pointer;
@@ -102,6 +103,8 @@ fn operation(
         id,
         http_method: http_method(method),
         path: path.to_string(),
+        // `check` refused the templates that do not parse; this fallback is never used.
+        template: paths::parse(path).unwrap_or_else(|_| paths::PathTemplate { segments: Vec::new() }),
         summary: op.summary.clone(),
         doc: op.description.as_deref().map(rst_to_markdown),
         params,
