@@ -187,14 +187,7 @@ async fn serve_make_leave<A: MatrixFederationLeaveRoomApi>(
         .await?;
     let path_values: [&str; 2] = super::server_runtime::path_values(
         parts.uri.path(),
-        &[
-            &[super::server_runtime::Piece::Text("_matrix")],
-            &[super::server_runtime::Piece::Text("federation")],
-            &[super::server_runtime::Piece::Text("v1")],
-            &[super::server_runtime::Piece::Text("make_leave")],
-            &[super::server_runtime::Piece::Value],
-            &[super::server_runtime::Piece::Value],
-        ],
+        template_make_leave(),
     )?;
     let request = super::types::MakeLeaveRequest {
         room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
@@ -240,14 +233,7 @@ async fn serve_send_leave<A: MatrixFederationLeaveRoomApi>(
         .await?;
     let path_values: [&str; 2] = super::server_runtime::path_values(
         parts.uri.path(),
-        &[
-            &[super::server_runtime::Piece::Text("_matrix")],
-            &[super::server_runtime::Piece::Text("federation")],
-            &[super::server_runtime::Piece::Text("v1")],
-            &[super::server_runtime::Piece::Text("send_leave")],
-            &[super::server_runtime::Piece::Value],
-            &[super::server_runtime::Piece::Value],
-        ],
+        template_send_leave(),
     )?;
     let request = super::types::SendLeaveRequest {
         room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
@@ -255,6 +241,30 @@ async fn serve_send_leave<A: MatrixFederationLeaveRoomApi>(
         body: super::server_runtime::json_body::<super::types::SendLeaveBody>(&body)?,
     };
     write_send_leave(shared.api.send_leave(request, principal).await)
+}
+
+/// `/_matrix/federation/v1/make_leave/{roomId}/{userId}`, as it arrives.
+fn template_make_leave() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_matrix")],
+        &[super::server_runtime::Piece::Text("federation")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("make_leave")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
+}
+
+/// `/_matrix/federation/v1/send_leave/{roomId}/{eventId}`, as it arrives.
+fn template_send_leave() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_matrix")],
+        &[super::server_runtime::Piece::Text("federation")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("send_leave")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
 }
 
 fn write_make_leave(

@@ -72,7 +72,8 @@ impl Checker<'_> {
                         Some(first) => self.error(
                             &op_ptr,
                             format!(
-                                "`{method} {path}` and `{method} {first}` are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path"
+                                "`{verb} {path}` and `{verb} {first}` are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
+                                verb = method.to_ascii_uppercase()
                             ),
                             "merge the two operations, or change the fixed text of one path",
                         ),

@@ -1,7 +1,7 @@
 //! The `server` module: one trait for the API, `router` over it, and one axum handler per
 //! operation. The fixed helpers it calls live in `templates/server_runtime.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -21,6 +21,12 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
     let router = emit_router(ir);
     let fallbacks = emit_fallbacks(ir);
     let handlers = ir.operations.iter().map(|op| emit_handler(ir, op));
+    let checked = checked_at_request_time(ir);
+    let templates = ir
+        .operations
+        .iter()
+        .filter(|op| op.template.params().next().is_some() || checked.contains(op.id.as_str()))
+        .map(|op| emit_template_fn(ir, op));
     let writers = ir.operations.iter().map(emit_response_writer);
     let router_test = emit_router_test(ir);
     quote! {
@@ -30,6 +36,7 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
         #router
         #fallbacks
         #(#handlers)*
+        #(#templates)*
         #(#writers)*
         #router_test
     }
@@ -276,6 +283,17 @@ fn routes(ir: &Ir) -> BTreeMap<String, Vec<&Operation>> {
     by_route
 }
 
+/// The operations (by id) on routes that do not decide alone which operation serves a
+/// request: their templates are checked when a request comes.
+fn checked_at_request_time(ir: &Ir) -> BTreeSet<&str> {
+    routes(ir)
+        .into_values()
+        .filter(|ops| !ops.iter().all(|op| route_decides(&full_template(ir, op))))
+        .flatten()
+        .map(|op| op.id.as_str())
+        .collect()
+}
+
 fn full_template(ir: &Ir, op: &Operation) -> PathTemplate {
     op.template.under(&ir.base_path)
 }
@@ -307,6 +325,20 @@ fn route_decides(template: &PathTemplate) -> bool {
         .all(|segment| segment.is_whole_param() || segment.literal().is_some_and(|text| routes_as_text(&text)))
 }
 
+/// The operation's full path as the runtime matches it.
+fn emit_template_fn(ir: &Ir, op: &Operation) -> TokenStream {
+    let rt = rt();
+    let name = template_ident(op);
+    let doc = format!(" `{}{}`, as it arrives.", ir.base_path, op.path);
+    let template = template_tokens(&full_template(ir, op));
+    quote! {
+        #[doc = #doc]
+        fn #name() -> #rt::Template {
+            #template
+        }
+    }
+}
+
 /// `&[&[Piece::Text("Accounts")], &[Piece::Value, Piece::Text(".json")]]`.
 fn template_tokens(template: &PathTemplate) -> TokenStream {
     let rt = rt();
@@ -328,9 +360,14 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
     let rt = rt();
     let templates: Vec<PathTemplate> = ops.iter().map(|op| full_template(ir, op)).collect();
     let all_decided = templates.iter().all(route_decides);
-    let all_templates = templates.iter().map(template_tokens);
+    let distinct = ops
+        .iter()
+        .zip(&templates)
+        .enumerate()
+        .filter(|(i, (_, template))| !templates[..*i].contains(template))
+        .map(|(_, (op, _))| template_ident(op));
     let unmatched = quote! {
-        shared.0.api.error_response(&#rt::unmatched(&request, &[#(#all_templates),*]))
+        shared.0.api.error_response(&#rt::unmatched(&request, &[#(#distinct()),*]))
     };
     let mut by_method: BTreeMap<HttpMethod, Vec<(&Operation, &PathTemplate)>> = BTreeMap::new();
     for (op, template) in ops.iter().zip(&templates) {
@@ -344,11 +381,11 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
                 return quote!(.#method(#handler::<A>));
             }
         }
-        let tries = candidates.iter().map(|(op, template)| {
+        let tries = candidates.iter().map(|(op, _)| {
             let handler = handler_ident(op);
-            let template = template_tokens(template);
+            let template = template_ident(op);
             quote! {
-                if #rt::path_fits(request.uri().path(), #template) {
+                if #rt::path_fits(request.uri().path(), #template()) {
                     return #handler::<A>(shared, request).await;
                 }
             }
@@ -398,6 +435,10 @@ fn serve_ident(op: &Operation) -> proc_macro2::Ident {
     prefixed_ident("serve", &op.method_name)
 }
 
+fn template_ident(op: &Operation) -> proc_macro2::Ident {
+    prefixed_ident("template", &op.method_name)
+}
+
 fn writer_ident(op: &Operation) -> proc_macro2::Ident {
     prefixed_ident("write", &op.method_name)
 }
@@ -442,8 +483,8 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     let path_names: Vec<&str> = template.params().collect();
     let path_values = (!path_names.is_empty()).then(|| {
         let count = Literal::usize_unsuffixed(path_names.len());
-        let template = template_tokens(&template);
-        quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template)?;)
+        let template = template_ident(op);
+        quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template())?;)
     });
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));

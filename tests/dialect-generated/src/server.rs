@@ -187,15 +187,7 @@ async fn serve_m_room_member<A: DialectCoverageApi>(
         .await?;
     let path_values: [&str; 3] = super::server_runtime::path_values(
         parts.uri.path(),
-        &[
-            &[super::server_runtime::Piece::Text("_test")],
-            &[super::server_runtime::Piece::Text("v1")],
-            &[super::server_runtime::Piece::Text("rooms")],
-            &[super::server_runtime::Piece::Value],
-            &[super::server_runtime::Piece::Text("state")],
-            &[super::server_runtime::Piece::Value],
-            &[super::server_runtime::Piece::Value],
-        ],
+        template_m_room_member(),
     )?;
     let query = super::server_runtime::query_pairs(&parts)?;
     let request = super::types::MRoomMemberRequest {
@@ -263,6 +255,19 @@ async fn serve_type<A: DialectCoverageApi>(
         body: super::server_runtime::json_body::<super::types::TypeBody>(&body)?,
     };
     write_type(shared.api.r#type(request).await)
+}
+
+/// `/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}`, as it arrives.
+fn template_m_room_member() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_test")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("rooms")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Text("state")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
 }
 
 fn write_m_room_member(

@@ -155,11 +155,7 @@ async fn serve_search<A: ParamsFixtureApi>(
         .await?;
     let path_values: [&str; 1] = super::server_runtime::path_values(
         parts.uri.path(),
-        &[
-            &[super::server_runtime::Piece::Text("v1")],
-            &[super::server_runtime::Piece::Text("search")],
-            &[super::server_runtime::Piece::Value],
-        ],
+        template_search(),
     )?;
     let query = super::server_runtime::query_pairs(&parts)?;
     let request = super::types::SearchRequest {
@@ -223,6 +219,15 @@ async fn serve_ping<A: ParamsFixtureApi>(
         .await?;
     let request = super::types::PingRequest {};
     write_ping(shared.api.ping(request).await)
+}
+
+/// `/v1/search/{kind}`, as it arrives.
+fn template_search() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("search")],
+        &[super::server_runtime::Piece::Value],
+    ]
 }
 
 fn write_search(
