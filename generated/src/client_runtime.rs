@@ -309,16 +309,46 @@ impl Call {
             .extend(utf8_percent_encode(literal, LITERAL_ESCAPED));
     }
 
-    /// A path parameter, escaped as one whole segment. `.` and `..` are refused: URL
-    /// normalisation would turn them into a different path.
+    /// A path parameter, escaped as one whole segment. An empty value, `.` and `..` are
+    /// refused: the first leaves the segment empty, URL normalisation would turn the
+    /// others into a different path.
     pub fn path_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
         let text = self.param_text(name, value)?;
-        if text == "." || text == ".." {
+        if text.is_empty() || text == "." || text == ".." {
             return Err(self.invalid(format!(
-                "path parameter `{name}` is `{text}`, which URLs treat as a relative path step"
+                "path parameter `{name}` is `{text}`, which would not reach the server as one path segment"
             )));
         }
         self.path_and_query.extend(utf8_percent_encode(&text, ESCAPED));
+        Ok(())
+    }
+
+    /// A path parameter that shares its segment with fixed text (`{sid}.json`,
+    /// `{from}-{to}`). `next` is the fixed text the server reads up to when more values
+    /// follow in the segment (`-` for `from`), else `""`. A value the server would read
+    /// differently is refused: an empty one, or one whose escaped form holds `next`
+    /// (`1-2` as `from`), since the server ends the value at the first `next`.
+    pub fn path_param_within<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        next: &str,
+    ) -> Result<(), ClientError> {
+        let text = self.param_text(name, value)?;
+        let escaped: String = utf8_percent_encode(&text, ESCAPED).collect();
+        if escaped.is_empty() {
+            return Err(self.invalid(format!(
+                "path parameter `{name}` is empty, which would leave its place in the path empty"
+            )));
+        }
+        // The server ends the value at the first `next` after its first character.
+        let ends_at = [escaped.as_str(), next].concat()[1..].find(next).map(|at| at + 1);
+        if !next.is_empty() && ends_at != Some(escaped.len()) {
+            return Err(self.invalid(format!(
+                "path parameter `{name}` is `{text}`, which holds `{next}`, the text that ends it in the path"
+            )));
+        }
+        self.path_and_query.push_str(&escaped);
         Ok(())
     }
 

@@ -107,13 +107,13 @@ pub fn router_with_config<A: MatrixFederationLeaveRoomApi>(
     });
     let routes = ::axum::Router::new()
         .route(
-            "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+            "/_matrix/federation/v1/make_leave/{p4}/{p5}",
             ::axum::routing::MethodRouter::new()
                 .get(handle_make_leave::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
-            "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
+            "/_matrix/federation/v1/send_leave/{p4}/{p5}",
             ::axum::routing::MethodRouter::new()
                 .put(handle_send_leave::<A>)
                 .fallback(method_not_allowed::<A>),
@@ -185,21 +185,13 @@ async fn serve_make_leave<A: MatrixFederationLeaveRoomApi>(
             |request| { shared.api.authenticate(request) },
         )
         .await?;
+    let path_values: [&str; 2] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_make_leave(),
+    )?;
     let request = super::types::MakeLeaveRequest {
-        room_id: super::server_runtime::path_string(
-            parts.uri.path(),
-            1,
-            "",
-            "",
-            "roomId",
-        )?,
-        user_id: super::server_runtime::path_string(
-            parts.uri.path(),
-            0,
-            "",
-            "",
-            "userId",
-        )?,
+        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
+        user_id: super::server_runtime::path_string(path_values[1], "userId")?,
     };
     write_make_leave(shared.api.make_leave(request, principal).await)
 }
@@ -239,24 +231,40 @@ async fn serve_send_leave<A: MatrixFederationLeaveRoomApi>(
             |request| { shared.api.authenticate(request) },
         )
         .await?;
+    let path_values: [&str; 2] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_send_leave(),
+    )?;
     let request = super::types::SendLeaveRequest {
-        room_id: super::server_runtime::path_string(
-            parts.uri.path(),
-            1,
-            "",
-            "",
-            "roomId",
-        )?,
-        event_id: super::server_runtime::path_string(
-            parts.uri.path(),
-            0,
-            "",
-            "",
-            "eventId",
-        )?,
+        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
+        event_id: super::server_runtime::path_string(path_values[1], "eventId")?,
         body: super::server_runtime::json_body::<super::types::SendLeaveBody>(&body)?,
     };
     write_send_leave(shared.api.send_leave(request, principal).await)
+}
+
+/// `/_matrix/federation/v1/make_leave/{roomId}/{userId}`, as it arrives.
+fn template_make_leave() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_matrix")],
+        &[super::server_runtime::Piece::Text("federation")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("make_leave")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
+}
+
+/// `/_matrix/federation/v1/send_leave/{roomId}/{eventId}`, as it arrives.
+fn template_send_leave() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_matrix")],
+        &[super::server_runtime::Piece::Text("federation")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("send_leave")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
 }
 
 fn write_make_leave(
@@ -280,4 +288,35 @@ fn write_send_leave(
             super::server_runtime::json_response(200, &body)
         }
     }
+}
+
+/// Builds the router once: axum checks every route when it is added.
+#[cfg(test)]
+#[test]
+fn the_router_starts() {
+    struct NeverCalled;
+    impl self::MatrixFederationLeaveRoomApi for NeverCalled {
+        type Principal = ();
+        async fn authenticate(
+            &self,
+            _request: super::server_runtime::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            unreachable!("no request is sent")
+        }
+        async fn make_leave(
+            &self,
+            _request: super::types::MakeLeaveRequest,
+            _principal: (),
+        ) -> super::types::MakeLeaveResponse {
+            unreachable!("no request is sent")
+        }
+        async fn send_leave(
+            &self,
+            _request: super::types::SendLeaveRequest,
+            _principal: (),
+        ) -> super::types::SendLeaveResponse {
+            unreachable!("no request is sent")
+        }
+    }
+    let _ = router(NeverCalled);
 }

@@ -9,6 +9,7 @@ use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode,
 
 use crate::diag::{Diagnostic, child_pointer};
 use crate::graph::{children_first, on_cycle, shortest_cycle, strongly_connected};
+use crate::ir::paths::{self, PathTemplate};
 use crate::provenance::Provenance;
 use crate::schema_shape::{
     MAX_COMPOSITION_DEPTH, Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member,
@@ -26,6 +27,7 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
     if checker.composition_graph(api) {
         return checker.found;
     }
+    checker.servers(api);
     checker.operations(api);
     if let Some(components) = &api.components {
         for (key, schema) in &components.schemas {
@@ -57,11 +59,35 @@ impl Checker<'_> {
         // operationId → pointer of its first use. Names made from ids are the IR's
         // business: it gives colliding ones distinct names.
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
+        // (path shape, method) → the path that first has it.
+        let mut shapes: BTreeMap<(String, &str), &str> = BTreeMap::new();
         for (path, item) in &api.paths.paths {
             let item_ptr = child_pointer("/paths", path);
             let ReferenceOr::Item(item) = item else { continue };
+            let template = match paths::parse(path) {
+                Ok(template) => Some(template),
+                Err(e) => {
+                    self.error(&item_ptr, e.message(path), e.help());
+                    None
+                }
+            };
             for (method, op) in item.iter() {
                 let op_ptr = child_pointer(&item_ptr, method);
+                if let Some(template) = &template {
+                    match shapes.get(&(template.shape(), method)) {
+                        Some(first) => self.error(
+                            &op_ptr,
+                            format!(
+                                "`{verb} {path}` and `{verb} {first}` are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
+                                verb = method.to_ascii_uppercase()
+                            ),
+                            "merge the two operations, or change the fixed text of one path",
+                        ),
+                        None => {
+                            shapes.insert((template.shape(), method), path);
+                        }
+                    }
+                }
                 let id = op
                     .operation_id
                     .clone()
@@ -93,7 +119,7 @@ impl Checker<'_> {
                         params.push((format!("{op_ptr}/parameters/{i}"), p));
                     }
                 }
-                self.parameters(path, &op_ptr, &params);
+                self.parameters(path, template.as_ref(), &op_ptr, &params);
                 self.body(op, &op_ptr);
                 self.responses(op, &op_ptr);
 
@@ -113,8 +139,49 @@ impl Checker<'_> {
         }
     }
 
-    fn parameters(&mut self, path: &str, op_ptr: &str, params: &[(String, &Parameter)]) {
-        let template: Vec<&str> = path_template_names(path);
+    /// The base path comes from the first server URL: it must be fixed text.
+    fn servers(&mut self, api: &OpenAPI) {
+        let Some(server) = api.servers.first() else { return };
+        let pointer = "/servers/0/url";
+        let base = crate::ir::base_path(api);
+        if let Some(open) = base.find('{') {
+            let name = base[open..].split(['}', '/']).next().unwrap_or_default();
+            self.error(
+                pointer,
+                format!(
+                    "server URL `{}` uses the variable `{name}}}`, which it does not define",
+                    server.url
+                ),
+                "define it under `variables` with a `default`, or write the value into the URL",
+            );
+        } else if base.contains('}') || base.contains('?') || base.contains('#') {
+            self.error(
+                pointer,
+                format!("the path of server URL `{}` cannot be routed", server.url),
+                "write the base path as fixed text, e.g. `/v1`",
+            );
+        } else if !server.url.contains("://") && !server.url.is_empty() && !server.url.starts_with('/') {
+            self.warning(
+                pointer,
+                format!(
+                    "server URL `{}` has no leading `/`; the API is served under `{base}`",
+                    server.url
+                ),
+                &format!("write `{base}` to say so"),
+            );
+        }
+    }
+
+    fn parameters(
+        &mut self,
+        path: &str,
+        template: Option<&PathTemplate>,
+        op_ptr: &str,
+        params: &[(String, &Parameter)],
+    ) {
+        // A template that does not parse was reported already; its names are not known.
+        let parsed = template.is_some();
+        let template: Vec<&str> = template.map(|t| t.params().collect()).unwrap_or_default();
         let mut declared_path = BTreeSet::new();
         for (pointer, param) in params {
             let data = param.parameter_data_ref();
@@ -128,7 +195,7 @@ impl Checker<'_> {
             }
             if let Parameter::Path { .. } = param {
                 declared_path.insert(data.name.as_str());
-                if !template.contains(&data.name.as_str()) {
+                if parsed && !template.contains(&data.name.as_str()) {
                     self.error(
                         pointer,
                         format!("path parameter `{}` does not appear in the path `{path}`", data.name),
@@ -303,19 +370,6 @@ impl Checker<'_> {
             _ => {}
         }
     }
-}
-
-/// The `{name}` placeholders of a path template, in order.
-pub fn path_template_names(path: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        names.push(&after[..end]);
-        rest = &after[end + 1..];
-    }
-    names
 }
 
 /// Checks for schemas that combine or restrict others (`allOf`, `enum`) and for named

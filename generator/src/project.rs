@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 3] = [
+pub const TARGETS: [Target; 4] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -28,6 +28,11 @@ pub const TARGETS: [Target; 3] = [
         spec: "tests/fixtures/params.yaml",
         out: "tests/params-api",
         crate_name: "params-api",
+    },
+    Target {
+        spec: "tests/corpus/switchboard-voice.yaml",
+        out: "tests/switchboard-voice",
+        crate_name: "switchboard-voice",
     },
 ];
 

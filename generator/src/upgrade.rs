@@ -68,6 +68,9 @@ pub struct Upgraded {
     pub document: Value,
     /// Upgraded pointer → resolved pointer, for moved subtrees (longest prefix wins).
     moves: BTreeMap<String, String>,
+    /// Paths given a leading `/`: new path pointer → the path's pointer as written. Applied
+    /// after `moves`, which are recorded in terms of the renamed paths.
+    renamed_paths: BTreeMap<String, String>,
     /// Findings that do not stop generation, with resolved pointers.
     pub warnings: Vec<(String, Diagnostic)>,
     /// Errors, with resolved pointers.
@@ -77,13 +80,19 @@ pub struct Upgraded {
 impl Upgraded {
     /// The resolved-document pointer of an upgraded-document pointer.
     pub fn resolved_pointer(&self, pointer: &str) -> String {
-        for prefix in pointer_prefixes(pointer) {
-            if let Some(old) = self.moves.get(prefix) {
-                return format!("{old}{}", &pointer[prefix.len()..]);
-            }
-        }
-        pointer.to_string()
+        let moved = longest_prefix_mapped(&self.moves, pointer);
+        longest_prefix_mapped(&self.renamed_paths, &moved)
     }
+}
+
+/// `pointer` with its longest prefix found in `map` replaced by what it maps to.
+fn longest_prefix_mapped(map: &BTreeMap<String, String>, pointer: &str) -> String {
+    for prefix in pointer_prefixes(pointer) {
+        if let Some(old) = map.get(prefix) {
+            return format!("{old}{}", &pointer[prefix.len()..]);
+        }
+    }
+    pointer.to_string()
 }
 
 pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
@@ -93,13 +102,15 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
         errors: Vec::new(),
     };
     up.errors.extend(unknown_statuses(document));
+    let (document, renamed_paths) = up.rooted_paths(document);
     let document = match dialect {
-        Dialect::Swagger2 => up.swagger(document),
-        Dialect::OpenApi30 => up.openapi(document),
+        Dialect::Swagger2 => up.swagger(&document),
+        Dialect::OpenApi30 => up.openapi(&document),
     };
     Upgraded {
         document,
         moves: up.moves,
+        renamed_paths,
         warnings: up.warnings,
         errors: up.errors,
     }
@@ -118,6 +129,65 @@ impl Upgrader {
         if new != old {
             self.moves.insert(new.to_string(), old.to_string());
         }
+    }
+
+    /// Paths (and a Swagger `basePath`) written without their leading `/` get one, with a
+    /// warning: the `openapiv3` model would drop such a path without a word, and axum
+    /// cannot route it. A path that would then clash with one already written is an error.
+    fn rooted_paths(&mut self, doc: &Value) -> (Value, BTreeMap<String, String>) {
+        let mut renamed = BTreeMap::new();
+        let mut doc = doc.clone();
+        if let Some(Value::String(base)) = doc.get_mut("basePath") {
+            if !base.is_empty() && !base.starts_with('/') {
+                let rooted = format!("/{base}");
+                self.warnings.push((
+                    "/basePath".to_string(),
+                    Diagnostic::warning(format!(
+                        "basePath `{base}` has no leading `/`; the API is served under `{rooted}`"
+                    ))
+                    .help(format!("write `basePath: {rooted}` to say so")),
+                ));
+                *base = rooted;
+            }
+        }
+        let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+            return (doc, renamed);
+        };
+        let unrooted = |key: &String| !key.starts_with('/') && !key.starts_with("x-");
+        if !paths.keys().any(unrooted) {
+            return (doc, renamed);
+        }
+        let written: std::collections::BTreeSet<String> = paths.keys().cloned().collect();
+        let mut rooted = Map::new();
+        for (path, item) in std::mem::take(paths) {
+            if !unrooted(&path) {
+                rooted.insert(path, item);
+                continue;
+            }
+            let old = child_pointer("/paths", &path);
+            let new_path = format!("/{path}");
+            if written.contains(&new_path) {
+                self.errors.push((
+                    old,
+                    Diagnostic::error(format!(
+                        "path `{path}` has no leading `/`, and `{new_path}` is also defined"
+                    ))
+                    .help("remove one of the two, or merge their operations"),
+                ));
+                continue;
+            }
+            self.warnings.push((
+                old.clone(),
+                Diagnostic::warning(format!(
+                    "path `{path}` has no leading `/`; it is served at `{new_path}`"
+                ))
+                .help(format!("write the path as `{new_path}` to say so")),
+            ));
+            renamed.insert(child_pointer("/paths", &new_path), old);
+            rooted.insert(new_path, item);
+        }
+        *paths = rooted;
+        (doc, renamed)
     }
 
     fn swagger(&mut self, doc: &Value) -> Value {

@@ -52,5 +52,5 @@ fn an_api_without_security_has_no_principal() {
     assert!(!server.contains("type Principal"), "{server}");
     assert!(!server.contains("fn authenticate"), "{server}");
     assert!(!server.contains("principal"), "{server}");
-    assert!(server.contains("\"/things/{id}\""), "{server}");
+    assert!(server.contains("\"/things/{p1}\""), "{server}");
 }

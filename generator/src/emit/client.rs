@@ -6,6 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::rust::{doc, ident, qualified_type};
+use crate::ir::paths::PathPart;
 use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
@@ -195,54 +196,54 @@ fn http_method(method: HttpMethod) -> TokenStream {
     }
 }
 
-/// One piece of a path template: fixed text, or a `{name}` parameter.
-#[derive(Debug, PartialEq)]
-enum PathPiece<'a> {
-    Literal(&'a str),
-    Param(&'a str),
-}
-
-/// `/make_leave/{roomId}/{userId}` → `/make_leave/`, `roomId`, `/`, `userId`.
-fn path_pieces(template: &str) -> Vec<PathPiece<'_>> {
-    let mut pieces = Vec::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}').map(|i| open + i) else {
-            break;
-        };
-        if open > 0 {
-            pieces.push(PathPiece::Literal(&rest[..open]));
-        }
-        pieces.push(PathPiece::Param(&rest[open + 1..close]));
-        rest = &rest[close + 1..];
-    }
-    if !rest.is_empty() {
-        pieces.push(PathPiece::Literal(rest));
-    }
-    pieces
-}
-
+/// The path after the base path: fixed text (`/` separators included) in runs, each
+/// parameter escaped alone, and the one rule the server reads a shared segment by.
 fn emit_path(op: &Operation) -> TokenStream {
-    let steps = path_pieces(&op.path).into_iter().map(|piece| {
-        let param = match piece {
-            PathPiece::Param(wire) => find_param(op, ParamLocation::Path, wire),
-            PathPiece::Literal(_) => None,
-        };
-        match (piece, param) {
-            (_, Some(param)) => {
-                let wire = &param.wire_name;
-                let field = ident(&param.rust_name);
+    let mut steps = Vec::new();
+    let mut text = String::new();
+    for segment in &op.template.segments {
+        text.push('/');
+        let whole = segment.is_whole_param();
+        for (i, part) in segment.parts.iter().enumerate() {
+            let name = match part {
+                PathPart::Literal(literal) => {
+                    text.push_str(literal);
+                    continue;
+                }
+                PathPart::Param(name) => name,
+            };
+            // `check` reports undeclared path parameters.
+            let Some(param) = find_param(op, ParamLocation::Path, name) else {
+                text.push_str(&["{", name, "}"].concat());
+                continue;
+            };
+            if !text.is_empty() {
+                steps.push(quote!(call.path(#text);));
+                text.clear();
+            }
+            let wire = &param.wire_name;
+            let field = ident(&param.rust_name);
+            steps.push(if whole {
                 quote!(call.path_param(#wire, &request.#field)?;)
-            }
-            // `check` reports undeclared path parameters; anything else is fixed text.
-            (PathPiece::Literal(text), None) => quote!(call.path(#text);),
-            (PathPiece::Param(wire), None) => {
-                let text = ["{", wire, "}"].concat();
-                quote!(call.path(#text);)
-            }
+            } else {
+                let next = text_ending(&segment.parts[i + 1..]);
+                quote!(call.path_param_within(#wire, &request.#field, #next)?;)
+            });
         }
-    });
+    }
+    if !text.is_empty() {
+        steps.push(quote!(call.path(#text);));
+    }
     quote!(#(#steps)*)
+}
+
+/// The text the server reads a value up to: the fixed text after it when another value
+/// follows in the segment, else `""` (the value runs to the segment's closing text).
+fn text_ending(after: &[PathPart]) -> &str {
+    match after {
+        [PathPart::Literal(next), _, ..] => next,
+        _ => "",
+    }
 }
 
 fn find_param<'a>(op: &'a Operation, location: ParamLocation, wire: &str) -> Option<&'a Param> {
@@ -396,10 +397,12 @@ mod tests {
             handler_fn: "handle_get_messages".to_string(),
             serve_fn: "serve_get_messages".to_string(),
             writer_fn: "write_get_messages".to_string(),
+            template_fn: "template_get_messages".to_string(),
             request_type: "GetMessagesRequest".to_string(),
             response_type: "GetMessagesResponse".to_string(),
             http_method: HttpMethod::Post,
             path: "/rooms/{roomId}/messages".to_string(),
+            template: crate::ir::paths::parse("/rooms/{roomId}/messages").unwrap(),
             summary: None,
             doc: None,
             params: vec![
@@ -477,24 +480,23 @@ mod tests {
     }
 
     #[test]
-    fn path_templates_split_into_text_and_parameters() {
+    fn parameters_sharing_a_segment_say_what_ends_them() {
+        let mut ir = messages_api();
+        let op = &mut ir.operations[0];
+        op.path = "/bytes/{from}-{to}.bin/{roomId}".to_string();
+        op.template = crate::ir::paths::parse(&op.path).unwrap();
+        op.params
+            .push(param("from", "from", ParamLocation::Path, TypeRef::I64, true));
+        op.params
+            .push(param("to", "to", ParamLocation::Path, TypeRef::I64, true));
+        let squashed: String = emit_path(op).to_string().split_whitespace().collect();
         assert_eq!(
-            path_pieces("/make_leave/{roomId}/{userId}"),
-            vec![
-                PathPiece::Literal("/make_leave/"),
-                PathPiece::Param("roomId"),
-                PathPiece::Literal("/"),
-                PathPiece::Param("userId"),
-            ]
+            squashed,
+            concat!(
+                r#"call.path("/bytes/");call.path_param_within("from",&request.from,"-")?;"#,
+                r#"call.path("-");call.path_param_within("to",&request.to,"")?;"#,
+                r#"call.path(".bin/");call.path_param("roomId",&request.room_id)?;"#,
+            )
         );
-        assert_eq!(
-            path_pieces("/a/{x}.json"),
-            vec![
-                PathPiece::Literal("/a/"),
-                PathPiece::Param("x"),
-                PathPiece::Literal(".json")
-            ]
-        );
-        assert_eq!(path_pieces("/unclosed/{x"), vec![PathPiece::Literal("/unclosed/{x")]);
     }
 }

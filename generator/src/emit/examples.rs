@@ -8,6 +8,10 @@ use super::rust::{ident, qualified_type};
 use crate::ir::Ir;
 
 pub fn emit_examples(ir: &Ir) -> TokenStream {
+    // Without examples the helpers would be dead code, which `-D warnings` refuses.
+    if ir.examples.is_empty() {
+        return TokenStream::new();
+    }
     let tests = ir.examples.iter().map(|example| {
         let name = ident(&example.name);
         let ty = qualified_type(&example.ty);

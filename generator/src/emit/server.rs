@@ -1,13 +1,14 @@
 //! The `server` module: one trait for the API, `router` over it, and one axum handler per
 //! operation. The fixed helpers it calls live in `templates/server_runtime.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::rust::{doc, ident, qualified_type};
-use crate::ir::{Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
+use crate::ir::paths::{self, PathPart, PathTemplate};
+use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
 
 /// The sibling module with the fixed helpers.
 fn rt() -> TokenStream {
@@ -20,7 +21,14 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
     let router = emit_router(ir);
     let fallbacks = emit_fallbacks(ir);
     let handlers = ir.operations.iter().map(|op| emit_handler(ir, op));
+    let checked = checked_at_request_time(ir);
+    let templates = ir
+        .operations
+        .iter()
+        .filter(|op| op.template.params().next().is_some() || checked.contains(op.id.as_str()))
+        .map(|op| emit_template_fn(ir, op));
     let writers = ir.operations.iter().map(emit_response_writer);
+    let router_test = emit_router_test(ir);
     quote! {
         pub use #rt::{AuthRequest, Rejection, ServerConfig, ServerError};
 
@@ -28,7 +36,52 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
         #router
         #fallbacks
         #(#handlers)*
+        #(#templates)*
         #(#writers)*
+        #router_test
+    }
+}
+
+/// A test that builds the router over a stub, so that a route axum refuses at startup
+/// fails `cargo test` of the generated crate instead of the user's first run.
+fn emit_router_test(ir: &Ir) -> TokenStream {
+    let api = ident(&ir.api_name);
+    let rt = rt();
+    let secured = any_secured(ir);
+    let auth = secured.then(|| {
+        quote! {
+            type Principal = ();
+
+            async fn authenticate(&self, _request: #rt::AuthRequest<'_>) -> ::std::result::Result<(), #rt::Rejection> {
+                unreachable!("no request is sent")
+            }
+        }
+    });
+    let methods = ir.operations.iter().map(|op| {
+        let name = ident(&op.method_name);
+        let request = ident(&op.request_type);
+        let response = ident(&op.response_type);
+        let principal = is_secured(op).then(|| quote!(_principal: (),));
+        quote! {
+            async fn #name(&self, _request: super::types::#request, #principal) -> super::types::#response {
+                unreachable!("no request is sent")
+            }
+        }
+    });
+    quote! {
+        /// Builds the router once: axum checks every route when it is added.
+        #[cfg(test)]
+        #[test]
+        fn the_router_starts() {
+            struct NeverCalled;
+
+            impl self::#api for NeverCalled {
+                #auth
+                #(#methods)*
+            }
+
+            let _ = router(NeverCalled);
+        }
     }
 }
 
@@ -176,24 +229,9 @@ fn emit_trait_method(op: &Operation) -> TokenStream {
 fn emit_router(ir: &Ir) -> TokenStream {
     let api = ident(&ir.api_name);
     let rt = rt();
-    // Operations sharing a path share one route, one method each.
-    let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
-    for op in &ir.operations {
-        by_path
-            .entry(format!("{}{}", ir.base_path, op.path))
-            .or_default()
-            .push(op);
-    }
-    let routes = by_path.iter().map(|(path, ops)| {
-        let methods = ops.iter().map(|op| {
-            let method = format_ident!("{}", op.http_method.as_str().to_ascii_lowercase());
-            let handler = handler_ident(op);
-            quote!(.#method(#handler::<A>))
-        });
-        quote! {
-            .route(#path, ::axum::routing::MethodRouter::new() #(#methods)* .fallback(method_not_allowed::<A>))
-        }
-    });
+    let routes = routes(ir)
+        .into_iter()
+        .map(|(pattern, ops)| emit_route(ir, &pattern, &ops));
     let mount = if ir.base_path.is_empty() {
         " Every operation is mounted at its path.".to_string()
     } else {
@@ -226,6 +264,149 @@ fn emit_router(ir: &Ir) -> TokenStream {
     }
 }
 
+/// The operations of each axum route. Paths that differ only in their parameters' names
+/// or in the text around a parameter share a route (matchit allows one capture name per
+/// position and no text after a capture); each operation then checks its own template.
+/// Within a route, the operations are in the order they are tried: most fixed text first,
+/// then in the order of the definition.
+fn routes(ir: &Ir) -> BTreeMap<String, Vec<&Operation>> {
+    let mut by_route: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for op in &ir.operations {
+        by_route
+            .entry(route_pattern(&full_template(ir, op)))
+            .or_default()
+            .push(op);
+    }
+    for ops in by_route.values_mut() {
+        ops.sort_by_key(|op| std::cmp::Reverse(full_template(ir, op).literal_len()));
+    }
+    by_route
+}
+
+/// The operations (by id) on routes that do not decide alone which operation serves a
+/// request: their templates are checked when a request comes.
+fn checked_at_request_time(ir: &Ir) -> BTreeSet<&str> {
+    routes(ir)
+        .into_values()
+        .filter(|ops| !ops.iter().all(|op| route_decides(&full_template(ir, op))))
+        .flatten()
+        .map(|op| op.id.as_str())
+        .collect()
+}
+
+fn full_template(ir: &Ir, op: &Operation) -> PathTemplate {
+    op.template.under(&ir.base_path)
+}
+
+/// The route axum sees: fixed segments as they arrive, every other segment one capture
+/// named after its position. A segment starting with `:` or `*` is captured too: axum
+/// 0.8 refuses such text as a leftover of its old capture syntax.
+fn route_pattern(template: &PathTemplate) -> String {
+    let mut pattern = String::new();
+    for (i, segment) in template.segments.iter().enumerate() {
+        pattern.push('/');
+        match segment.literal().filter(|text| routes_as_text(text)) {
+            Some(text) => pattern.push_str(&paths::wire_literal(&text)),
+            None => pattern.push_str(&format!("{{p{i}}}")),
+        }
+    }
+    pattern
+}
+
+fn routes_as_text(text: &str) -> bool {
+    !text.starts_with(':') && !text.starts_with('*')
+}
+
+/// Whether the route alone decides that a request fits the operation's template.
+fn route_decides(template: &PathTemplate) -> bool {
+    template
+        .segments
+        .iter()
+        .all(|segment| segment.is_whole_param() || segment.literal().is_some_and(|text| routes_as_text(&text)))
+}
+
+/// The operation's full path as the runtime matches it.
+fn emit_template_fn(ir: &Ir, op: &Operation) -> TokenStream {
+    let rt = rt();
+    let name = template_ident(op);
+    let doc = format!(" `{}{}`, as it arrives.", ir.base_path, op.path);
+    let template = template_tokens(&full_template(ir, op));
+    quote! {
+        #[doc = #doc]
+        fn #name() -> #rt::Template {
+            #template
+        }
+    }
+}
+
+/// `&[&[Piece::Text("Accounts")], &[Piece::Value, Piece::Text(".json")]]`.
+fn template_tokens(template: &PathTemplate) -> TokenStream {
+    let rt = rt();
+    let segments = template.segments.iter().map(|segment| {
+        let pieces = segment.parts.iter().map(|part| match part {
+            PathPart::Literal(text) => {
+                let wire = paths::wire_literal(text);
+                quote!(#rt::Piece::Text(#wire))
+            }
+            PathPart::Param(_) => quote!(#rt::Piece::Value),
+        });
+        quote!(&[#(#pieces),*])
+    });
+    quote!(&[#(#segments),*])
+}
+
+/// One `.route(..)`: a handler per method, and what answers the other methods.
+fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
+    let rt = rt();
+    let templates: Vec<PathTemplate> = ops.iter().map(|op| full_template(ir, op)).collect();
+    let all_decided = templates.iter().all(route_decides);
+    let distinct = ops
+        .iter()
+        .zip(&templates)
+        .enumerate()
+        .filter(|(i, (_, template))| !templates[..*i].contains(template))
+        .map(|(_, (op, _))| template_ident(op));
+    let unmatched = quote! {
+        shared.0.api.error_response(&#rt::unmatched(&request, &[#(#distinct()),*]))
+    };
+    let mut by_method: BTreeMap<HttpMethod, Vec<(&Operation, &PathTemplate)>> = BTreeMap::new();
+    for (op, template) in ops.iter().zip(&templates) {
+        by_method.entry(op.http_method).or_default().push((op, template));
+    }
+    let methods = by_method.iter().map(|(method, candidates)| {
+        let method = format_ident!("{}", method.as_str().to_ascii_lowercase());
+        if let [(op, template)] = candidates.as_slice() {
+            if route_decides(template) {
+                let handler = handler_ident(op);
+                return quote!(.#method(#handler::<A>));
+            }
+        }
+        let tries = candidates.iter().map(|(op, _)| {
+            let handler = handler_ident(op);
+            let template = template_ident(op);
+            quote! {
+                if #rt::path_fits(request.uri().path(), #template()) {
+                    return #handler::<A>(shared, request).await;
+                }
+            }
+        });
+        quote! {
+            .#method(|shared: State<A>, request: ::axum::extract::Request| async move {
+                #(#tries)*
+                #unmatched
+            })
+        }
+    });
+    let fallback = if all_decided {
+        quote!(method_not_allowed::<A>)
+    } else {
+        quote!(|shared: State<A>, request: ::axum::extract::Request| async move { #unmatched })
+    };
+    quote! {
+        .route(#pattern, ::axum::routing::MethodRouter::new() #(#methods)* .fallback(#fallback))
+    }
+}
+
 fn emit_fallbacks(ir: &Ir) -> TokenStream {
     let api = ident(&ir.api_name);
     let rt = rt();
@@ -252,6 +433,10 @@ fn handler_ident(op: &Operation) -> proc_macro2::Ident {
 
 fn serve_ident(op: &Operation) -> proc_macro2::Ident {
     ident(&op.serve_fn)
+}
+
+fn template_ident(op: &Operation) -> proc_macro2::Ident {
+    ident(&op.template_fn)
 }
 
 fn writer_ident(op: &Operation) -> proc_macro2::Ident {
@@ -294,10 +479,16 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     } else {
         quote!(#rt::read_body(&parts.headers, body, shared.config.body_limit).await?;)
     };
-    let full_path = format!("{}{}", ir.base_path, op.path);
+    let template = full_template(ir, op);
+    let path_names: Vec<&str> = template.params().collect();
+    let path_values = (!path_names.is_empty()).then(|| {
+        let count = Literal::usize_unsuffixed(path_names.len());
+        let template = template_ident(op);
+        quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template())?;)
+    });
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));
-    let fields = op.params.iter().map(|p| emit_param_field(p, &full_path));
+    let fields = op.params.iter().map(|p| emit_param_field(p, &path_names));
     let body_field = op.body.as_ref().map(|body| {
         let ty = qualified_type(&body.ty);
         if body.required {
@@ -324,6 +515,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             let (parts, body) = request.into_parts();
             #read_body
             #principal
+            #path_values
             #query
             let request = super::types::#request_type {
                 #(#fields)*
@@ -347,20 +539,22 @@ fn credential_source(ir: &Ir, scheme: &str) -> TokenStream {
 }
 
 /// One field of the request struct, read from the path, the query or the headers.
-fn emit_param_field(param: &Param, full_path: &str) -> TokenStream {
+/// `path_names` lists the path's parameters in the order `path_values` holds them.
+fn emit_param_field(param: &Param, path_names: &[&str]) -> TokenStream {
     let rt = rt();
     let field = ident(&param.rust_name);
     let wire = &param.wire_name;
     let value = match param.location {
         ParamLocation::Path => {
-            let (from_end, prefix, suffix) = path_position(full_path, wire);
-            let from_end = Literal::usize_unsuffixed(from_end);
-            // A path parameter is always present once the route matched.
+            // `check` guarantees every path parameter is in the template.
+            let at = path_names.iter().position(|name| name == wire).unwrap_or(0);
+            let at = Literal::usize_unsuffixed(at);
+            // A path parameter is always present once the path fits the template.
             if param.ty == TypeRef::String {
-                return quote!(#field: #rt::path_string(parts.uri.path(), #from_end, #prefix, #suffix, #wire)?,);
+                return quote!(#field: #rt::path_string(path_values[#at], #wire)?,);
             }
             let parse = parse_fn(&param.ty);
-            return quote!(#field: #rt::path_param(parts.uri.path(), #from_end, #prefix, #suffix, #wire, #parse)?,);
+            return quote!(#field: #rt::path_param(path_values[#at], #wire, #parse)?,);
         }
         ParamLocation::Query => match &param.ty {
             TypeRef::Vec(item) => {
@@ -402,22 +596,6 @@ fn parse_fn(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Where a path parameter sits: its segment counted from the end of the route, and the
-/// literal text around it in that segment (`{id}.json` → `""`, `".json"`).
-fn path_position(path: &str, name: &str) -> (usize, String, String) {
-    let placeholder = format!("{{{name}}}");
-    let segments: Vec<&str> = path.split('/').collect();
-    for (i, segment) in segments.iter().enumerate() {
-        if let Some(at) = segment.find(&placeholder) {
-            let prefix = segment[..at].to_string();
-            let suffix = segment[at + placeholder.len()..].to_string();
-            return (segments.len() - 1 - i, prefix, suffix);
-        }
-    }
-    // `check` guarantees every path parameter is in the path; this is never reached.
-    (0, String::new(), String::new())
-}
-
 /// Turns the response enum into an HTTP response: the variant decides status and body.
 fn emit_response_writer(op: &Operation) -> TokenStream {
     let rt = rt();
@@ -457,14 +635,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn path_parameters_are_found_from_the_end() {
-        let path = "/_matrix/federation/v1/send_leave/{roomId}/{eventId}";
-        assert_eq!(path_position(path, "eventId"), (0, String::new(), String::new()));
-        assert_eq!(path_position(path, "roomId"), (1, String::new(), String::new()));
-        assert_eq!(
-            path_position("/files/{name}.json/raw", "name"),
-            (1, String::new(), ".json".to_string())
-        );
+    fn segments_axum_cannot_route_become_captures_named_by_position() {
+        let pattern = |path: &str| route_pattern(&paths::parse(path).unwrap());
+        assert_eq!(pattern("/Accounts/{Sid}.json"), "/Accounts/{p1}");
+        assert_eq!(pattern("/a/{x}/b"), pattern("/a/{y}/b"));
+        assert_eq!(pattern("/v1/{name}:cancel"), "/v1/{p1}");
+        assert_eq!(pattern("/v1/:batch/*x"), "/v1/{p1}/{p2}");
+        assert_eq!(pattern("/wiki/caf\u{e9} au lait"), "/wiki/caf%C3%A9%20au%20lait");
+        assert_eq!(pattern("/"), "/");
+        assert!(route_decides(&paths::parse("/a/{x}/b").unwrap()));
+        assert!(!route_decides(&paths::parse("/a/{x}.json").unwrap()));
     }
 
     #[test]

@@ -36,17 +36,27 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     }
 }
 
-/// The path part of the first server URL, without a trailing slash.
-fn base_path(api: &OpenAPI) -> String {
+/// The path part of the first server URL, server variables replaced by their defaults,
+/// with a leading `/` (a relative `v1` is served at `/v1`; `check` warns) and without a
+/// trailing one.
+pub fn base_path(api: &OpenAPI) -> String {
     let Some(server) = api.servers.first() else {
         return String::new();
     };
-    let url = server.url.as_str();
+    let mut url = server.url.clone();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
     let path = match url.find("://") {
         Some(i) => url[i + 3..].find('/').map(|j| &url[i + 3 + j..]).unwrap_or(""),
-        None => url,
+        None => url.as_str(),
     };
-    path.trim_end_matches('/').to_string()
+    let path = path.trim_end_matches('/');
+    if path.is_empty() || path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    }
 }
 
 fn security_schemes(api: &OpenAPI) -> Vec<SecurityScheme> {

@@ -9,11 +9,12 @@ mod indirection;
 pub mod naming;
 mod operation_names;
 mod operations;
+pub mod paths;
 mod types;
 
 use std::collections::BTreeMap;
 
-pub use build::build;
+pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
 
 /// The whole API as the emitters see it.
@@ -169,11 +170,15 @@ pub struct Operation {
     pub handler_fn: String,
     pub serve_fn: String,
     pub writer_fn: String,
+    /// The server function that returns the operation's path template.
+    pub template_fn: String,
     pub request_type: String,
     pub response_type: String,
     pub http_method: HttpMethod,
     /// The path template as written (`/make_leave/{roomId}/{userId}`).
     pub path: String,
+    /// The same template, parsed: what routes and URLs are built from.
+    pub template: paths::PathTemplate,
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub params: Vec<Param>,

@@ -8,6 +8,7 @@ use openapiv3::{
 use super::docs::rst_to_markdown;
 use super::naming::{Registry, pascal_stem, snake_ident, status_variant};
 use super::operation_names::OperationNames;
+use super::paths;
 use super::types::TypeBuilder;
 use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
 use crate::diag::child_pointer;
@@ -137,11 +138,14 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
         handler_fn: names.handler_fn,
         serve_fn: names.serve_fn,
         writer_fn: names.writer_fn,
+        template_fn: names.template_fn,
         request_type: names.request_type,
         response_type: names.response_type,
         id,
         http_method: http_method(method),
         path: path.to_string(),
+        // `check` refused the templates that do not parse; this fallback is never used.
+        template: paths::parse(path).unwrap_or_else(|_| paths::PathTemplate { segments: Vec::new() }),
         summary: op.summary.clone(),
         doc: op.description.as_deref().map(rst_to_markdown),
         params,

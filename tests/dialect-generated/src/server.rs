@@ -106,7 +106,7 @@ pub fn router_with_config<A: DialectCoverageApi>(
                 .fallback(method_not_allowed::<A>),
         )
         .route(
-            "/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}",
+            "/_test/v1/rooms/{p3}/state/{p5}/{p6}",
             ::axum::routing::MethodRouter::new()
                 .put(handle_m_room_member::<A>)
                 .fallback(method_not_allowed::<A>),
@@ -185,29 +185,15 @@ async fn serve_m_room_member<A: DialectCoverageApi>(
             |request| { shared.api.authenticate(request) },
         )
         .await?;
+    let path_values: [&str; 3] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_m_room_member(),
+    )?;
     let query = super::server_runtime::query_pairs(&parts)?;
     let request = super::types::MRoomMemberRequest {
-        room_id: super::server_runtime::path_string(
-            parts.uri.path(),
-            3,
-            "",
-            "",
-            "roomId",
-        )?,
-        event_type: super::server_runtime::path_string(
-            parts.uri.path(),
-            1,
-            "",
-            "",
-            "eventType",
-        )?,
-        state_key: super::server_runtime::path_string(
-            parts.uri.path(),
-            0,
-            "",
-            "",
-            "stateKey",
-        )?,
+        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
+        event_type: super::server_runtime::path_string(path_values[1], "eventType")?,
+        state_key: super::server_runtime::path_string(path_values[2], "stateKey")?,
         limit: super::server_runtime::query_param(
             &query,
             "limit",
@@ -271,6 +257,19 @@ async fn serve_type<A: DialectCoverageApi>(
     write_type(shared.api.r#type(request).await)
 }
 
+/// `/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}`, as it arrives.
+fn template_m_room_member() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("_test")],
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("rooms")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Text("state")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Value],
+    ]
+}
+
 fn write_m_room_member(
     response: super::types::MRoomMemberResponse,
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
@@ -305,4 +304,40 @@ fn write_type(
             super::server_runtime::json_response(200, &body)
         }
     }
+}
+
+/// Builds the router once: axum checks every route when it is added.
+#[cfg(test)]
+#[test]
+fn the_router_starts() {
+    struct NeverCalled;
+    impl self::DialectCoverageApi for NeverCalled {
+        type Principal = ();
+        async fn authenticate(
+            &self,
+            _request: super::server_runtime::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            unreachable!("no request is sent")
+        }
+        async fn m_room_member(
+            &self,
+            _request: super::types::MRoomMemberRequest,
+            _principal: (),
+        ) -> super::types::MRoomMemberResponse {
+            unreachable!("no request is sent")
+        }
+        async fn _3pid(
+            &self,
+            _request: super::types::T3pidRequest,
+        ) -> super::types::T3pidResponse {
+            unreachable!("no request is sent")
+        }
+        async fn r#type(
+            &self,
+            _request: super::types::TypeRequest,
+        ) -> super::types::TypeResponse {
+            unreachable!("no request is sent")
+        }
+    }
+    let _ = router(NeverCalled);
 }

@@ -346,59 +346,115 @@ pub fn optional_json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Resu
     }
 }
 
-/// One path parameter, taken from the raw path by its segment counted from the end (so
-/// that it holds when the router is nested under a prefix), then percent-decoded strictly.
-pub fn path_param<T>(
-    path: &str,
-    from_end: usize,
-    prefix: &str,
-    suffix: &str,
-    name: &'static str,
-    parse: ParseParam<T>,
-) -> Result<T, ServerError> {
-    let decoded = path_text(path, from_end, prefix, suffix, name)?;
+/// One piece of a route's segment: fixed text as it arrives (percent-encoded the way the
+/// client encodes it), or a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece {
+    Text(&'static str),
+    Value,
+}
+
+/// A route's path, one slice of pieces per `/`-separated segment.
+pub type Template = &'static [&'static [Piece]];
+
+/// The raw (still percent-encoded) parameter values of `path`, in template order, or
+/// [`ServerError::UnknownPath`] when the path does not fit the template.
+///
+/// The template is matched against the path's last segments, so that it holds when the
+/// router is nested under a prefix. A value is never empty. In a segment with several
+/// values, each but the last ends where the text after it first appears (`{from}-{to}`
+/// reads `1-2-3` as `1` and `2-3`); the last ends where the segment's closing text begins.
+pub fn path_values<const N: usize>(path: &str, template: Template) -> Result<[&str; N], ServerError> {
+    let mut values = [""; N];
+    let mut found = 0;
+    let fits = walk_path(path, template, &mut |value| {
+        if let Some(slot) = values.get_mut(found) {
+            *slot = value;
+        }
+        found += 1;
+    });
+    if fits && found == N {
+        Ok(values)
+    } else {
+        Err(ServerError::UnknownPath)
+    }
+}
+
+/// Whether `path` fits `template` (see [`path_values`]): where several operations share a
+/// route, this picks the one that serves a request.
+pub fn path_fits(path: &str, template: Template) -> bool {
+    walk_path(path, template, &mut |_| ())
+}
+
+/// What answers a request whose path fits a route but none of the operations that may
+/// serve its method: 405 when some operation of the route has this path, else 404.
+pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> ServerError {
+    let path = request.uri().path();
+    if templates.iter().any(|template| path_fits(path, template)) {
+        ServerError::MethodNotAllowed {
+            method: request.method().clone(),
+        }
+    } else {
+        ServerError::UnknownPath
+    }
+}
+
+fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p str)) -> bool {
+    // "/a/b" splits into "", "a", "b": at least one piece must precede the template's.
+    let Some(skip) = path.split('/').count().checked_sub(template.len()).filter(|n| *n > 0) else {
+        return false;
+    };
+    path.split('/')
+        .skip(skip)
+        .zip(template.iter())
+        .all(|(segment, pieces)| walk_segment(segment, pieces, record))
+}
+
+fn walk_segment<'p>(segment: &'p str, pieces: &[Piece], record: &mut dyn FnMut(&'p str)) -> bool {
+    let mut rest = segment;
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Text(text) => match rest.strip_prefix(text) {
+                Some(after) => rest = after,
+                None => return false,
+            },
+            Piece::Value => {
+                let value = match pieces.get(i + 1) {
+                    None => Some(rest),
+                    Some(Piece::Text(closing)) if i + 2 == pieces.len() => rest.strip_suffix(closing),
+                    Some(Piece::Text(next)) => rest.chars().next().and_then(|first| {
+                        let from = first.len_utf8();
+                        rest[from..].find(next).map(|at| &rest[..from + at])
+                    }),
+                    // Two values in a row are refused by the generator.
+                    Some(Piece::Value) => None,
+                };
+                match value {
+                    Some(value) if !value.is_empty() => {
+                        record(value);
+                        rest = &rest[value.len()..];
+                    }
+                    _ => return false,
+                }
+            }
+        }
+    }
+    rest.is_empty()
+}
+
+/// One path parameter from its raw value (see [`path_values`]), percent-decoded strictly.
+pub fn path_param<T>(raw: &str, name: &'static str, parse: ParseParam<T>) -> Result<T, ServerError> {
+    let decoded = path_text(raw, name)?;
     parse(&decoded).map_err(|reason| ServerError::BadPath { name, reason })
 }
 
 /// [`path_param`] for a string parameter: the decoded text itself, not copied again.
-pub fn path_string(
-    path: &str,
-    from_end: usize,
-    prefix: &str,
-    suffix: &str,
-    name: &'static str,
-) -> Result<String, ServerError> {
-    path_text(path, from_end, prefix, suffix, name).map(Cow::into_owned)
+pub fn path_string(raw: &str, name: &'static str) -> Result<String, ServerError> {
+    path_text(raw, name).map(Cow::into_owned)
 }
 
-fn path_text<'a>(
-    path: &'a str,
-    from_end: usize,
-    prefix: &str,
-    suffix: &str,
-    name: &'static str,
-) -> Result<Cow<'a, str>, ServerError> {
-    let bad = |reason: String| ServerError::BadPath { name, reason };
-    let raw = segment_from_end(path, from_end)
-        .and_then(|segment| segment.strip_prefix(prefix))
-        .and_then(|segment| segment.strip_suffix(suffix))
-        .ok_or_else(|| bad("it is missing".to_string()))?;
-    percent_decode(raw.as_bytes(), false).map_err(bad)
-}
-
-/// The `from_end`-th `/`-separated segment, counting the last as 0.
-fn segment_from_end(path: &str, from_end: usize) -> Option<&str> {
-    let bytes = path.as_bytes();
-    let mut end = bytes.len();
-    for _ in 0..from_end {
-        end = bytes[..end].iter().rposition(|&b| b == b'/')?;
-    }
-    let start = bytes[..end]
-        .iter()
-        .rposition(|&b| b == b'/')
-        .map_or(0, |slash| slash + 1);
-    // Both ends sit next to a `/` (or at an end of the path): char boundaries.
-    Some(&path[start..end])
+fn path_text<'a>(raw: &'a str, name: &'static str) -> Result<Cow<'a, str>, ServerError> {
+    percent_decode(raw.as_bytes(), false).map_err(|reason| ServerError::BadPath { name, reason })
 }
 
 /// Strict percent-decoding: `%` must be followed by two hex digits and the result must be

@@ -81,7 +81,7 @@ pub fn router_with_config<A: ParamsFixtureApi>(
                 .fallback(method_not_allowed::<A>),
         )
         .route(
-            "/v1/search/{kind}",
+            "/v1/search/{p2}",
             ::axum::routing::MethodRouter::new()
                 .get(handle_search::<A>)
                 .fallback(method_not_allowed::<A>),
@@ -153,9 +153,13 @@ async fn serve_search<A: ParamsFixtureApi>(
             |request| { shared.api.authenticate(request) },
         )
         .await?;
+    let path_values: [&str; 1] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_search(),
+    )?;
     let query = super::server_runtime::query_pairs(&parts)?;
     let request = super::types::SearchRequest {
-        kind: super::server_runtime::path_string(parts.uri.path(), 0, "", "", "kind")?,
+        kind: super::server_runtime::path_string(path_values[0], "kind")?,
         limit: super::server_runtime::required(
             super::server_runtime::query_param(
                 &query,
@@ -217,6 +221,15 @@ async fn serve_ping<A: ParamsFixtureApi>(
     write_ping(shared.api.ping(request).await)
 }
 
+/// `/v1/search/{kind}`, as it arrives.
+fn template_search() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("search")],
+        &[super::server_runtime::Piece::Value],
+    ]
+}
+
 fn write_search(
     response: super::types::SearchResponse,
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
@@ -236,4 +249,34 @@ fn write_ping(
     match response {
         super::types::PingResponse::Ok => super::server_runtime::empty_response(200),
     }
+}
+
+/// Builds the router once: axum checks every route when it is added.
+#[cfg(test)]
+#[test]
+fn the_router_starts() {
+    struct NeverCalled;
+    impl self::ParamsFixtureApi for NeverCalled {
+        type Principal = ();
+        async fn authenticate(
+            &self,
+            _request: super::server_runtime::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            unreachable!("no request is sent")
+        }
+        async fn search(
+            &self,
+            _request: super::types::SearchRequest,
+            _principal: (),
+        ) -> super::types::SearchResponse {
+            unreachable!("no request is sent")
+        }
+        async fn ping(
+            &self,
+            _request: super::types::PingRequest,
+        ) -> super::types::PingResponse {
+            unreachable!("no request is sent")
+        }
+    }
+    let _ = router(NeverCalled);
 }

@@ -1,0 +1,312 @@
+//! Path templates: `/Accounts/{Sid}.json` read once into segments of fixed text and
+//! parameters. `check` reports the templates that cannot be read; the emitters build routes
+//! (server) and URLs (client) from the parsed form, so the two always agree.
+
+/// A path template, split at `/`. `/` alone is one empty segment; the leading `/` is implied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    pub segments: Vec<Segment>,
+}
+
+/// What lies between two `/`: fixed text and parameters, never two parameters in a row.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Segment {
+    pub parts: Vec<PathPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Fixed text as the definition writes it (`Accounts`, `.json`, `:cancel`).
+    Literal(String),
+    /// A `{name}` parameter, by its name in the definition.
+    Param(String),
+}
+
+/// Why a path template cannot be routed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathError {
+    /// A `{` with no `}` before the end of its segment.
+    Unclosed { segment: String },
+    /// A `}` that closes nothing.
+    StrayClose { segment: String },
+    /// `{}`.
+    EmptyName { segment: String },
+    /// `{x}{y}`: nothing tells where one value ends and the next begins.
+    Adjacent { first: String, second: String },
+    /// `/a/{x}/{x}`.
+    Duplicate { name: String },
+    /// `?` or `#`: a request path never holds them, so the route could never match.
+    QueryOrFragment { character: char },
+}
+
+impl PathError {
+    /// What is wrong, for a message that names the path around it.
+    pub fn message(&self, path: &str) -> String {
+        match self {
+            PathError::Unclosed { segment } => {
+                format!("path `{path}` has a `{{` without a closing `}}` in the segment `{segment}`")
+            }
+            PathError::StrayClose { segment } => {
+                format!("path `{path}` has a `}}` without an opening `{{` in the segment `{segment}`")
+            }
+            PathError::EmptyName { segment } => {
+                format!("path `{path}` has a parameter without a name (`{{}}`) in the segment `{segment}`")
+            }
+            PathError::Adjacent { first, second } => format!(
+                "path `{path}` puts `{{{first}}}` right before `{{{second}}}`, so no request can say where one value ends and the other begins"
+            ),
+            PathError::Duplicate { name } => format!("path `{path}` uses the parameter `{{{name}}}` twice"),
+            PathError::QueryOrFragment { character } => format!(
+                "path `{path}` contains `{character}`, which starts the query or fragment of a URL, so no request path can match it"
+            ),
+        }
+    }
+
+    /// What to do about it.
+    pub fn help(&self) -> &'static str {
+        match self {
+            PathError::Unclosed { .. } | PathError::StrayClose { .. } => {
+                "write parameters as `{name}`, each within one segment; a path cannot hold a literal brace"
+            }
+            PathError::EmptyName { .. } => "name the parameter, e.g. `{id}`, and declare it with `in: path`",
+            PathError::Adjacent { .. } => {
+                "put fixed text between the two parameters (e.g. `{from}-{to}`), or merge them into one parameter"
+            }
+            PathError::Duplicate { .. } => "give each parameter of a path its own name",
+            PathError::QueryOrFragment { .. } => {
+                "remove it from the path; describe query values as `in: query` parameters"
+            }
+        }
+    }
+}
+
+/// Reads a path template. The leading `/` may be missing (`upgrade` warns about that and
+/// adds it); everything else that cannot be routed is an error.
+pub fn parse(path: &str) -> Result<PathTemplate, PathError> {
+    if let Some(character) = path.chars().find(|c| *c == '?' || *c == '#') {
+        return Err(PathError::QueryOrFragment { character });
+    }
+    let body = path.strip_prefix('/').unwrap_or(path);
+    let segments = body.split('/').map(segment).collect::<Result<Vec<_>, _>>()?;
+    let template = PathTemplate { segments };
+    let mut seen = std::collections::BTreeSet::new();
+    for name in template.params() {
+        if !seen.insert(name) {
+            return Err(PathError::Duplicate { name: name.to_string() });
+        }
+    }
+    Ok(template)
+}
+
+fn segment(text: &str) -> Result<Segment, PathError> {
+    let error_segment = || text.to_string();
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let open = rest.find('{');
+        let close = rest.find('}');
+        match (open, close) {
+            (None, None) => {
+                parts.push(PathPart::Literal(rest.to_string()));
+                break;
+            }
+            (None, Some(_)) => {
+                return Err(PathError::StrayClose {
+                    segment: error_segment(),
+                });
+            }
+            (Some(open), Some(close)) if close < open => {
+                return Err(PathError::StrayClose {
+                    segment: error_segment(),
+                });
+            }
+            (Some(_), None) => {
+                return Err(PathError::Unclosed {
+                    segment: error_segment(),
+                });
+            }
+            (Some(open), Some(close)) => {
+                let name = &rest[open + 1..close];
+                if name.contains('{') {
+                    return Err(PathError::Unclosed {
+                        segment: error_segment(),
+                    });
+                }
+                if name.is_empty() {
+                    return Err(PathError::EmptyName {
+                        segment: error_segment(),
+                    });
+                }
+                if open > 0 {
+                    parts.push(PathPart::Literal(rest[..open].to_string()));
+                }
+                if let Some(PathPart::Param(first)) = parts.last() {
+                    return Err(PathError::Adjacent {
+                        first: first.clone(),
+                        second: name.to_string(),
+                    });
+                }
+                parts.push(PathPart::Param(name.to_string()));
+                rest = &rest[close + 1..];
+            }
+        }
+    }
+    Ok(Segment { parts })
+}
+
+impl PathTemplate {
+    /// The parameter names, in the order the path shows them.
+    pub fn params(&self) -> impl Iterator<Item = &str> {
+        self.segments
+            .iter()
+            .flat_map(|s| &s.parts)
+            .filter_map(|part| match part {
+                PathPart::Param(name) => Some(name.as_str()),
+                PathPart::Literal(_) => None,
+            })
+    }
+
+    /// The same template under a fixed base path (`/_matrix/federation/v1`).
+    pub fn under(&self, base_path: &str) -> PathTemplate {
+        let base = base_path
+            .strip_prefix('/')
+            .into_iter()
+            .flat_map(|b| b.split('/'))
+            .map(|text| Segment {
+                parts: vec![PathPart::Literal(text.to_string())],
+            });
+        PathTemplate {
+            segments: base.chain(self.segments.iter().cloned()).collect(),
+        }
+    }
+
+    /// The template with its parameters' names left out (`/a/{}/b`): by OpenAPI's rules,
+    /// two paths with the same shape are the same path.
+    pub fn shape(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            out.push('/');
+            for part in &segment.parts {
+                match part {
+                    PathPart::Literal(text) => out.push_str(text),
+                    PathPart::Param(_) => out.push_str("{}"),
+                }
+            }
+        }
+        out
+    }
+
+    /// How much fixed text the template has: where several templates fit one request, the
+    /// one with the most fixed text is the most specific and is served.
+    pub fn literal_len(&self) -> usize {
+        self.segments
+            .iter()
+            .flat_map(|s| &s.parts)
+            .map(|part| match part {
+                PathPart::Literal(text) => text.len(),
+                PathPart::Param(_) => 0,
+            })
+            .sum()
+    }
+}
+
+impl Segment {
+    /// The segment's text when it holds no parameter.
+    pub fn literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                PathPart::Literal(text) => out.push_str(text),
+                PathPart::Param(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// A single `{name}` filling the segment.
+    pub fn is_whole_param(&self) -> bool {
+        matches!(self.parts.as_slice(), [PathPart::Param(_)])
+    }
+}
+
+/// Fixed path text as it travels on the wire: the client escapes what a URL cannot carry as
+/// it stands (controls, space, `"#<>?`{}\`, non-ASCII), so the server must match that form.
+/// The set is the client runtime's `LITERAL_ESCAPED`.
+pub fn wire_literal(text: &str) -> String {
+    const ESCAPED: &[u8] = b" \"#<>?`{}\\";
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_control() || !byte.is_ascii() || ESCAPED.contains(&byte) {
+            out.push_str(&format!("%{byte:02X}"));
+        } else {
+            out.push(char::from(byte));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(text: &str) -> PathPart {
+        PathPart::Literal(text.to_string())
+    }
+
+    fn param(name: &str) -> PathPart {
+        PathPart::Param(name.to_string())
+    }
+
+    #[test]
+    fn text_around_parameters_is_kept_per_segment() {
+        let template = parse("/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json").unwrap();
+        assert_eq!(template.segments.len(), 5);
+        assert_eq!(template.segments[4].parts, vec![param("Sid"), lit(".json")]);
+        assert_eq!(
+            parse("/bytes/{from}-{to}").unwrap().segments[1].parts,
+            vec![param("from"), lit("-"), param("to")]
+        );
+        assert_eq!(
+            parse("/v1/{name}:cancel").unwrap().segments[1].parts,
+            vec![param("name"), lit(":cancel")]
+        );
+        assert_eq!(template.params().collect::<Vec<_>>(), ["AccountSid", "Sid"]);
+        assert_eq!(template.shape(), "/2010-04-01/Accounts/{}/Calls/{}.json");
+    }
+
+    #[test]
+    fn the_root_is_one_empty_segment_and_a_base_path_adds_literal_segments() {
+        let root = parse("/").unwrap();
+        assert_eq!(root.segments, vec![Segment::default()]);
+        assert_eq!(root.under("/v1").shape(), "/v1/");
+        assert_eq!(parse("/a/{x}").unwrap().under("").shape(), "/a/{}");
+    }
+
+    #[test]
+    fn unroutable_templates_are_refused() {
+        assert_eq!(
+            parse("/a/{x}{y}"),
+            Err(PathError::Adjacent {
+                first: "x".into(),
+                second: "y".into()
+            })
+        );
+        assert_eq!(parse("/a/{}"), Err(PathError::EmptyName { segment: "{}".into() }));
+        assert_eq!(parse("/a/{x}/{x}"), Err(PathError::Duplicate { name: "x".into() }));
+        assert_eq!(parse("/a/{x"), Err(PathError::Unclosed { segment: "{x".into() }));
+        assert_eq!(
+            parse("/a/{x{y}"),
+            Err(PathError::Unclosed {
+                segment: "{x{y}".into()
+            })
+        );
+        assert_eq!(parse("/a/x}"), Err(PathError::StrayClose { segment: "x}".into() }));
+        assert_eq!(parse("/a?b=1"), Err(PathError::QueryOrFragment { character: '?' }));
+    }
+
+    #[test]
+    fn wire_literals_escape_what_a_url_cannot_carry() {
+        assert_eq!(wire_literal("Spécial:Export"), "Sp%C3%A9cial:Export");
+        assert_eq!(wire_literal("a b@c*d"), "a%20b@c*d");
+    }
+}
