@@ -44,7 +44,7 @@ const PRELUDE: [&str; 12] = [
 const TYPES_ITEMS: [&str; 7] = ["String", "Vec", "Option", "Some", "Box", "Result", "deserialize_some"];
 
 /// What the `server` module imports, defines and calls by bare name besides the prelude.
-const SERVER_ITEMS: [&str; 9] = [
+const SERVER_ITEMS: [&str; 10] = [
     "AuthRequest",
     "Rejection",
     "ServerConfig",
@@ -54,6 +54,7 @@ const SERVER_ITEMS: [&str; 9] = [
     "router_with_config",
     "unknown_path",
     "method_not_allowed",
+    "the_router_starts",
 ];
 
 /// The server trait's own items besides the operations.
