@@ -1,5 +1,6 @@
-//! The `examples` test module: every example of the definition is read into its type and
-//! written back, and must come out as the same JSON.
+//! The `examples` test module: every example of the definition whose test can fail is
+//! read into its type and written back, and must come out as the same JSON (or, when it
+//! does not fit its schema, must be rejected).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,7 +9,8 @@ use super::rust::{ident, qualified_type};
 use crate::ir::Ir;
 
 pub fn emit_examples(ir: &Ir) -> TokenStream {
-    let tests = ir.examples.iter().map(|example| {
+    let tested: Vec<_> = ir.examples.iter().filter(|e| e.tested).collect();
+    let tests = tested.iter().map(|example| {
         let name = ident(&example.name);
         let ty = qualified_type(&example.ty);
         let json = example.json.to_string();
@@ -32,7 +34,21 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
             }
         }
     });
-    let rejected_helper = ir.examples.iter().any(|e| e.mismatch.is_some()).then(|| {
+    let round_trip_helper = tested.iter().any(|e| e.mismatch.is_none()).then(|| {
+        quote! {
+            /// Reads `json` as `T`, writes it back and requires the same JSON value.
+            fn round_trip<T>(json: &str)
+            where
+                T: ::serde::de::DeserializeOwned + ::serde::Serialize,
+            {
+                let expected: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
+                let typed: T = ::serde_json::from_value(expected.clone()).expect("the example fits its type");
+                let written = ::serde_json::to_value(&typed).expect("the value serializes");
+                assert_eq!(written, expected);
+            }
+        }
+    });
+    let rejected_helper = tested.iter().any(|e| e.mismatch.is_some()).then(|| {
         quote! {
             /// Requires that `json` is not accepted as a `T`.
             fn rejected<T>(json: &str)
@@ -46,16 +62,7 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
         }
     });
     quote! {
-        /// Reads `json` as `T`, writes it back and requires the same JSON value.
-        fn round_trip<T>(json: &str)
-        where
-            T: ::serde::de::DeserializeOwned + ::serde::Serialize,
-        {
-            let expected: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
-            let typed: T = ::serde_json::from_value(expected.clone()).expect("the example fits its type");
-            let written = ::serde_json::to_value(&typed).expect("the value serializes");
-            assert_eq!(written, expected);
-        }
+        #round_trip_helper
 
         #rejected_helper
 
