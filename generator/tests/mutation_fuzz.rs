@@ -136,8 +136,9 @@ const REF_TARGETS: [&str; 9] = [
 /// Characters that mean something to YAML or JSON.
 const SYNTAX: &[u8] = b"{}[]:,-?'\"&*!|>#%@` \t\n\\";
 
-/// Applies one mutation to `text` and says what it did (line numbers 1-based).
-fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
+/// Applies one mutation to `text` and says what it did (line numbers 1-based). Only a
+/// byte flip can make the file something other than UTF-8.
+fn mutate(text: &str, rng: &mut Rng) -> (Vec<u8>, String) {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     if lines.is_empty() {
         lines.push(String::new());
@@ -158,10 +159,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             } else {
                 *rng.pick(SYNTAX)
             };
-            return (
-                String::from_utf8_lossy(&bytes).into_owned(),
-                format!("byte {at}: {old:#04x} → {:#04x}", bytes[at]),
-            );
+            return (bytes.clone(), format!("byte {at}: {old:#04x} → {:#04x}", bytes[at]));
         }
         1 => {
             lines.remove(n);
@@ -178,7 +176,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             // Swap the keys of two `key:` lines, keeping each line's indentation and value.
             let keyed: Vec<usize> = (0..lines.len()).filter(|&i| key_of(&lines[i]).is_some()).collect();
             if keyed.len() < 2 {
-                return (text.to_string(), "no keys to swap".to_string());
+                return (text.as_bytes().to_vec(), "no keys to swap".to_string());
             }
             let (a, b) = (*rng.pick(&keyed), *rng.pick(&keyed));
             let (ka, kb) = (key_of(&lines[a]).unwrap(), key_of(&lines[b]).unwrap());
@@ -190,7 +188,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             // Replace a value by one of another kind.
             let valued: Vec<usize> = (0..lines.len()).filter(|&i| value_of(&lines[i]).is_some()).collect();
             let Some(&at) = (!valued.is_empty()).then(|| rng.pick(&valued)) else {
-                return (text.to_string(), "no values to swap".to_string());
+                return (text.as_bytes().to_vec(), "no values to swap".to_string());
             };
             let (key_end, old) = value_of(&lines[at]).unwrap();
             let new = rng.pick(&VALUES);
@@ -201,7 +199,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
             // Point a `$ref` elsewhere: another ref of the file, or somewhere odd.
             let refs: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains("$ref")).collect();
             let Some(&at) = (!refs.is_empty()).then(|| rng.pick(&refs)) else {
-                return (text.to_string(), "no $ref to retarget".to_string());
+                return (text.as_bytes().to_vec(), "no $ref to retarget".to_string());
             };
             let target = if rng.below(2) == 0 {
                 let other = &lines[*rng.pick(&refs)];
@@ -250,7 +248,7 @@ fn mutate(text: &str, rng: &mut Rng) -> (String, String) {
     }
     let mut out = lines.join("\n");
     out.push('\n');
-    (out, description)
+    (out.into_bytes(), description)
 }
 
 fn indentation(line: &str) -> &str {
