@@ -1,7 +1,7 @@
 //! Bad definitions get clear errors: file, line, column, JSON pointer, what is wrong and
 //! what to do; all of them at once; never a panic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use stubforge::{Failure, Settings, generate};
 use tempfile::TempDir;
@@ -257,9 +257,9 @@ fn a_json_file_without_trailing_newline_reports_its_own_lines() {
 }
 
 /// Every definition that loses one line of the seed either generates or fails with
-/// located errors; none panics.
+/// errors that each point at a line of a file that was read, and say what to do.
 #[test]
-fn no_mutation_of_the_seed_panics() {
+fn every_one_line_deletion_of_the_seed_generates_or_points_at_a_line() {
     let seed =
         std::fs::read_to_string(stubforge::project::workspace_root().join("api/server-server/leaving.yaml")).unwrap();
     let files = Files::new(&[
@@ -274,7 +274,7 @@ fn no_mutation_of_the_seed_panics() {
         ),
     ]);
     let lines: Vec<&str> = seed.lines().collect();
-    let mut failures = 0;
+    let (mut failures, mut successes) = (0, 0);
     for skip in 0..lines.len() {
         let mutated: Vec<&str> = lines
             .iter()
@@ -284,14 +284,34 @@ fn no_mutation_of_the_seed_panics() {
             .collect();
         let path = files.path("api.yaml");
         std::fs::write(&path, mutated.join("\n")).unwrap();
-        if let Err(failure) = generate(&Settings::new(&path)) {
-            failures += 1;
-            for error in failure.errors() {
-                assert!(error.location.is_some(), "unlocated error without line {skip}: {error}");
-                assert!(error.help.is_some(), "error without help: {error}");
+        let failure = match generate(&Settings::new(&path)) {
+            Ok(_) => {
+                successes += 1;
+                continue;
             }
+            Err(failure) => failure,
+        };
+        failures += 1;
+        for error in failure.errors() {
+            let deleted = format!("without line {} ({:?})", skip + 1, lines[skip]);
+            let location = error
+                .location
+                .as_ref()
+                .unwrap_or_else(|| panic!("{deleted}: unlocated error: {error}"));
+            let text = std::fs::read_to_string(&location.file)
+                .unwrap_or_else(|e| panic!("{deleted}: the error names a file that cannot be read ({e}): {error}"));
+            // One past the last line is where an error about the end of the file points.
+            let last_line = text.lines().count() + 1;
+            assert!(
+                (1..=last_line).contains(&location.line) && location.column >= 1,
+                "{deleted}: line {} is outside {} ({} lines): {error}",
+                location.line,
+                location.file.display(),
+                last_line - 1
+            );
+            assert!(error.help.is_some(), "{deleted}: error without help: {error}");
         }
     }
     assert!(failures > 0, "removing lines of the seed must break it somewhere");
-    assert!(Path::new(&files.path("api.yaml")).exists());
+    assert!(successes > 0, "removing a description line must not break the seed");
 }

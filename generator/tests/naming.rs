@@ -388,7 +388,9 @@ fn what_the_emitted_modules_define_by_themselves_is_reserved() {
             }
             _ => continue,
         };
-        let per_operation = ["handle_", "serve_", "write_", "template_"].iter().any(|p| name.starts_with(p));
+        let per_operation = ["handle_", "serve_", "write_", "template_"]
+            .iter()
+            .any(|p| name.starts_with(p));
         assert!(
             per_operation || !reserved.is_free(&name),
             "`{name}` is not reserved in `server`"

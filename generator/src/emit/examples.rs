@@ -1,5 +1,6 @@
-//! The `examples` test module: every example of the definition is read into its type and
-//! written back, and must come out as the same JSON (numbers compared by value).
+//! The `examples` test module: every example of the definition whose test can fail is
+//! read into its type and written back, and must come out as the same JSON (or, when it
+//! does not fit its schema, must be rejected). Numbers compare by value.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,11 +9,8 @@ use super::rust::{ident, qualified_type};
 use crate::ir::Ir;
 
 pub fn emit_examples(ir: &Ir) -> TokenStream {
-    // Without examples the helpers would be dead code, which `-D warnings` refuses.
-    if ir.examples.is_empty() {
-        return TokenStream::new();
-    }
-    let tests = ir.examples.iter().map(|example| {
+    let tested: Vec<_> = ir.examples.iter().filter(|e| e.tested).collect();
+    let tests = tested.iter().map(|example| {
         let name = ident(&example.name);
         let ty = qualified_type(&example.ty);
         let json = example.json.to_string();
@@ -36,21 +34,7 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
             }
         }
     });
-    let rejected_helper = ir.examples.iter().any(|e| e.mismatch.is_some()).then(|| {
-        quote! {
-            /// Requires that `json` is not accepted as a `T`.
-            fn rejected<T>(json: &str)
-            where
-                T: ::serde::de::DeserializeOwned + ::std::fmt::Debug,
-            {
-                let value: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
-                let read = ::serde_json::from_value::<T>(value);
-                assert!(read.is_err(), "accepted an example that does not fit: {read:?}");
-            }
-        }
-    });
-    // Each helper only when a test calls it: an unused one fails `-D warnings`.
-    let round_trip_helper = ir.examples.iter().any(|e| e.mismatch.is_none()).then(|| {
+    let round_trip_helper = tested.iter().any(|e| e.mismatch.is_none()).then(|| {
         quote! {
             /// Reads `json` as `T`, writes it back and requires the same JSON value.
             fn round_trip<T>(json: &str)
@@ -78,6 +62,19 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
                     }
                     _ => a == b,
                 }
+            }
+        }
+    });
+    let rejected_helper = tested.iter().any(|e| e.mismatch.is_some()).then(|| {
+        quote! {
+            /// Requires that `json` is not accepted as a `T`.
+            fn rejected<T>(json: &str)
+            where
+                T: ::serde::de::DeserializeOwned + ::std::fmt::Debug,
+            {
+                let value: ::serde_json::Value = ::serde_json::from_str(json).expect("the example is JSON");
+                let read = ::serde_json::from_value::<T>(value);
+                assert!(read.is_err(), "accepted an example that does not fit: {read:?}");
             }
         }
     });

@@ -60,7 +60,7 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
         Module {
             name: "examples",
             gate: Gate::Test,
-            doc: "Every example of the definition, read into its type and written back.",
+            doc: "The definition's examples, each read into its type and written back (or rejected).",
             body: Body::Tokens(examples::emit_examples(ir)),
         },
         Module {

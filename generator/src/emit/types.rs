@@ -206,6 +206,9 @@ fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
         #docs
         #[derive(#derives)]
         #[serde(untagged)]
+        // The alternatives are the definition's own types, used by value like its
+        // structs; boxing the larger ones would change what users write.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
         }

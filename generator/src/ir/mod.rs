@@ -256,6 +256,11 @@ pub struct Example {
     /// Why the example does not fit its type, when it does not: the generated test then
     /// checks that it is rejected, and the generator warns.
     pub mismatch: Option<String>,
+    /// Whether the generated test can fail: false when the type is one serde_json reads
+    /// and writes back unchanged whenever the example fits (a string, an integer, a
+    /// boolean, any JSON, or lists and maps of them), which `mismatch` already decides.
+    /// Such examples get no test.
+    pub tested: bool,
     pub ty: TypeRef,
     pub json: serde_json::Value,
 }

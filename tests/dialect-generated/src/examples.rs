@@ -48,16 +48,6 @@ fn strict_example() {
 }
 
 #[test]
-fn m_room_member_room_id_example() {
-    round_trip::<String>("\"!room:example.org\"");
-}
-
-#[test]
-fn m_room_member_limit_example() {
-    round_trip::<i32>("5");
-}
-
-#[test]
 fn m_room_member_body_example() {
     round_trip::<
         super::types::Event,

@@ -77,6 +77,7 @@ pub struct EventBase {
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum EventBaseTs {
     Integer(i64),
     String(String),
@@ -101,6 +102,7 @@ pub enum EventBaseType {
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum EventTs {
     Integer(i64),
     String(String),
@@ -155,6 +157,7 @@ pub enum Medium {
 /// Either a structured reason or free text.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum Reason {
     Strict(Strict),
     String(String),

@@ -313,9 +313,12 @@ async fn async_authorizers_work() {
     assert!(matches!(response, Ok(MakeLeaveResponse::Ok(_))), "{response:?}");
 }
 
+/// The caller's reqwest client sends the requests, so its settings apply: its user agent
+/// is what reaches the server.
 #[tokio::test]
 async fn a_callers_http_client_is_used() {
-    let addr = serve(leave_server(Recorder::default())).await;
+    let recorder = Recorder::default();
+    let addr = serve(leave_server(recorder.clone())).await;
     let http = reqwest::Client::builder()
         .user_agent("leave-tests/1")
         .build()
@@ -324,7 +327,12 @@ async fn a_callers_http_client_is_used() {
     let client = Client::with_settings(&base_url(addr), settings).expect("client");
     let response = client.make_leave(&make_leave_request("!a:b", "@c:d")).await;
     assert!(matches!(response, Ok(MakeLeaveResponse::Ok(_))), "{response:?}");
-    assert!(Client::with_http_client(&base_url(addr), reqwest::Client::new()).is_ok());
+    let seen = recorder.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        seen[0].headers.get("user-agent").and_then(|v| v.to_str().ok()),
+        Some("leave-tests/1")
+    );
 }
 
 #[test]
