@@ -24,6 +24,16 @@ where
 }
 
 #[test]
+fn error_errcode_example() {
+    round_trip::<String>("\"M_UNKNOWN\"");
+}
+
+#[test]
+fn error_error_example() {
+    round_trip::<String>("\"An unknown error occurred\"");
+}
+
+#[test]
 fn make_leave_room_id_example() {
     round_trip::<String>("\"!abc123:matrix.org\"");
 }
@@ -70,16 +80,6 @@ fn make_leave_ok_example() {
     >(
         "{\"room_version\":\"2\",\"event\":{\"type\":\"m.room.member\",\"room_id\":\"!somewhere:example.org\",\"content\":{\"membership\":\"leave\"},\"state_key\":\"@someone:example.org\",\"origin\":\"example.org\",\"origin_server_ts\":1549041175876,\"sender\":\"@someone:example.org\"}}",
     );
-}
-
-#[test]
-fn error_errcode_example() {
-    round_trip::<String>("\"M_UNKNOWN\"");
-}
-
-#[test]
-fn error_error_example() {
-    round_trip::<String>("\"An unknown error occurred\"");
 }
 
 #[test]

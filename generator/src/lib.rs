@@ -19,6 +19,7 @@ pub mod diag;
 mod emit;
 pub mod ir;
 mod layout;
+mod limits;
 mod load;
 mod locate;
 pub mod project;
@@ -105,6 +106,24 @@ pub struct Generated {
 
 /// Reads the definition and produces the crate's files, writing nothing.
 pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
+    // The stages recurse over the definition, at most `limits::MAX_NESTING` levels deep.
+    // An unoptimised build needs more stack for that than a test thread's 2 MiB (or even
+    // a main thread's 8 MiB), so the pipeline runs on a thread whose stack does not
+    // depend on the caller. Only the pages used are ever committed.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("stubforge".into())
+            .stack_size(limits::PIPELINE_STACK)
+            .spawn_scoped(scope, || generate_here(settings));
+        match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run here, on whatever stack the caller has.
+            Err(_) => generate_here(settings),
+        }
+    })
+}
+
+fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
 

@@ -61,6 +61,12 @@ impl Sources {
         &self.files[id.0]
     }
 
+    /// Hands the parsed value of file `id` over to the caller (resolve, which reads each
+    /// file once), leaving `null`; the text stays for locating diagnostics.
+    pub fn take_value(&mut self, id: FileId) -> Value {
+        std::mem::take(&mut self.files[id.0].value)
+    }
+
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i), f))
     }

@@ -1,6 +1,6 @@
 //! Builds the [`Ir`] from the checked `openapiv3` model.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme as ApiScheme};
 
@@ -83,14 +83,22 @@ fn security_schemes(api: &OpenAPI) -> Vec<SecurityScheme> {
 }
 
 /// A struct that contains itself by value (directly or through other structs, tuples or
-/// unions) would have infinite size: the fields that close such a loop are boxed.
+/// unions) would have infinite size: the fields that close such a loop are boxed. A field
+/// closes a loop when its type leads back to its struct, that is when both lie in one
+/// strongly connected part of the by-value graph. Found without recursion and in linear
+/// time, since a definition can chain thousands of types.
 fn box_recursive_fields(defs: &mut BTreeMap<String, TypeDef>) {
+    let part = strongly_connected(defs);
     let mut to_box = Vec::new();
     for (name, def) in defs.iter() {
         if let TypeKind::Struct(s) = &def.kind {
             for (i, field) in s.fields.iter().enumerate() {
                 if let TypeRef::Named(target) = &field.ty {
-                    if reaches(defs, target, name, &mut BTreeSet::new()) {
+                    let loops = target == name
+                        || part
+                            .get(target.as_str())
+                            .is_some_and(|p| Some(p) == part.get(name.as_str()));
+                    if loops {
                         to_box.push((name.clone(), i));
                     }
                 }
@@ -108,24 +116,87 @@ fn box_recursive_fields(defs: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
-/// Whether `from` holds `to` by value somewhere inside it.
-fn reaches(defs: &BTreeMap<String, TypeDef>, from: &str, to: &str, seen: &mut BTreeSet<String>) -> bool {
-    if from == to {
-        return true;
-    }
-    if !seen.insert(from.to_string()) {
-        return false;
-    }
-    let Some(def) = defs.get(from) else { return false };
-    let by_value: Vec<&TypeRef> = match &def.kind {
+/// The named types a type holds by value.
+fn held_by_value(def: &TypeDef) -> Vec<&str> {
+    let held: Vec<&TypeRef> = match &def.kind {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
         TypeKind::Tuple(items) => items.iter().collect(),
         TypeKind::Union(variants) => variants.iter().map(|v| &v.ty).collect(),
         TypeKind::Alias(target) => vec![target],
         TypeKind::StringEnum(_) => Vec::new(),
     };
-    by_value.into_iter().any(|ty| match ty {
-        TypeRef::Named(next) => reaches(defs, next, to, seen),
-        _ => false,
-    })
+    held.into_iter()
+        .filter_map(|ty| match ty {
+            TypeRef::Named(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Type name → the strongly connected part of the by-value graph it lies in (Tarjan's
+/// algorithm, with an explicit stack instead of recursion).
+fn strongly_connected(defs: &BTreeMap<String, TypeDef>) -> BTreeMap<&str, usize> {
+    let names: Vec<&str> = defs.keys().map(String::as_str).collect();
+    let position: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let edges: Vec<Vec<usize>> = defs
+        .values()
+        .map(|def| {
+            held_by_value(def)
+                .into_iter()
+                .filter_map(|n| position.get(n).copied())
+                .collect()
+        })
+        .collect();
+    let count = names.len();
+    let mut index: Vec<Option<usize>> = vec![None; count];
+    let mut low = vec![0; count];
+    let mut on_stack = vec![false; count];
+    let mut stack = Vec::new();
+    let mut part = vec![0; count];
+    let (mut next_index, mut next_part) = (0, 0);
+    for root in 0..count {
+        if index[root].is_some() {
+            continue;
+        }
+        // (node, how many of its edges are done)
+        let mut calls = vec![(root, 0)];
+        index[root] = Some(next_index);
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (node, ref mut done)) = calls.last_mut() {
+            if let Some(&next) = edges[node].get(*done) {
+                *done += 1;
+                match index[next] {
+                    None => {
+                        index[next] = Some(next_index);
+                        low[next] = next_index;
+                        next_index += 1;
+                        stack.push(next);
+                        on_stack[next] = true;
+                        calls.push((next, 0));
+                    }
+                    Some(i) if on_stack[next] => low[node] = low[node].min(i),
+                    Some(_) => {}
+                }
+                continue;
+            }
+            calls.pop();
+            if let Some(&(caller, _)) = calls.last() {
+                low[caller] = low[caller].min(low[node]);
+            }
+            if Some(low[node]) == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    part[member] = next_part;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_part += 1;
+            }
+        }
+    }
+    names.into_iter().zip(part).collect()
 }

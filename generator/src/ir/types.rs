@@ -14,6 +14,7 @@ use super::docs::rst_to_markdown;
 use super::naming::{pascal_ident, pascal_stem, snake_ident};
 use super::{EnumValue, ExtraMembers, Field, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::diag::child_pointer;
+use crate::limits::MAX_REF_CHAIN;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// Gives a type-name hint for a schema that a `$ref` brought in (by upgraded pointer).
@@ -112,12 +113,19 @@ impl<'a> TypeBuilder<'a> {
             .unwrap_or(TypeRef::Json)
     }
 
+    /// The schema a reference ends at, following aliases (`A: {$ref: B}`) in a loop, not
+    /// by recursion; `None` for a chain that loops or is longer than any real one.
     fn resolve_ref(&self, reference: &str) -> Option<&'a Schema> {
-        let key = reference.strip_prefix("#/components/schemas/")?;
-        match self.api.components.as_ref()?.schemas.get(key)? {
-            ReferenceOr::Item(schema) => Some(schema),
-            ReferenceOr::Reference { reference } => self.resolve_ref(reference),
+        let schemas = &self.api.components.as_ref()?.schemas;
+        let mut reference = reference;
+        for _ in 0..=MAX_REF_CHAIN {
+            let key = reference.strip_prefix("#/components/schemas/")?;
+            match schemas.get(key)? {
+                ReferenceOr::Item(schema) => return Some(schema),
+                ReferenceOr::Reference { reference: next } => reference = next,
+            }
         }
+        None
     }
 
     /// Remembers the example (if any) of the node at `pointer`, whose type is `ty`.
@@ -310,10 +318,14 @@ impl<'a> TypeBuilder<'a> {
         for (wire, prop) in &object.properties {
             let prop_ptr = child_pointer(&props_ptr, wire);
             let ty = self.type_of_boxed(prop, &prop_ptr, &format!("{name}{}", pascal_stem(wire)));
-            let (doc, nullable) = match prop {
-                ReferenceOr::Item(schema) => (with_default(docs_of(schema), schema), schema.schema_data.nullable),
-                ReferenceOr::Reference { .. } => (None, false),
+            // A referenced schema documents the field as an inline one does.
+            let schema = match prop {
+                ReferenceOr::Item(schema) => Some(&**schema),
+                ReferenceOr::Reference { reference } => self.resolve_ref(reference),
             };
+            let (doc, nullable) = schema
+                .map(|schema| (with_default(docs_of(schema), schema), schema.schema_data.nullable))
+                .unwrap_or((None, false));
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: unique(&mut seen, snake_ident(wire)),
@@ -345,9 +357,18 @@ impl<'a> TypeBuilder<'a> {
         StructDef { fields, extra }
     }
 
-    /// `allOf`: the members' properties and `required` lists, merged in order.
+    /// `allOf`: the members' properties and `required` lists, merged in order. Nested
+    /// `allOf`s are merged up to `MAX_REF_CHAIN` levels, which no real definition nears;
+    /// deeper (or looping) ones stop there instead of exhausting the stack.
     fn merge_all_of(&self, members: &[ReferenceOr<Schema>]) -> ObjectType {
+        self.merge_all_of_within(members, MAX_REF_CHAIN)
+    }
+
+    fn merge_all_of_within(&self, members: &[ReferenceOr<Schema>], levels: usize) -> ObjectType {
         let mut merged = ObjectType::default();
+        let Some(levels) = levels.checked_sub(1) else {
+            return merged;
+        };
         for member in members {
             let schema = match member {
                 ReferenceOr::Reference { reference } => self.resolve_ref(reference),
@@ -356,7 +377,7 @@ impl<'a> TypeBuilder<'a> {
             let Some(schema) = schema else { continue };
             let object = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(object)) => object.clone(),
-                SchemaKind::AllOf { all_of } => self.merge_all_of(all_of),
+                SchemaKind::AllOf { all_of } => self.merge_all_of_within(all_of, levels),
                 SchemaKind::Any(any) => object_from_any(any),
                 _ => continue,
             };
