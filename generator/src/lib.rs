@@ -124,23 +124,42 @@ pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
 }
 
 fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
+    // Everything before the IR is dropped before emitting, which needs the most memory.
+    let (ir, diagnostics, inputs) = read_definition(settings)?;
+    let label = settings
+        .source_label
+        .clone()
+        .unwrap_or_else(|| settings.spec.display().to_string());
+    let files =
+        layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    Ok(Generated {
+        files,
+        warnings: diagnostics,
+        inputs,
+    })
+}
+
+/// The stages from load to the IR: the IR, the warnings found on the way and the files
+/// read. Each intermediate document is dropped as soon as the next stage has what it
+/// needs, so that at most two copies of the definition are alive at any time.
+fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
 
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
-    let resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
-    let upgraded = upgrade::upgrade(&resolved.document, dialect);
-    let at = Provenance {
-        sources: &sources,
-        resolved: &resolved,
-        upgraded: &upgraded,
-    };
+    let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
+    // From here on only the resolved document's map of origins is needed.
+    drop(std::mem::take(&mut resolved.document));
     let mut diagnostics: Vec<Diagnostic> = upgraded
         .errors
         .iter()
         .chain(&upgraded.warnings)
-        .map(|(pointer, d)| d.clone().at(at.locate_resolved(pointer)))
+        .map(|(pointer, d)| {
+            d.clone()
+                .at(Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer))
+        })
         .collect();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(fail(diagnostics));
@@ -157,12 +176,15 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
             let message = format!("not a valid API definition: {}", e.inner());
             diagnostics.push(
                 Diagnostic::error(message)
-                    .at(at.locate(&pointer))
+                    .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
                     .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification"),
             );
             return Err(fail(diagnostics));
         }
     };
+    // The model holds everything; only the upgraded document's moves are needed now.
+    drop(std::mem::take(&mut upgraded.document));
+    let at = Provenance::new(&sources, &resolved, &upgraded);
     diagnostics.extend(check::check(&api, &at));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(fail(diagnostics));
@@ -178,16 +200,8 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
             );
         }
     }
-    let label = settings
-        .source_label
-        .clone()
-        .unwrap_or_else(|| settings.spec.display().to_string());
-    let files = layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| fail(vec![d]))?;
-    Ok(Generated {
-        files,
-        warnings: diagnostics,
-        inputs: sources.files().map(|(_, f)| f.path.clone()).collect(),
-    })
+    let inputs = sources.files().map(|(_, f)| f.path.clone()).collect();
+    Ok((ir, diagnostics, inputs))
 }
 
 /// Generates and writes the crate into `out_dir` (or, with `check_only`, only compares).
