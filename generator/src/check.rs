@@ -7,6 +7,7 @@ use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode,
 
 use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::naming::snake_ident;
+use crate::limits::MAX_REF_CHAIN;
 use crate::provenance::Provenance;
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
@@ -27,6 +28,7 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
             checker.schema(schema, &child_pointer("/components/schemas", key));
         }
     }
+    checker.all_of_chains(api);
     checker.found
 }
 
@@ -336,6 +338,111 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+    }
+}
+
+impl Checker<'_> {
+    /// The IR merges an `allOf` member that is a `$ref` to a schema that is itself an
+    /// `allOf`, and so on: such chains must end, within `MAX_REF_CHAIN` levels. Walked
+    /// with an explicit stack, since a definition can chain thousands of schemas.
+    fn all_of_chains(&mut self, api: &OpenAPI) {
+        let Some(components) = &api.components else { return };
+        let members = |key: &str| -> Vec<&str> {
+            match components.schemas.get(key) {
+                Some(ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::AllOf { all_of },
+                    ..
+                })) => all_of
+                    .iter()
+                    .filter_map(|m| match m {
+                        ReferenceOr::Reference { reference } => reference.strip_prefix("#/components/schemas/"),
+                        ReferenceOr::Item(_) => None,
+                    })
+                    .filter(|k| components.schemas.contains_key(*k))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        // Key → levels of `allOf` below it, for keys fully walked.
+        let mut levels: BTreeMap<&str, usize> = BTreeMap::new();
+        for start in components.schemas.keys() {
+            if levels.contains_key(start.as_str()) {
+                continue;
+            }
+            let mut path: Vec<(&str, Vec<&str>)> = vec![(start, members(start))];
+            let mut on_path: BTreeSet<&str> = BTreeSet::from([start.as_str()]);
+            while let Some((key, todo)) = path.last_mut() {
+                let key = *key;
+                let Some(next) = todo.pop() else {
+                    let below = members(key).iter().filter_map(|m| levels.get(m)).max().copied();
+                    levels.insert(key, below.map_or(0, |b| b + 1));
+                    on_path.remove(key);
+                    path.pop();
+                    continue;
+                };
+                if levels.contains_key(next) {
+                    continue;
+                }
+                if on_path.contains(next) {
+                    let from = path.iter().position(|(k, _)| *k == next).unwrap_or(0);
+                    let mut chain: Vec<&str> = path[from..].iter().map(|(k, _)| *k).collect();
+                    chain.push(next);
+                    self.error(
+                        &child_pointer("/components/schemas", chain[0]),
+                        format!("`allOf` members refer back to this schema: {}", shown(&chain)),
+                        "break the loop: a schema cannot include itself",
+                    );
+                    // Reported once: the schemas on the loop count as walked.
+                    for (k, _) in &path[from..] {
+                        levels.insert(k, 0);
+                    }
+                    continue;
+                }
+                on_path.insert(next);
+                path.push((next, members(next)));
+            }
+        }
+        // A chain too long is reported at its head only.
+        let too_deep: BTreeSet<&str> = levels
+            .iter()
+            .filter(|(_, l)| **l > MAX_REF_CHAIN)
+            .map(|(k, _)| *k)
+            .collect();
+        let inner: BTreeSet<&str> = too_deep.iter().flat_map(|k| members(k)).collect();
+        for head in too_deep.difference(&inner) {
+            let mut chain = vec![*head];
+            while let Some(next) = members(chain[chain.len() - 1])
+                .into_iter()
+                .max_by_key(|m| levels.get(m))
+            {
+                if chain.len() > MAX_REF_CHAIN {
+                    break;
+                }
+                chain.push(next);
+            }
+            self.error(
+                &child_pointer("/components/schemas", head),
+                format!(
+                    "`allOf` members that are `$ref`s to further `allOf`s nest {} levels deep here, more than {MAX_REF_CHAIN}: {}",
+                    levels[head],
+                    shown(&chain)
+                ),
+                "let the chain end sooner, at a schema with properties of its own",
+            );
+        }
+    }
+}
+
+/// A chain of schema names, its middle left out when long.
+fn shown(chain: &[&str]) -> String {
+    if chain.len() > 6 {
+        format!(
+            "{} → … → {}",
+            chain[..3].join(" → "),
+            chain[chain.len() - 2..].join(" → ")
+        )
+    } else {
+        chain.join(" → ")
     }
 }
 

@@ -308,3 +308,30 @@ fn thirty_levels_of_doubled_refs_with_sibling_keys_are_a_located_error() {
     let run = Run::new(&[file("api.yaml", api("#/x/level30", &rest))]);
     run.assert_error("DIR/api.yaml:", "resolving `$ref`s grows the definition beyond");
 }
+
+#[test]
+fn a_chain_of_10000_all_of_refs_is_a_located_error_at_its_head() {
+    let mut rest = String::from("definitions:\n");
+    for i in 0..10_000 {
+        rest.push_str(&format!(
+            "  Layer{i}:\n    allOf:\n      - $ref: '#/definitions/Layer{}'\n      - properties:\n          field{i}: {{type: string}}\n",
+            i + 1
+        ));
+    }
+    rest.push_str("  Layer10000:\n    type: object\n    properties:\n      last: {type: string}\n");
+    let run = Run::new(&[file("api.yaml", api("#/definitions/Layer0", &rest))]);
+    run.assert_error(
+        "DIR/api.yaml:15:3:",
+        "`allOf` members that are `$ref`s to further `allOf`s nest 10000 levels deep here, more than 64: Layer0 → Layer1 → Layer2 → …",
+    );
+}
+
+#[test]
+fn all_of_refs_that_loop_are_a_located_error() {
+    let rest = "definitions:\n  Event:\n    allOf:\n      - $ref: '#/definitions/RoomEvent'\n  RoomEvent:\n    description: An event in a room.\n    allOf:\n      - $ref: '#/definitions/Event'\n    example: {type: m.room.message}\n";
+    let run = Run::new(&[file("api.yaml", api("#/definitions/Event", rest))]);
+    run.assert_error(
+        "DIR/api.yaml:15:3:",
+        "`allOf` members refer back to this schema: Event → RoomEvent → Event",
+    );
+}
