@@ -499,8 +499,20 @@ impl Resolver<'_> {
                 );
                 return Value::Null;
             }
+            if at.in_example {
+                // An example is data: one that contains itself has no end.
+                let mut chain: Vec<String> = self.stack[start..].iter().map(|f| f.label.clone()).collect();
+                chain.push(self.stack[start].label.clone());
+                self.error_in(
+                    at.origin,
+                    &ref_pointer,
+                    format!("this example contains itself through `$ref`s: {}", chain.join(" → ")),
+                    "write the example out to the depth it needs, without a `$ref` back into itself",
+                );
+                return Value::Null;
+            }
             let title = title_of(target);
-            let name = self.hoist(key.clone(), title, key, (at.slot, at.in_example));
+            let name = self.hoist(key.clone(), title, key, (at.slot, false));
             return self.local_ref(&name);
         }
         if self.stack.len() >= MAX_REF_CHAIN {

@@ -335,3 +335,13 @@ fn all_of_refs_that_loop_are_a_located_error() {
         "`allOf` members refer back to this schema: Event → RoomEvent → Event",
     );
 }
+
+#[test]
+fn an_example_that_contains_itself_is_a_located_error() {
+    let rest = "definitions:\n  Comment:\n    type: object\n    properties:\n      text: {type: string}\n      replies:\n        type: array\n        items:\n          $ref: '#/definitions/Comment'\n    example:\n      $ref: '#/x/thread'\nx:\n  thread:\n    text: First!\n    replies:\n      - $ref: '#/x/thread'\n";
+    let run = Run::new(&[file("api.yaml", api("#/definitions/Comment", rest))]);
+    run.assert_error(
+        "DIR/api.yaml:29:9:",
+        "this example contains itself through `$ref`s: DIR/api.yaml#/x/thread → DIR/api.yaml#/x/thread",
+    );
+}
