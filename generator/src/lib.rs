@@ -21,6 +21,7 @@ mod graph;
 mod inert;
 pub mod ir;
 mod layout;
+mod limits;
 mod load;
 mod locate;
 mod model_error;
@@ -111,45 +112,62 @@ pub struct Generated {
     pub inputs: Vec<PathBuf>,
 }
 
-/// The stack the pipeline runs on. Stages after `load` recurse over the definition (the
-/// OpenAPI model's deserializer most deeply); load bounds nesting at 1,000 levels, and
-/// this stack covers that depth even in a debug build. It is reserved, not used: memory
-/// grows only with the depth actually reached.
-const PIPELINE_STACK_BYTES: usize = 128 << 20;
-
 /// Reads the definition and produces the crate's files, writing nothing.
 pub fn generate(settings: &Settings) -> Result<Generated, Failure> {
+    // The stages recurse over the definition, at most `limits::MAX_NESTING` levels deep.
+    // An unoptimised build needs more stack for that than a test thread's 2 MiB (or even
+    // a main thread's 8 MiB), so the pipeline runs on a thread whose stack does not
+    // depend on the caller. Only the pages used are ever committed.
     std::thread::scope(|scope| {
-        match std::thread::Builder::new()
+        let worker = std::thread::Builder::new()
             .name("stubforge".into())
-            .stack_size(PIPELINE_STACK_BYTES)
-            .spawn_scoped(scope, || generate_here(settings))
-        {
-            Ok(pipeline) => pipeline.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: run on the caller's stack.
+            .stack_size(limits::PIPELINE_STACK)
+            .spawn_scoped(scope, || generate_here(settings));
+        match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run here, on whatever stack the caller has.
             Err(_) => generate_here(settings),
         }
     })
 }
 
 fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
+    // Everything before the IR is dropped before emitting, which needs the most memory.
+    let (ir, diagnostics, inputs) = read_definition(settings)?;
+    let label = settings
+        .source_label
+        .clone()
+        .unwrap_or_else(|| settings.spec.display().to_string());
+    let files =
+        layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    Ok(Generated {
+        files,
+        warnings: diagnostics,
+        inputs,
+    })
+}
+
+/// The stages from load to the IR: the IR, the warnings found on the way and the files
+/// read. Each intermediate document is dropped as soon as the next stage has what it
+/// needs, so that at most two copies of the definition are alive at any time.
+fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
 
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
-    let resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
-    let upgraded = upgrade::upgrade(&resolved.document, dialect);
-    let at = Provenance {
-        sources: &sources,
-        resolved: &resolved,
-        upgraded: &upgraded,
-    };
+    let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
+    // From here on only the resolved document's map of origins is needed.
+    drop(std::mem::take(&mut resolved.document));
     let mut diagnostics: Vec<Diagnostic> = upgraded
         .errors
         .iter()
         .chain(&upgraded.warnings)
-        .map(|(pointer, d)| d.clone().at(at.locate_resolved(pointer)))
+        .map(|(pointer, d)| {
+            d.clone()
+                .at(Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer))
+        })
         .collect();
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(fail(diagnostics));
@@ -166,12 +184,15 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
             let message = format!("not a valid API definition: {}", e.inner());
             diagnostics.push(
                 Diagnostic::error(message)
-                    .at(at.locate(&pointer))
+                    .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
                     .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification"),
             );
             return Err(fail(diagnostics));
         }
     };
+    // The model holds everything; only the upgraded document's moves are needed now.
+    drop(std::mem::take(&mut upgraded.document));
+    let at = Provenance::new(&sources, &resolved, &upgraded);
     diagnostics.extend(check::check(&api, &at));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(fail(diagnostics));
@@ -194,17 +215,9 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
             );
         }
     }
-    let label = settings
-        .source_label
-        .clone()
-        .unwrap_or_else(|| settings.spec.display().to_string());
-    let files = layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| fail(vec![d]))?;
     diag::dedup(&mut diagnostics);
-    Ok(Generated {
-        files,
-        warnings: diagnostics,
-        inputs: sources.files().map(|(_, f)| f.path.clone()).collect(),
-    })
+    let inputs = sources.files().map(|(_, f)| f.path.clone()).collect();
+    Ok((ir, diagnostics, inputs))
 }
 
 /// Reads one definition file (YAML or JSON) as stubforge sees it, without following

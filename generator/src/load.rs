@@ -78,6 +78,12 @@ impl Sources {
 
     /// The value of file `id`, taking it out of the set.
     pub fn into_value(mut self, id: FileId) -> Value {
+        self.take_value(id)
+    }
+
+    /// Hands the parsed value of file `id` over to the caller (resolve, which reads each
+    /// file once), leaving `null`; the text stays for locating diagnostics.
+    pub fn take_value(&mut self, id: FileId) -> Value {
         std::mem::take(&mut self.files[id.0].value)
     }
 

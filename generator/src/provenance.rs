@@ -13,7 +13,15 @@ pub struct Provenance<'a> {
     pub upgraded: &'a Upgraded,
 }
 
-impl Provenance<'_> {
+impl<'a> Provenance<'a> {
+    pub fn new(sources: &'a Sources, resolved: &'a Resolved, upgraded: &'a Upgraded) -> Self {
+        Provenance {
+            sources,
+            resolved,
+            upgraded,
+        }
+    }
+
     /// Where the user wrote the node at `pointer` of the upgraded document.
     pub fn locate(&self, pointer: &str) -> Location {
         self.locate_resolved(&self.upgraded.resolved_pointer(pointer))

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::naming::{Registry, snake_ident};
 use super::types::RawExample;
 use super::{Example, ExtraMembers, TypeDef, TypeKind, TypeRef};
+use crate::limits::MAX_NESTING;
 
 /// Drops repeated (type, JSON) pairs, names each test (`make_leave_ok_example`) and
 /// records why an example does not fit its type.
@@ -65,89 +66,111 @@ fn can_differ(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, seen: &mut BTreeS
 
 /// The first way `json` fails to fit `ty`, as the generated serde code would see it.
 pub fn mismatch(ty: &TypeRef, json: &Value, types: &BTreeMap<String, TypeDef>) -> Option<String> {
-    let expected = |what: &str| Some(format!("expected {what}, found {}", kind_of(json)));
-    match ty {
-        TypeRef::String => (!json.is_string()).then(|| expected("a string")).flatten(),
-        TypeRef::I32 => json
-            .as_i64()
-            .is_none_or(|n| i32::try_from(n).is_err())
-            .then(|| expected("a 32-bit integer"))
-            .flatten(),
-        TypeRef::I64 => (!json.is_i64()).then(|| expected("an integer")).flatten(),
-        TypeRef::F64 => (!json.is_number()).then(|| expected("a number")).flatten(),
-        TypeRef::Bool => (!json.is_boolean()).then(|| expected("a boolean")).flatten(),
-        TypeRef::Json => None,
-        TypeRef::JsonObject => (!json.is_object()).then(|| expected("an object")).flatten(),
-        TypeRef::Vec(item) => match json {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| mismatch(item, v, types).map(|m| format!("[{i}]: {m}"))),
-            _ => expected("an array"),
-        },
-        TypeRef::Map(value) => match json {
-            Value::Object(map) => map
-                .iter()
-                .find_map(|(k, v)| mismatch(value, v, types).map(|m| format!("`{k}`: {m}"))),
-            _ => expected("an object"),
-        },
-        TypeRef::Boxed(inner) => mismatch(inner, json, types),
-        TypeRef::Named(name) => {
-            let def = types.get(name)?;
-            named_mismatch(&def.kind, json, types)
-        }
-    }
+    Matcher { types, steps: 0 }.mismatch(ty, json, 0)
 }
 
-fn named_mismatch(kind: &TypeKind, json: &Value, types: &BTreeMap<String, TypeDef>) -> Option<String> {
-    match kind {
-        TypeKind::Alias(target) | TypeKind::Newtype(target) => mismatch(target, json, types),
-        TypeKind::Struct(s) => {
-            let Value::Object(map) = json else {
-                return Some(format!("expected an object, found {}", kind_of(json)));
-            };
-            for field in &s.fields {
-                match map.get(&field.wire_name) {
-                    None if field.required && !field.nullable => {
-                        return Some(format!("missing required member `{}`", field.wire_name));
-                    }
-                    Some(Value::Null) if field.nullable || !field.required => {}
-                    Some(value) => {
-                        if let Some(m) = mismatch(&field.ty, value, types) {
-                            return Some(format!("`{}`: {m}", field.wire_name));
-                        }
-                    }
-                    None => {}
-                }
-            }
-            let mut unknown = map.iter().filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k));
-            match &s.extra {
-                ExtraMembers::Rejected => unknown
-                    .map(|(k, _)| format!("member `{k}` is not allowed (`additionalProperties: false`)"))
-                    .next(),
-                ExtraMembers::Kept { value, .. } => {
-                    unknown.find_map(|(k, v)| mismatch(value, v, types).map(|m| format!("`{k}`: {m}")))
-                }
+/// How far an example is checked: deeper than the resolved document can nest (aliases
+/// and unions add levels without descending into the JSON), and a number of steps that
+/// unions of unions cannot multiply past. Beyond either, the example's test decides.
+const MAX_CHECK_DEPTH: usize = 4 * MAX_NESTING;
+const MAX_CHECK_STEPS: usize = 1_000_000;
+
+struct Matcher<'a> {
+    types: &'a BTreeMap<String, TypeDef>,
+    steps: usize,
+}
+
+impl Matcher<'_> {
+    fn mismatch(&mut self, ty: &TypeRef, json: &Value, depth: usize) -> Option<String> {
+        self.steps += 1;
+        if depth > MAX_CHECK_DEPTH || self.steps > MAX_CHECK_STEPS {
+            return None;
+        }
+        let depth = depth + 1;
+        let expected = |what: &str| Some(format!("expected {what}, found {}", kind_of(json)));
+        match ty {
+            TypeRef::String => (!json.is_string()).then(|| expected("a string")).flatten(),
+            TypeRef::I32 => json
+                .as_i64()
+                .is_none_or(|n| i32::try_from(n).is_err())
+                .then(|| expected("a 32-bit integer"))
+                .flatten(),
+            TypeRef::I64 => (!json.is_i64()).then(|| expected("an integer")).flatten(),
+            TypeRef::F64 => (!json.is_number()).then(|| expected("a number")).flatten(),
+            TypeRef::Bool => (!json.is_boolean()).then(|| expected("a boolean")).flatten(),
+            TypeRef::Json => None,
+            TypeRef::JsonObject => (!json.is_object()).then(|| expected("an object")).flatten(),
+            TypeRef::Vec(item) => match json {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, v)| self.mismatch(item, v, depth).map(|m| format!("[{i}]: {m}"))),
+                _ => expected("an array"),
+            },
+            TypeRef::Map(value) => match json {
+                Value::Object(map) => map
+                    .iter()
+                    .find_map(|(k, v)| self.mismatch(value, v, depth).map(|m| format!("`{k}`: {m}"))),
+                _ => expected("an object"),
+            },
+            TypeRef::Boxed(inner) => self.mismatch(inner, json, depth),
+            TypeRef::Named(name) => {
+                let def = self.types.get(name)?;
+                self.named_mismatch(&def.kind, json, depth)
             }
         }
-        TypeKind::Tuple(items) => match json {
-            Value::Array(values) if values.len() == items.len() => items
-                .iter()
-                .zip(values)
-                .enumerate()
-                .find_map(|(i, (ty, v))| mismatch(ty, v, types).map(|m| format!("[{i}]: {m}"))),
-            Value::Array(values) => Some(format!("expected {} items, found {}", items.len(), values.len())),
-            _ => Some(format!("expected an array, found {}", kind_of(json))),
-        },
-        TypeKind::StringEnum(values) => match json.as_str() {
-            Some(s) if values.iter().any(|v| v.wire_name == s) => None,
-            _ => Some(format!("{json} is not one of the listed values")),
-        },
-        TypeKind::Union(variants) => {
-            if variants.iter().any(|v| mismatch(&v.ty, json, types).is_none()) {
-                None
-            } else {
-                Some(format!("{} fits none of the alternatives", kind_of(json)))
+    }
+
+    fn named_mismatch(&mut self, kind: &TypeKind, json: &Value, depth: usize) -> Option<String> {
+        match kind {
+            TypeKind::Alias(target) | TypeKind::Newtype(target) => self.mismatch(target, json, depth),
+            TypeKind::Struct(s) => {
+                let Value::Object(map) = json else {
+                    return Some(format!("expected an object, found {}", kind_of(json)));
+                };
+                for field in &s.fields {
+                    match map.get(&field.wire_name) {
+                        None if field.required && !field.nullable => {
+                            return Some(format!("missing required member `{}`", field.wire_name));
+                        }
+                        Some(Value::Null) if field.nullable || !field.required => {}
+                        Some(value) => {
+                            if let Some(m) = self.mismatch(&field.ty, value, depth) {
+                                return Some(format!("`{}`: {m}", field.wire_name));
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                let mut unknown = map.iter().filter(|(k, _)| !s.fields.iter().any(|f| &f.wire_name == *k));
+                match &s.extra {
+                    ExtraMembers::Rejected => unknown
+                        .map(|(k, _)| format!("member `{k}` is not allowed (`additionalProperties: false`)"))
+                        .next(),
+                    ExtraMembers::Kept { value, .. } => {
+                        unknown.find_map(|(k, v)| self.mismatch(value, v, depth).map(|m| format!("`{k}`: {m}")))
+                    }
+                }
+            }
+            TypeKind::Tuple(items) => match json {
+                Value::Array(values) if values.len() == items.len() => items
+                    .iter()
+                    .zip(values)
+                    .enumerate()
+                    .find_map(|(i, (ty, v))| self.mismatch(ty, v, depth).map(|m| format!("[{i}]: {m}"))),
+                Value::Array(values) => Some(format!("expected {} items, found {}", items.len(), values.len())),
+                _ => Some(format!("expected an array, found {}", kind_of(json))),
+            },
+            TypeKind::StringEnum(values) => match json.as_str() {
+                Some(s) if values.iter().any(|v| v.wire_name == s) => None,
+                _ => Some(format!("{json} is not one of the listed values")),
+            },
+            TypeKind::Union(variants) => {
+                if variants.iter().any(|v| self.mismatch(&v.ty, json, depth).is_none()) {
+                    None
+                } else {
+                    Some(format!("{} fits none of the alternatives", kind_of(json)))
+                }
             }
         }
     }

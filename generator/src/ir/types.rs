@@ -349,10 +349,14 @@ impl<'a> TypeBuilder<'a> {
         for (wire, prop) in &object.properties {
             let prop_ptr = child_pointer(&props_ptr, wire);
             let ty = self.type_of_boxed(prop, &prop_ptr, &format!("{name}{}", pascal_stem(wire)));
-            let (doc, nullable) = match prop {
-                ReferenceOr::Item(schema) => (with_notes(docs_of(schema), schema), is_nullable(schema)),
-                ReferenceOr::Reference { .. } => (None, false),
+            // A referenced schema documents the field as an inline one does.
+            let schema = match prop {
+                ReferenceOr::Item(schema) => Some(&**schema),
+                ReferenceOr::Reference { reference } => resolve_component(self.api, reference),
             };
+            let (doc, nullable) = schema
+                .map(|schema| (with_notes(docs_of(schema), schema), is_nullable(schema)))
+                .unwrap_or((None, false));
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: self.member_name(&mut names, snake_ident(wire), &prop_ptr, wire, "field"),

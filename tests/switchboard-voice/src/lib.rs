@@ -16,7 +16,7 @@
 #[rustfmt::skip]
 pub mod types;
 
-/// Every example of the definition, read into its type and written back.
+/// The definition's examples, each read into its type and written back (or rejected).
 #[cfg(test)]
 #[rustfmt::skip]
 mod examples;
