@@ -13,6 +13,7 @@ mod yaml;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -34,7 +35,8 @@ pub struct SourceFile {
     /// The path as reached from the root definition (lexically normalised, not
     /// canonicalised, so that symlinked folders read as the user wrote them).
     pub path: PathBuf,
-    pub value: Value,
+    /// Shared with resolve, and kept after it: finding a node's position walks the value.
+    pub value: Rc<Value>,
     /// Where each node of `value` was written.
     positions: Positions,
 }
@@ -67,7 +69,11 @@ impl Sources {
         let (value, positions) = parse(&path, &text)?;
         drop(text);
         let id = FileId(self.files.len());
-        self.files.push(SourceFile { path, value, positions });
+        self.files.push(SourceFile {
+            path,
+            value: Rc::new(value),
+            positions,
+        });
         self.by_identity.insert(identity, id);
         Ok(id)
     }
@@ -78,13 +84,14 @@ impl Sources {
 
     /// The value of file `id`, taking it out of the set.
     pub fn into_value(mut self, id: FileId) -> Value {
-        self.take_value(id)
+        let value = std::mem::take(&mut self.files[id.0].value);
+        Rc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone())
     }
 
-    /// Hands the parsed value of file `id` over to the caller (resolve, which reads each
-    /// file once), leaving `null`; the text stays for locating diagnostics.
-    pub fn take_value(&mut self, id: FileId) -> Value {
-        std::mem::take(&mut self.files[id.0].value)
+    /// The parsed value of file `id`, shared: the set keeps it, because locating a
+    /// diagnostic walks it together with the file's positions.
+    pub fn shared_value(&self, id: FileId) -> Rc<Value> {
+        self.files[id.0].value.clone()
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -92,7 +92,7 @@ fn definitions_pointer(document: &Value) -> &'static str {
 }
 
 pub fn resolve(sources: &mut Sources, root: FileId) -> Result<Resolved, Vec<Diagnostic>> {
-    let root_value = Rc::new(sources.take_value(root));
+    let root_value = sources.shared_value(root);
     let mut resolver = Resolver {
         sources,
         root,
@@ -268,7 +268,7 @@ impl Resolver<'_> {
         if let Some(Some(value)) = self.values.get(file.0) {
             return value.clone();
         }
-        let value = Rc::new(self.sources.take_value(file));
+        let value = self.sources.shared_value(file);
         self.keep_value(file, value.clone());
         value
     }
