@@ -149,7 +149,8 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
 
 /// The stages from load to the IR: the IR, the warnings found on the way and the files
 /// read. Each intermediate document is dropped as soon as the next stage has what it
-/// needs, so that at most two copies of the definition are alive at any time.
+/// needs; besides the files as read (kept to locate diagnostics), at most two copies of
+/// the definition are alive at any time.
 fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);

@@ -35,8 +35,7 @@ pub struct SourceFile {
     /// The path as reached from the root definition (lexically normalised, not
     /// canonicalised, so that symlinked folders read as the user wrote them).
     pub path: PathBuf,
-    /// Shared with resolve, which reads each file once; kept here because the position
-    /// index is navigated through the value (it stores positions, not keys).
+    /// Shared with resolve, and kept after it: finding a node's position walks the value.
     pub value: Rc<Value>,
     /// Where each node of `value` was written.
     positions: Positions,
@@ -89,10 +88,10 @@ impl Sources {
         Rc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone())
     }
 
-    /// The parsed value of file `id`, shared with the caller (resolve, which reads each
-    /// file once) without a copy.
+    /// The parsed value of file `id`, shared: the set keeps it, because locating a
+    /// diagnostic walks it together with the file's positions.
     pub fn shared_value(&self, id: FileId) -> Rc<Value> {
-        Rc::clone(&self.files[id.0].value)
+        self.files[id.0].value.clone()
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -11,9 +11,10 @@
 //! `STUBFORGE_BLESS=1 cargo test -p stubforge --test diagnostics` rewrites the snapshots
 //! from what the binary prints now; review the diff before committing it.
 //!
-//! Not covered here, because no input reaches them: the internal errors ("generated
-//! tokens do not parse", "a template does not parse"), and the bare `stubforge` run
-//! outside its workspace (its path is compiled in).
+//! [`MESSAGES`] lists a fixed part of every message the generator prints; a test checks
+//! that each is still in the source and shows up in some snapshot, and
+//! [`NOT_SNAPSHOTTED`] says why the few that no committed input reaches are left out.
+//! A new message belongs in one of the two lists.
 
 use std::path::Path;
 use std::process::Command;
@@ -22,6 +23,143 @@ const CASES: &str = "tests/diagnostics";
 const BLESS: &str = "STUBFORGE_BLESS";
 /// The snapshot of the build script's messages, which has no input file.
 const BUILD_SCRIPT_SNAPSHOT: &str = "build_script";
+
+/// A fixed part of every message the generator prints (text between placeholders, so
+/// that it is found verbatim in the source), each shown by at least one snapshot.
+const MESSAGES: &[&str] = &[
+    // load
+    "cannot read `",
+    "it is referenced by this `$ref`",
+    "it is a folder, not a file",
+    "not valid YAML or JSON: ",
+    "not valid JSON: ",
+    "expected a member name in double quotes",
+    "expected `:`",
+    "a string is not closed",
+    "expected a value",
+    "the file holds more than one YAML document",
+    "cannot be represented in JSON",
+    "does not fit in 64 bits",
+    "is an integer that does not fit in 64 bits",
+    "appears twice in this mapping",
+    "a map key must be a string, number, boolean or null; found ",
+    "the document nests deeper than ",
+    "names no anchor defined before it",
+    "` but is not ",
+    // resolve
+    "points at the network; stubforge never fetches remote definitions",
+    "which does not exist in `",
+    "loop that never reaches a schema: ",
+    "this example contains itself through `$ref`s: ",
+    "has sibling keys but its target is not an object",
+    "the definition nests deeper than ",
+    "resolving `$ref`s grows the definition beyond ",
+    "`$ref`s are copied in place inside one another here",
+    "`$ref`s that only point at further `$ref`s starts here: ",
+    // upgrade
+    "Swagger version `",
+    "OpenAPI version `",
+    "the document has neither a `swagger` nor an `openapi` version field",
+    "has no leading `/`; the API is served under `",
+    "is also defined",
+    "has no leading `/`; it is served at `",
+    "a body parameter on a whole path is not supported",
+    "`in: formData` parameters are not supported",
+    "is not a Swagger 2.0 type",
+    "`properties: []` is a list, not a map; read as no properties",
+    "on property `",
+    "is not an HTTP status code (100 to 599)",
+    "not a valid API definition: ",
+    // check
+    "without a closing `}}` in the segment `",
+    "without an opening `{{` in the segment `",
+    "has a parameter without a name (`{{}}`) in the segment `",
+    "so no request can say where one value ends and the other begins",
+    "uses the parameter `",
+    "which starts the query or fragment of a URL, so no request path can match it",
+    "are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
+    "duplicate operationId `",
+    "is not defined",
+    "which it does not define",
+    "cannot be routed",
+    "cookie parameter `",
+    "does not appear in the path `",
+    "is not declared",
+    "request body media types ",
+    "the operation documents no response",
+    "response status range `",
+    "a tuple (`items` given as a list) needs at least one item schema",
+    "tuple item is not a valid schema: ",
+    "in the `type` list",
+    "`not` cannot be expressed as a Rust type; the value is read as any JSON",
+    "`type: file` is not supported",
+    "an `allOf` with more than one `oneOf`/`anyOf` member is not supported",
+    "but the other members describe an object: no value is both",
+    "but it is merged with the objects around the `",
+    "`enum: [null]` leaves no value but `null`",
+    "is not of the schema's `type: ",
+    "is defined as itself: ",
+    "nested `$ref`/`allOf`/`oneOf` steps",
+    // names decided in the IR
+    "the server trait is `",
+    "is already taken by ",
+    "is the method `",
+    "another operation's method",
+    "a method the generated server trait or client has",
+    "with the request's fields as arguments is `",
+    "is the request field `",
+    "an earlier member of the same type is already `",
+    "the map of members the schema does not name is the field `",
+    "this schema is the type `",
+    "this example does not fit its schema: ",
+    // layout, write and the command line
+    "is not a valid crate name",
+    "cannot create the folder",
+    "refusing to replace it",
+    "is a folder, where stubforge writes a file",
+    "was not written by stubforge",
+    "nothing was changed: every file in the output folder is as it was before",
+    "is stale; run `cargo run`",
+    // the build script
+    "no definition given",
+    "OUT_DIR is not set",
+];
+
+/// Messages no committed input can produce, and why; each is still checked to exist.
+const NOT_SNAPSHOTTED: &[(&str, &str)] = &[
+    (
+        "it is larger than ",
+        "needs a 64 MiB file; tests/load_input.rs covers it",
+    ),
+    (
+        "it is not a regular file",
+        "needs a FIFO, which git cannot hold; tests/load_input.rs covers it",
+    ),
+    (
+        "is not a regular file",
+        "a FIFO in the output folder; tests/write_safety.rs covers it",
+    ),
+    ("cannot write", "an I/O failure while writing a temporary file"),
+    ("cannot replace", "an I/O failure while renaming into place"),
+    ("cannot move aside", "an I/O failure while backing up a file"),
+    ("could not be removed", "an I/O failure after the output was written"),
+    (
+        "these files could not be put back: ",
+        "an I/O failure while rolling back",
+    ),
+    (
+        "internal error: generated tokens do not parse as Rust",
+        "a bug in stubforge, not a property of the input",
+    ),
+    (
+        "internal error: a template does not parse",
+        "a bug in stubforge, not a property of the input",
+    ),
+    (
+        "without a subcommand stubforge regenerates its own workspace's crates",
+        "the binary run outside its workspace; its path is compiled in",
+    ),
+];
 
 /// One input and the command that runs it.
 struct Case {
@@ -176,4 +314,46 @@ fn build_script_messages_match_their_snapshot() {
         "{}\n\nIf the new output is right, run `{BLESS}=1 cargo test -p stubforge --test diagnostics` and review the diff.",
         failure.unwrap_or_default()
     );
+}
+
+/// Every `.rs` file under `dir`, read.
+fn sources_under(dir: &Path, into: &mut String) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources_under(&path, into);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            into.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+}
+
+/// Each listed message is still in the generator's source (a reworded one is listed
+/// anew) and, unless it is one no input reaches, shown by a snapshot.
+#[test]
+fn every_listed_message_is_in_the_source_and_a_snapshot() {
+    let mut source = String::new();
+    sources_under(&generator_dir().join("src"), &mut source);
+    let mut snapshots = String::new();
+    for entry in std::fs::read_dir(generator_dir().join(CASES)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "stderr") {
+            snapshots.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let mut failures = Vec::new();
+    let not_snapshotted = NOT_SNAPSHOTTED.iter().map(|(stem, _)| stem);
+    for stem in MESSAGES.iter().chain(not_snapshotted) {
+        if !source.contains(stem) {
+            failures.push(format!("`{stem}` is no longer in generator/src"));
+        }
+    }
+    for stem in MESSAGES {
+        // The source escapes braces in format strings; the snapshots show them once.
+        let shown = stem.replace("{{", "{").replace("}}", "}");
+        if !snapshots.contains(&shown) {
+            failures.push(format!("no snapshot under {CASES} shows `{shown}`"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -280,7 +280,7 @@ impl TreeBuilder {
         let Some(nodes) = self.anchors.get(anchor).map(|a| a.nodes) else {
             return Err(self.error(
                 format!("the alias `*{anchor}` names no anchor defined before it"),
-                "define `&{anchor}` on an earlier node, or remove the alias",
+                "define the anchor (`&name`) on an earlier node than its alias (`*name`), or remove the alias",
                 at,
             ));
         };
