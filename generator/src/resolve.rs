@@ -459,7 +459,7 @@ impl Resolver<'_> {
             return Value::Null;
         };
         let siblings: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| *k != "$ref").collect();
-        if let Some(annotated) = self.annotated_ref(reference, &siblings, target_file, at) {
+        if let Some(annotated) = self.annotated_ref(reference, &siblings, (target_file, &target_pointer), at) {
             return annotated;
         }
         let plain = !at.in_example && siblings.is_empty();
@@ -618,11 +618,20 @@ impl Resolver<'_> {
         &mut self,
         reference: &str,
         siblings: &[(&String, &Value)],
-        target_file: FileId,
+        (target_file, target_pointer): (FileId, &str),
         at: &Place,
     ) -> Option<Value> {
         let annotations_only = !siblings.is_empty() && siblings.iter().all(|(key, _)| is_annotation(key));
         if at.in_example || !annotations_only {
+            return None;
+        }
+        // Notes beside a ref to something that is no schema (a string, a list) are an error
+        // the copy-in-place path reports at the ref itself.
+        if self
+            .value(target_file)
+            .pointer(target_pointer)
+            .is_some_and(|target| !target.is_object())
+        {
             return None;
         }
         let mut plain = Map::new();

@@ -304,10 +304,17 @@ impl Transaction {
         for dir in self.created_dirs.iter().rev() {
             let _ = std::fs::remove_dir(dir);
         }
+        // What to do first, then what state the folder is in.
+        let advice = "check that the output folder exists and is writable";
         if lost.is_empty() {
-            failure.help("nothing was changed: every file in the output folder is as it was before")
+            failure.help(format!(
+                "{advice}; nothing was changed: every file in the output folder is as it was before"
+            ))
         } else {
-            failure.help(format!("these files could not be put back: {}", lost.join(", ")))
+            failure.help(format!(
+                "{advice}; these files could not be put back: {}",
+                lost.join(", ")
+            ))
         }
     }
 }
