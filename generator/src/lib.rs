@@ -207,6 +207,15 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                 .help(rename.help.clone()),
         );
     }
+    if let Some((name, depth)) = &ir.deep_nesting {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "type `{name}` nests {depth} generated types deep: a crate that implements the server trait needs a recursion limit above rustc's default of 128 to prove its requests `Send`"
+            ))
+            .at(at.locate(""))
+            .help("put `#![recursion_limit = \"256\"]` at the top of that crate's `lib.rs` or `main.rs` (a generated crate sets it itself)"),
+        );
+    }
     for example in &ir.examples {
         if let Some(reason) = &example.mismatch {
             diagnostics.push(

@@ -119,6 +119,7 @@ const MESSAGES: &[&str] = &[
     "is a folder, where stubforge writes a file",
     "was not written by stubforge",
     "nothing was changed: every file in the output folder is as it was before",
+    "generated types deep: a crate that implements the server trait needs a recursion limit",
     "is stale; run `cargo run`",
     // the build script
     "no definition given",

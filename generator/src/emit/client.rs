@@ -455,6 +455,7 @@ mod tests {
             }],
             examples: Vec::new(),
             renames: Vec::new(),
+            deep_nesting: None,
         }
     }
 

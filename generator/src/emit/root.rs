@@ -28,7 +28,11 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
             quote!(;),
         )
     });
+    // Proving deeply nested requests `Send` (the server's own router test does) needs more
+    // than rustc's default recursion limit; `ir` says when.
+    let recursion_limit = ir.deep_nesting.is_some().then(|| quote!(#![recursion_limit = "256"]));
     quote! {
+        #recursion_limit
         #![doc = #title]
         #![doc = ""]
         #description

@@ -20,7 +20,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     types.build_components();
     let operations = operations(api, &mut types, names);
     let mut defs = types.types;
-    add_indirection(&mut defs);
+    let deep_nesting = add_indirection(&mut defs);
     let examples = examples::name_and_validate(types.examples, &defs);
     Ir {
         title: api.info.title.clone(),
@@ -33,6 +33,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         security_schemes: security_schemes(api),
         examples,
         renames: types.renames,
+        deep_nesting,
     }
 }
 

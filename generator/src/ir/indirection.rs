@@ -20,12 +20,20 @@ use crate::graph::{children_first, on_cycle, strongly_connected};
 /// limit is 128 and a struct level costs about two query levels.
 pub const MAX_BY_VALUE_DEPTH: usize = 32;
 
-pub fn add_indirection(defs: &mut BTreeMap<String, TypeDef>) {
+/// How many named types may nest (boxed or not) before a crate implementing the server
+/// trait needs a higher `recursion_limit`: proving a request `Send` walks every level, a
+/// `Box` included, at about two of rustc's 128 levels each, beside the future's own.
+pub const MAX_SEND_DEPTH: usize = 40;
+
+/// Adds the indirection the type space needs. Returns the most deeply nested type and
+/// its depth when that depth is past [`MAX_SEND_DEPTH`].
+pub fn add_indirection(defs: &mut BTreeMap<String, TypeDef>) -> Option<(String, usize)> {
     let names: Vec<String> = defs.keys().cloned().collect();
     let ids: BTreeMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     newtype_recursive_aliases(defs, &names, &ids);
     box_recursion(defs, &names, &ids);
-    box_deep_nesting(defs, &names, &ids);
+    let (deepest, depth) = box_deep_nesting(defs, &names, &ids);
+    (depth > MAX_SEND_DEPTH).then(|| (names[deepest].clone(), depth))
 }
 
 fn kind<'d>(defs: &'d BTreeMap<String, TypeDef>, name: &str) -> Option<&'d TypeKind> {
@@ -144,23 +152,40 @@ fn box_slot(slot: &mut TypeRef) {
 
 /// Children first, so that a box is placed as deep as it can be and each chain is cut as
 /// rarely as possible. Recursion is boxed already, so what is left holds no loop by value.
-fn box_deep_nesting(defs: &mut BTreeMap<String, TypeDef>, names: &[String], ids: &BTreeMap<&str, usize>) {
+/// Boxes a slot every [`MAX_BY_VALUE_DEPTH`] by-value levels. Returns the type that
+/// nests most deeply counting boxed levels too, and that depth.
+fn box_deep_nesting(
+    defs: &mut BTreeMap<String, TypeDef>,
+    names: &[String],
+    ids: &BTreeMap<&str, usize>,
+) -> (usize, usize) {
     let slots = by_value_slots(defs, names, ids);
     let mut depth = vec![0; names.len()];
+    let mut nesting = vec![0; names.len()];
     for v in children_first(&edges_of(&slots)) {
         let Some(def) = defs.get_mut(&names[v]) else { continue };
         let is_alias = matches!(def.kind, TypeKind::Alias(_));
         let mut deepest = 0;
+        let mut deepest_nesting = 0;
         let mut boxable = slots_mut(&mut def.kind).into_iter();
         for target in &slots[v] {
             let slot = boxable.next();
             let Some(w) = *target else { continue };
+            deepest_nesting = deepest_nesting.max(nesting[w]);
             match slot {
                 Some(slot) if depth[w] >= MAX_BY_VALUE_DEPTH => box_slot(slot),
                 _ => deepest = deepest.max(depth[w]),
             }
         }
         // An alias adds no level of its own.
-        depth[v] = if is_alias { deepest } else { deepest + 1 };
+        let own = usize::from(!is_alias);
+        depth[v] = deepest + own;
+        nesting[v] = deepest_nesting + own;
     }
+    nesting
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, std::cmp::Reverse(*i)))
+        .map(|(i, n)| (i, *n))
+        .unwrap_or((0, 0))
 }

@@ -34,6 +34,9 @@ pub struct Ir {
     pub examples: Vec<Example>,
     /// Names the registry had to change (see [`naming`]), to be reported.
     pub renames: Vec<Rename>,
+    /// The type that nests other types most deeply, and how deeply, when a crate that
+    /// implements the server trait needs a higher `recursion_limit` for it.
+    pub deep_nesting: Option<(String, usize)>,
 }
 
 /// A name that is not the one the definition suggests, because another item took it.
