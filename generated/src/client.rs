@@ -114,7 +114,7 @@ impl Client {
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("eventId", &request.event_id)?;
-        call.json_body(&request.body)?;
+        call.json_body(&request.body, "application/json")?;
         call.credentials(
             &[
                 super::client_runtime::Credential {

@@ -217,6 +217,11 @@ async fn serve_send_leave<A: MatrixFederationLeaveRoomApi>(
             shared.config.body_limit,
         )
         .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
     let principal = super::server_runtime::authenticate(
             &parts,
             &body,
@@ -272,10 +277,10 @@ fn write_make_leave(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::MakeLeaveResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::MakeLeaveResponse::Forbidden(body) => {
-            super::server_runtime::json_response(403, &body)
+            super::server_runtime::json_response(403, &body, "application/json")
         }
     }
 }
@@ -285,7 +290,7 @@ fn write_send_leave(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::SendLeaveResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }

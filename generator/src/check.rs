@@ -223,7 +223,9 @@ impl Checker<'_> {
             return;
         };
         let pointer = child_pointer(op_ptr, "requestBody");
-        if !body.content.is_empty() && !body.content.keys().any(|k| k.ends_with("json")) {
+        if !body.content.is_empty()
+            && crate::media_type::json_family(&body.content, |item| item.schema.is_some()).is_empty()
+        {
             let types: Vec<&String> = body.content.keys().collect();
             self.error(
                 &pointer,

@@ -277,14 +277,27 @@ fn emit_params(op: &Operation, location: ParamLocation) -> TokenStream {
 }
 
 fn emit_body(op: &Operation) -> TokenStream {
+    // The first declared type, wildcards sent as `application/json`.
+    let media = |body: &crate::ir::Body| {
+        body.media.first().map_or_else(
+            || "application/json".to_string(),
+            |media| crate::media_type::concrete(media),
+        )
+    };
     match &op.body {
         None => TokenStream::new(),
-        Some(body) if body.required => quote!(call.json_body(&request.body)?;),
-        Some(_) => quote! {
-            if let Some(body) = &request.body {
-                call.json_body(body)?;
+        Some(body) if body.required => {
+            let media = media(body);
+            quote!(call.json_body(&request.body, #media)?;)
+        }
+        Some(body) => {
+            let media = media(body);
+            quote! {
+                if let Some(body) = &request.body {
+                    call.json_body(body, #media)?;
+                }
             }
-        },
+        }
     }
 }
 
@@ -421,6 +434,7 @@ mod tests {
                 ty: TypeRef::Json,
                 required: false,
                 doc: None,
+                media: vec!["application/merge-patch+json".to_string()],
             }),
             responses: vec![
                 Response {
@@ -428,12 +442,14 @@ mod tests {
                     variant: "NoContent".to_string(),
                     ty: None,
                     doc: None,
+                    media: None,
                 },
                 Response {
                     status: None,
                     variant: "Default".to_string(),
                     ty: Some(TypeRef::Json),
                     doc: None,
+                    media: Some("application/json".to_string()),
                 },
             ],
             security: vec![vec![], vec!["token".to_string()]],
@@ -468,7 +484,7 @@ mod tests {
             r#"ifletSome(value)=&request.limit{call.query_param("limit",value)?;}"#,
             r#"letvalue=&request.ver;call.query_param_each("ver",value)?;"#,
             r#"ifletSome(value)=&request.x_trace{call.header_param("X-Trace",value)?;}"#,
-            r#"ifletSome(body)=&request.body{call.json_body(body)?;}"#,
+            r#"ifletSome(body)=&request.body{call.json_body(body,"application/merge-patch+json")?;}"#,
             r#"Placement::Header("Authorization")"#,
             "Need::IfAuthorizer",
             "pubasyncfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)",

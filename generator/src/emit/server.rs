@@ -489,6 +489,15 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));
     let fields = op.params.iter().map(|p| emit_param_field(p, &path_names));
+    let accept = op.body.as_ref().map(|body| {
+        let mut accepted: Vec<String> = Vec::new();
+        for essence in body.media.iter().map(|media| crate::media_type::essence(media)) {
+            if !accepted.contains(&essence) {
+                accepted.push(essence);
+            }
+        }
+        quote!(#rt::accept_content_type(&parts.headers, &body, &[#(#accepted),*])?;)
+    });
     let body_field = op.body.as_ref().map(|body| {
         let ty = qualified_type(&body.ty);
         if body.required {
@@ -514,6 +523,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
         ) -> Result<::axum::response::Response, #rt::ServerError> {
             let (parts, body) = request.into_parts();
             #read_body
+            #accept
             #principal
             #path_values
             #query
@@ -614,17 +624,18 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
 fn emit_response_arm(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
     let rt = rt();
     let variant = ident(&r.variant);
+    let media = r.media.as_deref().unwrap_or("application/json");
     match (r.status, &r.ty) {
         (Some(code), Some(_)) => {
             let code = Literal::u16_unsuffixed(code);
-            quote!(super::types::#response::#variant(body) => #rt::json_response(#code, &body),)
+            quote!(super::types::#response::#variant(body) => #rt::json_response(#code, &body, #media),)
         }
         (Some(code), None) => {
             let code = Literal::u16_unsuffixed(code);
             quote!(super::types::#response::#variant => #rt::empty_response(#code),)
         }
         (None, Some(_)) => {
-            quote!(super::types::#response::#variant { status, body } => #rt::json_response(status, &body),)
+            quote!(super::types::#response::#variant { status, body } => #rt::json_response(status, &body, #media),)
         }
         (None, None) => quote!(super::types::#response::#variant { status } => #rt::empty_response(status),),
     }

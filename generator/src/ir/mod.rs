@@ -214,6 +214,9 @@ pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
     pub doc: Option<String>,
+    /// The JSON-family media types the body may arrive as, as declared (parameters
+    /// kept); the client sends the first.
+    pub media: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +227,9 @@ pub struct Response {
     /// `None`: the response has no body.
     pub ty: Option<TypeRef>,
     pub doc: Option<String>,
+    /// The media type a body is written with: the first JSON-family one declared
+    /// (`application/json` for the wildcards).
+    pub media: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -221,15 +221,27 @@ fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) 
     })
 }
 
-/// The JSON media type of a content map: `application/json`, else any `…json` type.
-fn json_media<T>(content: &indexmap::IndexMap<String, T>) -> Option<(&String, &T)> {
-    content
-        .get_key_value("application/json")
-        .or_else(|| content.iter().find(|(k, _)| k.ends_with("json")))
+/// The JSON-family media types of a content map; the schema is read from
+/// `application/json` when declared, else from the first of them.
+fn json_media(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> Option<(&String, &openapiv3::MediaType, Vec<String>)> {
+    let family = crate::media_type::json_family(content, |item| item.schema.is_some());
+    let (media, item) = family
+        .iter()
+        .find(|(media, _)| crate::media_type::essence(media) == "application/json")
+        .or(family.first())
+        .copied()?;
+    Some((media, item, family.iter().map(|(media, _)| media.to_string()).collect()))
+}
+
+/// What a response is written as: its first JSON-family type, with wildcards made concrete.
+fn written_as(declared: &[String]) -> Option<String> {
+    declared.first().map(|media| crate::media_type::concrete(media))
 }
 
 fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str, id: &str) -> Option<Body> {
-    let (media, content) = json_media(&body.content)?;
+    let (media, content, declared) = json_media(&body.content)?;
     let hint = format!("{stem}Body");
     let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
     let ty = match &content.schema {
@@ -242,6 +254,7 @@ fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem
         ty,
         required: body.required,
         doc: body.description.as_deref().map(rst_to_markdown),
+        media: declared,
     })
 }
 
@@ -255,7 +268,9 @@ fn response(
     let variant = status.map(status_variant).unwrap_or_else(|| "Default".to_string());
     let hint = format!("{stem}{variant}Body");
     let mut ty = None;
-    if let Some((media, content)) = json_media(&response.content) {
+    let mut written = None;
+    if let Some((media, content, declared)) = json_media(&response.content) {
+        written = written_as(&declared);
         let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
         let body_ty = match &content.schema {
             Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
@@ -281,5 +296,6 @@ fn response(
         variant,
         ty,
         doc,
+        media: written,
     }
 }

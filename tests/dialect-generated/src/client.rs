@@ -65,7 +65,7 @@ impl Client {
         if let Some(value) = &request.x_request_id {
             call.header_param("X-Request-Id", value)?;
         }
-        call.json_body(&request.body)?;
+        call.json_body(&request.body, "application/json")?;
         call.credentials(
             &[
                 super::client_runtime::Credential {
@@ -136,7 +136,7 @@ impl Client {
             Self::BASE_PATH,
         );
         call.path("/type");
-        call.json_body(&request.body)?;
+        call.json_body(&request.body, "application/json")?;
         let reply = self.runtime.send(call).await?;
         match reply.status() {
             200 => reply.json().map(super::types::TypeResponse::Ok),

@@ -370,12 +370,14 @@ impl Call {
         self.insert_header(name, text)
     }
 
-    /// The JSON body, serialized once: these bytes are both signed and sent.
-    pub fn json_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), ClientError> {
+    /// The JSON body, serialized once: these bytes are both signed and sent, as `media`
+    /// (the definition's JSON-family type).
+    pub fn json_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T, media: &'static str) -> Result<(), ClientError> {
         let bytes =
             ::serde_json::to_vec(body).map_err(|e| self.invalid(format!("the body does not serialize: {e}")))?;
-        self.headers
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let media = HeaderValue::try_from(media)
+            .map_err(|e| self.invalid(format!("`{media}` is not a header value: {e}")))?;
+        self.headers.insert(CONTENT_TYPE, media);
         self.body = Some(bytes);
         Ok(())
     }

@@ -171,6 +171,11 @@ async fn serve_m_room_member<A: DialectCoverageApi>(
             shared.config.body_limit,
         )
         .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
     let principal = super::server_runtime::authenticate(
             &parts,
             &body,
@@ -251,6 +256,11 @@ async fn serve_type<A: DialectCoverageApi>(
             shared.config.body_limit,
         )
         .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
     let request = super::types::TypeRequest {
         body: super::server_runtime::json_body::<super::types::TypeBody>(&body)?,
     };
@@ -275,13 +285,13 @@ fn write_m_room_member(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::MRoomMemberResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::MRoomMemberResponse::NoContent => {
             super::server_runtime::empty_response(204)
         }
         super::types::MRoomMemberResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body)
+            super::server_runtime::json_response(400, &body, "application/json")
         }
     }
 }
@@ -291,7 +301,7 @@ fn write_3pid(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::T3pidResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -301,7 +311,7 @@ fn write_type(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::TypeResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }

@@ -130,4 +130,109 @@ impl Client {
         let request = super::types::PingRequest {};
         self.ping(&request).await
     }
+    /// Registers a cluster.
+    ///
+    /// `POST /clusters` (`createCluster`).
+    pub async fn create_cluster(
+        &self,
+        request: &super::types::CreateClusterRequest,
+    ) -> Result<super::types::CreateClusterResponse, ClientError> {
+        let mut call = super::client_runtime::Call::new(
+            "createCluster",
+            ::reqwest::Method::POST,
+            Self::BASE_PATH,
+        );
+        call.path("/clusters");
+        call.json_body(&request.body, "application/json; charset=utf-8")?;
+        let reply = self.runtime.send(call).await?;
+        match reply.status() {
+            201 => reply.json().map(super::types::CreateClusterResponse::Created),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::create_cluster`] with the request's fields as arguments.
+    pub async fn create_cluster_with(
+        &self,
+        body: super::types::CreateClusterBody,
+    ) -> Result<super::types::CreateClusterResponse, ClientError> {
+        let request = super::types::CreateClusterRequest {
+            body,
+        };
+        self.create_cluster(&request).await
+    }
+    /// Changes a cluster, as a JSON merge patch (RFC 7396) or a JSON patch (RFC 6902).
+    ///
+    /// `PATCH /clusters/{name}` (`patchCluster`).
+    pub async fn patch_cluster(
+        &self,
+        request: &super::types::PatchClusterRequest,
+    ) -> Result<super::types::PatchClusterResponse, ClientError> {
+        let mut call = super::client_runtime::Call::new(
+            "patchCluster",
+            ::reqwest::Method::PATCH,
+            Self::BASE_PATH,
+        );
+        call.path("/clusters/");
+        call.path_param("name", &request.name)?;
+        if let Some(value) = &request.dry_run {
+            call.query_param("dryRun", value)?;
+        }
+        call.json_body(&request.body, "application/merge-patch+json")?;
+        let reply = self.runtime.send(call).await?;
+        match reply.status() {
+            200 => reply.json().map(super::types::PatchClusterResponse::Ok),
+            422 => {
+                reply.json().map(super::types::PatchClusterResponse::UnprocessableEntity)
+            }
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::patch_cluster`] with the request's fields as arguments.
+    pub async fn patch_cluster_with(
+        &self,
+        name: impl Into<String>,
+        dry_run: Option<bool>,
+        body: ::serde_json::Value,
+    ) -> Result<super::types::PatchClusterResponse, ClientError> {
+        let request = super::types::PatchClusterRequest {
+            name: name.into(),
+            dry_run,
+            body,
+        };
+        self.patch_cluster(&request).await
+    }
+    /// Sets the replica count of every node pool.
+    ///
+    /// `PUT /clusters/{name}/scale` (`replaceClusterScale`).
+    pub async fn replace_cluster_scale(
+        &self,
+        request: &super::types::ReplaceClusterScaleRequest,
+    ) -> Result<super::types::ReplaceClusterScaleResponse, ClientError> {
+        let mut call = super::client_runtime::Call::new(
+            "replaceClusterScale",
+            ::reqwest::Method::PUT,
+            Self::BASE_PATH,
+        );
+        call.path("/clusters/");
+        call.path_param("name", &request.name)?;
+        call.path("/scale");
+        call.json_body(&request.body, "application/json")?;
+        let reply = self.runtime.send(call).await?;
+        match reply.status() {
+            200 => reply.json().map(super::types::ReplaceClusterScaleResponse::Ok),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::replace_cluster_scale`] with the request's fields as arguments.
+    pub async fn replace_cluster_scale_with(
+        &self,
+        name: impl Into<String>,
+        body: super::types::ReplaceClusterScaleBody,
+    ) -> Result<super::types::ReplaceClusterScaleResponse, ClientError> {
+        let request = super::types::ReplaceClusterScaleRequest {
+            name: name.into(),
+            body,
+        };
+        self.replace_cluster_scale(&request).await
+    }
 }

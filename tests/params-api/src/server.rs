@@ -40,6 +40,32 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
         &self,
         request: super::types::PingRequest,
     ) -> impl ::std::future::Future<Output = super::types::PingResponse> + Send;
+    /// Registers a cluster.
+    ///
+    /// `POST /clusters`
+    ///
+    fn create_cluster(
+        &self,
+        request: super::types::CreateClusterRequest,
+    ) -> impl ::std::future::Future<Output = super::types::CreateClusterResponse> + Send;
+    /// Changes a cluster, as a JSON merge patch (RFC 7396) or a JSON patch (RFC 6902).
+    ///
+    /// `PATCH /clusters/{name}`
+    ///
+    fn patch_cluster(
+        &self,
+        request: super::types::PatchClusterRequest,
+    ) -> impl ::std::future::Future<Output = super::types::PatchClusterResponse> + Send;
+    /// Sets the replica count of every node pool.
+    ///
+    /// `PUT /clusters/{name}/scale`
+    ///
+    fn replace_cluster_scale(
+        &self,
+        request: super::types::ReplaceClusterScaleRequest,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ReplaceClusterScaleResponse,
+    > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -74,6 +100,24 @@ pub fn router_with_config<A: ParamsFixtureApi>(
         config,
     });
     let routes = ::axum::Router::new()
+        .route(
+            "/v1/clusters",
+            ::axum::routing::MethodRouter::new()
+                .post(handle_create_cluster::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v1/clusters/{p2}",
+            ::axum::routing::MethodRouter::new()
+                .patch(handle_patch_cluster::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v1/clusters/{p2}/scale",
+            ::axum::routing::MethodRouter::new()
+                .put(handle_replace_cluster_scale::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
         .route(
             "/v1/ping",
             ::axum::routing::MethodRouter::new()
@@ -221,6 +265,123 @@ async fn serve_ping<A: ParamsFixtureApi>(
     write_ping(shared.api.ping(request).await)
 }
 
+async fn handle_create_cluster<A: ParamsFixtureApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    match super::server_runtime::catch_panic(serve_create_cluster(&shared, request))
+        .await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+async fn serve_create_cluster<A: ParamsFixtureApi>(
+    shared: &super::server_runtime::Shared<A>,
+    request: ::axum::extract::Request,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    let (parts, body) = request.into_parts();
+    let body = super::server_runtime::read_body(
+            &parts.headers,
+            body,
+            shared.config.body_limit,
+        )
+        .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
+    let request = super::types::CreateClusterRequest {
+        body: super::server_runtime::json_body::<super::types::CreateClusterBody>(&body)?,
+    };
+    write_create_cluster(shared.api.create_cluster(request).await)
+}
+
+async fn handle_patch_cluster<A: ParamsFixtureApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    match super::server_runtime::catch_panic(serve_patch_cluster(&shared, request)).await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+async fn serve_patch_cluster<A: ParamsFixtureApi>(
+    shared: &super::server_runtime::Shared<A>,
+    request: ::axum::extract::Request,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    let (parts, body) = request.into_parts();
+    let body = super::server_runtime::read_body(
+            &parts.headers,
+            body,
+            shared.config.body_limit,
+        )
+        .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/merge-patch+json", "application/json-patch+json"],
+    )?;
+    let path_values: [&str; 1] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_patch_cluster(),
+    )?;
+    let query = super::server_runtime::query_pairs(&parts)?;
+    let request = super::types::PatchClusterRequest {
+        name: super::server_runtime::path_string(path_values[0], "name")?,
+        dry_run: super::server_runtime::query_param(
+            &query,
+            "dryRun",
+            super::server_runtime::parse_scalar::<bool>,
+        )?,
+        body: super::server_runtime::json_body::<::serde_json::Value>(&body)?,
+    };
+    write_patch_cluster(shared.api.patch_cluster(request).await)
+}
+
+async fn handle_replace_cluster_scale<A: ParamsFixtureApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    match super::server_runtime::catch_panic(
+            serve_replace_cluster_scale(&shared, request),
+        )
+        .await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+async fn serve_replace_cluster_scale<A: ParamsFixtureApi>(
+    shared: &super::server_runtime::Shared<A>,
+    request: ::axum::extract::Request,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    let (parts, body) = request.into_parts();
+    let body = super::server_runtime::read_body(
+            &parts.headers,
+            body,
+            shared.config.body_limit,
+        )
+        .await?;
+    super::server_runtime::accept_content_type(&parts.headers, &body, &["*/*"])?;
+    let path_values: [&str; 1] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_replace_cluster_scale(),
+    )?;
+    let request = super::types::ReplaceClusterScaleRequest {
+        name: super::server_runtime::path_string(path_values[0], "name")?,
+        body: super::server_runtime::json_body::<
+            super::types::ReplaceClusterScaleBody,
+        >(&body)?,
+    };
+    write_replace_cluster_scale(shared.api.replace_cluster_scale(request).await)
+}
+
 /// `/v1/search/{kind}`, as it arrives.
 fn template_search() -> super::server_runtime::Template {
     &[
@@ -230,12 +391,31 @@ fn template_search() -> super::server_runtime::Template {
     ]
 }
 
+/// `/v1/clusters/{name}`, as it arrives.
+fn template_patch_cluster() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("clusters")],
+        &[super::server_runtime::Piece::Value],
+    ]
+}
+
+/// `/v1/clusters/{name}/scale`, as it arrives.
+fn template_replace_cluster_scale() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("clusters")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Text("scale")],
+    ]
+}
+
 fn write_search(
     response: super::types::SearchResponse,
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::SearchResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::SearchResponse::NoContent => {
             super::server_runtime::empty_response(204)
@@ -248,6 +428,39 @@ fn write_ping(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::PingResponse::Ok => super::server_runtime::empty_response(200),
+    }
+}
+
+fn write_create_cluster(
+    response: super::types::CreateClusterResponse,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    match response {
+        super::types::CreateClusterResponse::Created(body) => {
+            super::server_runtime::json_response(201, &body, "application/vnd.api+json")
+        }
+    }
+}
+
+fn write_patch_cluster(
+    response: super::types::PatchClusterResponse,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    match response {
+        super::types::PatchClusterResponse::Ok(body) => {
+            super::server_runtime::json_response(200, &body, "application/vnd.api+json")
+        }
+        super::types::PatchClusterResponse::UnprocessableEntity(body) => {
+            super::server_runtime::json_response(422, &body, "application/vnd.api+json")
+        }
+    }
+}
+
+fn write_replace_cluster_scale(
+    response: super::types::ReplaceClusterScaleResponse,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    match response {
+        super::types::ReplaceClusterScaleResponse::Ok(body) => {
+            super::server_runtime::json_response(200, &body, "application/json")
+        }
     }
 }
 
@@ -275,6 +488,24 @@ fn the_router_starts() {
             &self,
             _request: super::types::PingRequest,
         ) -> super::types::PingResponse {
+            unreachable!("no request is sent")
+        }
+        async fn create_cluster(
+            &self,
+            _request: super::types::CreateClusterRequest,
+        ) -> super::types::CreateClusterResponse {
+            unreachable!("no request is sent")
+        }
+        async fn patch_cluster(
+            &self,
+            _request: super::types::PatchClusterRequest,
+        ) -> super::types::PatchClusterResponse {
+            unreachable!("no request is sent")
+        }
+        async fn replace_cluster_scale(
+            &self,
+            _request: super::types::ReplaceClusterScaleRequest,
+        ) -> super::types::ReplaceClusterScaleResponse {
             unreachable!("no request is sent")
         }
     }

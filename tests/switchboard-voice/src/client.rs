@@ -178,7 +178,7 @@ impl Client {
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls.json");
-        call.json_body(&request.body)?;
+        call.json_body(&request.body, "application/json")?;
         call.credentials(
             &[
                 super::client_runtime::Credential {
@@ -271,7 +271,7 @@ impl Client {
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.json_body(&request.body)?;
+        call.json_body(&request.body, "application/json")?;
         call.credentials(
             &[
                 super::client_runtime::Credential {

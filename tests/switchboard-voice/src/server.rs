@@ -650,6 +650,11 @@ async fn serve_create_call<A: SwitchboardVoice>(
             shared.config.body_limit,
         )
         .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
     let principal = super::server_runtime::authenticate(
             &parts,
             &body,
@@ -742,6 +747,11 @@ async fn serve_update_call<A: SwitchboardVoice>(
             shared.config.body_limit,
         )
         .await?;
+    super::server_runtime::accept_content_type(
+        &parts.headers,
+        &body,
+        &["application/json"],
+    )?;
     let principal = super::server_runtime::authenticate(
             &parts,
             &body,
@@ -1434,7 +1444,7 @@ fn write_check_health(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::CheckHealthResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1444,10 +1454,10 @@ fn write_fetch_account(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchAccountResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::FetchAccountResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body)
+            super::server_runtime::json_response(404, &body, "application/json")
         }
     }
 }
@@ -1457,7 +1467,7 @@ fn write_list_calls(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::ListCallsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1467,10 +1477,10 @@ fn write_create_call(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::CreateCallResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body)
+            super::server_runtime::json_response(201, &body, "application/json")
         }
         super::types::CreateCallResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body)
+            super::server_runtime::json_response(400, &body, "application/json")
         }
     }
 }
@@ -1480,10 +1490,10 @@ fn write_fetch_call(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::FetchCallResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body)
+            super::server_runtime::json_response(404, &body, "application/json")
         }
     }
 }
@@ -1493,7 +1503,7 @@ fn write_update_call(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::UpdateCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1513,7 +1523,7 @@ fn write_fetch_call_summary(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchCallSummaryResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1523,10 +1533,10 @@ fn write_fetch_recording_range(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchRecordingRangeResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
         super::types::FetchRecordingRangeResponse::RangeNotSatisfiable(body) => {
-            super::server_runtime::json_response(416, &body)
+            super::server_runtime::json_response(416, &body, "application/json")
         }
     }
 }
@@ -1536,7 +1546,7 @@ fn write_fetch_queue(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchQueueResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1556,7 +1566,7 @@ fn write_purge_queues(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::PurgeQueuesResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1566,7 +1576,7 @@ fn write_get_operation(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::GetOperationResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1576,7 +1586,7 @@ fn write_cancel_operation(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::CancelOperationResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1586,7 +1596,7 @@ fn write_fetch_usage_today(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchUsageTodayResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -1596,7 +1606,7 @@ fn write_fetch_directory_entry(
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
     match response {
         super::types::FetchDirectoryEntryResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body)
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }

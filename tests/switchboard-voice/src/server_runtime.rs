@@ -99,6 +99,8 @@ pub enum ServerError {
     BadJson { reason: String },
     #[error("The request body is larger than {limit} bytes.")]
     TooLarge { limit: usize },
+    #[error("The request body is sent as `{content_type}`; this endpoint accepts {accepted}.")]
+    UnsupportedMediaType { content_type: String, accepted: String },
     #[error("The request body could not be read: {reason}.")]
     BodyUnreadable { reason: String },
     #[error("Missing credentials for `{scheme}`: no `{source_name}` was sent.")]
@@ -126,6 +128,7 @@ impl ServerError {
             | ServerError::BadJson { .. }
             | ServerError::BodyUnreadable { .. } => StatusCode::BAD_REQUEST,
             ServerError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ServerError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::MissingCredentials { .. } => StatusCode::UNAUTHORIZED,
             ServerError::Rejected(rejection) => rejection.status,
             ServerError::Panicked | ServerError::ResponseUnwritable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -138,7 +141,7 @@ impl ServerError {
             ServerError::UnknownPath | ServerError::MethodNotAllowed { .. } => "M_UNRECOGNIZED",
             ServerError::BadPath { .. } | ServerError::InvalidParam { .. } => "M_INVALID_PARAM",
             ServerError::MissingParam { .. } => "M_MISSING_PARAM",
-            ServerError::NotJson { .. } => "M_NOT_JSON",
+            ServerError::NotJson { .. } | ServerError::UnsupportedMediaType { .. } => "M_NOT_JSON",
             ServerError::BadJson { .. } => "M_BAD_JSON",
             ServerError::TooLarge { .. } => "M_TOO_LARGE",
             ServerError::MissingCredentials { .. } => "M_UNAUTHORIZED",
@@ -309,6 +312,31 @@ pub async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Res
         }
     }
     Ok(Bytes::from(collected))
+}
+
+/// Checks the request's `Content-Type` against the declared JSON-family types (their
+/// essences: lowercase, no parameters): 415 when it is none of them. `*/*` and
+/// `application/*` take any JSON type; a request without `Content-Type` passes when its
+/// body is empty or `*/*` is declared.
+pub fn accept_content_type(headers: &HeaderMap, body: &[u8], accepted: &[&str]) -> Result<(), ServerError> {
+    let wildcard = accepted.contains(&"*/*");
+    let refuse = |content_type: &str| ServerError::UnsupportedMediaType {
+        content_type: content_type.to_string(),
+        accepted: accepted.iter().map(|media| format!("`{media}`")).collect::<Vec<_>>().join(", "),
+    };
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        let empty = body.iter().all(u8::is_ascii_whitespace);
+        return if empty || wildcard { Ok(()) } else { Err(refuse("nothing")) };
+    };
+    let sent = value.to_str().map_err(|_| refuse("unreadable text"))?;
+    let essence = sent.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let is_json = essence.ends_with("json");
+    let fits = |media: &&str| match *media {
+        "*/*" => is_json,
+        "application/*" => is_json && essence.starts_with("application/"),
+        media => media == essence,
+    };
+    if accepted.iter().any(fits) { Ok(()) } else { Err(refuse(sent)) }
 }
 
 /// Parses a JSON body into `T`: 400 `M_NOT_JSON` when it is not JSON at all, 400
@@ -612,12 +640,16 @@ pub fn required<T>(value: Option<T>, name: &'static str) -> Result<T, ServerErro
     value.ok_or(ServerError::MissingParam { name })
 }
 
-/// A documented response with a JSON body.
-pub fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> Result<Response, ServerError> {
+/// A documented response with a JSON body, sent as `media` (a JSON-family type).
+pub fn json_response<T: ::serde::Serialize>(status: u16, body: &T, media: &'static str) -> Result<Response, ServerError> {
     // Most bodies are small; starting at 128 bytes saves the first few regrowths.
     let mut bytes = Vec::with_capacity(128);
     ::serde_json::to_writer(&mut bytes, body).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
-    Ok(json_bytes(status_code(status)?, bytes))
+    let mut response = json_bytes(status_code(status)?, bytes);
+    let media =
+        HeaderValue::try_from(media).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
+    response.headers_mut().insert(header::CONTENT_TYPE, media);
+    Ok(response)
 }
 
 /// A documented response without a body.
