@@ -39,7 +39,8 @@ async fn a_thousand_concurrent_requests_are_all_answered_correctly() {
                         });
                         let body = serde_json::to_vec(&event).expect("JSON");
                         let target = format!("{base}/send_leave/!busy:matrix.org/%24event{i}%2Fv3");
-                        (client.put(target).body(body), 200)
+                        let put = client.put(target).header("Content-Type", "application/json");
+                        (put.body(body), 200)
                     }
                 };
                 let response = request.header("Authorization", AUTH).send().await.expect("an answer");
