@@ -657,6 +657,37 @@ pub fn empty_response(status: u16) -> Result<Response, ServerError> {
     Ok(status_code(status)?.into_response())
 }
 
+/// The status a range variant (`4XX`) carries, when it is of that class. Any other status
+/// would reach clients as a response the definition does not document: the server answers
+/// 500 with its error body instead.
+pub fn status_of_class(status: u16, class: u16) -> Result<u16, ServerError> {
+    if (100..=599).contains(&status) && status / 100 == class {
+        Ok(status)
+    } else {
+        Err(ServerError::ResponseUnwritable {
+            reason: format!("status {status} is not a {class}XX status, as its variant documents"),
+        })
+    }
+}
+
+/// The status the `default` variant carries, when no other variant stands for it: a
+/// client would decode a listed status, or one in a listed range, as that other variant.
+/// Otherwise the server answers 500 with its error body.
+pub fn default_status(status: u16, listed: &[u16], classes: &[u16]) -> Result<u16, ServerError> {
+    let unwritable = |why: &str| ServerError::ResponseUnwritable {
+        reason: format!("status {status} {why}, so it is not the `default` response"),
+    };
+    if !(100..=599).contains(&status) {
+        Err(unwritable("is not an HTTP status (100 to 599)"))
+    } else if listed.contains(&status) {
+        Err(unwritable("has its own variant"))
+    } else if classes.contains(&(status / 100)) {
+        Err(unwritable("is in a range that has its own variant"))
+    } else {
+        Ok(status)
+    }
+}
+
 fn status_code(status: u16) -> Result<StatusCode, ServerError> {
     StatusCode::from_u16(status).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })
 }

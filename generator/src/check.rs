@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, StatusCode, Type};
+use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, Type};
 
 use crate::diag::{Diagnostic, child_pointer};
 use crate::graph::{children_first, on_cycle, shortest_cycle, strongly_connected};
@@ -254,14 +254,6 @@ impl Checker<'_> {
         }
         for (status, response) in &op.responses.responses {
             let status_ptr = child_pointer(&pointer, &status.to_string());
-            if let StatusCode::Range(_) = status {
-                self.error(
-                    &status_ptr,
-                    format!("response status range `{status}` is not supported"),
-                    "list each status code on its own",
-                );
-                continue;
-            }
             if let ReferenceOr::Item(response) = response {
                 for (media, content) in &response.content {
                     if let Some(schema) = &content.schema {

@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 4] = [
+pub const TARGETS: [Target; 5] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -33,6 +33,11 @@ pub const TARGETS: [Target; 4] = [
         spec: "tests/corpus/switchboard-voice.yaml",
         out: "tests/switchboard-voice",
         crate_name: "switchboard-voice",
+    },
+    Target {
+        spec: "tests/corpus/package-registry-status-ranges.yaml",
+        out: "tests/package-registry",
+        crate_name: "package-registry",
     },
 ];
 

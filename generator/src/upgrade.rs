@@ -702,16 +702,28 @@ fn unknown_statuses(doc: &Value) -> Vec<(String, Diagnostic)> {
             let Some(Value::Object(responses)) = op.get("responses") else {
                 continue;
             };
+            let responses_ptr = child_pointer(&child_pointer(&child_pointer("/paths", path), method), "responses");
             for status in responses.keys().filter(|s| !is_status_key(s)) {
-                let pointer = child_pointer(
-                    &child_pointer(&child_pointer(&child_pointer("/paths", path), method), "responses"),
-                    status,
-                );
                 found.push((
-                    pointer,
+                    child_pointer(&responses_ptr, status),
                     Diagnostic::error(format!("response `{status}` is not an HTTP status code (100 to 599)"))
                         .help("use a status from 100 to 599, a range such as `4XX`, or `default` for any other status"),
                 ));
+            }
+            // `4XX` and `4xx` are one range: the model would keep only the last of them.
+            let mut ranges: Vec<&String> = Vec::new();
+            for status in responses
+                .keys()
+                .filter(|s| s.len() == 3 && s[1..].eq_ignore_ascii_case("XX"))
+            {
+                match ranges.iter().find(|seen| seen.eq_ignore_ascii_case(status)) {
+                    Some(first) => found.push((
+                        child_pointer(&responses_ptr, status),
+                        Diagnostic::error(format!("responses `{first}` and `{status}` are the same status range"))
+                            .help("keep one of the two"),
+                    )),
+                    None => ranges.push(status),
+                }
             }
         }
     }

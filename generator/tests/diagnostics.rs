@@ -87,7 +87,7 @@ const MESSAGES: &[&str] = &[
     "is not declared",
     "request body media types ",
     "the operation documents no response",
-    "response status range `",
+    "are the same status range",
     "a tuple (`items` given as a list) needs at least one item schema",
     "tuple item is not a valid schema: ",
     "in the `type` list",

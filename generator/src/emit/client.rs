@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::PathPart;
-use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
+use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, SecurityKind, TypeRef};
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
 pub const RUNTIME: &str = include_str!("../../../templates/client_runtime.rs");
@@ -335,43 +335,58 @@ fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-/// Documented statuses decode into their variant; the rest is the `default` variant when
-/// there is one, else an [`UndocumentedStatus`] error.
+/// A listed status decodes into its variant; any other into its range's variant (`4XX`),
+/// then the `default` variant; with none of these it is an [`UndocumentedStatus`] error.
 fn emit_decode(op: &Operation) -> TokenStream {
     let response = ident(&op.response_type);
-    let arms = op
-        .responses
-        .iter()
-        .filter_map(|r| r.status.map(|code| (code, r)))
-        .map(|(code, r)| {
-            let code = Literal::u16_unsuffixed(code);
-            let variant = ident(&r.variant);
-            match r.ty {
-                Some(_) => quote!(#code => reply.json().map(super::types::#response::#variant),),
-                None => quote!(#code => Ok(super::types::#response::#variant),),
-            }
-        });
-    let fallback = match op.responses.iter().find(|r| r.status.is_none()) {
-        Some(default) => emit_default_arm(&response, default),
+    let by_status = |wanted: fn(ResponseStatus) -> bool| {
+        let response = &response;
+        op.responses
+            .iter()
+            .filter(move |r| wanted(r.status))
+            .map(move |r| emit_arm(response, r))
+    };
+    let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
+    let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
+    let fallback = match op.responses.iter().find(|r| r.status == ResponseStatus::Default) {
+        Some(default) => emit_arm(&response, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
     quote! {
         match reply.status() {
-            #(#arms)*
+            #(#exact)*
+            #(#classes)*
             #fallback
         }
     }
 }
 
-fn emit_default_arm(response: &proc_macro2::Ident, default: &Response) -> TokenStream {
-    let variant = ident(&default.variant);
-    match default.ty {
+fn emit_arm(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+    let variant = ident(&r.variant);
+    let pattern = match r.status {
+        ResponseStatus::Exact(code) => {
+            let code = Literal::u16_unsuffixed(code);
+            return match r.ty {
+                Some(_) => quote!(#code => reply.json().map(super::types::#response::#variant),),
+                None => quote!(#code => Ok(super::types::#response::#variant),),
+            };
+        }
+        ResponseStatus::Class(class) => {
+            let (low, high) = (
+                Literal::u16_unsuffixed(class * 100),
+                Literal::u16_unsuffixed(class * 100 + 99),
+            );
+            quote!(status @ #low..=#high)
+        }
+        ResponseStatus::Default => quote!(status),
+    };
+    match r.ty {
         Some(_) => quote! {
-            status => reply
+            #pattern => reply
                 .json()
                 .map(|body| super::types::#response::#variant { status, body }),
         },
-        None => quote!(status => Ok(super::types::#response::#variant { status }),),
+        None => quote!(#pattern => Ok(super::types::#response::#variant { status }),),
     }
 }
 
@@ -438,14 +453,14 @@ mod tests {
             }),
             responses: vec![
                 Response {
-                    status: Some(204),
+                    status: ResponseStatus::Exact(204),
                     variant: "NoContent".to_string(),
                     ty: None,
                     doc: None,
                     media: None,
                 },
                 Response {
-                    status: None,
+                    status: ResponseStatus::Default,
                     variant: "Default".to_string(),
                     ty: Some(TypeRef::Json),
                     doc: None,

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
-use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, SecurityKind, TypeRef};
+use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, SecurityKind, TypeRef};
 
 /// The sibling module with the fixed helpers.
 fn rt() -> TokenStream {
@@ -611,7 +611,7 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
     let rt = rt();
     let writer = writer_ident(op);
     let response = ident(&op.response_type);
-    let arms = op.responses.iter().map(|r| emit_response_arm(&response, r));
+    let arms = op.responses.iter().map(|r| emit_response_arm(&response, r, op));
     quote! {
         fn #writer(response: super::types::#response) -> Result<::axum::response::Response, #rt::ServerError> {
             match response {
@@ -621,23 +621,40 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_response_arm(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+/// One variant's arm. A range or `default` variant's status is checked first
+/// (`status_of_class`, `default_status`): a status it may not stand for answers 500.
+fn emit_response_arm(response: &proc_macro2::Ident, r: &Response, op: &Operation) -> TokenStream {
     let rt = rt();
     let variant = ident(&r.variant);
     let media = r.media.as_deref().unwrap_or("application/json");
-    match (r.status, &r.ty) {
-        (Some(code), Some(_)) => {
+    let status = match r.status {
+        ResponseStatus::Exact(code) => {
             let code = Literal::u16_unsuffixed(code);
-            quote!(super::types::#response::#variant(body) => #rt::json_response(#code, &body, #media),)
+            return match r.ty {
+                Some(_) => quote!(super::types::#response::#variant(body) => #rt::json_response(#code, &body, #media),),
+                None => quote!(super::types::#response::#variant => #rt::empty_response(#code),),
+            };
         }
-        (Some(code), None) => {
-            let code = Literal::u16_unsuffixed(code);
-            quote!(super::types::#response::#variant => #rt::empty_response(#code),)
+        ResponseStatus::Class(class) => {
+            let class = Literal::u16_unsuffixed(class);
+            quote!(#rt::status_of_class(status, #class)?)
         }
-        (None, Some(_)) => {
-            quote!(super::types::#response::#variant { status, body } => #rt::json_response(status, &body, #media),)
+        ResponseStatus::Default => {
+            let listed = op.responses.iter().filter_map(|r| r.status.exact());
+            let classes = op.responses.iter().filter_map(|r| match r.status {
+                ResponseStatus::Class(class) => Some(class),
+                _ => None,
+            });
+            let listed = listed.map(Literal::u16_unsuffixed);
+            let classes = classes.map(Literal::u16_unsuffixed);
+            quote!(#rt::default_status(status, &[#(#listed),*], &[#(#classes),*])?)
         }
-        (None, None) => quote!(super::types::#response::#variant { status } => #rt::empty_response(status),),
+    };
+    match r.ty {
+        Some(_) => {
+            quote!(super::types::#response::#variant { status, body } => #rt::json_response(#status, &body, #media),)
+        }
+        None => quote!(super::types::#response::#variant { status } => #rt::empty_response(#status),),
     }
 }
 

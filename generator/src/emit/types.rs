@@ -5,8 +5,8 @@ use quote::quote;
 
 use super::rust::{doc, ident, type_tokens};
 use crate::ir::{
-    Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, StructDef, TypeDef, TypeKind,
-    TypeRef, UnionVariant,
+    Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, StructDef,
+    TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
@@ -273,7 +273,7 @@ fn emit_response(op: &Operation) -> TokenStream {
     let variants = op.responses.iter().map(emit_variant);
     let statuses = op.responses.iter().map(|r| {
         let variant = ident(&r.variant);
-        match (r.status, &r.ty) {
+        match (r.status.exact(), &r.ty) {
             (Some(code), Some(_)) => {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
                 quote!(Self::#variant(_) => #code,)
@@ -308,12 +308,18 @@ fn emit_response(op: &Operation) -> TokenStream {
 
 fn emit_variant(response: &Response) -> TokenStream {
     let heading = match response.status {
-        Some(code) => format!(" `{code}`"),
-        None => " Any status not listed (`default`).".to_string(),
+        ResponseStatus::Exact(code) => format!(" `{code}`"),
+        ResponseStatus::Class(class) => format!(
+            " Any `{class}XX` status not listed, carried in `status`. The server answers 500 \
+             with its error body if `status` is not a `{class}XX` status."
+        ),
+        ResponseStatus::Default => " Any status not listed (`default`), carried in `status`. The server \
+             answers 500 with its error body if `status` is listed or in a listed range."
+            .to_string(),
     };
     let docs = doc(response.doc.as_deref());
     let variant = ident(&response.variant);
-    let shape = match (response.status, &response.ty) {
+    let shape = match (response.status.exact(), &response.ty) {
         (Some(_), Some(ty)) => {
             let ty = type_tokens(ty);
             quote!((#ty))

@@ -221,8 +221,8 @@ pub struct Body {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
-    /// `None` for the `default` response.
-    pub status: Option<u16>,
+    /// Which statuses the variant answers for.
+    pub status: ResponseStatus,
     pub variant: String,
     /// `None`: the response has no body.
     pub ty: Option<TypeRef>,
@@ -230,6 +230,36 @@ pub struct Response {
     /// The media type a body is written with: the first JSON-family one declared
     /// (`application/json` for the wildcards).
     pub media: Option<String>,
+}
+
+/// The statuses one documented response stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseStatus {
+    /// One status (`404`): the variant implies it.
+    Exact(u16),
+    /// A class of statuses (`4XX`, with the class's first digit): the variant carries the status.
+    Class(u16),
+    /// Any status not documented otherwise (`default`): the variant carries the status.
+    Default,
+}
+
+impl ResponseStatus {
+    /// The status the variant implies, when it implies one.
+    pub fn exact(self) -> Option<u16> {
+        match self {
+            ResponseStatus::Exact(code) => Some(code),
+            _ => None,
+        }
+    }
+
+    /// How the definition spells it: `404`, `4XX` or `default`.
+    pub fn spelled(self) -> String {
+        match self {
+            ResponseStatus::Exact(code) => code.to_string(),
+            ResponseStatus::Class(class) => format!("{class}XX"),
+            ResponseStatus::Default => "default".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -226,6 +226,12 @@ pub fn pascal_stem(raw: &str) -> String {
     name
 }
 
+/// The response-enum variant for a class of statuses (`4XX`): `Status4xx`. No exact
+/// status gets this name: [`status_variant`] falls back to three digits (`Status499`).
+pub fn class_variant(class: u16) -> String {
+    format!("Status{class}xx")
+}
+
 /// The response-enum variant for an HTTP status: its reason phrase in PascalCase.
 pub fn status_variant(status: u16) -> String {
     let phrase = match status {
@@ -354,5 +360,6 @@ mod tests {
         assert_eq!(pascal_ident("Self"), "Self_");
         assert_eq!(status_variant(403), "Forbidden");
         assert_eq!(status_variant(299), "Status299");
+        assert_eq!(class_variant(4), "Status4xx");
     }
 }

@@ -6,11 +6,11 @@ use openapiv3::{
 };
 
 use super::docs::rst_to_markdown;
-use super::naming::{Registry, pascal_stem, snake_ident, status_variant};
+use super::naming::{Registry, class_variant, pascal_stem, snake_ident, status_variant};
 use super::operation_names::OperationNames;
 use super::paths;
 use super::types::TypeBuilder;
-use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, TypeRef};
+use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, ResponseStatus, TypeRef};
 use crate::diag::child_pointer;
 
 /// One operation of the definition and where it is.
@@ -113,16 +113,25 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
     let mut responses = Vec::new();
     let responses_ptr = child_pointer(op_ptr, "responses");
     for (status, response) in &op.responses.responses {
-        let StatusCode::Code(code) = status else { continue };
         let ReferenceOr::Item(response) = response else {
             continue;
         };
-        let pointer = child_pointer(&responses_ptr, &code.to_string());
-        responses.push(self::response(types, response, &pointer, (&stem, &id), Some(*code)));
+        let status = match *status {
+            StatusCode::Code(code) => ResponseStatus::Exact(code),
+            StatusCode::Range(class) => ResponseStatus::Class(class),
+        };
+        let pointer = child_pointer(&responses_ptr, &status.spelled());
+        responses.push(self::response(types, response, &pointer, (&stem, &id), status));
     }
     if let Some(ReferenceOr::Item(default)) = &op.responses.default {
         let pointer = child_pointer(&responses_ptr, "default");
-        responses.push(self::response(types, default, &pointer, (&stem, &id), None));
+        responses.push(self::response(
+            types,
+            default,
+            &pointer,
+            (&stem, &id),
+            ResponseStatus::Default,
+        ));
     }
 
     let security = op
@@ -263,9 +272,13 @@ fn response(
     response: &ApiResponse,
     pointer: &str,
     (stem, id): (&str, &str),
-    status: Option<u16>,
+    status: ResponseStatus,
 ) -> Response {
-    let variant = status.map(status_variant).unwrap_or_else(|| "Default".to_string());
+    let variant = match status {
+        ResponseStatus::Exact(code) => status_variant(code),
+        ResponseStatus::Class(class) => class_variant(class),
+        ResponseStatus::Default => "Default".to_string(),
+    };
     let hint = format!("{stem}{variant}Body");
     let mut ty = None;
     let mut written = None;
@@ -276,10 +289,12 @@ fn response(
             Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
             None => TypeRef::Json,
         };
-        let which = status
-            .map(|s| format!("`{s}`"))
-            .unwrap_or_else(|| "`default`".to_string());
-        types.describe_context_type(&body_ty, &hint, format!("The body of the {which} response of `{id}`."));
+        let which = status.spelled();
+        types.describe_context_type(
+            &body_ty,
+            &hint,
+            format!("The body of the `{which}` response of `{id}`."),
+        );
         types.record_example(
             &format!("{stem}{variant}"),
             &media_ptr,
