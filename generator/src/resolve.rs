@@ -494,25 +494,29 @@ impl Resolver<'_> {
             .iter()
             .position(|f| f.file == target_file && f.pointer == target_pointer)
         {
-            if self.stack[start..].iter().all(|f| f.only_ref) {
+            // The refs from the first visit back to it, closing the loop.
+            let chain = || {
                 let mut chain: Vec<String> = self.stack[start..].iter().map(|f| f.label.clone()).collect();
                 chain.push(self.stack[start].label.clone());
+                chain.join(" → ")
+            };
+            if self.stack[start..].iter().all(|f| f.only_ref) {
+                let chain = chain();
                 self.error_in(
                     at.origin,
                     &ref_pointer,
-                    format!("`$ref` loop that never reaches a schema: {}", chain.join(" → ")),
+                    format!("`$ref` loop that never reaches a schema: {chain}"),
                     "make one of these refs point at the definition itself",
                 );
                 return Value::Null;
             }
             if at.in_example {
                 // An example is data: one that contains itself has no end.
-                let mut chain: Vec<String> = self.stack[start..].iter().map(|f| f.label.clone()).collect();
-                chain.push(self.stack[start].label.clone());
+                let chain = chain();
                 self.error_in(
                     at.origin,
                     &ref_pointer,
-                    format!("this example contains itself through `$ref`s: {}", chain.join(" → ")),
+                    format!("this example contains itself through `$ref`s: {chain}"),
                     "write the example out to the depth it needs, without a `$ref` back into itself",
                 );
                 return Value::Null;
