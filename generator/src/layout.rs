@@ -13,7 +13,7 @@ use crate::write::{GENERATED_MARK, OutputFile, format_rust};
 use crate::{Layout, Settings};
 
 /// The Cargo manifest of a generated crate; valid TOML, its `name` replaced per run.
-const CARGO_TEMPLATE: &str = include_str!("../../templates/generated.Cargo.toml");
+const CARGO_TEMPLATE: &str = stubforge_templates::CARGO_TOML;
 const TEMPLATE_NAME_LINE: &str = "name = \"stubforge-generated\"";
 
 pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) -> Result<Vec<OutputFile>, Diagnostic> {
