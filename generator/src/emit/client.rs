@@ -472,7 +472,9 @@ mod tests {
         Ir {
             title: "Messages".to_string(),
             version: "1".to_string(),
+            summary: None,
             description: None,
+            license: None,
             base_path: String::new(),
             api_name: "Messages".to_string(),
             types: Default::default(),

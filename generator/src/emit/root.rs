@@ -31,6 +31,18 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     // Proving deeply nested requests `Send` (the server's own router test does) needs more
     // than rustc's default recursion limit; `ir` says when.
     let recursion_limit = ir.deep_nesting.is_some().then(|| quote!(#![recursion_limit = "256"]));
+    let has_client = modules.iter().any(|module| module.gate == Gate::Feature("client"));
+    let tls = has_client.then(|| {
+        quote! {
+            /// Makes ring the process's rustls crypto provider, unless one is installed,
+            /// before the client builds its default HTTP client (feature `rustls-ring`).
+            #[cfg(feature = "client")]
+            fn install_tls_provider() {
+                #[cfg(feature = "rustls-ring")]
+                let _ = ::rustls::crypto::ring::default_provider().install_default();
+            }
+        }
+    });
     quote! {
         #recursion_limit
         #![doc = #title]
@@ -42,6 +54,8 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
         #![doc = #base_path]
 
         #(#mods)*
+
+        #tls
     }
 }
 
@@ -49,6 +63,17 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
 /// feature gates (the build script chose the parts). Each kept module comes with its
 /// contents as tokens.
 pub fn emit_single_file(kept: Vec<(&Module, TokenStream)>) -> TokenStream {
+    // TLS is whatever the including crate's reqwest was built with.
+    let tls = kept
+        .iter()
+        .any(|(module, _)| module.gate == Gate::Feature("client"))
+        .then(|| {
+            quote! {
+                /// The client's TLS is the including crate's choice of reqwest features; there is
+                /// no provider to install here.
+                fn install_tls_provider() {}
+            }
+        });
     let mods = kept.into_iter().map(|(module, body)| {
         let gate = match module.gate {
             Gate::Feature(_) => Gate::Always,
@@ -56,7 +81,7 @@ pub fn emit_single_file(kept: Vec<(&Module, TokenStream)>) -> TokenStream {
         };
         declaration(module.name, gate, module.doc, TokenStream::new(), quote!({ #body }))
     });
-    quote!(#(#mods)*)
+    quote!(#(#mods)* #tls)
 }
 
 /// `/// doc`, the gate, `attrs`, `pub mod name` and what follows (`;` or `{ .. }`).

@@ -22,7 +22,11 @@ pub use operations::fallback_operation_id;
 pub struct Ir {
     pub title: String,
     pub version: String,
+    /// `info.summary` (OpenAPI 3.1): one line on what the API is.
+    pub summary: Option<String>,
     pub description: Option<String>,
+    /// `info.license`, for the generated package's `license`.
+    pub license: Option<License>,
     /// The path every operation is mounted under (`/_matrix/federation/v1`); `""` for none.
     pub base_path: String,
     /// Name of the server trait and the client type's stem (`MatrixFederationLeaveRoomApi`).
@@ -37,6 +41,14 @@ pub struct Ir {
     /// The type that nests other types most deeply, and how deeply, when a crate that
     /// implements the server trait needs a higher `recursion_limit` for it.
     pub deep_nesting: Option<(String, usize)>,
+}
+
+/// The license the definition states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct License {
+    pub name: String,
+    /// The SPDX identifier, when the definition gives one (OpenAPI 3.1 `identifier`).
+    pub identifier: Option<String>,
 }
 
 /// A name that is not the one the definition suggests, because another item took it.
