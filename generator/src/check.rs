@@ -280,6 +280,7 @@ impl Checker<'_> {
     }
 
     fn schema_item(&mut self, schema: &Schema, pointer: &str) {
+        self.discriminator(schema, pointer);
         self.all_of_shapes(schema, pointer);
         self.properties_beside_union(schema, pointer);
         self.enum_values(schema, pointer);
@@ -464,6 +465,37 @@ impl Checker<'_> {
                     format!("alternative {i} of this `{list}` is {what}, but it is merged with the objects around the `{list}`"),
                     "make every alternative an object, or move the shared properties into each alternative",
                 );
+            }
+        }
+    }
+
+    /// A `mapping` value must name a schema of the definition, and a `oneOf`/`anyOf` that
+    /// a discriminator tells apart must list `$ref`s, the only alternatives a tag names.
+    fn discriminator(&mut self, schema: &Schema, pointer: &str) {
+        let Some(discriminator) = &schema.schema_data.discriminator else {
+            return;
+        };
+        let at = child_pointer(pointer, "discriminator");
+        for (value, target) in &discriminator.mapping {
+            if crate::ir::mapping_target(self.api, target).is_none() {
+                self.error(
+                    &child_pointer(&child_pointer(&at, "mapping"), value),
+                    format!("discriminator value `{value}` is mapped to `{target}`, which names no schema of this definition"),
+                    "map it to `#/components/schemas/NAME` or `NAME` of a schema under `components.schemas` (`definitions` in Swagger 2.0)",
+                );
+            }
+        }
+        let Some((list, alternatives)) = union_members(schema) else {
+            return;
+        };
+        for (i, alternative) in alternatives.iter().enumerate() {
+            if let ReferenceOr::Item(_) = alternative {
+                self.warning(
+                    &format!("{pointer}/{list}/{i}"),
+                    format!("the discriminator cannot name alternative {i}, which is not a `$ref`; the alternatives of this `{list}` are tried in order instead"),
+                    "move the alternative into a named schema and refer to it with `$ref`",
+                );
+                return;
             }
         }
     }

@@ -97,6 +97,7 @@ fn longest_prefix_mapped(map: &BTreeMap<String, String>, pointer: &str) -> Strin
 
 pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
     let mut up = Upgrader {
+        dialect,
         moves: BTreeMap::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
@@ -119,6 +120,7 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 struct Upgrader {
+    dialect: Dialect,
     moves: BTreeMap<String, String>,
     warnings: Vec<(String, Diagnostic)>,
     errors: Vec<(String, Diagnostic)>,
@@ -666,6 +668,10 @@ impl Upgrader {
                 },
                 "x-nullable" => {
                     out.insert("nullable".into(), value.clone());
+                }
+                // Swagger 2.0 names only the member; 3.0 says the same as an object.
+                "discriminator" if self.dialect == Dialect::Swagger2 && value.is_string() => {
+                    out.insert(key.clone(), json!({ "propertyName": value }));
                 }
                 _ => {
                     out.insert(key.clone(), value.clone());

@@ -78,6 +78,8 @@ const MESSAGES: &[&str] = &[
     "uses the parameter `",
     "which starts the query or fragment of a URL, so no request path can match it",
     "are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
+    "which names no schema of this definition",
+    "the alternatives of this `",
     "duplicate operationId `",
     "is not defined",
     "which it does not define",

@@ -29,8 +29,14 @@ pub fn qualified_type(ty: &TypeRef) -> TokenStream {
 fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream {
     match ty {
         TypeRef::String => quote!(String),
+        TypeRef::I8 => quote!(i8),
+        TypeRef::I16 => quote!(i16),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
+        TypeRef::U8 => quote!(u8),
+        TypeRef::U16 => quote!(u16),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::U64 => quote!(u64),
         TypeRef::F64 => quote!(f64),
         TypeRef::Bool => quote!(bool),
         TypeRef::Json => quote!(::serde_json::Value),

@@ -599,9 +599,8 @@ fn parse_fn(ty: &TypeRef) -> TokenStream {
     let rt = rt();
     let tokens = qualified_type(ty);
     match ty {
-        TypeRef::String | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Bool => {
-            quote!(#rt::parse_scalar::<#tokens>)
-        }
+        TypeRef::String | TypeRef::F64 | TypeRef::Bool => quote!(#rt::parse_scalar::<#tokens>),
+        _ if ty.integer_bounds().is_some() => quote!(#rt::parse_scalar::<#tokens>),
         _ => quote!(#rt::parse_serde::<#tokens>),
     }
 }

@@ -5,8 +5,8 @@ use quote::quote;
 
 use super::rust::{doc, ident, type_tokens};
 use crate::ir::{
-    Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, StructDef,
-    TypeDef, TypeKind, TypeRef, UnionVariant,
+    Access, Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseStatus,
+    StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
@@ -14,11 +14,17 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
     let requests = ir.operations.iter().map(emit_request);
     let responses = ir.operations.iter().map(emit_response);
     let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
+    let tagged = ir
+        .types
+        .values()
+        .any(|def| matches!(def.kind, TypeKind::Tagged(_)))
+        .then(emit_tagged_helpers);
     quote! {
         #(#models)*
         #(#requests)*
         #(#responses)*
         #helper
+        #tagged
     }
 }
 
@@ -49,6 +55,7 @@ fn emit_type(def: &TypeDef) -> TokenStream {
         TypeKind::Tuple(items) => emit_tuple(def, items),
         TypeKind::StringEnum(values) => emit_string_enum(def, values),
         TypeKind::Union(variants) => emit_union(def, variants),
+        TypeKind::Tagged(tagged) => emit_tagged(def, tagged),
         TypeKind::Newtype(inner) => emit_newtype(def, inner),
         TypeKind::Alias(target) => {
             let docs = doc(def.doc.as_deref());
@@ -105,7 +112,17 @@ fn emit_struct(def: &TypeDef, s: &StructDef) -> TokenStream {
 }
 
 fn emit_field(field: &Field) -> TokenStream {
-    let docs = doc(field.doc.as_deref());
+    let access = match field.access {
+        Access::ReadWrite => None,
+        Access::ReadOnly if field.required => Some("Read-only: the server sends it."),
+        Access::ReadOnly => Some("Read-only: the server sends it; a request may leave it out."),
+        Access::WriteOnly if field.required => Some("Write-only: the client sends it."),
+        Access::WriteOnly => Some("Write-only: the client sends it; a response may leave it out."),
+    };
+    let docs = match (field.doc.as_deref(), access) {
+        (Some(text), Some(note)) => doc(Some(&format!("{text}\n\n{note}"))),
+        (text, note) => doc(text.or(note)),
+    };
     let name = ident(&field.rust_name);
     let bare = field.rust_name.trim_start_matches("r#");
     let wire = &field.wire_name;
@@ -211,6 +228,126 @@ fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
         #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
+        }
+    }
+}
+
+/// A `discriminator`: serde's internally tagged enums hand the variant the object without
+/// its tag, but the definition's subtypes declare the tag as a member of their own. So the
+/// whole object is read into the variant the tag names, and written with the tag set to the
+/// variant's value.
+fn emit_tagged(def: &TypeDef, tagged: &TaggedUnion) -> TokenStream {
+    let name = ident(&def.name);
+    let member = &tagged.tag;
+    let other = ident(&tagged.other.rust_name);
+    let other_ty = type_tokens(&tagged.other.ty);
+    let shape = format!(
+        "Told apart by the member `{member}`. A variant is written with `{member}` set to the\n\
+         variant's value, whatever its own `{member}` member holds; a value the definition\n\
+         does not list is read as `{}`, so that kinds the API adds later still arrive.",
+        tagged.other.rust_name
+    );
+    let docs = match &def.doc {
+        Some(text) => doc(Some(&format!("{text}\n\n{shape}"))),
+        None => doc(Some(&shape)),
+    };
+    let other_doc = doc(Some(match &tagged.other.ty {
+        TypeRef::JsonObject => "A kind the definition does not list, kept whole.",
+        _ => {
+            "A kind the definition does not list (or the base itself): the members every kind\nhas, the others kept in its map."
+        }
+    }));
+    let variants = tagged.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty);
+        let note = format!(" `{member}: {}`", v.tag_value);
+        quote! {
+            #[doc = #note]
+            #variant(#ty),
+        }
+    });
+    let reads = tagged.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = &v.tag_value;
+        quote!(#value => ::serde_json::from_value(value).map(Self::#variant),)
+    });
+    let writes = tagged.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = &v.tag_value;
+        quote!(Self::#variant(value) => write_tagged(serializer, #member, #value, value),)
+    });
+    let type_name = &def.name;
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        // The variants are the definition's own types, used by value like its structs.
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            #other_doc
+            #other(#other_ty),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let read = match tag_of::<D::Error>(&value, #member, #type_name)?.as_str() {
+                    #(#reads)*
+                    _ => ::serde_json::from_value(value).map(Self::#other),
+                };
+                read.map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S>(&self, serializer: S) -> Result<S::Ok, S::Error>
+            where
+                S: ::serde::Serializer,
+            {
+                match self {
+                    #(#writes)*
+                    Self::#other(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+    }
+}
+
+/// What every tagged enum's serde code calls.
+fn emit_tagged_helpers() -> TokenStream {
+    quote! {
+        /// The value of the member `member` that names the kind of a `type_name` object.
+        fn tag_of<E: ::serde::de::Error>(
+            value: &::serde_json::Value,
+            member: &str,
+            type_name: &str,
+        ) -> Result<String, E> {
+            match value {
+                ::serde_json::Value::Object(members) => match members.get(member) {
+                    Some(::serde_json::Value::String(tag)) => Ok(tag.clone()),
+                    Some(_) => Err(E::custom(format_args!("`{member}` of a `{type_name}` is not a string"))),
+                    None => Err(E::custom(format_args!(
+                        "missing member `{member}`, which says what kind of `{type_name}` this is"
+                    ))),
+                },
+                _ => Err(E::custom(format_args!("expected a `{type_name}` object"))),
+            }
+        }
+
+        /// Writes `value` as a JSON object with its member `member` set to `tag`.
+        fn write_tagged<S, T>(serializer: S, member: &str, tag: &str, value: &T) -> Result<S::Ok, S::Error>
+        where
+            S: ::serde::Serializer,
+            T: ::serde::Serialize,
+        {
+            let mut value = ::serde_json::to_value(value).map_err(<S::Error as ::serde::ser::Error>::custom)?;
+            if let ::serde_json::Value::Object(members) = &mut value {
+                members.insert(member.to_owned(), ::serde_json::Value::String(tag.to_owned()));
+            }
+            ::serde::Serialize::serialize(&value, serializer)
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme as ApiScheme};
 
+use super::access::relax_one_way_members;
 use super::docs::rst_to_markdown;
 use super::examples;
 use super::indirection::add_indirection;
@@ -29,6 +30,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     types.build_components();
     let operations = operations(api, &mut types, names);
     let mut defs = types.types;
+    relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
     let examples = examples::name_and_validate(types.examples, &defs);
     Ir {

@@ -49,8 +49,14 @@ pub fn name_and_validate(raw: Vec<RawExample>, types: &BTreeMap<String, TypeDef>
 fn can_differ(ty: &TypeRef, types: &BTreeMap<String, TypeDef>, seen: &mut BTreeSet<String>) -> bool {
     match ty {
         TypeRef::String
+        | TypeRef::I8
+        | TypeRef::I16
         | TypeRef::I32
         | TypeRef::I64
+        | TypeRef::U8
+        | TypeRef::U16
+        | TypeRef::U32
+        | TypeRef::U64
         | TypeRef::F64
         | TypeRef::Bool
         | TypeRef::Json
@@ -90,12 +96,25 @@ impl Matcher<'_> {
         let expected = |what: &str| Some(format!("expected {what}, found {}", kind_of(json)));
         match ty {
             TypeRef::String => (!json.is_string()).then(|| expected("a string")).flatten(),
-            TypeRef::I32 => json
-                .as_i64()
-                .is_none_or(|n| i32::try_from(n).is_err())
-                .then(|| expected("a 32-bit integer"))
-                .flatten(),
-            TypeRef::I64 => (!json.is_i64()).then(|| expected("an integer")).flatten(),
+            TypeRef::I8
+            | TypeRef::I16
+            | TypeRef::I32
+            | TypeRef::I64
+            | TypeRef::U8
+            | TypeRef::U16
+            | TypeRef::U32
+            | TypeRef::U64 => {
+                let (min, max) = ty.integer_bounds()?;
+                let value = json.as_i64().map(i128::from).or(json.as_u64().map(i128::from));
+                match value {
+                    Some(n) if (min..=max).contains(&n) => None,
+                    Some(n) => Some(format!(
+                        "{n} is outside {min}..={max}, the range of `{}`",
+                        rust_integer(ty)
+                    )),
+                    None => expected("an integer"),
+                }
+            }
             TypeRef::F64 => (!json.is_number()).then(|| expected("a number")).flatten(),
             TypeRef::Bool => (!json.is_boolean()).then(|| expected("a boolean")).flatten(),
             TypeRef::Json => None,
@@ -165,6 +184,16 @@ impl Matcher<'_> {
                 Some(s) if values.iter().any(|v| v.wire_name == s) => None,
                 _ => Some(format!("{json} is not one of the listed values")),
             },
+            TypeKind::Tagged(tagged) => match json.get(&tagged.tag) {
+                Some(Value::String(tag)) => {
+                    let variant = tagged.variants.iter().find(|v| &v.tag_value == tag);
+                    let ty = variant.map_or(&tagged.other.ty, |v| &v.ty);
+                    self.mismatch(ty, json, depth)
+                }
+                Some(other) => Some(format!("`{}` is {}, not a string", tagged.tag, kind_of(other))),
+                None if json.is_object() => Some(format!("missing member `{}`, which names the kind", tagged.tag)),
+                None => Some(format!("expected an object, found {}", kind_of(json))),
+            },
             TypeKind::Union(variants) => {
                 if variants.iter().any(|v| self.mismatch(&v.ty, json, depth).is_none()) {
                     None
@@ -173,6 +202,19 @@ impl Matcher<'_> {
                 }
             }
         }
+    }
+}
+
+fn rust_integer(ty: &TypeRef) -> &'static str {
+    match ty {
+        TypeRef::I8 => "i8",
+        TypeRef::I16 => "i16",
+        TypeRef::I32 => "i32",
+        TypeRef::U8 => "u8",
+        TypeRef::U16 => "u16",
+        TypeRef::U32 => "u32",
+        TypeRef::U64 => "u64",
+        _ => "i64",
     }
 }
 

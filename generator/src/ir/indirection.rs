@@ -87,6 +87,12 @@ fn slots_mut(kind: &mut TypeKind) -> Vec<&mut TypeRef> {
         TypeKind::Struct(s) => s.fields.iter_mut().map(|f| &mut f.ty).collect(),
         TypeKind::Tuple(items) => items.iter_mut().collect(),
         TypeKind::Union(variants) => variants.iter_mut().map(|v| &mut v.ty).collect(),
+        TypeKind::Tagged(tagged) => tagged
+            .variants
+            .iter_mut()
+            .map(|v| &mut v.ty)
+            .chain([&mut tagged.other.ty])
+            .collect(),
         TypeKind::Newtype(inner) => vec![inner],
         TypeKind::Alias(_) | TypeKind::StringEnum(_) => Vec::new(),
     }
@@ -97,6 +103,12 @@ fn slots(kind: &TypeKind) -> Vec<&TypeRef> {
         TypeKind::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
         TypeKind::Tuple(items) => items.iter().collect(),
         TypeKind::Union(variants) => variants.iter().map(|v| &v.ty).collect(),
+        TypeKind::Tagged(tagged) => tagged
+            .variants
+            .iter()
+            .map(|v| &v.ty)
+            .chain([&tagged.other.ty])
+            .collect(),
         TypeKind::Newtype(inner) | TypeKind::Alias(inner) => vec![inner],
         TypeKind::StringEnum(_) => Vec::new(),
     }

@@ -2,6 +2,7 @@
 //! failure: everything that could be wrong was reported by `check`. All Rust names are
 //! final here.
 
+mod access;
 mod build;
 mod docs;
 mod examples;
@@ -16,6 +17,7 @@ use std::collections::BTreeMap;
 
 pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
+pub use types::mapping_target;
 
 /// The whole API as the emitters see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,8 +67,17 @@ pub struct Rename {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TypeRef {
     String,
+    /// `format: int8`, `int16`, `int32`, `int64` (and any other or no format: `I64`).
+    I8,
+    I16,
     I32,
     I64,
+    /// `format: uint8` … `uint64`. `minimum: 0` alone keeps a signed type: it bounds the
+    /// value, it does not say how the API stores it.
+    U8,
+    U16,
+    U32,
+    U64,
     /// Every JSON number, `format: float` included: an `f32` would write `0.1` back as
     /// `0.10000000149011612` once it passes through `serde_json::Value`.
     F64,
@@ -85,6 +96,24 @@ pub enum TypeRef {
     Boxed(Box<TypeRef>),
 }
 
+impl TypeRef {
+    /// The least and greatest value of an integer type; `None` for other types.
+    pub fn integer_bounds(&self) -> Option<(i128, i128)> {
+        let bounds = match self {
+            TypeRef::I8 => (i8::MIN.into(), i8::MAX.into()),
+            TypeRef::I16 => (i16::MIN.into(), i16::MAX.into()),
+            TypeRef::I32 => (i32::MIN.into(), i32::MAX.into()),
+            TypeRef::I64 => (i64::MIN.into(), i64::MAX.into()),
+            TypeRef::U8 => (0, u8::MAX.into()),
+            TypeRef::U16 => (0, u16::MAX.into()),
+            TypeRef::U32 => (0, u32::MAX.into()),
+            TypeRef::U64 => (0, u64::MAX.into()),
+            _ => return None,
+        };
+        Some(bounds)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
     pub name: String,
@@ -101,6 +130,8 @@ pub enum TypeKind {
     StringEnum(Vec<EnumValue>),
     /// One of several shapes, tried in order (`oneOf`, `anyOf`, `type: [a, b]`).
     Union(Vec<UnionVariant>),
+    /// One of several objects, told apart by the value of one member (`discriminator`).
+    Tagged(TaggedUnion),
     /// A named schema that is not an object: `pub type Name = Target;`.
     Alias(TypeRef),
     /// A named schema that contains itself through arrays or maps (`L: {items: {$ref: L}}`):
@@ -130,13 +161,51 @@ pub struct Field {
     pub ty: TypeRef,
     pub required: bool,
     pub nullable: bool,
+    /// `readOnly` / `writeOnly`: which direction the member travels in.
+    pub access: Access,
     pub doc: Option<String>,
+}
+
+/// Which direction a member travels in. One struct serves requests and responses, so a
+/// required `readOnly` member is optional in a type that a request body uses, and a
+/// required `writeOnly` member optional in one a response uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    /// Sent by the server only (`readOnly`: an id, a creation time).
+    ReadOnly,
+    /// Sent by the client only (`writeOnly`: a password, a card number).
+    WriteOnly,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumValue {
     pub wire_name: String,
     pub rust_name: String,
+}
+
+/// An object whose kind one of its members names: Swagger 2.0's `discriminator` on a
+/// base schema whose subtypes are `allOf` it, OpenAPI 3.0's `discriminator` object on such
+/// a base or beside a `oneOf`/`anyOf` of `$ref`s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedUnion {
+    /// The member that names the kind (`petType`), as on the wire.
+    pub tag: String,
+    /// One variant per tag value, in the order the definition lists them.
+    pub variants: Vec<TaggedVariant>,
+    /// The variant for a tag value the definition does not list: an API may add kinds
+    /// that a client generated earlier must still read. Holds the base schema's members
+    /// (the others kept in its map) when there is a base that keeps unknown members, else
+    /// any JSON object.
+    pub other: UnionVariant,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedVariant {
+    /// The tag's value exactly as on the wire (`credit_card`, `Cat`).
+    pub tag_value: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
 }
 
 #[derive(Debug, Clone, PartialEq)]

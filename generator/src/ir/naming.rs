@@ -41,7 +41,17 @@ const PRELUDE: [&str; 12] = [
 /// What the `types` module uses by bare name: the prelude items its fields, its helper
 /// and serde's `skip_serializing_if = "Option::is_none"` name, and the helper itself.
 /// Only these: a schema called `Default` or `Ok` keeps its name.
-const TYPES_ITEMS: [&str; 7] = ["String", "Vec", "Option", "Some", "Box", "Result", "deserialize_some"];
+const TYPES_ITEMS: [&str; 9] = [
+    "String",
+    "Vec",
+    "Option",
+    "Some",
+    "Box",
+    "Result",
+    "deserialize_some",
+    "tag_of",
+    "write_tagged",
+];
 
 /// What the `server` module imports, defines and calls by bare name besides the prelude.
 const SERVER_ITEMS: [&str; 10] = [

@@ -2,6 +2,10 @@
 //! Same name and same shape → one type; same name and a different shape → a numbered
 //! name, in the order the definition mentions them (so output is deterministic).
 
+mod tagged;
+
+pub use tagged::mapping_target;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
@@ -12,7 +16,7 @@ use serde_json::Value;
 
 use super::docs::rst_to_markdown;
 use super::naming::{Registry, pascal_ident, pascal_stem, snake_ident};
-use super::{EnumValue, ExtraMembers, Field, Rename, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
+use super::{Access, EnumValue, ExtraMembers, Field, Rename, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
 use crate::diag::child_pointer;
 use crate::schema_shape::{
     all_of_members, component_key, normalized, object_from_any, own_object, resolve_component, sole_member,
@@ -44,6 +48,8 @@ pub struct TypeBuilder<'a> {
     holders: BTreeMap<String, String>,
     pub examples: Vec<RawExample>,
     pub renames: Vec<Rename>,
+    /// Component key of each `discriminator` base → its subtypes' keys.
+    subtypes: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -57,6 +63,7 @@ impl<'a> TypeBuilder<'a> {
             holders: BTreeMap::new(),
             examples: Vec::new(),
             renames: Vec::new(),
+            subtypes: tagged::subtypes_of_bases(api),
         };
         builder.reserve_components();
         builder
@@ -124,7 +131,11 @@ impl<'a> TypeBuilder<'a> {
                 },
                 ReferenceOr::Item(schema) => {
                     let doc = docs_of(schema);
-                    let kind = match self.named_kind(schema, &pointer, &name) {
+                    let kind = self
+                        .discriminated_base(key, schema, &pointer, &name)
+                        .or_else(|| self.subtype_struct(key, schema, &pointer, &name))
+                        .or_else(|| self.named_kind(schema, &pointer, &name));
+                    let kind = match kind {
                         Some(kind) => {
                             let example = schema.schema_data.example.as_ref();
                             self.record_example(&name, &pointer, &TypeRef::Named(name.clone()), example);
@@ -141,6 +152,14 @@ impl<'a> TypeBuilder<'a> {
             };
             self.types.insert(name, def);
         }
+    }
+
+    /// A subtype of a `discriminator` base is a struct of its own, though its `allOf` be
+    /// the base alone: it is what the base's enum holds for its kind.
+    fn subtype_struct(&mut self, key: &str, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
+        let is_subtype = self.subtypes.values().any(|subtypes| subtypes.iter().any(|k| k == key));
+        let members = all_of_members(schema).filter(|_| is_subtype)?;
+        Some(self.all_of_kind(schema, members, pointer, name))
     }
 
     /// The named type of a component `$ref` (whose key may hold `~` or `/`, escaped in the
@@ -210,10 +229,7 @@ impl<'a> TypeBuilder<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(_)) => TypeRef::String,
-            SchemaKind::Type(Type::Integer(int)) => match &int.format {
-                VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
-                _ => TypeRef::I64,
-            },
+            SchemaKind::Type(Type::Integer(int)) => integer_type(&int.format),
             SchemaKind::Type(Type::Number(_)) => TypeRef::F64,
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Array(array)) => match &array.items {
@@ -261,6 +277,10 @@ impl<'a> TypeBuilder<'a> {
         }
         if let Some(members) = all_of_members(schema) {
             return Some(self.all_of_kind(schema, members, pointer, name));
+        }
+        // A discriminator names the alternatives; properties beside it are theirs too.
+        if let Some(kind) = self.discriminated_union(schema, pointer, name) {
+            return Some(kind);
         }
         // Properties beside a `oneOf` are common to every alternative, as in an `allOf`.
         if own_object(schema).is_some() && union_members(schema).is_some() {
@@ -325,7 +345,15 @@ impl<'a> TypeBuilder<'a> {
                     .map(|(i, member)| {
                         let member_ptr = child_pointer(&list_ptr, &i.to_string());
                         let ty = self.type_of(member, &member_ptr, &format!("{name}Variant{i}"));
-                        let wanted = variant_name(&ty, i);
+                        let title = match member {
+                            ReferenceOr::Item(member) => member.schema_data.title.as_deref(),
+                            ReferenceOr::Reference { .. } => None,
+                        };
+                        let wanted = match (&ty, title) {
+                            (_, Some(title)) => pascal_ident(title),
+                            (TypeRef::Named(type_name), None) => tagged::without_union_name(type_name, name),
+                            _ => variant_name(&ty, i),
+                        };
                         UnionVariant {
                             rust_name: self.member_name(&mut names, wanted.clone(), &member_ptr, &wanted, "variant"),
                             ty,
@@ -357,12 +385,18 @@ impl<'a> TypeBuilder<'a> {
             let (doc, nullable) = schema
                 .map(|schema| (with_notes(docs_of(schema), schema), is_nullable(schema)))
                 .unwrap_or((None, false));
+            let access = match schema.map(|schema| &schema.schema_data) {
+                Some(data) if data.read_only && !data.write_only => Access::ReadOnly,
+                Some(data) if data.write_only && !data.read_only => Access::WriteOnly,
+                _ => Access::ReadWrite,
+            };
             fields.push(Field {
                 wire_name: wire.clone(),
                 rust_name: self.member_name(&mut names, snake_ident(wire), &prop_ptr, wire, "field"),
                 ty,
                 required: object.required.contains(wire),
                 nullable,
+                access,
                 doc,
             });
         }
@@ -589,6 +623,25 @@ fn is_nullable(schema: &Schema) -> bool {
     schema.schema_data.nullable || null_in_enum
 }
 
+/// The Rust integer a `format` names. Any other format (or none) is an `i64`: formats are
+/// open-ended, and an unknown one must not cost the definition its output.
+fn integer_type(format: &VariantOrUnknownOrEmpty<openapiv3::IntegerFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => TypeRef::I32,
+        VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64) => TypeRef::I64,
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+            "int8" => TypeRef::I8,
+            "int16" => TypeRef::I16,
+            "uint8" => TypeRef::U8,
+            "uint16" => TypeRef::U16,
+            "uint32" => TypeRef::U32,
+            "uint64" => TypeRef::U64,
+            _ => TypeRef::I64,
+        },
+        VariantOrUnknownOrEmpty::Empty => TypeRef::I64,
+    }
+}
+
 fn primitive_named(type_name: &str) -> TypeRef {
     match type_name {
         "string" => TypeRef::String,
@@ -605,7 +658,14 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
     match ty {
         TypeRef::Named(name) => name.clone(),
         TypeRef::String => "String".into(),
-        TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+        TypeRef::I8
+        | TypeRef::I16
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::U8
+        | TypeRef::U16
+        | TypeRef::U32
+        | TypeRef::U64 => "Integer".into(),
         TypeRef::F64 => "Number".into(),
         TypeRef::Boxed(inner) => variant_name(inner, index),
         TypeRef::Bool => "Boolean".into(),
