@@ -44,14 +44,18 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// An error belongs to the operation or named schema its node is in: skip mode
+    /// leaves that out and generates the rest.
     fn error(&mut self, pointer: &str, message: String, help: &str) {
         let location = self.at.locate(pointer);
-        self.found.push(Diagnostic::error(message).at(location).help(help));
+        let error = Diagnostic::error(message).at(location).help(help);
+        self.found.push(error.owned_by_node(pointer));
     }
 
     fn warning(&mut self, pointer: &str, message: String, help: &str) {
         let location = self.at.locate(pointer);
-        self.found.push(Diagnostic::warning(message).at(location).help(help));
+        let warning = Diagnostic::warning(message).at(location).help(help);
+        self.found.push(warning.owned_by_node(pointer));
     }
 
     fn operations(&mut self, api: &OpenAPI) {

@@ -487,6 +487,7 @@ mod tests {
             examples: Vec::new(),
             renames: Vec::new(),
             deep_nesting: None,
+            skipped: Vec::new(),
         }
     }
 
