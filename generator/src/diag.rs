@@ -30,9 +30,36 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it.
     pub help: Option<String>,
-    /// The operation or named schema the finding is inside, when it is inside one: what
-    /// skip mode leaves out instead of failing the run (see [`crate::skip`]).
+}
+
+/// A diagnostic with the operation or named schema it is inside, when it is inside one:
+/// what skip mode leaves out instead of failing the run (see `skip`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
     pub owner: Option<Owner>,
+}
+
+impl Finding {
+    /// A finding about the node at `pointer` of the upgraded (or resolved) document.
+    pub fn at_node(diagnostic: Diagnostic, pointer: &str) -> Self {
+        Finding {
+            diagnostic,
+            owner: Owner::of_pointer(pointer),
+        }
+    }
+
+    /// A finding about the document as a whole.
+    pub fn unowned(diagnostic: Diagnostic) -> Self {
+        Finding {
+            diagnostic,
+            owner: None,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.diagnostic.is_error()
+    }
 }
 
 /// The part of a definition a finding belongs to.
@@ -53,7 +80,6 @@ impl Diagnostic {
             location: None,
             message: message.into(),
             help: None,
-            owner: None,
         }
     }
 
@@ -71,13 +97,6 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
-        self
-    }
-
-    /// Says which operation or schema the finding is inside, from the pointer of the
-    /// upgraded (or resolved) document it was found at.
-    pub fn owned_by_node(mut self, pointer: &str) -> Self {
-        self.owner = Owner::of_pointer(pointer);
         self
     }
 

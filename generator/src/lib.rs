@@ -40,6 +40,8 @@ use serde::Deserialize;
 
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
+
+use crate::diag::Finding;
 pub use write::{OutputFile, WriteMode, WriteReport};
 
 use crate::load::Sources;
@@ -161,9 +163,11 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
 fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
+    // Findings know the operation or schema they are in, until they are reported.
+    let fail_with = |findings: Vec<Finding>| fail(findings.into_iter().map(|f| f.diagnostic).collect());
     // In skip mode, what an error belongs to is left out instead (see `skip`).
     let mut skips = skip::Skips::default();
-    let skipped = |skips: &mut skip::Skips, found: &[Diagnostic]| {
+    let skipped = |skips: &mut skip::Skips, found: &[Finding]| {
         let before = skips.len();
         // Each round must leave out something new, so the rounds end.
         settings.skip_unsupported && skips.absorb(found) && skips.len() > before
@@ -175,19 +179,18 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
     // From here on only the resolved document's map of origins is needed.
     drop(std::mem::take(&mut resolved.document));
-    let mut diagnostics: Vec<Diagnostic> = upgraded
+    let mut diagnostics: Vec<Finding> = upgraded
         .errors
         .iter()
         .chain(&upgraded.warnings)
         .map(|(pointer, d)| {
-            d.clone()
-                .owned_by_node(pointer)
-                .at(Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer))
+            let at = Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer);
+            Finding::at_node(d.clone().at(at), pointer)
         })
         .collect();
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    if diagnostics.iter().any(Finding::is_error) {
         if !skipped(&mut skips, &diagnostics) {
-            return Err(fail(diagnostics));
+            return Err(fail_with(diagnostics));
         }
         diagnostics.retain(|d| !d.is_error());
         skips.prune_document(&mut upgraded.document);
@@ -205,14 +208,14 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                 let message = format!("not a valid API definition: {}", e.inner());
                 let error = Diagnostic::error(message)
                     .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
-                    .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification")
-                    .owned_by_node(&pointer);
+                    .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
+                let error = Finding::at_node(error, &pointer);
                 if skipped(&mut skips, std::slice::from_ref(&error)) {
                     skips.prune_document(&mut upgraded.document);
                     continue;
                 }
                 diagnostics.push(error);
-                return Err(fail(diagnostics));
+                return Err(fail_with(diagnostics));
             }
         }
     };
@@ -221,13 +224,13 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let at = Provenance::new(&sources, &resolved, &upgraded);
     loop {
         let found = check::check(&api, &at);
-        if !found.iter().any(Diagnostic::is_error) {
+        if !found.iter().any(Finding::is_error) {
             diagnostics.extend(found);
             break;
         }
         if !skipped(&mut skips, &found) {
             diagnostics.extend(found);
-            return Err(fail(diagnostics));
+            return Err(fail_with(diagnostics));
         }
         // Leaving a schema out can break what is built from it (an `allOf` member that
         // is no object any more): check again until nothing new is found.
@@ -236,6 +239,10 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
 
     let mut ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer));
     ir.skipped = skips.documented();
+    // Warnings inside what was left out say nothing about the generated code.
+    diagnostics.retain(|d| !skips.covers(d));
+    let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().map(|f| f.diagnostic).collect();
+    diagnostics.extend(skips.warnings());
     for rename in &ir.renames {
         diagnostics.push(
             Diagnostic::warning(rename.message.clone())
@@ -261,9 +268,6 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
             );
         }
     }
-    // Warnings inside what was left out say nothing about the generated code.
-    diagnostics.retain(|d| !skips.covers(d));
-    diagnostics.extend(skips.warnings());
     diag::dedup(&mut diagnostics);
     let inputs = sources.files().map(|(_, f)| f.path.clone()).collect();
     Ok((ir, diagnostics, inputs))

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaData, SchemaKind};
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Owner, child_pointer};
+use crate::diag::{Diagnostic, Finding, Owner, child_pointer};
 use crate::ir::Skipped;
 
 /// The items left out so far, each with the first error that made it so.
@@ -43,9 +43,9 @@ impl Skips {
     /// Takes over the errors among `found` when every one belongs to an operation or
     /// schema, and returns whether it did; found errors are left for the caller to
     /// report otherwise. Warnings are the caller's.
-    pub fn absorb(&mut self, found: &[Diagnostic]) -> bool {
-        let errors: Vec<&Diagnostic> = found.iter().filter(|d| d.is_error()).collect();
-        if errors.iter().any(|d| d.owner.is_none()) {
+    pub fn absorb(&mut self, found: &[Finding]) -> bool {
+        let errors: Vec<&Finding> = found.iter().filter(|f| f.is_error()).collect();
+        if errors.iter().any(|f| f.owner.is_none()) {
             return false;
         }
         for error in errors {
@@ -57,7 +57,7 @@ impl Skips {
                     self.items.insert(
                         owner.clone(),
                         Reason {
-                            first: error.clone(),
+                            first: error.diagnostic.clone(),
                             more: 0,
                         },
                     );
@@ -69,7 +69,7 @@ impl Skips {
 
     /// Whether a finding is inside an item left out: its warnings say nothing about
     /// the generated code.
-    pub fn covers(&self, finding: &Diagnostic) -> bool {
+    pub fn covers(&self, finding: &Finding) -> bool {
         match &finding.owner {
             None => false,
             Some(owner @ Owner::Operation { path, .. }) => {
