@@ -163,8 +163,17 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
 fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
-    // Findings know the operation or schema they are in, until they are reported.
-    let fail_with = |findings: Vec<Finding>| fail(findings.into_iter().map(|f| f.diagnostic).collect());
+    // Findings know the operation or schema they are in, until they are reported. A run
+    // that fails in skip mode reports what it had skipped before too.
+    let fail_with = |findings: Vec<Finding>, skips: skip::Skips| {
+        fail(
+            findings
+                .into_iter()
+                .map(|f| f.diagnostic)
+                .chain(skips.into_errors())
+                .collect(),
+        )
+    };
     // In skip mode, what an error belongs to is left out instead (see `skip`).
     let mut skips = skip::Skips::default();
     let skipped = |skips: &mut skip::Skips, found: &[Finding]| {
@@ -190,7 +199,7 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
         .collect();
     if diagnostics.iter().any(Finding::is_error) {
         if !skipped(&mut skips, &diagnostics) {
-            return Err(fail_with(diagnostics));
+            return Err(fail_with(diagnostics, skips));
         }
         diagnostics.retain(|d| !d.is_error());
         skips.prune_document(&mut upgraded.document);
@@ -215,7 +224,7 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                     continue;
                 }
                 diagnostics.push(error);
-                return Err(fail_with(diagnostics));
+                return Err(fail_with(diagnostics, skips));
             }
         }
     };
@@ -230,7 +239,7 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
         }
         if !skipped(&mut skips, &found) {
             diagnostics.extend(found);
-            return Err(fail_with(diagnostics));
+            return Err(fail_with(diagnostics, skips));
         }
         // Leaving a schema out can break what is built from it (an `allOf` member that
         // is no object any more): check again until nothing new is found.

@@ -33,10 +33,16 @@ pub struct Skips {
     pending: Vec<Owner>,
 }
 
+/// The errors found inside one item, in the order found (never empty).
 #[derive(Debug)]
 struct Reason {
-    first: Diagnostic,
-    more: usize,
+    errors: Vec<Diagnostic>,
+}
+
+impl Reason {
+    fn first(&self) -> &Diagnostic {
+        &self.errors[0]
+    }
 }
 
 impl Skips {
@@ -51,16 +57,11 @@ impl Skips {
         for error in errors {
             let Some(owner) = &error.owner else { continue };
             match self.items.get_mut(owner) {
-                Some(reason) => reason.more += 1,
+                Some(reason) => reason.errors.push(error.diagnostic.clone()),
                 None => {
                     self.pending.push(owner.clone());
-                    self.items.insert(
-                        owner.clone(),
-                        Reason {
-                            first: error.diagnostic.clone(),
-                            more: 0,
-                        },
-                    );
+                    let errors = vec![error.diagnostic.clone()];
+                    self.items.insert(owner.clone(), Reason { errors });
                 }
             }
         }
@@ -104,7 +105,7 @@ impl Skips {
                     if let Some(schema) = document.pointer_mut(&pointer) {
                         let description = schema.get("description").and_then(Value::as_str).map(str::to_string);
                         let mut degraded = serde_json::Map::new();
-                        let note = degraded_description(description.as_deref(), &reason.first.message);
+                        let note = degraded_description(description.as_deref(), &reason.first().message);
                         degraded.insert("description".into(), Value::String(note));
                         *schema = Value::Object(degraded);
                     }
@@ -148,7 +149,7 @@ impl Skips {
                         ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
                         ReferenceOr::Reference { .. } => None,
                     };
-                    let note = degraded_description(description.as_deref(), &reason.first.message);
+                    let note = degraded_description(description.as_deref(), &reason.first().message);
                     *schema = ReferenceOr::Item(Schema {
                         schema_data: SchemaData {
                             description: Some(note),
@@ -161,23 +162,28 @@ impl Skips {
         }
     }
 
+    /// Every error taken over so far: a run that fails after all reports them too.
+    pub fn into_errors(self) -> impl Iterator<Item = Diagnostic> {
+        self.items.into_values().flat_map(|reason| reason.errors)
+    }
+
     /// One located warning per left-out item, at its first error, in file order.
     pub fn warnings(&self) -> Vec<Diagnostic> {
         let mut warnings: Vec<Diagnostic> = self
             .items
             .iter()
             .map(|(owner, reason)| {
-                let more = match reason.more {
+                let more = match reason.errors.len() - 1 {
                     0 => String::new(),
                     1 => " (and 1 more error in it)".to_string(),
                     n => format!(" (and {n} more errors in it)"),
                 };
-                let help = reason.first.help.as_deref().unwrap_or("fix the definition");
+                let help = reason.first().help.as_deref().unwrap_or("fix the definition");
                 Diagnostic {
                     severity: crate::diag::Severity::Warning,
-                    message: format!("{}: {}{more}", outcome(owner), reason.first.message),
+                    message: format!("{}: {}{more}", outcome(owner), reason.first().message),
                     help: Some(format!("to generate it, {help}")),
-                    ..reason.first.clone()
+                    ..reason.first().clone()
                 }
             })
             .collect();
@@ -192,7 +198,7 @@ impl Skips {
             .map(|(owner, reason)| Skipped {
                 subject: subject(owner),
                 left_out: !matches!(owner, Owner::Schema { .. }),
-                reason: reason.first.message.clone(),
+                reason: reason.first().message.clone(),
             })
             .collect()
     }
