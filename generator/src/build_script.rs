@@ -31,6 +31,7 @@ pub fn configure() -> Builder {
         out_dir: None,
         file_name: None,
         force: false,
+        skip_unsupported: false,
     }
 }
 
@@ -42,6 +43,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     force: bool,
+    skip_unsupported: bool,
 }
 
 impl Builder {
@@ -91,6 +93,15 @@ impl Builder {
         self
     }
 
+    /// Skip mode (default: off). An operation with an error is left out, and a named
+    /// schema with one is read as any JSON value (`serde_json::Value`), each with a
+    /// warning, instead of failing the build; errors outside any operation or schema
+    /// still fail it. The generated file's `skipped` module lists what was left out.
+    pub fn skip_unsupported(mut self, on: bool) -> Self {
+        self.skip_unsupported = on;
+        self
+    }
+
     /// Generates and writes the file (only when its contents changed), prints
     /// `cargo:rerun-if-changed` for the definition and every file it reaches through
     /// `$ref`, and passes warnings to cargo. Returns the written file's path.
@@ -124,6 +135,7 @@ impl Builder {
             layout: Layout::SingleFile { name },
             parts: self.parts,
             force: self.force,
+            skip_unsupported: self.skip_unsupported,
         };
         let generated = match generate(&settings) {
             Ok(generated) => generated,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr, Schema, SchemaKind, Type};
 
-use crate::diag::{Diagnostic, child_pointer};
+use crate::diag::{Diagnostic, Finding, child_pointer};
 use crate::graph::{children_first, on_cycle, shortest_cycle, strongly_connected};
 use crate::ir::paths::{self, PathTemplate};
 use crate::provenance::Provenance;
@@ -17,7 +17,7 @@ use crate::schema_shape::{
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
-pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
+pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Finding> {
     let mut checker = Checker {
         api,
         at,
@@ -40,18 +40,22 @@ pub fn check(api: &OpenAPI, at: &Provenance) -> Vec<Diagnostic> {
 struct Checker<'a> {
     api: &'a OpenAPI,
     at: &'a Provenance<'a>,
-    found: Vec<Diagnostic>,
+    found: Vec<Finding>,
 }
 
 impl Checker<'_> {
+    /// An error belongs to the operation or named schema its node is in: skip mode
+    /// leaves that out and generates the rest.
     fn error(&mut self, pointer: &str, message: String, help: &str) {
         let location = self.at.locate(pointer);
-        self.found.push(Diagnostic::error(message).at(location).help(help));
+        let error = Diagnostic::error(message).at(location).help(help);
+        self.found.push(Finding::at_node(error, pointer));
     }
 
     fn warning(&mut self, pointer: &str, message: String, help: &str) {
         let location = self.at.locate(pointer);
-        self.found.push(Diagnostic::warning(message).at(location).help(help));
+        let warning = Diagnostic::warning(message).at(location).help(help);
+        self.found.push(Finding::at_node(warning, pointer));
     }
 
     fn operations(&mut self, api: &OpenAPI) {

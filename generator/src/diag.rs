@@ -32,6 +32,47 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// A diagnostic with the operation or named schema it is inside, when it is inside one:
+/// what skip mode leaves out instead of failing the run (see `skip`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub owner: Option<Owner>,
+}
+
+impl Finding {
+    /// A finding about the node at `pointer` of the upgraded (or resolved) document.
+    pub fn at_node(diagnostic: Diagnostic, pointer: &str) -> Self {
+        Finding {
+            diagnostic,
+            owner: Owner::of_pointer(pointer),
+        }
+    }
+
+    /// A finding about the document as a whole.
+    pub fn unowned(diagnostic: Diagnostic) -> Self {
+        Finding {
+            diagnostic,
+            owner: None,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.diagnostic.is_error()
+    }
+}
+
+/// The part of a definition a finding belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Owner {
+    /// One operation, `/paths/{path}/{method}`.
+    Operation { path: String, method: String },
+    /// Every operation of a path: the path template or the parameters they share.
+    Path { path: String },
+    /// A named schema (`/components/schemas/NAME`, Swagger 2.0 `/definitions/NAME`).
+    Schema { name: String },
+}
+
 impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
@@ -61,6 +102,29 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+impl Owner {
+    /// The operation, path or named schema whose subtree holds `pointer`; `None` for
+    /// the rest of the document (info, servers, security schemes, the root itself).
+    pub fn of_pointer(pointer: &str) -> Option<Owner> {
+        const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        let segments = split_pointer(pointer);
+        match segments.as_slice() {
+            [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
+                Some(Owner::Operation {
+                    path: path.clone(),
+                    method: method.clone(),
+                })
+            }
+            [paths, path, ..] if paths == "paths" => Some(Owner::Path { path: path.clone() }),
+            [components, schemas, name, ..] if components == "components" && schemas == "schemas" => {
+                Some(Owner::Schema { name: name.clone() })
+            }
+            [definitions, name, ..] if definitions == "definitions" => Some(Owner::Schema { name: name.clone() }),
+            _ => None,
+        }
     }
 }
 
@@ -185,5 +249,27 @@ mod tests {
         let all: Vec<&str> = pointer_prefixes("/a/b~1c/0").collect();
         assert_eq!(all, ["/a/b~1c/0", "/a/b~1c", "/a", ""]);
         assert_eq!(pointer_prefixes("").collect::<Vec<_>>(), [""]);
+    }
+
+    #[test]
+    fn owners_are_read_from_pointers() {
+        use super::Owner;
+        let operation = Owner::of_pointer("/paths/~1pods~1{name}/patch/requestBody/content");
+        assert_eq!(
+            operation,
+            Some(Owner::Operation {
+                path: "/pods/{name}".into(),
+                method: "patch".into()
+            })
+        );
+        let path = Some(Owner::Path { path: "/pods".into() });
+        assert_eq!(Owner::of_pointer("/paths/~1pods/parameters/0"), path);
+        assert_eq!(Owner::of_pointer("/paths/~1pods"), path);
+        let schema = Some(Owner::Schema { name: "Pod".into() });
+        assert_eq!(Owner::of_pointer("/components/schemas/Pod/properties/spec"), schema);
+        assert_eq!(Owner::of_pointer("/definitions/Pod"), schema);
+        assert_eq!(Owner::of_pointer("/servers/0/url"), None);
+        assert_eq!(Owner::of_pointer("/components/securitySchemes/key"), None);
+        assert_eq!(Owner::of_pointer(""), None);
     }
 }

@@ -59,7 +59,7 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                     kept.push((module, body_tokens(&module.body)?));
                 }
             }
-            let tokens = emit::emit_single_file(kept);
+            let tokens = emit::emit_single_file(ir, kept);
             Ok(vec![OutputFile {
                 path: PathBuf::from(format!("{name}.rs")),
                 contents: format_rust(tokens, &header)?,

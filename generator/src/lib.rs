@@ -31,6 +31,7 @@ pub mod project;
 mod provenance;
 mod resolve;
 mod schema_shape;
+mod skip;
 mod upgrade;
 pub mod write;
 
@@ -40,6 +41,8 @@ use serde::Deserialize;
 
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
+
+use crate::diag::Finding;
 pub use write::{OutputFile, WriteMode, WriteReport};
 
 use crate::load::Sources;
@@ -59,6 +62,10 @@ pub struct Settings {
     /// Replace files in the output folder that stubforge did not write (files without
     /// the `@generated` mark are refused otherwise).
     pub force: bool,
+    /// Skip mode: an operation or named schema with an error the run could do without
+    /// is left out (a schema: read as any JSON value) with a warning, instead of failing
+    /// the run. See the `skip` module for what can be skipped.
+    pub skip_unsupported: bool,
 }
 
 /// The shape of the output.
@@ -99,6 +106,7 @@ impl Settings {
             layout: Layout::Crate { name: None },
             parts: Parts::default(),
             force: false,
+            skip_unsupported: false,
         }
     }
 }
@@ -156,6 +164,24 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
 fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
+    // Findings know the operation or schema they are in, until they are reported. A run
+    // that fails in skip mode reports what it had skipped before too.
+    let fail_with = |findings: Vec<Finding>, skips: skip::Skips| {
+        fail(
+            findings
+                .into_iter()
+                .map(|f| f.diagnostic)
+                .chain(skips.into_errors())
+                .collect(),
+        )
+    };
+    // In skip mode, what an error belongs to is left out instead (see `skip`).
+    let mut skips = skip::Skips::default();
+    let skipped = |skips: &mut skip::Skips, found: &[Finding]| {
+        let before = skips.len();
+        // Each round must leave out something new, so the rounds end.
+        settings.skip_unsupported && skips.absorb(found) && skips.len() > before
+    };
 
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
@@ -163,45 +189,70 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
     // From here on only the resolved document's map of origins is needed.
     drop(std::mem::take(&mut resolved.document));
-    let mut diagnostics: Vec<Diagnostic> = upgraded
+    let mut diagnostics: Vec<Finding> = upgraded
         .errors
         .iter()
         .chain(&upgraded.warnings)
         .map(|(pointer, d)| {
-            d.clone()
-                .at(Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer))
+            let at = Provenance::new(&sources, &resolved, &upgraded).locate_resolved(pointer);
+            Finding::at_node(d.clone().at(at), pointer)
         })
         .collect();
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(fail(diagnostics));
+    if diagnostics.iter().any(Finding::is_error) {
+        if !skipped(&mut skips, &diagnostics) {
+            return Err(fail_with(diagnostics, skips));
+        }
+        diagnostics.retain(|d| !d.is_error());
+        skips.prune_document(&mut upgraded.document);
     }
 
-    // The plain read is several times faster; the path-tracking one runs only to say
-    // where a failure is.
-    let read = openapiv3::OpenAPI::deserialize(&upgraded.document)
-        .or_else(|_| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&upgraded.document));
-    let api = match read {
-        Ok(api) => api,
-        Err(e) => {
-            let pointer = model_error::refused_node(&upgraded.document, &path_to_pointer(e.path()));
-            let message = format!("not a valid API definition: {}", e.inner());
-            diagnostics.push(
-                Diagnostic::error(message)
+    let mut api = loop {
+        // The plain read is several times faster; the path-tracking one runs only to say
+        // where a failure is.
+        let read = openapiv3::OpenAPI::deserialize(&upgraded.document)
+            .or_else(|_| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&upgraded.document));
+        match read {
+            Ok(api) => break api,
+            Err(e) => {
+                let pointer = model_error::refused_node(&upgraded.document, &path_to_pointer(e.path()));
+                let message = format!("not a valid API definition: {}", e.inner());
+                let error = Diagnostic::error(message)
                     .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
-                    .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification"),
-            );
-            return Err(fail(diagnostics));
+                    .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
+                let error = Finding::at_node(error, &pointer);
+                if skipped(&mut skips, std::slice::from_ref(&error)) {
+                    skips.prune_document(&mut upgraded.document);
+                    continue;
+                }
+                diagnostics.push(error);
+                return Err(fail_with(diagnostics, skips));
+            }
         }
     };
     // The model holds everything; only the upgraded document's moves are needed now.
     drop(std::mem::take(&mut upgraded.document));
     let at = Provenance::new(&sources, &resolved, &upgraded);
-    diagnostics.extend(check::check(&api, &at));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(fail(diagnostics));
+    loop {
+        let found = check::check(&api, &at);
+        if !found.iter().any(Finding::is_error) {
+            diagnostics.extend(found);
+            break;
+        }
+        if !skipped(&mut skips, &found) {
+            diagnostics.extend(found);
+            return Err(fail_with(diagnostics, skips));
+        }
+        // Leaving a schema out can break what is built from it (an `allOf` member that
+        // is no object any more): check again until nothing new is found.
+        skips.prune_model(&mut api);
     }
 
-    let ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer));
+    let mut ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer));
+    ir.skipped = skips.documented();
+    // Warnings inside what was left out say nothing about the generated code.
+    diagnostics.retain(|d| !skips.covers(d));
+    let mut diagnostics: Vec<Diagnostic> = diagnostics.into_iter().map(|f| f.diagnostic).collect();
+    diagnostics.extend(skips.warnings());
     for rename in &ir.renames {
         diagnostics.push(
             Diagnostic::warning(rename.message.clone())

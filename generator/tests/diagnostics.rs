@@ -114,6 +114,12 @@ const MESSAGES: &[&str] = &[
     "the map of members the schema does not name is the field `",
     "this schema is the type `",
     "this example does not fit its schema: ",
+    // skip mode
+    " is left out",
+    " is read as any JSON value (`serde_json::Value`)",
+    "every operation of the path `",
+    " more error",
+    "to generate it, ",
     // layout, write and the command line
     "is not a valid crate name",
     "cannot create the folder",

@@ -3,6 +3,10 @@
 //! listed: a file `tests/corpus/NAME.yaml` or `NAME.json`, or a folder
 //! `tests/corpus/NAME/` whose root is `api.yaml`; the fixture definitions are added.
 //! A definition that fails to generate fails the build, named, with its errors.
+//!
+//! `tests/corpus-skip/` holds definitions in the same shapes that have parts stubforge
+//! cannot generate; they are generated in skip mode (`.skip_unsupported(true)`), so
+//! that what skip mode leaves is shown to compile and serve.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,8 @@ const FIXTURES: [&str; 4] = [
 ];
 
 const CORPUS: &str = "tests/corpus";
+/// Definitions generated in skip mode.
+const SKIP_CORPUS: &str = "tests/corpus-skip";
 
 fn main() {
     // Cargo runs build scripts in the package folder; the workspace is two levels up.
@@ -23,11 +29,19 @@ fn main() {
     // A folder path makes cargo rerun this script when anything below it changes,
     // including a definition being added.
     println!("cargo:rerun-if-changed={}", workspace.join(CORPUS).display());
-    let mut definitions: Vec<(String, PathBuf)> = FIXTURES
+    println!("cargo:rerun-if-changed={}", workspace.join(SKIP_CORPUS).display());
+    // (module name, definition, whether skip mode is on)
+    let mut definitions: Vec<(String, PathBuf, bool)> = FIXTURES
         .iter()
-        .map(|path| (module_name(path), workspace.join(path)))
+        .map(|path| (module_name(path), workspace.join(path), false))
         .collect();
-    definitions.extend(discover(&workspace.join(CORPUS)));
+    let corpus = discover(&workspace.join(CORPUS))
+        .into_iter()
+        .map(|(n, p)| (n, p, false));
+    let skipping = discover(&workspace.join(SKIP_CORPUS))
+        .into_iter()
+        .map(|(n, p)| (n, p, true));
+    definitions.extend(corpus.chain(skipping));
     definitions.sort();
     for pair in definitions.windows(2) {
         if pair[0].0 == pair[1].0 {
@@ -48,9 +62,10 @@ fn main() {
     let client = std::env::var_os("CARGO_FEATURE_CLIENT").is_some();
     let mut index = String::new();
     let mut failed = String::new();
-    for (name, spec) in &definitions {
+    for (name, spec, skip_unsupported) in &definitions {
         let generated = stubforge::configure()
             .spec(spec)
+            .skip_unsupported(*skip_unsupported)
             .out_dir(&definitions_dir)
             .file_name(name.as_str())
             .server(server)

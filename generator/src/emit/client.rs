@@ -489,6 +489,7 @@ mod tests {
             examples: Vec::new(),
             renames: Vec::new(),
             deep_nesting: None,
+            skipped: Vec::new(),
         }
     }
 

@@ -43,6 +43,8 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
             }
         }
     });
+    let skipped = skipped_docs(ir);
+    let skipped = quote!(#(#![doc = #skipped])*);
     quote! {
         #recursion_limit
         #![doc = #title]
@@ -52,6 +54,7 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
         #![doc = " every operation."]
         #![doc = ""]
         #![doc = #base_path]
+        #skipped
 
         #(#mods)*
 
@@ -62,7 +65,7 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
 /// One file of inline modules for `include!`: no inner attributes at the top and no
 /// feature gates (the build script chose the parts). Each kept module comes with its
 /// contents as tokens.
-pub fn emit_single_file(kept: Vec<(&Module, TokenStream)>) -> TokenStream {
+pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStream {
     // TLS is whatever the including crate's reqwest was built with.
     let tls = kept
         .iter()
@@ -81,7 +84,34 @@ pub fn emit_single_file(kept: Vec<(&Module, TokenStream)>) -> TokenStream {
         };
         declaration(module.name, gate, module.doc, TokenStream::new(), quote!({ #body }))
     });
-    quote!(#(#mods)* #tls)
+    // An included file has no crate docs: what skip mode left out is said on a module.
+    let lines = skipped_docs(ir);
+    let skipped = (!lines.is_empty()).then(|| quote!(#(#[doc = #lines])* pub mod skipped {}));
+    quote!(#(#mods)* #skipped #tls)
+}
+
+/// A `# Skipped` section listing what skip mode left out and why; nothing without skips.
+fn skipped_docs(ir: &Ir) -> Vec<String> {
+    if ir.skipped.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![
+        String::new(),
+        " # Skipped".to_string(),
+        String::new(),
+        " Generated in skip mode: these parts of the definition have errors, and the rest".to_string(),
+        " was generated without them.".to_string(),
+        String::new(),
+    ];
+    for item in &ir.skipped {
+        let what = if item.left_out {
+            "left out"
+        } else {
+            "read as any JSON value (`serde_json::Value`)"
+        };
+        lines.push(format!(" - {}: {what}: {}.", item.subject, item.reason));
+    }
+    lines
 }
 
 /// `/// doc`, the gate, `attrs`, `pub mod name` and what follows (`;` or `{ .. }`).

@@ -50,6 +50,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         examples,
         renames: types.renames,
         deep_nesting,
+        skipped: Vec::new(),
     }
 }
 

@@ -43,6 +43,19 @@ pub struct Ir {
     /// The type that nests other types most deeply, and how deeply, when a crate that
     /// implements the server trait needs a higher `recursion_limit` for it.
     pub deep_nesting: Option<(String, usize)>,
+    /// What skip mode left out or read as any JSON value, for the crate's docs.
+    pub skipped: Vec<Skipped>,
+}
+
+/// An operation skip mode left out, or a schema it reads as any JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// `operation `GET /pods``, `schema `Pod``.
+    pub subject: String,
+    /// Left out of the code (an operation), rather than read as `serde_json::Value`.
+    pub left_out: bool,
+    /// The first error that made it so.
+    pub reason: String,
 }
 
 /// The license the definition states.
