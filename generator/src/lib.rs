@@ -31,6 +31,7 @@ mod provenance;
 mod resolve;
 mod schema_shape;
 mod upgrade;
+mod upgrade31;
 pub mod write;
 
 use std::path::{Path, PathBuf};
