@@ -293,6 +293,8 @@ impl Step {
                     out.insert(key.clone(), props);
                 }
                 "patternProperties" => self.pattern_properties(map, value, new, old, &mut out),
+                // Keys outside the patterns: the map's value type stands for them too.
+                "additionalProperties" if value == &Value::Bool(false) && map.contains_key("patternProperties") => {}
                 "additionalProperties" | "not" | "items" if value.is_object() => {
                     out.insert(key.clone(), self.schema(value, &new_key, &old_key));
                 }
