@@ -33,6 +33,7 @@ mod resolve;
 mod schema_shape;
 mod skip;
 mod upgrade;
+mod upgrade31;
 pub mod write;
 
 use std::path::{Path, PathBuf};

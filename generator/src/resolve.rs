@@ -97,6 +97,7 @@ pub fn resolve(sources: &mut Sources, root: FileId) -> Result<Resolved, Vec<Diag
         sources,
         root,
         definitions: definitions_pointer(&root_value),
+        json_schema_refs: crate::upgrade31::is_openapi_31(&root_value),
         values: Vec::new(),
         bounds: Bounds::default(),
         diagnostics: Vec::new(),
@@ -156,7 +157,9 @@ impl Slot {
         match self {
             Slot::Schemas => Slot::Schema,
             Slot::Schema => match key {
-                "properties" | "patternProperties" | "allOf" | "anyOf" | "oneOf" => Slot::Schemas,
+                "properties" | "patternProperties" | "allOf" | "anyOf" | "oneOf" | "$defs" | "prefixItems" => {
+                    Slot::Schemas
+                }
                 "items" | "additionalProperties" | "not" => Slot::Schema,
                 _ => Slot::Other,
             },
@@ -246,6 +249,9 @@ struct Resolver<'a> {
     sources: &'a mut Sources,
     root: FileId,
     definitions: &'static str,
+    /// OpenAPI 3.1: a `$ref` beside other keywords is JSON Schema's conjunction of the
+    /// two (`allOf`), not the Matrix merge.
+    json_schema_refs: bool,
     /// Each file's parsed value, taken from `sources` once and shared, never copied.
     values: Vec<Option<Rc<Value>>>,
     bounds: Bounds,
@@ -462,6 +468,9 @@ impl Resolver<'_> {
         if let Some(annotated) = self.annotated_ref(reference, &siblings, (target_file, &target_pointer), at) {
             return annotated;
         }
+        if self.json_schema_refs && !siblings.is_empty() && !at.in_example && at.slot == Slot::Schema {
+            return self.conjoined_ref(reference, &siblings, at);
+        }
         let plain = !at.in_example && siblings.is_empty();
 
         if plain {
@@ -625,7 +634,11 @@ impl Resolver<'_> {
         (target_file, target_pointer): (FileId, &str),
         at: &Place,
     ) -> Option<Value> {
-        let annotations_only = !siblings.is_empty() && siblings.iter().all(|(key, _)| is_annotation(key));
+        let json_schema = self.json_schema_refs;
+        let annotations_only = !siblings.is_empty()
+            && siblings
+                .iter()
+                .all(|(key, _)| is_annotation(key) || (json_schema && crate::upgrade31::keeps_ref_type(key)));
         if at.in_example || !annotations_only {
             return None;
         }
@@ -671,6 +684,39 @@ impl Resolver<'_> {
             );
         }
         Some(Value::Object(wrapper))
+    }
+
+    /// OpenAPI 3.1 (JSON Schema 2020-12): a `$ref` beside keywords that change the shape
+    /// means both at once, `allOf: [{$ref}, {siblings}]`. The target stays one named type
+    /// and the siblings resolve against the file they are written in.
+    fn conjoined_ref(&mut self, reference: &str, siblings: &[(&String, &Value)], at: &Place) -> Value {
+        let mut plain = Map::new();
+        plain.insert("$ref".to_string(), Value::String(reference.to_string()));
+        let written_here = |pointer: &str| Origin {
+            file: at.origin,
+            pointer: pointer.to_string(),
+            named_by: None,
+        };
+        let first = Place {
+            out: format!("{}/allOf/0", at.out),
+            ..at.clone()
+        };
+        let target = self.resolve_ref(reference, &plain, &first);
+        self.origins.entry(first.out).or_insert(written_here(&at.pointer));
+        let rest_out = format!("{}/allOf/1", at.out);
+        self.origins.insert(rest_out.clone(), written_here(&at.pointer));
+        let mut rest = Map::new();
+        for (key, value) in siblings {
+            let place = Place {
+                out: child_pointer(&rest_out, key),
+                ..at.child(key)
+            };
+            rest.insert((*key).clone(), self.resolve_value(value, &place));
+            self.origins.insert(place.out.clone(), written_here(&place.pointer));
+        }
+        let mut wrapper = Map::new();
+        wrapper.insert("allOf".to_string(), Value::Array(vec![target, Value::Object(rest)]));
+        Value::Object(wrapper)
     }
 
     /// A schema reached through a plain `$ref`: hoisted into the definitions (resolved

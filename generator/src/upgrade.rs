@@ -24,13 +24,15 @@ pub const TYPES_EXTENSION: &str = "x-stubforge-types";
 pub enum Dialect {
     Swagger2,
     OpenApi30,
+    /// Rewritten into the 3.0 shape by `upgrade31` first.
+    OpenApi31,
 }
 
 /// Reads the version field; anything but Swagger 2.0 and OpenAPI 3.0.x is refused.
 pub fn dialect(sources: &Sources, root: FileId) -> Result<Dialect, Diagnostic> {
     let document = &sources.file(root).value;
     let located = |pointer: &str, d: Diagnostic| d.at(sources.locate(root, pointer));
-    let supported = "stubforge reads Swagger 2.0 (`swagger: \"2.0\"`) and OpenAPI 3.0.x (`openapi: 3.0.3`)";
+    let supported = "stubforge reads Swagger 2.0 (`swagger: \"2.0\"`), OpenAPI 3.0.x (`openapi: 3.0.3`) and 3.1.x (`openapi: 3.1.1`)";
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -48,6 +50,8 @@ pub fn dialect(sources: &Sources, root: FileId) -> Result<Dialect, Diagnostic> {
         let version = text(v);
         return if version.starts_with("3.0") {
             Ok(Dialect::OpenApi30)
+        } else if crate::upgrade31::is_openapi_31(document) {
+            Ok(Dialect::OpenApi31)
         } else {
             Err(located(
                 "/openapi",
@@ -107,7 +111,14 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(&document),
         Dialect::OpenApi30 => up.openapi(&document),
+        Dialect::OpenApi31 => up.openapi31(&document),
     };
+    // Messages name nodes as the user wrote them, before any path got its leading `/`.
+    for (pointer, _) in up.warnings.iter_mut().chain(up.errors.iter_mut()) {
+        if dialect == Dialect::OpenApi31 {
+            *pointer = longest_prefix_mapped(&renamed_paths, pointer);
+        }
+    }
     Upgraded {
         document,
         moves: up.moves,
@@ -540,6 +551,21 @@ impl Upgrader {
             }
         }
         Value::Object(out)
+    }
+
+    /// OpenAPI 3.1 input: rewritten into the 3.0 shape, then normalised as 3.0 is. The
+    /// 3.0 pass's messages name nodes the 3.1 step may have moved: they are mapped back.
+    fn openapi31(&mut self, doc: &Value) -> Value {
+        let step = crate::upgrade31::upgrade(doc);
+        let (warnings, errors) = (self.warnings.len(), self.errors.len());
+        let out = self.openapi(&step.document);
+        for (pointer, _) in self.warnings[warnings..].iter_mut().chain(&mut self.errors[errors..]) {
+            *pointer = longest_prefix_mapped(&step.moves, pointer);
+        }
+        self.moves.extend(step.moves);
+        self.warnings.extend(step.warnings);
+        self.errors.extend(step.errors);
+        out
     }
 
     /// OpenAPI 3.0 input: only the schema normalisation applies.

@@ -131,9 +131,9 @@ fn unsupported_versions_say_what_is_supported() {
             "Swagger version `1.2` is not supported",
         ),
         (
-            "openapi: 3.1.0\ninfo: {}\n",
+            "openapi: 3.2.0\ninfo: {}\n",
             1,
-            "OpenAPI version `3.1.0` is not supported",
+            "OpenAPI version `3.2.0` is not supported",
         ),
         (
             "info: {}\n",
@@ -147,7 +147,7 @@ fn unsupported_versions_say_what_is_supported() {
             "{error}"
         );
         assert!(
-            error.contains("reads Swagger 2.0 (`swagger: \"2.0\"`) and OpenAPI 3.0.x"),
+            error.contains("reads Swagger 2.0 (`swagger: \"2.0\"`), OpenAPI 3.0.x (`openapi: 3.0.3`) and 3.1.x"),
             "{error}"
         );
     }

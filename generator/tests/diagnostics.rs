@@ -70,6 +70,17 @@ const MESSAGES: &[&str] = &[
     "on property `",
     "is not an HTTP status code (100 to 599)",
     "not a valid API definition: ",
+    // upgrade, OpenAPI 3.1
+    "; schemas are read as OpenAPI 3.1's own dialect of JSON Schema 2020-12",
+    "` is not generated: stubforge serves and calls the API's `paths` only",
+    "this tuple allows items after its `prefixItems`; the generated tuple has exactly those items",
+    "items after a tuple's `prefixItems` are not supported",
+    "give different value schemas; a generated map has one value type",
+    "`patternProperties` beside `additionalProperties` is not supported; a generated map has one value type",
+    "` is not enforced by the generated types; values are read without it",
+    "`prefixItems` must be a list of schemas",
+    "`patternProperties` must be a map from key patterns to schemas",
+    "a schema's `examples` is a list of values; this one is read as no examples",
     // check
     "without a closing `}}` in the segment `",
     "without an opening `{{` in the segment `",
