@@ -14,7 +14,7 @@ use super::{Ir, License, SecurityKind, SecurityScheme};
 /// Where the 3.1 upgrade keeps `info.summary` and `info.license.identifier`, which the
 /// 3.0 model has no field for.
 pub const SUMMARY_EXTENSION: &str = "x-stubforge-summary";
-pub const LICENSE_IDENTIFIER_EXTENSION: &str = "x-stubforge-identifier";
+pub const LICENSE_IDENTIFIER_EXTENSION: &str = "x-stubforge-license-identifier";
 
 fn info_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>, key: &str) -> Option<String> {
     extensions.get(key).and_then(|v| v.as_str()).map(str::to_string)
