@@ -373,6 +373,18 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
              answers 500 with its error body if `status` is listed or in a listed range."
             .to_string(),
     };
+    let informational = match response.status {
+        ResponseStatus::Exact(code) => code < 200,
+        ResponseStatus::Class(class) => class == 1,
+        ResponseStatus::Default => false,
+    };
+    let informational = informational.then(|| {
+        quote! {
+            #[doc = ""]
+            #[doc = " HTTP/1.1 sends an informational status only ahead of a final response, never as"]
+            #[doc = " the answer: the server answers 500 with its error body when a handler returns this."]
+        }
+    });
     let docs = doc(response.doc.as_deref());
     let variant = ident(&response.variant);
     let body_ty = response
@@ -404,6 +416,7 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
     };
     quote! {
         #[doc = #heading]
+        #informational
         #[doc = ""]
         #docs
         #variant #shape,
