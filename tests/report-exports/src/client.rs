@@ -382,6 +382,61 @@ impl Client {
         };
         self.delete_report(&request).await
     }
+    /// Rebuild a report from the current ledger
+    ///
+    /// `POST /reports/{reportId}/rebuild` (`rebuildReport`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
+    pub async fn rebuild_report(
+        &self,
+        request: &super::types::RebuildReportRequest,
+    ) -> Result<super::types::RebuildReportResponse, ClientError> {
+        let mut call = super::client_runtime::Call::new(
+            "rebuildReport",
+            ::reqwest::Method::POST,
+            Self::BASE_PATH,
+        );
+        call.path("/reports/");
+        call.path_param("reportId", &request.report_id)?;
+        call.path("/rebuild");
+        call.credentials(
+            &[
+                super::client_runtime::Credential {
+                    scheme: "apiKey",
+                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
+                },
+            ],
+            super::client_runtime::Need::Required,
+        );
+        let reply = self.runtime.send(call).await?;
+        match reply.status() {
+            202 => {
+                let location = reply
+                    .required_header(reply.header("Location")?, "Location")?;
+                Ok(super::types::RebuildReportResponse::Accepted {
+                    location,
+                })
+            }
+            status @ 100..=199 => {
+                let link = reply.header("Link")?;
+                Ok(super::types::RebuildReportResponse::Status1xx {
+                    status,
+                    link,
+                })
+            }
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::rebuild_report`] with the request's fields as arguments.
+    pub async fn rebuild_report_with(
+        &self,
+        report_id: impl Into<String>,
+    ) -> Result<super::types::RebuildReportResponse, ClientError> {
+        let request = super::types::RebuildReportRequest {
+            report_id: report_id.into(),
+        };
+        self.rebuild_report(&request).await
+    }
     /// Download the report
     ///
     /// The format follows the `Accept` header the caller sends: a PDF for printing, CSV

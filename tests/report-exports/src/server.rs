@@ -81,6 +81,15 @@ pub trait LedgerlineReports: Send + Sync + 'static {
         request: super::types::DeleteReportRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<Output = super::types::DeleteReportResponse> + Send;
+    /// Rebuild a report from the current ledger
+    ///
+    /// `POST /reports/{reportId}/rebuild`
+    ///
+    fn rebuild_report(
+        &self,
+        request: super::types::RebuildReportRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<Output = super::types::RebuildReportResponse> + Send;
     /// Download the report
     ///
     /// `GET /reports/{reportId}/export`
@@ -222,6 +231,12 @@ pub fn router_with_config<A: LedgerlineReports>(
             "/v2/reports/{p2}/export",
             ::axum::routing::MethodRouter::new()
                 .get(handle_export_report::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/reports/{p2}/rebuild",
+            ::axum::routing::MethodRouter::new()
+                .post(handle_rebuild_report::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -517,6 +532,53 @@ async fn serve_delete_report<A: LedgerlineReports>(
         report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
     };
     write_delete_report(shared.api.delete_report(request, principal).await)
+}
+
+async fn handle_rebuild_report<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    match super::server_runtime::catch_panic(serve_rebuild_report(&shared, request))
+        .await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+async fn serve_rebuild_report<A: LedgerlineReports>(
+    shared: &super::server_runtime::Shared<A>,
+    request: ::axum::extract::Request,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    let (parts, body) = request.into_parts();
+    let body = super::server_runtime::read_body(
+            &parts.headers,
+            body,
+            shared.config.body_limit,
+        )
+        .await?;
+    let principal = super::server_runtime::authenticate(
+            &parts,
+            &body,
+            &[
+                &[
+                    (
+                        "apiKey",
+                        super::server_runtime::CredentialSource::Header("X-Api-Key"),
+                    ),
+                ],
+            ],
+            |request| { shared.api.authenticate(request) },
+        )
+        .await?;
+    let path_values: [&str; 1] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_rebuild_report(),
+    )?;
+    let request = super::types::RebuildReportRequest {
+        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
+    };
+    write_rebuild_report(shared.api.rebuild_report(request, principal).await)
 }
 
 async fn handle_export_report<A: LedgerlineReports>(
@@ -832,6 +894,16 @@ fn template_delete_report() -> super::server_runtime::Template {
     ]
 }
 
+/// `/v2/reports/{reportId}/rebuild`, as it arrives.
+fn template_rebuild_report() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v2")],
+        &[super::server_runtime::Piece::Text("reports")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Text("rebuild")],
+    ]
+}
+
 /// `/v2/reports/{reportId}/export`, as it arrives.
 fn template_export_report() -> super::server_runtime::Template {
     &[
@@ -1136,6 +1208,27 @@ fn write_delete_report(
     }
 }
 
+fn write_rebuild_report(
+    response: super::types::RebuildReportResponse,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    match response {
+        super::types::RebuildReportResponse::Accepted { location } => {
+            let status = 202;
+            let mut response = super::server_runtime::empty_response(status)?;
+            super::server_runtime::put_header(&mut response, "Location", &location)?;
+            Ok(response)
+        }
+        super::types::RebuildReportResponse::Status1xx { status, link } => {
+            let status = super::server_runtime::status_of_class(status, 1)?;
+            let mut response = super::server_runtime::empty_response(status)?;
+            if let Some(value) = &link {
+                super::server_runtime::put_header(&mut response, "Link", value)?;
+            }
+            Ok(response)
+        }
+    }
+}
+
 fn write_export_report(
     response: super::types::ExportReportResponse,
 ) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
@@ -1414,6 +1507,13 @@ fn the_router_starts() {
             _request: super::types::DeleteReportRequest,
             _principal: (),
         ) -> super::types::DeleteReportResponse {
+            unreachable!("no request is sent")
+        }
+        async fn rebuild_report(
+            &self,
+            _request: super::types::RebuildReportRequest,
+            _principal: (),
+        ) -> super::types::RebuildReportResponse {
             unreachable!("no request is sent")
         }
         async fn export_report(

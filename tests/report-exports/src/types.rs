@@ -223,6 +223,14 @@ pub struct DeleteReportRequest {
     pub report_id: String,
 }
 
+/// The request of `rebuildReport`: `POST /reports/{reportId}/rebuild`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildReportRequest {
+    ///
+    /// The `reportId` path parameter.
+    pub report_id: String,
+}
+
 /// The request of `exportReport`: `GET /reports/{reportId}/export`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReportRequest {
@@ -507,6 +515,41 @@ impl DeleteReportResponse {
         match self {
             Self::NoContent { .. } => 204,
             Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `rebuildReport` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum RebuildReportResponse {
+    /// `202`
+    ///
+    /// The rebuild is queued.
+    Accepted {
+        /// The `Location` header.
+        location: String,
+    },
+    /// Any `1XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `1XX` status.
+    ///
+    /// HTTP/1.1 sends an informational status only ahead of a final response, never as
+    /// the answer: the server answers 500 with its error body when a handler returns this.
+    ///
+    /// Informational: `103 Early Hints` with a `Link` to the report while the rebuild
+    /// is queued.
+    Status1xx {
+        status: u16,
+        /// The `Link` header.
+        link: Option<String>,
+    },
+}
+
+impl RebuildReportResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Accepted { .. } => 202,
+            Self::Status1xx { status, .. } => *status,
         }
     }
 }

@@ -688,7 +688,15 @@ pub fn default_status(status: u16, listed: &[u16], classes: &[u16]) -> Result<u1
     }
 }
 
+/// The status of a documented response. An informational status (`1xx`) is refused:
+/// HTTP/1.1 sends one only ahead of a final response, never as the answer (hyper would
+/// turn it into a bare 500; this way the API's own error body says why).
 fn status_code(status: u16) -> Result<StatusCode, ServerError> {
+    if (100..200).contains(&status) {
+        return Err(ServerError::ResponseUnwritable {
+            reason: format!("status {status} is informational, which HTTP sends only ahead of a final response"),
+        });
+    }
     StatusCode::from_u16(status).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })
 }
 
