@@ -259,8 +259,13 @@ impl Checker<'_> {
         for (status, response) in &op.responses.responses {
             let status_ptr = child_pointer(&pointer, &status.to_string());
             if let ReferenceOr::Item(response) = response {
+                self.response_parts(response, &status_ptr, status);
                 for (media, content) in &response.content {
                     if let Some(schema) = &content.schema {
+                        // A binary schema (`type: file`) is a bytes body: nothing inside to check.
+                        if crate::media_type::is_binary_schema(self.api, schema) {
+                            continue;
+                        }
                         self.schema(
                             schema,
                             &format!("{status_ptr}/content/{}/schema", crate::diag::escape_segment(media)),
@@ -268,6 +273,13 @@ impl Checker<'_> {
                     }
                 }
             }
+        }
+        if let Some(ReferenceOr::Item(response)) = &op.responses.default {
+            self.response_parts(
+                response,
+                &child_pointer(&pointer, "default"),
+                &openapiv3::StatusCode::Code(0),
+            );
         }
     }
 
@@ -363,7 +375,7 @@ impl Checker<'_> {
             SchemaKind::Any(any) if any.typ.as_deref().is_some_and(|t| t == "file") => self.error(
                 pointer,
                 "`type: file` is not supported".to_string(),
-                "describe the body as JSON",
+                "`type: file` describes a whole response body; inside JSON, describe the file as a string (`format: byte` for base64)",
             ),
             SchemaKind::Any(any) => self.any_schema_parts(any, pointer),
             _ => {}
@@ -663,5 +675,122 @@ fn composition_refs(schema: &ReferenceOr<Schema>, pointer: &str, out: &mut Vec<(
                 }
             }
         }
+    }
+}
+
+/// Checks of what a response carries besides its schemas: bodies where HTTP sends none,
+/// media types and headers that no HTTP message can carry.
+impl Checker<'_> {
+    /// `status` is `0` for `default`.
+    fn response_parts(&mut self, response: &openapiv3::Response, status_ptr: &str, status: &openapiv3::StatusCode) {
+        let no_body = match *status {
+            openapiv3::StatusCode::Code(code) => {
+                code != 0 && crate::ir::sends_no_body(crate::ir::ResponseStatus::Exact(code))
+            }
+            openapiv3::StatusCode::Range(class) => crate::ir::sends_no_body(crate::ir::ResponseStatus::Class(class)),
+        };
+        let content_ptr = child_pointer(status_ptr, "content");
+        if no_body && !response.content.is_empty() {
+            // Point at the first schema: in Swagger 2.0 that is the `schema` the user wrote.
+            let first = response.content.iter().next();
+            let pointer = match first {
+                Some((media, item)) if item.schema.is_some() => {
+                    child_pointer(&child_pointer(&content_ptr, media), "schema")
+                }
+                _ => content_ptr.clone(),
+            };
+            self.warning(
+                &pointer,
+                format!("a `{status}` response has no body in HTTP, but content is declared for it; it is left out"),
+                "remove the content (or `schema`) of this response",
+            );
+        }
+        for media in response.content.keys() {
+            if !crate::ir::writable_media(media) {
+                self.error(
+                    &child_pointer(&content_ptr, media),
+                    format!("media type {media:?} cannot be written in a `Content-Type` header"),
+                    "use a media type of printable ASCII text, like `application/octet-stream`",
+                );
+            }
+        }
+        let headers_ptr = child_pointer(status_ptr, "headers");
+        let mut seen: Vec<&String> = Vec::new();
+        for (name, header) in &response.headers {
+            let header_ptr = child_pointer(&headers_ptr, name);
+            if let Some(first) = seen.iter().find(|seen| seen.eq_ignore_ascii_case(name)) {
+                self.error(
+                    &header_ptr,
+                    format!("response headers `{first}` and `{name}` are one HTTP header: header names ignore case"),
+                    "keep one of the two",
+                );
+                continue;
+            }
+            seen.push(name);
+            if name.eq_ignore_ascii_case("content-type") {
+                self.warning(
+                    &header_ptr,
+                    "a declared `Content-Type` response header is ignored: the media types of `content` (`produces`) say it".to_string(),
+                    "remove the header, and declare the body's media types instead",
+                );
+                continue;
+            }
+            if name.is_empty()
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            {
+                self.error(
+                    &header_ptr,
+                    format!("response header {name:?} is not a valid HTTP header name"),
+                    "use letters, digits and `-` (like `X-RateLimit-Remaining`)",
+                );
+                continue;
+            }
+            let ReferenceOr::Item(header) = header else { continue };
+            if let openapiv3::ParameterSchemaOrContent::Schema(schema) = &header.format {
+                let schema_ptr = child_pointer(&header_ptr, "schema");
+                if let Some(what) = header_unfit(self.api, schema) {
+                    self.error(
+                        &schema_ptr,
+                        format!("response header `{name}` is {what}, which stubforge cannot write in one header"),
+                        "declare a string, number, boolean, or an array of those (sent comma-separated)",
+                    );
+                } else {
+                    self.schema(schema, &schema_ptr);
+                }
+            }
+        }
+    }
+}
+
+/// What makes a header schema one no header value can carry: an object, a union, or an
+/// array of those or of arrays. Scalars and arrays of scalars (comma-separated) fit.
+fn header_unfit(api: &OpenAPI, schema: &ReferenceOr<Schema>) -> Option<&'static str> {
+    let unfit = |shape: Shape| match shape {
+        Shape::Object => Some("an object"),
+        Shape::Union => Some("a `oneOf`/`anyOf`"),
+        _ => None,
+    };
+    if let Some(what) = unfit(shape(api, schema)) {
+        return Some(what);
+    }
+    let item = match schema {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => resolve_component(api, reference),
+    };
+    let Some(SchemaKind::Type(Type::Array(array))) = item.map(|s| &s.schema_kind) else {
+        return None;
+    };
+    let items = match array.items.as_ref()? {
+        ReferenceOr::Item(boxed) => ReferenceOr::Item((**boxed).clone()),
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
+    };
+    match shape(api, &items) {
+        Shape::Object | Shape::Union => Some("an array of objects"),
+        Shape::Other("an array") => Some("an array of arrays"),
+        _ => None,
     }
 }

@@ -33,6 +33,66 @@ pub fn json_family<T>(content: &indexmap::IndexMap<String, T>, has_schema: impl 
         .collect()
 }
 
+/// How a response body of one declared media type travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// Read and written with serde_json.
+    Json,
+    /// Text as it stands (`text/*`, XML, YAML, form text): no mapping.
+    Text,
+    /// Bytes as they stand (`application/octet-stream`, `image/*`, PDF, binary `*/*`,
+    /// Swagger 2.0 `type: file`).
+    Bytes,
+}
+
+/// The kind of a response body declared as `media` with the given schema facts: a
+/// binary schema (`type: file`, `format: binary`) makes any type bytes; the JSON family
+/// (wildcards with a schema included) is JSON; text-like types are text; the rest bytes.
+pub fn response_kind(media: &str, has_schema: bool, binary_schema: bool) -> ResponseKind {
+    if binary_schema {
+        return ResponseKind::Bytes;
+    }
+    if is_json_family(media, has_schema) {
+        return ResponseKind::Json;
+    }
+    let essence = essence(media);
+    let text = essence.starts_with("text/")
+        || essence.ends_with("/xml")
+        || essence.ends_with("+xml")
+        || essence.ends_with("yaml")
+        || essence == "application/x-www-form-urlencoded"
+        || essence == "application/javascript"
+        || essence == "application/graphql";
+    if text { ResponseKind::Text } else { ResponseKind::Bytes }
+}
+
+/// A schema that says "bytes": Swagger 2.0's `type: file`, or `type: string` with
+/// `format: binary`, written in place or behind `$ref`s.
+pub fn is_binary_schema(api: &openapiv3::OpenAPI, schema: &openapiv3::ReferenceOr<openapiv3::Schema>) -> bool {
+    use openapiv3::{ReferenceOr, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+    let schema = match schema {
+        ReferenceOr::Item(schema) => Some(schema),
+        ReferenceOr::Reference { reference } => crate::schema_shape::resolve_component(api, reference),
+    };
+    match schema.map(|s| &s.schema_kind) {
+        Some(SchemaKind::Type(Type::String(string))) => {
+            matches!(string.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary))
+        }
+        Some(SchemaKind::Any(any)) => {
+            any.typ.as_deref() == Some("file")
+                || (any.typ.as_deref() == Some("string") && any.format.as_deref() == Some("binary"))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a body of this declared type must say its own `Content-Type`: a wildcard
+/// (`image/*`, `*/*`) names no one type, and `multipart/*` needs its boundary parameter.
+pub fn names_no_single_type(media: &str) -> bool {
+    let essence = essence(media);
+    essence.contains('*') || essence.starts_with("multipart/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +113,23 @@ mod tests {
             "application/json; charset=utf-8"
         );
         assert_eq!(essence(" Application/JSON ; charset=utf-8"), "application/json");
+    }
+
+    #[test]
+    fn response_kinds_follow_type_and_schema() {
+        assert_eq!(response_kind("application/json", true, false), ResponseKind::Json);
+        assert_eq!(response_kind("*/*", true, true), ResponseKind::Bytes);
+        assert_eq!(response_kind("*/*", false, false), ResponseKind::Bytes);
+        assert_eq!(
+            response_kind("text/csv; charset=utf-8", true, false),
+            ResponseKind::Text
+        );
+        assert_eq!(response_kind("application/xml", true, false), ResponseKind::Text);
+        assert_eq!(response_kind("application/atom+xml", false, false), ResponseKind::Text);
+        assert_eq!(response_kind("image/png", false, false), ResponseKind::Bytes);
+        assert_eq!(response_kind("application/pdf", true, false), ResponseKind::Bytes);
+        assert!(names_no_single_type("image/*"));
+        assert!(names_no_single_type("multipart/mixed"));
+        assert!(!names_no_single_type("text/plain"));
     }
 }

@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 6] = [
+pub const TARGETS: [Target; 7] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -43,6 +43,11 @@ pub const TARGETS: [Target; 6] = [
         spec: "tests/fixtures/leave-current/api.yaml",
         out: "tests/leave-current",
         crate_name: "matrix-federation-leave-current",
+    },
+    Target {
+        spec: "tests/corpus/report-exports.yaml",
+        out: "tests/report-exports",
+        crate_name: "report-exports",
     },
 ];
 

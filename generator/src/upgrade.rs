@@ -75,6 +75,9 @@ pub struct Upgraded {
     /// Paths given a leading `/`: new path pointer → the path's pointer as written. Applied
     /// after `moves`, which are recorded in terms of the renamed paths.
     renamed_paths: BTreeMap<String, String>,
+    /// Status ranges written in lowercase (`4xx`), which the model reads as `4XX`: new
+    /// pointer → the pointer as written. Applied between `moves` and `renamed_paths`.
+    renamed_ranges: BTreeMap<String, String>,
     /// Findings that do not stop generation, with resolved pointers.
     pub warnings: Vec<(String, Diagnostic)>,
     /// Errors, with resolved pointers.
@@ -85,7 +88,8 @@ impl Upgraded {
     /// The resolved-document pointer of an upgraded-document pointer.
     pub fn resolved_pointer(&self, pointer: &str) -> String {
         let moved = longest_prefix_mapped(&self.moves, pointer);
-        longest_prefix_mapped(&self.renamed_paths, &moved)
+        let ranged = longest_prefix_mapped(&self.renamed_ranges, &moved);
+        longest_prefix_mapped(&self.renamed_paths, &ranged)
     }
 }
 
@@ -108,6 +112,7 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
     };
     up.errors.extend(unknown_statuses(document));
     let (document, renamed_paths) = up.rooted_paths(document);
+    let (document, renamed_ranges) = ranges_in_capitals(document);
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(&document),
         Dialect::OpenApi30 => up.openapi(&document),
@@ -123,6 +128,7 @@ pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
         document,
         moves: up.moves,
         renamed_paths,
+        renamed_ranges,
         warnings: up.warnings,
         errors: up.errors,
     }
@@ -760,6 +766,51 @@ fn unknown_statuses(doc: &Value) -> Vec<(String, Diagnostic)> {
         }
     }
     found
+}
+
+/// Writes every lowercase status range (`4xx`) as `4XX`, the spelling the model reports
+/// it by, so that pointers built from the model find the response; the returned map
+/// leads them back to the spelling the user wrote. A range written both ways is left
+/// alone: [`unknown_statuses`] reports it.
+fn ranges_in_capitals(mut doc: Value) -> (Value, BTreeMap<String, String>) {
+    let mut renamed = BTreeMap::new();
+    let Some(Value::Object(paths)) = doc.get_mut("paths") else {
+        return (doc, renamed);
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(item) = item else { continue };
+        for (method, op) in item.iter_mut().filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let Some(Value::Object(responses)) = op.get_mut("responses") else {
+                continue;
+            };
+            let lowercase: Vec<String> = responses
+                .keys()
+                .filter(|s| s.len() == 3 && &s[1..] != "XX" && s[1..].eq_ignore_ascii_case("XX"))
+                .filter(|s| !responses.contains_key(&s.to_ascii_uppercase()))
+                .cloned()
+                .collect();
+            if lowercase.is_empty() {
+                continue;
+            }
+            let responses_ptr = child_pointer(&child_pointer(&child_pointer("/paths", path), method), "responses");
+            // Rebuilt in order, so that the definition's order of responses is kept.
+            let taken = std::mem::take(responses);
+            for (status, response) in taken {
+                let status = if lowercase.contains(&status) {
+                    let upper = status.to_ascii_uppercase();
+                    renamed.insert(
+                        child_pointer(&responses_ptr, &upper),
+                        child_pointer(&responses_ptr, &status),
+                    );
+                    upper
+                } else {
+                    status
+                };
+                responses.insert(status, response);
+            }
+        }
+    }
+    (doc, renamed)
 }
 
 fn is_status_key(key: &str) -> bool {

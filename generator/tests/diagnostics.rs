@@ -113,6 +113,12 @@ const MESSAGES: &[&str] = &[
     "is not of the schema's `type: ",
     "is defined as itself: ",
     "nested `$ref`/`allOf`/`oneOf` steps",
+    "response has no body in HTTP, but content is declared for it; it is left out",
+    "cannot be written in a `Content-Type` header",
+    "a declared `Content-Type` response header is ignored",
+    "are one HTTP header: header names ignore case",
+    "is not a valid HTTP header name",
+    "which stubforge cannot write in one header",
     // names decided in the IR
     "the server trait is `",
     "is already taken by ",
@@ -124,6 +130,8 @@ const MESSAGES: &[&str] = &[
     "an earlier member of the same type is already `",
     "the map of members the schema does not name is the field `",
     "this schema is the type `",
+    "response of `",
+    "bodies that say their own content type are `",
     "this example does not fit its schema: ",
     // skip mode
     " is left out",

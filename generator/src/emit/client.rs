@@ -5,9 +5,13 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::media;
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::PathPart;
-use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, SecurityKind, TypeRef};
+use crate::ir::{
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, Response, ResponseBody, ResponseStatus,
+    SecurityKind, TypeRef,
+};
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
 pub const RUNTIME: &str = stubforge_templates::CLIENT_RUNTIME;
@@ -89,7 +93,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
     let headers = emit_params(op, ParamLocation::Header);
     let body = emit_body(op);
     let credentials = emit_credentials(ir, op);
-    let decode = emit_decode(op);
+    let decode = emit_decode(ir, op);
     // A method without parameters or body never reads its request.
     let request_name = if op.params.is_empty() && op.body.is_none() {
         quote!(_request)
@@ -337,19 +341,19 @@ fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
 
 /// A listed status decodes into its variant; any other into its range's variant (`4XX`),
 /// then the `default` variant; with none of these it is an [`UndocumentedStatus`] error.
-fn emit_decode(op: &Operation) -> TokenStream {
+fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
     let response = ident(&op.response_type);
     let by_status = |wanted: fn(ResponseStatus) -> bool| {
         let response = &response;
         op.responses
             .iter()
             .filter(move |r| wanted(r.status))
-            .map(move |r| emit_arm(response, r))
+            .map(move |r| emit_arm(ir, response, r))
     };
     let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
     let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
     let fallback = match op.responses.iter().find(|r| r.status == ResponseStatus::Default) {
-        Some(default) => emit_arm(&response, default),
+        Some(default) => emit_arm(ir, &response, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
     quote! {
@@ -361,15 +365,12 @@ fn emit_decode(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_arm(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream {
     let variant = ident(&r.variant);
     let pattern = match r.status {
         ResponseStatus::Exact(code) => {
             let code = Literal::u16_unsuffixed(code);
-            return match r.ty {
-                Some(_) => quote!(#code => reply.json().map(super::types::#response::#variant),),
-                None => quote!(#code => Ok(super::types::#response::#variant),),
-            };
+            quote!(#code)
         }
         ResponseStatus::Class(class) => {
             let (low, high) = (
@@ -380,13 +381,89 @@ fn emit_arm(response: &proc_macro2::Ident, r: &Response) -> TokenStream {
         }
         ResponseStatus::Default => quote!(status),
     };
-    match r.ty {
-        Some(_) => quote! {
-            #pattern => reply
-                .json()
-                .map(|body| super::types::#response::#variant { status, body }),
-        },
-        None => quote!(#pattern => Ok(super::types::#response::#variant { status }),),
+    let json_alone = matches!(&r.body, Some(ResponseBody::One(form)) if matches!(form.kind, MediaKind::Json(_)));
+    if r.headers.is_empty() && (r.body.is_none() || json_alone) {
+        return match (media::shape(r), r.body.is_some()) {
+            (media::Shape::Unit, _) => quote!(#pattern => Ok(super::types::#response::#variant),),
+            (media::Shape::Tuple, _) => quote!(#pattern => reply.json().map(super::types::#response::#variant),),
+            (_, true) => quote! {
+                #pattern => reply
+                    .json()
+                    .map(|body| super::types::#response::#variant { status, body }),
+            },
+            (_, false) => quote!(#pattern => Ok(super::types::#response::#variant { status }),),
+        };
+    }
+    let headers = r.headers.iter().map(|header| {
+        let field = ident(&header.rust_name);
+        let wire = &header.wire_name;
+        let read = match &header.ty {
+            TypeRef::Vec(_) => quote!(reply.header_list(#wire)?),
+            _ => quote!(reply.header(#wire)?),
+        };
+        if header.required {
+            quote!(let #field = reply.required_header(#read, #wire)?;)
+        } else {
+            quote!(let #field = #read;)
+        }
+    });
+    let body = r.body.as_ref().map(|body| {
+        let read = read_body(ir, body);
+        quote!(let body = #read;)
+    });
+    let construct = media::bind(&quote!(super::types::#response), r);
+    quote! {
+        #pattern => {
+            #(#headers)*
+            #body
+            Ok(#construct)
+        }
+    }
+}
+
+/// The expression reading the body (the reply is used up), of the variant's body type.
+fn read_body(ir: &Ir, body: &ResponseBody) -> TokenStream {
+    match body {
+        ResponseBody::One(form) => read_form(ir, form),
+        ResponseBody::Several { name, forms } => {
+            let name = ident(name);
+            let declared = forms.iter().map(|(_, form)| {
+                let declared = &form.declared;
+                quote!(&[#(#declared),*])
+            });
+            let arms = forms.iter().enumerate().map(|(i, (variant, form))| {
+                let variant = ident(variant);
+                let read = read_form(ir, form);
+                let i = Literal::usize_unsuffixed(i);
+                quote!(Some(#i) => super::types::#name::#variant(#read),)
+            });
+            quote! {
+                match reply.media_index(&[#(#declared),*]) {
+                    #(#arms)*
+                    _ => return Err(reply.unexpected_media_type()),
+                }
+            }
+        }
+    }
+}
+
+/// One form: JSON decoded, text checked to be UTF-8, bytes as they came; with the
+/// `Content-Type` that came when the declared type names no single one.
+fn read_form(ir: &Ir, form: &MediaForm) -> TokenStream {
+    let (read, fallback) = match &form.kind {
+        MediaKind::Json(_) => return quote!(reply.json()?),
+        MediaKind::Text => (quote!(reply.text()?), "text/plain"),
+        MediaKind::Bytes => (quote!(reply.bytes()), "application/octet-stream"),
+    };
+    if !form.carries_content_type() {
+        return read;
+    }
+    let typed = ident(ir.typed_body.as_deref().unwrap_or("TypedBody"));
+    quote! {
+        super::types::#typed {
+            content_type: reply.content_type_or(#fallback),
+            body: #read,
+        }
     }
 }
 
@@ -455,16 +532,20 @@ mod tests {
                 Response {
                     status: ResponseStatus::Exact(204),
                     variant: "NoContent".to_string(),
-                    ty: None,
+                    body: None,
                     doc: None,
-                    media: None,
+                    headers: Vec::new(),
                 },
                 Response {
                     status: ResponseStatus::Default,
                     variant: "Default".to_string(),
-                    ty: Some(TypeRef::Json),
+                    body: Some(ResponseBody::One(MediaForm {
+                        media: "application/json".to_string(),
+                        declared: vec!["application/json".to_string()],
+                        kind: MediaKind::Json(TypeRef::Json),
+                    })),
                     doc: None,
-                    media: Some("application/json".to_string()),
+                    headers: Vec::new(),
                 },
             ],
             security: vec![vec![], vec!["token".to_string()]],
@@ -488,6 +569,7 @@ mod tests {
             }],
             examples: Vec::new(),
             renames: Vec::new(),
+            typed_body: None,
             deep_nesting: None,
             skipped: Vec::new(),
         }

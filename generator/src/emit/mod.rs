@@ -3,6 +3,7 @@
 
 mod client;
 mod examples;
+mod media;
 mod root;
 mod rust;
 mod server;

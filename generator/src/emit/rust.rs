@@ -25,6 +25,11 @@ pub fn qualified_type(ty: &TypeRef) -> TokenStream {
     type_with(ty, &|name| quote!(super::types::#name))
 }
 
+/// The type with named types written after `path` (`super::types::`, or nothing).
+pub fn type_with_path(ty: &TypeRef, path: &TokenStream) -> TokenStream {
+    type_with(ty, &|name| quote!(#path #name))
+}
+
 /// A type's tokens, named types written by `named`.
 fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream {
     match ty {

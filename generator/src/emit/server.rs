@@ -6,9 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::media;
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
-use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, SecurityKind, TypeRef};
+use crate::ir::{
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, Response, ResponseBody, ResponseStatus,
+    SecurityKind, TypeRef,
+};
 
 /// The sibling module with the fixed helpers.
 fn rt() -> TokenStream {
@@ -622,17 +626,13 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
 
 /// One variant's arm. A range or `default` variant's status is checked first
 /// (`status_of_class`, `default_status`): a status it may not stand for answers 500.
+/// Then the body is written in its form, then each declared header.
 fn emit_response_arm(response: &proc_macro2::Ident, r: &Response, op: &Operation) -> TokenStream {
     let rt = rt();
-    let variant = ident(&r.variant);
-    let media = r.media.as_deref().unwrap_or("application/json");
     let status = match r.status {
         ResponseStatus::Exact(code) => {
             let code = Literal::u16_unsuffixed(code);
-            return match r.ty {
-                Some(_) => quote!(super::types::#response::#variant(body) => #rt::json_response(#code, &body, #media),),
-                None => quote!(super::types::#response::#variant => #rt::empty_response(#code),),
-            };
+            quote!(#code)
         }
         ResponseStatus::Class(class) => {
             let class = Literal::u16_unsuffixed(class);
@@ -649,11 +649,66 @@ fn emit_response_arm(response: &proc_macro2::Ident, r: &Response, op: &Operation
             quote!(#rt::default_status(status, &[#(#listed),*], &[#(#classes),*])?)
         }
     };
-    match r.ty {
-        Some(_) => {
-            quote!(super::types::#response::#variant { status, body } => #rt::json_response(#status, &body, #media),)
+    let pattern = media::bind(&quote!(super::types::#response), r);
+    let simple = r.headers.is_empty() && !matches!(r.body, Some(ResponseBody::Several { .. }));
+    if simple {
+        let write = write_body(r.body.as_ref(), &status);
+        return quote!(#pattern => #write,);
+    }
+    let write = write_body(r.body.as_ref(), &quote!(status));
+    let headers = r.headers.iter().map(|header| {
+        let field = ident(&header.rust_name);
+        let wire = &header.wire_name;
+        if header.required {
+            quote!(#rt::put_header(&mut response, #wire, &#field)?;)
+        } else {
+            quote! {
+                if let Some(value) = &#field {
+                    #rt::put_header(&mut response, #wire, value)?;
+                }
+            }
         }
-        None => quote!(super::types::#response::#variant { status } => #rt::empty_response(#status),),
+    });
+    let mutable = (!r.headers.is_empty()).then(|| quote!(mut));
+    quote! {
+        #pattern => {
+            let status = #status;
+            let #mutable response = #write?;
+            #(#headers)*
+            Ok(response)
+        }
+    }
+}
+
+/// The expression writing the variant's `body` (bound by that name) with `status`.
+fn write_body(body: Option<&ResponseBody>, status: &TokenStream) -> TokenStream {
+    let rt = rt();
+    match body {
+        None => quote!(#rt::empty_response(#status)),
+        Some(ResponseBody::One(form)) => write_form(form, &quote!(body), status),
+        Some(ResponseBody::Several { name, forms }) => {
+            let name = ident(name);
+            let arms = forms.iter().map(|(variant, form)| {
+                let variant = ident(variant);
+                let write = write_form(form, &quote!(body), status);
+                quote!(super::types::#name::#variant(body) => #write,)
+            });
+            quote!(match body { #(#arms)* })
+        }
+    }
+}
+
+/// One form: JSON serialized, text and bytes handed over as they are, with the declared
+/// type, or the one the body carries when the declared type names no single one.
+fn write_form(form: &MediaForm, body: &TokenStream, status: &TokenStream) -> TokenStream {
+    let rt = rt();
+    let media = &form.media;
+    match &form.kind {
+        MediaKind::Json(_) => quote!(#rt::json_response(#status, &#body, #media)),
+        _ if form.carries_content_type() => {
+            quote!(#rt::typed_response(#status, #body.body, #body.content_type, #media))
+        }
+        _ => quote!(#rt::raw_response(#status, #body, #media)),
     }
 }
 

@@ -3,16 +3,23 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::media;
 use super::rust::{doc, ident, type_tokens};
 use crate::ir::{
-    Access, Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseStatus,
-    StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
+    Access, Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
+    ResponseStatus, StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
     let models = ir.types.values().map(emit_type);
     let requests = ir.operations.iter().map(emit_request);
-    let responses = ir.operations.iter().map(emit_response);
+    let responses = ir.operations.iter().map(|op| emit_response(ir, op));
+    let bodies = ir
+        .operations
+        .iter()
+        .flat_map(|op| op.responses.iter().map(move |r| (op, r)))
+        .map(|(op, r)| emit_several_forms(ir, op, r));
+    let typed_body = ir.typed_body.as_deref().map(emit_typed_body);
     let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
     let tagged = ir
         .types
@@ -23,6 +30,8 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #(#models)*
         #(#requests)*
         #(#responses)*
+        #(#bodies)*
+        #typed_body
         #helper
         #tagged
     }
@@ -401,23 +410,23 @@ fn emit_body(body: &Body) -> TokenStream {
     }
 }
 
-fn emit_response(op: &Operation) -> TokenStream {
+fn emit_response(ir: &Ir, op: &Operation) -> TokenStream {
     let name = ident(&op.response_type);
     let summary = format!(
         " The responses `{}` documents, one variant per status: anything else cannot be returned.",
         op.id
     );
-    let variants = op.responses.iter().map(emit_variant);
+    let variants = op.responses.iter().map(|r| emit_variant(ir, r));
     let statuses = op.responses.iter().map(|r| {
         let variant = ident(&r.variant);
-        match (r.status.exact(), &r.ty) {
-            (Some(code), Some(_)) => {
+        match (r.status.exact(), media::shape(r)) {
+            (Some(code), shape) => {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
-                quote!(Self::#variant(_) => #code,)
-            }
-            (Some(code), None) => {
-                let code = proc_macro2::Literal::u16_unsuffixed(code);
-                quote!(Self::#variant => #code,)
+                match shape {
+                    media::Shape::Unit => quote!(Self::#variant => #code,),
+                    media::Shape::Tuple => quote!(Self::#variant(_) => #code,),
+                    media::Shape::Fields => quote!(Self::#variant { .. } => #code,),
+                }
             }
             (None, _) => quote!(Self::#variant { status, .. } => *status,),
         }
@@ -443,7 +452,54 @@ fn emit_response(op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_variant(response: &Response) -> TokenStream {
+/// The enum of a body declared in several media types: a variant per type, and which
+/// one the body is says which `Content-Type` it is sent with or came with.
+fn emit_several_forms(ir: &Ir, op: &Operation, response: &Response) -> TokenStream {
+    let Some(ResponseBody::Several { name, forms }) = &response.body else {
+        return TokenStream::new();
+    };
+    let name = ident(name);
+    let summary = format!(
+        " The body of the `{}` response of `{}`, in one of the media types the definition declares for it.",
+        response.status.spelled(),
+        op.id
+    );
+    let variants = forms.iter().map(|(variant, form)| {
+        let line = format!(" Sent as `{}`.", form.declared.join("`, `"));
+        let variant = ident(variant);
+        let ty = media::form_type(ir, form, &TokenStream::new());
+        quote! {
+            #[doc = #line]
+            #variant(#ty),
+        }
+    });
+    quote! {
+        #[doc = #summary]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// The holder of a body whose declared type names no single one (`image/*`, `*/*`).
+fn emit_typed_body(name: &str) -> TokenStream {
+    let name = ident(name);
+    quote! {
+        /// A body together with its media type, for a response declared with a type that
+        /// names no single one (`image/*`, `*/*`, `multipart/*`). The server sends
+        /// `content_type` (it must fit the declared type); the client fills it in from
+        /// the `Content-Type` that came.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name<T> {
+            /// The `Content-Type` (`image/png`).
+            pub content_type: String,
+            pub body: T,
+        }
+    }
+}
+
+fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
     let heading = match response.status {
         ResponseStatus::Exact(code) => format!(" `{code}`"),
         ResponseStatus::Class(class) => format!(
@@ -454,22 +510,50 @@ fn emit_variant(response: &Response) -> TokenStream {
              answers 500 with its error body if `status` is listed or in a listed range."
             .to_string(),
     };
+    let informational = match response.status {
+        ResponseStatus::Exact(code) => code < 200,
+        ResponseStatus::Class(class) => class == 1,
+        ResponseStatus::Default => false,
+    };
+    let informational = informational.then(|| {
+        quote! {
+            #[doc = ""]
+            #[doc = " HTTP/1.1 sends an informational status only ahead of a final response, never as"]
+            #[doc = " the answer: the server answers 500 with its error body when a handler returns this."]
+        }
+    });
     let docs = doc(response.doc.as_deref());
     let variant = ident(&response.variant);
-    let shape = match (response.status.exact(), &response.ty) {
-        (Some(_), Some(ty)) => {
-            let ty = type_tokens(ty);
-            quote!((#ty))
+    let body_ty = response
+        .body
+        .as_ref()
+        .map(|body| media::body_type(ir, body, &TokenStream::new()));
+    let shape = match media::shape(response) {
+        media::Shape::Unit => TokenStream::new(),
+        media::Shape::Tuple => quote!((#body_ty)),
+        media::Shape::Fields => {
+            let status = response.status.exact().is_none().then(|| quote!(status: u16,));
+            let body = body_ty.map(|ty| quote!(body: #ty,));
+            let headers = response.headers.iter().map(|header| {
+                let name = ident(&header.rust_name);
+                let ty = type_tokens(&header.ty);
+                let ty = if header.required { ty } else { quote!(Option<#ty>) };
+                let origin = format!(" The `{}` header.", header.wire_name);
+                let docs = doc(header.doc.as_deref());
+                let gap = header.doc.is_some().then(|| quote!(#[doc = ""]));
+                quote! {
+                    #docs
+                    #gap
+                    #[doc = #origin]
+                    #name: #ty,
+                }
+            });
+            quote!({ #status #body #(#headers)* })
         }
-        (Some(_), None) => TokenStream::new(),
-        (None, Some(ty)) => {
-            let ty = type_tokens(ty);
-            quote!({ status: u16, body: #ty })
-        }
-        (None, None) => quote!({ status: u16 }),
     };
     quote! {
         #[doc = #heading]
+        #informational
         #[doc = ""]
         #docs
         #variant #shape,

@@ -16,7 +16,8 @@ pub fn relax_one_way_members(defs: &mut BTreeMap<String, TypeDef>, operations: &
         operations
             .iter()
             .flat_map(|op| &op.responses)
-            .filter_map(|r| r.ty.as_ref()),
+            .filter_map(|r| r.body.as_ref())
+            .flat_map(|body| body.json_types()),
     );
     for (name, def) in defs.iter_mut() {
         let TypeKind::Struct(s) = &mut def.kind else { continue };

@@ -29,6 +29,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     let names = name_operations(api, &mut modules, &mut types);
     types.build_components();
     let operations = operations(api, &mut types, names);
+    let typed_body = typed_body_name(&operations, &mut types);
     let mut defs = types.types;
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
@@ -49,9 +50,34 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         security_schemes: security_schemes(api),
         examples,
         renames: types.renames,
+        typed_body,
         deep_nesting,
         skipped: Vec::new(),
     }
+}
+
+/// The `{ content_type, body }` struct, when some body's declared type names no single
+/// type (`image/*`): claimed after every schema, so a schema of that name keeps it.
+fn typed_body_name(operations: &[super::Operation], types: &mut TypeBuilder) -> Option<String> {
+    let needed = operations.iter().flat_map(|op| &op.responses).any(|r| match &r.body {
+        Some(super::ResponseBody::One(form)) => form.carries_content_type(),
+        Some(super::ResponseBody::Several { forms, .. }) => forms.iter().any(|(_, form)| form.carries_content_type()),
+        None => false,
+    });
+    if !needed {
+        return None;
+    }
+    let wanted = "TypedBody";
+    let name = types.claim(wanted, "the body that says its own content type".to_string());
+    if name != wanted {
+        let holder = types.holder_of(wanted);
+        types.renamed(
+            "/paths",
+            format!("bodies that say their own content type are `{name}`: `{wanted}` is already taken by {holder}"),
+            "nothing to do unless the name does not suit you",
+        );
+    }
+    Some(name)
 }
 
 /// The path part of the first server URL, server variables replaced by their defaults,

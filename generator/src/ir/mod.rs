@@ -11,6 +11,7 @@ pub mod naming;
 mod operation_names;
 mod operations;
 pub mod paths;
+mod responses;
 mod types;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
 pub use types::mapping_target;
+pub use responses::{sends_no_body, writable as writable_media};
 
 /// The whole API as the emitters see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,9 @@ pub struct Ir {
     pub examples: Vec<Example>,
     /// Names the registry had to change (see [`naming`]), to be reported.
     pub renames: Vec<Rename>,
+    /// The name of the generic `{ content_type, body }` struct that bodies of a type
+    /// without one single media type (`image/*`) are held in, when any response has one.
+    pub typed_body: Option<String>,
     /// The type that nests other types most deeply, and how deeply, when a crate that
     /// implements the server trait needs a higher `recursion_limit` for it.
     pub deep_nesting: Option<(String, usize)>,
@@ -319,11 +324,81 @@ pub struct Response {
     pub status: ResponseStatus,
     pub variant: String,
     /// `None`: the response has no body.
-    pub ty: Option<TypeRef>,
+    pub body: Option<ResponseBody>,
     pub doc: Option<String>,
-    /// The media type a body is written with: the first JSON-family one declared
-    /// (`application/json` for the wildcards).
-    pub media: Option<String>,
+    /// The headers the definition declares, each a field of the variant.
+    pub headers: Vec<ResponseHeader>,
+}
+
+/// What a response's body is: one form, or several told apart by `Content-Type`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    One(MediaForm),
+    /// Several declared media types: the body is the enum `name` in `types`, one variant
+    /// per form, in declaration order.
+    Several {
+        name: String,
+        forms: Vec<(String, MediaForm)>,
+    },
+}
+
+impl ResponseBody {
+    /// The forms the body may take, in declaration order.
+    pub fn forms(&self) -> impl Iterator<Item = &MediaForm> {
+        let (one, several) = match self {
+            ResponseBody::One(form) => (Some(form), None),
+            ResponseBody::Several { forms, .. } => (None, Some(forms.iter().map(|(_, form)| form))),
+        };
+        one.into_iter().chain(several.into_iter().flatten())
+    }
+
+    /// The types of its JSON forms.
+    pub fn json_types(&self) -> impl Iterator<Item = &TypeRef> {
+        self.forms().filter_map(|form| match &form.kind {
+            MediaKind::Json(ty) => Some(ty),
+            _ => None,
+        })
+    }
+}
+
+/// One media type a response body may be sent as, and its Rust form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaForm {
+    /// What it is written as: the type as declared (`application/pdf`, `image/*`), or
+    /// for JSON the first JSON-family type declared, a wildcard made `application/json`.
+    pub media: String,
+    /// Every declared type this form is read from (for JSON, each JSON-family type).
+    pub declared: Vec<String>,
+    pub kind: MediaKind,
+}
+
+impl MediaForm {
+    /// The body carries its `Content-Type` ([`Ir::typed_body`]): the declared type names
+    /// no single one (`image/*`, `*/*`, `multipart/*`).
+    pub fn carries_content_type(&self) -> bool {
+        !matches!(self.kind, MediaKind::Json(_)) && crate::media_type::names_no_single_type(&self.media)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaKind {
+    /// JSON of this type.
+    Json(TypeRef),
+    /// `String`: text as it stands, no mapping.
+    Text,
+    /// `bytes::Bytes`: the bytes as they stand.
+    Bytes,
+}
+
+/// A header a response declares: a field of its variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseHeader {
+    pub wire_name: String,
+    pub rust_name: String,
+    /// A scalar, or a list of scalars (written comma-separated).
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
 }
 
 /// The statuses one documented response stands for.

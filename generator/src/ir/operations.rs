@@ -2,15 +2,15 @@
 
 use openapiv3::{
     OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
-    Response as ApiResponse, StatusCode,
+    StatusCode,
 };
 
 use super::docs::rst_to_markdown;
-use super::naming::{Registry, class_variant, pascal_stem, snake_ident, status_variant};
+use super::naming::{Registry, pascal_stem, snake_ident};
 use super::operation_names::OperationNames;
 use super::paths;
 use super::types::TypeBuilder;
-use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, ResponseStatus, TypeRef};
+use super::{Body, HttpMethod, Operation, Param, ParamLocation, ResponseStatus, TypeRef};
 use crate::diag::child_pointer;
 
 /// One operation of the definition and where it is.
@@ -121,11 +121,19 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
             StatusCode::Range(class) => ResponseStatus::Class(class),
         };
         let pointer = child_pointer(&responses_ptr, &status.spelled());
-        responses.push(self::response(types, response, &pointer, (&stem, &id), status));
+        responses.push(super::responses::response(
+            api,
+            types,
+            response,
+            &pointer,
+            (&stem, &id),
+            status,
+        ));
     }
     if let Some(ReferenceOr::Item(default)) = &op.responses.default {
         let pointer = child_pointer(&responses_ptr, "default");
-        responses.push(self::response(
+        responses.push(super::responses::response(
+            api,
             types,
             default,
             &pointer,
@@ -244,11 +252,6 @@ fn json_media(
     Some((media, item, family.iter().map(|(media, _)| media.to_string()).collect()))
 }
 
-/// What a response is written as: its first JSON-family type, with wildcards made concrete.
-fn written_as(declared: &[String]) -> Option<String> {
-    declared.first().map(|media| crate::media_type::concrete(media))
-}
-
 fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str, id: &str) -> Option<Body> {
     let (media, content, declared) = json_media(&body.content)?;
     let hint = format!("{stem}Body");
@@ -265,52 +268,4 @@ fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem
         doc: body.description.as_deref().map(rst_to_markdown),
         media: declared,
     })
-}
-
-fn response(
-    types: &mut TypeBuilder,
-    response: &ApiResponse,
-    pointer: &str,
-    (stem, id): (&str, &str),
-    status: ResponseStatus,
-) -> Response {
-    let variant = match status {
-        ResponseStatus::Exact(code) => status_variant(code),
-        ResponseStatus::Class(class) => class_variant(class),
-        ResponseStatus::Default => "Default".to_string(),
-    };
-    let hint = format!("{stem}{variant}Body");
-    let mut ty = None;
-    let mut written = None;
-    if let Some((media, content, declared)) = json_media(&response.content) {
-        written = written_as(&declared);
-        let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
-        let body_ty = match &content.schema {
-            Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
-            None => TypeRef::Json,
-        };
-        let which = status.spelled();
-        types.describe_context_type(
-            &body_ty,
-            &hint,
-            format!("The body of the `{which}` response of `{id}`."),
-        );
-        types.record_example(
-            &format!("{stem}{variant}"),
-            &media_ptr,
-            &body_ty,
-            content.example.as_ref(),
-        );
-        ty = Some(body_ty);
-    }
-    let doc = Some(response.description.as_str())
-        .filter(|d| !d.trim().is_empty())
-        .map(rst_to_markdown);
-    Response {
-        status,
-        variant,
-        ty,
-        doc,
-        media: written,
-    }
 }

@@ -281,6 +281,9 @@ pub enum PublishVersionResponse {
     Created(Version),
     /// Any `1XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `1XX` status.
     ///
+    /// HTTP/1.1 sends an informational status only ahead of a final response, never as
+    /// the answer: the server answers 500 with its error body when a handler returns this.
+    ///
     /// An interim answer passed through by a proxy.
     Status1xx { status: u16 },
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.

@@ -217,6 +217,44 @@ pub enum ClientError {
         #[source]
         source: ::serde_json::Error,
     },
+    /// The status is documented with a text body, and the body is not UTF-8. Everything
+    /// received is kept.
+    #[error("`{operation}` got status {} with a text body that is not UTF-8: {source}", .received.status)]
+    InvalidText {
+        operation: &'static str,
+        received: Box<Received>,
+        #[source]
+        source: ::std::str::Utf8Error,
+    },
+    /// The status is documented with several media types, and the body came as none of
+    /// them. Everything received is kept.
+    #[error("`{operation}` got status {} with content type `{}`, which the definition does not document for it", .received.status, content_type_of(&.received.headers))]
+    UnexpectedMediaType {
+        operation: &'static str,
+        received: Box<Received>,
+    },
+    /// A header the definition requires for this status did not come.
+    #[error("`{operation}` got status {status} without the `{header}` header, which the definition requires")]
+    MissingHeader {
+        operation: &'static str,
+        status: u16,
+        header: &'static str,
+    },
+    /// A header of this status does not read as its declared type.
+    #[error("`{operation}` got status {status} with a `{header}` header that does not match the definition: {reason}")]
+    InvalidHeader {
+        operation: &'static str,
+        status: u16,
+        header: &'static str,
+        reason: String,
+    },
+}
+
+/// The `Content-Type` of a reply as text, for messages.
+fn content_type_of(headers: &HeaderMap) -> &str {
+    headers
+        .get(CONTENT_TYPE)
+        .map_or("(none)", |value| value.to_str().unwrap_or("(not text)"))
 }
 
 /// A whole reply as the server sent it. Boxed in [`ClientError`] to keep errors small.
@@ -241,9 +279,10 @@ impl ClientError {
     /// What the server sent, when it answered.
     pub fn received(&self) -> Option<&Received> {
         match self {
-            ClientError::UndocumentedStatus { received, .. } | ClientError::InvalidBody { received, .. } => {
-                Some(received)
-            }
+            ClientError::UndocumentedStatus { received, .. }
+            | ClientError::InvalidBody { received, .. }
+            | ClientError::InvalidText { received, .. }
+            | ClientError::UnexpectedMediaType { received, .. } => Some(received),
             _ => None,
         }
     }
@@ -505,12 +544,12 @@ impl Runtime {
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = ::std::mem::take(response.headers_mut());
-        let body = match self.max_body_bytes {
-            None => response.bytes().await.map_err(transport)?.into(),
-            Some(limit) => read_limited(response, limit)
-                .await
-                .map_err(|failure| failure.into_error(operation, status, limit))?,
-        };
+        // Read chunk by chunk into one buffer, which a bytes or text body then becomes
+        // without a copy: a download is never held twice.
+        let limit = self.max_body_bytes.unwrap_or(usize::MAX);
+        let body = read_limited(response, limit)
+            .await
+            .map_err(|failure| failure.into_error(operation, status, limit))?;
         Ok(Reply {
             operation,
             received: Received { status, headers, body },
@@ -600,7 +639,8 @@ async fn read_limited(mut response: ::reqwest::Response, limit: usize) -> Result
     if declared > limit as u64 {
         return Err(ReadFailure::TooLarge);
     }
-    let mut body = Vec::with_capacity(declared as usize);
+    // A declared length is a hint, not a promise: reserve at most 64 MiB up front.
+    let mut body = Vec::with_capacity(declared.min(64 << 20) as usize);
     while let Some(chunk) = response.chunk().await.map_err(ReadFailure::Transport)? {
         if body.len() + chunk.len() > limit {
             return Err(ReadFailure::TooLarge);
@@ -650,6 +690,126 @@ impl Reply {
         ClientError::UndocumentedStatus {
             operation: self.operation,
             received: Box::new(self.received),
+        }
+    }
+}
+
+// Replies beyond JSON: text and bytes as they came, the media type that arrived, and
+// declared response headers.
+impl Reply {
+    /// The body as text; it must be UTF-8. The bytes become the `String` without a copy.
+    pub fn text(self) -> Result<String, ClientError> {
+        let Reply { operation, received } = self;
+        let Received { status, headers, body } = received;
+        String::from_utf8(body).map_err(|e| ClientError::InvalidText {
+            operation,
+            source: e.utf8_error(),
+            received: Box::new(Received {
+                status,
+                headers,
+                body: e.into_bytes(),
+            }),
+        })
+    }
+
+    /// The body as bytes, without a copy.
+    pub fn bytes(self) -> ::bytes::Bytes {
+        ::bytes::Bytes::from(self.received.body)
+    }
+
+    /// The `Content-Type` that came, or `fallback` when none (or none readable) did.
+    pub fn content_type_or(&self, fallback: &str) -> String {
+        self.received
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or(fallback)
+            .to_string()
+    }
+
+    /// Which of several forms the body came as: `forms` lists, per form, the media types
+    /// it is declared with. A form declaring the arrived type itself wins over one
+    /// declaring a wildcard that takes it (`image/*`, `*/*`); `None` when none fits.
+    pub fn media_index(&self, forms: &[&[&str]]) -> Option<usize> {
+        let essence = |media: &str| media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let arrived = self.received.headers.get(CONTENT_TYPE)?.to_str().ok().map(essence)?;
+        let exact = forms.iter().position(|declared| declared.iter().any(|d| essence(d) == arrived));
+        exact.or_else(|| {
+            forms.iter().position(|declared| {
+                declared.iter().any(|d| match essence(d).split_once('/') {
+                    Some(("*", "*")) => true,
+                    Some((kind, "*")) => arrived.split_once('/').is_some_and(|(a, _)| a == kind),
+                    _ => false,
+                })
+            })
+        })
+    }
+
+    /// The reply as the error for a body in a media type the status does not document.
+    pub fn unexpected_media_type(self) -> ClientError {
+        ClientError::UnexpectedMediaType {
+            operation: self.operation,
+            received: Box::new(self.received),
+        }
+    }
+
+    /// A declared header, read as its type: text as it is, numbers and booleans parsed;
+    /// `None` when it did not come.
+    pub fn header<T: ::serde::de::DeserializeOwned>(&self, name: &'static str) -> Result<Option<T>, ClientError> {
+        match self.header_text(name)? {
+            Some(text) => self.parse_header(name, text.trim()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A declared list header, comma-separated (every occurrence counts).
+    pub fn header_list<T: ::serde::de::DeserializeOwned>(
+        &self,
+        name: &'static str,
+    ) -> Result<Option<Vec<T>>, ClientError> {
+        let mut values = Vec::new();
+        for value in self.received.headers.get_all(name) {
+            let text = value.to_str().map_err(|_| self.invalid_header(name, "it is not readable text".into()))?;
+            for item in text.split(',').map(str::trim).filter(|item| !item.is_empty()) {
+                values.push(self.parse_header(name, item)?);
+            }
+        }
+        Ok((!values.is_empty()).then_some(values))
+    }
+
+    /// A header the definition requires for this status: its absence is an error naming it.
+    pub fn required_header<T>(&self, value: Option<T>, name: &'static str) -> Result<T, ClientError> {
+        value.ok_or(ClientError::MissingHeader {
+            operation: self.operation,
+            status: self.received.status,
+            header: name,
+        })
+    }
+
+    fn header_text(&self, name: &'static str) -> Result<Option<&str>, ClientError> {
+        match self.received.headers.get(name) {
+            Some(value) => value
+                .to_str()
+                .map(Some)
+                .map_err(|_| self.invalid_header(name, "it is not readable text".into())),
+            None => Ok(None),
+        }
+    }
+
+    /// The text as a JSON string first (strings, string enums), else as JSON (numbers,
+    /// booleans).
+    fn parse_header<T: ::serde::de::DeserializeOwned>(&self, name: &'static str, text: &str) -> Result<T, ClientError> {
+        ::serde_json::from_value(::serde_json::Value::String(text.to_string()))
+            .or_else(|_| ::serde_json::from_str(text))
+            .map_err(|e| self.invalid_header(name, format!("`{text}`: {e}")))
+    }
+
+    fn invalid_header(&self, header: &'static str, reason: String) -> ClientError {
+        ClientError::InvalidHeader {
+            operation: self.operation,
+            status: self.received.status,
+            header,
+            reason,
         }
     }
 }

@@ -688,7 +688,15 @@ pub fn default_status(status: u16, listed: &[u16], classes: &[u16]) -> Result<u1
     }
 }
 
+/// The status of a documented response. An informational status (`1xx`) is refused:
+/// HTTP/1.1 sends one only ahead of a final response, never as the answer (hyper would
+/// turn it into a bare 500; this way the API's own error body says why).
 fn status_code(status: u16) -> Result<StatusCode, ServerError> {
+    if (100..200).contains(&status) {
+        return Err(ServerError::ResponseUnwritable {
+            reason: format!("status {status} is informational, which HTTP sends only ahead of a final response"),
+        });
+    }
     StatusCode::from_u16(status).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })
 }
 
@@ -713,4 +721,77 @@ pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, ServerError>
         },
     )
     .await
+}
+
+// Responses beyond JSON: text and bytes as they stand, bodies that say their own type,
+// and declared response headers.
+
+/// A documented response whose body is text or bytes, sent as `media` without a copy:
+/// a `String` or `Bytes` becomes the body as it is.
+pub fn raw_response<B: Into<Body>>(status: u16, body: B, media: &'static str) -> Result<Response, ServerError> {
+    let media = HeaderValue::from_str(media).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status_code(status)?;
+    response.headers_mut().insert(header::CONTENT_TYPE, media);
+    Ok(response)
+}
+
+/// [`raw_response`] for a declared type that names no single one (`image/*`, `*/*`,
+/// `multipart/*`): the handler says which, and it must fit the declared type, or the
+/// client would get a body the definition does not document (500 instead).
+pub fn typed_response<B: Into<Body>>(
+    status: u16,
+    body: B,
+    content_type: String,
+    declared: &'static str,
+) -> Result<Response, ServerError> {
+    if !media_fits(declared, &content_type) {
+        return Err(ServerError::ResponseUnwritable {
+            reason: format!("content type `{content_type}` is not `{declared}`, as the definition declares"),
+        });
+    }
+    let media =
+        HeaderValue::try_from(content_type).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status_code(status)?;
+    response.headers_mut().insert(header::CONTENT_TYPE, media);
+    Ok(response)
+}
+
+/// Whether `arrived` fits `declared`: the same type (case and parameters aside), or
+/// inside a declared wildcard (`image/*` takes `image/png`).
+fn media_fits(declared: &str, arrived: &str) -> bool {
+    let essence = |media: &str| media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let (declared, arrived) = (essence(declared), essence(arrived));
+    match declared.split_once('/') {
+        Some(("*", "*")) => arrived.contains('/'),
+        Some((kind, "*")) => arrived.split_once('/').is_some_and(|(a, _)| a == kind),
+        _ => declared == arrived,
+    }
+}
+
+/// Writes a declared response header: strings as they are, numbers and booleans as JSON
+/// writes them, lists comma-separated. A value no header can carry answers 500.
+pub fn put_header<T: ::serde::Serialize + ?Sized>(
+    response: &mut Response,
+    name: &'static str,
+    value: &T,
+) -> Result<(), ServerError> {
+    let unwritable = |reason: String| ServerError::ResponseUnwritable {
+        reason: format!("header `{name}` {reason}"),
+    };
+    let scalar = |value: ::serde_json::Value| match value {
+        ::serde_json::Value::String(text) => Ok(text),
+        ::serde_json::Value::Number(number) => Ok(number.to_string()),
+        ::serde_json::Value::Bool(flag) => Ok(flag.to_string()),
+        other => Err(unwritable(format!("is not a string, number or boolean: {other}"))),
+    };
+    let text = match ::serde_json::to_value(value).map_err(|e| unwritable(e.to_string()))? {
+        ::serde_json::Value::Array(items) => items.into_iter().map(scalar).collect::<Result<Vec<_>, _>>()?.join(", "),
+        other => scalar(other)?,
+    };
+    let name = header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| unwritable(e.to_string()))?;
+    let value = HeaderValue::try_from(text).map_err(|e| unwritable(format!("cannot carry its value: {e}")))?;
+    response.headers_mut().insert(name, value);
+    Ok(())
 }
