@@ -33,9 +33,72 @@ pub fn json_family<T>(content: &indexmap::IndexMap<String, T>, has_schema: impl 
         .collect()
 }
 
+/// How a request body of one declared media type is read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RequestForm {
+    Json,
+    Form,
+    Multipart,
+    Binary,
+    Text,
+}
+
+/// The form of a request body declared as `media`, given whether it has a schema and
+/// whether that schema is `type: string, format: binary`. `None`: the type cannot be
+/// written in a header.
+pub fn request_form(media: &str, has_schema: bool, binary_schema: bool) -> Option<RequestForm> {
+    if !media.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+        return None;
+    }
+    let essence = essence(media);
+    let form = match essence.as_str() {
+        "application/x-www-form-urlencoded" => RequestForm::Form,
+        "multipart/form-data" => RequestForm::Multipart,
+        _ if essence.ends_with("json") => RequestForm::Json,
+        _ if binary_schema => RequestForm::Binary,
+        _ if is_json_family(media, has_schema) => RequestForm::Json,
+        _ if is_text(&essence) => RequestForm::Text,
+        _ => RequestForm::Binary,
+    };
+    Some(form)
+}
+
+/// Types whose bodies are text: `text/*`, XML, YAML, JavaScript and CSV.
+fn is_text(essence: &str) -> bool {
+    essence.starts_with("text/")
+        || essence.ends_with("/xml")
+        || essence.ends_with("+xml")
+        || essence.ends_with("yaml")
+        || essence == "application/javascript"
+        || essence == "application/csv"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_forms_follow_the_type_and_a_binary_schema() {
+        let form = |media, schema, binary| request_form(media, schema, binary);
+        assert_eq!(
+            form("application/json; charset=utf-8", true, false),
+            Some(RequestForm::Json)
+        );
+        assert_eq!(
+            form("Application/X-WWW-Form-Urlencoded", true, false),
+            Some(RequestForm::Form)
+        );
+        assert_eq!(form("multipart/form-data", true, false), Some(RequestForm::Multipart));
+        assert_eq!(form("*/*", true, true), Some(RequestForm::Binary));
+        assert_eq!(form("*/*", false, false), Some(RequestForm::Binary));
+        assert_eq!(form("*/*", true, false), Some(RequestForm::Json));
+        assert_eq!(form("image/png", false, false), Some(RequestForm::Binary));
+        assert_eq!(form("application/xml", true, false), Some(RequestForm::Text));
+        assert_eq!(form("application/atom+xml", true, false), Some(RequestForm::Text));
+        assert_eq!(form("text/plain", true, true), Some(RequestForm::Binary));
+        assert_eq!(form("text/csv", false, false), Some(RequestForm::Text));
+        assert_eq!(form("text/plain\u{7f}", false, false), None);
+    }
 
     #[test]
     fn parameters_and_case_do_not_change_the_family() {

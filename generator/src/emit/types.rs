@@ -11,11 +11,13 @@ use crate::ir::{
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
     let models = ir.types.values().map(emit_type);
-    let requests = ir.operations.iter().map(emit_request);
+    let requests = ir.operations.iter().map(|op| emit_request(ir, op));
     let responses = ir.operations.iter().map(emit_response);
     let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
+    let bodies = super::bodies::emit_body_types(ir);
     quote! {
         #(#models)*
+        #bodies
         #(#requests)*
         #(#responses)*
         #helper
@@ -215,7 +217,7 @@ fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
     }
 }
 
-fn emit_request(op: &Operation) -> TokenStream {
+fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
     let name = ident(&op.request_type);
     let summary = format!(
         " The request of `{}`: `{} {}`.",
@@ -224,7 +226,7 @@ fn emit_request(op: &Operation) -> TokenStream {
         op.path
     );
     let params = op.params.iter().map(emit_param);
-    let body = op.body.as_ref().map(emit_body);
+    let body = op.body.as_ref().map(|body| emit_body(ir, body));
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq)]
@@ -254,9 +256,9 @@ fn emit_param(param: &Param) -> TokenStream {
     }
 }
 
-fn emit_body(body: &Body) -> TokenStream {
+fn emit_body(ir: &Ir, body: &Body) -> TokenStream {
     let docs = doc(body.doc.as_deref().or(Some("The request body.")));
-    let ty = type_tokens(&body.ty);
+    let ty = super::bodies::body_type(ir, body, false);
     let ty = if body.required { ty } else { quote!(Option<#ty>) };
     quote! {
         #docs

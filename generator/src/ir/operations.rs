@@ -1,7 +1,7 @@
 //! Operations: request structs' parameters and bodies, responses by status, security.
 
 use openapiv3::{
-    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
+    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr,
     Response as ApiResponse, StatusCode,
 };
 
@@ -10,7 +10,7 @@ use super::naming::{Registry, class_variant, pascal_stem, snake_ident, status_va
 use super::operation_names::OperationNames;
 use super::paths;
 use super::types::TypeBuilder;
-use super::{Body, HttpMethod, Operation, Param, ParamLocation, Response, ResponseStatus, TypeRef};
+use super::{HttpMethod, Operation, Param, ParamLocation, Response, ResponseStatus, TypeRef};
 use crate::diag::child_pointer;
 
 /// One operation of the definition and where it is.
@@ -105,7 +105,9 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
     }
 
     let body = match &op.request_body {
-        Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id),
+        Some(ReferenceOr::Item(body)) => {
+            super::request_body::request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id)
+        }
         _ => None,
     };
     let params = field_names(types, params, body.is_some());
@@ -247,24 +249,6 @@ fn json_media(
 /// What a response is written as: its first JSON-family type, with wildcards made concrete.
 fn written_as(declared: &[String]) -> Option<String> {
     declared.first().map(|media| crate::media_type::concrete(media))
-}
-
-fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str, id: &str) -> Option<Body> {
-    let (media, content, declared) = json_media(&body.content)?;
-    let hint = format!("{stem}Body");
-    let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
-    let ty = match &content.schema {
-        Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
-        None => TypeRef::Json,
-    };
-    types.describe_context_type(&ty, &hint, format!("The request body of `{id}`."));
-    types.record_example(&hint, &media_ptr, &ty, content.example.as_ref());
-    Some(Body {
-        ty,
-        required: body.required,
-        doc: body.description.as_deref().map(rst_to_markdown),
-        media: declared,
-    })
 }
 
 fn response(
