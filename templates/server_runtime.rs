@@ -721,8 +721,8 @@ pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, ServerError>
 /// Which declared encoding a request body is in, from its `Content-Type`: each entry is
 /// a declared type's essence, the encoding it belongs to, and whether that encoding is
 /// JSON (its wildcards then take JSON types only). An exact type wins over a wildcard.
-/// 415 for any other type; without `Content-Type`, a `*/*` encoding takes the body, an
-/// optional body that is empty is `None`, and anything else is 415.
+/// 415 for any other type. Without `Content-Type`, an optional body that is empty is
+/// `None`, a `*/*` encoding takes any other body, and anything else is 415.
 pub fn request_encoding(
     headers: &HeaderMap,
     body: &[u8],
@@ -738,10 +738,13 @@ pub fn request_encoding(
             .join(", "),
     };
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
-        if let Some((_, encoding, _)) = accepted.iter().find(|(media, _, json)| *media == "*/*" && !json) {
-            return Ok(Some(*encoding));
+        if body.is_empty() && !required {
+            return Ok(None);
         }
-        return if body.is_empty() && !required { Ok(None) } else { Err(refuse("nothing")) };
+        return match accepted.iter().find(|(media, _, json)| *media == "*/*" && !json) {
+            Some((_, encoding, _)) => Ok(Some(*encoding)),
+            None => Err(refuse("nothing")),
+        };
     };
     let sent = value.to_str().map_err(|_| refuse("unreadable text"))?;
     let essence = sent.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
