@@ -227,22 +227,47 @@ impl Checker<'_> {
             return;
         };
         let pointer = child_pointer(op_ptr, "requestBody");
-        if !body.content.is_empty()
-            && crate::media_type::json_family(&body.content, |item| item.schema.is_some()).is_empty()
-        {
-            let types: Vec<&String> = body.content.keys().collect();
-            self.error(
-                &pointer,
-                format!("request body media types {types:?} are not supported"),
-                "stubforge generates JSON bodies: use `application/json`",
-            );
-        }
+        self.body_media_types(body, &pointer);
         for (media, content) in &body.content {
             if let Some(schema) = &content.schema {
                 self.schema(
                     schema,
                     &format!("{pointer}/content/{}/schema", crate::diag::escape_segment(media)),
                 );
+            }
+        }
+    }
+
+    /// Each declared request media type is read some way; forms and multipart bodies
+    /// need an object schema, whose properties are their fields or parts.
+    fn body_media_types(&mut self, body: &openapiv3::RequestBody, pointer: &str) {
+        use crate::media_type::{RequestForm, request_form};
+        for (media, content) in &body.content {
+            let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
+            // Whether the schema is binary only matters for types that are not forms.
+            match request_form(media, content.schema.is_some(), false) {
+                None => self.error(
+                    &media_ptr,
+                    format!("request media type {media:?} cannot be written in a `Content-Type` header"),
+                    "write the media type in printable ASCII",
+                ),
+                Some(form @ (RequestForm::Form | RequestForm::Multipart)) => {
+                    let object = match &content.schema {
+                        None => form == RequestForm::Form,
+                        Some(ReferenceOr::Item(schema)) => is_object_schema(schema),
+                        Some(ReferenceOr::Reference { reference }) => {
+                            resolve_component(self.api, reference).is_none_or(is_object_schema)
+                        }
+                    };
+                    if !object {
+                        self.error(
+                            &media_ptr,
+                            format!("the `{media}` body has no object schema to name its fields"),
+                            "give it a schema with `type: object` and a property per field",
+                        );
+                    }
+                }
+                Some(_) => {}
             }
         }
     }
@@ -641,6 +666,15 @@ impl Checker<'_> {
 }
 
 /// A `oneOf` (or `anyOf`) written beside an `allOf` list: one more member of it.
+/// An object with properties (what a form or multipart body is made of).
+fn is_object_schema(schema: &Schema) -> bool {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Object(_)) => true,
+        SchemaKind::Any(any) => !any.properties.is_empty(),
+        _ => false,
+    }
+}
+
 fn sibling_union(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
     let SchemaKind::Any(any) = &schema.schema_kind else {
         return None;

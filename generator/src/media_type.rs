@@ -25,13 +25,6 @@ pub fn concrete(media: &str) -> String {
     }
 }
 
-/// The media types of a content map that are read as JSON, in declaration order.
-pub fn json_family<T>(content: &indexmap::IndexMap<String, T>, has_schema: impl Fn(&T) -> bool) -> Vec<(&String, &T)> {
-    content
-        .iter()
-        .filter(|(media, item)| is_json_family(media, has_schema(item)))
-        .collect()
-}
 
 /// How a response body of one declared media type travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +49,8 @@ pub fn response_kind(media: &str, has_schema: bool, binary_schema: bool) -> Resp
         return ResponseKind::Json;
     }
     let essence = essence(media);
-    let text = essence.starts_with("text/")
-        || essence.ends_with("/xml")
-        || essence.ends_with("+xml")
-        || essence.ends_with("yaml")
-        || essence == "application/x-www-form-urlencoded"
-        || essence == "application/javascript"
-        || essence == "application/graphql";
+    // A form answer is text too: nothing reads it into a type.
+    let text = is_text(&essence) || essence == "application/x-www-form-urlencoded" || essence == "application/graphql";
     if text { ResponseKind::Text } else { ResponseKind::Bytes }
 }
 
@@ -93,9 +81,72 @@ pub fn names_no_single_type(media: &str) -> bool {
     essence.contains('*') || essence.starts_with("multipart/")
 }
 
+/// How a request body of one declared media type is read and written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RequestForm {
+    Json,
+    Form,
+    Multipart,
+    Binary,
+    Text,
+}
+
+/// The form of a request body declared as `media`, given whether it has a schema and
+/// whether that schema is `type: string, format: binary`. `None`: the type cannot be
+/// written in a header.
+pub fn request_form(media: &str, has_schema: bool, binary_schema: bool) -> Option<RequestForm> {
+    if !media.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+        return None;
+    }
+    let essence = essence(media);
+    let form = match essence.as_str() {
+        "application/x-www-form-urlencoded" => RequestForm::Form,
+        "multipart/form-data" => RequestForm::Multipart,
+        _ if essence.ends_with("json") => RequestForm::Json,
+        _ if binary_schema => RequestForm::Binary,
+        _ if is_json_family(media, has_schema) => RequestForm::Json,
+        _ if is_text(&essence) => RequestForm::Text,
+        _ => RequestForm::Binary,
+    };
+    Some(form)
+}
+
+/// Types whose bodies are text: `text/*`, XML, YAML, JavaScript and CSV.
+fn is_text(essence: &str) -> bool {
+    essence.starts_with("text/")
+        || essence.ends_with("/xml")
+        || essence.ends_with("+xml")
+        || essence.ends_with("yaml")
+        || essence == "application/javascript"
+        || essence == "application/csv"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_forms_follow_the_type_and_a_binary_schema() {
+        let form = |media, schema, binary| request_form(media, schema, binary);
+        assert_eq!(
+            form("application/json; charset=utf-8", true, false),
+            Some(RequestForm::Json)
+        );
+        assert_eq!(
+            form("Application/X-WWW-Form-Urlencoded", true, false),
+            Some(RequestForm::Form)
+        );
+        assert_eq!(form("multipart/form-data", true, false), Some(RequestForm::Multipart));
+        assert_eq!(form("*/*", true, true), Some(RequestForm::Binary));
+        assert_eq!(form("*/*", false, false), Some(RequestForm::Binary));
+        assert_eq!(form("*/*", true, false), Some(RequestForm::Json));
+        assert_eq!(form("image/png", false, false), Some(RequestForm::Binary));
+        assert_eq!(form("application/xml", true, false), Some(RequestForm::Text));
+        assert_eq!(form("application/atom+xml", true, false), Some(RequestForm::Text));
+        assert_eq!(form("text/plain", true, true), Some(RequestForm::Binary));
+        assert_eq!(form("text/csv", false, false), Some(RequestForm::Text));
+        assert_eq!(form("text/plain\u{7f}", false, false), None);
+    }
 
     #[test]
     fn parameters_and_case_do_not_change_the_family() {

@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 7] = [
+pub const TARGETS: [Target; 8] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -48,6 +48,11 @@ pub const TARGETS: [Target; 7] = [
         spec: "tests/corpus/report-exports.yaml",
         out: "tests/report-exports",
         crate_name: "report-exports",
+    },
+    Target {
+        spec: "tests/corpus/file-storage-uploads.yaml",
+        out: "tests/file-storage",
+        crate_name: "file-storage",
     },
 ];
 

@@ -350,6 +350,7 @@ impl Upgrader {
         };
         let mut out = Vec::new();
         let mut body = None;
+        let mut form: Vec<(String, &Value)> = Vec::new();
         for (i, param) in params.iter().enumerate() {
             let old = child_pointer(old_list, &i.to_string());
             let location = param.get("in").and_then(Value::as_str).unwrap_or("");
@@ -359,11 +360,7 @@ impl Upgrader {
                     self.moved(&new_body, &old);
                     body = Some(self.swagger_body(param, &old, &new_body, consumes));
                 }
-                "formData" => self.errors.push((
-                    old,
-                    Diagnostic::error("`in: formData` parameters are not supported")
-                        .help("describe the form as an `in: body` parameter with a schema"),
-                )),
+                "formData" => form.push((old, param)),
                 _ => {
                     let new = child_pointer(new_list, &out.len().to_string());
                     self.moved(&new, &old);
@@ -371,7 +368,101 @@ impl Upgrader {
                 }
             }
         }
+        if !form.is_empty() {
+            let new_body = child_pointer(&parent(new_list), "requestBody");
+            if body.is_some() {
+                self.errors.push((
+                    form[0].0.clone(),
+                    Diagnostic::error("`in: formData` parameters beside an `in: body` parameter")
+                        .help("a request has one body: keep either the form fields or the body parameter"),
+                ));
+            } else {
+                self.moved(&new_body, &form[0].0);
+                body = Some(self.swagger_form(&form, &new_body, consumes));
+            }
+        }
         (Value::Array(out), body)
+    }
+
+    /// The `requestBody` that `in: formData` parameters become: an object schema with a
+    /// property per parameter (`type: file` as `type: string, format: binary`), under
+    /// each form type of `consumes`; without one, multipart when a file is among them,
+    /// else `application/x-www-form-urlencoded`.
+    fn swagger_form(&mut self, form: &[(String, &Value)], new: &str, consumes: &[String]) -> Value {
+        const FORM: &str = "application/x-www-form-urlencoded";
+        const MULTIPART: &str = "multipart/form-data";
+        let is_form = |media: &String| {
+            let essence = crate::media_type::essence(media);
+            essence == FORM || essence == MULTIPART
+        };
+        let has_file = form
+            .iter()
+            .any(|(_, param)| param.get("type").and_then(Value::as_str) == Some("file"));
+        let mut media: Vec<String> = consumes.iter().filter(|m| is_form(m)).cloned().collect();
+        if media.is_empty() {
+            let chosen = if has_file { MULTIPART } else { FORM };
+            if consumes != ["application/json"] {
+                self.warnings.push((
+                    form[0].0.clone(),
+                    Diagnostic::warning(format!(
+                        "`in: formData` parameters, but `consumes` names no form type ({}); read as `{chosen}`",
+                        consumes.join(", ")
+                    ))
+                    .help(format!("add `{chosen}` to the operation's `consumes`")),
+                ));
+            }
+            media.push(chosen.to_string());
+        }
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        let mut moves = Vec::new();
+        for (old, param) in form {
+            let Some(name) = param.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let mut schema = match param {
+                Value::Object(param) => param
+                    .iter()
+                    .filter(|(key, _)| {
+                        !matches!(
+                            key.as_str(),
+                            "name" | "in" | "required" | "collectionFormat" | "allowEmptyValue"
+                        )
+                    })
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+                _ => Map::new(),
+            };
+            if schema.get("type").and_then(Value::as_str) == Some("file") {
+                schema.insert("type".into(), json!("string"));
+                schema.insert("format".into(), json!("binary"));
+            }
+            if let Some(example) = schema.remove("x-example") {
+                schema.insert("example".into(), example);
+            }
+            if param.get("required").and_then(Value::as_bool) == Some(true) {
+                required.push(json!(name));
+            }
+            moves.push((name.to_string(), old.clone()));
+            properties.insert(name.to_string(), self.schema(&Value::Object(schema), old));
+        }
+        let mut schema = Map::new();
+        schema.insert("type".into(), json!("object"));
+        schema.insert("properties".into(), Value::Object(properties));
+        let any_required = !required.is_empty();
+        if any_required {
+            schema.insert("required".into(), Value::Array(required));
+        }
+        let mut content = Map::new();
+        for media in media {
+            let schema_ptr = child_pointer(&child_pointer(&child_pointer(new, "content"), &media), "schema");
+            self.moved(&schema_ptr, &form[0].0);
+            for (name, old) in &moves {
+                self.moved(&child_pointer(&child_pointer(&schema_ptr, "properties"), name), old);
+            }
+            content.insert(media, json!({ "schema": Value::Object(schema.clone()) }));
+        }
+        json!({ "required": any_required, "content": Value::Object(content) })
     }
 
     fn swagger_simple_parameter(&mut self, param: &Value, old: &str, new: &str) -> Value {

@@ -22,7 +22,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
     let methods = ir
         .operations
         .iter()
-        .map(|op| (emit_method(ir, op), emit_convenience(op)));
+        .map(|op| (emit_method(ir, op), emit_convenience(ir, op)));
     let methods = methods.map(|(method, convenience)| quote!(#method #convenience));
     quote! {
         pub use super::client_runtime::{
@@ -120,7 +120,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
 
 /// `make_leave_with(room_id, user_id)`: the same call with the request's fields as
 /// arguments, strings taken as `impl Into<String>`.
-fn emit_convenience(op: &Operation) -> TokenStream {
+fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
     let name = ident(&op.convenience_name);
     let method = ident(&op.method_name);
     let request = ident(&op.request_type);
@@ -144,7 +144,7 @@ fn emit_convenience(op: &Operation) -> TokenStream {
         }
     }
     if let Some(body) = &op.body {
-        let ty = qualified_type(&body.ty);
+        let ty = super::bodies::body_type(ir, body, true);
         let ty = if body.required { ty } else { quote!(Option<#ty>) };
         arguments.push(quote!(body: #ty));
         fields.push(quote!(body));
@@ -283,13 +283,15 @@ fn emit_params(op: &Operation, location: ParamLocation) -> TokenStream {
 fn emit_body(op: &Operation) -> TokenStream {
     // The first declared type, wildcards sent as `application/json`.
     let media = |body: &crate::ir::Body| {
-        body.media.first().map_or_else(
+        let encodings = body.shape.encodings();
+        encodings.first().and_then(|e| e.media.first()).map_or_else(
             || "application/json".to_string(),
             |media| crate::media_type::concrete(media),
         )
     };
     match &op.body {
         None => TokenStream::new(),
+        Some(body) if !super::bodies::is_plain_json(body) => super::bodies::emit_client_body(body),
         Some(body) if body.required => {
             let media = media(body);
             quote!(call.json_body(&request.body, #media)?;)
@@ -523,10 +525,12 @@ mod tests {
                 param("X-Trace", "x_trace", ParamLocation::Header, TypeRef::String, false),
             ],
             body: Some(crate::ir::Body {
-                ty: TypeRef::Json,
                 required: false,
                 doc: None,
-                media: vec!["application/merge-patch+json".to_string()],
+                shape: crate::ir::BodyShape::One(crate::ir::Encoding {
+                    media: vec!["application/merge-patch+json".to_string()],
+                    kind: crate::ir::EncodingKind::Json(TypeRef::Json),
+                }),
             }),
             responses: vec![
                 Response {
@@ -572,6 +576,7 @@ mod tests {
             typed_body: None,
             deep_nesting: None,
             skipped: Vec::new(),
+            body_support: Default::default(),
         }
     }
 

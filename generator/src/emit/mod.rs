@@ -1,6 +1,7 @@
 //! Stage `emit`: token streams from the IR, one small function per generated item.
 //! Nothing here fails and nothing here touches text: `write` formats the tokens.
 
+mod bodies;
 mod client;
 mod examples;
 mod media;

@@ -493,23 +493,14 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
     let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));
     let fields = op.params.iter().map(|p| emit_param_field(p, &path_names));
-    let accept = op.body.as_ref().map(|body| {
-        let mut accepted: Vec<String> = Vec::new();
-        for essence in body.media.iter().map(|media| crate::media_type::essence(media)) {
-            if !accepted.contains(&essence) {
-                accepted.push(essence);
-            }
+    let (accept, body_field) = match &op.body {
+        Some(body) if super::bodies::is_plain_json(body) => (json_accept(body), json_body_field(body)),
+        Some(body) => {
+            let (choose, field) = super::bodies::emit_server_body(ir, body, &rt);
+            (Some(choose), Some(field))
         }
-        quote!(#rt::accept_content_type(&parts.headers, &body, &[#(#accepted),*])?;)
-    });
-    let body_field = op.body.as_ref().map(|body| {
-        let ty = qualified_type(&body.ty);
-        if body.required {
-            quote!(body: #rt::json_body::<#ty>(&body)?,)
-        } else {
-            quote!(body: #rt::optional_json_body::<#ty>(&body)?,)
-        }
-    });
+        None => (None, None),
+    };
     quote! {
         async fn #handler<A: #api>(
             ::axum::extract::State(shared): State<A>,
@@ -538,6 +529,38 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             #writer(shared.api.#method(request #principal_arg).await)
         }
     }
+}
+
+/// The `Content-Type` check of a body of one JSON encoding.
+fn json_accept(body: &crate::ir::Body) -> Option<TokenStream> {
+    let rt = rt();
+    let mut accepted: Vec<String> = Vec::new();
+    for encoding in body.shape.encodings() {
+        for essence in encoding.media.iter().map(|media| crate::media_type::essence(media)) {
+            if !accepted.contains(&essence) {
+                accepted.push(essence);
+            }
+        }
+    }
+    Some(quote!(#rt::accept_content_type(&parts.headers, &body, &[#(#accepted),*])?;))
+}
+
+/// The `body: …,` field of a body of one JSON encoding.
+fn json_body_field(body: &crate::ir::Body) -> Option<TokenStream> {
+    let rt = rt();
+    let crate::ir::BodyShape::One(crate::ir::Encoding {
+        kind: crate::ir::EncodingKind::Json(ty),
+        ..
+    }) = &body.shape
+    else {
+        return None;
+    };
+    let ty = qualified_type(ty);
+    Some(if body.required {
+        quote!(body: #rt::json_body::<#ty>(&body)?,)
+    } else {
+        quote!(body: #rt::optional_json_body::<#ty>(&body)?,)
+    })
 }
 
 /// Where a scheme's credential travels; an unknown scheme is looked for in

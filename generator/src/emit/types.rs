@@ -12,9 +12,9 @@ use crate::ir::{
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
     let models = ir.types.values().map(emit_type);
-    let requests = ir.operations.iter().map(emit_request);
+    let requests = ir.operations.iter().map(|op| emit_request(ir, op));
     let responses = ir.operations.iter().map(|op| emit_response(ir, op));
-    let bodies = ir
+    let response_forms = ir
         .operations
         .iter()
         .flat_map(|op| op.responses.iter().map(move |r| (op, r)))
@@ -26,11 +26,13 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         .values()
         .any(|def| matches!(def.kind, TypeKind::Tagged(_)))
         .then(emit_tagged_helpers);
+    let bodies = super::bodies::emit_body_types(ir);
     quote! {
         #(#models)*
+        #bodies
         #(#requests)*
         #(#responses)*
-        #(#bodies)*
+        #(#response_forms)*
         #typed_body
         #helper
         #tagged
@@ -361,7 +363,7 @@ fn emit_tagged_helpers() -> TokenStream {
     }
 }
 
-fn emit_request(op: &Operation) -> TokenStream {
+fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
     let name = ident(&op.request_type);
     let summary = format!(
         " The request of `{}`: `{} {}`.",
@@ -370,7 +372,7 @@ fn emit_request(op: &Operation) -> TokenStream {
         op.path
     );
     let params = op.params.iter().map(emit_param);
-    let body = op.body.as_ref().map(emit_body);
+    let body = op.body.as_ref().map(|body| emit_body(ir, body));
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq)]
@@ -400,9 +402,9 @@ fn emit_param(param: &Param) -> TokenStream {
     }
 }
 
-fn emit_body(body: &Body) -> TokenStream {
+fn emit_body(ir: &Ir, body: &Body) -> TokenStream {
     let docs = doc(body.doc.as_deref().or(Some("The request body.")));
-    let ty = type_tokens(&body.ty);
+    let ty = super::bodies::body_type(ir, body, false);
     let ty = if body.required { ty } else { quote!(Option<#ty>) };
     quote! {
         #docs

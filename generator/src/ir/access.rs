@@ -7,10 +7,28 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Access, Operation, TypeDef, TypeKind, TypeRef};
+use super::{Access, EncodingKind, Operation, TypeDef, TypeKind, TypeRef};
 
 pub fn relax_one_way_members(defs: &mut BTreeMap<String, TypeDef>, operations: &[Operation]) {
-    let requests = reached(defs, operations.iter().filter_map(|op| op.body.as_ref().map(|b| &b.ty)));
+    let parts: Vec<TypeRef> = operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .flat_map(|body| body.shape.encodings())
+        .filter_map(|encoding| match &encoding.kind {
+            EncodingKind::Multipart { name, .. } => Some(TypeRef::Named(name.clone())),
+            _ => None,
+        })
+        .collect();
+    let request_roots = operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .flat_map(|body| body.shape.encodings())
+        .filter_map(|encoding| match &encoding.kind {
+            EncodingKind::Json(ty) | EncodingKind::Form { ty, .. } => Some(ty),
+            _ => None,
+        })
+        .chain(&parts);
+    let requests = reached(defs, request_roots);
     let responses = reached(
         defs,
         operations

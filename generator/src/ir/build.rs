@@ -9,7 +9,7 @@ use super::indirection::add_indirection;
 use super::operation_names::{ModuleNames, api_trait_name, name_operations};
 use super::operations::operations;
 use super::types::{RefHints, TypeBuilder};
-use super::{Ir, License, SecurityKind, SecurityScheme};
+use super::{BodySupport, EncodingKind, Ir, License, PartKind, SecurityKind, SecurityScheme};
 
 /// Where the 3.1 upgrade keeps `info.summary` and `info.license.identifier`, which the
 /// 3.0 model has no field for.
@@ -30,6 +30,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     types.build_components();
     let operations = operations(api, &mut types, names);
     let typed_body = typed_body_name(&operations, &mut types);
+    let body_support = body_support(&operations, &mut types);
     let mut defs = types.types;
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
@@ -53,6 +54,31 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         typed_body,
         deep_nesting,
         skipped: Vec::new(),
+        body_support,
+    }
+}
+
+/// Names the support types the operations' request bodies use, after every other type.
+fn body_support(operations: &[super::Operation], types: &mut TypeBuilder) -> BodySupport {
+    let encodings: Vec<&super::Encoding> = operations
+        .iter()
+        .filter_map(|op| op.body.as_ref())
+        .flat_map(|body| body.shape.encodings())
+        .collect();
+    let uses = |wanted: fn(&EncodingKind) -> bool| encodings.iter().any(|e| wanted(&e.kind));
+    let files = uses(|kind| match kind {
+        EncodingKind::Multipart { parts, .. } => parts
+            .iter()
+            .any(|part| matches!(part.kind, PartKind::File | PartKind::Files)),
+        _ => false,
+    });
+    let binary = uses(|kind| matches!(kind, EncodingKind::Binary));
+    let text = uses(|kind| matches!(kind, EncodingKind::Text));
+    let mut claim = |used: bool, wanted: &str, what: &str| used.then(|| types.claim(wanted, what.to_string()));
+    BodySupport {
+        file: claim(files, "FilePart", "the file part of multipart bodies"),
+        binary: claim(binary, "BinaryBody", "binary request bodies"),
+        text: claim(text, "TextBody", "text request bodies"),
     }
 }
 

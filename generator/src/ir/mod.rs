@@ -12,6 +12,7 @@ mod operation_names;
 mod operations;
 pub mod paths;
 mod responses;
+mod request_body;
 mod types;
 
 use std::collections::BTreeMap;
@@ -50,6 +51,8 @@ pub struct Ir {
     pub deep_nesting: Option<(String, usize)>,
     /// What skip mode left out or read as any JSON value, for the crate's docs.
     pub skipped: Vec<Skipped>,
+    /// The support types request bodies other than JSON use.
+    pub body_support: BodySupport,
 }
 
 /// An operation skip mode left out, or a schema it reads as any JSON value.
@@ -310,12 +313,110 @@ pub struct Param {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
-    pub ty: TypeRef,
     pub required: bool,
     pub doc: Option<String>,
-    /// The JSON-family media types the body may arrive as, as declared (parameters
-    /// kept); the client sends the first.
+    /// What the request's `body` field holds: one encoding, or a choice among several.
+    pub shape: BodyShape,
+}
+
+/// How the declared media types of a request body become the `body` field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyShape {
+    /// One encoding (JSON types sharing one schema count as one).
+    One(Encoding),
+    /// Several: an enum in `types` named `name`, one variant per encoding; the variant the
+    /// client builds says how the body is sent, and the server says which one arrived.
+    Choice {
+        name: String,
+        variants: Vec<(String, Encoding)>,
+    },
+}
+
+impl BodyShape {
+    /// Each encoding, in declaration order.
+    pub fn encodings(&self) -> Vec<&Encoding> {
+        match self {
+            BodyShape::One(encoding) => vec![encoding],
+            BodyShape::Choice { variants, .. } => variants.iter().map(|(_, encoding)| encoding).collect(),
+        }
+    }
+}
+
+/// One way a request body may be written, and the declared media types it covers (as
+/// declared, parameters kept; the client sends the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoding {
     pub media: Vec<String>,
+    pub kind: EncodingKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EncodingKind {
+    /// The JSON family: the schema's type, read and written with serde_json.
+    Json(TypeRef),
+    /// `application/x-www-form-urlencoded`: the schema's type, through its fields' wire
+    /// names and how each is written as text.
+    Form { ty: TypeRef, fields: Vec<FormField> },
+    /// `multipart/form-data`: a parts struct in `types` named `name`.
+    Multipart { name: String, parts: Vec<Part> },
+    /// Any other type whose body is bytes: [`BodySupport::binary`], with its content type.
+    Binary,
+    /// Text (`text/*`, XML and the like): [`BodySupport::text`], with its content type.
+    Text,
+}
+
+/// One field of a form body: its wire name and how its value is written as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    pub wire_name: String,
+    pub value: FormValue,
+    /// An array: one `name=value` pair per item.
+    pub repeated: bool,
+}
+
+/// How a text value of a form field or multipart part becomes its JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormValue {
+    Text,
+    Integer,
+    Number,
+    Bool,
+    /// Anything else: the value is JSON text.
+    Json,
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub required: bool,
+    pub doc: Option<String>,
+    pub kind: PartKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartKind {
+    /// A file: [`BodySupport::file`] (bytes, file name, content type).
+    File,
+    /// Several files under one name.
+    Files,
+    /// A value written as text (`FromStr`/`Display` scalars) or JSON (anything else).
+    Value { ty: TypeRef, value: FormValue },
+    /// An array of scalars: one part per item, all under the same name.
+    Values { item: TypeRef, value: FormValue },
+}
+
+/// The names of the small types request bodies other than JSON use, in `types`; each is
+/// emitted only when some body uses it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BodySupport {
+    /// Bytes, file name and content type of a multipart file part.
+    pub file: Option<String>,
+    /// Bytes and content type of a binary body.
+    pub binary: Option<String>,
+    /// Text and content type of a text body.
+    pub text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

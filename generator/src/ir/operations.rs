@@ -1,8 +1,7 @@
 //! Operations: request structs' parameters and bodies, responses by status, security.
 
 use openapiv3::{
-    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody,
-    StatusCode,
+    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode,
 };
 
 use super::docs::rst_to_markdown;
@@ -10,7 +9,7 @@ use super::naming::{Registry, pascal_stem, snake_ident};
 use super::operation_names::OperationNames;
 use super::paths;
 use super::types::TypeBuilder;
-use super::{Body, HttpMethod, Operation, Param, ParamLocation, ResponseStatus, TypeRef};
+use super::{HttpMethod, Operation, Param, ParamLocation, ResponseStatus, TypeRef};
 use crate::diag::child_pointer;
 
 /// One operation of the definition and where it is.
@@ -105,7 +104,9 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
     }
 
     let body = match &op.request_body {
-        Some(ReferenceOr::Item(body)) => request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id),
+        Some(ReferenceOr::Item(body)) => {
+            super::request_body::request_body(types, body, &child_pointer(op_ptr, "requestBody"), &stem, &id)
+        }
         _ => None,
     };
     let params = field_names(types, params, body.is_some());
@@ -238,34 +239,4 @@ fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) 
     })
 }
 
-/// The JSON-family media types of a content map; the schema is read from
-/// `application/json` when declared, else from the first of them.
-fn json_media(
-    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
-) -> Option<(&String, &openapiv3::MediaType, Vec<String>)> {
-    let family = crate::media_type::json_family(content, |item| item.schema.is_some());
-    let (media, item) = family
-        .iter()
-        .find(|(media, _)| crate::media_type::essence(media) == "application/json")
-        .or(family.first())
-        .copied()?;
-    Some((media, item, family.iter().map(|(media, _)| media.to_string()).collect()))
-}
 
-fn request_body(types: &mut TypeBuilder, body: &RequestBody, pointer: &str, stem: &str, id: &str) -> Option<Body> {
-    let (media, content, declared) = json_media(&body.content)?;
-    let hint = format!("{stem}Body");
-    let media_ptr = child_pointer(&child_pointer(pointer, "content"), media);
-    let ty = match &content.schema {
-        Some(schema) => types.type_of(schema, &child_pointer(&media_ptr, "schema"), &hint),
-        None => TypeRef::Json,
-    };
-    types.describe_context_type(&ty, &hint, format!("The request body of `{id}`."));
-    types.record_example(&hint, &media_ptr, &ty, content.example.as_ref());
-    Some(Body {
-        ty,
-        required: body.required,
-        doc: body.description.as_deref().map(rst_to_markdown),
-        media: declared,
-    })
-}

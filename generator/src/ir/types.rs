@@ -69,6 +69,11 @@ impl<'a> TypeBuilder<'a> {
         builder
     }
 
+    /// The definition being built.
+    pub fn api(&self) -> &'a OpenAPI {
+        self.api
+    }
+
     /// The named schemas of the definition; borrowed from the model, not from `self`.
     fn component_schemas(&self) -> impl Iterator<Item = (&'a String, &'a ReferenceOr<Schema>)> + use<'a> {
         self.api.components.iter().flat_map(|c| &c.schemas)

@@ -795,3 +795,270 @@ pub fn put_header<T: ::serde::Serialize + ?Sized>(
     response.headers_mut().insert(name, value);
     Ok(())
 }
+
+// ---- Request bodies other than one JSON type: choosing the encoding, forms, multipart,
+// ---- binary and text. Each reads the body bytes `read_body` collected, so that
+// ---- `authenticate` has seen exactly these bytes.
+
+/// Which declared encoding a request body is in, from its `Content-Type`: each entry is
+/// a declared type's essence, the encoding it belongs to, and whether that encoding is
+/// JSON (its wildcards then take JSON types only). An exact type wins over a wildcard.
+/// 415 for any other type. Without `Content-Type`, an optional body that is empty is
+/// `None`, a `*/*` encoding takes any other body, and anything else is 415.
+pub fn request_encoding(
+    headers: &HeaderMap,
+    body: &[u8],
+    accepted: &[(&str, usize, bool)],
+    required: bool,
+) -> Result<Option<usize>, ServerError> {
+    let refuse = |content_type: &str| ServerError::UnsupportedMediaType {
+        content_type: content_type.to_string(),
+        accepted: accepted
+            .iter()
+            .map(|(media, _, _)| format!("`{media}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        if body.is_empty() && !required {
+            return Ok(None);
+        }
+        return match accepted.iter().find(|(media, _, json)| *media == "*/*" && !json) {
+            Some((_, encoding, _)) => Ok(Some(*encoding)),
+            None => Err(refuse("nothing")),
+        };
+    };
+    let sent = value.to_str().map_err(|_| refuse("unreadable text"))?;
+    let essence = sent.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let is_json = essence.ends_with("json");
+    let exact = accepted.iter().find(|(media, _, _)| *media == essence);
+    let wildcard = || {
+        accepted.iter().find(|(media, _, json)| {
+            let fits = match media.strip_suffix('*') {
+                Some("*/") => true,
+                Some(prefix) => essence.starts_with(prefix),
+                None => false,
+            };
+            fits && (is_json || !json)
+        })
+    };
+    match exact.or_else(wildcard) {
+        Some((_, encoding, _)) => Ok(Some(*encoding)),
+        None => Err(refuse(sent)),
+    }
+}
+
+/// What answers a required body whose encoding could not be chosen; `request_encoding`
+/// has answered 415 before this can happen.
+pub fn no_request_encoding() -> ServerError {
+    ServerError::BodyUnreadable {
+        reason: "its media type is not one this endpoint declares".to_string(),
+    }
+}
+
+/// The request's `Content-Type` as sent, or `fallback` when there is none.
+pub fn content_type_or(headers: &HeaderMap, fallback: &str) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or(fallback)
+        .to_string()
+}
+
+/// A text body: 400 when it is not UTF-8.
+pub fn text_body(body: &Bytes) -> Result<String, ServerError> {
+    String::from_utf8(body.to_vec()).map_err(|e| ServerError::BodyUnreadable {
+        reason: format!("it is not UTF-8 text: {e}"),
+    })
+}
+
+/// How the text of a form field or multipart part becomes the JSON value its type reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormValue {
+    Text,
+    Integer,
+    Number,
+    Bool,
+    /// JSON text (objects, arrays of objects); text that is not JSON stays a string.
+    Json,
+}
+
+fn form_json(raw: &str, value: FormValue) -> Result<::serde_json::Value, String> {
+    use ::serde_json::Value;
+    match value {
+        FormValue::Text => Ok(Value::String(raw.to_string())),
+        FormValue::Integer => raw
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| raw.parse::<u64>().map(Value::from))
+            .map_err(|_| format!("`{raw}` is not an integer")),
+        FormValue::Number => raw
+            .parse::<f64>()
+            .ok()
+            .and_then(::serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{raw}` is not a number")),
+        FormValue::Bool => match raw {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{raw}` is not `true` or `false`")),
+        },
+        FormValue::Json => Ok(::serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()))),
+    }
+}
+
+/// Reads a JSON value built from form fields or parts into `T`: 400 naming the field.
+fn from_fields<T: ::serde::de::DeserializeOwned>(value: ::serde_json::Value) -> Result<T, ServerError> {
+    ::serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        ServerError::BadJson {
+            reason: if path == "." { inner.to_string() } else { format!("at `{path}`: {inner}") },
+        }
+    })
+}
+
+/// An `application/x-www-form-urlencoded` body into `T`. `fields` says, per wire name,
+/// how its text is read and whether it repeats (`tag=a&tag=b` for an array); other
+/// names are read as text. Of a field that does not repeat, the last value counts.
+pub fn form_body<T: ::serde::de::DeserializeOwned>(
+    body: &[u8],
+    fields: &[(&str, FormValue, bool)],
+) -> Result<T, ServerError> {
+    let mut object = ::serde_json::Map::new();
+    for pair in body.split(|b| *b == b'&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &pair[pair.len()..]),
+        };
+        let unreadable = |reason: String| ServerError::BodyUnreadable {
+            reason: format!("it is not a form: {reason}"),
+        };
+        let key = percent_decode(key, true).map_err(unreadable)?;
+        let value = percent_decode(value, true).map_err(unreadable)?;
+        let (kind, repeated) = fields
+            .iter()
+            .find(|(name, _, _)| *name == key)
+            .map_or((FormValue::Text, false), |(_, kind, repeated)| (*kind, *repeated));
+        let json = form_json(&value, kind).map_err(|reason| ServerError::BadJson {
+            reason: format!("at `{key}`: {reason}"),
+        })?;
+        if repeated {
+            let list = object
+                .entry(key.into_owned())
+                .or_insert_with(|| ::serde_json::Value::Array(Vec::new()));
+            if let ::serde_json::Value::Array(items) = list {
+                items.push(json);
+            }
+        } else {
+            object.insert(key.into_owned(), json);
+        }
+    }
+    from_fields(::serde_json::Value::Object(object))
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct ReadPart {
+    pub name: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Bytes,
+}
+
+/// Splits a `multipart/form-data` body into its parts (multer does the parsing, over the
+/// bytes already read and held to the body limit).
+pub async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<ReadPart>, ServerError> {
+    let unreadable = |reason: String| ServerError::BodyUnreadable {
+        reason: format!("it is not multipart/form-data: {reason}"),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let boundary = ::multer::parse_boundary(content_type).map_err(|e| unreadable(e.to_string()))?;
+    let mut multipart = ::multer::Multipart::new(Body::from(body).into_data_stream(), boundary);
+    let mut parts = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(e.to_string()))? {
+        let name = field.name().unwrap_or("").to_string();
+        let filename = field.file_name().map(str::to_string);
+        let content_type = field.content_type().map(|media| media.to_string());
+        let bytes = field.bytes().await.map_err(|e| unreadable(e.to_string()))?;
+        parts.push(ReadPart {
+            name,
+            filename,
+            content_type,
+            bytes,
+        });
+    }
+    Ok(parts)
+}
+
+/// The last part named `name`, as a file made by `make(bytes, filename, content_type)`.
+pub fn file_part<F>(
+    parts: &[ReadPart],
+    name: &str,
+    make: fn(Bytes, Option<String>, Option<String>) -> F,
+) -> Option<F> {
+    parts
+        .iter()
+        .rev()
+        .find(|part| part.name == name)
+        .map(|part| make(part.bytes.clone(), part.filename.clone(), part.content_type.clone()))
+}
+
+/// Every part named `name`, in order, as files.
+pub fn file_parts<F>(parts: &[ReadPart], name: &str, make: fn(Bytes, Option<String>, Option<String>) -> F) -> Vec<F> {
+    parts
+        .iter()
+        .filter(|part| part.name == name)
+        .map(|part| make(part.bytes.clone(), part.filename.clone(), part.content_type.clone()))
+        .collect()
+}
+
+/// The last part named `name` read as a value of `T`; `None` when there is none.
+pub fn value_part<T: ::serde::de::DeserializeOwned>(
+    parts: &[ReadPart],
+    name: &'static str,
+    value: FormValue,
+) -> Result<Option<T>, ServerError> {
+    let Some(part) = parts.iter().rev().find(|part| part.name == name) else {
+        return Ok(None);
+    };
+    let text = std::str::from_utf8(&part.bytes).map_err(|e| ServerError::BadJson {
+        reason: format!("at `{name}`: the part is not UTF-8 text: {e}"),
+    })?;
+    let json = form_json(text, value).map_err(|reason| ServerError::BadJson {
+        reason: format!("at `{name}`: {reason}"),
+    })?;
+    from_fields::<T>(json)
+        .map(Some)
+        .map_err(|error| match error {
+            ServerError::BadJson { reason } => ServerError::BadJson {
+                reason: format!("in part `{name}`: {reason}"),
+            },
+            other => other,
+        })
+}
+
+/// Every part named `name`, in order, each read as a value of `T` (an array of scalars
+/// sent as one part per item).
+pub fn value_parts<T: ::serde::de::DeserializeOwned>(
+    parts: &[ReadPart],
+    name: &'static str,
+    value: FormValue,
+) -> Result<Vec<T>, ServerError> {
+    let mut values = Vec::new();
+    for one in parts.chunks(1).filter(|one| one[0].name == name) {
+        // Each occurrence read on its own, as `value_part` reads the last one.
+        values.extend(value_part::<T>(one, name, value)?);
+    }
+    Ok(values)
+}
+
+/// A part the definition requires: 400 when it was not sent.
+pub fn required_part<T>(value: Option<T>, name: &'static str) -> Result<T, ServerError> {
+    value.ok_or_else(|| ServerError::BadJson {
+        reason: format!("the required part `{name}` is missing"),
+    })
+}
