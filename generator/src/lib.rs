@@ -26,6 +26,7 @@ mod load;
 mod locate;
 mod media_type;
 mod model_error;
+mod param_rules;
 pub mod project;
 mod provenance;
 mod resolve;

@@ -3,6 +3,7 @@
 
 mod client;
 mod examples;
+mod params;
 mod root;
 mod rust;
 mod server;
