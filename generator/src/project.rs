@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 5] = [
+pub const TARGETS: [Target; 6] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -38,6 +38,11 @@ pub const TARGETS: [Target; 5] = [
         spec: "tests/corpus/package-registry-status-ranges.yaml",
         out: "tests/package-registry",
         crate_name: "package-registry",
+    },
+    Target {
+        spec: "tests/corpus/search-analytics-param-styles.yaml",
+        out: "tests/search-analytics",
+        crate_name: "search-analytics",
     },
 ];
 
