@@ -172,7 +172,8 @@ pub struct Shared<A> {
 pub struct AuthRequest<'a> {
     /// The security scheme's name in the definition (`signedRequest`).
     pub scheme: &'static str,
-    /// The credential: the value of the scheme's header or query parameter.
+    /// The credential: the value of the scheme's header, query parameter or cookie (the
+    /// last two still percent-encoded, as sent).
     pub credential: &'a str,
     pub method: &'a Method,
     /// Path and query exactly as sent, percent-encoding untouched
@@ -188,6 +189,8 @@ pub struct AuthRequest<'a> {
 pub enum CredentialSource {
     Header(&'static str),
     Query(&'static str),
+    /// A cookie's value, as sent.
+    Cookie(&'static str),
 }
 
 /// Authenticates a request against a list of alternatives, each a list of schemes that
@@ -273,6 +276,10 @@ fn credential<'a>(parts: &'a Parts, scheme: &'static str, source: CredentialSour
                 .find_map(|pair| pair.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))
                 .ok_or(missing(name))
         }
+        CredentialSource::Cookie(name) => cookie_values(&parts.headers, name)
+            .into_iter()
+            .next()
+            .ok_or(missing(name)),
     }
 }
 
@@ -612,21 +619,6 @@ pub fn header_param<T>(
         .map_err(|reason| ServerError::InvalidParam { name, reason })
 }
 
-/// A list header parameter, comma-separated; `None` when absent.
-pub fn header_list<T>(
-    headers: &HeaderMap,
-    name: &'static str,
-    parse: ParseParam<T>,
-) -> Result<Option<Vec<T>>, ServerError> {
-    let mut values = Vec::new();
-    for value in headers.get_all(name) {
-        for item in header_text(value, name)?.split(',') {
-            values.push(parse(item.trim()).map_err(|reason| ServerError::InvalidParam { name, reason })?);
-        }
-    }
-    Ok((!values.is_empty()).then_some(values))
-}
-
 fn header_text<'a>(value: &'a HeaderValue, name: &'static str) -> Result<&'a str, ServerError> {
     value.to_str().map_err(|_| ServerError::InvalidParam {
         name,
@@ -637,6 +629,338 @@ fn header_text<'a>(value: &'a HeaderValue, name: &'static str) -> Result<&'a str
 /// A required parameter: absent is 400 `M_MISSING_PARAM`.
 pub fn required<T>(value: Option<T>, name: &'static str) -> Result<T, ServerError> {
     value.ok_or(ServerError::MissingParam { name })
+}
+
+/// A parameter the definition gives a `default`: absent, it takes that value (JSON text
+/// from the definition, checked against the parameter's schema by the generator).
+pub fn or_default<T: ::serde::de::DeserializeOwned>(
+    value: Option<T>,
+    default: &'static str,
+    name: &'static str,
+) -> Result<T, ServerError> {
+    match value {
+        Some(value) => Ok(value),
+        None => ::serde_json::from_str(default).map_err(|e| ServerError::InvalidParam {
+            name,
+            reason: format!("it is absent and the definition's default `{default}` does not fit its type: {e}"),
+        }),
+    }
+}
+
+/// How an array or object parameter is written: `collectionFormat`, or `style` and `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Items joined by the separator in one value (`a,b`); an object as `k,v,k,v`.
+    Joined(char),
+    /// Query and cookie: one `name=item` per item, an object's members as their own pairs.
+    /// Path and header: `a,b`, an object as `k=v,k=v`.
+    Exploded,
+    /// `name[k]=v` per member.
+    DeepObject,
+    /// `.a.b` (exploded) or `.a,b`.
+    Label { explode: bool },
+    /// `;name=a;name=b` (exploded) or `;name=a,b`.
+    Matrix { explode: bool },
+}
+
+/// Splits a still percent-encoded value at `separator` and decodes each item. The client
+/// escapes `,` `|` `.` `;` `=` inside items, so they are found before decoding; it refuses
+/// space and tab inside items, whose escapes are the separator's own, so those are split
+/// after decoding.
+fn split_decoded(raw: &str, separator: char, plus_is_space: bool) -> Result<Vec<String>, String> {
+    if raw.is_empty() {
+        return Ok(Vec::new());
+    }
+    if matches!(separator, ' ' | '\t') {
+        let text = percent_decode(raw.as_bytes(), plus_is_space)?;
+        return Ok(text.split(separator).map(str::to_string).collect());
+    }
+    raw.split(separator)
+        .map(|item| percent_decode(item.as_bytes(), plus_is_space).map(Cow::into_owned))
+        .collect()
+}
+
+/// `k,v,k,v` or `k=v,k=v`, already split into items, as members.
+fn members_of(items: Vec<String>, pairs_with_equals: bool) -> Result<Vec<(String, String)>, String> {
+    if pairs_with_equals {
+        return items
+            .into_iter()
+            .map(|item| match item.split_once('=') {
+                Some((key, value)) => Ok((key.to_string(), value.to_string())),
+                None => Err(format!("`{item}` is not a `key=value` member")),
+            })
+            .collect();
+    }
+    let pairs = items.chunks_exact(2);
+    if !pairs.remainder().is_empty() {
+        return Err("an object is written as key,value pairs, and a value is missing".to_string());
+    }
+    Ok(pairs.map(|pair| (pair[0].clone(), pair[1].clone())).collect())
+}
+
+/// The query's pairs with keys decoded and values still percent-encoded.
+fn raw_query_pairs(parts: &Parts) -> Result<Vec<(Cow<'_, str>, &str)>, ServerError> {
+    let query = parts.uri.query().unwrap_or("");
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(key.as_bytes(), true).map_err(|reason| ServerError::InvalidParam {
+                name: "query string",
+                reason,
+            })?;
+            Ok((key, value))
+        })
+        .collect()
+}
+
+/// The items of an array query parameter; `None` when absent.
+pub fn query_items(parts: &Parts, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
+    let invalid = |reason| ServerError::InvalidParam { name, reason };
+    let pairs = raw_query_pairs(parts)?;
+    let mut values = pairs.iter().filter(|(key, _)| key == name).map(|(_, raw)| *raw);
+    match style {
+        Style::Joined(separator) => match values.next_back() {
+            Some(raw) => split_decoded(raw, separator, true).map(Some).map_err(invalid),
+            None => Ok(None),
+        },
+        _ => {
+            let items: Result<Vec<String>, String> = values
+                .map(|raw| percent_decode(raw.as_bytes(), true).map(Cow::into_owned))
+                .collect();
+            items.map(|items| (!items.is_empty()).then_some(items)).map_err(invalid)
+        }
+    }
+}
+
+/// The members of an object query parameter; `None` when absent. Exploded, its members
+/// are the query's pairs that are no other parameter's (`others`).
+pub fn query_members(
+    parts: &Parts,
+    name: &'static str,
+    style: Style,
+    others: &[&str],
+) -> Result<Option<Vec<(String, String)>>, ServerError> {
+    let invalid = |reason| ServerError::InvalidParam { name, reason };
+    let pairs = raw_query_pairs(parts)?;
+    let decode = |raw: &str| percent_decode(raw.as_bytes(), true).map(Cow::into_owned);
+    let members: Result<Vec<(String, String)>, String> = match style {
+        Style::Joined(separator) => {
+            let Some((_, raw)) = pairs.iter().rev().find(|(key, _)| key == name) else {
+                return Ok(None);
+            };
+            return split_decoded(raw, separator, true)
+                .and_then(|items| members_of(items, false))
+                .map(Some)
+                .map_err(invalid);
+        }
+        Style::DeepObject => pairs
+            .iter()
+            .filter_map(|(key, raw)| {
+                let member = key.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
+                Some(decode(raw).map(|value| (member.to_string(), value)))
+            })
+            .collect(),
+        _ => pairs
+            .iter()
+            .filter(|(key, _)| !others.contains(&key.as_ref()))
+            .map(|(key, raw)| decode(raw).map(|value| (key.to_string(), value)))
+            .collect(),
+    };
+    members.map(|members| (!members.is_empty()).then_some(members)).map_err(invalid)
+}
+
+/// A `label` or `matrix` path value without its prefix (`.`, `;name=`), still encoded.
+pub fn path_unprefixed<'a>(raw: &'a str, name: &'static str, style: Style) -> Result<&'a str, ServerError> {
+    let stripped = match style {
+        Style::Label { .. } => raw.strip_prefix('.'),
+        Style::Matrix { .. } => raw.strip_prefix(';').and_then(|rest| rest.strip_prefix(name)?.strip_prefix('=')),
+        _ => Some(raw),
+    };
+    stripped.ok_or_else(|| ServerError::BadPath {
+        name,
+        reason: format!("`{raw}` does not start as its style says"),
+    })
+}
+
+/// The items of an array path parameter.
+pub fn path_items(raw: &str, name: &'static str, style: Style) -> Result<Vec<String>, ServerError> {
+    let bad = |reason| ServerError::BadPath { name, reason };
+    match style {
+        Style::Label { explode: true } => split_decoded(path_unprefixed(raw, name, style)?, '.', false).map_err(bad),
+        Style::Matrix { explode: true } => {
+            let items = raw.strip_prefix(';').unwrap_or("").split(';').map(|item| {
+                let value = item.strip_prefix(name).and_then(|rest| rest.strip_prefix('='));
+                let value = value.ok_or_else(|| format!("`{item}` is not `{name}=…`"))?;
+                percent_decode(value.as_bytes(), false).map(Cow::into_owned)
+            });
+            items.collect::<Result<Vec<_>, _>>().map_err(bad)
+        }
+        Style::Joined(separator) => split_decoded(raw, separator, false).map_err(bad),
+        _ => split_decoded(path_unprefixed(raw, name, style)?, ',', false).map_err(bad),
+    }
+}
+
+/// The members of an object path parameter.
+pub fn path_members(raw: &str, name: &'static str, style: Style) -> Result<Vec<(String, String)>, ServerError> {
+    let bad = |reason| ServerError::BadPath { name, reason };
+    let (items, with_equals) = match style {
+        Style::Label { explode: true } => (split_raw_pairs(raw.strip_prefix('.'), '.'), true),
+        Style::Matrix { explode: true } => (split_raw_pairs(raw.strip_prefix(';'), ';'), true),
+        Style::Exploded => (split_raw_pairs(Some(raw), ','), true),
+        Style::Joined(separator) => (split_decoded(raw, separator, false).map_err(bad)?, false),
+        _ => (split_decoded(path_unprefixed(raw, name, style)?, ',', false).map_err(bad)?, false),
+    };
+    if with_equals {
+        // `k=v` items: split at `=` before decoding, which the client escapes inside.
+        return items
+            .iter()
+            .map(|item| {
+                let (key, value) = item.split_once('=').ok_or_else(|| format!("`{item}` is not `key=value`"))?;
+                let key = percent_decode(key.as_bytes(), false)?;
+                let value = percent_decode(value.as_bytes(), false)?;
+                Ok((key.into_owned(), value.into_owned()))
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(bad);
+    }
+    members_of(items, false).map_err(bad)
+}
+
+fn split_raw_pairs(raw: Option<&str>, separator: char) -> Vec<String> {
+    raw.filter(|raw| !raw.is_empty())
+        .map(|raw| raw.split(separator).map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The items of an array header parameter (all its header lines); `None` when absent.
+pub fn header_items(headers: &HeaderMap, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
+    let separator = match style {
+        Style::Joined(separator) => separator,
+        _ => ',',
+    };
+    let mut items = Vec::new();
+    for value in headers.get_all(name) {
+        let text = header_text(value, name)?;
+        if separator == ' ' {
+            items.extend(text.split_whitespace().map(str::to_string));
+        } else {
+            items.extend(text.split(separator).map(|item| item.trim().to_string()));
+        }
+    }
+    Ok((!items.is_empty()).then_some(items))
+}
+
+/// The members of an object header parameter; `None` when absent.
+pub fn header_members(
+    headers: &HeaderMap,
+    name: &'static str,
+    style: Style,
+) -> Result<Option<Vec<(String, String)>>, ServerError> {
+    let Some(items) = header_items(headers, name, style)? else {
+        return Ok(None);
+    };
+    members_of(items, style == Style::Exploded)
+        .map(Some)
+        .map_err(|reason| ServerError::InvalidParam { name, reason })
+}
+
+/// The still-encoded values of every `name=value` cookie, in the order sent.
+fn cookie_values<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+        .collect()
+}
+
+/// A cookie parameter, percent-decoded; `None` when absent. The first of several wins.
+pub fn cookie_param<T>(headers: &HeaderMap, name: &'static str, parse: ParseParam<T>) -> Result<Option<T>, ServerError> {
+    let invalid = |reason| ServerError::InvalidParam { name, reason };
+    let Some(raw) = cookie_values(headers, name).into_iter().next() else {
+        return Ok(None);
+    };
+    let text = percent_decode(raw.as_bytes(), false).map_err(invalid)?;
+    parse(&text).map(Some).map_err(invalid)
+}
+
+/// The items of an array cookie parameter; `None` when absent.
+pub fn cookie_items(headers: &HeaderMap, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
+    let invalid = |reason| ServerError::InvalidParam { name, reason };
+    let values = cookie_values(headers, name);
+    let items: Result<Vec<String>, String> = match style {
+        Style::Exploded => values
+            .iter()
+            .map(|raw| percent_decode(raw.as_bytes(), false).map(Cow::into_owned))
+            .collect(),
+        Style::Joined(separator) => match values.first() {
+            Some(raw) => split_decoded(raw, separator, false),
+            None => return Ok(None),
+        },
+        _ => match values.first() {
+            Some(raw) => split_decoded(raw, ',', false),
+            None => return Ok(None),
+        },
+    };
+    let items = items.map_err(invalid)?;
+    Ok((!items.is_empty() || !values.is_empty()).then_some(items))
+}
+
+/// The members of an object cookie parameter (`k,v,k,v`); `None` when absent.
+pub fn cookie_members(headers: &HeaderMap, name: &'static str) -> Result<Option<Vec<(String, String)>>, ServerError> {
+    let Some(items) = cookie_items(headers, name, Style::Joined(','))? else {
+        return Ok(None);
+    };
+    members_of(items, false)
+        .map(Some)
+        .map_err(|reason| ServerError::InvalidParam { name, reason })
+}
+
+/// An array parameter's items parsed into their type.
+pub fn parse_items<T>(items: Option<Vec<String>>, name: &'static str, parse: ParseParam<T>) -> Result<Option<Vec<T>>, ServerError> {
+    items
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| parse(item).map_err(|reason| ServerError::InvalidParam { name, reason }))
+                .collect()
+        })
+        .transpose()
+}
+
+/// An object parameter's members read into its type. Members named in `text_members`
+/// (every member when `all_text`) are strings; any other value that reads as a JSON
+/// number or boolean is one.
+pub fn parse_members<T: ::serde::de::DeserializeOwned>(
+    members: Option<Vec<(String, String)>>,
+    name: &'static str,
+    text_members: &[&str],
+    all_text: bool,
+) -> Result<Option<T>, ServerError> {
+    let Some(members) = members else {
+        return Ok(None);
+    };
+    let object = members
+        .into_iter()
+        .map(|(key, text)| {
+            let scalar = ::serde_json::from_str::<::serde_json::Value>(&text)
+                .ok()
+                .filter(|value| value.is_number() || value.is_boolean());
+            let value = match scalar {
+                Some(value) if !all_text && !text_members.contains(&key.as_str()) => value,
+                _ => ::serde_json::Value::String(text),
+            };
+            (key, value)
+        })
+        .collect();
+    ::serde_json::from_value(::serde_json::Value::Object(object))
+        .map(Some)
+        .map_err(|e| ServerError::InvalidParam { name, reason: e.to_string() })
 }
 
 /// A documented response with a JSON body, sent as `media` (a JSON-family type).

@@ -189,13 +189,12 @@ impl Checker<'_> {
         let mut declared_path = BTreeSet::new();
         for (pointer, param) in params {
             let data = param.parameter_data_ref();
-            if let Parameter::Cookie { .. } = param {
-                self.error(
-                    pointer,
-                    format!("cookie parameter `{}` is not supported", data.name),
-                    "pass the value as a header or query parameter",
-                );
-                continue;
+            for problem in crate::param_rules::problems(self.api, param) {
+                let at = problem
+                    .at
+                    .split('/')
+                    .fold(pointer.clone(), |at, key| child_pointer(&at, key));
+                self.error(&at, problem.message, &problem.help);
             }
             if let Parameter::Path { .. } = param {
                 declared_path.insert(data.name.as_str());

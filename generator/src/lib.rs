@@ -27,6 +27,7 @@ mod locate;
 mod manifest;
 mod media_type;
 mod model_error;
+mod param_rules;
 pub mod project;
 mod provenance;
 mod resolve;

@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 8] = [
+pub const TARGETS: [Target; 9] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -53,6 +53,11 @@ pub const TARGETS: [Target; 8] = [
         spec: "tests/corpus/file-storage-uploads.yaml",
         out: "tests/file-storage",
         crate_name: "file-storage",
+    },
+    Target {
+        spec: "tests/corpus/search-analytics-param-styles.yaml",
+        out: "tests/search-analytics",
+        crate_name: "search-analytics",
     },
 ];
 

@@ -5,6 +5,8 @@
 //! What 3.0 cannot say rides along as extensions:
 //! - `x-stubforge-tuple`: the item schemas of a fixed-length tuple (`items: [..]`).
 //! - `x-stubforge-types`: the member types of a `type: [a, b]` list (without `null`).
+//! - `x-stubforge-collection-format`: a 2.0 parameter's `collectionFormat` (`csv` for an
+//!   array that names none).
 //!
 //! Each moved node is recorded (new pointer → resolved pointer) so that diagnostics about
 //! the upgraded document still point at the user's file and line.
@@ -18,6 +20,9 @@ use crate::load::{FileId, Sources};
 
 pub const TUPLE_EXTENSION: &str = "x-stubforge-tuple";
 pub const TYPES_EXTENSION: &str = "x-stubforge-types";
+/// A 2.0 parameter's `collectionFormat` (`csv` when an array says none), which 3.0's
+/// `style` cannot always say (`tsv`, or `ssv` in a header).
+pub const COLLECTION_FORMAT: &str = "x-stubforge-collection-format";
 
 /// Which input language a document is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -495,11 +500,18 @@ impl Upgrader {
             } else if key == "x-example" {
                 out.insert("example".into(), value.clone());
                 self.moved(&child_pointer(new, "example"), &child_pointer(old, "x-example"));
-            } else if key == "collectionFormat" || key == "allowEmptyValue" {
-                // Only the default (`csv`) is meaningful for the parameters we support.
+            } else if key == "collectionFormat" {
+                out.insert(COLLECTION_FORMAT.into(), value.clone());
+                self.moved(&child_pointer(new, COLLECTION_FORMAT), &child_pointer(old, key));
+            } else if key == "allowEmptyValue" {
+                // An empty value is read as the empty string either way.
             } else {
                 out.insert(key.clone(), value.clone());
             }
+        }
+        // 2.0 arrays are `csv` unless said otherwise; 3.0's default would be `form`, exploded.
+        if schema.get("type").and_then(Value::as_str) == Some("array") && !out.contains_key(COLLECTION_FORMAT) {
+            out.insert(COLLECTION_FORMAT.into(), Value::from("csv"));
         }
         if !schema.is_empty() {
             self.moved(&child_pointer(new, "schema"), old);

@@ -400,6 +400,7 @@ fn what_the_emitted_modules_define_by_themselves_is_reserved() {
         operation_methods,
         [
             "search",
+            "list_inventory",
             "ping",
             "create_cluster",
             "patch_cluster",

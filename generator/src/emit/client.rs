@@ -6,11 +6,12 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::media;
+use super::params::{ValueKind, prefixed, style_tokens, value_kind};
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::PathPart;
 use crate::ir::{
-    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, Response, ResponseBody, ResponseStatus,
-    SecurityKind, TypeRef,
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseBody,
+    ResponseStatus, SecurityKind, TypeRef,
 };
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
@@ -88,9 +89,10 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
     let response = ident(&op.response_type);
     let id = &op.id;
     let method = http_method(op.http_method);
-    let path = emit_path(op);
-    let query = emit_params(op, ParamLocation::Query);
-    let headers = emit_params(op, ParamLocation::Header);
+    let path = emit_path(ir, op);
+    let query = emit_params(ir, op, ParamLocation::Query);
+    let headers = emit_params(ir, op, ParamLocation::Header);
+    let cookies = emit_params(ir, op, ParamLocation::Cookie);
     let body = emit_body(op);
     let credentials = emit_credentials(ir, op);
     let decode = emit_decode(ir, op);
@@ -110,6 +112,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
             #path
             #query
             #headers
+            #cookies
             #body
             #credentials
             let reply = self.runtime.send(call).await?;
@@ -133,12 +136,16 @@ fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
     let mut fields = Vec::new();
     for param in &op.params {
         let field = ident(&param.rust_name);
-        if param.required && param.ty == TypeRef::String {
+        if param.always_present() && param.ty == TypeRef::String {
             arguments.push(quote!(#field: impl Into<String>));
             fields.push(quote!(#field: #field.into()));
         } else {
             let ty = qualified_type(&param.ty);
-            let ty = if param.required { ty } else { quote!(Option<#ty>) };
+            let ty = if param.always_present() {
+                ty
+            } else {
+                quote!(Option<#ty>)
+            };
             arguments.push(quote!(#field: #ty));
             fields.push(quote!(#field));
         }
@@ -202,7 +209,7 @@ fn http_method(method: HttpMethod) -> TokenStream {
 
 /// The path after the base path: fixed text (`/` separators included) in runs, each
 /// parameter escaped alone, and the one rule the server reads a shared segment by.
-fn emit_path(op: &Operation) -> TokenStream {
+fn emit_path(ir: &Ir, op: &Operation) -> TokenStream {
     let mut steps = Vec::new();
     let mut text = String::new();
     for segment in &op.template.segments {
@@ -227,6 +234,12 @@ fn emit_path(op: &Operation) -> TokenStream {
             }
             let wire = &param.wire_name;
             let field = ident(&param.rust_name);
+            let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
+            if !scalar || prefixed(param.style) {
+                let style = style_tokens(&quote!(super::client_runtime), param.style);
+                steps.push(quote!(call.path_styled(#wire, &request.#field, #style)?;));
+                continue;
+            }
             steps.push(if whole {
                 quote!(call.path_param(#wire, &request.#field)?;)
             } else {
@@ -254,17 +267,26 @@ fn find_param<'a>(op: &'a Operation, location: ParamLocation, wire: &str) -> Opt
     op.params.iter().find(|p| p.location == location && p.wire_name == wire)
 }
 
-/// Query or header parameters, in definition order; optional ones only when set.
-fn emit_params(op: &Operation, location: ParamLocation) -> TokenStream {
+/// Query, header or cookie parameters, in definition order; optional ones only when set.
+fn emit_params(ir: &Ir, op: &Operation, location: ParamLocation) -> TokenStream {
+    let rt = quote!(super::client_runtime);
     let steps = op.params.iter().filter(|p| p.location == location).map(|param| {
         let wire = &param.wire_name;
         let field = ident(&param.rust_name);
-        let add = match (location, &param.ty) {
-            (ParamLocation::Query, TypeRef::Vec(_)) => quote!(call.query_param_each(#wire, value)?;),
-            (ParamLocation::Query, _) => quote!(call.query_param(#wire, value)?;),
-            _ => quote!(call.header_param(#wire, value)?;),
+        let style = style_tokens(&rt, param.style);
+        let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
+        let list = matches!(value_kind(ir, &param.ty), ValueKind::List(_));
+        let add = match location {
+            ParamLocation::Query if scalar => quote!(call.query_param(#wire, value)?;),
+            ParamLocation::Query if list && param.style == ParamStyle::Exploded => {
+                quote!(call.query_param_each(#wire, value)?;)
+            }
+            ParamLocation::Query => quote!(call.query_styled(#wire, value, #style)?;),
+            ParamLocation::Header if scalar => quote!(call.header_param(#wire, value)?;),
+            ParamLocation::Header => quote!(call.header_styled(#wire, value, #style)?;),
+            _ => quote!(call.cookie_param(#wire, value, #style)?;),
         };
-        if param.required {
+        if param.always_present() {
             quote! {
                 let value = &request.#field;
                 #add
@@ -320,6 +342,7 @@ fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
                 quote!(super::client_runtime::Placement::Header(#header))
             }
             SecurityKind::ApiKeyQuery { param } => quote!(super::client_runtime::Placement::Query(#param)),
+            SecurityKind::ApiKeyCookie { cookie } => quote!(super::client_runtime::Placement::Cookie(#cookie)),
             SecurityKind::Http { .. } | SecurityKind::OAuth2 => {
                 quote!(super::client_runtime::Placement::Header("Authorization"))
             }
@@ -491,6 +514,12 @@ mod tests {
             ty,
             required,
             doc: None,
+            style: if location == ParamLocation::Query {
+                crate::ir::ParamStyle::Exploded
+            } else {
+                crate::ir::ParamStyle::Joined(',')
+            },
+            default: None,
         }
     }
 
@@ -611,7 +640,16 @@ mod tests {
             .push(param("from", "from", ParamLocation::Path, TypeRef::I64, true));
         op.params
             .push(param("to", "to", ParamLocation::Path, TypeRef::I64, true));
-        let squashed: String = emit_path(op).to_string().split_whitespace().collect();
+        let squashed: String = emit_path(
+            &Ir {
+                operations: Vec::new(),
+                ..messages_api()
+            },
+            op,
+        )
+        .to_string()
+        .split_whitespace()
+        .collect();
         assert_eq!(
             squashed,
             concat!(

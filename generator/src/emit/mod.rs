@@ -5,6 +5,7 @@ mod bodies;
 mod client;
 mod examples;
 mod media;
+mod params;
 mod root;
 mod rust;
 mod server;

@@ -7,11 +7,12 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::media;
+use super::params::{ValueKind, prefixed, style_tokens, value_kind};
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
 use crate::ir::{
-    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, Response, ResponseBody, ResponseStatus,
-    SecurityKind, TypeRef,
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseBody,
+    ResponseStatus, SecurityKind, TypeRef,
 };
 
 /// The sibling module with the fixed helpers.
@@ -173,6 +174,7 @@ fn credential_description(kind: &SecurityKind) -> String {
     match kind {
         SecurityKind::ApiKeyHeader { header } => format!("the `{header}` header"),
         SecurityKind::ApiKeyQuery { param } => format!("the `{param}` query parameter, still percent-encoded"),
+        SecurityKind::ApiKeyCookie { cookie } => format!("the `{cookie}` cookie, still percent-encoded"),
         SecurityKind::Http { scheme } => format!("the `Authorization` header (`{scheme}`)"),
         SecurityKind::OAuth2 => "the `Authorization` header (OAuth 2 bearer token)".to_string(),
     }
@@ -490,9 +492,8 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
         let template = template_ident(op);
         quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template())?;)
     });
-    let has_query = op.params.iter().any(|p| p.location == ParamLocation::Query);
-    let query = has_query.then(|| quote!(let query = #rt::query_pairs(&parts)?;));
-    let fields = op.params.iter().map(|p| emit_param_field(p, &path_names));
+    let query = reads_query_pairs(ir, op).then(|| quote!(let query = #rt::query_pairs(&parts)?;));
+    let fields = op.params.iter().map(|p| emit_param_field(ir, op, p, &path_names));
     let (accept, body_field) = match &op.body {
         Some(body) if super::bodies::is_plain_json(body) => (json_accept(body), json_body_field(body)),
         Some(body) => {
@@ -571,54 +572,135 @@ fn credential_source(ir: &Ir, scheme: &str) -> TokenStream {
     match kind {
         Some(SecurityKind::ApiKeyHeader { header }) => quote!(#rt::CredentialSource::Header(#header)),
         Some(SecurityKind::ApiKeyQuery { param }) => quote!(#rt::CredentialSource::Query(#param)),
+        Some(SecurityKind::ApiKeyCookie { cookie }) => quote!(#rt::CredentialSource::Cookie(#cookie)),
         _ => quote!(#rt::CredentialSource::Header("Authorization")),
     }
 }
 
-/// One field of the request struct, read from the path, the query or the headers.
-/// `path_names` lists the path's parameters in the order `path_values` holds them.
-fn emit_param_field(param: &Param, path_names: &[&str]) -> TokenStream {
+/// One field of the request struct, read from the path, the query, the headers or the
+/// cookies. `path_names` lists the path's parameters in the order `path_values` holds them.
+fn emit_param_field(ir: &Ir, op: &Operation, param: &Param, path_names: &[&str]) -> TokenStream {
     let rt = rt();
     let field = ident(&param.rust_name);
     let wire = &param.wire_name;
+    let style = style_tokens(&rt, param.style);
+    let kind = value_kind(ir, &param.ty);
+    let list = |items: TokenStream, item: &TypeRef| {
+        let parse = parse_fn(item);
+        quote!(#rt::parse_items(#items, #wire, #parse)?)
+    };
+    let object = |members: TokenStream, text_members: &[&str], all_text: bool| {
+        let ty = qualified_type(&param.ty);
+        quote!(#rt::parse_members::<#ty>(#members, #wire, &[#(#text_members),*], #all_text)?)
+    };
     let value = match param.location {
         ParamLocation::Path => {
             // `check` guarantees every path parameter is in the template.
             let at = path_names.iter().position(|name| name == wire).unwrap_or(0);
             let at = Literal::usize_unsuffixed(at);
+            let raw = quote!(path_values[#at]);
             // A path parameter is always present once the path fits the template.
-            if param.ty == TypeRef::String {
-                return quote!(#field: #rt::path_string(path_values[#at], #wire)?,);
-            }
-            let parse = parse_fn(&param.ty);
-            return quote!(#field: #rt::path_param(path_values[#at], #wire, #parse)?,);
+            let value = match &kind {
+                ValueKind::Scalar => {
+                    let raw = if prefixed(param.style) {
+                        quote!(#rt::path_unprefixed(#raw, #wire, #style)?)
+                    } else {
+                        raw
+                    };
+                    if param.ty == TypeRef::String {
+                        return quote!(#field: #rt::path_string(#raw, #wire)?,);
+                    }
+                    let parse = parse_fn(&param.ty);
+                    return quote!(#field: #rt::path_param(#raw, #wire, #parse)?,);
+                }
+                ValueKind::List(item) => list(quote!(Some(#rt::path_items(#raw, #wire, #style)?)), item),
+                ValueKind::Object { text_members, all_text } => object(
+                    quote!(Some(#rt::path_members(#raw, #wire, #style)?)),
+                    text_members,
+                    *all_text,
+                ),
+            };
+            return quote!(#field: #rt::required(#value, #wire)?,);
         }
-        ParamLocation::Query => match &param.ty {
-            TypeRef::Vec(item) => {
+        ParamLocation::Query => match &kind {
+            ValueKind::Scalar => {
+                let parse = parse_fn(&param.ty);
+                quote!(#rt::query_param(&query, #wire, #parse)?)
+            }
+            ValueKind::List(item) if param.style == ParamStyle::Exploded => {
                 let parse = parse_fn(item);
                 quote!(#rt::query_list(&query, #wire, #parse)?)
             }
-            ty => {
-                let parse = parse_fn(ty);
-                quote!(#rt::query_param(&query, #wire, #parse)?)
+            ValueKind::List(item) => list(quote!(#rt::query_items(&parts, #wire, #style)?), item),
+            ValueKind::Object { text_members, all_text } => {
+                let others = query_names_besides(ir, op, param);
+                object(
+                    quote!(#rt::query_members(&parts, #wire, #style, &[#(#others),*])?),
+                    text_members,
+                    *all_text,
+                )
             }
         },
-        ParamLocation::Header => match &param.ty {
-            TypeRef::Vec(item) => {
-                let parse = parse_fn(item);
-                quote!(#rt::header_list(&parts.headers, #wire, #parse)?)
-            }
-            ty => {
-                let parse = parse_fn(ty);
+        ParamLocation::Header => match &kind {
+            ValueKind::Scalar => {
+                let parse = parse_fn(&param.ty);
                 quote!(#rt::header_param(&parts.headers, #wire, #parse)?)
             }
+            ValueKind::List(item) => list(quote!(#rt::header_items(&parts.headers, #wire, #style)?), item),
+            ValueKind::Object { text_members, all_text } => object(
+                quote!(#rt::header_members(&parts.headers, #wire, #style)?),
+                text_members,
+                *all_text,
+            ),
+        },
+        ParamLocation::Cookie => match &kind {
+            ValueKind::Scalar => {
+                let parse = parse_fn(&param.ty);
+                quote!(#rt::cookie_param(&parts.headers, #wire, #parse)?)
+            }
+            ValueKind::List(item) => list(quote!(#rt::cookie_items(&parts.headers, #wire, #style)?), item),
+            ValueKind::Object { text_members, all_text } => object(
+                quote!(#rt::cookie_members(&parts.headers, #wire)?),
+                text_members,
+                *all_text,
+            ),
         },
     };
     if param.required {
         quote!(#field: #rt::required(#value, #wire)?,)
+    } else if let Some(default) = &param.default {
+        let default = default.to_string();
+        quote!(#field: #rt::or_default(#value, #default, #wire)?,)
     } else {
         quote!(#field: #value,)
     }
+}
+
+/// The query keys an exploded object parameter does not take as its members: the other
+/// query parameters and the query credentials.
+fn query_names_besides<'a>(ir: &'a Ir, op: &'a Operation, param: &Param) -> Vec<&'a str> {
+    let params = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.wire_name != param.wire_name)
+        .map(|p| p.wire_name.as_str());
+    let credentials = ir.security_schemes.iter().filter_map(|scheme| match &scheme.kind {
+        SecurityKind::ApiKeyQuery { param } => Some(param.as_str()),
+        _ => None,
+    });
+    params.chain(credentials).collect()
+}
+
+/// Whether the handler reads the decoded query pairs (`query`): scalars and exploded lists do.
+fn reads_query_pairs(ir: &Ir, op: &Operation) -> bool {
+    op.params.iter().any(|p| {
+        p.location == ParamLocation::Query
+            && match value_kind(ir, &p.ty) {
+                ValueKind::Scalar => true,
+                ValueKind::List(_) => p.style == ParamStyle::Exploded,
+                ValueKind::Object { .. } => false,
+            }
+    })
 }
 
 /// The parser for one parameter value: `FromStr` for scalars, serde for the rest.

@@ -388,16 +388,26 @@ fn emit_param(param: &Param) -> TokenStream {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
     };
     let origin = format!(" The `{}` {where_} parameter.", param.wire_name);
     let docs = doc(param.doc.as_deref());
     let name = ident(&param.rust_name);
     let ty = type_tokens(&param.ty);
-    let ty = if param.required { ty } else { quote!(Option<#ty>) };
+    let ty = if param.always_present() {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    };
+    let default = param.default.as_ref().map(|value| {
+        let line = format!(" When the request leaves it out, the server reads `{value}`, its default.");
+        quote!(#[doc = ""] #[doc = #line])
+    });
     quote! {
         #docs
         #[doc = ""]
         #[doc = #origin]
+        #default
         pub #name: #ty,
     }
 }

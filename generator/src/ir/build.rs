@@ -148,7 +148,7 @@ fn security_schemes(api: &OpenAPI) -> Vec<SecurityScheme> {
                     match location {
                         APIKeyLocation::Header => SecurityKind::ApiKeyHeader { header: name.clone() },
                         APIKeyLocation::Query => SecurityKind::ApiKeyQuery { param: name.clone() },
-                        APIKeyLocation::Cookie => return None,
+                        APIKeyLocation::Cookie => SecurityKind::ApiKeyCookie { cookie: name.clone() },
                     },
                     description,
                 ),

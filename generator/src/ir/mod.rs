@@ -299,6 +299,7 @@ pub enum ParamLocation {
     Path,
     Query,
     Header,
+    Cookie,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -309,6 +310,39 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub doc: Option<String>,
+    /// How an array or object value is written (a scalar's text is the same in every
+    /// style, but for the prefixes of `label` and `matrix` path values).
+    pub style: ParamStyle,
+    /// The definition's `default`, as JSON: the server fills an absent parameter with it,
+    /// so the request field is never `None` and is not an `Option`.
+    pub default: Option<serde_json::Value>,
+}
+
+impl Param {
+    /// Whether the request field is always set: required, or filled with its default.
+    pub fn always_present(&self) -> bool {
+        self.required || self.default.is_some()
+    }
+}
+
+/// How a parameter's array or object is written on the wire: Swagger 2.0's
+/// `collectionFormat` and OpenAPI 3.0's `style`/`explode`, folded into what differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// One value, items joined by this separator (`a,b`; an object as `k,v,k,v`): 2.0's
+    /// `csv`, `ssv`, `tsv`, `pipes`; 3.0's unexploded `form` and `simple`,
+    /// `spaceDelimited`, `pipeDelimited`.
+    Joined(char),
+    /// 3.0's exploded `form` and 2.0's `multi`: in a query or cookie, one `name=item` per
+    /// item, an object's members as pairs of their own. Exploded `simple` (path, header):
+    /// items joined by `,`, an object as `k=v,k=v`.
+    Exploded,
+    /// `name[k]=v` per member of an object (query only).
+    DeepObject,
+    /// `.a.b` (exploded) or `.a,b` (path only).
+    Label { explode: bool },
+    /// `;name=a;name=b` (exploded) or `;name=a,b` (path only).
+    Matrix { explode: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -547,6 +581,10 @@ pub enum SecurityKind {
     },
     ApiKeyQuery {
         param: String,
+    },
+    /// An API key in a cookie, handed to the server's `authenticate` as sent.
+    ApiKeyCookie {
+        cookie: String,
     },
     /// `Authorization: Bearer` or `Basic`.
     Http {

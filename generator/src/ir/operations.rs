@@ -1,7 +1,8 @@
 //! Operations: request structs' parameters and bodies, responses by status, security.
 
 use openapiv3::{
-    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode,
+    OpenAPI, Operation as ApiOperation, Parameter, ParameterSchemaOrContent, PathItem, PathStyle, QueryStyle,
+    ReferenceOr, StatusCode,
 };
 
 use super::docs::rst_to_markdown;
@@ -9,7 +10,7 @@ use super::naming::{Registry, pascal_stem, snake_ident};
 use super::operation_names::OperationNames;
 use super::paths;
 use super::types::TypeBuilder;
-use super::{HttpMethod, Operation, Param, ParamLocation, ResponseStatus, TypeRef};
+use super::{HttpMethod, Operation, Param, ParamLocation, ParamStyle, ResponseStatus, TypeRef};
 use crate::diag::child_pointer;
 
 /// One operation of the definition and where it is.
@@ -96,7 +97,7 @@ fn operation(api: &OpenAPI, types: &mut TypeBuilder, located: &Located, names: O
     let mut params: Vec<(&str, Param)> = Vec::new();
     for (pointer, param) in shared_params.iter().chain(own.iter()) {
         let ReferenceOr::Item(param) = param else { continue };
-        let Some(param) = self::param(types, param, pointer, &stem) else {
+        let Some(param) = self::param(api, types, param, pointer, &stem) else {
             continue;
         };
         params.retain(|(_, p)| !(p.wire_name == param.wire_name && p.location == param.location));
@@ -216,17 +217,21 @@ fn http_method(method: &str) -> HttpMethod {
     }
 }
 
-fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) -> Option<Param> {
-    let (data, location) = match param {
-        Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
-        Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
-        Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
-        Parameter::Cookie { .. } => return None,
+fn param(api: &OpenAPI, types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) -> Option<Param> {
+    let data = param.parameter_data_ref();
+    let location = match param {
+        Parameter::Path { .. } => ParamLocation::Path,
+        Parameter::Query { .. } => ParamLocation::Query,
+        Parameter::Header { .. } => ParamLocation::Header,
+        Parameter::Cookie { .. } => ParamLocation::Cookie,
     };
     let hint = format!("{stem}{}", pascal_stem(&data.name));
-    let ty = match &data.format {
-        ParameterSchemaOrContent::Schema(schema) => types.type_of(schema, &child_pointer(pointer, "schema"), &hint),
-        ParameterSchemaOrContent::Content(_) => TypeRef::String,
+    let (ty, default) = match &data.format {
+        ParameterSchemaOrContent::Schema(schema) => (
+            types.type_of(schema, &child_pointer(pointer, "schema"), &hint),
+            schema_default(api, schema),
+        ),
+        ParameterSchemaOrContent::Content(_) => (TypeRef::String, None),
     };
     types.record_example(&hint, pointer, &ty, data.example.as_ref());
     Some(Param {
@@ -236,7 +241,63 @@ fn param(types: &mut TypeBuilder, param: &Parameter, pointer: &str, stem: &str) 
         ty,
         required: data.required || location == ParamLocation::Path,
         doc: data.description.as_deref().map(rst_to_markdown),
+        style: param_style(param),
+        default,
     })
 }
 
+/// A parameter schema's `default`, or that of the schema it refers to; `check` refused
+/// the ones that do not fit.
+fn schema_default(api: &OpenAPI, schema: &ReferenceOr<openapiv3::Schema>) -> Option<serde_json::Value> {
+    match schema {
+        ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
+        ReferenceOr::Reference { reference } => crate::schema_shape::resolve_component(api, reference)?
+            .schema_data
+            .default
+            .clone(),
+    }
+}
+
+/// The wire style: a 2.0 `collectionFormat` (carried by `upgrade`), else 3.0's `style` and
+/// `explode` with the defaults OpenAPI 3.0 gives (`form` exploded for query and cookie,
+/// `simple` unexploded for path and header).
+pub fn param_style(param: &Parameter) -> ParamStyle {
+    let data = param.parameter_data_ref();
+    if let Some(format) = data.extensions.get(crate::upgrade::COLLECTION_FORMAT) {
+        return match format.as_str() {
+            Some("ssv") => ParamStyle::Joined(' '),
+            Some("tsv") => ParamStyle::Joined('\t'),
+            Some("pipes") => ParamStyle::Joined('|'),
+            Some("multi") => ParamStyle::Exploded,
+            _ => ParamStyle::Joined(','),
+        };
+    }
+    let explode = |default: bool| data.explode.unwrap_or(default);
+    let exploded_or = |joined: char, default: bool| {
+        if explode(default) {
+            ParamStyle::Exploded
+        } else {
+            ParamStyle::Joined(joined)
+        }
+    };
+    match param {
+        Parameter::Query { style, .. } => match style {
+            QueryStyle::Form => exploded_or(',', true),
+            QueryStyle::SpaceDelimited => exploded_or(' ', false),
+            QueryStyle::PipeDelimited => exploded_or('|', false),
+            QueryStyle::DeepObject => ParamStyle::DeepObject,
+        },
+        Parameter::Cookie { .. } => exploded_or(',', true),
+        Parameter::Header { .. } => exploded_or(',', false),
+        Parameter::Path { style, .. } => match style {
+            PathStyle::Simple => exploded_or(',', false),
+            PathStyle::Label => ParamStyle::Label {
+                explode: explode(false),
+            },
+            PathStyle::Matrix => ParamStyle::Matrix {
+                explode: explode(false),
+            },
+        },
+    }
+}
 

@@ -59,9 +59,8 @@ impl Client {
         call.path_param("eventType", &request.event_type)?;
         call.path("/");
         call.path_param("stateKey", &request.state_key)?;
-        if let Some(value) = &request.limit {
-            call.query_param("limit", value)?;
-        }
+        let value = &request.limit;
+        call.query_param("limit", value)?;
         if let Some(value) = &request.x_request_id {
             call.header_param("X-Request-Id", value)?;
         }
@@ -89,7 +88,7 @@ impl Client {
         room_id: impl Into<String>,
         event_type: impl Into<String>,
         state_key: impl Into<String>,
-        limit: Option<i32>,
+        limit: i32,
         x_request_id: Option<String>,
         body: super::types::Event,
     ) -> Result<super::types::MRoomMemberResponse, ClientError> {

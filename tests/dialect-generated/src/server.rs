@@ -199,10 +199,14 @@ async fn serve_m_room_member<A: DialectCoverageApi>(
         room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
         event_type: super::server_runtime::path_string(path_values[1], "eventType")?,
         state_key: super::server_runtime::path_string(path_values[2], "stateKey")?,
-        limit: super::server_runtime::query_param(
-            &query,
+        limit: super::server_runtime::or_default(
+            super::server_runtime::query_param(
+                &query,
+                "limit",
+                super::server_runtime::parse_scalar::<i32>,
+            )?,
+            "10",
             "limit",
-            super::server_runtime::parse_scalar::<i32>,
         )?,
         x_request_id: super::server_runtime::header_param(
             &parts.headers,

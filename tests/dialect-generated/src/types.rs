@@ -239,7 +239,9 @@ pub struct MRoomMemberRequest {
     pub state_key: String,
     ///
     /// The `limit` query parameter.
-    pub limit: Option<i32>,
+    ///
+    /// When the request leaves it out, the server reads `10`, its default.
+    pub limit: i32,
     ///
     /// The `X-Request-Id` header parameter.
     pub x_request_id: Option<String>,

@@ -19,6 +19,43 @@ use ::reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 /// `+`, `$`, `!`, `@`, `:`, `[`, `]` and space included.
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// How an array or object parameter is written: `collectionFormat`, or `style` and `explode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Items joined by the separator in one value (`a,b`); an object as `k,v,k,v`.
+    Joined(char),
+    /// Query and cookie: one `name=item` per item, an object's members as their own pairs.
+    /// Path and header: `a,b`, an object as `k=v,k=v`.
+    Exploded,
+    /// `name[k]=v` per member.
+    DeepObject,
+    /// `.a.b` (exploded) or `.a,b`.
+    Label { explode: bool },
+    /// `;name=a;name=b` (exploded) or `;name=a,b`.
+    Matrix { explode: bool },
+}
+
+/// A parameter value as the styles see it.
+enum Shape {
+    Scalar(String),
+    List(Vec<String>),
+    Object(Vec<(String, String)>),
+}
+
+/// One item, escaped so that it holds no separator: `.` too where it separates (`label`).
+fn escape_item(text: &str, separator: char) -> String {
+    let escaped: String = utf8_percent_encode(text, ESCAPED).collect();
+    if separator == '.' { escaped.replace('.', "%2E") } else { escaped }
+}
+
+/// `k,v,k,v`: an object's members as one list.
+fn flatten(members: &[(String, String)]) -> Vec<String> {
+    members
+        .iter()
+        .flat_map(|(key, value)| [key.clone(), value.clone()])
+        .collect()
+}
+
 /// What the URL parser would escape (or, for `\`, turn into `/`) in fixed path text from
 /// the definition; escaping it first means the path the authorizer sees is the path sent.
 const LITERAL_ESCAPED: &AsciiSet = &CONTROLS
@@ -295,6 +332,8 @@ pub enum Placement {
     Header(&'static str),
     /// In this query parameter, appended after the authorizer has seen the path and query.
     Query(&'static str),
+    /// In this cookie, as the authorizer gives it.
+    Cookie(&'static str),
 }
 
 /// One security scheme an operation asks for.
@@ -321,6 +360,8 @@ pub struct Call {
     path_and_query: String,
     has_query: bool,
     headers: HeaderMap,
+    /// `name=value` pieces of the `Cookie` header, joined by `; ` when sent.
+    cookies: Vec<String>,
     body: Option<Vec<u8>>,
     credentials: &'static [Credential],
     need: Need,
@@ -335,6 +376,7 @@ impl Call {
             path_and_query: utf8_percent_encode(base_path, LITERAL_ESCAPED).collect(),
             has_query: false,
             headers: HeaderMap::new(),
+            cookies: Vec::new(),
             body: None,
             credentials: &[],
             need: Need::Required,
@@ -407,6 +449,211 @@ impl Call {
     pub fn header_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
         let text = self.param_text(name, value)?;
         self.insert_header(name, text)
+    }
+
+    /// An array or object query parameter, written in `style`.
+    pub fn query_styled<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        match (self.shape(name, value)?, style) {
+            (Shape::Scalar(text), _) => self.push_query(name, &text),
+            (Shape::List(items), Style::Joined(separator)) => {
+                let joined = self.join_escaped(name, &items, separator)?;
+                self.push_query_raw(&escape_item(name, ','), &joined);
+            }
+            (Shape::List(items), _) => items.iter().for_each(|item| self.push_query(name, item)),
+            (Shape::Object(members), Style::Joined(separator)) => {
+                let joined = self.join_escaped(name, &flatten(&members), separator)?;
+                self.push_query_raw(&escape_item(name, ','), &joined);
+            }
+            (Shape::Object(members), Style::DeepObject) => {
+                // `name[key]=value`, the brackets as they are.
+                for (key, value) in &members {
+                    let key = [escape_item(name, ','), escape_item(key, ',')].join("[") + "]";
+                    self.push_query_raw(&key, &escape_item(value, ','));
+                }
+            }
+            (Shape::Object(members), _) => members.iter().for_each(|(key, value)| self.push_query(key, value)),
+        }
+        Ok(())
+    }
+
+    /// A path parameter whose value is an array or object, or whose style (`label`,
+    /// `matrix`) gives it a prefix, as one whole segment.
+    pub fn path_styled<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        let text = self.path_styled_text(name, value, style)?;
+        if text.is_empty() || text == "." || text == ".." {
+            return Err(self.invalid(format!(
+                "path parameter `{name}` is `{text}`, which would not reach the server as one path segment"
+            )));
+        }
+        self.path_and_query.push_str(&text);
+        Ok(())
+    }
+
+    fn path_styled_text<T: ::serde::Serialize + ?Sized>(
+        &self,
+        name: &str,
+        value: &T,
+        style: Style,
+    ) -> Result<String, ClientError> {
+        // `.` separates only in `label`; elsewhere it stays as it is.
+        let dot = if matches!(style, Style::Label { .. }) { '.' } else { ',' };
+        let escape = |text: &str| -> String { escape_item(text, dot) };
+        let pairs = |members: &[(String, String)], separator: &str| -> String {
+            let pairs: Vec<String> = members
+                .iter()
+                .map(|(key, value)| [escape(key), escape(value)].join("="))
+                .collect();
+            pairs.join(separator)
+        };
+        let items = match self.shape(name, value)? {
+            Shape::Scalar(text) => vec![text],
+            Shape::List(items) => items,
+            Shape::Object(members) => {
+                return Ok(match style {
+                    Style::Label { explode: true } => [".", &pairs(&members, ".")].concat(),
+                    Style::Matrix { explode: true } => [";", &pairs(&members, ";")].concat(),
+                    Style::Exploded => pairs(&members, ","),
+                    Style::Label { .. } => [".", &self.join_escaped(name, &flatten(&members), ',')?].concat(),
+                    Style::Matrix { .. } => {
+                        let joined = self.join_escaped(name, &flatten(&members), ',')?;
+                        [";", &escape(name), "=", &joined].concat()
+                    }
+                    Style::Joined(separator) => self.join_escaped(name, &flatten(&members), separator)?,
+                    Style::DeepObject => self.join_escaped(name, &flatten(&members), ',')?,
+                });
+            }
+        };
+        Ok(match style {
+            Style::Label { explode } => [".", &self.join_escaped(name, &items, if explode { '.' } else { ',' })?].concat(),
+            Style::Matrix { explode: true } => {
+                let each: Vec<String> = items.iter().map(|item| [";", &escape(name), "=", &escape(item)].concat()).collect();
+                each.concat()
+            }
+            Style::Matrix { explode: false } => [";", &escape(name), "=", &self.join_escaped(name, &items, ',')?].concat(),
+            Style::Joined(separator) => self.join_escaped(name, &items, separator)?,
+            Style::Exploded | Style::DeepObject => self.join_escaped(name, &items, ',')?,
+        })
+    }
+
+    /// An array or object header parameter: items joined by the separator (`,` unless
+    /// the style says otherwise), an exploded object as `k=v,k=v`. Headers are not
+    /// escaped, so an item holding its separator is refused.
+    pub fn header_styled<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        let separator = match style {
+            Style::Joined(separator) => separator,
+            _ => ',',
+        };
+        let items = match self.shape(name, value)? {
+            Shape::Scalar(text) => vec![text],
+            Shape::List(items) => items,
+            Shape::Object(members) if style == Style::Exploded => {
+                if let Some((key, _)) = members.iter().find(|(key, _)| key.contains('=')) {
+                    return Err(self.invalid(format!("header `{name}` has a member `{key}` holding `=`, which ends a key")));
+                }
+                members.iter().map(|(key, value)| [key.as_str(), value].join("=")).collect()
+            }
+            Shape::Object(members) => flatten(&members),
+        };
+        if let Some(item) = items.iter().find(|item| item.contains(separator) || item.trim() != item.as_str()) {
+            return Err(self.invalid(format!(
+                "header `{name}` has an item `{item}` holding `{separator}` or surrounding spaces, which the server would split or trim"
+            )));
+        }
+        let text = items.join(&separator.to_string());
+        self.insert_header(name, text)
+    }
+
+    /// A cookie parameter, its value (or each item) percent-encoded: `name=value`; an array
+    /// joined by the separator, or one cookie per item when exploded; an object `k,v,k,v`.
+    pub fn cookie_param<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        let values = match (self.shape(name, value)?, style) {
+            (Shape::Scalar(text), _) => vec![escape_item(&text, ',')],
+            (Shape::List(items), Style::Exploded) => items.iter().map(|item| escape_item(item, ',')).collect(),
+            (Shape::List(items), Style::Joined(separator)) => vec![self.join_escaped(name, &items, separator)?],
+            (Shape::List(items), _) => vec![self.join_escaped(name, &items, ',')?],
+            (Shape::Object(members), _) => vec![self.join_escaped(name, &flatten(&members), ',')?],
+        };
+        for value in values {
+            self.cookies.push([name, "=", &value].concat());
+        }
+        Ok(())
+    }
+
+    /// A parameter's value as text pieces: a scalar, an array's items or an object's
+    /// members, sorted by key (members without a value left out). Deeper nesting has no
+    /// wire form.
+    fn shape<T: ::serde::Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<Shape, ClientError> {
+        let value = ::serde_json::to_value(value).map_err(|e| self.invalid(format!("parameter `{name}` does not serialize: {e}")))?;
+        let scalar = |value: &::serde_json::Value| match value {
+            ::serde_json::Value::String(text) => Ok(text.clone()),
+            ::serde_json::Value::Number(number) => Ok(number.to_string()),
+            ::serde_json::Value::Bool(flag) => Ok(flag.to_string()),
+            other => Err(self.invalid(format!(
+                "parameter `{name}` holds {other}, which no parameter style can write"
+            ))),
+        };
+        match &value {
+            ::serde_json::Value::Array(items) => items.iter().map(scalar).collect::<Result<_, _>>().map(Shape::List),
+            ::serde_json::Value::Object(members) => {
+                let mut members = members
+                    .iter()
+                    .filter(|(_, value)| !value.is_null())
+                    .map(|(key, value)| scalar(value).map(|text| (key.clone(), text)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // By key: serde_json keeps the declared order only with a feature some
+                // builds turn on, and the wire must not depend on it.
+                members.sort();
+                Ok(Shape::Object(members))
+            }
+            other => scalar(other).map(Shape::Scalar),
+        }
+    }
+
+    /// Items escaped and joined: `,` `|` `.` are written as they are (the items' own are
+    /// escaped); space and tab as `%20` and `%09`, so items may not hold them.
+    fn join_escaped(&self, name: &str, items: &[String], separator: char) -> Result<String, ClientError> {
+        let written = match separator {
+            ' ' => "%20".to_string(),
+            '\t' => "%09".to_string(),
+            other => other.to_string(),
+        };
+        let unescaped = matches!(separator, ' ' | '\t');
+        if let Some(item) = items.iter().find(|item| unescaped && item.contains(separator)) {
+            return Err(self.invalid(format!(
+                "parameter `{name}` has an item `{item}` holding its separator {separator:?}, which the server would split"
+            )));
+        }
+        let escaped: Vec<String> = items.iter().map(|item| escape_item(item, separator)).collect();
+        Ok(escaped.join(&written))
+    }
+
+    /// A query pair whose key and value are already escaped.
+    fn push_query_raw(&mut self, key: &str, value: &str) {
+        self.path_and_query.push(if self.has_query { '&' } else { '?' });
+        self.has_query = true;
+        self.path_and_query.push_str(key);
+        self.path_and_query.push('=');
+        self.path_and_query.push_str(value);
     }
 
     /// The JSON body, serialized once: these bytes are both signed and sent, as `media`
@@ -534,6 +781,11 @@ impl Runtime {
         let operation = call.operation;
         let transport = |source| ClientError::Transport { operation, source };
         let url = [self.origin.as_str(), call.path_and_query.as_str()].concat();
+        if !call.cookies.is_empty() {
+            let cookies = HeaderValue::try_from(call.cookies.join("; "))
+                .map_err(|e| call.invalid(format!("the cookies cannot be sent: {e}")))?;
+            call.headers.insert(::reqwest::header::COOKIE, cookies);
+        }
         let mut request = self.http.request(call.method, url).headers(call.headers);
         if let Some(body) = call.body {
             request = request.body(body);
@@ -604,6 +856,17 @@ impl Runtime {
                     call.headers.insert(name, value);
                 }
                 Placement::Query(name) => query_credentials.push((name, value)),
+                Placement::Cookie(name) => {
+                    // A cookie value ends at `;` and is ASCII without spaces or quotes.
+                    let octet = |c: char| c.is_ascii_graphic() && !matches!(c, '"' | ',' | ';' | '\\');
+                    if !value.chars().all(octet) {
+                        return Err(ClientError::Authorizer {
+                            operation: call.operation,
+                            source: "the credential holds characters a cookie value cannot carry".into(),
+                        });
+                    }
+                    call.cookies.push([name, "=", &value].concat());
+                }
             }
         }
         for (name, value) in query_credentials {

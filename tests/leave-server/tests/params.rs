@@ -9,9 +9,10 @@ use params_api::client::Client;
 use params_api::server::{AuthRequest, ParamsFixtureApi, Rejection, router};
 use params_api::types::{
     CreateClusterBody, CreateClusterCreatedBody, CreateClusterCreatedBodyData, CreateClusterRequest,
-    CreateClusterResponse, PatchClusterOkBody, PatchClusterRequest, PatchClusterResponse,
-    PatchClusterUnprocessableEntityBody, PingRequest, PingResponse, ReplaceClusterScaleBody, ReplaceClusterScaleOkBody,
-    ReplaceClusterScaleRequest, ReplaceClusterScaleResponse, SearchOkBody, SearchRequest, SearchResponse,
+    CreateClusterResponse, ListInventoryOkBody, ListInventoryRequest, ListInventoryResponse, PatchClusterOkBody,
+    PatchClusterRequest, PatchClusterResponse, PatchClusterUnprocessableEntityBody, PingRequest, PingResponse,
+    ReplaceClusterScaleBody, ReplaceClusterScaleOkBody, ReplaceClusterScaleRequest, ReplaceClusterScaleResponse,
+    SearchOkBody, SearchRequest, SearchResponse,
 };
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -36,6 +37,14 @@ impl ParamsFixtureApi for Echo {
         }
         SearchResponse::Ok(SearchOkBody {
             echo: format!("{principal}: {request:?}"),
+            extra: Default::default(),
+        })
+    }
+
+    async fn list_inventory(&self, request: ListInventoryRequest) -> ListInventoryResponse {
+        // Driven in param_styles.rs.
+        ListInventoryResponse::Ok(ListInventoryOkBody {
+            echo: format!("{request:?}"),
             extra: Default::default(),
         })
     }

@@ -108,6 +108,101 @@ impl Client {
         };
         self.search(&request).await
     }
+    /// Lists stock across warehouses.
+    ///
+    /// `GET /warehouses/{warehouseIds}/inventory` (`listInventory`).
+    pub async fn list_inventory(
+        &self,
+        request: &super::types::ListInventoryRequest,
+    ) -> Result<super::types::ListInventoryResponse, ClientError> {
+        let mut call = super::client_runtime::Call::new(
+            "listInventory",
+            ::reqwest::Method::GET,
+            Self::BASE_PATH,
+        );
+        call.path("/warehouses/");
+        call.path_styled(
+            "warehouseIds",
+            &request.warehouse_ids,
+            super::client_runtime::Style::Joined(','),
+        )?;
+        call.path("/inventory");
+        if let Some(value) = &request.ids {
+            call.query_styled("ids", value, super::client_runtime::Style::Joined(','))?;
+        }
+        if let Some(value) = &request.skus {
+            call.query_styled("skus", value, super::client_runtime::Style::Joined(' '))?;
+        }
+        if let Some(value) = &request.bins {
+            call.query_styled(
+                "bins",
+                value,
+                super::client_runtime::Style::Joined('\t'),
+            )?;
+        }
+        if let Some(value) = &request.states {
+            call.query_styled(
+                "states",
+                value,
+                super::client_runtime::Style::Joined('|'),
+            )?;
+        }
+        if let Some(value) = &request.supplier {
+            call.query_param_each("supplier", value)?;
+        }
+        let value = &request.limit;
+        call.query_param("limit", value)?;
+        let value = &request.sort_by;
+        call.query_param("sortBy", value)?;
+        if let Some(value) = &request.x_region_codes {
+            call.header_styled(
+                "X-Region-Codes",
+                value,
+                super::client_runtime::Style::Joined(','),
+            )?;
+        }
+        if let Some(value) = &request.x_zones {
+            call.header_styled(
+                "X-Zones",
+                value,
+                super::client_runtime::Style::Joined('|'),
+            )?;
+        }
+        let reply = self.runtime.send(call).await?;
+        match reply.status() {
+            200 => reply.json().map(super::types::ListInventoryResponse::Ok),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::list_inventory`] with the request's fields as arguments.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn list_inventory_with(
+        &self,
+        warehouse_ids: Vec<i32>,
+        ids: Option<Vec<i64>>,
+        skus: Option<Vec<String>>,
+        bins: Option<Vec<String>>,
+        states: Option<Vec<super::types::ListInventoryStatesItem>>,
+        supplier: Option<Vec<String>>,
+        limit: i32,
+        sort_by: super::types::ListInventorySortBy,
+        x_region_codes: Option<Vec<String>>,
+        x_zones: Option<Vec<String>>,
+    ) -> Result<super::types::ListInventoryResponse, ClientError> {
+        let request = super::types::ListInventoryRequest {
+            warehouse_ids,
+            ids,
+            skus,
+            bins,
+            states,
+            supplier,
+            limit,
+            sort_by,
+            x_region_codes,
+            x_zones,
+        };
+        self.list_inventory(&request).await
+    }
     /// `GET /ping` (`ping`).
     pub async fn ping(
         &self,

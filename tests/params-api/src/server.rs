@@ -34,6 +34,14 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
         request: super::types::SearchRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<Output = super::types::SearchResponse> + Send;
+    /// Lists stock across warehouses.
+    ///
+    /// `GET /warehouses/{warehouseIds}/inventory`
+    ///
+    fn list_inventory(
+        &self,
+        request: super::types::ListInventoryRequest,
+    ) -> impl ::std::future::Future<Output = super::types::ListInventoryResponse> + Send;
     /// `GET /ping`
     ///
     fn ping(
@@ -128,6 +136,12 @@ pub fn router_with_config<A: ParamsFixtureApi>(
             "/v1/search/{p2}",
             ::axum::routing::MethodRouter::new()
                 .get(handle_search::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v1/warehouses/{p2}/inventory",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_list_inventory::<A>)
                 .fallback(method_not_allowed::<A>),
         );
     let routes = if answer_unknown_paths {
@@ -242,6 +256,126 @@ async fn serve_search<A: ParamsFixtureApi>(
         )?,
     };
     write_search(shared.api.search(request, principal).await)
+}
+
+async fn handle_list_inventory<A: ParamsFixtureApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    match super::server_runtime::catch_panic(serve_list_inventory(&shared, request))
+        .await
+    {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+async fn serve_list_inventory<A: ParamsFixtureApi>(
+    shared: &super::server_runtime::Shared<A>,
+    request: ::axum::extract::Request,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    let (parts, body) = request.into_parts();
+    super::server_runtime::read_body(&parts.headers, body, shared.config.body_limit)
+        .await?;
+    let path_values: [&str; 1] = super::server_runtime::path_values(
+        parts.uri.path(),
+        template_list_inventory(),
+    )?;
+    let query = super::server_runtime::query_pairs(&parts)?;
+    let request = super::types::ListInventoryRequest {
+        warehouse_ids: super::server_runtime::required(
+            super::server_runtime::parse_items(
+                Some(
+                    super::server_runtime::path_items(
+                        path_values[0],
+                        "warehouseIds",
+                        super::server_runtime::Style::Joined(','),
+                    )?,
+                ),
+                "warehouseIds",
+                super::server_runtime::parse_scalar::<i32>,
+            )?,
+            "warehouseIds",
+        )?,
+        ids: super::server_runtime::parse_items(
+            super::server_runtime::query_items(
+                &parts,
+                "ids",
+                super::server_runtime::Style::Joined(','),
+            )?,
+            "ids",
+            super::server_runtime::parse_scalar::<i64>,
+        )?,
+        skus: super::server_runtime::parse_items(
+            super::server_runtime::query_items(
+                &parts,
+                "skus",
+                super::server_runtime::Style::Joined(' '),
+            )?,
+            "skus",
+            super::server_runtime::parse_scalar::<String>,
+        )?,
+        bins: super::server_runtime::parse_items(
+            super::server_runtime::query_items(
+                &parts,
+                "bins",
+                super::server_runtime::Style::Joined('\t'),
+            )?,
+            "bins",
+            super::server_runtime::parse_scalar::<String>,
+        )?,
+        states: super::server_runtime::parse_items(
+            super::server_runtime::query_items(
+                &parts,
+                "states",
+                super::server_runtime::Style::Joined('|'),
+            )?,
+            "states",
+            super::server_runtime::parse_serde::<super::types::ListInventoryStatesItem>,
+        )?,
+        supplier: super::server_runtime::query_list(
+            &query,
+            "supplier",
+            super::server_runtime::parse_scalar::<String>,
+        )?,
+        limit: super::server_runtime::or_default(
+            super::server_runtime::query_param(
+                &query,
+                "limit",
+                super::server_runtime::parse_scalar::<i32>,
+            )?,
+            "100",
+            "limit",
+        )?,
+        sort_by: super::server_runtime::or_default(
+            super::server_runtime::query_param(
+                &query,
+                "sortBy",
+                super::server_runtime::parse_serde::<super::types::ListInventorySortBy>,
+            )?,
+            "\"sku\"",
+            "sortBy",
+        )?,
+        x_region_codes: super::server_runtime::parse_items(
+            super::server_runtime::header_items(
+                &parts.headers,
+                "X-Region-Codes",
+                super::server_runtime::Style::Joined(','),
+            )?,
+            "X-Region-Codes",
+            super::server_runtime::parse_scalar::<String>,
+        )?,
+        x_zones: super::server_runtime::parse_items(
+            super::server_runtime::header_items(
+                &parts.headers,
+                "X-Zones",
+                super::server_runtime::Style::Joined('|'),
+            )?,
+            "X-Zones",
+            super::server_runtime::parse_scalar::<String>,
+        )?,
+    };
+    write_list_inventory(shared.api.list_inventory(request).await)
 }
 
 async fn handle_ping<A: ParamsFixtureApi>(
@@ -391,6 +525,16 @@ fn template_search() -> super::server_runtime::Template {
     ]
 }
 
+/// `/v1/warehouses/{warehouseIds}/inventory`, as it arrives.
+fn template_list_inventory() -> super::server_runtime::Template {
+    &[
+        &[super::server_runtime::Piece::Text("v1")],
+        &[super::server_runtime::Piece::Text("warehouses")],
+        &[super::server_runtime::Piece::Value],
+        &[super::server_runtime::Piece::Text("inventory")],
+    ]
+}
+
 /// `/v1/clusters/{name}`, as it arrives.
 fn template_patch_cluster() -> super::server_runtime::Template {
     &[
@@ -419,6 +563,16 @@ fn write_search(
         }
         super::types::SearchResponse::NoContent => {
             super::server_runtime::empty_response(204)
+        }
+    }
+}
+
+fn write_list_inventory(
+    response: super::types::ListInventoryResponse,
+) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
+    match response {
+        super::types::ListInventoryResponse::Ok(body) => {
+            super::server_runtime::json_response(200, &body, "application/json")
         }
     }
 }
@@ -482,6 +636,12 @@ fn the_router_starts() {
             _request: super::types::SearchRequest,
             _principal: (),
         ) -> super::types::SearchResponse {
+            unreachable!("no request is sent")
+        }
+        async fn list_inventory(
+            &self,
+            _request: super::types::ListInventoryRequest,
+        ) -> super::types::ListInventoryResponse {
             unreachable!("no request is sent")
         }
         async fn ping(

@@ -49,6 +49,54 @@ pub struct CreateClusterCreatedBodyData {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// The body of the `200` response of `listInventory`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListInventoryOkBody {
+    pub echo: String,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ListInventorySortBy {
+    #[serde(rename = "sku")]
+    Sku,
+    #[serde(rename = "quantity")]
+    Quantity,
+    #[serde(rename = "updated")]
+    Updated,
+}
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ListInventoryStatesItem {
+    #[serde(rename = "in_stock")]
+    InStock,
+    #[serde(rename = "reserved")]
+    Reserved,
+    #[serde(rename = "backordered")]
+    Backordered,
+}
+
 /// The body of the `200` response of `patchCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchClusterOkBody {
@@ -128,6 +176,46 @@ pub struct SearchRequest {
     pub x_weight: Option<f64>,
 }
 
+/// The request of `listInventory`: `GET /warehouses/{warehouseIds}/inventory`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListInventoryRequest {
+    ///
+    /// The `warehouseIds` path parameter.
+    pub warehouse_ids: Vec<i32>,
+    /// Item ids, `ids=1,2,3`.
+    ///
+    /// The `ids` query parameter.
+    pub ids: Option<Vec<i64>>,
+    ///
+    /// The `skus` query parameter.
+    pub skus: Option<Vec<String>>,
+    ///
+    /// The `bins` query parameter.
+    pub bins: Option<Vec<String>>,
+    ///
+    /// The `states` query parameter.
+    pub states: Option<Vec<ListInventoryStatesItem>>,
+    ///
+    /// The `supplier` query parameter.
+    pub supplier: Option<Vec<String>>,
+    ///
+    /// The `limit` query parameter.
+    ///
+    /// When the request leaves it out, the server reads `100`, its default.
+    pub limit: i32,
+    ///
+    /// The `sortBy` query parameter.
+    ///
+    /// When the request leaves it out, the server reads `"sku"`, its default.
+    pub sort_by: ListInventorySortBy,
+    ///
+    /// The `X-Region-Codes` header parameter.
+    pub x_region_codes: Option<Vec<String>>,
+    ///
+    /// The `X-Zones` header parameter.
+    pub x_zones: Option<Vec<String>>,
+}
+
 /// The request of `ping`: `GET /ping`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PingRequest {}
@@ -182,6 +270,25 @@ impl SearchResponse {
         match self {
             Self::Ok(_) => 200,
             Self::NoContent => 204,
+        }
+    }
+}
+
+/// The responses `listInventory` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListInventoryResponse {
+    /// `200`
+    ///
+    /// What the server understood.
+    Ok(ListInventoryOkBody),
+}
+
+impl ListInventoryResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
         }
     }
 }
