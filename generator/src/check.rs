@@ -251,12 +251,29 @@ impl Checker<'_> {
                     "write the media type in printable ASCII",
                 ),
                 Some(form @ (RequestForm::Form | RequestForm::Multipart)) => {
-                    let object = match &content.schema {
-                        None => form == RequestForm::Form,
-                        Some(ReferenceOr::Item(schema)) => is_object_schema(schema),
-                        Some(ReferenceOr::Reference { reference }) => {
-                            resolve_component(self.api, reference).is_none_or(is_object_schema)
-                        }
+                    let schema = match &content.schema {
+                        None => None,
+                        Some(ReferenceOr::Item(schema)) => Some(schema),
+                        Some(ReferenceOr::Reference { reference }) => resolve_component(self.api, reference),
+                    };
+                    let composed = schema.is_some_and(|s| matches!(s.schema_kind, SchemaKind::AllOf { .. }));
+                    // A form is read through its struct, which `allOf` builds too; parts are
+                    // read from the schema's own properties.
+                    if composed && form == RequestForm::Multipart {
+                        self.error(
+                            &media_ptr,
+                            format!(
+                                "the parts of the `{media}` body are composed with `allOf`, which is not supported here"
+                            ),
+                            "list every part as a property of one object schema",
+                        );
+                        continue;
+                    }
+                    let object = match (&content.schema, schema) {
+                        (None, _) => form == RequestForm::Form,
+                        (Some(_), Some(schema)) => composed || is_object_schema(schema),
+                        // A dangling `$ref` is reported where refs are checked.
+                        (Some(_), None) => true,
                     };
                     if !object {
                         self.error(

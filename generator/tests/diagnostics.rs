@@ -105,6 +105,7 @@ const MESSAGES: &[&str] = &[
     "is not declared",
     "cannot be written in a `Content-Type` header",
     "body has no object schema to name its fields",
+    "are composed with `allOf`, which is not supported here",
     "the operation documents no response",
     "are the same status range",
     "a tuple (`items` given as a list) needs at least one item schema",
