@@ -416,7 +416,7 @@ impl Checker<'_> {
             SchemaKind::Any(any) if any.typ.as_deref().is_some_and(|t| t == "file") => self.error(
                 pointer,
                 "`type: file` is not supported".to_string(),
-                "`type: file` describes a whole response body; inside JSON, describe the file as a string (`format: byte` for base64)",
+                "describe the body as JSON",
             ),
             SchemaKind::Any(any) => self.any_schema_parts(any, pointer),
             _ => {}

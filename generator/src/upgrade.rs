@@ -576,6 +576,17 @@ impl Upgrader {
                 let mut schema = header.clone();
                 if let Value::Object(s) = &mut schema {
                     s.remove("description");
+                    // Response headers are read and written comma-separated.
+                    match s.remove("collectionFormat") {
+                        Some(Value::String(format)) if format != "csv" => self.errors.push((
+                            child_pointer(&old_header, "collectionFormat"),
+                            Diagnostic::error(format!(
+                                "response header `{name}` uses `collectionFormat: {format}`; response headers are read and written comma-separated"
+                            ))
+                            .help("use `collectionFormat: csv` (the default)"),
+                        )),
+                        _ => {}
+                    }
                 }
                 h.insert("schema".into(), self.schema(&schema, &old_header));
                 new.insert(name.clone(), Value::Object(h));

@@ -126,6 +126,7 @@ const MESSAGES: &[&str] = &[
     "are one HTTP header: header names ignore case",
     "is not a valid HTTP header name",
     "which stubforge cannot write in one header",
+    "response headers are read and written comma-separated",
     // names decided in the IR
     "the server trait is `",
     "is already taken by ",
