@@ -219,9 +219,27 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                     .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
                     .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
                 let error = Finding::at_node(error, &pointer);
-                if skipped(&mut skips, std::slice::from_ref(&error)) {
-                    skips.prune_document(&mut upgraded.document);
-                    continue;
+                if settings.skip_unsupported {
+                    // Every item the model refuses, found in one pass: the read above
+                    // stops at the first.
+                    let at = Provenance::new(&sources, &resolved, &upgraded);
+                    let mut refused = Vec::new();
+                    for (item, message) in skip::refused_items(&upgraded.document) {
+                        let node = model_error::refused_node(&upgraded.document, &item);
+                        // Narrowing works on the whole path item; keep it inside this item.
+                        let node = if node.starts_with(&item) { node } else { item.clone() };
+                        let diagnostic = Diagnostic::error(format!("not a valid API definition: {message}"))
+                            .at(at.locate(&node))
+                            .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
+                        refused.push(Finding::at_node(diagnostic, &item));
+                    }
+                    if !refused.iter().any(|f| f.owner == error.owner) {
+                        refused.push(error.clone());
+                    }
+                    if skipped(&mut skips, &refused) {
+                        skips.prune_document(&mut upgraded.document);
+                        continue;
+                    }
                 }
                 diagnostics.push(error);
                 return Err(fail_with(diagnostics, skips));

@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaData, SchemaKind};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Finding, Owner, child_pointer};
@@ -202,6 +203,49 @@ impl Skips {
             })
             .collect()
     }
+}
+
+/// The methods a path item holds operations under.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// After the model refused the whole document: each operation, each path's shared part
+/// and each named schema read on its own, and the ones the model refuses, as (pointer
+/// of the item, message). One pass finds them all, where reading the whole document
+/// again after each would cost a read per broken item.
+pub fn refused_items(document: &Value) -> Vec<(String, String)> {
+    let mut refused = Vec::new();
+    let mut read = |pointer: String, result: Result<(), serde_json::Error>| {
+        if let Err(e) = result {
+            refused.push((pointer, e.to_string()));
+        }
+    };
+    if let Some(Value::Object(paths)) = document.get("paths") {
+        for (path, item) in paths {
+            let item_ptr = child_pointer("/paths", path);
+            let Value::Object(item) = item else {
+                read(item_ptr, openapiv3::PathItem::deserialize(item).map(drop));
+                continue;
+            };
+            let mut shared = item.clone();
+            for method in METHODS {
+                if let Some(operation) = shared.remove(method) {
+                    let pointer = child_pointer(&item_ptr, method);
+                    read(pointer, openapiv3::Operation::deserialize(&operation).map(drop));
+                }
+            }
+            read(
+                item_ptr,
+                openapiv3::PathItem::deserialize(&Value::Object(shared)).map(drop),
+            );
+        }
+    }
+    if let Some(Value::Object(schemas)) = document.pointer("/components/schemas") {
+        for (name, schema) in schemas {
+            let pointer = child_pointer("/components/schemas", name);
+            read(pointer, ReferenceOr::<Schema>::deserialize(schema).map(drop));
+        }
+    }
+    refused
 }
 
 /// What skip mode did with an item, as a warning says it.
