@@ -472,7 +472,11 @@ impl Runtime {
         let destination = settings.destination.unwrap_or_else(|| url.authority().to_string());
         let http = match settings.http {
             Some(http) => http,
-            None => ::reqwest::Client::builder().build().map_err(BuildError::Http)?,
+            None => {
+                // The crate root knows which TLS the crate was built with.
+                super::install_tls_provider();
+                ::reqwest::Client::builder().build().map_err(BuildError::Http)?
+            }
         };
         Ok(Runtime {
             http,

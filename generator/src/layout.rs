@@ -12,10 +12,6 @@ use crate::ir::{Ir, naming::snake_ident};
 use crate::write::{GENERATED_MARK, OutputFile, format_rust};
 use crate::{Layout, Settings};
 
-/// The Cargo manifest of a generated crate; valid TOML, its `name` replaced per run.
-const CARGO_TEMPLATE: &str = include_str!("../../templates/generated.Cargo.toml");
-const TEMPLATE_NAME_LINE: &str = "name = \"stubforge-generated\"";
-
 pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) -> Result<Vec<OutputFile>, Diagnostic> {
     // The label is one line of a comment, whatever the spec path holds.
     let label = &*one_line(label);
@@ -29,7 +25,7 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
             let mut files = vec![
                 OutputFile {
                     path: PathBuf::from("Cargo.toml"),
-                    contents: cargo_manifest(&crate_name, label),
+                    contents: crate::manifest::cargo_manifest(ir, &crate_name, label),
                 },
                 OutputFile {
                     path: PathBuf::from("src/lib.rs"),
@@ -87,14 +83,6 @@ fn body_tokens(body: &Body) -> Result<TokenStream, Diagnostic> {
     }
 }
 
-fn cargo_manifest(crate_name: &str, label: &str) -> String {
-    let name_line = format!("name = \"{crate_name}\"");
-    format!(
-        "# {GENERATED_MARK} from {label}. Do not edit: regenerate instead.\n{}",
-        CARGO_TEMPLATE.replacen(TEMPLATE_NAME_LINE, &name_line, 1)
-    )
-}
-
 /// `Matrix Federation Leave Room API` → `matrix-federation-leave-room-api`.
 fn default_crate_name(title: &str) -> String {
     let snake = snake_ident(title);
@@ -111,13 +99,5 @@ fn validate_crate_name(name: &str) -> Result<String, Diagnostic> {
     } else {
         Err(Diagnostic::error(format!("`{name}` is not a valid crate name"))
             .help("use ASCII letters, digits, `-` and `_`, starting with a letter"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_cargo_template_keeps_the_line_that_names_the_package() {
-        assert!(super::CARGO_TEMPLATE.contains(super::TEMPLATE_NAME_LINE));
     }
 }

@@ -24,6 +24,7 @@ mod layout;
 mod limits;
 mod load;
 mod locate;
+mod manifest;
 mod media_type;
 mod model_error;
 pub mod project;

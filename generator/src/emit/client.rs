@@ -10,7 +10,7 @@ use crate::ir::paths::PathPart;
 use crate::ir::{HttpMethod, Ir, Operation, Param, ParamLocation, Response, ResponseStatus, SecurityKind, TypeRef};
 
 /// The fixed runtime the generated client drives; valid Rust, parsed by a test below.
-pub const RUNTIME: &str = include_str!("../../../templates/client_runtime.rs");
+pub const RUNTIME: &str = stubforge_templates::CLIENT_RUNTIME;
 
 pub fn emit_client(ir: &Ir) -> TokenStream {
     let client = emit_client_struct(ir);
@@ -472,7 +472,9 @@ mod tests {
         Ir {
             title: "Messages".to_string(),
             version: "1".to_string(),
+            summary: None,
             description: None,
+            license: None,
             base_path: String::new(),
             api_name: "Messages".to_string(),
             types: Default::default(),

@@ -46,7 +46,7 @@ pub struct Module {
 }
 
 /// Helpers the server module calls; valid Rust on its own, copied as it is.
-const SERVER_RUNTIME: &str = include_str!("../../../templates/server_runtime.rs");
+const SERVER_RUNTIME: &str = stubforge_templates::SERVER_RUNTIME;
 
 /// The modules generated from a definition, in the order the crate root lists them.
 pub fn emit(ir: &Ir) -> Vec<Module> {

@@ -33,6 +33,18 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     let recursion_limit = ir.deep_nesting.is_some().then(|| quote!(#![recursion_limit = "256"]));
     let skipped = skipped_docs(ir);
     let skipped = quote!(#(#![doc = #skipped])*);
+    let has_client = modules.iter().any(|module| module.gate == Gate::Feature("client"));
+    let tls = has_client.then(|| {
+        quote! {
+            /// Makes ring the process's rustls crypto provider, unless one is installed,
+            /// before the client builds its default HTTP client (feature `rustls-ring`).
+            #[cfg(feature = "client")]
+            fn install_tls_provider() {
+                #[cfg(feature = "rustls-ring")]
+                let _ = ::rustls::crypto::ring::default_provider().install_default();
+            }
+        }
+    });
     quote! {
         #recursion_limit
         #![doc = #title]
@@ -45,6 +57,8 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
         #skipped
 
         #(#mods)*
+
+        #tls
     }
 }
 
@@ -52,6 +66,17 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
 /// feature gates (the build script chose the parts). Each kept module comes with its
 /// contents as tokens.
 pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStream {
+    // TLS is whatever the including crate's reqwest was built with.
+    let tls = kept
+        .iter()
+        .any(|(module, _)| module.gate == Gate::Feature("client"))
+        .then(|| {
+            quote! {
+                /// The client's TLS is the including crate's choice of reqwest features; there is
+                /// no provider to install here.
+                fn install_tls_provider() {}
+            }
+        });
     let mods = kept.into_iter().map(|(module, body)| {
         let gate = match module.gate {
             Gate::Feature(_) => Gate::Always,
@@ -62,7 +87,7 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
     // An included file has no crate docs: what skip mode left out is said on a module.
     let lines = skipped_docs(ir);
     let skipped = (!lines.is_empty()).then(|| quote!(#(#[doc = #lines])* pub mod skipped {}));
-    quote!(#(#mods)* #skipped)
+    quote!(#(#mods)* #tls #skipped)
 }
 
 /// A `# Skipped` section listing what skip mode left out and why; nothing without skips.

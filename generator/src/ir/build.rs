@@ -8,7 +8,16 @@ use super::indirection::add_indirection;
 use super::operation_names::{ModuleNames, api_trait_name, name_operations};
 use super::operations::operations;
 use super::types::{RefHints, TypeBuilder};
-use super::{Ir, SecurityKind, SecurityScheme};
+use super::{Ir, License, SecurityKind, SecurityScheme};
+
+/// Where the 3.1 upgrade keeps `info.summary` and `info.license.identifier`, which the
+/// 3.0 model has no field for.
+pub const SUMMARY_EXTENSION: &str = "x-stubforge-summary";
+pub const LICENSE_IDENTIFIER_EXTENSION: &str = "x-stubforge-identifier";
+
+fn info_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>, key: &str) -> Option<String> {
+    extensions.get(key).and_then(|v| v.as_str()).map(str::to_string)
+}
 
 pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     // Names are claimed in priority order (see `naming`): component schemas (when the
@@ -25,7 +34,12 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     Ir {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
+        summary: info_extension(&api.info.extensions, SUMMARY_EXTENSION),
         description: api.info.description.as_deref().map(rst_to_markdown),
+        license: api.info.license.as_ref().map(|license| License {
+            name: license.name.clone(),
+            identifier: info_extension(&license.extensions, LICENSE_IDENTIFIER_EXTENSION),
+        }),
         base_path: base_path(api),
         api_name,
         types: defs,

@@ -22,7 +22,11 @@ pub use operations::fallback_operation_id;
 pub struct Ir {
     pub title: String,
     pub version: String,
+    /// `info.summary` (OpenAPI 3.1): one line on what the API is.
+    pub summary: Option<String>,
     pub description: Option<String>,
+    /// `info.license`, for the generated package's `license`.
+    pub license: Option<License>,
     /// The path every operation is mounted under (`/_matrix/federation/v1`); `""` for none.
     pub base_path: String,
     /// Name of the server trait and the client type's stem (`MatrixFederationLeaveRoomApi`).
@@ -50,6 +54,14 @@ pub struct Skipped {
     pub left_out: bool,
     /// The first error that made it so.
     pub reason: String,
+}
+
+/// The license the definition states.
+#[derive(Debug, Clone, PartialEq)]
+pub struct License {
+    pub name: String,
+    /// The SPDX identifier, when the definition gives one (OpenAPI 3.1 `identifier`).
+    pub identifier: Option<String>,
 }
 
 /// A name that is not the one the definition suggests, because another item took it.

@@ -40,3 +40,11 @@ pub mod client;
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client_runtime;
+
+/// Makes ring the process's rustls crypto provider, unless one is installed,
+/// before the client builds its default HTTP client (feature `rustls-ring`).
+#[cfg(feature = "client")]
+fn install_tls_provider() {
+    #[cfg(feature = "rustls-ring")]
+    let _ = ::rustls::crypto::ring::default_provider().install_default();
+}

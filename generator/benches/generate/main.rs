@@ -1,0 +1,182 @@
+//! `cargo bench -p stubforge`: what generation costs, each figure against a baseline
+//! measured in the same run. The machines are shared and noisy, so subject and baseline
+//! run in turns and are timed in CPU time, not wall time: load from other processes
+//! then moves both alike, and the ratios travel.
+//!
+//! - the seed in-process, against reading and parsing the seed alone;
+//! - the release binary end to end on the seed, against spawning `true`;
+//! - flat definitions of 10, 100 and 1,000 operations, as CPU per operation relative to
+//!   the 10-operation one (1.0 everywhere means linear growth);
+//! - a cluster-shaped definition (a few hundred operations, deep `$ref`s, long
+//!   descriptions) through the binary: CPU, peak memory and generated lines, against a
+//!   floor of reading the input and formatting the output in this process.
+
+mod cpu;
+mod synthetic;
+
+use std::path::Path;
+use std::process::Command;
+
+use cpu::{Interleaved, cpu_of, median, ms, run_child};
+use stubforge::{Settings, generate};
+
+fn main() {
+    let root = stubforge::project::workspace_root();
+    let seed = root.join("api/server-server/leaving.yaml");
+    let binary = env!("CARGO_BIN_EXE_stubforge");
+    let scratch = tempfile::tempdir().unwrap();
+    println!("stubforge generation benchmark (CPU time, medians; baselines measured in turns with the subject)");
+
+    seed_in_process(&seed);
+    seed_binary(&seed, binary, scratch.path());
+    scaling(scratch.path());
+    cluster(binary, scratch.path());
+}
+
+fn seed_in_process(seed: &Path) {
+    let settings = Settings::new(seed);
+    let size = std::fs::metadata(seed).unwrap().len();
+    let pair = Interleaved::measure(
+        200,
+        || cpu_of(|| drop(generate(&settings).unwrap())),
+        || cpu_of(|| drop(stubforge::read_file(seed).unwrap())),
+    );
+    println!(
+        "seed, in-process:        {:>8.3} ms   baseline (read + parse the seed alone, {size} bytes): {:.3} ms   ratio {:.1}x",
+        ms(pair.subject_median()),
+        ms(pair.baseline_median()),
+        pair.ratio()
+    );
+}
+
+fn seed_binary(seed: &Path, binary: &str, scratch: &Path) {
+    let out = scratch.join("seed");
+    let mut peak = 0;
+    let pair = Interleaved::measure(
+        30,
+        || {
+            let cost = run_child(
+                Command::new(binary)
+                    .arg("generate")
+                    .arg("--spec")
+                    .arg(seed)
+                    .arg("--out")
+                    .arg(&out),
+            );
+            peak = peak.max(cost.peak_memory);
+            cost.cpu
+        },
+        || run_child(&mut Command::new("true")).cpu,
+    );
+    println!(
+        "seed, binary end to end: {:>8.3} ms   baseline (spawn `true`): {:.3} ms   difference {:.3} ms   peak memory {:.1} MiB",
+        ms(pair.subject_median()),
+        ms(pair.baseline_median()),
+        ms(pair.subject_median().saturating_sub(pair.baseline_median())),
+        mib(peak)
+    );
+}
+
+fn scaling(scratch: &Path) {
+    let mut per_op_base = None;
+    for n in [10, 100, 1000] {
+        let path = scratch.join(format!("flat{n}.json"));
+        std::fs::write(&path, synthetic::flat(n)).unwrap();
+        let settings = Settings::new(&path);
+        let runs = if n == 1000 { 5 } else { 21 };
+        drop(generate(&settings).unwrap());
+        let times: Vec<_> = (0..runs)
+            .map(|_| cpu_of(|| drop(generate(&settings).unwrap())))
+            .collect();
+        let time = median(&times);
+        let per_op = time.as_secs_f64() / n as f64;
+        let base = *per_op_base.get_or_insert(per_op);
+        println!(
+            "{n:>5} operations:        {:>8.3} ms   {:.1} µs per operation   per-operation cost vs 10 operations: {:.2}",
+            ms(time),
+            per_op * 1e6,
+            per_op / base
+        );
+    }
+}
+
+fn cluster(binary: &str, scratch: &Path) {
+    let definition = synthetic::cluster(60);
+    let path = scratch.join("cluster.json");
+    std::fs::write(&path, &definition).unwrap();
+    let out = scratch.join("cluster");
+    let generate_once = || {
+        run_child(
+            Command::new(binary)
+                .arg("generate")
+                .arg("--spec")
+                .arg(&path)
+                .arg("--out")
+                .arg(&out),
+        )
+    };
+    let first = generate_once();
+    let sources = generated_sources(&out);
+    let lines: usize = sources.iter().map(|(_, text)| text.lines().count()).sum();
+
+    // The floor: what any generator must do with this input and this much output.
+    let floor = || {
+        cpu_of(|| {
+            drop(stubforge::read_file(&path).unwrap());
+            for (_, text) in &sources {
+                let file = syn::parse_file(text).unwrap();
+                drop(prettyplease::unparse(&file));
+            }
+        })
+    };
+    let mut peak = first.peak_memory;
+    let pair = Interleaved::measure(
+        7,
+        || {
+            let cost = generate_once();
+            peak = peak.max(cost.peak_memory);
+            cost.cpu
+        },
+        floor,
+    );
+    let operations = definition.matches("\"operationId\"").count();
+    println!(
+        "cluster-shaped, {operations} operations, {:.1} MiB of JSON, through the binary:",
+        mib(definition.len() as u64)
+    );
+    println!(
+        "  CPU                    {:>8.1} ms   floor (read the input, parse + format the output): {:.1} ms   ratio {:.2}x",
+        ms(pair.subject_median()),
+        ms(pair.baseline_median()),
+        pair.ratio()
+    );
+    println!(
+        "  peak memory            {:>8.1} MiB  {:.1}x the input",
+        mib(peak),
+        peak as f64 / definition.len() as f64
+    );
+    let by_file: Vec<String> = sources
+        .iter()
+        .map(|(name, text)| format!("{name} {}", text.lines().count()))
+        .collect();
+    println!("  generated lines        {lines:>8}      ({})", by_file.join(", "));
+}
+
+/// The generated `.rs` files: name and text.
+fn generated_sources(crate_dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(crate_dir.join("src"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}

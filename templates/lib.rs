@@ -1,0 +1,14 @@
+//! The files stubforge copies into every crate it generates, kept as the text it writes.
+//!
+//! They live in their own package so that the generator can be packaged and installed:
+//! a package may only embed files inside its own folder. The runtimes are compiled in the
+//! generated crates (and checked there by clippy), not here.
+
+/// The server runtime, written as `src/server_runtime.rs` of a generated crate.
+pub const SERVER_RUNTIME: &str = include_str!("server_runtime.rs");
+
+/// The client runtime, written as `src/client_runtime.rs` of a generated crate.
+pub const CLIENT_RUNTIME: &str = include_str!("client_runtime.rs");
+
+/// The generated crate's `Cargo.toml`, before its name line is filled in.
+pub const CARGO_TOML: &str = include_str!("generated.Cargo.toml");
