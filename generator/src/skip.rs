@@ -8,14 +8,30 @@
 //!   (`serde_json::Value`). Whatever uses it, operations and other schemas alike, keeps
 //!   its output: the field or body that holds it becomes a `Value`. A user generating a
 //!   client for someone else's API can still call the operation, and reads that part
-//!   of the message by hand.
-//! - Errors outside any operation or schema (a file that does not parse, a `$ref` that
-//!   cannot be resolved, an unsupported version, a server URL that cannot be routed, a
-//!   security scheme of an unknown type) still fail the run: there is no part to leave
-//!   out that would make the rest right.
+//!   of the message by hand. Leaving the schema's users out instead would cost, in a
+//!   cluster API, every operation of a kind for one odd field.
 //!
-//! Each left-out item gives one located warning (its first error, and how many more it
-//! has) and a line in the generated crate's docs.
+//! Which errors are isolated, by stage (what a finding belongs to is read from the
+//! pointer it was found at, see [`Owner::of_pointer`]):
+//!
+//! - `upgrade` (Swagger 2.0 to 3.0): inside an operation, a path or a definition it is
+//!   isolated (a status that is no status, a body parameter on a whole path); a
+//!   security scheme of a type 2.0 does not have fails the run.
+//! - the model read: every operation, path and named schema the `openapiv3` model
+//!   refuses is found in one pass and isolated; anything else it refuses fails the run.
+//! - `check`: everything inside an operation or path is isolated (duplicate operationIds
+//!   and duplicate paths leave out the later one, undeclared path parameters, unknown
+//!   security schemes, unsupported bodies), and so is everything inside a named schema,
+//!   including a schema defined as itself (the one whose `$ref` closes the loop is read
+//!   as any value). A server URL that cannot be routed fails the run.
+//! - `load` and `resolve` always fail the run: a file that cannot be read or parsed, a
+//!   `$ref` that points nowhere or loops, a limit exceeded. Resolution builds one
+//!   document from every file, and no part of it can be trusted to be what the
+//!   definition says once a reference in it is broken.
+//!
+//! A run that fails in skip mode reports every error, the isolated ones included. Each
+//! left-out item gives one located warning (its first error, and how many more it has)
+//! and a line in the generated crate's docs.
 
 use std::collections::BTreeMap;
 
