@@ -109,10 +109,9 @@ impl Owner {
     /// The operation, path or named schema whose subtree holds `pointer`; `None` for
     /// the rest of the document (info, servers, security schemes, the root itself).
     pub fn of_pointer(pointer: &str) -> Option<Owner> {
-        const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
         let segments = split_pointer(pointer);
         match segments.as_slice() {
-            [paths, path, method, ..] if paths == "paths" && METHODS.contains(&method.as_str()) => {
+            [paths, path, method, ..] if paths == "paths" && crate::skip::METHODS.contains(&method.as_str()) => {
                 Some(Owner::Operation {
                     path: path.clone(),
                     method: method.clone(),

@@ -43,10 +43,9 @@ use serde::Deserialize;
 
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
-
-use crate::diag::Finding;
 pub use write::{OutputFile, WriteMode, WriteReport};
 
+use crate::diag::Finding;
 use crate::load::Sources;
 use crate::provenance::Provenance;
 
@@ -222,9 +221,18 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                     .at(Provenance::new(&sources, &resolved, &upgraded).locate(&pointer))
                     .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
                 let error = Finding::at_node(error, &pointer);
-                if skipped(&mut skips, std::slice::from_ref(&error)) {
-                    skips.prune_document(&mut upgraded.document);
-                    continue;
+                if settings.skip_unsupported {
+                    // Every item the model refuses, found in one pass: the read above
+                    // stops at the first.
+                    let mut refused =
+                        refused_items(&upgraded.document, &Provenance::new(&sources, &resolved, &upgraded));
+                    if !refused.iter().any(|f| f.owner == error.owner) {
+                        refused.push(error.clone());
+                    }
+                    if skipped(&mut skips, &refused) {
+                        skips.prune_document(&mut upgraded.document);
+                        continue;
+                    }
                 }
                 diagnostics.push(error);
                 return Err(fail_with(diagnostics, skips));
@@ -283,6 +291,23 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     diag::dedup(&mut diagnostics);
     let inputs = sources.files().map(|(_, f)| f.path.clone()).collect();
     Ok((ir, diagnostics, inputs))
+}
+
+/// Skip mode, after the model refused the upgraded document: each operation, path and
+/// named schema it refuses on its own, located at the refused node inside it.
+fn refused_items(document: &serde_json::Value, at: &Provenance) -> Vec<Finding> {
+    skip::refused_items(document)
+        .into_iter()
+        .map(|(item, message)| {
+            let node = model_error::refused_node(document, &item);
+            // Narrowing works on the whole path item; keep it inside this item.
+            let node = if node.starts_with(&item) { node } else { item.clone() };
+            let diagnostic = Diagnostic::error(format!("not a valid API definition: {message}"))
+                .at(at.locate(&node))
+                .help("compare this node with the Swagger 2.0 / OpenAPI 3.0 specification");
+            Finding::at_node(diagnostic, &item)
+        })
+        .collect()
 }
 
 /// Reads one definition file (YAML or JSON) as stubforge sees it, without following

@@ -8,18 +8,35 @@
 //!   (`serde_json::Value`). Whatever uses it, operations and other schemas alike, keeps
 //!   its output: the field or body that holds it becomes a `Value`. A user generating a
 //!   client for someone else's API can still call the operation, and reads that part
-//!   of the message by hand.
-//! - Errors outside any operation or schema (a file that does not parse, a `$ref` that
-//!   cannot be resolved, an unsupported version, a server URL that cannot be routed, a
-//!   security scheme of an unknown type) still fail the run: there is no part to leave
-//!   out that would make the rest right.
+//!   of the message by hand. Leaving the schema's users out instead would cost, in a
+//!   cluster API, every operation of a kind for one odd field.
 //!
-//! Each left-out item gives one located warning (its first error, and how many more it
-//! has) and a line in the generated crate's docs.
+//! Which errors are isolated, by stage (what a finding belongs to is read from the
+//! pointer it was found at, see [`Owner::of_pointer`]):
+//!
+//! - `upgrade` (Swagger 2.0 to 3.0): inside an operation, a path or a definition it is
+//!   isolated (a status that is no status, a body parameter on a whole path); a
+//!   security scheme of a type 2.0 does not have fails the run.
+//! - the model read: every operation, path and named schema the `openapiv3` model
+//!   refuses is found in one pass and isolated; anything else it refuses fails the run.
+//! - `check`: everything inside an operation or path is isolated (duplicate operationIds
+//!   and duplicate paths leave out the later one, undeclared path parameters, unknown
+//!   security schemes, unsupported bodies), and so is everything inside a named schema,
+//!   including a schema defined as itself (the one whose `$ref` closes the loop is read
+//!   as any value). A server URL that cannot be routed fails the run.
+//! - `load` and `resolve` always fail the run: a file that cannot be read or parsed, a
+//!   `$ref` that points nowhere or loops, a limit exceeded. Resolution builds one
+//!   document from every file, and no part of it can be trusted to be what the
+//!   definition says once a reference in it is broken.
+//!
+//! A run that fails in skip mode reports every error, the isolated ones included. Each
+//! left-out item gives one located warning (its first error, and how many more it has)
+//! and a line in the generated crate's docs.
 
 use std::collections::BTreeMap;
 
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaData, SchemaKind};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Finding, Owner, child_pointer};
@@ -202,6 +219,49 @@ impl Skips {
             })
             .collect()
     }
+}
+
+/// The methods a path item holds operations under.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// After the model refused the whole document: each operation, each path's shared part
+/// and each named schema read on its own, and the ones the model refuses, as (pointer
+/// of the item, message). One pass finds them all, where reading the whole document
+/// again after each would cost a read per broken item.
+pub fn refused_items(document: &Value) -> Vec<(String, String)> {
+    let mut refused = Vec::new();
+    let mut read = |pointer: String, result: Result<(), serde_json::Error>| {
+        if let Err(e) = result {
+            refused.push((pointer, e.to_string()));
+        }
+    };
+    if let Some(Value::Object(paths)) = document.get("paths") {
+        for (path, item) in paths {
+            let item_ptr = child_pointer("/paths", path);
+            let Value::Object(item) = item else {
+                read(item_ptr, openapiv3::PathItem::deserialize(item).map(drop));
+                continue;
+            };
+            let mut shared = item.clone();
+            for method in METHODS {
+                if let Some(operation) = shared.remove(method) {
+                    let pointer = child_pointer(&item_ptr, method);
+                    read(pointer, openapiv3::Operation::deserialize(&operation).map(drop));
+                }
+            }
+            read(
+                item_ptr,
+                openapiv3::PathItem::deserialize(&Value::Object(shared)).map(drop),
+            );
+        }
+    }
+    if let Some(Value::Object(schemas)) = document.pointer("/components/schemas") {
+        for (name, schema) in schemas {
+            let pointer = child_pointer("/components/schemas", name);
+            read(pointer, ReferenceOr::<Schema>::deserialize(schema).map(drop));
+        }
+    }
+    refused
 }
 
 /// What skip mode did with an item, as a warning says it.

@@ -250,3 +250,54 @@ fn errors_outside_any_operation_or_schema_still_fail_in_skip_mode() {
     );
     assert!(!out.exists());
 }
+
+/// Many broken items cost one pass each, not a read of the whole document each: 400
+/// operations the model refuses beside 400 good ones end within the time bound, every
+/// broken one left out with its warning and every good one generated.
+#[test]
+fn many_broken_operations_are_found_in_one_pass() {
+    const EACH: usize = 400;
+    let mut yaml = String::from("openapi: 3.0.3\ninfo:\n  title: Meter Readings\n  version: '1'\npaths:\n");
+    for i in 0..EACH {
+        yaml.push_str(&format!(
+            "  /meters/m{i}/readings:\n    get:\n      operationId: listReadings{i}\n      parameters:\n        - name: since\n          in: query\n          schema:\n            type: string\n      responses:\n        '200':\n          description: ok\n    post:\n      operationId: addReading{i}\n      parameters:\n        - name: source\n          in: querystring\n          schema:\n            type: string\n      responses:\n        '201':\n          description: ok\n"
+        ));
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let spec = temp.path().join("meters.yaml");
+    std::fs::write(&spec, yaml).unwrap();
+    let out = temp.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stubforge"))
+        .args(["generate", "--skip-unsupported", "--spec"])
+        .arg(&spec)
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(temp.path().join("stderr")).unwrap())
+        .spawn()
+        .unwrap();
+    let limit = std::time::Duration::from_secs(120);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("skip mode ran longer than {limit:?} on {EACH} broken operations");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let printed = std::fs::read_to_string(temp.path().join("stderr")).unwrap();
+    assert!(status.success(), "{printed}");
+    let warnings = skip_warnings(&printed);
+    assert_eq!(warnings.len(), EACH, "{printed}");
+    assert!(
+        warnings.iter().all(|w| w.contains("unknown variant `querystring`")),
+        "{printed}"
+    );
+    let server = read(&out, "src/server.rs");
+    assert!(server.contains("fn list_readings399("));
+    assert!(!server.contains("fn add_reading"));
+}
