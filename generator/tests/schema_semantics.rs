@@ -246,11 +246,11 @@ fn properties_beside_one_of_are_shared_by_every_alternative() {
         "  Root:\n    type: object\n    required: [id]\n    properties:\n      id: {type: string}\n      note: {type: string}\n    oneOf:\n      - required: [note]\n      - {title: Flagged, type: object, required: [flag], properties: {flag: {type: boolean}}}\n",
     )));
     assert!(
-        types.contains("pub enum Root { Variant0(RootVariant0), Flagged(RootFlagged), }"),
+        types.contains("pub enum Root { Note(RootNote), Flagged(RootFlagged), }"),
         "{types}"
     );
     assert!(
-        types.contains("pub struct RootVariant0 { pub id: String, pub note: String,"),
+        types.contains("pub struct RootNote { pub id: String, pub note: String,"),
         "{types}"
     );
     assert!(types.contains("pub struct RootFlagged { pub id: String, #[serde(default, skip_serializing_if = \"Option::is_none\")] pub note: Option<String>, pub flag: bool,"), "{types}");
@@ -373,4 +373,88 @@ fn a_chain_of_10_000_nested_structs_generates_in_bounded_time() {
     let types = std::fs::read_to_string(dir.path().join("out/src/types.rs")).unwrap();
     // One box every 32 levels keeps the chain inside rustc's layout depth.
     assert_eq!(types.matches("Box<").count(), 10_000 / 32, "boxes");
+}
+
+#[test]
+fn union_variants_are_named_by_title_by_ref_without_the_union_name_or_by_the_member_they_require() {
+    let types = squeezed(&types_of(&spec(
+        "  RootCard: {type: object, properties: {last4: {type: string}}}\n  BankRoot: {type: object, properties: {iban: {type: string}}}\n  Root:\n    oneOf:\n      - $ref: '#/definitions/RootCard'\n      - $ref: '#/definitions/BankRoot'\n      - {type: string, title: Stored method id}\n      - {type: object, required: [voucher_code], properties: {voucher_code: {type: string}, note: {type: string}}}\n",
+    )));
+    assert!(
+        types.contains(
+            "pub enum Root { Card(RootCard), Bank(BankRoot), StoredMethodId(String), VoucherCode(RootVoucherCode), }"
+        ),
+        "{types}"
+    );
+}
+
+#[test]
+fn a_swagger_two_discriminator_makes_the_base_a_tagged_enum_of_its_subtypes() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    discriminator: kind\n    required: [kind]\n    properties: {kind: {type: string}, label: {type: string}}\n  Circle:\n    allOf:\n      - $ref: '#/definitions/Root'\n      - {type: object, properties: {radius: {type: number}}}\n  Marker:\n    allOf: [{$ref: '#/definitions/Root'}]\n  Pin:\n    allOf: [{$ref: '#/definitions/Marker'}, {properties: {colour: {type: string}}}]\n",
+    )));
+    assert!(
+        types.contains("pub enum Root { /// `kind: Circle` Circle(Circle), /// `kind: Marker` Marker(Marker), /// `kind: Pin` Pin(Pin),"),
+        "{types}"
+    );
+    assert!(types.contains("Other(RootBase), }"), "{types}");
+    // A subtype that adds nothing is still a struct with the tag as its own field.
+    assert!(types.contains("pub struct Marker { pub kind: String,"), "{types}");
+    assert!(types.contains("pub struct Pin { pub kind: String,"), "{types}");
+    assert!(
+        types.contains("\"Pin\" => ::serde_json::from_value(value).map(Self::Pin),"),
+        "{types}"
+    );
+    assert!(
+        types.contains("Self::Pin(value) => write_tagged(serializer, \"kind\", \"Pin\", value),"),
+        "{types}"
+    );
+}
+
+#[test]
+fn a_discriminator_mapping_gives_each_value_a_variant_and_unmapped_members_their_names() {
+    let text = "openapi: 3.0.3\ninfo: {title: Shapes, version: '1'}\npaths:\n  /root:\n    get:\n      operationId: getRoot\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Root'}\ncomponents:\n  schemas:\n    Wallet: {type: object, required: [type], properties: {type: {type: string}}}\n    Card: {type: object, required: [type], properties: {type: {type: string}}}\n    Transfer: {type: object, required: [type], properties: {type: {type: string}}}\n    Root:\n      oneOf:\n        - $ref: '#/components/schemas/Card'\n        - $ref: '#/components/schemas/Wallet'\n        - $ref: '#/components/schemas/Transfer'\n      discriminator:\n        propertyName: type\n        mapping:\n          card: '#/components/schemas/Card'\n          apple_pay: Wallet\n          google_pay: '#/components/schemas/Wallet'\n";
+    let types = squeezed(&types_of(text));
+    assert!(
+        types.contains("pub enum Root { /// `type: card` Card(Card), /// `type: apple_pay` ApplePay(Wallet), /// `type: google_pay` GooglePay(Wallet), /// `type: Transfer` Transfer(Transfer), /// A kind the definition does not list, kept whole. Other(::serde_json::Map<String, ::serde_json::Value>), }"),
+        "{types}"
+    );
+}
+
+#[test]
+fn integer_formats_choose_the_rust_integer_and_minimum_zero_does_not() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    required: [a, b, c, d, e, f, g, h, i, j, k]\n    properties:\n      a: {type: integer, format: int8}\n      b: {type: integer, format: int16}\n      c: {type: integer, format: int32}\n      d: {type: integer, format: int64}\n      e: {type: integer, format: uint8}\n      f: {type: integer, format: uint16}\n      g: {type: integer, format: uint32}\n      h: {type: integer, format: uint64}\n      i: {type: integer, minimum: 0}\n      j: {type: integer, format: int24}\n      k: {type: number, format: float}\n",
+    )));
+    assert!(
+        types.contains("pub a: i8, pub b: i16, pub c: i32, pub d: i64, pub e: u8, pub f: u16, pub g: u32, pub h: u64, pub i: i64, pub j: i64, pub k: f64,"),
+        "{types}"
+    );
+}
+
+#[test]
+fn a_required_read_only_member_is_optional_only_where_a_request_carries_it() {
+    let text = "swagger: '2.0'\ninfo: {title: Shapes, version: '1'}\npaths:\n  /things:\n    post:\n      operationId: addThing\n      parameters:\n        - {in: body, name: body, required: true, schema: {$ref: '#/definitions/Thing'}}\n      responses:\n        201: {description: ok, schema: {$ref: '#/definitions/Thing'}}\n    get:\n      operationId: listReceipts\n      responses:\n        200: {description: ok, schema: {$ref: '#/definitions/Receipt'}}\ndefinitions:\n  Thing:\n    type: object\n    required: [id, name, secret]\n    properties:\n      id: {type: string, readOnly: true}\n      name: {type: string}\n      secret: {type: string, writeOnly: true}\n  Receipt:\n    type: object\n    required: [id]\n    properties:\n      id: {type: string, readOnly: true}\n";
+    let types = squeezed(&types_of(text));
+    // `Thing` goes both ways: neither one-way member can be required.
+    assert!(
+        types.contains("pub struct Thing { /// Read-only: the server sends it; a request may leave it out. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub id: Option<String>, pub name: String, /// Write-only: the client sends it; a response may leave it out. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub secret: Option<String>,"),
+        "{types}"
+    );
+    // `Receipt` only comes back: its read-only id stays required.
+    assert!(
+        types.contains("pub struct Receipt { /// Read-only: the server sends it. pub id: String,"),
+        "{types}"
+    );
+}
+
+#[test]
+fn a_discriminator_mapping_into_another_file_is_refused() {
+    let stderr = refused(
+        "openapi: 3.0.3\ninfo: {title: Shapes, version: '1'}\npaths:\n  /root:\n    get:\n      operationId: getRoot\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Root'}\ncomponents:\n  schemas:\n    Card: {type: object, properties: {type: {type: string}}}\n    Root:\n      oneOf: [{$ref: '#/components/schemas/Card'}]\n      discriminator: {propertyName: type, mapping: {card: 'other.yaml#/Card'}}\n",
+    );
+    assert!(
+        stderr.contains("discriminator value `card` is mapped to `other.yaml#/Card`, which names no schema"),
+        "{stderr}"
+    );
 }

@@ -50,6 +50,8 @@ pub struct TypeBuilder<'a> {
     pub renames: Vec<Rename>,
     /// Component key of each `discriminator` base → its subtypes' keys.
     subtypes: BTreeMap<String, Vec<String>>,
+    /// Every key among `subtypes`' lists.
+    subtype_keys: BTreeSet<String>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -64,7 +66,9 @@ impl<'a> TypeBuilder<'a> {
             examples: Vec::new(),
             renames: Vec::new(),
             subtypes: tagged::subtypes_of_bases(api),
+            subtype_keys: BTreeSet::new(),
         };
+        builder.subtype_keys = builder.subtypes.values().flatten().cloned().collect();
         builder.reserve_components();
         builder
     }
@@ -162,7 +166,7 @@ impl<'a> TypeBuilder<'a> {
     /// A subtype of a `discriminator` base is a struct of its own, though its `allOf` be
     /// the base alone: it is what the base's enum holds for its kind.
     fn subtype_struct(&mut self, key: &str, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
-        let is_subtype = self.subtypes.values().any(|subtypes| subtypes.iter().any(|k| k == key));
+        let is_subtype = self.subtype_keys.contains(key);
         let members = all_of_members(schema).filter(|_| is_subtype)?;
         Some(self.all_of_kind(schema, members, pointer, name))
     }
@@ -349,7 +353,8 @@ impl<'a> TypeBuilder<'a> {
                     .enumerate()
                     .map(|(i, member)| {
                         let member_ptr = child_pointer(&list_ptr, &i.to_string());
-                        let ty = self.type_of(member, &member_ptr, &format!("{name}Variant{i}"));
+                        let stem = untitled_object_stem(member).unwrap_or_else(|| format!("Variant{i}"));
+                        let ty = self.type_of(member, &member_ptr, &format!("{name}{stem}"));
                         let title = match member {
                             ReferenceOr::Item(member) => member.schema_data.title.as_deref(),
                             ReferenceOr::Reference { .. } => None,
@@ -557,7 +562,7 @@ impl<'a> TypeBuilder<'a> {
             },
             ReferenceOr::Item(schema) => match &schema.schema_data.title {
                 Some(title) => pascal_ident(title),
-                None => format!("Variant{index}"),
+                None => untitled_object_stem(alternative).unwrap_or_else(|| format!("Variant{index}")),
             },
         }
     }
@@ -613,6 +618,30 @@ fn merge_object(merged: &mut ObjectType, object: ObjectType) {
     if object.additional_properties.is_some() {
         merged.additional_properties = object.additional_properties;
     }
+}
+
+/// What names an untitled inline object among alternatives: the one member it requires
+/// (`{required: [card], …}` is `Card`), else its only member.
+fn untitled_object_stem(alternative: &ReferenceOr<Schema>) -> Option<String> {
+    let ReferenceOr::Item(schema) = alternative else {
+        return None;
+    };
+    if schema.schema_data.title.is_some() {
+        return None;
+    }
+    let object = match &normalized(schema).schema_kind {
+        SchemaKind::Type(Type::Object(object)) => object.clone(),
+        // `oneOf: [{required: [message]}, {required: [evidence_url]}]`: which member is there.
+        SchemaKind::Any(any) if !any.properties.is_empty() || !any.required.is_empty() => object_from_any(any),
+        _ => return None,
+    };
+    let member = match (object.required.as_slice(), object.properties.len()) {
+        ([only], _) => only,
+        (_, 1) => object.properties.keys().next()?,
+        _ => return None,
+    };
+    let stem = pascal_stem(member);
+    stem.starts_with(|c: char| c.is_ascii_uppercase()).then_some(stem)
 }
 
 fn all_of_pointer(pointer: &str, index: usize) -> String {

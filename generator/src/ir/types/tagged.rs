@@ -10,7 +10,7 @@
 //! A kind's tag value is what `mapping` maps to its schema, else the schema's name (the
 //! only rule Swagger 2.0 has). A value that names no listed kind is read as `Other`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{Discriminator, OpenAPI, ReferenceOr, Schema};
 
@@ -65,7 +65,7 @@ pub fn subtypes_of_bases(api: &OpenAPI) -> BTreeMap<String, Vec<String>> {
     for key in components.schemas.keys() {
         // `check` has refused loops and chains longer than the composition limit, so
         // this walk ends; `seen` keeps a diamond from listing a base twice.
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = BTreeSet::new();
         let mut pending: Vec<&str> = direct[key].iter().map(String::as_str).collect();
         while let Some(ancestor) = pending.pop() {
             if ancestor == key || !seen.insert(ancestor.to_string()) {
@@ -151,16 +151,20 @@ impl TypeBuilder<'_> {
             .iter()
             .filter_map(|(value, target)| Some((value, mapping_target(self.api, target)?)))
             .collect();
+        let mut values_of: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for (value, kind) in &mapped {
+            values_of.entry(kind.as_str()).or_default().push(value);
+        }
+        let listed: BTreeSet<&String> = kinds.iter().collect();
         let mut entries: Vec<(String, String)> = Vec::new();
         for kind in kinds {
-            let values: Vec<&String> = mapped.iter().filter(|(_, k)| k == kind).map(|(v, _)| *v).collect();
-            if values.is_empty() {
-                entries.push((kind.clone(), kind.clone()));
+            match values_of.get(kind.as_str()) {
+                Some(values) => entries.extend(values.iter().map(|v| ((*v).clone(), kind.clone()))),
+                None => entries.push((kind.clone(), kind.clone())),
             }
-            entries.extend(values.into_iter().map(|v| (v.clone(), kind.clone())));
         }
         for (value, kind) in &mapped {
-            if !kinds.contains(kind) {
+            if !listed.contains(kind) {
                 entries.push(((*value).clone(), kind.clone()));
             }
         }
@@ -169,7 +173,7 @@ impl TypeBuilder<'_> {
             .iter()
             .map(|(value, kind)| {
                 let ty = TypeRef::Named(self.components[kind].clone());
-                let sole = entries.iter().filter(|(_, k)| k == kind).count() == 1;
+                let sole = values_of.get(kind.as_str()).is_none_or(|values| values.len() == 1);
                 let wanted = match &ty {
                     TypeRef::Named(type_name) if sole => without_union_name(type_name, name),
                     _ => pascal_ident(value),
