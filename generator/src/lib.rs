@@ -1,6 +1,6 @@
-//! stubforge reads a Swagger 2.0 or OpenAPI 3.0 definition (including the dialect the
-//! Matrix specification is written in) and generates a Rust crate: serde models, request
-//! structs and per-status response enums.
+//! stubforge reads a Swagger 2.0, OpenAPI 3.0 or OpenAPI 3.1 definition (including the
+//! dialect the Matrix specification is written in) and generates a Rust crate: serde
+//! models, request structs and per-status response enums.
 //!
 //! The pipeline, one module per stage:
 //!

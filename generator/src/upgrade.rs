@@ -1,6 +1,7 @@
 //! Stage `upgrade`: turns a Swagger 2.0 document into OpenAPI 3.0 and reads it into the
 //! `openapiv3` model. OpenAPI 3.0 input skips the conversion but gets the same schema
-//! normalisation, so both dialects reach `check` in one shape.
+//! normalisation, so both dialects reach `check` in one shape. OpenAPI 3.1 input is first
+//! written in the 3.0 shape by `upgrade31`, then normalised as 3.0 is.
 //!
 //! What 3.0 cannot say rides along as extensions:
 //! - `x-stubforge-tuple`: the item schemas of a fixed-length tuple (`items: [..]`).
