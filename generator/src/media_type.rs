@@ -25,7 +25,6 @@ pub fn concrete(media: &str) -> String {
     }
 }
 
-
 /// How a response body of one declared media type travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseKind {

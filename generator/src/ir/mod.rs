@@ -11,16 +11,16 @@ pub mod naming;
 mod operation_names;
 mod operations;
 pub mod paths;
-mod responses;
 mod request_body;
+mod responses;
 mod types;
 
 use std::collections::BTreeMap;
 
 pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
-pub use types::mapping_target;
 pub use responses::{sends_no_body, writable as writable_media};
+pub use types::mapping_target;
 
 /// The whole API as the emitters see it.
 #[derive(Debug, Clone, PartialEq)]

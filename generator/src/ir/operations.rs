@@ -300,4 +300,3 @@ pub fn param_style(param: &Parameter) -> ParamStyle {
         },
     }
 }
-
