@@ -488,6 +488,8 @@ fn emit_several_forms(ir: &Ir, op: &Operation, response: &Response) -> TokenStre
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq)]
+        // A JSON form holds the definition's own type by value, beside bytes or text.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
         }

@@ -743,6 +743,7 @@ impl GetArchiveManifestResponse {
 
 /// The body of the `200` response of `exportReport`, in one of the media types the definition declares for it.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ExportReportOkBody {
     /// Sent as `application/pdf`.
     Pdf(::bytes::Bytes),
@@ -756,6 +757,7 @@ pub enum ExportReportOkBody {
 
 /// The body of the `200` response of `getReportSource`, in one of the media types the definition declares for it.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetReportSourceOkBody {
     /// Sent as `application/xml`.
     Xml(String),
@@ -765,6 +767,7 @@ pub enum GetReportSourceOkBody {
 
 /// The body of the `200` response of `getArchiveManifest`, in one of the media types the definition declares for it.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetArchiveManifestOkBody {
     /// Sent as `application/json`.
     Json(Manifest),
