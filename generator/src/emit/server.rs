@@ -410,12 +410,21 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
 fn emit_fallbacks(ir: &Ir) -> TokenStream {
     let api = ident(&ir.api_name);
     let rt = rt();
+    // Every template with a value: a path that fits one but for an empty value is 400.
+    let templates = ir
+        .operations
+        .iter()
+        .filter(|op| op.template.params().next().is_some())
+        .map(template_ident);
     quote! {
         /// The state every handler gets.
         type State<A> = ::axum::extract::State<::std::sync::Arc<#rt::Shared<A>>>;
 
-        async fn unknown_path<A: #api>(::axum::extract::State(shared): State<A>) -> ::axum::response::Response {
-            shared.api.error_response(&#rt::ServerError::UnknownPath)
+        async fn unknown_path<A: #api>(
+            ::axum::extract::State(shared): State<A>,
+            uri: ::axum::http::Uri,
+        ) -> ::axum::response::Response {
+            shared.api.error_response(&#rt::unknown_or_empty(uri.path(), &[#(#templates()),*]))
         }
 
         async fn method_not_allowed<A: #api>(
