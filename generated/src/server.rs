@@ -132,8 +132,16 @@ type State<A> = ::axum::extract::State<
 
 async fn unknown_path<A: MatrixFederationLeaveRoomApi>(
     ::axum::extract::State(shared): State<A>,
+    uri: ::axum::http::Uri,
 ) -> ::axum::response::Response {
-    shared.api.error_response(&super::server_runtime::ServerError::UnknownPath)
+    shared
+        .api
+        .error_response(
+            &super::server_runtime::unknown_or_empty(
+                uri.path(),
+                &[template_make_leave(), template_send_leave()],
+            ),
+        )
 }
 
 async fn method_not_allowed<A: MatrixFederationLeaveRoomApi>(

@@ -122,6 +122,8 @@ pub enum ServerError {
     MethodNotAllowed { method: Method },
     #[error("Malformed path parameter `{name}`: {reason}.")]
     BadPath { name: &'static str, reason: String },
+    #[error("A path parameter is empty.")]
+    EmptyPathParam,
     #[error("Missing required parameter `{name}`.")]
     MissingParam { name: &'static str },
     #[error("Invalid parameter `{name}`: {reason}.")]
@@ -159,6 +161,7 @@ impl ServerError {
             ServerError::UnknownPath => StatusCode::NOT_FOUND,
             ServerError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ServerError::BadPath { .. }
+            | ServerError::EmptyPathParam
             | ServerError::MissingParam { .. }
             | ServerError::InvalidParam { .. }
             | ServerError::NotJson { .. }
@@ -178,7 +181,9 @@ impl ServerError {
     pub fn errcode(&self) -> &str {
         match self {
             ServerError::UnknownPath | ServerError::MethodNotAllowed { .. } => "M_UNRECOGNIZED",
-            ServerError::BadPath { .. } | ServerError::InvalidParam { .. } => "M_INVALID_PARAM",
+            ServerError::BadPath { .. } | ServerError::EmptyPathParam | ServerError::InvalidParam { .. } => {
+                "M_INVALID_PARAM"
+            }
             ServerError::MissingParam { .. } => "M_MISSING_PARAM",
             ServerError::NotJson { .. } | ServerError::UnsupportedMediaType { .. } => "M_NOT_JSON",
             ServerError::BadJson { .. } => "M_BAD_JSON",
@@ -436,7 +441,8 @@ pub enum Piece {
 pub type Template = &'static [&'static [Piece]];
 
 /// The raw (still percent-encoded) parameter values of `path`, in template order, or
-/// [`ServerError::UnknownPath`] when the path does not fit the template.
+/// [`ServerError::UnknownPath`] when the path does not fit the template
+/// ([`ServerError::EmptyPathParam`] when it would but for an empty value).
 ///
 /// The template is matched against the path's last segments, so that it holds when the
 /// router is nested under a prefix. A value is never empty. In a segment with several
@@ -454,7 +460,7 @@ pub fn path_values<const N: usize>(path: &str, template: Template) -> Result<[&s
     if fits && found == N {
         Ok(values)
     } else {
-        Err(ServerError::UnknownPath)
+        Err(unknown_or_empty(path, &[template]))
     }
 }
 
@@ -473,7 +479,7 @@ pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> 
             method: request.method().clone(),
         }
     } else {
-        ServerError::UnknownPath
+        unknown_or_empty(path, templates)
     }
 }
 
@@ -1182,4 +1188,55 @@ impl Drop for TrackedBody {
             fresh: false,
         });
     }
+}
+
+// Empty path parameters -----------------------------------------------------------------
+
+/// What answers a path that no route serves: 400 when it would fit one of `templates` but
+/// for an empty value (`/make_leave//%40u%3Ahs`, `/Calls/.json`), so that the client learns
+/// which mistake it made; otherwise 404. No handler ever sees an empty path parameter.
+pub fn unknown_or_empty(path: &str, templates: &[Template]) -> ServerError {
+    if templates.iter().any(|template| fits_but_for_empty_values(path, template)) {
+        ServerError::EmptyPathParam
+    } else {
+        ServerError::UnknownPath
+    }
+}
+
+/// Whether `path` fits `template` when values may be empty, and does not fit it as
+/// [`path_values`] reads it.
+fn fits_but_for_empty_values(path: &str, template: Template) -> bool {
+    let Some(skip) = path.split('/').count().checked_sub(template.len()).filter(|n| *n > 0) else {
+        return false;
+    };
+    let loosely = path
+        .split('/')
+        .skip(skip)
+        .zip(template.iter())
+        .all(|(segment, pieces)| segment_fits_loosely(segment, pieces));
+    loosely && !path_fits(path, template)
+}
+
+/// A segment against its pieces, each value any text, the empty text included.
+fn segment_fits_loosely(segment: &str, pieces: &[Piece]) -> bool {
+    let mut rest = segment;
+    let mut after_value = false;
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Value => after_value = true,
+            Piece::Text(text) => {
+                let at = if !after_value {
+                    rest.starts_with(text).then_some(0)
+                } else if i + 1 == pieces.len() {
+                    rest.rfind(text)
+                } else {
+                    rest.find(text)
+                };
+                let Some(at) = at else { return false };
+                rest = &rest[at + text.len()..];
+                after_value = false;
+            }
+        }
+    }
+    after_value || rest.is_empty()
 }

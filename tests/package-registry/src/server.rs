@@ -149,8 +149,22 @@ type State<A> = ::axum::extract::State<
 
 async fn unknown_path<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
+    uri: ::axum::http::Uri,
 ) -> ::axum::response::Response {
-    shared.api.error_response(&super::server_runtime::ServerError::UnknownPath)
+    shared
+        .api
+        .error_response(
+            &super::server_runtime::unknown_or_empty(
+                uri.path(),
+                &[
+                    template_get_package(),
+                    template_delete_package(),
+                    template_list_versions(),
+                    template_publish_version(),
+                    template_yank_version(),
+                ],
+            ),
+        )
 }
 
 async fn method_not_allowed<A: CrateShelfRegistry>(

@@ -144,8 +144,20 @@ type State<A> = ::axum::extract::State<
 
 async fn unknown_path<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
+    uri: ::axum::http::Uri,
 ) -> ::axum::response::Response {
-    shared.api.error_response(&super::server_runtime::ServerError::UnknownPath)
+    shared
+        .api
+        .error_response(
+            &super::server_runtime::unknown_or_empty(
+                uri.path(),
+                &[
+                    template_search(),
+                    template_patch_cluster(),
+                    template_replace_cluster_scale(),
+                ],
+            ),
+        )
 }
 
 async fn method_not_allowed<A: ParamsFixtureApi>(

@@ -486,8 +486,30 @@ type State<A> = ::axum::extract::State<
 
 async fn unknown_path<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
+    uri: ::axum::http::Uri,
 ) -> ::axum::response::Response {
-    shared.api.error_response(&super::server_runtime::ServerError::UnknownPath)
+    shared
+        .api
+        .error_response(
+            &super::server_runtime::unknown_or_empty(
+                uri.path(),
+                &[
+                    template_fetch_account(),
+                    template_list_calls(),
+                    template_create_call(),
+                    template_fetch_call(),
+                    template_update_call(),
+                    template_delete_call(),
+                    template_fetch_call_summary(),
+                    template_fetch_recording_range(),
+                    template_fetch_queue(),
+                    template_delete_queue_by_name(),
+                    template_get_operation(),
+                    template_cancel_operation(),
+                    template_fetch_directory_entry(),
+                ],
+            ),
+        )
 }
 
 async fn method_not_allowed<A: SwitchboardVoice>(
