@@ -346,6 +346,7 @@ fn empty_path_parameters_never_reach_a_handler() {
             "/_matrix/federation/v1/send_leave//%24ev%3Aexample.org".to_string(),
         ),
         ("PUT", format!("/_matrix/federation/v1/send_leave/{room}/")),
+        ("GET", format!("/prefix/_matrix/federation/v1/make_leave//{user}")),
     ];
     let event = r#"{"type":"m.room.member","sender":"@someone:example.org","state_key":"@someone:example.org","origin":"example.org","origin_server_ts":1,"depth":1,"content":{"membership":"leave"}}"#;
     for (method, target) in &cases {
@@ -353,7 +354,7 @@ fn empty_path_parameters_never_reach_a_handler() {
         let (status, reply) = server.request(method, target, true, body);
         assert_eq!(
             (status, errcode(&reply).as_str()),
-            (404, "M_UNRECOGNIZED"),
+            (400, "M_INVALID_PARAM"),
             "{method} {target}"
         );
     }
