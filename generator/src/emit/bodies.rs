@@ -296,7 +296,7 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
                 }
             });
             quote!({
-                let read = #rt::multipart_parts(&parts.headers, body.clone()).await?;
+                let read = #rt::multipart_parts(&parts.headers, body.bytes()).await?;
                 #name { #(#fields)* }
             })
         }
@@ -304,7 +304,7 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
             let name = support(&ir.body_support.binary, true);
             quote!(#name {
                 content_type: #rt::content_type_or(&parts.headers, "application/octet-stream"),
-                bytes: body.clone(),
+                bytes: body.bytes(),
             })
         }
         EncodingKind::Text => {

@@ -35,7 +35,7 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
     let writers = ir.operations.iter().map(emit_response_writer);
     let router_test = emit_router_test(ir);
     quote! {
-        pub use #rt::{AuthRequest, Rejection, ServerConfig, ServerError};
+        pub use #rt::{AuthRequest, Rejection, ServerConfig, ServerError, serve};
 
         #api_trait
         #router
@@ -258,7 +258,7 @@ fn emit_router(ir: &Ir) -> TokenStream {
         /// [`router`] with explicit settings (body size limit, fallback).
         pub fn router_with_config<A: #api>(api: A, config: #rt::ServerConfig) -> ::axum::Router {
             let answer_unknown_paths = config.answer_unknown_paths;
-            let shared = ::std::sync::Arc::new(#rt::Shared { api, config });
+            let shared = ::std::sync::Arc::new(#rt::Shared::new(api, config));
             let routes = ::axum::Router::new() #(#routes)*;
             let routes = if answer_unknown_paths {
                 routes.fallback(unknown_path::<A>)
@@ -416,12 +416,21 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
 fn emit_fallbacks(ir: &Ir) -> TokenStream {
     let api = ident(&ir.api_name);
     let rt = rt();
+    // Every template with a value: a path that fits one but for an empty value is 400.
+    let templates = ir
+        .operations
+        .iter()
+        .filter(|op| op.template.params().next().is_some())
+        .map(template_ident);
     quote! {
         /// The state every handler gets.
         type State<A> = ::axum::extract::State<::std::sync::Arc<#rt::Shared<A>>>;
 
-        async fn unknown_path<A: #api>(::axum::extract::State(shared): State<A>) -> ::axum::response::Response {
-            shared.api.error_response(&#rt::ServerError::UnknownPath)
+        async fn unknown_path<A: #api>(
+            ::axum::extract::State(shared): State<A>,
+            uri: ::axum::http::Uri,
+        ) -> ::axum::response::Response {
+            shared.api.error_response(&#rt::unknown_or_empty(uri.path(), &[#(#templates()),*]))
         }
 
         async fn method_not_allowed<A: #api>(
@@ -459,7 +468,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     let writer = writer_ident(op);
     let method = ident(&op.method_name);
     let request_type = ident(&op.request_type);
-    let (principal, principal_arg) = if is_secured(op) {
+    let (credentials, principal, principal_arg) = if is_secured(op) {
         let alternatives = op.security.iter().map(|schemes| {
             let schemes = schemes.iter().map(|name| {
                 let source = credential_source(ir, name);
@@ -468,8 +477,13 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             quote!(&[#(#schemes),*])
         });
         (
+            // Before the body: a request without credentials is answered at once.
             quote! {
-                let principal = #rt::authenticate(&parts, &body, &[#(#alternatives),*], |request| {
+                let schemes: &[&[(&str, #rt::CredentialSource)]] = &[#(#alternatives),*];
+                #rt::credentials_sent(&parts, schemes)?;
+            },
+            quote! {
+                let principal = #rt::authenticate(&parts, &body, schemes, |request| {
                     shared.api.authenticate(request)
                 })
                 .await?;
@@ -477,13 +491,14 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             quote!(, principal),
         )
     } else {
-        (TokenStream::new(), TokenStream::new())
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
-    // The body is read (and held to the limit) even when nothing looks at it.
+    // The body is read (and held to the limit, the timeout and the budget) even when
+    // nothing looks at it.
     let read_body = if is_secured(op) || op.body.is_some() {
-        quote!(let body = #rt::read_body(&parts.headers, body, shared.config.body_limit).await?;)
+        quote!(let body = #rt::read_body_bounded(&parts.headers, body, &shared.config, &shared.budget).await?;)
     } else {
-        quote!(#rt::read_body(&parts.headers, body, shared.config.body_limit).await?;)
+        quote!(#rt::read_body_bounded(&parts.headers, body, &shared.config, &shared.budget).await?;)
     };
     let template = full_template(ir, op);
     let path_names: Vec<&str> = template.params().collect();
@@ -518,6 +533,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             request: ::axum::extract::Request,
         ) -> Result<::axum::response::Response, #rt::ServerError> {
             let (parts, body) = request.into_parts();
+            #credentials
             #read_body
             #accept
             #principal

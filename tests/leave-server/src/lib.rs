@@ -4,12 +4,12 @@
 //! It is served by the generated router in `main.rs`, in this crate's tests and benchmark,
 //! and it is meant to be reused by client tests.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use matrix_federation_leave::server::{AuthRequest, MatrixFederationLeaveRoomApi, Rejection};
+use matrix_federation_leave::server::{AuthRequest, MatrixFederationLeaveRoomApi, Rejection, ServerConfig, serve};
 use matrix_federation_leave::types::{
     EmptyObject, Error, EventTemplate, MakeLeaveOkBody, MakeLeaveRequest, MakeLeaveResponse, MembershipEventContent,
     SendLeaveBody, SendLeaveOkBody, SendLeaveRequest, SendLeaveResponse,
@@ -40,11 +40,23 @@ pub struct Refusal {
     pub reason: String,
 }
 
+/// How many accepted and refused leaves are kept: the oldest go first, so that a server
+/// that runs for long holds bounded memory.
+pub const KEPT_LEAVES: usize = 1000;
+
 #[derive(Debug, Default)]
 struct State {
     rooms: BTreeMap<String, Room>,
-    leaves: Vec<Leave>,
-    refusals: Vec<Refusal>,
+    leaves: VecDeque<Leave>,
+    refusals: VecDeque<Refusal>,
+}
+
+/// Appends to a log that keeps its last [`KEPT_LEAVES`] entries.
+fn keep_last<T>(log: &mut VecDeque<T>, entry: T) {
+    if log.len() == KEPT_LEAVES {
+        log.pop_front();
+    }
+    log.push_back(entry);
 }
 
 /// The in-memory leave API. Clones share the same rooms, so a test can keep one to look
@@ -84,14 +96,14 @@ impl LeaveServer {
         self.lock().rooms.get(room_id).map(|room| room.members.clone())
     }
 
-    /// Every accepted leave, in order.
+    /// The accepted leaves, in order (the last [`KEPT_LEAVES`]).
     pub fn leaves(&self) -> Vec<Leave> {
-        self.lock().leaves.clone()
+        self.lock().leaves.iter().cloned().collect()
     }
 
-    /// Every refused leave, in order.
+    /// The refused leaves, in order (the last [`KEPT_LEAVES`]).
     pub fn refusals(&self) -> Vec<Refusal> {
-        self.lock().refusals.clone()
+        self.lock().refusals.iter().cloned().collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -142,17 +154,21 @@ impl LeaveServer {
                 if let Some(room) = state.rooms.get_mut(room_id) {
                     room.members.remove(&event.state_key);
                 }
-                state.leaves.push(Leave {
+                let leave = Leave {
                     room_id: room_id.to_string(),
                     event_id: event_id.to_string(),
                     user_id: event.state_key.clone(),
                     origin: origin.to_string(),
-                });
+                };
+                keep_last(&mut state.leaves, leave);
             }
-            Err(reason) => state.refusals.push(Refusal {
-                event_id: event_id.to_string(),
-                reason: reason.to_string(),
-            }),
+            Err(reason) => {
+                let refusal = Refusal {
+                    event_id: event_id.to_string(),
+                    reason: reason.to_string(),
+                };
+                keep_last(&mut state.refusals, refusal);
+            }
         }
         SendLeaveResponse::Ok(SendLeaveOkBody(
             200,
@@ -241,13 +257,14 @@ impl MatrixFederationLeaveRoomApi for LeaveServer {
     }
 }
 
-/// Serves `app` on 127.0.0.1 at a free port, in the background; returns the address.
+/// Serves `app` on 127.0.0.1 at a free port, in the background, with the generated
+/// `serve` and the default settings; returns the address.
 pub async fn spawn_loopback(app: axum::Router) -> std::io::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
-        // The listener lives as long as the runtime; an error here ends only this server.
-        let _ = axum::serve(listener, app).await;
+        // The server lives as long as the runtime; an error here ends only this server.
+        let _ = serve(listener, app, &ServerConfig::default(), std::future::pending()).await;
     });
     Ok(addr)
 }

@@ -350,7 +350,8 @@ async fn a_request_no_template_fits_is_404_and_a_wrong_method_405() {
         ("GET", "/voice/2010-04-01/Accounts/AC1.json", 200),
         // The route matches; the template (`{Sid}.json`) does not.
         ("GET", "/voice/2010-04-01/Accounts/AC1.xml", 404),
-        ("GET", "/voice/2010-04-01/Accounts/.json", 404),
+        // A value would be empty: named as such, and never handed to a handler.
+        ("GET", "/voice/2010-04-01/Accounts/.json", 400),
         ("PUT", "/voice/2010-04-01/Accounts/AC1.json", 405),
         ("PUT", "/voice/2010-04-01/Accounts/AC1.xml", 404),
         // `{Sid}.json` is the more specific of the two templates at this position.
@@ -358,7 +359,7 @@ async fn a_request_no_template_fits_is_404_and_a_wrong_method_405() {
         ("GET", "/voice/2010-04-01/Accounts/AC1/Calls/CA1", 200),
         ("DELETE", "/voice/2010-04-01/Accounts/AC1/Calls/CA1", 405),
         ("GET", "/voice/2010-04-01/Accounts/AC1/Recordings/RE1/bytes/5-9", 200),
-        ("GET", "/voice/2010-04-01/Accounts/AC1/Recordings/RE1/bytes/5-", 404),
+        ("GET", "/voice/2010-04-01/Accounts/AC1/Recordings/RE1/bytes/5-", 400),
         ("GET", "/voice/2010-04-01/Accounts/AC1/Recordings/RE1/bytes/59", 404),
         ("GET", "/voice/2010-04-01/Accounts/AC1/Recordings/RE1/bytes/5-x", 400),
         ("POST", "/voice/operations/op1:cancel", 200),

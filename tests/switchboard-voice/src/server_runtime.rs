@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
+use std::time::Duration;
 
 use ::axum::body::{Body, Bytes, HttpBody};
 use ::axum::http::request::Parts;
@@ -23,6 +25,18 @@ pub struct ServerConfig {
     /// Whether the router answers paths it does not know (404 `M_UNRECOGNIZED`). axum
     /// cannot merge two routers that both do; turn this off to merge into one that does.
     pub answer_unknown_paths: bool,
+    /// How long [`serve`] waits for a request's head (request line and headers), counted
+    /// from when the connection opens or from the head's first byte on a kept-alive one.
+    pub header_read_timeout: Duration,
+    /// How long a request's whole body may take to arrive, counted from when the router
+    /// starts reading it: past it, 408 `M_UNKNOWN` and the connection is closed.
+    pub body_timeout: Duration,
+    /// How long [`serve`] keeps an idle connection open, waiting for the next request.
+    pub keep_alive_idle_timeout: Duration,
+    /// The request body bytes all requests in progress may hold together; past it a
+    /// request is answered 503 `M_LIMIT_EXCEEDED`, so stalled uploads cannot take the
+    /// server's memory.
+    pub buffered_body_cap: usize,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +44,10 @@ impl Default for ServerConfig {
         ServerConfig {
             body_limit: 1024 * 1024,
             answer_unknown_paths: true,
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            keep_alive_idle_timeout: Duration::from_secs(60),
+            buffered_body_cap: 64 * 1024 * 1024,
         }
     }
 }
@@ -44,6 +62,21 @@ impl ServerConfig {
     /// The same settings, leaving unknown paths to the app the router is merged into.
     pub fn without_fallback(mut self) -> Self {
         self.answer_unknown_paths = false;
+        self
+    }
+
+    /// The same settings with other timeouts: for a request's head, for its whole body,
+    /// and for an idle kept-alive connection (see [`serve`]).
+    pub fn with_timeouts(mut self, header_read: Duration, body: Duration, keep_alive_idle: Duration) -> Self {
+        self.header_read_timeout = header_read;
+        self.body_timeout = body;
+        self.keep_alive_idle_timeout = keep_alive_idle;
+        self
+    }
+
+    /// The same settings with another cap on the body bytes held across requests.
+    pub fn with_buffered_body_cap(mut self, bytes: usize) -> Self {
+        self.buffered_body_cap = bytes;
         self
     }
 }
@@ -89,6 +122,8 @@ pub enum ServerError {
     MethodNotAllowed { method: Method },
     #[error("Malformed path parameter `{name}`: {reason}.")]
     BadPath { name: &'static str, reason: String },
+    #[error("A path parameter is empty.")]
+    EmptyPathParam,
     #[error("Missing required parameter `{name}`.")]
     MissingParam { name: &'static str },
     #[error("Invalid parameter `{name}`: {reason}.")]
@@ -103,6 +138,10 @@ pub enum ServerError {
     UnsupportedMediaType { content_type: String, accepted: String },
     #[error("The request body could not be read: {reason}.")]
     BodyUnreadable { reason: String },
+    #[error("The request body did not arrive within {} ms.", .timeout.as_millis())]
+    BodyTimeout { timeout: Duration },
+    #[error("The server is holding too many request bodies; try again later.")]
+    Overloaded,
     #[error("Missing credentials for `{scheme}`: no `{source_name}` was sent.")]
     MissingCredentials {
         scheme: &'static str,
@@ -122,6 +161,7 @@ impl ServerError {
             ServerError::UnknownPath => StatusCode::NOT_FOUND,
             ServerError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ServerError::BadPath { .. }
+            | ServerError::EmptyPathParam
             | ServerError::MissingParam { .. }
             | ServerError::InvalidParam { .. }
             | ServerError::NotJson { .. }
@@ -130,6 +170,8 @@ impl ServerError {
             ServerError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ServerError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ServerError::MissingCredentials { .. } => StatusCode::UNAUTHORIZED,
+            ServerError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            ServerError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ServerError::Rejected(rejection) => rejection.status,
             ServerError::Panicked | ServerError::ResponseUnwritable { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -139,16 +181,20 @@ impl ServerError {
     pub fn errcode(&self) -> &str {
         match self {
             ServerError::UnknownPath | ServerError::MethodNotAllowed { .. } => "M_UNRECOGNIZED",
-            ServerError::BadPath { .. } | ServerError::InvalidParam { .. } => "M_INVALID_PARAM",
+            ServerError::BadPath { .. } | ServerError::EmptyPathParam | ServerError::InvalidParam { .. } => {
+                "M_INVALID_PARAM"
+            }
             ServerError::MissingParam { .. } => "M_MISSING_PARAM",
             ServerError::NotJson { .. } | ServerError::UnsupportedMediaType { .. } => "M_NOT_JSON",
             ServerError::BadJson { .. } => "M_BAD_JSON",
             ServerError::TooLarge { .. } => "M_TOO_LARGE",
             ServerError::MissingCredentials { .. } => "M_UNAUTHORIZED",
+            ServerError::Overloaded => "M_LIMIT_EXCEEDED",
             ServerError::Rejected(rejection) => &rejection.errcode,
-            ServerError::BodyUnreadable { .. } | ServerError::Panicked | ServerError::ResponseUnwritable { .. } => {
-                "M_UNKNOWN"
-            }
+            ServerError::BodyUnreadable { .. }
+            | ServerError::BodyTimeout { .. }
+            | ServerError::Panicked
+            | ServerError::ResponseUnwritable { .. } => "M_UNKNOWN",
         }
     }
 }
@@ -159,11 +205,20 @@ pub fn matrix_error_response(error: &ServerError) -> Response {
     json_bytes(error.status(), body.to_string().into_bytes())
 }
 
-/// What the generated handlers share: the implementation and the settings.
+/// What the generated handlers share: the implementation, the settings and the budget
+/// of body bytes.
 #[derive(Debug)]
 pub struct Shared<A> {
     pub api: A,
     pub config: ServerConfig,
+    pub budget: BodyBudget,
+}
+
+impl<A> Shared<A> {
+    pub fn new(api: A, config: ServerConfig) -> Self {
+        let budget = BodyBudget::new(config.buffered_body_cap);
+        Shared { api, config, budget }
+    }
 }
 
 /// What an authentication method gets: the credential of one scheme and the request as
@@ -393,7 +448,8 @@ pub enum Piece {
 pub type Template = &'static [&'static [Piece]];
 
 /// The raw (still percent-encoded) parameter values of `path`, in template order, or
-/// [`ServerError::UnknownPath`] when the path does not fit the template.
+/// [`ServerError::UnknownPath`] when the path does not fit the template
+/// ([`ServerError::EmptyPathParam`] when it would but for an empty value).
 ///
 /// The template is matched against the path's last segments, so that it holds when the
 /// router is nested under a prefix. A value is never empty. In a segment with several
@@ -411,7 +467,7 @@ pub fn path_values<const N: usize>(path: &str, template: Template) -> Result<[&s
     if fits && found == N {
         Ok(values)
     } else {
-        Err(ServerError::UnknownPath)
+        Err(unknown_or_empty(path, &[template]))
     }
 }
 
@@ -430,7 +486,7 @@ pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> 
             method: request.method().clone(),
         }
     } else {
-        ServerError::UnknownPath
+        unknown_or_empty(path, templates)
     }
 }
 
@@ -1190,7 +1246,7 @@ pub fn content_type_or(headers: &HeaderMap, fallback: &str) -> String {
 }
 
 /// A text body: 400 when it is not UTF-8.
-pub fn text_body(body: &Bytes) -> Result<String, ServerError> {
+pub fn text_body(body: &[u8]) -> Result<String, ServerError> {
     String::from_utf8(body.to_vec()).map_err(|e| ServerError::BodyUnreadable {
         reason: format!("it is not UTF-8 text: {e}"),
     })
@@ -1385,4 +1441,480 @@ pub fn required_part<T>(value: Option<T>, name: &'static str) -> Result<T, Serve
     value.ok_or_else(|| ServerError::BadJson {
         reason: format!("the required part `{name}` is missing"),
     })
+}
+
+// Credentials before bodies ------------------------------------------------------------
+
+/// Whether every credential of some alternative was sent. The generated handlers call it
+/// before they read a byte of the body, so that a request without credentials is answered
+/// 401 at once, however large or slow its body; [`authenticate`] checks them afterwards.
+pub fn credentials_sent(parts: &Parts, alternatives: &[&[(&'static str, CredentialSource)]]) -> Result<(), ServerError> {
+    let mut missing = None;
+    for schemes in alternatives {
+        match schemes
+            .iter()
+            .find_map(|&(scheme, source)| credential(parts, scheme, source).err())
+        {
+            None => return Ok(()),
+            Some(error) => {
+                missing.get_or_insert(error);
+            }
+        }
+    }
+    Err(missing.unwrap_or(ServerError::Rejected(Rejection::unauthorized(
+        "No credentials were accepted.",
+    ))))
+}
+
+// Bounded bodies: a deadline for each, a cap on the bytes all of them hold -------------
+
+/// The request body bytes held by all requests in progress, against
+/// [`ServerConfig::buffered_body_cap`]. Memory is counted as allocated, so the cap holds
+/// however the bytes arrive.
+#[derive(Debug)]
+pub struct BodyBudget {
+    cap: usize,
+    held: AtomicUsize,
+}
+
+impl BodyBudget {
+    pub fn new(cap: usize) -> Self {
+        BodyBudget {
+            cap,
+            held: AtomicUsize::new(0),
+        }
+    }
+
+    /// The bytes held now.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    fn take(&self, bytes: usize) -> bool {
+        self.held
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |held| {
+                held.checked_add(bytes).filter(|total| *total <= self.cap)
+            })
+            .is_ok()
+    }
+
+    fn give_back(&self, bytes: usize) {
+        self.held.fetch_sub(bytes, Ordering::AcqRel);
+    }
+}
+
+/// A request body read whole. Its bytes count against the [`BodyBudget`] until it is
+/// dropped, when the request is answered.
+#[derive(Debug)]
+pub struct HeldBody<'a> {
+    bytes: Bytes,
+    taken: usize,
+    budget: &'a BodyBudget,
+}
+
+impl HeldBody<'_> {
+    /// The bytes, shared rather than copied (a binary body or multipart parts keep them;
+    /// they stay counted against the budget only while the request is being answered).
+    pub fn bytes(&self) -> Bytes {
+        self.bytes.clone()
+    }
+
+    fn take(&mut self, bytes: usize) -> Result<(), ServerError> {
+        if self.budget.take(bytes) {
+            self.taken += bytes;
+            Ok(())
+        } else {
+            Err(ServerError::Overloaded)
+        }
+    }
+}
+
+impl std::ops::Deref for HeldBody<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for HeldBody<'_> {
+    fn drop(&mut self) {
+        self.budget.give_back(self.taken);
+    }
+}
+
+/// Reads the whole body within the settings: more than `body_limit` bytes is 413 (without
+/// buffering them), a body that has not arrived within `body_timeout` is 408, and bytes
+/// the budget cannot hold are 503.
+pub async fn read_body_bounded<'a>(
+    headers: &HeaderMap,
+    body: Body,
+    config: &ServerConfig,
+    budget: &'a BodyBudget,
+) -> Result<HeldBody<'a>, ServerError> {
+    let limit = config.body_limit;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(ServerError::TooLarge { limit });
+    }
+    let mut held = HeldBody {
+        bytes: Bytes::new(),
+        taken: 0,
+        budget,
+    };
+    let timeout = config.body_timeout;
+    match ::tokio::time::timeout(timeout, collect_counted(body, limit, &mut held)).await {
+        Ok(Ok(bytes)) => {
+            held.bytes = bytes;
+            Ok(held)
+        }
+        Ok(Err(error)) => Err(error),
+        Err(_elapsed) => Err(ServerError::BodyTimeout { timeout }),
+    }
+}
+
+async fn collect_counted(mut body: Body, limit: usize, held: &mut HeldBody<'_>) -> Result<Bytes, ServerError> {
+    let mut collected: Vec<u8> = Vec::new();
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        let Some(frame) = frame else { break };
+        let frame = frame.map_err(|e| ServerError::BodyUnreadable { reason: e.to_string() })?;
+        let Ok(data) = frame.into_data() else { continue };
+        let needed = collected.len() + data.len();
+        if needed > limit {
+            return Err(ServerError::TooLarge { limit });
+        }
+        // Most bodies arrive in one frame: hand that frame over without copying.
+        if collected.is_empty() && body.is_end_stream() {
+            held.take(data.len())?;
+            return Ok(data);
+        }
+        if needed > collected.capacity() {
+            // Grow as a Vec would, but count the allocation before making it.
+            let grown = needed.max(collected.capacity().saturating_mul(2)).min(limit);
+            held.take(grown - collected.capacity())?;
+            collected.reserve_exact(grown - collected.len());
+        }
+        collected.extend_from_slice(&data);
+    }
+    Ok(Bytes::from(collected))
+}
+
+// Serving connections with timeouts ----------------------------------------------------
+
+/// Serves `app` on `listener` until `shutdown` completes; then it stops accepting, lets
+/// each request in progress finish and returns once every connection is closed.
+///
+/// Plain `axum::serve` runs hyper without any timeout: a client that never finishes its
+/// headers, never sends the rest of its body or keeps a connection open without a request
+/// holds that connection (and what it buffered) for ever. Here each HTTP/1.1 connection is
+/// closed when it overruns [`ServerConfig::header_read_timeout`] (counted from when the
+/// connection opens, or from the first byte of a head on a kept-alive one) or
+/// [`ServerConfig::keep_alive_idle_timeout`] (an idle connection between requests). A
+/// body that does not arrive within [`ServerConfig::body_timeout`] is answered 408 by the
+/// router itself, with any server.
+pub async fn serve<F>(
+    listener: ::tokio::net::TcpListener,
+    app: ::axum::Router,
+    config: &ServerConfig,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()>,
+{
+    let timeouts = ConnectionTimeouts {
+        header_read: config.header_read_timeout,
+        keep_alive_idle: config.keep_alive_idle_timeout,
+    };
+    let graceful = ::hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = pin!(shutdown);
+    loop {
+        let accepted = std::future::poll_fn(|cx| {
+            if shutdown.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            listener.poll_accept(cx).map(Some)
+        })
+        .await;
+        match accepted {
+            None => break,
+            Some(Ok((stream, _peer))) => {
+                let watch = std::sync::Arc::new(ConnectionWatch::new());
+                let connection = graceful.watch(serve_connection(stream, app.clone(), watch.clone()));
+                ::tokio::spawn(async move {
+                    let mut connection = pin!(connection);
+                    let mut expired = pin!(watch.expired(timeouts));
+                    // Whichever ends first: a timeout drops (and so closes) the connection.
+                    std::future::poll_fn(|cx| {
+                        if connection.as_mut().poll(cx).is_ready() || expired.as_mut().poll(cx).is_ready() {
+                            Poll::Ready(())
+                        } else {
+                            Poll::Pending
+                        }
+                    })
+                    .await;
+                });
+            }
+            // Out of file descriptors and the like: wait a little rather than spin.
+            Some(Err(_)) => ::tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// The two timeouts of a connection between requests.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionTimeouts {
+    header_read: Duration,
+    keep_alive_idle: Duration,
+}
+
+fn serve_connection(
+    stream: ::tokio::net::TcpStream,
+    app: ::axum::Router,
+    watch: std::sync::Arc<ConnectionWatch>,
+) -> impl ::hyper_util::server::graceful::GracefulConnection + Send {
+    let io = ::hyper_util::rt::TokioIo::new(WatchedStream {
+        inner: stream,
+        watch: watch.clone(),
+    });
+    let service = ::hyper::service::service_fn(move |request: ::axum::http::Request<::hyper::body::Incoming>| {
+        watch.set(Phase::Busy);
+        let watch = watch.clone();
+        // A Router is always ready (its `poll_ready` returns at once), so it is called
+        // directly.
+        let response = ::tower_service::Service::call(&mut app.clone(), request);
+        async move {
+            let response = response.await?;
+            Ok::<_, std::convert::Infallible>(response.map(|body| Body::new(TrackedBody { inner: body, watch })))
+        }
+    });
+    // hyper's own header timer would also run while the connection is idle, so the two
+    // timeouts are kept by `ConnectionWatch` instead.
+    ::hyper::server::conn::http1::Builder::new()
+        .header_read_timeout(None)
+        .serve_connection(io, service)
+}
+
+/// Where a connection is between requests, for its timeouts.
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    /// No byte of the next head yet; `fresh` until the first request.
+    Idle { since: ::tokio::time::Instant, fresh: bool },
+    /// Reading a head that began `since`.
+    Head { since: ::tokio::time::Instant },
+    /// A request is being served; its body is held to `body_timeout` by the router.
+    Busy,
+}
+
+#[derive(Debug)]
+struct ConnectionWatch {
+    phase: std::sync::Mutex<Phase>,
+    changed: ::tokio::sync::Notify,
+}
+
+impl ConnectionWatch {
+    fn new() -> Self {
+        ConnectionWatch {
+            phase: std::sync::Mutex::new(Phase::Idle {
+                since: ::tokio::time::Instant::now(),
+                fresh: true,
+            }),
+            changed: ::tokio::sync::Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Phase> {
+        // A phase is one plain value: it is sound even after a panic elsewhere.
+        self.phase.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn set(&self, phase: Phase) {
+        *self.lock() = phase;
+        self.changed.notify_one();
+    }
+
+    /// Bytes came in: an idle connection starts reading a head. A fresh connection's head
+    /// time counts from when it opened.
+    fn bytes_arrived(&self) {
+        let mut phase = self.lock();
+        if let Phase::Idle { since, fresh } = *phase {
+            let since = if fresh { since } else { ::tokio::time::Instant::now() };
+            *phase = Phase::Head { since };
+            drop(phase);
+            self.changed.notify_one();
+        }
+    }
+
+    fn deadline(&self, timeouts: ConnectionTimeouts) -> Option<::tokio::time::Instant> {
+        match *self.lock() {
+            Phase::Idle { since, fresh: true } | Phase::Head { since } => since.checked_add(timeouts.header_read),
+            Phase::Idle { since, fresh: false } => since.checked_add(timeouts.keep_alive_idle),
+            Phase::Busy => None,
+        }
+    }
+
+    /// Completes when the connection overruns the timeout of its phase.
+    async fn expired(&self, timeouts: ConnectionTimeouts) {
+        loop {
+            let changed = self.changed.notified();
+            let mut changed = pin!(changed);
+            changed.as_mut().enable();
+            match self.deadline(timeouts) {
+                None => changed.await,
+                Some(deadline) => {
+                    if ::tokio::time::timeout_at(deadline, changed).await.is_err()
+                        && self
+                            .deadline(timeouts)
+                            .is_some_and(|now| now <= ::tokio::time::Instant::now())
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The socket, telling the watch when bytes arrive.
+#[derive(Debug)]
+struct WatchedStream {
+    inner: ::tokio::net::TcpStream,
+    watch: std::sync::Arc<ConnectionWatch>,
+}
+
+impl ::tokio::io::AsyncRead for WatchedStream {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut ::tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.watch.bytes_arrived();
+        }
+        polled
+    }
+}
+
+impl ::tokio::io::AsyncWrite for WatchedStream {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A response body that marks the connection idle once hyper is done with it.
+struct TrackedBody {
+    inner: Body,
+    watch: std::sync::Arc<ConnectionWatch>,
+}
+
+impl HttpBody for TrackedBody {
+    type Data = Bytes;
+    type Error = ::axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Result<::hyper::body::Frame<Bytes>, ::axum::Error>>> {
+        std::pin::Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> ::hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for TrackedBody {
+    fn drop(&mut self) {
+        self.watch.set(Phase::Idle {
+            since: ::tokio::time::Instant::now(),
+            fresh: false,
+        });
+    }
+}
+
+// Empty path parameters -----------------------------------------------------------------
+
+/// What answers a path that no route serves: 400 when it would fit one of `templates` but
+/// for an empty value (`/make_leave//%40u%3Ahs`, `/Calls/.json`), so that the client learns
+/// which mistake it made; otherwise 404. No handler ever sees an empty path parameter.
+pub fn unknown_or_empty(path: &str, templates: &[Template]) -> ServerError {
+    if templates.iter().any(|template| fits_but_for_empty_values(path, template)) {
+        ServerError::EmptyPathParam
+    } else {
+        ServerError::UnknownPath
+    }
+}
+
+/// Whether `path` fits `template` when values may be empty, and does not fit it as
+/// [`path_values`] reads it.
+fn fits_but_for_empty_values(path: &str, template: Template) -> bool {
+    let Some(skip) = path.split('/').count().checked_sub(template.len()).filter(|n| *n > 0) else {
+        return false;
+    };
+    let loosely = path
+        .split('/')
+        .skip(skip)
+        .zip(template.iter())
+        .all(|(segment, pieces)| segment_fits_loosely(segment, pieces));
+    loosely && !path_fits(path, template)
+}
+
+/// A segment against its pieces, each value any text, the empty text included.
+fn segment_fits_loosely(segment: &str, pieces: &[Piece]) -> bool {
+    let mut rest = segment;
+    let mut after_value = false;
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Value => after_value = true,
+            Piece::Text(text) => {
+                let at = if !after_value {
+                    rest.starts_with(text).then_some(0)
+                } else if i + 1 == pieces.len() {
+                    rest.rfind(text)
+                } else {
+                    rest.find(text)
+                };
+                let Some(at) = at else { return false };
+                rest = &rest[at + text.len()..];
+                after_value = false;
+            }
+        }
+    }
+    after_value || rest.is_empty()
 }
