@@ -33,8 +33,9 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                 },
             ];
             for module in modules {
+                // Each module is emitted, formatted and dropped before the next.
                 let contents = match module.body {
-                    Body::Tokens(tokens) => format_rust(tokens, &header)?,
+                    Body::Emitted(emit) => format_rust(emit(ir), &header)?,
                     Body::Fixed(source) => format!("{header}\n{source}"),
                 };
                 files.push(OutputFile {
@@ -56,7 +57,7 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                     Gate::Feature(_) => true,
                 };
                 if wanted {
-                    kept.push((module, body_tokens(&module.body)?));
+                    kept.push((module, body_tokens(ir, &module.body)?));
                 }
             }
             let tokens = emit::emit_single_file(ir, kept);
@@ -70,9 +71,9 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
 
 /// A module's contents as tokens; a template is parsed (comments other than docs do
 /// not survive, which an included file does not need).
-fn body_tokens(body: &Body) -> Result<TokenStream, Diagnostic> {
+fn body_tokens(ir: &Ir, body: &Body) -> Result<TokenStream, Diagnostic> {
     match body {
-        Body::Tokens(tokens) => Ok(tokens.clone()),
+        Body::Emitted(emit) => Ok(emit(ir)),
         Body::Fixed(source) => {
             let file = syn::parse_file(source).map_err(|e| {
                 Diagnostic::error(format!("internal error: a template does not parse: {e}"))

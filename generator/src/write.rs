@@ -22,12 +22,36 @@ pub struct OutputFile {
 /// Formats a token stream into a Rust source file with the header line.
 /// Every doc comment is made inert first: text from the definition can neither run as a
 /// doctest nor break the build.
+///
+/// Items are parsed and printed one at a time: a whole module's syntax tree is the
+/// largest thing generation would otherwise hold (on a cluster API, more than the IR and
+/// the definition together), and printing an item needs nothing of its neighbours.
 pub fn format_rust(tokens: proc_macro2::TokenStream, header: &str) -> Result<String, Diagnostic> {
-    let file: syn::File = syn::parse2(crate::inert::inert_docs(tokens)).map_err(|e| {
+    let print_items = |input: syn::parse::ParseStream| -> syn::Result<String> {
+        let mut source = String::new();
+        // A module's own docs (`//!`) go out with its first item, as in one file.
+        let mut attrs = input.call(syn::Attribute::parse_inner)?;
+        while !input.is_empty() || !attrs.is_empty() {
+            let items = if input.is_empty() {
+                Vec::new()
+            } else {
+                vec![input.parse::<syn::Item>()?]
+            };
+            let file = syn::File {
+                shebang: None,
+                frontmatter: None,
+                attrs: std::mem::take(&mut attrs),
+                items,
+            };
+            source.push_str(&prettyplease::unparse(&file));
+        }
+        Ok(source)
+    };
+    let source = syn::parse::Parser::parse2(print_items, crate::inert::inert_docs(tokens)).map_err(|e| {
         Diagnostic::error(format!("internal error: generated tokens do not parse as Rust: {e}"))
             .help("this is a bug in stubforge; please report it with the definition")
     })?;
-    Ok(format!("{header}\n{}", separate_items(&prettyplease::unparse(&file))))
+    Ok(format!("{header}\n{}", separate_items(&source)))
 }
 
 /// prettyplease puts top-level items right under each other; a blank line between items

@@ -30,8 +30,9 @@ pub enum Gate {
 
 /// What a module holds.
 pub enum Body {
-    /// Emitted from the definition.
-    Tokens(TokenStream),
+    /// Emitted from the definition when it is laid out, so that only one module's tokens
+    /// (the largest part of generation's memory on a big definition) are alive at a time.
+    Emitted(fn(&Ir) -> TokenStream),
     /// A template that does not depend on the definition, written as it stands (valid
     /// Rust on its own; `templates/`).
     Fixed(&'static str),
@@ -52,25 +53,25 @@ pub struct Module {
 const SERVER_RUNTIME: &str = stubforge_templates::SERVER_RUNTIME;
 
 /// The modules generated from a definition, in the order the crate root lists them.
-pub fn emit(ir: &Ir) -> Vec<Module> {
+pub fn emit() -> Vec<Module> {
     vec![
         Module {
             name: "types",
             gate: Gate::Always,
             doc: "Models for every schema, and each operation's request struct and response enum.",
-            body: Body::Tokens(types::emit_types(ir)),
+            body: Body::Emitted(types::emit_types),
         },
         Module {
             name: "examples",
             gate: Gate::Test,
             doc: "The definition's examples, each read into its type and written back (or rejected).",
-            body: Body::Tokens(examples::emit_examples(ir)),
+            body: Body::Emitted(examples::emit_examples),
         },
         Module {
             name: "server",
             gate: Gate::Feature("server"),
             doc: "The axum server stub: the API trait and `router` over it (cargo feature `server`).",
-            body: Body::Tokens(server::emit_server(ir)),
+            body: Body::Emitted(server::emit_server),
         },
         Module {
             name: "server_runtime",
@@ -82,7 +83,7 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
             name: "client",
             gate: Gate::Feature("client"),
             doc: "The reqwest client (cargo feature `client`, on by default).",
-            body: Body::Tokens(client::emit_client(ir)),
+            body: Body::Emitted(client::emit_client),
         },
         Module {
             name: "client_runtime",
