@@ -7,7 +7,9 @@ use std::path::PathBuf;
 /// How bad a finding is: errors stop generation, warnings are printed and generation goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Printed; generation goes on.
     Warning,
+    /// Generation stops and writes nothing.
     Error,
 }
 
@@ -15,16 +17,22 @@ pub enum Severity {
 /// JSON pointer of the node inside that file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
+    /// The file, as the user named it or as a `$ref` reached it.
     pub file: PathBuf,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column.
     pub column: usize,
+    /// The JSON pointer of the node inside the file (`/paths/~1rooms/get`).
     pub pointer: String,
 }
 
 /// One finding about the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Whether it stops generation.
     pub severity: Severity,
+    /// Where it points; `None` for findings about the run itself (an unreadable file).
     pub location: Option<Location>,
     /// What is wrong, one sentence, no trailing period.
     pub message: String,
@@ -36,7 +44,9 @@ pub struct Diagnostic {
 /// what skip mode leaves out instead of failing the run (see `skip`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// The finding itself.
     pub diagnostic: Diagnostic,
+    /// The operation, path or schema it is inside; `None` outside every one.
     pub owner: Option<Owner>,
 }
 
@@ -57,6 +67,7 @@ impl Finding {
         }
     }
 
+    /// Whether the finding is an error.
     pub fn is_error(&self) -> bool {
         self.diagnostic.is_error()
     }
@@ -66,14 +77,26 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Owner {
     /// One operation, `/paths/{path}/{method}`.
-    Operation { path: String, method: String },
+    Operation {
+        /// The path template as written.
+        path: String,
+        /// The method, as the key under the path (`get`).
+        method: String,
+    },
     /// Every operation of a path: the path template or the parameters they share.
-    Path { path: String },
+    Path {
+        /// The path template as written.
+        path: String,
+    },
     /// A named schema (`/components/schemas/NAME`, Swagger 2.0 `/definitions/NAME`).
-    Schema { name: String },
+    Schema {
+        /// The schema's name in the definition.
+        name: String,
+    },
 }
 
 impl Diagnostic {
+    /// An error with this message, not yet located.
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -83,6 +106,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with this message, not yet located.
     pub fn warning(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -90,16 +114,19 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic, pointing at `location`.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
         self
     }
 
+    /// The same diagnostic, saying what to do.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether it stops generation.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -162,6 +189,7 @@ impl fmt::Display for Diagnostic {
 /// the way are kept so that nothing the user should read is lost.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Failure {
+    /// Errors first, then warnings, each group in file order.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -186,12 +214,14 @@ impl fmt::Display for Failure {
 }
 
 impl Failure {
+    /// A failure holding these diagnostics, sorted and without repeats.
     pub fn from_diagnostics(mut diagnostics: Vec<Diagnostic>) -> Self {
         diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.location.cmp(&b.location)));
         dedup(&mut diagnostics);
         Failure { diagnostics }
     }
 
+    /// The errors alone.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }

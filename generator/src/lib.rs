@@ -19,6 +19,8 @@ pub mod diag;
 mod emit;
 mod graph;
 mod inert;
+// Public for the naming tests; not part of the API.
+#[doc(hidden)]
 pub mod ir;
 mod layout;
 mod limits;
@@ -57,6 +59,7 @@ pub struct Settings {
     /// How the header line names the definition; the spec path as given when `None`.
     /// Give a path relative to the project so output does not depend on the machine.
     pub source_label: Option<String>,
+    /// A crate folder, or one file for `include!`.
     pub layout: Layout,
     /// Which modules a single file holds (a crate has them all, behind features).
     pub parts: Parts,
@@ -74,15 +77,23 @@ pub struct Settings {
 pub enum Layout {
     /// A crate folder: `Cargo.toml` and `src/*.rs`. The package is named from the
     /// definition's title unless `name` says otherwise.
-    Crate { name: Option<String> },
+    Crate {
+        /// The package name; from the title when `None`.
+        name: Option<String>,
+    },
     /// One `NAME.rs` of inline modules, for `include!` from a build script's `OUT_DIR`.
-    SingleFile { name: String },
+    SingleFile {
+        /// The file's stem (`leave` writes `leave.rs`).
+        name: String,
+    },
 }
 
 /// The modules beyond `types`, which is always generated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parts {
+    /// The axum server stub.
     pub server: bool,
+    /// The reqwest client.
     pub client: bool,
     /// The tests that read every example of the definition into its type.
     pub example_tests: bool,

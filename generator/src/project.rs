@@ -8,11 +8,15 @@ use crate::{Layout, Settings};
 /// One committed crate and the definition it is generated from, relative to the
 /// workspace root.
 pub struct Target {
+    /// The root definition.
     pub spec: &'static str,
+    /// The crate folder it is written to.
     pub out: &'static str,
+    /// The package name.
     pub crate_name: &'static str,
 }
 
+/// Every committed crate, in the order `cargo run` writes them.
 pub const TARGETS: [Target; 9] = [
     Target {
         spec: "api/server-server/leaving.yaml",

@@ -289,7 +289,7 @@ fn fields_and_variants_that_collide_are_numbered() {
         "#[serde(rename = \"Personal\")]\n    Personal2,",
         "#[serde(rename = \"too_expensive\")]\n    TooExpensive2,",
         // `type: [string, string]`.
-        "String(String),\n    String2(String),",
+        "String(String),\n    /// The `String2` alternative.\n    String2(String),",
     ] {
         assert!(types.contains(expected), "missing {expected:?}");
     }

@@ -91,6 +91,7 @@ fn emit_support_types(ir: &Ir) -> TokenStream {
             pub struct #name {
                 /// The `Content-Type` (`application/octet-stream`, `image/png`, …).
                 pub content_type: String,
+                /// The body's bytes, as they stand.
                 pub bytes: ::bytes::Bytes,
             }
         }
@@ -104,6 +105,7 @@ fn emit_support_types(ir: &Ir) -> TokenStream {
             pub struct #name {
                 /// The `Content-Type` (`text/plain`, `application/xml`, …).
                 pub content_type: String,
+                /// The body's text, as it stands.
                 pub text: String,
             }
         }

@@ -57,12 +57,16 @@ fn emit_client_struct(ir: &Ir) -> TokenStream {
 fn emit_constructors(ir: &Ir) -> TokenStream {
     let base_path = &ir.base_path;
     let base_path_doc = format!(" The path every operation is under: `{base_path}`.");
+    let base_url_doc = format!(
+        " (`{}`); [`Client::BASE_PATH`] is added to it.",
+        super::profile::example_base_url(ir)
+    );
     quote! {
         #[doc = #base_path_doc]
         pub const BASE_PATH: &'static str = #base_path;
 
         /// A client for the server at `base_url`: scheme, host and port only
-        /// (`https://matrix.example.org:8448`); [`Client::BASE_PATH`] is added to it.
+        #[doc = #base_url_doc]
         pub fn new(base_url: &str) -> Result<Self, BuildError> {
             Self::with_settings(base_url, ClientSettings::default())
         }
@@ -590,6 +594,7 @@ mod tests {
             description: None,
             license: None,
             base_path: String::new(),
+            profile: crate::ir::Profile::Standard,
             api_name: "Messages".to_string(),
             types: Default::default(),
             operations: vec![operation],

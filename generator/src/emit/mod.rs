@@ -6,6 +6,7 @@ mod client;
 mod examples;
 mod media;
 mod params;
+mod profile;
 mod root;
 mod rust;
 mod server;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{ident, inner_doc};
-use super::{Gate, Module};
+use super::{Body, Gate, Module};
 use crate::ir::Ir;
 
 /// `lib.rs` of the generated crate: crate docs and one `mod` line per module file.
@@ -20,13 +20,7 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     let mods = modules.iter().map(|module| {
         // prettyplease formats these files; rustfmt is told to leave them as written so
         // that `cargo fmt` and the staleness check agree.
-        declaration(
-            module.name,
-            module.gate,
-            module.doc,
-            quote!(#[rustfmt::skip]),
-            quote!(;),
-        )
+        declaration(module, module.gate, quote!(#[rustfmt::skip]), quote!(;))
     });
     // Proving deeply nested requests `Send` (the server's own router test does) needs more
     // than rustc's default recursion limit; `ir` says when.
@@ -82,7 +76,7 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
             Gate::Feature(_) => Gate::Always,
             other => other,
         };
-        declaration(module.name, gate, module.doc, TokenStream::new(), quote!({ #body }))
+        declaration(module, gate, TokenStream::new(), quote!({ #body }))
     });
     // An included file has no crate docs: what skip mode left out is said on a module.
     let lines = skipped_docs(ir);
@@ -115,9 +109,16 @@ fn skipped_docs(ir: &Ir) -> Vec<String> {
 }
 
 /// `/// doc`, the gate, `attrs`, `pub mod name` and what follows (`;` or `{ .. }`).
-fn declaration(name: &str, gate: Gate, doc: &str, attrs: TokenStream, rest: TokenStream) -> TokenStream {
-    let name = ident(name);
-    let doc = format!(" {doc}");
+///
+/// The runtimes (fixed templates) are `#[doc(hidden)]`: users reach what they need of
+/// them through the re-exports of `server` and `client`, where rustdoc shows it.
+fn declaration(module: &Module, gate: Gate, attrs: TokenStream, rest: TokenStream) -> TokenStream {
+    let name = ident(module.name);
+    let doc = format!(" {}", module.doc);
+    let attrs = match module.body {
+        Body::Fixed(_) => quote!(#[doc(hidden)] #attrs),
+        Body::Tokens(_) => attrs,
+    };
     match gate {
         Gate::Always => quote!(#[doc = #doc] #attrs pub mod #name #rest),
         Gate::Test => quote!(#[doc = #doc] #[cfg(test)] #attrs mod #name #rest),

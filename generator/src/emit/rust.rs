@@ -69,6 +69,20 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// The definition's docs, or where it gives none a line saying what the item is, so that
+/// every public item of a generated crate is documented (`missing_docs`).
+pub fn doc_or(text: Option<&str>, fallback: impl FnOnce() -> String) -> TokenStream {
+    match text {
+        Some(text) => doc(Some(text)),
+        None => doc(Some(&fallback())),
+    }
+}
+
+/// The line a type the definition does not describe gets.
+pub fn undescribed_type(name: &str) -> String {
+    format!("`{name}`, as the definition gives it (it has no description).")
+}
+
 /// `#![doc = " line"]`, for a module's own docs.
 pub fn inner_doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else { return TokenStream::new() };

@@ -8,10 +8,11 @@ use quote::{format_ident, quote};
 
 use super::media;
 use super::params::{ValueKind, prefixed, style_tokens, value_kind};
+use super::profile;
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
 use crate::ir::{
-    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseBody,
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Profile, Response, ResponseBody,
     ResponseStatus, SecurityKind, TypeRef,
 };
 
@@ -110,6 +111,7 @@ fn emit_trait(ir: &Ir) -> TokenStream {
     );
     let auth = any_secured(ir).then(|| emit_auth_items(ir));
     let methods = ir.operations.iter().map(emit_trait_method);
+    let error_response = profile::error_response_method(ir, &rt);
     quote! {
         #[doc = #summary]
         ///
@@ -118,14 +120,7 @@ fn emit_trait(ir: &Ir) -> TokenStream {
         pub trait #name: Send + Sync + 'static {
             #auth
             #(#methods)*
-
-            /// Renders every error the router answers by itself (unknown path, bad
-            /// parameters or body, missing or rejected credentials, a panicking handler).
-            /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
-            /// override it to change the wording or the format in one place.
-            fn error_response(&self, error: &#rt::ServerError) -> ::axum::response::Response {
-                #rt::matrix_error_response(error)
-            }
+            #error_response
         }
     }
 }
@@ -138,18 +133,26 @@ fn emit_auth_items(ir: &Ir) -> TokenStream {
         quote!(#[doc = #line] #docs)
     });
     let recipe = matrix_signature_recipe(ir);
+    let principal = format!(
+        " Who sent an authenticated request ({}).",
+        profile::principal_example(ir)
+    );
+    let unauthorized = profile::status(ir, 401, "M_UNAUTHORIZED");
+    let forbidden = profile::status(ir, 403, "M_FORBIDDEN");
+    let missing = format!(" credential is present (a request without it is answered {unauthorized}");
+    let rejection = format!(" body bytes. Return a [`Rejection`] ({unauthorized} or {forbidden})");
     quote! {
-        /// Who sent an authenticated request (for Matrix federation: the origin server's
-        /// name). It reaches the handler of every operation that requires a scheme.
+        #[doc = #principal]
+        /// It reaches the handler of every operation that requires a scheme.
         type Principal: Send + 'static;
 
         /// Checks the credential of one security scheme and says who sent the request.
         ///
         /// Called before the handler of every operation that requires a scheme, once the
-        /// credential is present (a request without it is answered 401 `M_UNAUTHORIZED`
+        #[doc = #missing]
         /// and never reaches this method). It sees the request as the client sent it: the
         /// method, the path and query still percent-encoded, the headers and the exact
-        /// body bytes. Return a [`Rejection`] (401 `M_UNAUTHORIZED` or 403 `M_FORBIDDEN`)
+        #[doc = #rejection]
         /// to refuse it; the handler is then not called.
         ///
         /// The schemes of this API:
@@ -180,10 +183,11 @@ fn credential_description(kind: &SecurityKind) -> String {
     }
 }
 
-/// Matrix federation signs requests in an `Authorization: X-Matrix …` header; when an API
-/// has that shape of scheme, its trait documents how to check such a signature.
+/// Matrix federation signs requests in an `Authorization: X-Matrix …` header; when a
+/// Matrix API has that shape of scheme, its trait documents how to check such a signature.
 fn matrix_signature_recipe(ir: &Ir) -> TokenStream {
-    let signed = ir.security_schemes.iter().any(
+    let signed = ir.profile == Profile::Matrix
+        && ir.security_schemes.iter().any(
         |s| matches!(&s.kind, SecurityKind::ApiKeyHeader { header } if header.eq_ignore_ascii_case("authorization")),
     );
     if !signed {
@@ -243,14 +247,19 @@ fn emit_router(ir: &Ir) -> TokenStream {
     } else {
         format!(" Every operation is mounted under `{}`.", ir.base_path)
     };
+    let unknown = format!(
+        " It answers unknown paths itself ({});",
+        profile::status(ir, 404, "M_UNRECOGNIZED")
+    );
     quote! {
         /// The API's routes with the default [`ServerConfig`].
         #[doc = #mount]
         ///
         /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-        /// tower layers with `layer`. It answers unknown paths itself (404
-        /// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-        /// with [`ServerConfig::without_fallback`].
+        /// tower layers with `layer`.
+        #[doc = #unknown]
+        /// to merge it into an app with a fallback of its own, build it with
+        /// [`ServerConfig::without_fallback`].
         pub fn router<A: #api>(api: A) -> ::axum::Router {
             router_with_config(api, #rt::ServerConfig::default())
         }

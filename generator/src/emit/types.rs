@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::media;
-use super::rust::{doc, ident, type_tokens};
+use super::rust::{doc, doc_or, ident, type_tokens, undescribed_type};
 use crate::ir::{
     Access, Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
     ResponseStatus, StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
@@ -69,7 +69,7 @@ fn emit_type(def: &TypeDef) -> TokenStream {
         TypeKind::Tagged(tagged) => emit_tagged(def, tagged),
         TypeKind::Newtype(inner) => emit_newtype(def, inner),
         TypeKind::Alias(target) => {
-            let docs = doc(def.doc.as_deref());
+            let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
             let name = ident(&def.name);
             let target = type_tokens(target);
             quote! {
@@ -85,7 +85,7 @@ fn serde_derives() -> TokenStream {
 }
 
 fn emit_struct(def: &TypeDef, s: &StructDef) -> TokenStream {
-    let docs = doc(def.doc.as_deref());
+    let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
     let fields = s.fields.iter().map(emit_field);
@@ -132,7 +132,7 @@ fn emit_field(field: &Field) -> TokenStream {
     };
     let docs = match (field.doc.as_deref(), access) {
         (Some(text), Some(note)) => doc(Some(&format!("{text}\n\n{note}"))),
-        (text, note) => doc(text.or(note)),
+        (text, note) => doc_or(text.or(note), || format!("The `{}` member.", field.wire_name)),
     };
     let name = ident(&field.rust_name);
     let bare = field.rust_name.trim_start_matches("r#");
@@ -189,7 +189,7 @@ fn emit_tuple(def: &TypeDef, items: &[TypeRef]) -> TokenStream {
 }
 
 fn emit_newtype(def: &TypeDef, inner: &TypeRef) -> TokenStream {
-    let docs = doc(def.doc.as_deref());
+    let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
     let inner = type_tokens(inner);
@@ -202,12 +202,14 @@ fn emit_newtype(def: &TypeDef, inner: &TypeRef) -> TokenStream {
 }
 
 fn emit_string_enum(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
-    let docs = doc(def.doc.as_deref());
+    let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let variants = values.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let wire = &v.wire_name;
+        let line = format!(" `{wire}`");
         quote! {
+            #[doc = #line]
             #[serde(rename = #wire)]
             #variant,
         }
@@ -222,13 +224,14 @@ fn emit_string_enum(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
 }
 
 fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
-    let docs = doc(def.doc.as_deref());
+    let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
     let variants = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let ty = type_tokens(&v.ty);
-        quote!(#variant(#ty),)
+        let line = format!(" The `{}` alternative.", v.rust_name);
+        quote!(#[doc = #line] #variant(#ty),)
     });
     quote! {
         #docs
@@ -508,6 +511,7 @@ fn emit_typed_body(name: &str) -> TokenStream {
         pub struct #name<T> {
             /// The `Content-Type` (`image/png`).
             pub content_type: String,
+            /// The body.
             pub body: T,
         }
     }
@@ -546,8 +550,12 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
         media::Shape::Unit => TokenStream::new(),
         media::Shape::Tuple => quote!((#body_ty)),
         media::Shape::Fields => {
-            let status = response.status.exact().is_none().then(|| quote!(status: u16,));
-            let body = body_ty.map(|ty| quote!(body: #ty,));
+            let status = response
+                .status
+                .exact()
+                .is_none()
+                .then(|| quote!(#[doc = " The status sent."] status: u16,));
+            let body = body_ty.map(|ty| quote!(#[doc = " The body."] body: #ty,));
             let headers = response.headers.iter().map(|header| {
                 let name = ident(&header.rust_name);
                 let ty = type_tokens(&header.ty);

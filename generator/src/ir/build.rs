@@ -35,6 +35,8 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
     let examples = examples::name_and_validate(types.examples, &defs);
+    let base_path = base_path(api);
+    let profile = super::profile::decide(&base_path, &operations, &defs);
     Ir {
         title: api.info.title.clone(),
         version: api.info.version.clone(),
@@ -44,7 +46,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
             name: license.name.clone(),
             identifier: info_extension(&license.extensions, LICENSE_IDENTIFIER_EXTENSION),
         }),
-        base_path: base_path(api),
+        base_path,
         api_name,
         types: defs,
         operations,
@@ -55,6 +57,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         deep_nesting,
         skipped: Vec::new(),
         body_support,
+        profile,
     }
 }
 

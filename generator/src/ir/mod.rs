@@ -11,6 +11,7 @@ pub mod naming;
 mod operation_names;
 mod operations;
 pub mod paths;
+mod profile;
 mod request_body;
 mod responses;
 mod types;
@@ -53,6 +54,18 @@ pub struct Ir {
     pub skipped: Vec<Skipped>,
     /// The support types request bodies other than JSON use.
     pub body_support: BodySupport,
+    /// Matrix or any other API: the router's own error bodies and the words of the docs.
+    pub profile: Profile,
+}
+
+/// The dialect profile, decided once (`ir::profile`) and read by every emitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// A Matrix specification API: Matrix error bodies (`{"errcode": "M_…", "error": …}`)
+    /// and the `X-Matrix` notes in the docs.
+    Matrix,
+    /// Any other API: RFC 9457 `application/problem+json` error bodies, no Matrix words.
+    Standard,
 }
 
 /// An operation skip mode left out, or a schema it reads as any JSON value.

@@ -8,8 +8,8 @@ pub use super::server_runtime::{
 /// Write each method as a plain `async fn`. Every method's response type has one
 /// variant per documented status, so an undocumented response cannot be returned.
 pub trait DialectCoverageApi: Send + Sync + 'static {
-    /// Who sent an authenticated request (for Matrix federation: the origin server's
-    /// name). It reaches the handler of every operation that requires a scheme.
+    /// Who sent an authenticated request (for Matrix federation: the origin server's name).
+    /// It reaches the handler of every operation that requires a scheme.
     type Principal: Send + 'static;
     /// Checks the credential of one security scheme and says who sent the request.
     ///
@@ -83,9 +83,10 @@ pub trait DialectCoverageApi: Send + Sync + 'static {
 /// Every operation is mounted under `/_test/v1`.
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-/// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-/// with [`ServerConfig::without_fallback`].
+/// tower layers with `layer`.
+/// It answers unknown paths itself (404 `M_UNRECOGNIZED`);
+/// to merge it into an app with a fallback of its own, build it with
+/// [`ServerConfig::without_fallback`].
 pub fn router<A: DialectCoverageApi>(api: A) -> ::axum::Router {
     router_with_config(api, super::server_runtime::ServerConfig::default())
 }

@@ -27,6 +27,7 @@ pub mod server;
 
 /// What the server is built on; what users need of it is re-exported by `server`.
 #[cfg(feature = "server")]
+#[doc(hidden)]
 #[rustfmt::skip]
 pub mod server_runtime;
 
@@ -37,6 +38,7 @@ pub mod client;
 
 /// What the client is built on; its public items are re-exported by `client`.
 #[cfg(feature = "client")]
+#[doc(hidden)]
 #[rustfmt::skip]
 pub mod client_runtime;
 

@@ -20,21 +20,21 @@ use ::axum::response::{IntoResponse, Response};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ServerConfig {
-    /// Request bodies longer than this many bytes are answered with 413 `M_TOO_LARGE`.
+    /// Request bodies longer than this many bytes are answered with 413.
     pub body_limit: usize,
-    /// Whether the router answers paths it does not know (404 `M_UNRECOGNIZED`). axum
+    /// Whether the router answers paths it does not know (404). axum
     /// cannot merge two routers that both do; turn this off to merge into one that does.
     pub answer_unknown_paths: bool,
     /// How long [`serve`] waits for a request's head (request line and headers), counted
     /// from when the connection opens or from the head's first byte on a kept-alive one.
     pub header_read_timeout: Duration,
     /// How long a request's whole body may take to arrive, counted from when the router
-    /// starts reading it: past it, 408 `M_UNKNOWN` and the connection is closed.
+    /// starts reading it: past it, 408 and the connection is closed.
     pub body_timeout: Duration,
     /// How long [`serve`] keeps an idle connection open, waiting for the next request.
     pub keep_alive_idle_timeout: Duration,
     /// The request body bytes all requests in progress may hold together; past it a
-    /// request is answered 503 `M_LIMIT_EXCEEDED`, so stalled uploads cannot take the
+    /// request is answered 503, so stalled uploads cannot take the
     /// server's memory.
     pub buffered_body_cap: usize,
 }
@@ -86,13 +86,15 @@ impl ServerConfig {
 pub struct Rejection {
     /// 401 or 403, usually.
     pub status: StatusCode,
-    /// The Matrix error code (`M_UNAUTHORIZED`, `M_FORBIDDEN`).
+    /// A short code naming the error (`M_UNAUTHORIZED`, `M_FORBIDDEN`), sent as `errcode`
+    /// by [`matrix_error_response`]; [`problem_response`] leaves it out.
     pub errcode: Cow<'static, str>,
+    /// What went wrong, for the caller to read.
     pub message: Cow<'static, str>,
 }
 
 impl Rejection {
-    /// 401 `M_UNAUTHORIZED`: the credentials are missing, malformed or do not verify.
+    /// 401 (code `M_UNAUTHORIZED`): the credentials are missing, malformed or do not verify.
     pub fn unauthorized(message: impl Into<Cow<'static, str>>) -> Self {
         Rejection {
             status: StatusCode::UNAUTHORIZED,
@@ -101,7 +103,7 @@ impl Rejection {
         }
     }
 
-    /// 403 `M_FORBIDDEN`: the caller is known but may not do this.
+    /// 403 (code `M_FORBIDDEN`): the caller is known but may not do this.
     pub fn forbidden(message: impl Into<Cow<'static, str>>) -> Self {
         Rejection {
             status: StatusCode::FORBIDDEN,
@@ -116,46 +118,106 @@ impl Rejection {
 #[derive(Debug, Clone, PartialEq, Eq, ::thiserror::Error)]
 #[non_exhaustive]
 pub enum ServerError {
+    /// No operation is served at this path (404).
     #[error("No endpoint is defined at this path.")]
     UnknownPath,
+    /// The path is served, but not with this method (405).
     #[error("This endpoint does not support the {method} method.")]
-    MethodNotAllowed { method: Method },
+    MethodNotAllowed {
+        /// The method the request used.
+        method: Method,
+    },
+    /// A path parameter does not read as its type, or is not valid percent-encoding (400).
     #[error("Malformed path parameter `{name}`: {reason}.")]
-    BadPath { name: &'static str, reason: String },
+    BadPath {
+        /// The parameter's name in the definition.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A path parameter is empty (400).
     #[error("A path parameter is empty.")]
     EmptyPathParam,
+    /// A required query, header or cookie parameter was not sent (400).
     #[error("Missing required parameter `{name}`.")]
-    MissingParam { name: &'static str },
+    MissingParam {
+        /// The parameter's name in the definition.
+        name: &'static str,
+    },
+    /// A query, header or cookie parameter does not read as its type (400).
     #[error("Invalid parameter `{name}`: {reason}.")]
-    InvalidParam { name: &'static str, reason: String },
+    InvalidParam {
+        /// The parameter's name in the definition.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The body is not JSON at all (400).
     #[error("The request body is not JSON: {reason}.")]
-    NotJson { reason: String },
+    NotJson {
+        /// Where and why reading stopped.
+        reason: String,
+    },
+    /// The body is JSON that does not fit the schema, or a form field or part that does
+    /// not fit (400).
     #[error("The request body does not fit the schema: {reason}.")]
-    BadJson { reason: String },
+    BadJson {
+        /// The field and what is wrong with it.
+        reason: String,
+    },
+    /// The body is longer than [`ServerConfig::body_limit`] (413).
     #[error("The request body is larger than {limit} bytes.")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The body's `Content-Type` is not one the operation declares (415).
     #[error("The request body is sent as `{content_type}`; this endpoint accepts {accepted}.")]
-    UnsupportedMediaType { content_type: String, accepted: String },
+    UnsupportedMediaType {
+        /// The `Content-Type` that came.
+        content_type: String,
+        /// The media types the operation declares.
+        accepted: String,
+    },
+    /// The body is not the form, multipart or text it says it is, or its stream failed (400).
     #[error("The request body could not be read: {reason}.")]
-    BodyUnreadable { reason: String },
+    BodyUnreadable {
+        /// Why it could not be read.
+        reason: String,
+    },
+    /// The body did not arrive within [`ServerConfig::body_timeout`] (408).
     #[error("The request body did not arrive within {} ms.", .timeout.as_millis())]
-    BodyTimeout { timeout: Duration },
+    BodyTimeout {
+        /// The time it had.
+        timeout: Duration,
+    },
+    /// The requests in progress hold [`ServerConfig::buffered_body_cap`] body bytes (503).
     #[error("The server is holding too many request bodies; try again later.")]
     Overloaded,
+    /// An operation that requires a scheme got no credential for it (401).
     #[error("Missing credentials for `{scheme}`: no `{source_name}` was sent.")]
     MissingCredentials {
+        /// The security scheme's name in the definition.
         scheme: &'static str,
+        /// The header, query parameter or cookie that should carry the credential.
         source_name: &'static str,
     },
+    /// The API's `authenticate` refused the request.
     #[error("{}", .0.message)]
     Rejected(Rejection),
+    /// The handler panicked (500).
     #[error("The server failed to handle the request.")]
     Panicked,
+    /// The handler's response cannot be written as the definition says (500).
     #[error("The server could not write its response: {reason}.")]
-    ResponseUnwritable { reason: String },
+    ResponseUnwritable {
+        /// Why it cannot be written.
+        reason: String,
+    },
 }
 
 impl ServerError {
+    /// The status the router answers the error with.
     pub fn status(&self) -> StatusCode {
         match self {
             ServerError::UnknownPath => StatusCode::NOT_FOUND,
@@ -177,7 +239,7 @@ impl ServerError {
         }
     }
 
-    /// The Matrix error code.
+    /// The error's code in a Matrix error body (`M_NOT_JSON`).
     pub fn errcode(&self) -> &str {
         match self {
             ServerError::UnknownPath | ServerError::MethodNotAllowed { .. } => "M_UNRECOGNIZED",
@@ -199,10 +261,29 @@ impl ServerError {
     }
 }
 
-/// The default error body: `{"errcode": "M_…", "error": "…"}` with the error's status.
+/// A Matrix error body, `{"errcode": "M_…", "error": "…"}`, with the error's status: the
+/// default `error_response` of a Matrix API.
 pub fn matrix_error_response(error: &ServerError) -> Response {
     let body = ::serde_json::json!({ "errcode": error.errcode(), "error": error.to_string() });
     json_bytes(error.status(), body.to_string().into_bytes())
+}
+
+/// An RFC 9457 problem body (`application/problem+json`) with the error's status: the
+/// default `error_response` of any API that is not Matrix's. Its `type` is `about:blank`,
+/// so `title` is the status's own phrase; `detail` says what went wrong.
+pub fn problem_response(error: &ServerError) -> Response {
+    let status = error.status();
+    let body = ::serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Error"),
+        "status": status.as_u16(),
+        "detail": error.to_string(),
+    });
+    let mut response = json_bytes(status, body.to_string().into_bytes());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response
 }
 
 /// What the generated handlers share: the implementation, the settings and the budget
@@ -231,10 +312,12 @@ pub struct AuthRequest<'a> {
     /// The credential: the value of the scheme's header, query parameter or cookie (the
     /// last two still percent-encoded, as sent).
     pub credential: &'a str,
+    /// The request's method.
     pub method: &'a Method,
     /// Path and query exactly as sent, percent-encoding untouched
     /// (`/_matrix/federation/v1/send_leave/%21room%3Ahs/%24ev?x=1`).
     pub path_and_query: &'a str,
+    /// The request's headers.
     pub headers: &'a HeaderMap,
     /// The body bytes exactly as received.
     pub body: &'a [u8],

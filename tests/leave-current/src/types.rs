@@ -12,6 +12,7 @@ pub struct LeaveEvent {
     /// The room being left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_id: Option<String>,
+    /// The `type` member.
     pub r#type: LeaveEventType,
     /// The user who is leaving.
     pub state_key: UserIdString,
@@ -37,6 +38,7 @@ pub struct LeaveEvent {
 /// room version needs), hashes and signs. Its format depends on the room version.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LeaveEventTemplate {
+    /// The `type` member.
     pub r#type: LeaveEventTemplateType,
     /// The user who is leaving.
     pub state_key: UserIdString,
@@ -55,6 +57,7 @@ pub struct LeaveEventTemplate {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// `LeaveEventTemplateType`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -66,10 +69,12 @@ pub struct LeaveEventTemplate {
     ::serde::Deserialize
 )]
 pub enum LeaveEventTemplateType {
+    /// `m.room.member`
     #[serde(rename = "m.room.member")]
     MRoomMember,
 }
 
+/// `LeaveEventType`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -81,6 +86,7 @@ pub enum LeaveEventTemplateType {
     ::serde::Deserialize
 )]
 pub enum LeaveEventType {
+    /// `m.room.member`
     #[serde(rename = "m.room.member")]
     MRoomMember,
 }
@@ -111,10 +117,12 @@ pub struct LeaveMembership {
     ::serde::Deserialize
 )]
 pub enum LeaveMembershipMembership {
+    /// `leave`
     #[serde(rename = "leave")]
     Leave,
 }
 
+/// `MakeLeaveAnswer`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MakeLeaveAnswer {
     /// The room's version. A server that leaves it out means version 1 or 2.

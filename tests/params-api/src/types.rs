@@ -2,9 +2,11 @@
 /// The request body of `createCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterBody {
+    /// The `name` member.
     pub name: String,
     /// Control-plane version, e.g. `1.31.2`.
     pub version: String,
+    /// The `nodePools` member.
     #[serde(rename = "nodePools")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_pools: Option<Vec<CreateClusterBodyNodePoolsItem>>,
@@ -14,12 +16,16 @@ pub struct CreateClusterBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// `CreateClusterBodyNodePoolsItem`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterBodyNodePoolsItem {
+    /// The `name` member.
     pub name: String,
+    /// The `machineType` member.
     #[serde(rename = "machineType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_type: Option<String>,
+    /// The `replicas` member.
     pub replicas: i32,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -30,6 +36,7 @@ pub struct CreateClusterBodyNodePoolsItem {
 /// The body of the `201` response of `createCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterCreatedBody {
+    /// The `data` member.
     pub data: CreateClusterCreatedBodyData,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -37,10 +44,14 @@ pub struct CreateClusterCreatedBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// `CreateClusterCreatedBodyData`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterCreatedBodyData {
+    /// The `type` member.
     pub r#type: String,
+    /// The `id` member.
     pub id: String,
+    /// The `attributes` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Members the definition does not name, kept so that nothing is lost
@@ -52,6 +63,7 @@ pub struct CreateClusterCreatedBodyData {
 /// The body of the `200` response of `listInventory`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListInventoryOkBody {
+    /// The `echo` member.
     pub echo: String,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -59,6 +71,7 @@ pub struct ListInventoryOkBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// `ListInventorySortBy`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -70,14 +83,18 @@ pub struct ListInventoryOkBody {
     ::serde::Deserialize
 )]
 pub enum ListInventorySortBy {
+    /// `sku`
     #[serde(rename = "sku")]
     Sku,
+    /// `quantity`
     #[serde(rename = "quantity")]
     Quantity,
+    /// `updated`
     #[serde(rename = "updated")]
     Updated,
 }
 
+/// `ListInventoryStatesItem`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -89,10 +106,13 @@ pub enum ListInventorySortBy {
     ::serde::Deserialize
 )]
 pub enum ListInventoryStatesItem {
+    /// `in_stock`
     #[serde(rename = "in_stock")]
     InStock,
+    /// `reserved`
     #[serde(rename = "reserved")]
     Reserved,
+    /// `backordered`
     #[serde(rename = "backordered")]
     Backordered,
 }
@@ -100,6 +120,7 @@ pub enum ListInventoryStatesItem {
 /// The body of the `200` response of `patchCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchClusterOkBody {
+    /// The `data` member.
     pub data: ::serde_json::Map<String, ::serde_json::Value>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -110,8 +131,10 @@ pub struct PatchClusterOkBody {
 /// The body of the `422` response of `patchCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchClusterUnprocessableEntityBody {
+    /// The `title` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
@@ -123,6 +146,7 @@ pub struct PatchClusterUnprocessableEntityBody {
 /// The request body of `replaceClusterScale`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReplaceClusterScaleBody {
+    /// The `replicas` member.
     pub replicas: i32,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -133,6 +157,7 @@ pub struct ReplaceClusterScaleBody {
 /// The body of the `200` response of `replaceClusterScale`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReplaceClusterScaleOkBody {
+    /// The `replicas` member.
     pub replicas: i32,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -143,6 +168,7 @@ pub struct ReplaceClusterScaleOkBody {
 /// The body of the `200` response of `search`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SearchOkBody {
+    /// The `echo` member.
     pub echo: String,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.

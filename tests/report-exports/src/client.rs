@@ -18,7 +18,7 @@ impl Client {
     /// The path every operation is under: `/v2`.
     pub const BASE_PATH: &'static str = "/v2";
     /// A client for the server at `base_url`: scheme, host and port only
-    /// (`https://matrix.example.org:8448`); [`Client::BASE_PATH`] is added to it.
+    /// (`https://api.example.com`); [`Client::BASE_PATH`] is added to it.
     pub fn new(base_url: &str) -> Result<Self, BuildError> {
         Self::with_settings(base_url, ClientSettings::default())
     }

@@ -8,16 +8,16 @@ pub use super::server_runtime::{
 /// Write each method as a plain `async fn`. Every method's response type has one
 /// variant per documented status, so an undocumented response cannot be returned.
 pub trait SwitchboardVoice: Send + Sync + 'static {
-    /// Who sent an authenticated request (for Matrix federation: the origin server's
-    /// name). It reaches the handler of every operation that requires a scheme.
+    /// Who sent an authenticated request (a user, an account or a client, whatever `authenticate` finds).
+    /// It reaches the handler of every operation that requires a scheme.
     type Principal: Send + 'static;
     /// Checks the credential of one security scheme and says who sent the request.
     ///
     /// Called before the handler of every operation that requires a scheme, once the
-    /// credential is present (a request without it is answered 401 `M_UNAUTHORIZED`
+    /// credential is present (a request without it is answered 401
     /// and never reaches this method). It sees the request as the client sent it: the
     /// method, the path and query still percent-encoded, the headers and the exact
-    /// body bytes. Return a [`Rejection`] (401 `M_UNAUTHORIZED` or 403 `M_FORBIDDEN`)
+    /// body bytes. Return a [`Rejection`] (401 or 403)
     /// to refuse it; the handler is then not called.
     ///
     /// The schemes of this API:
@@ -180,13 +180,13 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
-    /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
+    /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
     fn error_response(
         &self,
         error: &super::server_runtime::ServerError,
     ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+        super::server_runtime::problem_response(error)
     }
 }
 
@@ -194,9 +194,10 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
 /// Every operation is mounted under `/voice`.
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-/// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-/// with [`ServerConfig::without_fallback`].
+/// tower layers with `layer`.
+/// It answers unknown paths itself (404);
+/// to merge it into an app with a fallback of its own, build it with
+/// [`ServerConfig::without_fallback`].
 pub fn router<A: SwitchboardVoice>(api: A) -> ::axum::Router {
     router_with_config(api, super::server_runtime::ServerConfig::default())
 }
