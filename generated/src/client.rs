@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Matrix Federation Leave Room API (version 1.0.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Get information required to make a leave event for a room
     ///
     /// Asks the receiving server to return information that the sending
@@ -49,30 +59,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `signedRequest` security scheme.
     pub async fn make_leave(
         &self,
-        request: &super::types::MakeLeaveRequest,
-    ) -> Result<super::types::MakeLeaveResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "makeLeave",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::MakeLeaveRequest,
+    ) -> Result<types::MakeLeaveResponse, ClientError> {
+        let mut call = self.call("makeLeave", Method::GET);
         call.path("/make_leave/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("userId", &request.user_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "signedRequest",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("signedRequest", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::MakeLeaveResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::MakeLeaveResponse::Ok),
-            403 => reply.json().map(super::types::MakeLeaveResponse::Forbidden),
+            200 => reply.json().map(Response::Ok),
+            403 => reply.json().map(Response::Forbidden),
             _ => Err(reply.undocumented()),
         }
     }
@@ -81,8 +80,8 @@ impl Client {
         &self,
         room_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> Result<super::types::MakeLeaveResponse, ClientError> {
-        let request = super::types::MakeLeaveRequest {
+    ) -> Result<types::MakeLeaveResponse, ClientError> {
+        let request = types::MakeLeaveRequest {
             room_id: room_id.into(),
             user_id: user_id.into(),
         };
@@ -103,30 +102,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `signedRequest` security scheme.
     pub async fn send_leave(
         &self,
-        request: &super::types::SendLeaveRequest,
-    ) -> Result<super::types::SendLeaveResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "sendLeave",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::SendLeaveRequest,
+    ) -> Result<types::SendLeaveResponse, ClientError> {
+        let mut call = self.call("sendLeave", Method::PUT);
         call.path("/send_leave/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("eventId", &request.event_id)?;
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "signedRequest",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("signedRequest", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SendLeaveResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SendLeaveResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -136,8 +124,8 @@ impl Client {
         room_id: impl Into<String>,
         event_id: impl Into<String>,
         body: super::types::SendLeaveBody,
-    ) -> Result<super::types::SendLeaveResponse, ClientError> {
-        let request = super::types::SendLeaveRequest {
+    ) -> Result<types::SendLeaveResponse, ClientError> {
+        let request = types::SendLeaveRequest {
             room_id: room_id.into(),
             event_id: event_id.into(),
             body,

@@ -265,7 +265,7 @@ fn operations_named_like_generated_methods_get_numbered_methods() {
     assert!(server.contains("fn authenticate(") && server.contains("fn error_response("));
     assert!(client.contains("pub fn new(") && client.contains("pub fn with_settings("));
     // `get` and `getWith`: the operation keeps `get_with`, the convenience gives way.
-    assert!(client.contains("pub async fn get_with(\n        &self,\n        request: &super::types::GetWithRequest,"));
+    assert!(client.contains("pub async fn get_with(\n        &self,\n        request: &types::GetWithRequest,"));
     assert!(client.contains("pub async fn get_with2("));
     assert_warned(&generated, &["the client's `get`", "is `get_with2`"]);
 }

@@ -25,16 +25,37 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         .iter()
         .map(|op| (emit_method(ir, op), emit_convenience(ir, op)));
     let methods = methods.map(|(method, convenience)| quote!(#method #convenience));
+    // What the methods name, short; unused (and so left out) without operations.
+    let imports = (!ir.operations.is_empty()).then(|| {
+        quote! {
+            use ::reqwest::Method;
+            use super::client_runtime as runtime;
+            use super::types;
+        }
+    });
+    let start = (!ir.operations.is_empty()).then(emit_start);
     quote! {
         pub use super::client_runtime::{
             AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Received,
         };
+        #imports
 
         #client
 
         impl Client {
             #constructors
+            #start
             #(#methods)*
+        }
+    }
+}
+
+/// The one helper every method starts with, so that a method says only its operation.
+fn emit_start() -> TokenStream {
+    quote! {
+        /// A call of `operation` under [`Client::BASE_PATH`].
+        fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+            runtime::Call::new(operation, method, Self::BASE_PATH)
         }
     }
 }
@@ -110,9 +131,9 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
         #docs
         pub async fn #name(
             &self,
-            #request_name: &super::types::#request,
-        ) -> Result<super::types::#response, ClientError> {
-            let mut call = super::client_runtime::Call::new(#id, #method, Self::BASE_PATH);
+            #request_name: &types::#request,
+        ) -> Result<types::#response, ClientError> {
+            let mut call = self.call(#id, #method);
             #path
             #query
             #headers
@@ -126,7 +147,8 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
 }
 
 /// `make_leave_with(room_id, user_id)`: the same call with the request's fields as
-/// arguments, strings taken as `impl Into<String>`.
+/// arguments, strings taken as `impl Into<String>`. Left out past six arguments (clippy's
+/// `too_many_arguments`): a row of positional `None`s reads worse than the request struct.
 fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
     let name = ident(&op.convenience_name);
     let method = ident(&op.method_name);
@@ -161,15 +183,16 @@ fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
         fields.push(quote!(body));
     }
     // `self` counts: clippy's limit is seven.
-    let allow = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    if arguments.len() >= 7 {
+        return TokenStream::new();
+    }
     quote! {
         #[doc = #doc_line]
-        #allow
         pub async fn #name(
             &self,
             #(#arguments),*
-        ) -> Result<super::types::#response, ClientError> {
-            let request = super::types::#request { #(#fields),* };
+        ) -> Result<types::#response, ClientError> {
+            let request = types::#request { #(#fields),* };
             self.#method(&request).await
         }
     }
@@ -200,14 +223,14 @@ fn method_docs(op: &Operation) -> TokenStream {
 
 fn http_method(method: HttpMethod) -> TokenStream {
     match method {
-        HttpMethod::Get => quote!(::reqwest::Method::GET),
-        HttpMethod::Put => quote!(::reqwest::Method::PUT),
-        HttpMethod::Post => quote!(::reqwest::Method::POST),
-        HttpMethod::Delete => quote!(::reqwest::Method::DELETE),
-        HttpMethod::Options => quote!(::reqwest::Method::OPTIONS),
-        HttpMethod::Head => quote!(::reqwest::Method::HEAD),
-        HttpMethod::Patch => quote!(::reqwest::Method::PATCH),
-        HttpMethod::Trace => quote!(::reqwest::Method::TRACE),
+        HttpMethod::Get => quote!(Method::GET),
+        HttpMethod::Put => quote!(Method::PUT),
+        HttpMethod::Post => quote!(Method::POST),
+        HttpMethod::Delete => quote!(Method::DELETE),
+        HttpMethod::Options => quote!(Method::OPTIONS),
+        HttpMethod::Head => quote!(Method::HEAD),
+        HttpMethod::Patch => quote!(Method::PATCH),
+        HttpMethod::Trace => quote!(Method::TRACE),
     }
 }
 
@@ -240,7 +263,7 @@ fn emit_path(ir: &Ir, op: &Operation) -> TokenStream {
             let field = ident(&param.rust_name);
             let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
             if !scalar || prefixed(param.style) {
-                let style = style_tokens(&quote!(super::client_runtime), param.style);
+                let style = style_tokens(&quote!(runtime), param.style);
                 steps.push(quote!(call.path_styled(#wire, &request.#field, #style)?;));
                 continue;
             }
@@ -271,37 +294,30 @@ fn find_param<'a>(op: &'a Operation, location: ParamLocation, wire: &str) -> Opt
     op.params.iter().find(|p| p.location == location && p.wire_name == wire)
 }
 
-/// Query, header or cookie parameters, in definition order; optional ones only when set.
+/// Query, header or cookie parameters, in definition order, one line each: the `_opt`
+/// writers leave out an optional one that is not set.
 fn emit_params(ir: &Ir, op: &Operation, location: ParamLocation) -> TokenStream {
-    let rt = quote!(super::client_runtime);
     let steps = op.params.iter().filter(|p| p.location == location).map(|param| {
         let wire = &param.wire_name;
         let field = ident(&param.rust_name);
-        let style = style_tokens(&rt, param.style);
+        let style = style_tokens(&quote!(runtime), param.style);
         let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
         let list = matches!(value_kind(ir, &param.ty), ValueKind::List(_));
-        let add = match location {
-            ParamLocation::Query if scalar => quote!(call.query_param(#wire, value)?;),
-            ParamLocation::Query if list && param.style == ParamStyle::Exploded => {
-                quote!(call.query_param_each(#wire, value)?;)
-            }
-            ParamLocation::Query => quote!(call.query_styled(#wire, value, #style)?;),
-            ParamLocation::Header if scalar => quote!(call.header_param(#wire, value)?;),
-            ParamLocation::Header => quote!(call.header_styled(#wire, value, #style)?;),
-            _ => quote!(call.cookie_param(#wire, value, #style)?;),
+        let (writer, style) = match location {
+            ParamLocation::Query if scalar => ("query_param", None),
+            ParamLocation::Query if list && param.style == ParamStyle::Exploded => ("query_param_each", None),
+            ParamLocation::Query => ("query_styled", Some(style)),
+            ParamLocation::Header if scalar => ("header_param", None),
+            ParamLocation::Header => ("header_styled", Some(style)),
+            _ => ("cookie_param", Some(style)),
         };
-        if param.always_present() {
-            quote! {
-                let value = &request.#field;
-                #add
-            }
+        let writer = if param.always_present() {
+            ident(writer)
         } else {
-            quote! {
-                if let Some(value) = &request.#field {
-                    #add
-                }
-            }
-        }
+            ident(&[writer, "_opt"].concat())
+        };
+        let style = style.map(|style| quote!(, #style));
+        quote!(call.#writer(#wire, &request.#field #style)?;)
     });
     quote!(#(#steps)*)
 }
@@ -342,50 +358,46 @@ fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
     let credentials = alternative.iter().filter_map(|name| {
         let scheme = ir.security_schemes.iter().find(|s| &s.name == name)?;
         let placement = match &scheme.kind {
-            SecurityKind::ApiKeyHeader { header } => {
-                quote!(super::client_runtime::Placement::Header(#header))
-            }
-            SecurityKind::ApiKeyQuery { param } => quote!(super::client_runtime::Placement::Query(#param)),
-            SecurityKind::ApiKeyCookie { cookie } => quote!(super::client_runtime::Placement::Cookie(#cookie)),
-            SecurityKind::Http { .. } | SecurityKind::OAuth2 => {
-                quote!(super::client_runtime::Placement::Header("Authorization"))
-            }
+            SecurityKind::ApiKeyHeader { header } => quote!(Header(#header)),
+            SecurityKind::ApiKeyQuery { param } => quote!(Query(#param)),
+            SecurityKind::ApiKeyCookie { cookie } => quote!(Cookie(#cookie)),
+            SecurityKind::Http { .. } | SecurityKind::OAuth2 => quote!(Header("Authorization")),
         };
-        Some(quote! {
-            super::client_runtime::Credential {
-                scheme: #name,
-                placement: #placement,
-            }
-        })
+        Some(quote!(call.credential(#name, runtime::Placement::#placement);))
     });
-    let need = if op.security.iter().any(Vec::is_empty) {
-        quote!(super::client_runtime::Need::IfAuthorizer)
-    } else {
-        quote!(super::client_runtime::Need::Required)
-    };
+    let optional = op
+        .security
+        .iter()
+        .any(Vec::is_empty)
+        .then(|| quote!(call.credentials_optional();));
     quote! {
-        call.credentials(&[#(#credentials),*], #need);
+        #(#credentials)*
+        #optional
     }
 }
 
 /// A listed status decodes into its variant; any other into its range's variant (`4XX`),
 /// then the `default` variant; with none of these it is an [`UndocumentedStatus`] error.
+///
+/// The arms name the response enum as `Response`, imported under that name when any arm
+/// builds it, so that an arm stays one line however long the operation's name.
 fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
-    let response = ident(&op.response_type);
     let by_status = |wanted: fn(ResponseStatus) -> bool| {
-        let response = &response;
         op.responses
             .iter()
             .filter(move |r| wanted(r.status))
-            .map(move |r| emit_arm(ir, response, r))
+            .map(move |r| emit_arm(ir, r))
     };
     let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
     let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
     let fallback = match op.responses.iter().find(|r| r.status == ResponseStatus::Default) {
-        Some(default) => emit_arm(ir, &response, default),
+        Some(default) => emit_arm(ir, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
+    let response = ident(&op.response_type);
+    let import = (!op.responses.is_empty()).then(|| quote!(use types::#response as Response;));
     quote! {
+        #import
         match reply.status() {
             #(#exact)*
             #(#classes)*
@@ -394,7 +406,7 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+fn emit_arm(ir: &Ir, r: &Response) -> TokenStream {
     let variant = ident(&r.variant);
     let pattern = match r.status {
         ResponseStatus::Exact(code) => {
@@ -413,14 +425,12 @@ fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream
     let json_alone = matches!(&r.body, Some(ResponseBody::One(form)) if matches!(form.kind, MediaKind::Json(_)));
     if r.headers.is_empty() && (r.body.is_none() || json_alone) {
         return match (media::shape(r), r.body.is_some()) {
-            (media::Shape::Unit, _) => quote!(#pattern => Ok(super::types::#response::#variant),),
-            (media::Shape::Tuple, _) => quote!(#pattern => reply.json().map(super::types::#response::#variant),),
+            (media::Shape::Unit, _) => quote!(#pattern => Ok(Response::#variant),),
+            (media::Shape::Tuple, _) => quote!(#pattern => reply.json().map(Response::#variant),),
             (_, true) => quote! {
-                #pattern => reply
-                    .json()
-                    .map(|body| super::types::#response::#variant { status, body }),
+                #pattern => reply.json().map(|body| Response::#variant { status, body }),
             },
-            (_, false) => quote!(#pattern => Ok(super::types::#response::#variant { status }),),
+            (_, false) => quote!(#pattern => Ok(Response::#variant { status }),),
         };
     }
     let headers = r.headers.iter().map(|header| {
@@ -440,7 +450,7 @@ fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream
         let read = read_body(ir, body);
         quote!(let body = #read;)
     });
-    let construct = media::bind(&quote!(super::types::#response), r);
+    let construct = media::bind(&quote!(Response), r);
     quote! {
         #pattern => {
             #(#headers)*
@@ -464,14 +474,15 @@ fn read_body(ir: &Ir, body: &ResponseBody) -> TokenStream {
                 let variant = ident(variant);
                 let read = read_form(ir, form);
                 let i = Literal::usize_unsuffixed(i);
-                quote!(Some(#i) => super::types::#name::#variant(#read),)
+                quote!(Some(#i) => Body::#variant(#read),)
             });
-            quote! {
+            quote! {{
+                use types::#name as Body;
                 match reply.media_index(&[#(#declared),*]) {
                     #(#arms)*
                     _ => return Err(reply.unexpected_media_type()),
                 }
-            }
+            }}
         }
     }
 }
@@ -489,7 +500,7 @@ fn read_form(ir: &Ir, form: &MediaForm) -> TokenStream {
     }
     let typed = ident(ir.typed_body.as_deref().unwrap_or("TypedBody"));
     quote! {
-        super::types::#typed {
+        types::#typed {
             content_type: reply.content_type_or(#fallback),
             body: #read,
         }
@@ -620,15 +631,15 @@ mod tests {
         let squashed: String = text.split_whitespace().collect();
         for expected in [
             r#"call.path_param("roomId",&request.room_id)?;"#,
-            r#"ifletSome(value)=&request.limit{call.query_param("limit",value)?;}"#,
-            r#"letvalue=&request.ver;call.query_param_each("ver",value)?;"#,
-            r#"ifletSome(value)=&request.x_trace{call.header_param("X-Trace",value)?;}"#,
+            r#"call.query_param_opt("limit",&request.limit)?;"#,
+            r#"call.query_param_each("ver",&request.ver)?;"#,
+            r#"call.header_param_opt("X-Trace",&request.x_trace)?;"#,
             r#"ifletSome(body)=&request.body{call.json_body(body,"application/merge-patch+json")?;}"#,
-            r#"Placement::Header("Authorization")"#,
-            "Need::IfAuthorizer",
+            r#"call.credential("token",runtime::Placement::Header("Authorization"));call.credentials_optional();"#,
             "pubasyncfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)",
-            "204=>Ok(super::types::GetMessagesResponse::NoContent),",
-            "reply.json().map(|body|super::types::GetMessagesResponse::Default{status,body,})",
+            "usetypes::GetMessagesResponseasResponse;",
+            "204=>Ok(Response::NoContent),",
+            "reply.json().map(|body|Response::Default{status,body})",
         ] {
             assert!(squashed.contains(expected), "missing `{expected}` in:\n{text}");
         }

@@ -85,7 +85,7 @@ const CLIENT_ITEMS: [&str; 9] = [
 
 /// The `Client` impl's own items besides the operations, and `clone`: `Client` is
 /// `Clone`, and an inherent `clone` would hide `Clone::clone` from its users.
-const CLIENT_METHODS: [&str; 5] = ["BASE_PATH", "new", "with_http_client", "with_settings", "clone"];
+const CLIENT_METHODS: [&str; 6] = ["BASE_PATH", "new", "with_http_client", "with_settings", "clone", "call"];
 
 /// What the `examples` test module defines besides the tests.
 const EXAMPLES_ITEMS: [&str; 2] = ["round_trip", "rejected"];

@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Dialect Coverage API (version 1).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Sets a state event.
     ///
     /// `PUT /rooms/{roomId}/state/{eventType}/{stateKey}` (`m.room.member`).
@@ -46,39 +56,25 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accessToken` security scheme.
     pub async fn m_room_member(
         &self,
-        request: &super::types::MRoomMemberRequest,
-    ) -> Result<super::types::MRoomMemberResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "m.room.member",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::MRoomMemberRequest,
+    ) -> Result<types::MRoomMemberResponse, ClientError> {
+        let mut call = self.call("m.room.member", Method::PUT);
         call.path("/rooms/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/state/");
         call.path_param("eventType", &request.event_type)?;
         call.path("/");
         call.path_param("stateKey", &request.state_key)?;
-        let value = &request.limit;
-        call.query_param("limit", value)?;
-        if let Some(value) = &request.x_request_id {
-            call.header_param("X-Request-Id", value)?;
-        }
+        call.query_param("limit", &request.limit)?;
+        call.header_param_opt("X-Request-Id", &request.x_request_id)?;
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accessToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accessToken", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::MRoomMemberResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::MRoomMemberResponse::Ok),
-            204 => Ok(super::types::MRoomMemberResponse::NoContent),
-            400 => reply.json().map(super::types::MRoomMemberResponse::BadRequest),
+            200 => reply.json().map(Response::Ok),
+            204 => Ok(Response::NoContent),
+            400 => reply.json().map(Response::BadRequest),
             _ => Err(reply.undocumented()),
         }
     }
@@ -91,8 +87,8 @@ impl Client {
         limit: i32,
         x_request_id: Option<String>,
         body: super::types::Event,
-    ) -> Result<super::types::MRoomMemberResponse, ClientError> {
-        let request = super::types::MRoomMemberRequest {
+    ) -> Result<types::MRoomMemberResponse, ClientError> {
+        let request = types::MRoomMemberRequest {
             room_id: room_id.into(),
             event_type: event_type.into(),
             state_key: state_key.into(),
@@ -105,40 +101,34 @@ impl Client {
     /// `GET /3pid` (`3pid`).
     pub async fn _3pid(
         &self,
-        _request: &super::types::T3pidRequest,
-    ) -> Result<super::types::T3pidResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "3pid",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::T3pidRequest,
+    ) -> Result<types::T3pidResponse, ClientError> {
+        let mut call = self.call("3pid", Method::GET);
         call.path("/3pid");
         let reply = self.runtime.send(call).await?;
+        use types::T3pidResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::T3pidResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::_3pid`] with the request's fields as arguments.
-    pub async fn _3pid_with(&self) -> Result<super::types::T3pidResponse, ClientError> {
-        let request = super::types::T3pidRequest {};
+    pub async fn _3pid_with(&self) -> Result<types::T3pidResponse, ClientError> {
+        let request = types::T3pidRequest {};
         self._3pid(&request).await
     }
     /// `POST /type` (`type`).
     pub async fn r#type(
         &self,
-        request: &super::types::TypeRequest,
-    ) -> Result<super::types::TypeResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "type",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::TypeRequest,
+    ) -> Result<types::TypeResponse, ClientError> {
+        let mut call = self.call("type", Method::POST);
         call.path("/type");
         call.json_body(&request.body, "application/json")?;
         let reply = self.runtime.send(call).await?;
+        use types::TypeResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::TypeResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -146,8 +136,8 @@ impl Client {
     pub async fn type_with(
         &self,
         body: super::types::TypeBody,
-    ) -> Result<super::types::TypeResponse, ClientError> {
-        let request = super::types::TypeRequest { body };
+    ) -> Result<types::TypeResponse, ClientError> {
+        let request = types::TypeRequest { body };
         self.r#type(&request).await
     }
 }

@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Driftbox Storage (version 2.4.1).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Exchange a username and password for an access token
     ///
     /// The OAuth2 resource-owner password grant. `scope` may be sent several times
@@ -47,21 +57,18 @@ impl Client {
     /// `POST /auth/token` (`issueToken`).
     pub async fn issue_token(
         &self,
-        request: &super::types::IssueTokenRequest,
-    ) -> Result<super::types::IssueTokenResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "issueToken",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::IssueTokenRequest,
+    ) -> Result<types::IssueTokenResponse, ClientError> {
+        let mut call = self.call("issueToken", Method::POST);
         call.path("/auth/token");
         let body = &request.body;
         call.form_body(body, "application/x-www-form-urlencoded")?;
         let reply = self.runtime.send(call).await?;
+        use types::IssueTokenResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::IssueTokenResponse::Ok),
-            400 => reply.json().map(super::types::IssueTokenResponse::BadRequest),
-            401 => reply.json().map(super::types::IssueTokenResponse::Unauthorized),
+            200 => reply.json().map(Response::Ok),
+            400 => reply.json().map(Response::BadRequest),
+            401 => reply.json().map(Response::Unauthorized),
             _ => Err(reply.undocumented()),
         }
     }
@@ -69,10 +76,8 @@ impl Client {
     pub async fn issue_token_with(
         &self,
         body: super::types::IssueTokenBody,
-    ) -> Result<super::types::IssueTokenResponse, ClientError> {
-        let request = super::types::IssueTokenRequest {
-            body,
-        };
+    ) -> Result<types::IssueTokenResponse, ClientError> {
+        let request = types::IssueTokenRequest { body };
         self.issue_token(&request).await
     }
     /// Create a folder
@@ -84,13 +89,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn create_folder(
         &self,
-        request: &super::types::CreateFolderRequest,
-    ) -> Result<super::types::CreateFolderResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "createFolder",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateFolderRequest,
+    ) -> Result<types::CreateFolderResponse, ClientError> {
+        let mut call = self.call("createFolder", Method::POST);
         call.path("/folders");
         let body = &request.body;
         match body {
@@ -101,19 +102,12 @@ impl Client {
                 call.form_body(value, "application/x-www-form-urlencoded")?;
             }
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::CreateFolderResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::CreateFolderResponse::Created),
-            409 => reply.json().map(super::types::CreateFolderResponse::Conflict),
+            201 => reply.json().map(Response::Created),
+            409 => reply.json().map(Response::Conflict),
             _ => Err(reply.undocumented()),
         }
     }
@@ -121,10 +115,8 @@ impl Client {
     pub async fn create_folder_with(
         &self,
         body: super::types::CreateFolderRequestBody,
-    ) -> Result<super::types::CreateFolderResponse, ClientError> {
-        let request = super::types::CreateFolderRequest {
-            body,
-        };
+    ) -> Result<types::CreateFolderResponse, ClientError> {
+        let request = types::CreateFolderRequest { body };
         self.create_folder(&request).await
     }
     /// `GET /folders/{folderId}` (`getFolder`).
@@ -132,28 +124,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn get_folder(
         &self,
-        request: &super::types::GetFolderRequest,
-    ) -> Result<super::types::GetFolderResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getFolder",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetFolderRequest,
+    ) -> Result<types::GetFolderResponse, ClientError> {
+        let mut call = self.call("getFolder", Method::GET);
         call.path("/folders/");
         call.path_param("folderId", &request.folder_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::GetFolderResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetFolderResponse::Ok),
-            404 => reply.json().map(super::types::GetFolderResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -161,8 +142,8 @@ impl Client {
     pub async fn get_folder_with(
         &self,
         folder_id: impl Into<String>,
-    ) -> Result<super::types::GetFolderResponse, ClientError> {
-        let request = super::types::GetFolderRequest {
+    ) -> Result<types::GetFolderResponse, ClientError> {
+        let request = types::GetFolderRequest {
             folder_id: folder_id.into(),
         };
         self.get_folder(&request).await
@@ -176,13 +157,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn update_folder(
         &self,
-        request: &super::types::UpdateFolderRequest,
-    ) -> Result<super::types::UpdateFolderResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "updateFolder",
-            ::reqwest::Method::PATCH,
-            Self::BASE_PATH,
-        );
+        request: &types::UpdateFolderRequest,
+    ) -> Result<types::UpdateFolderResponse, ClientError> {
+        let mut call = self.call("updateFolder", Method::PATCH);
         call.path("/folders/");
         call.path_param("folderId", &request.folder_id)?;
         let body = &request.body;
@@ -194,21 +171,12 @@ impl Client {
                 call.json_body(value, "application/json-patch+json")?;
             }
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::UpdateFolderResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::UpdateFolderResponse::Ok),
-            422 => {
-                reply.json().map(super::types::UpdateFolderResponse::UnprocessableEntity)
-            }
+            200 => reply.json().map(Response::Ok),
+            422 => reply.json().map(Response::UnprocessableEntity),
             _ => Err(reply.undocumented()),
         }
     }
@@ -217,8 +185,8 @@ impl Client {
         &self,
         folder_id: impl Into<String>,
         body: super::types::UpdateFolderRequestBody,
-    ) -> Result<super::types::UpdateFolderResponse, ClientError> {
-        let request = super::types::UpdateFolderRequest {
+    ) -> Result<types::UpdateFolderResponse, ClientError> {
+        let request = types::UpdateFolderRequest {
             folder_id: folder_id.into(),
             body,
         };
@@ -234,19 +202,13 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn upload_file(
         &self,
-        request: &super::types::UploadFileRequest,
-    ) -> Result<super::types::UploadFileResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "uploadFile",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::UploadFileRequest,
+    ) -> Result<types::UploadFileResponse, ClientError> {
+        let mut call = self.call("uploadFile", Method::POST);
         call.path("/folders/");
         call.path_param("folderId", &request.folder_id)?;
         call.path("/files");
-        if let Some(value) = &request.if_none_match {
-            call.header_param("If-None-Match", value)?;
-        }
+        call.header_param_opt("If-None-Match", &request.if_none_match)?;
         let body = &request.body;
         let mut form = super::client_runtime::MultipartWriter::new(call.operation());
         form.file(
@@ -279,20 +241,13 @@ impl Client {
             );
         }
         call.multipart_body(form);
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::UploadFileResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::UploadFileResponse::Created),
-            412 => reply.json().map(super::types::UploadFileResponse::PreconditionFailed),
-            413 => reply.json().map(super::types::UploadFileResponse::PayloadTooLarge),
+            201 => reply.json().map(Response::Created),
+            412 => reply.json().map(Response::PreconditionFailed),
+            413 => reply.json().map(Response::PayloadTooLarge),
             _ => Err(reply.undocumented()),
         }
     }
@@ -302,8 +257,8 @@ impl Client {
         folder_id: impl Into<String>,
         if_none_match: Option<String>,
         body: super::types::UploadFileParts,
-    ) -> Result<super::types::UploadFileResponse, ClientError> {
-        let request = super::types::UploadFileRequest {
+    ) -> Result<types::UploadFileResponse, ClientError> {
+        let request = types::UploadFileRequest {
             folder_id: folder_id.into(),
             if_none_match,
             body,
@@ -315,28 +270,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn get_file(
         &self,
-        request: &super::types::GetFileRequest,
-    ) -> Result<super::types::GetFileResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getFile",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetFileRequest,
+    ) -> Result<types::GetFileResponse, ClientError> {
+        let mut call = self.call("getFile", Method::GET);
         call.path("/files/");
         call.path_param("fileId", &request.file_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::GetFileResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetFileResponse::Ok),
-            404 => reply.json().map(super::types::GetFileResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -344,8 +288,8 @@ impl Client {
     pub async fn get_file_with(
         &self,
         file_id: impl Into<String>,
-    ) -> Result<super::types::GetFileResponse, ClientError> {
-        let request = super::types::GetFileRequest {
+    ) -> Result<types::GetFileResponse, ClientError> {
+        let request = types::GetFileRequest {
             file_id: file_id.into(),
         };
         self.get_file(&request).await
@@ -355,28 +299,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn delete_file(
         &self,
-        request: &super::types::DeleteFileRequest,
-    ) -> Result<super::types::DeleteFileResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "deleteFile",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteFileRequest,
+    ) -> Result<types::DeleteFileResponse, ClientError> {
+        let mut call = self.call("deleteFile", Method::DELETE);
         call.path("/files/");
         call.path_param("fileId", &request.file_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::DeleteFileResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeleteFileResponse::NoContent),
-            404 => reply.json().map(super::types::DeleteFileResponse::NotFound),
+            204 => Ok(Response::NoContent),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -384,8 +317,8 @@ impl Client {
     pub async fn delete_file_with(
         &self,
         file_id: impl Into<String>,
-    ) -> Result<super::types::DeleteFileResponse, ClientError> {
-        let request = super::types::DeleteFileRequest {
+    ) -> Result<types::DeleteFileResponse, ClientError> {
+        let request = types::DeleteFileRequest {
             file_id: file_id.into(),
         };
         self.delete_file(&request).await
@@ -399,38 +332,21 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn replace_file_content(
         &self,
-        request: &super::types::ReplaceFileContentRequest,
-    ) -> Result<super::types::ReplaceFileContentResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "replaceFileContent",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::ReplaceFileContentRequest,
+    ) -> Result<types::ReplaceFileContentResponse, ClientError> {
+        let mut call = self.call("replaceFileContent", Method::PUT);
         call.path("/files/");
         call.path_param("fileId", &request.file_id)?;
         call.path("/content");
-        if let Some(value) = &request.content_md5 {
-            call.header_param("Content-MD5", value)?;
-        }
+        call.header_param_opt("Content-MD5", &request.content_md5)?;
         let body = &request.body;
         call.raw_body(body.bytes.to_vec(), &body.content_type)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::ReplaceFileContentResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ReplaceFileContentResponse::Ok),
-            415 => {
-                reply
-                    .json()
-                    .map(super::types::ReplaceFileContentResponse::UnsupportedMediaType)
-            }
+            200 => reply.json().map(Response::Ok),
+            415 => reply.json().map(Response::UnsupportedMediaType),
             _ => Err(reply.undocumented()),
         }
     }
@@ -440,8 +356,8 @@ impl Client {
         file_id: impl Into<String>,
         content_md5: Option<String>,
         body: super::types::BinaryBody,
-    ) -> Result<super::types::ReplaceFileContentResponse, ClientError> {
-        let request = super::types::ReplaceFileContentRequest {
+    ) -> Result<types::ReplaceFileContentResponse, ClientError> {
+        let request = types::ReplaceFileContentRequest {
             file_id: file_id.into(),
             content_md5,
             body,
@@ -457,13 +373,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn add_note(
         &self,
-        request: &super::types::AddNoteRequest,
-    ) -> Result<super::types::AddNoteResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "addNote",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::AddNoteRequest,
+    ) -> Result<types::AddNoteResponse, ClientError> {
+        let mut call = self.call("addNote", Method::POST);
         call.path("/files/");
         call.path_param("fileId", &request.file_id)?;
         call.path("/notes");
@@ -476,18 +388,11 @@ impl Client {
                 call.json_body(value, "application/json")?;
             }
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::AddNoteResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::AddNoteResponse::Created),
+            201 => reply.json().map(Response::Created),
             _ => Err(reply.undocumented()),
         }
     }
@@ -496,8 +401,8 @@ impl Client {
         &self,
         file_id: impl Into<String>,
         body: super::types::AddNoteRequestBody,
-    ) -> Result<super::types::AddNoteResponse, ClientError> {
-        let request = super::types::AddNoteRequest {
+    ) -> Result<types::AddNoteResponse, ClientError> {
+        let request = types::AddNoteRequest {
             file_id: file_id.into(),
             body,
         };
@@ -512,31 +417,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn import_archive(
         &self,
-        request: &super::types::ImportArchiveRequest,
-    ) -> Result<super::types::ImportArchiveResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "importArchive",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::ImportArchiveRequest,
+    ) -> Result<types::ImportArchiveResponse, ClientError> {
+        let mut call = self.call("importArchive", Method::POST);
         call.path("/imports");
-        let value = &request.folder;
-        call.query_param("folder", value)?;
+        call.query_param("folder", &request.folder)?;
         if let Some(body) = &request.body {
             call.raw_body(body.bytes.to_vec(), &body.content_type)?;
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::ImportArchiveResponse as Response;
         match reply.status() {
-            202 => reply.json().map(super::types::ImportArchiveResponse::Accepted),
+            202 => reply.json().map(Response::Accepted),
             _ => Err(reply.undocumented()),
         }
     }
@@ -545,8 +438,8 @@ impl Client {
         &self,
         folder: impl Into<String>,
         body: Option<super::types::BinaryBody>,
-    ) -> Result<super::types::ImportArchiveResponse, ClientError> {
-        let request = super::types::ImportArchiveRequest {
+    ) -> Result<types::ImportArchiveResponse, ClientError> {
+        let request = types::ImportArchiveRequest {
             folder: folder.into(),
             body,
         };
@@ -559,28 +452,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `bearer` security scheme.
     pub async fn submit_manifest(
         &self,
-        request: &super::types::SubmitManifestRequest,
-    ) -> Result<super::types::SubmitManifestResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "submitManifest",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::SubmitManifestRequest,
+    ) -> Result<types::SubmitManifestResponse, ClientError> {
+        let mut call = self.call("submitManifest", Method::POST);
         call.path("/imports/manifest");
         let body = &request.body;
         call.raw_body(body.text.clone().into_bytes(), &body.content_type)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "bearer",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("bearer", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SubmitManifestResponse as Response;
         match reply.status() {
-            202 => reply.json().map(super::types::SubmitManifestResponse::Accepted),
+            202 => reply.json().map(Response::Accepted),
             _ => Err(reply.undocumented()),
         }
     }
@@ -588,8 +470,8 @@ impl Client {
     pub async fn submit_manifest_with(
         &self,
         body: super::types::TextBody,
-    ) -> Result<super::types::SubmitManifestResponse, ClientError> {
-        let request = super::types::SubmitManifestRequest {
+    ) -> Result<types::SubmitManifestResponse, ClientError> {
+        let request = types::SubmitManifestRequest {
             body,
         };
         self.submit_manifest(&request).await

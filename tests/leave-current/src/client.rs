@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Matrix Federation Leave API (version 1.16).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Ask a resident server for a leave event template
     ///
     /// The leaving server asks a server that is in the room for what it needs to build a
@@ -49,30 +59,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `xMatrix` security scheme.
     pub async fn make_leave(
         &self,
-        request: &super::types::MakeLeaveRequest,
-    ) -> Result<super::types::MakeLeaveResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "makeLeave",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::MakeLeaveRequest,
+    ) -> Result<types::MakeLeaveResponse, ClientError> {
+        let mut call = self.call("makeLeave", Method::GET);
         call.path("/_matrix/federation/v1/make_leave/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("userId", &request.user_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "xMatrix",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("xMatrix", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::MakeLeaveResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::MakeLeaveResponse::Ok),
-            403 => reply.json().map(super::types::MakeLeaveResponse::Forbidden),
+            200 => reply.json().map(Response::Ok),
+            403 => reply.json().map(Response::Forbidden),
             _ => Err(reply.undocumented()),
         }
     }
@@ -81,8 +80,8 @@ impl Client {
         &self,
         room_id: super::types::RoomId,
         user_id: super::types::UserId,
-    ) -> Result<super::types::MakeLeaveResponse, ClientError> {
-        let request = super::types::MakeLeaveRequest {
+    ) -> Result<types::MakeLeaveResponse, ClientError> {
+        let request = types::MakeLeaveRequest {
             room_id,
             user_id,
         };
@@ -99,30 +98,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `xMatrix` security scheme.
     pub async fn send_leave_v1(
         &self,
-        request: &super::types::SendLeaveV1Request,
-    ) -> Result<super::types::SendLeaveV1Response, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "sendLeaveV1",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::SendLeaveV1Request,
+    ) -> Result<types::SendLeaveV1Response, ClientError> {
+        let mut call = self.call("sendLeaveV1", Method::PUT);
         call.path("/_matrix/federation/v1/send_leave/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("eventId", &request.event_id)?;
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "xMatrix",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("xMatrix", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SendLeaveV1Response as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SendLeaveV1Response::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -132,8 +120,8 @@ impl Client {
         room_id: super::types::RoomId,
         event_id: impl Into<String>,
         body: super::types::LeaveEvent,
-    ) -> Result<super::types::SendLeaveV1Response, ClientError> {
-        let request = super::types::SendLeaveV1Request {
+    ) -> Result<types::SendLeaveV1Response, ClientError> {
+        let request = types::SendLeaveV1Request {
             room_id,
             event_id: event_id.into(),
             body,
@@ -150,30 +138,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `xMatrix` security scheme.
     pub async fn send_leave_v2(
         &self,
-        request: &super::types::SendLeaveV2Request,
-    ) -> Result<super::types::SendLeaveV2Response, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "sendLeaveV2",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::SendLeaveV2Request,
+    ) -> Result<types::SendLeaveV2Response, ClientError> {
+        let mut call = self.call("sendLeaveV2", Method::PUT);
         call.path("/_matrix/federation/v2/send_leave/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("eventId", &request.event_id)?;
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "xMatrix",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("xMatrix", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SendLeaveV2Response as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SendLeaveV2Response::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -183,8 +160,8 @@ impl Client {
         room_id: super::types::RoomId,
         event_id: impl Into<String>,
         body: super::types::LeaveEvent,
-    ) -> Result<super::types::SendLeaveV2Response, ClientError> {
-        let request = super::types::SendLeaveV2Request {
+    ) -> Result<types::SendLeaveV2Response, ClientError> {
+        let request = types::SendLeaveV2Request {
             room_id,
             event_id: event_id.into(),
             body,

@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Crate Shelf Registry (version 2.4.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Search packages by name and keyword
     ///
     /// `GET /packages` (`searchPackages`).
@@ -46,38 +56,22 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `token` security scheme.
     pub async fn search_packages(
         &self,
-        request: &super::types::SearchPackagesRequest,
-    ) -> Result<super::types::SearchPackagesResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "searchPackages",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::SearchPackagesRequest,
+    ) -> Result<types::SearchPackagesResponse, ClientError> {
+        let mut call = self.call("searchPackages", Method::GET);
         call.path("/packages");
-        let value = &request.q;
-        call.query_param("q", value)?;
-        if let Some(value) = &request.per_page {
-            call.query_param("per_page", value)?;
-        }
-        if let Some(value) = &request.page {
-            call.query_param("page", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "token",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param("q", &request.q)?;
+        call.query_param_opt("per_page", &request.per_page)?;
+        call.query_param_opt("page", &request.page)?;
+        call.credential("token", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SearchPackagesResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SearchPackagesResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             status @ 400..=499 => {
                 reply
                     .json()
-                    .map(|body| super::types::SearchPackagesResponse::Status4xx {
+                    .map(|body| Response::Status4xx {
                         status,
                         body,
                     })
@@ -85,7 +79,7 @@ impl Client {
             status @ 500..=599 => {
                 reply
                     .json()
-                    .map(|body| super::types::SearchPackagesResponse::Status5xx {
+                    .map(|body| Response::Status5xx {
                         status,
                         body,
                     })
@@ -99,8 +93,8 @@ impl Client {
         q: impl Into<String>,
         per_page: Option<i32>,
         page: Option<String>,
-    ) -> Result<super::types::SearchPackagesResponse, ClientError> {
-        let request = super::types::SearchPackagesRequest {
+    ) -> Result<types::SearchPackagesResponse, ClientError> {
+        let request = types::SearchPackagesRequest {
             q: q.into(),
             per_page,
             page,
@@ -110,44 +104,34 @@ impl Client {
     /// `GET /packages/{name}` (`getPackage`).
     pub async fn get_package(
         &self,
-        request: &super::types::GetPackageRequest,
-    ) -> Result<super::types::GetPackageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getPackage",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetPackageRequest,
+    ) -> Result<types::GetPackageResponse, ClientError> {
+        let mut call = self.call("getPackage", Method::GET);
         call.path("/packages/");
         call.path_param("name", &request.name)?;
         let reply = self.runtime.send(call).await?;
+        use types::GetPackageResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetPackageResponse::Ok),
-            304 => Ok(super::types::GetPackageResponse::NotModified),
-            404 => reply.json().map(super::types::GetPackageResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            304 => Ok(Response::NotModified),
+            404 => reply.json().map(Response::NotFound),
             status @ 400..=499 => {
                 reply
                     .json()
-                    .map(|body| super::types::GetPackageResponse::Status4xx {
+                    .map(|body| Response::Status4xx {
                         status,
                         body,
                     })
             }
-            status => {
-                reply
-                    .json()
-                    .map(|body| super::types::GetPackageResponse::Default {
-                        status,
-                        body,
-                    })
-            }
+            status => reply.json().map(|body| Response::Default { status, body }),
         }
     }
     /// [`Client::get_package`] with the request's fields as arguments.
     pub async fn get_package_with(
         &self,
         name: impl Into<String>,
-    ) -> Result<super::types::GetPackageResponse, ClientError> {
-        let request = super::types::GetPackageRequest {
+    ) -> Result<types::GetPackageResponse, ClientError> {
+        let request = types::GetPackageRequest {
             name: name.into(),
         };
         self.get_package(&request).await
@@ -159,46 +143,27 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `token` security scheme.
     pub async fn delete_package(
         &self,
-        request: &super::types::DeletePackageRequest,
-    ) -> Result<super::types::DeletePackageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "deletePackage",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeletePackageRequest,
+    ) -> Result<types::DeletePackageResponse, ClientError> {
+        let mut call = self.call("deletePackage", Method::DELETE);
         call.path("/packages/");
         call.path_param("name", &request.name)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "token",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("token", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::DeletePackageResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeletePackageResponse::NoContent),
-            409 => reply.json().map(super::types::DeletePackageResponse::Conflict),
-            status @ 400..=499 => {
-                Ok(super::types::DeletePackageResponse::Status4xx {
-                    status,
-                })
-            }
-            status => {
-                Ok(super::types::DeletePackageResponse::Default {
-                    status,
-                })
-            }
+            204 => Ok(Response::NoContent),
+            409 => reply.json().map(Response::Conflict),
+            status @ 400..=499 => Ok(Response::Status4xx { status }),
+            status => Ok(Response::Default { status }),
         }
     }
     /// [`Client::delete_package`] with the request's fields as arguments.
     pub async fn delete_package_with(
         &self,
         name: impl Into<String>,
-    ) -> Result<super::types::DeletePackageResponse, ClientError> {
-        let request = super::types::DeletePackageRequest {
+    ) -> Result<types::DeletePackageResponse, ClientError> {
+        let request = types::DeletePackageRequest {
             name: name.into(),
         };
         self.delete_package(&request).await
@@ -208,57 +173,35 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `token` security scheme.
     pub async fn list_versions(
         &self,
-        request: &super::types::ListVersionsRequest,
-    ) -> Result<super::types::ListVersionsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listVersions",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListVersionsRequest,
+    ) -> Result<types::ListVersionsResponse, ClientError> {
+        let mut call = self.call("listVersions", Method::GET);
         call.path("/packages/");
         call.path_param("name", &request.name)?;
         call.path("/versions");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "token",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("token", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::ListVersionsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListVersionsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             status @ 200..=299 => {
                 reply
                     .json()
-                    .map(|body| super::types::ListVersionsResponse::Status2xx {
+                    .map(|body| Response::Status2xx {
                         status,
                         body,
                     })
             }
-            status @ 300..=399 => {
-                Ok(super::types::ListVersionsResponse::Status3xx {
-                    status,
-                })
-            }
-            status => {
-                reply
-                    .json()
-                    .map(|body| super::types::ListVersionsResponse::Default {
-                        status,
-                        body,
-                    })
-            }
+            status @ 300..=399 => Ok(Response::Status3xx { status }),
+            status => reply.json().map(|body| Response::Default { status, body }),
         }
     }
     /// [`Client::list_versions`] with the request's fields as arguments.
     pub async fn list_versions_with(
         &self,
         name: impl Into<String>,
-    ) -> Result<super::types::ListVersionsResponse, ClientError> {
-        let request = super::types::ListVersionsRequest {
+    ) -> Result<types::ListVersionsResponse, ClientError> {
+        let request = types::ListVersionsRequest {
             name: name.into(),
         };
         self.list_versions(&request).await
@@ -268,38 +211,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `token` security scheme.
     pub async fn publish_version(
         &self,
-        request: &super::types::PublishVersionRequest,
-    ) -> Result<super::types::PublishVersionResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "publishVersion",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::PublishVersionRequest,
+    ) -> Result<types::PublishVersionResponse, ClientError> {
+        let mut call = self.call("publishVersion", Method::PUT);
         call.path("/packages/");
         call.path_param("name", &request.name)?;
         call.path("/versions");
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "token",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("token", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::PublishVersionResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::PublishVersionResponse::Created),
-            status @ 100..=199 => {
-                Ok(super::types::PublishVersionResponse::Status1xx {
-                    status,
-                })
-            }
+            201 => reply.json().map(Response::Created),
+            status @ 100..=199 => Ok(Response::Status1xx { status }),
             status @ 400..=499 => {
                 reply
                     .json()
-                    .map(|body| super::types::PublishVersionResponse::Status4xx {
+                    .map(|body| Response::Status4xx {
                         status,
                         body,
                     })
@@ -307,16 +235,12 @@ impl Client {
             status @ 500..=599 => {
                 reply
                     .json()
-                    .map(|body| super::types::PublishVersionResponse::Status5xx {
+                    .map(|body| Response::Status5xx {
                         status,
                         body,
                     })
             }
-            status => {
-                Ok(super::types::PublishVersionResponse::Default {
-                    status,
-                })
-            }
+            status => Ok(Response::Default { status }),
         }
     }
     /// [`Client::publish_version`] with the request's fields as arguments.
@@ -324,8 +248,8 @@ impl Client {
         &self,
         name: impl Into<String>,
         body: super::types::PublishVersionBody,
-    ) -> Result<super::types::PublishVersionResponse, ClientError> {
-        let request = super::types::PublishVersionRequest {
+    ) -> Result<types::PublishVersionResponse, ClientError> {
+        let request = types::PublishVersionRequest {
             name: name.into(),
             body,
         };
@@ -336,39 +260,21 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `token` security scheme.
     pub async fn yank_version(
         &self,
-        request: &super::types::YankVersionRequest,
-    ) -> Result<super::types::YankVersionResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "yankVersion",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::YankVersionRequest,
+    ) -> Result<types::YankVersionResponse, ClientError> {
+        let mut call = self.call("yankVersion", Method::POST);
         call.path("/packages/");
         call.path_param("name", &request.name)?;
         call.path("/versions/");
         call.path_param("num", &request.num)?;
         call.path("/yank");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "token",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("token", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::YankVersionResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::YankVersionResponse::Ok),
-            403 => Ok(super::types::YankVersionResponse::Forbidden),
-            status => {
-                reply
-                    .json()
-                    .map(|body| super::types::YankVersionResponse::Default {
-                        status,
-                        body,
-                    })
-            }
+            200 => reply.json().map(Response::Ok),
+            403 => Ok(Response::Forbidden),
+            status => reply.json().map(|body| Response::Default { status, body }),
         }
     }
     /// [`Client::yank_version`] with the request's fields as arguments.
@@ -376,8 +282,8 @@ impl Client {
         &self,
         name: impl Into<String>,
         num: impl Into<String>,
-    ) -> Result<super::types::YankVersionResponse, ClientError> {
-        let request = super::types::YankVersionRequest {
+    ) -> Result<types::YankVersionResponse, ClientError> {
+        let request = types::YankVersionRequest {
             name: name.into(),
             num: num.into(),
         };

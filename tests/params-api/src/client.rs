@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Params Fixture API (version 1.0.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,190 +45,91 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// `GET /search/{kind}` (`search`).
     ///
     /// Signed or authorized by the client's authorizer for the `accessToken` security scheme.
     pub async fn search(
         &self,
-        request: &super::types::SearchRequest,
-    ) -> Result<super::types::SearchResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "search",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::SearchRequest,
+    ) -> Result<types::SearchResponse, ClientError> {
+        let mut call = self.call("search", Method::GET);
         call.path("/search/");
         call.path_param("kind", &request.kind)?;
-        let value = &request.limit;
-        call.query_param("limit", value)?;
-        if let Some(value) = &request.from {
-            call.query_param("from", value)?;
-        }
-        if let Some(value) = &request.tag {
-            call.query_param_each("tag", value)?;
-        }
-        if let Some(value) = &request.exact {
-            call.query_param("exact", value)?;
-        }
-        let value = &request.x_request_id;
-        call.header_param("X-Request-Id", value)?;
-        if let Some(value) = &request.x_weight {
-            call.header_param("X-Weight", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accessToken",
-                    placement: super::client_runtime::Placement::Query("access_token"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param("limit", &request.limit)?;
+        call.query_param_opt("from", &request.from)?;
+        call.query_param_each_opt("tag", &request.tag)?;
+        call.query_param_opt("exact", &request.exact)?;
+        call.header_param("X-Request-Id", &request.x_request_id)?;
+        call.header_param_opt("X-Weight", &request.x_weight)?;
+        call.credential("accessToken", runtime::Placement::Query("access_token"));
         let reply = self.runtime.send(call).await?;
+        use types::SearchResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SearchResponse::Ok),
-            204 => Ok(super::types::SearchResponse::NoContent),
+            200 => reply.json().map(Response::Ok),
+            204 => Ok(Response::NoContent),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::search`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn search_with(
-        &self,
-        kind: impl Into<String>,
-        limit: i32,
-        from: Option<String>,
-        tag: Option<Vec<String>>,
-        exact: Option<bool>,
-        x_request_id: impl Into<String>,
-        x_weight: Option<f64>,
-    ) -> Result<super::types::SearchResponse, ClientError> {
-        let request = super::types::SearchRequest {
-            kind: kind.into(),
-            limit,
-            from,
-            tag,
-            exact,
-            x_request_id: x_request_id.into(),
-            x_weight,
-        };
-        self.search(&request).await
     }
     /// Lists stock across warehouses.
     ///
     /// `GET /warehouses/{warehouseIds}/inventory` (`listInventory`).
     pub async fn list_inventory(
         &self,
-        request: &super::types::ListInventoryRequest,
-    ) -> Result<super::types::ListInventoryResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listInventory",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListInventoryRequest,
+    ) -> Result<types::ListInventoryResponse, ClientError> {
+        let mut call = self.call("listInventory", Method::GET);
         call.path("/warehouses/");
         call.path_styled(
             "warehouseIds",
             &request.warehouse_ids,
-            super::client_runtime::Style::Joined(','),
+            runtime::Style::Joined(','),
         )?;
         call.path("/inventory");
-        if let Some(value) = &request.ids {
-            call.query_styled("ids", value, super::client_runtime::Style::Joined(','))?;
-        }
-        if let Some(value) = &request.skus {
-            call.query_styled("skus", value, super::client_runtime::Style::Joined(' '))?;
-        }
-        if let Some(value) = &request.bins {
-            call.query_styled(
-                "bins",
-                value,
-                super::client_runtime::Style::Joined('\t'),
-            )?;
-        }
-        if let Some(value) = &request.states {
-            call.query_styled(
-                "states",
-                value,
-                super::client_runtime::Style::Joined('|'),
-            )?;
-        }
-        if let Some(value) = &request.supplier {
-            call.query_param_each("supplier", value)?;
-        }
-        let value = &request.limit;
-        call.query_param("limit", value)?;
-        let value = &request.sort_by;
-        call.query_param("sortBy", value)?;
-        if let Some(value) = &request.x_region_codes {
-            call.header_styled(
-                "X-Region-Codes",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        if let Some(value) = &request.x_zones {
-            call.header_styled(
-                "X-Zones",
-                value,
-                super::client_runtime::Style::Joined('|'),
-            )?;
-        }
+        call.query_styled_opt("ids", &request.ids, runtime::Style::Joined(','))?;
+        call.query_styled_opt("skus", &request.skus, runtime::Style::Joined(' '))?;
+        call.query_styled_opt("bins", &request.bins, runtime::Style::Joined('\t'))?;
+        call.query_styled_opt("states", &request.states, runtime::Style::Joined('|'))?;
+        call.query_param_each_opt("supplier", &request.supplier)?;
+        call.query_param("limit", &request.limit)?;
+        call.query_param("sortBy", &request.sort_by)?;
+        call.header_styled_opt(
+            "X-Region-Codes",
+            &request.x_region_codes,
+            runtime::Style::Joined(','),
+        )?;
+        call.header_styled_opt(
+            "X-Zones",
+            &request.x_zones,
+            runtime::Style::Joined('|'),
+        )?;
         let reply = self.runtime.send(call).await?;
+        use types::ListInventoryResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListInventoryResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::list_inventory`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn list_inventory_with(
-        &self,
-        warehouse_ids: Vec<i32>,
-        ids: Option<Vec<i64>>,
-        skus: Option<Vec<String>>,
-        bins: Option<Vec<String>>,
-        states: Option<Vec<super::types::ListInventoryStatesItem>>,
-        supplier: Option<Vec<String>>,
-        limit: i32,
-        sort_by: super::types::ListInventorySortBy,
-        x_region_codes: Option<Vec<String>>,
-        x_zones: Option<Vec<String>>,
-    ) -> Result<super::types::ListInventoryResponse, ClientError> {
-        let request = super::types::ListInventoryRequest {
-            warehouse_ids,
-            ids,
-            skus,
-            bins,
-            states,
-            supplier,
-            limit,
-            sort_by,
-            x_region_codes,
-            x_zones,
-        };
-        self.list_inventory(&request).await
     }
     /// `GET /ping` (`ping`).
     pub async fn ping(
         &self,
-        _request: &super::types::PingRequest,
-    ) -> Result<super::types::PingResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "ping",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::PingRequest,
+    ) -> Result<types::PingResponse, ClientError> {
+        let mut call = self.call("ping", Method::GET);
         call.path("/ping");
         let reply = self.runtime.send(call).await?;
+        use types::PingResponse as Response;
         match reply.status() {
-            200 => Ok(super::types::PingResponse::Ok),
+            200 => Ok(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::ping`] with the request's fields as arguments.
-    pub async fn ping_with(&self) -> Result<super::types::PingResponse, ClientError> {
-        let request = super::types::PingRequest {};
+    pub async fn ping_with(&self) -> Result<types::PingResponse, ClientError> {
+        let request = types::PingRequest {};
         self.ping(&request).await
     }
     /// Registers a cluster.
@@ -230,18 +137,15 @@ impl Client {
     /// `POST /clusters` (`createCluster`).
     pub async fn create_cluster(
         &self,
-        request: &super::types::CreateClusterRequest,
-    ) -> Result<super::types::CreateClusterResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "createCluster",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateClusterRequest,
+    ) -> Result<types::CreateClusterResponse, ClientError> {
+        let mut call = self.call("createCluster", Method::POST);
         call.path("/clusters");
         call.json_body(&request.body, "application/json; charset=utf-8")?;
         let reply = self.runtime.send(call).await?;
+        use types::CreateClusterResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::CreateClusterResponse::Created),
+            201 => reply.json().map(Response::Created),
             _ => Err(reply.undocumented()),
         }
     }
@@ -249,8 +153,8 @@ impl Client {
     pub async fn create_cluster_with(
         &self,
         body: super::types::CreateClusterBody,
-    ) -> Result<super::types::CreateClusterResponse, ClientError> {
-        let request = super::types::CreateClusterRequest {
+    ) -> Result<types::CreateClusterResponse, ClientError> {
+        let request = types::CreateClusterRequest {
             body,
         };
         self.create_cluster(&request).await
@@ -260,25 +164,18 @@ impl Client {
     /// `PATCH /clusters/{name}` (`patchCluster`).
     pub async fn patch_cluster(
         &self,
-        request: &super::types::PatchClusterRequest,
-    ) -> Result<super::types::PatchClusterResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "patchCluster",
-            ::reqwest::Method::PATCH,
-            Self::BASE_PATH,
-        );
+        request: &types::PatchClusterRequest,
+    ) -> Result<types::PatchClusterResponse, ClientError> {
+        let mut call = self.call("patchCluster", Method::PATCH);
         call.path("/clusters/");
         call.path_param("name", &request.name)?;
-        if let Some(value) = &request.dry_run {
-            call.query_param("dryRun", value)?;
-        }
+        call.query_param_opt("dryRun", &request.dry_run)?;
         call.json_body(&request.body, "application/merge-patch+json")?;
         let reply = self.runtime.send(call).await?;
+        use types::PatchClusterResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::PatchClusterResponse::Ok),
-            422 => {
-                reply.json().map(super::types::PatchClusterResponse::UnprocessableEntity)
-            }
+            200 => reply.json().map(Response::Ok),
+            422 => reply.json().map(Response::UnprocessableEntity),
             _ => Err(reply.undocumented()),
         }
     }
@@ -288,8 +185,8 @@ impl Client {
         name: impl Into<String>,
         dry_run: Option<bool>,
         body: ::serde_json::Value,
-    ) -> Result<super::types::PatchClusterResponse, ClientError> {
-        let request = super::types::PatchClusterRequest {
+    ) -> Result<types::PatchClusterResponse, ClientError> {
+        let request = types::PatchClusterRequest {
             name: name.into(),
             dry_run,
             body,
@@ -301,20 +198,17 @@ impl Client {
     /// `PUT /clusters/{name}/scale` (`replaceClusterScale`).
     pub async fn replace_cluster_scale(
         &self,
-        request: &super::types::ReplaceClusterScaleRequest,
-    ) -> Result<super::types::ReplaceClusterScaleResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "replaceClusterScale",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::ReplaceClusterScaleRequest,
+    ) -> Result<types::ReplaceClusterScaleResponse, ClientError> {
+        let mut call = self.call("replaceClusterScale", Method::PUT);
         call.path("/clusters/");
         call.path_param("name", &request.name)?;
         call.path("/scale");
         call.json_body(&request.body, "application/json")?;
         let reply = self.runtime.send(call).await?;
+        use types::ReplaceClusterScaleResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ReplaceClusterScaleResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -323,8 +217,8 @@ impl Client {
         &self,
         name: impl Into<String>,
         body: super::types::ReplaceClusterScaleBody,
-    ) -> Result<super::types::ReplaceClusterScaleResponse, ClientError> {
-        let request = super::types::ReplaceClusterScaleRequest {
+    ) -> Result<types::ReplaceClusterScaleResponse, ClientError> {
+        let request = types::ReplaceClusterScaleRequest {
             name: name.into(),
             body,
         };

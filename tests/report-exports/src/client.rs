@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Ledgerline Reports (version 2.4.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Liveness check for load balancers
     ///
     /// Answers `ok` as plain text while the service takes requests.
@@ -46,24 +56,21 @@ impl Client {
     /// `GET /health` (`getHealth`).
     pub async fn get_health(
         &self,
-        _request: &super::types::GetHealthRequest,
-    ) -> Result<super::types::GetHealthResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getHealth",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::GetHealthRequest,
+    ) -> Result<types::GetHealthResponse, ClientError> {
+        let mut call = self.call("getHealth", Method::GET);
         call.path("/health");
         let reply = self.runtime.send(call).await?;
+        use types::GetHealthResponse as Response;
         match reply.status() {
             200 => {
                 let body = reply.text()?;
-                Ok(super::types::GetHealthResponse::Ok(body))
+                Ok(Response::Ok(body))
             }
             503 => {
                 let retry_after = reply.header("Retry-After")?;
                 let body = reply.text()?;
-                Ok(super::types::GetHealthResponse::ServiceUnavailable {
+                Ok(Response::ServiceUnavailable {
                     body,
                     retry_after,
                 })
@@ -74,8 +81,8 @@ impl Client {
     /// [`Client::get_health`] with the request's fields as arguments.
     pub async fn get_health_with(
         &self,
-    ) -> Result<super::types::GetHealthResponse, ClientError> {
-        let request = super::types::GetHealthRequest {};
+    ) -> Result<types::GetHealthResponse, ClientError> {
+        let request = types::GetHealthRequest {};
         self.get_health(&request).await
     }
     /// Human-readable status page
@@ -83,19 +90,16 @@ impl Client {
     /// `GET /status.html` (`getStatusPage`).
     pub async fn get_status_page(
         &self,
-        _request: &super::types::GetStatusPageRequest,
-    ) -> Result<super::types::GetStatusPageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getStatusPage",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::GetStatusPageRequest,
+    ) -> Result<types::GetStatusPageResponse, ClientError> {
+        let mut call = self.call("getStatusPage", Method::GET);
         call.path("/status.html");
         let reply = self.runtime.send(call).await?;
+        use types::GetStatusPageResponse as Response;
         match reply.status() {
             200 => {
                 let body = reply.text()?;
-                Ok(super::types::GetStatusPageResponse::Ok(body))
+                Ok(Response::Ok(body))
             }
             _ => Err(reply.undocumented()),
         }
@@ -103,9 +107,8 @@ impl Client {
     /// [`Client::get_status_page`] with the request's fields as arguments.
     pub async fn get_status_page_with(
         &self,
-    ) -> Result<super::types::GetStatusPageResponse, ClientError> {
-        let request = super::types::GetStatusPageRequest {
-        };
+    ) -> Result<types::GetStatusPageResponse, ClientError> {
+        let request = types::GetStatusPageRequest {};
         self.get_status_page(&request).await
     }
     /// List reports
@@ -115,33 +118,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn list_reports(
         &self,
-        request: &super::types::ListReportsRequest,
-    ) -> Result<super::types::ListReportsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listReports",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListReportsRequest,
+    ) -> Result<types::ListReportsResponse, ClientError> {
+        let mut call = self.call("listReports", Method::GET);
         call.path("/reports");
-        if let Some(value) = &request.kind {
-            call.query_param("kind", value)?;
-        }
-        if let Some(value) = &request.page {
-            call.query_param("page", value)?;
-        }
-        if let Some(value) = &request.per_page {
-            call.query_param("per_page", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param_opt("kind", &request.kind)?;
+        call.query_param_opt("page", &request.page)?;
+        call.query_param_opt("per_page", &request.per_page)?;
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::ListReportsResponse as Response;
         match reply.status() {
             200 => {
                 let link = reply.header("Link")?;
@@ -151,7 +137,7 @@ impl Client {
                 let x_rate_limit_remaining = reply.header("X-RateLimit-Remaining")?;
                 let x_rate_limit_reset = reply.header("X-RateLimit-Reset")?;
                 let body = reply.json()?;
-                Ok(super::types::ListReportsResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     link,
                     x_total_count,
@@ -165,20 +151,13 @@ impl Client {
                     .required_header(reply.header("Retry-After")?, "Retry-After")?;
                 let x_rate_limit_reset = reply.header("X-RateLimit-Reset")?;
                 let body = reply.json()?;
-                Ok(super::types::ListReportsResponse::TooManyRequests {
+                Ok(Response::TooManyRequests {
                     body,
                     retry_after,
                     x_rate_limit_reset,
                 })
             }
-            status => {
-                reply
-                    .json()
-                    .map(|body| super::types::ListReportsResponse::Default {
-                        status,
-                        body,
-                    })
-            }
+            status => reply.json().map(|body| Response::Default { status, body }),
         }
     }
     /// [`Client::list_reports`] with the request's fields as arguments.
@@ -187,8 +166,8 @@ impl Client {
         kind: Option<super::types::ReportKind>,
         page: Option<i64>,
         per_page: Option<i64>,
-    ) -> Result<super::types::ListReportsResponse, ClientError> {
-        let request = super::types::ListReportsRequest {
+    ) -> Result<types::ListReportsResponse, ClientError> {
+        let request = types::ListReportsRequest {
             kind,
             page,
             per_page,
@@ -204,46 +183,33 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn create_report(
         &self,
-        request: &super::types::CreateReportRequest,
-    ) -> Result<super::types::CreateReportResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "createReport",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateReportRequest,
+    ) -> Result<types::CreateReportResponse, ClientError> {
+        let mut call = self.call("createReport", Method::POST);
         call.path("/reports");
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::CreateReportResponse as Response;
         match reply.status() {
             201 => {
                 let location = reply
                     .required_header(reply.header("Location")?, "Location")?;
                 let x_rate_limit_remaining = reply.header("X-RateLimit-Remaining")?;
                 let body = reply.json()?;
-                Ok(super::types::CreateReportResponse::Created {
+                Ok(Response::Created {
                     body,
                     location,
                     x_rate_limit_remaining,
                 })
             }
-            422 => {
-                reply.json().map(super::types::CreateReportResponse::UnprocessableEntity)
-            }
+            422 => reply.json().map(Response::UnprocessableEntity),
             429 => {
                 let retry_after = reply
                     .required_header(reply.header("Retry-After")?, "Retry-After")?;
                 let x_rate_limit_reset = reply.header("X-RateLimit-Reset")?;
                 let body = reply.json()?;
-                Ok(super::types::CreateReportResponse::TooManyRequests {
+                Ok(Response::TooManyRequests {
                     body,
                     retry_after,
                     x_rate_limit_reset,
@@ -256,10 +222,8 @@ impl Client {
     pub async fn create_report_with(
         &self,
         body: super::types::NewReport,
-    ) -> Result<super::types::CreateReportResponse, ClientError> {
-        let request = super::types::CreateReportRequest {
-            body,
-        };
+    ) -> Result<types::CreateReportResponse, ClientError> {
+        let request = types::CreateReportRequest { body };
         self.create_report(&request).await
     }
     /// Fetch one report
@@ -269,35 +233,22 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn get_report(
         &self,
-        request: &super::types::GetReportRequest,
-    ) -> Result<super::types::GetReportResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getReport",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetReportRequest,
+    ) -> Result<types::GetReportResponse, ClientError> {
+        let mut call = self.call("getReport", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
-        if let Some(value) = &request.if_none_match {
-            call.header_param("If-None-Match", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.header_param_opt("If-None-Match", &request.if_none_match)?;
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::GetReportResponse as Response;
         match reply.status() {
             200 => {
                 let e_tag = reply.required_header(reply.header("ETag")?, "ETag")?;
                 let last_modified = reply.header("Last-Modified")?;
                 let cache_control = reply.header("Cache-Control")?;
                 let body = reply.json()?;
-                Ok(super::types::GetReportResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     e_tag,
                     last_modified,
@@ -306,15 +257,13 @@ impl Client {
             }
             304 => {
                 let e_tag = reply.required_header(reply.header("ETag")?, "ETag")?;
-                Ok(super::types::GetReportResponse::NotModified {
-                    e_tag,
-                })
+                Ok(Response::NotModified { e_tag })
             }
-            404 => reply.json().map(super::types::GetReportResponse::NotFound),
+            404 => reply.json().map(Response::NotFound),
             status @ 400..=499 => {
                 reply
                     .json()
-                    .map(|body| super::types::GetReportResponse::Status4xx {
+                    .map(|body| Response::Status4xx {
                         status,
                         body,
                     })
@@ -327,8 +276,8 @@ impl Client {
         &self,
         report_id: impl Into<String>,
         if_none_match: Option<String>,
-    ) -> Result<super::types::GetReportResponse, ClientError> {
-        let request = super::types::GetReportRequest {
+    ) -> Result<types::GetReportResponse, ClientError> {
+        let request = types::GetReportRequest {
             report_id: report_id.into(),
             if_none_match,
         };
@@ -341,34 +290,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn delete_report(
         &self,
-        request: &super::types::DeleteReportRequest,
-    ) -> Result<super::types::DeleteReportResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "deleteReport",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteReportRequest,
+    ) -> Result<types::DeleteReportResponse, ClientError> {
+        let mut call = self.call("deleteReport", Method::DELETE);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::DeleteReportResponse as Response;
         match reply.status() {
             204 => {
                 let x_request_id = reply
                     .required_header(reply.header("X-Request-Id")?, "X-Request-Id")?;
-                Ok(super::types::DeleteReportResponse::NoContent {
+                Ok(Response::NoContent {
                     x_request_id,
                 })
             }
-            404 => reply.json().map(super::types::DeleteReportResponse::NotFound),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -376,8 +314,8 @@ impl Client {
     pub async fn delete_report_with(
         &self,
         report_id: impl Into<String>,
-    ) -> Result<super::types::DeleteReportResponse, ClientError> {
-        let request = super::types::DeleteReportRequest {
+    ) -> Result<types::DeleteReportResponse, ClientError> {
+        let request = types::DeleteReportRequest {
             report_id: report_id.into(),
         };
         self.delete_report(&request).await
@@ -389,37 +327,24 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn rebuild_report(
         &self,
-        request: &super::types::RebuildReportRequest,
-    ) -> Result<super::types::RebuildReportResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "rebuildReport",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::RebuildReportRequest,
+    ) -> Result<types::RebuildReportResponse, ClientError> {
+        let mut call = self.call("rebuildReport", Method::POST);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/rebuild");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::RebuildReportResponse as Response;
         match reply.status() {
             202 => {
                 let location = reply
                     .required_header(reply.header("Location")?, "Location")?;
-                Ok(super::types::RebuildReportResponse::Accepted {
-                    location,
-                })
+                Ok(Response::Accepted { location })
             }
             status @ 100..=199 => {
                 let link = reply.header("Link")?;
-                Ok(super::types::RebuildReportResponse::Status1xx {
+                Ok(Response::Status1xx {
                     status,
                     link,
                 })
@@ -431,8 +356,8 @@ impl Client {
     pub async fn rebuild_report_with(
         &self,
         report_id: impl Into<String>,
-    ) -> Result<super::types::RebuildReportResponse, ClientError> {
-        let request = super::types::RebuildReportRequest {
+    ) -> Result<types::RebuildReportResponse, ClientError> {
+        let request = types::RebuildReportRequest {
             report_id: report_id.into(),
         };
         self.rebuild_report(&request).await
@@ -447,29 +372,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn export_report(
         &self,
-        request: &super::types::ExportReportRequest,
-    ) -> Result<super::types::ExportReportResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "exportReport",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ExportReportRequest,
+    ) -> Result<types::ExportReportResponse, ClientError> {
+        let mut call = self.call("exportReport", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/export");
-        if let Some(value) = &request.accept {
-            call.header_param("Accept", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.header_param_opt("Accept", &request.accept)?;
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::ExportReportResponse as Response;
         match reply.status() {
             200 => {
                 let content_disposition = reply
@@ -478,25 +390,28 @@ impl Client {
                         "Content-Disposition",
                     )?;
                 let x_checksum_sha256 = reply.header("X-Checksum-Sha256")?;
-                let body = match reply
-                    .media_index(
-                        &[
-                            &["application/pdf"],
-                            &["text/csv"],
+                let body = {
+                    use types::ExportReportOkBody as Body;
+                    match reply
+                        .media_index(
                             &[
-                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                &["application/pdf"],
+                                &["text/csv"],
+                                &[
+                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                ],
+                                &["application/json"],
                             ],
-                            &["application/json"],
-                        ],
-                    )
-                {
-                    Some(0) => super::types::ExportReportOkBody::Pdf(reply.bytes()),
-                    Some(1) => super::types::ExportReportOkBody::Csv(reply.text()?),
-                    Some(2) => super::types::ExportReportOkBody::Sheet(reply.bytes()),
-                    Some(3) => super::types::ExportReportOkBody::Json(reply.json()?),
-                    _ => return Err(reply.unexpected_media_type()),
+                        )
+                    {
+                        Some(0) => Body::Pdf(reply.bytes()),
+                        Some(1) => Body::Csv(reply.text()?),
+                        Some(2) => Body::Sheet(reply.bytes()),
+                        Some(3) => Body::Json(reply.json()?),
+                        _ => return Err(reply.unexpected_media_type()),
+                    }
                 };
-                Ok(super::types::ExportReportResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     content_disposition,
                     x_checksum_sha256,
@@ -505,14 +420,12 @@ impl Client {
             202 => {
                 let retry_after = reply
                     .required_header(reply.header("Retry-After")?, "Retry-After")?;
-                Ok(super::types::ExportReportResponse::Accepted {
-                    retry_after,
-                })
+                Ok(Response::Accepted { retry_after })
             }
-            404 => reply.json().map(super::types::ExportReportResponse::NotFound),
+            404 => reply.json().map(Response::NotFound),
             406 => {
                 let body = reply.text()?;
-                Ok(super::types::ExportReportResponse::NotAcceptable(body))
+                Ok(Response::NotAcceptable(body))
             }
             _ => Err(reply.undocumented()),
         }
@@ -522,8 +435,8 @@ impl Client {
         &self,
         report_id: impl Into<String>,
         accept: Option<String>,
-    ) -> Result<super::types::ExportReportResponse, ClientError> {
-        let request = super::types::ExportReportRequest {
+    ) -> Result<types::ExportReportResponse, ClientError> {
+        let request = types::ExportReportRequest {
             report_id: report_id.into(),
             accept,
         };
@@ -536,36 +449,25 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn get_report_thumbnail(
         &self,
-        request: &super::types::GetReportThumbnailRequest,
-    ) -> Result<super::types::GetReportThumbnailResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getReportThumbnail",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetReportThumbnailRequest,
+    ) -> Result<types::GetReportThumbnailResponse, ClientError> {
+        let mut call = self.call("getReportThumbnail", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/thumbnail.png");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::GetReportThumbnailResponse as Response;
         match reply.status() {
             200 => {
                 let cache_control = reply.header("Cache-Control")?;
                 let body = reply.bytes();
-                Ok(super::types::GetReportThumbnailResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     cache_control,
                 })
             }
-            404 => reply.json().map(super::types::GetReportThumbnailResponse::NotFound),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -573,8 +475,8 @@ impl Client {
     pub async fn get_report_thumbnail_with(
         &self,
         report_id: impl Into<String>,
-    ) -> Result<super::types::GetReportThumbnailResponse, ClientError> {
-        let request = super::types::GetReportThumbnailRequest {
+    ) -> Result<types::GetReportThumbnailResponse, ClientError> {
+        let request = types::GetReportThumbnailRequest {
             report_id: report_id.into(),
         };
         self.get_report_thumbnail(&request).await
@@ -588,36 +490,25 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn render_chart(
         &self,
-        request: &super::types::RenderChartRequest,
-    ) -> Result<super::types::RenderChartResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "renderChart",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::RenderChartRequest,
+    ) -> Result<types::RenderChartResponse, ClientError> {
+        let mut call = self.call("renderChart", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/charts/");
         call.path_param("chartId", &request.chart_id)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::RenderChartResponse as Response;
         match reply.status() {
             200 => {
-                let body = super::types::TypedBody {
+                let body = types::TypedBody {
                     content_type: reply.content_type_or("application/octet-stream"),
                     body: reply.bytes(),
                 };
-                Ok(super::types::RenderChartResponse::Ok(body))
+                Ok(Response::Ok(body))
             }
-            404 => reply.json().map(super::types::RenderChartResponse::NotFound),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -626,8 +517,8 @@ impl Client {
         &self,
         report_id: impl Into<String>,
         chart_id: impl Into<String>,
-    ) -> Result<super::types::RenderChartResponse, ClientError> {
-        let request = super::types::RenderChartRequest {
+    ) -> Result<types::RenderChartResponse, ClientError> {
+        let request = types::RenderChartRequest {
             report_id: report_id.into(),
             chart_id: chart_id.into(),
         };
@@ -640,38 +531,28 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn get_report_source(
         &self,
-        request: &super::types::GetReportSourceRequest,
-    ) -> Result<super::types::GetReportSourceResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getReportSource",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetReportSourceRequest,
+    ) -> Result<types::GetReportSourceResponse, ClientError> {
+        let mut call = self.call("getReportSource", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/source");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::GetReportSourceResponse as Response;
         match reply.status() {
             200 => {
-                let body = match reply
-                    .media_index(&[&["application/xml"], &["text/html"]])
-                {
-                    Some(0) => super::types::GetReportSourceOkBody::Xml(reply.text()?),
-                    Some(1) => super::types::GetReportSourceOkBody::Html(reply.text()?),
-                    _ => return Err(reply.unexpected_media_type()),
+                let body = {
+                    use types::GetReportSourceOkBody as Body;
+                    match reply.media_index(&[&["application/xml"], &["text/html"]]) {
+                        Some(0) => Body::Xml(reply.text()?),
+                        Some(1) => Body::Html(reply.text()?),
+                        _ => return Err(reply.unexpected_media_type()),
+                    }
                 };
-                Ok(super::types::GetReportSourceResponse::Ok(body))
+                Ok(Response::Ok(body))
             }
-            410 => Ok(super::types::GetReportSourceResponse::Gone),
+            410 => Ok(Response::Gone),
             _ => Err(reply.undocumented()),
         }
     }
@@ -679,8 +560,8 @@ impl Client {
     pub async fn get_report_source_with(
         &self,
         report_id: impl Into<String>,
-    ) -> Result<super::types::GetReportSourceResponse, ClientError> {
-        let request = super::types::GetReportSourceRequest {
+    ) -> Result<types::GetReportSourceResponse, ClientError> {
+        let request = types::GetReportSourceRequest {
             report_id: report_id.into(),
         };
         self.get_report_source(&request).await
@@ -692,34 +573,21 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn download_archive(
         &self,
-        request: &super::types::DownloadArchiveRequest,
-    ) -> Result<super::types::DownloadArchiveResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "downloadArchive",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::DownloadArchiveRequest,
+    ) -> Result<types::DownloadArchiveResponse, ClientError> {
+        let mut call = self.call("downloadArchive", Method::GET);
         call.path("/archives/");
         call.path_param("archiveId", &request.archive_id)?;
-        if let Some(value) = &request.range {
-            call.header_param("Range", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.header_param_opt("Range", &request.range)?;
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::DownloadArchiveResponse as Response;
         match reply.status() {
             200 => {
                 let content_length = reply.header("Content-Length")?;
                 let accept_ranges = reply.header("Accept-Ranges")?;
                 let body = reply.bytes();
-                Ok(super::types::DownloadArchiveResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     content_length,
                     accept_ranges,
@@ -729,7 +597,7 @@ impl Client {
                 let content_range = reply
                     .required_header(reply.header("Content-Range")?, "Content-Range")?;
                 let body = reply.bytes();
-                Ok(super::types::DownloadArchiveResponse::PartialContent {
+                Ok(Response::PartialContent {
                     body,
                     content_range,
                 })
@@ -737,7 +605,7 @@ impl Client {
             status @ 400..=499 => {
                 reply
                     .json()
-                    .map(|body| super::types::DownloadArchiveResponse::Status4xx {
+                    .map(|body| Response::Status4xx {
                         status,
                         body,
                     })
@@ -750,8 +618,8 @@ impl Client {
         &self,
         archive_id: impl Into<String>,
         range: Option<String>,
-    ) -> Result<super::types::DownloadArchiveResponse, ClientError> {
-        let request = super::types::DownloadArchiveRequest {
+    ) -> Result<types::DownloadArchiveResponse, ClientError> {
+        let request = types::DownloadArchiveRequest {
             archive_id: archive_id.into(),
             range,
         };
@@ -764,48 +632,36 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
     pub async fn get_archive_manifest(
         &self,
-        request: &super::types::GetArchiveManifestRequest,
-    ) -> Result<super::types::GetArchiveManifestResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getArchiveManifest",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetArchiveManifestRequest,
+    ) -> Result<types::GetArchiveManifestResponse, ClientError> {
+        let mut call = self.call("getArchiveManifest", Method::GET);
         call.path("/archives/");
         call.path_param("archiveId", &request.archive_id)?;
         call.path("/manifest");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "apiKey",
-                    placement: super::client_runtime::Placement::Header("X-Api-Key"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         let reply = self.runtime.send(call).await?;
+        use types::GetArchiveManifestResponse as Response;
         match reply.status() {
             200 => {
                 let x_archive_files = reply.header_list("X-Archive-Files")?;
-                let body = match reply
-                    .media_index(&[&["application/json"], &["text/plain"], &["*/*"]])
-                {
-                    Some(0) => {
-                        super::types::GetArchiveManifestOkBody::Json(reply.json()?)
+                let body = {
+                    use types::GetArchiveManifestOkBody as Body;
+                    match reply
+                        .media_index(&[&["application/json"], &["text/plain"], &["*/*"]])
+                    {
+                        Some(0) => Body::Json(reply.json()?),
+                        Some(1) => Body::Plain(reply.text()?),
+                        Some(2) => {
+                            Body::Any(types::TypedBody {
+                                content_type: reply
+                                    .content_type_or("application/octet-stream"),
+                                body: reply.bytes(),
+                            })
+                        }
+                        _ => return Err(reply.unexpected_media_type()),
                     }
-                    Some(1) => {
-                        super::types::GetArchiveManifestOkBody::Plain(reply.text()?)
-                    }
-                    Some(2) => {
-                        super::types::GetArchiveManifestOkBody::Any(super::types::TypedBody {
-                            content_type: reply
-                                .content_type_or("application/octet-stream"),
-                            body: reply.bytes(),
-                        })
-                    }
-                    _ => return Err(reply.unexpected_media_type()),
                 };
-                Ok(super::types::GetArchiveManifestResponse::Ok {
+                Ok(Response::Ok {
                     body,
                     x_archive_files,
                 })
@@ -817,8 +673,8 @@ impl Client {
     pub async fn get_archive_manifest_with(
         &self,
         archive_id: impl Into<String>,
-    ) -> Result<super::types::GetArchiveManifestResponse, ClientError> {
-        let request = super::types::GetArchiveManifestRequest {
+    ) -> Result<types::GetArchiveManifestResponse, ClientError> {
+        let request = types::GetArchiveManifestRequest {
             archive_id: archive_id.into(),
         };
         self.get_archive_manifest(&request).await

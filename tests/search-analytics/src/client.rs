@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Search Analytics API (version 2.4.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Searches documents across one or more indexes.
     ///
     /// `GET /indexes/{indexIds}/documents` (`searchDocuments`).
@@ -46,134 +56,42 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn search_documents(
         &self,
-        request: &super::types::SearchDocumentsRequest,
-    ) -> Result<super::types::SearchDocumentsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "searchDocuments",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::SearchDocumentsRequest,
+    ) -> Result<types::SearchDocumentsResponse, ClientError> {
+        let mut call = self.call("searchDocuments", Method::GET);
         call.path("/indexes/");
-        call.path_styled(
-            "indexIds",
-            &request.index_ids,
-            super::client_runtime::Style::Joined(','),
-        )?;
+        call.path_styled("indexIds", &request.index_ids, runtime::Style::Joined(','))?;
         call.path("/documents");
-        let value = &request.q;
-        call.query_param("q", value)?;
-        if let Some(value) = &request.fields {
-            call.query_styled(
-                "fields",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        if let Some(value) = &request.tag {
-            call.query_param_each("tag", value)?;
-        }
-        if let Some(value) = &request.sort {
-            call.query_styled("sort", value, super::client_runtime::Style::Joined(' '))?;
-        }
-        if let Some(value) = &request.facets {
-            call.query_styled(
-                "facets",
-                value,
-                super::client_runtime::Style::Joined('|'),
-            )?;
-        }
-        if let Some(value) = &request.filter {
-            call.query_styled(
-                "filter",
-                value,
-                super::client_runtime::Style::DeepObject,
-            )?;
-        }
-        let value = &request.page;
-        call.query_param("page", value)?;
-        let value = &request.page_size;
-        call.query_param("pageSize", value)?;
-        let value = &request.highlight;
-        call.query_param("highlight", value)?;
-        let value = &request.order;
-        call.query_param("order", value)?;
-        if let Some(value) = &request.x_tenant_ids {
-            call.header_styled(
-                "X-Tenant-Ids",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        if let Some(value) = &request.x_client {
-            call.header_styled(
-                "X-Client",
-                value,
-                super::client_runtime::Style::Exploded,
-            )?;
-        }
-        let value = &request.locale;
-        call.cookie_param("locale", value, super::client_runtime::Style::Exploded)?;
-        if let Some(value) = &request.recent_queries {
-            call.cookie_param(
-                "recentQueries",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param("q", &request.q)?;
+        call.query_styled_opt("fields", &request.fields, runtime::Style::Joined(','))?;
+        call.query_param_each_opt("tag", &request.tag)?;
+        call.query_styled_opt("sort", &request.sort, runtime::Style::Joined(' '))?;
+        call.query_styled_opt("facets", &request.facets, runtime::Style::Joined('|'))?;
+        call.query_styled_opt("filter", &request.filter, runtime::Style::DeepObject)?;
+        call.query_param("page", &request.page)?;
+        call.query_param("pageSize", &request.page_size)?;
+        call.query_param("highlight", &request.highlight)?;
+        call.query_param("order", &request.order)?;
+        call.header_styled_opt(
+            "X-Tenant-Ids",
+            &request.x_tenant_ids,
+            runtime::Style::Joined(','),
+        )?;
+        call.header_styled_opt("X-Client", &request.x_client, runtime::Style::Exploded)?;
+        call.cookie_param("locale", &request.locale, runtime::Style::Exploded)?;
+        call.cookie_param_opt(
+            "recentQueries",
+            &request.recent_queries,
+            runtime::Style::Joined(','),
+        )?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::SearchDocumentsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SearchDocumentsResponse::Ok),
-            400 => reply.json().map(super::types::SearchDocumentsResponse::BadRequest),
+            200 => reply.json().map(Response::Ok),
+            400 => reply.json().map(Response::BadRequest),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::search_documents`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn search_documents_with(
-        &self,
-        index_ids: Vec<String>,
-        q: impl Into<String>,
-        fields: Option<Vec<String>>,
-        tag: Option<Vec<String>>,
-        sort: Option<Vec<String>>,
-        facets: Option<Vec<String>>,
-        filter: Option<super::types::DocumentFilter>,
-        page: i32,
-        page_size: i32,
-        highlight: bool,
-        order: super::types::SortOrder,
-        x_tenant_ids: Option<Vec<i64>>,
-        x_client: Option<super::types::ClientInfo>,
-        locale: impl Into<String>,
-        recent_queries: Option<Vec<String>>,
-    ) -> Result<super::types::SearchDocumentsResponse, ClientError> {
-        let request = super::types::SearchDocumentsRequest {
-            index_ids,
-            q: q.into(),
-            fields,
-            tag,
-            sort,
-            facets,
-            filter,
-            page,
-            page_size,
-            highlight,
-            order,
-            x_tenant_ids,
-            x_client,
-            locale: locale.into(),
-            recent_queries,
-        };
-        self.search_documents(&request).await
     }
     /// Finds documents like one document, in the given indexes.
     ///
@@ -182,39 +100,21 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn find_similar_documents(
         &self,
-        request: &super::types::FindSimilarDocumentsRequest,
-    ) -> Result<super::types::FindSimilarDocumentsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "findSimilarDocuments",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FindSimilarDocumentsRequest,
+    ) -> Result<types::FindSimilarDocumentsResponse, ClientError> {
+        let mut call = self.call("findSimilarDocuments", Method::GET);
         call.path("/indexes/");
-        call.path_styled(
-            "indexIds",
-            &request.index_ids,
-            super::client_runtime::Style::Joined(','),
-        )?;
+        call.path_styled("indexIds", &request.index_ids, runtime::Style::Joined(','))?;
         call.path("/documents/");
         call.path_param("documentId", &request.document_id)?;
         call.path("/similar");
-        let value = &request.min_score;
-        call.query_param("minScore", value)?;
-        if let Some(value) = &request.tag {
-            call.cookie_param("tag", value, super::client_runtime::Style::Exploded)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param("minScore", &request.min_score)?;
+        call.cookie_param_opt("tag", &request.tag, runtime::Style::Exploded)?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::FindSimilarDocumentsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FindSimilarDocumentsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -225,8 +125,8 @@ impl Client {
         document_id: impl Into<String>,
         min_score: f64,
         tag: Option<Vec<String>>,
-    ) -> Result<super::types::FindSimilarDocumentsResponse, ClientError> {
-        let request = super::types::FindSimilarDocumentsRequest {
+    ) -> Result<types::FindSimilarDocumentsResponse, ClientError> {
+        let request = types::FindSimilarDocumentsRequest {
             index_ids,
             document_id: document_id.into(),
             min_score,
@@ -241,18 +141,14 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn get_report_columns(
         &self,
-        request: &super::types::GetReportColumnsRequest,
-    ) -> Result<super::types::GetReportColumnsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getReportColumns",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetReportColumnsRequest,
+    ) -> Result<types::GetReportColumnsResponse, ClientError> {
+        let mut call = self.call("getReportColumns", Method::GET);
         call.path("/reports/");
         call.path_styled(
             "reportId",
             &request.report_id,
-            super::client_runtime::Style::Label {
+            runtime::Style::Label {
                 explode: false,
             },
         )?;
@@ -260,22 +156,15 @@ impl Client {
         call.path_styled(
             "columns",
             &request.columns,
-            super::client_runtime::Style::Label {
+            runtime::Style::Label {
                 explode: true,
             },
         )?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::GetReportColumnsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetReportColumnsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -284,8 +173,8 @@ impl Client {
         &self,
         report_id: impl Into<String>,
         columns: Vec<String>,
-    ) -> Result<super::types::GetReportColumnsResponse, ClientError> {
-        let request = super::types::GetReportColumnsRequest {
+    ) -> Result<types::GetReportColumnsResponse, ClientError> {
+        let request = types::GetReportColumnsRequest {
             report_id: report_id.into(),
             columns,
         };
@@ -298,35 +187,24 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn get_report_rows(
         &self,
-        request: &super::types::GetReportRowsRequest,
-    ) -> Result<super::types::GetReportRowsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getReportRows",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetReportRowsRequest,
+    ) -> Result<types::GetReportRowsResponse, ClientError> {
+        let mut call = self.call("getReportRows", Method::GET);
         call.path("/reports/");
         call.path_param("reportId", &request.report_id)?;
         call.path("/rows/");
         call.path_styled(
             "range",
             &request.range,
-            super::client_runtime::Style::Label {
+            runtime::Style::Label {
                 explode: false,
             },
         )?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::GetReportRowsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetReportRowsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -335,8 +213,8 @@ impl Client {
         &self,
         report_id: impl Into<String>,
         range: super::types::RowRange,
-    ) -> Result<super::types::GetReportRowsResponse, ClientError> {
-        let request = super::types::GetReportRowsRequest {
+    ) -> Result<types::GetReportRowsResponse, ClientError> {
+        let request = types::GetReportRowsRequest {
             report_id: report_id.into(),
             range,
         };
@@ -349,18 +227,14 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn get_metric_series(
         &self,
-        request: &super::types::GetMetricSeriesRequest,
-    ) -> Result<super::types::GetMetricSeriesResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getMetricSeries",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetMetricSeriesRequest,
+    ) -> Result<types::GetMetricSeriesResponse, ClientError> {
+        let mut call = self.call("getMetricSeries", Method::GET);
         call.path("/metrics/");
         call.path_styled(
             "metric",
             &request.metric,
-            super::client_runtime::Style::Matrix {
+            runtime::Style::Matrix {
                 explode: false,
             },
         )?;
@@ -368,24 +242,16 @@ impl Client {
         call.path_styled(
             "dimensions",
             &request.dimensions,
-            super::client_runtime::Style::Matrix {
+            runtime::Style::Matrix {
                 explode: false,
             },
         )?;
-        let value = &request.interval;
-        call.query_param("interval", value)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param("interval", &request.interval)?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::GetMetricSeriesResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetMetricSeriesResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -395,8 +261,8 @@ impl Client {
         metric: super::types::MetricName,
         dimensions: Vec<String>,
         interval: super::types::GetMetricSeriesInterval,
-    ) -> Result<super::types::GetMetricSeriesResponse, ClientError> {
-        let request = super::types::GetMetricSeriesRequest {
+    ) -> Result<types::GetMetricSeriesResponse, ClientError> {
+        let request = types::GetMetricSeriesRequest {
             metric,
             dimensions,
             interval,
@@ -410,42 +276,29 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn get_metric_window(
         &self,
-        request: &super::types::GetMetricWindowRequest,
-    ) -> Result<super::types::GetMetricWindowResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getMetricWindow",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetMetricWindowRequest,
+    ) -> Result<types::GetMetricWindowResponse, ClientError> {
+        let mut call = self.call("getMetricWindow", Method::GET);
         call.path("/metrics/");
         call.path_param("metric", &request.metric)?;
         call.path("/window/");
         call.path_styled(
             "window",
             &request.window,
-            super::client_runtime::Style::Matrix {
+            runtime::Style::Matrix {
                 explode: true,
             },
         )?;
-        if let Some(value) = &request.x_breakdown {
-            call.header_styled(
-                "X-Breakdown",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.header_styled_opt(
+            "X-Breakdown",
+            &request.x_breakdown,
+            runtime::Style::Joined(','),
+        )?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::GetMetricWindowResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetMetricWindowResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -455,8 +308,8 @@ impl Client {
         metric: super::types::MetricName,
         window: super::types::TimeWindow,
         x_breakdown: Option<::std::collections::BTreeMap<String, f64>>,
-    ) -> Result<super::types::GetMetricWindowResponse, ClientError> {
-        let request = super::types::GetMetricWindowRequest {
+    ) -> Result<types::GetMetricWindowResponse, ClientError> {
+        let request = types::GetMetricWindowRequest {
             metric,
             window,
             x_breakdown,
@@ -470,34 +323,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn list_points_near(
         &self,
-        request: &super::types::ListPointsNearRequest,
-    ) -> Result<super::types::ListPointsNearResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listPointsNear",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListPointsNearRequest,
+    ) -> Result<types::ListPointsNearResponse, ClientError> {
+        let mut call = self.call("listPointsNear", Method::GET);
         call.path("/geo/points/");
-        call.path_styled(
-            "near",
-            &request.near,
-            super::client_runtime::Style::Joined(','),
-        )?;
-        if let Some(value) = &request.bbox {
-            call.query_styled("bbox", value, super::client_runtime::Style::Joined(','))?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.path_styled("near", &request.near, runtime::Style::Joined(','))?;
+        call.query_styled_opt("bbox", &request.bbox, runtime::Style::Joined(','))?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::ListPointsNearResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListPointsNearResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -506,8 +342,8 @@ impl Client {
         &self,
         near: super::types::GeoPoint,
         bbox: Option<super::types::BoundingBox>,
-    ) -> Result<super::types::ListPointsNearResponse, ClientError> {
-        let request = super::types::ListPointsNearRequest {
+    ) -> Result<types::ListPointsNearResponse, ClientError> {
+        let request = types::ListPointsNearRequest {
             near,
             bbox,
         };
@@ -520,28 +356,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn nearest_point(
         &self,
-        request: &super::types::NearestPointRequest,
-    ) -> Result<super::types::NearestPointResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "nearestPoint",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::NearestPointRequest,
+    ) -> Result<types::NearestPointResponse, ClientError> {
+        let mut call = self.call("nearestPoint", Method::GET);
         call.path("/geo/points/");
-        call.path_styled("near", &request.near, super::client_runtime::Style::Exploded)?;
+        call.path_styled("near", &request.near, runtime::Style::Exploded)?;
         call.path("/nearest");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::NearestPointResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::NearestPointResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -549,10 +374,8 @@ impl Client {
     pub async fn nearest_point_with(
         &self,
         near: super::types::GeoPoint,
-    ) -> Result<super::types::NearestPointResponse, ClientError> {
-        let request = super::types::NearestPointRequest {
-            near,
-        };
+    ) -> Result<types::NearestPointResponse, ClientError> {
+        let request = types::NearestPointRequest { near };
         self.nearest_point(&request).await
     }
     /// The versions of a stored object, as a cluster's object store lists them.
@@ -565,32 +388,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn list_object_versions(
         &self,
-        request: &super::types::ListObjectVersionsRequest,
-    ) -> Result<super::types::ListObjectVersionsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listObjectVersions",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListObjectVersionsRequest,
+    ) -> Result<types::ListObjectVersionsResponse, ClientError> {
+        let mut call = self.call("listObjectVersions", Method::GET);
         call.path("/buckets/");
         call.path_param("bucket", &request.bucket)?;
         call.path("/objects/");
         call.path_param("path", &request.path)?;
-        if let Some(value) = &request.path2 {
-            call.query_param("path", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param_opt("path", &request.path2)?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::ListObjectVersionsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListObjectVersionsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -600,8 +410,8 @@ impl Client {
         bucket: impl Into<String>,
         path: impl Into<String>,
         path2: Option<String>,
-    ) -> Result<super::types::ListObjectVersionsResponse, ClientError> {
-        let request = super::types::ListObjectVersionsRequest {
+    ) -> Result<types::ListObjectVersionsResponse, ClientError> {
+        let request = types::ListObjectVersionsRequest {
             bucket: bucket.into(),
             path: path.into(),
             path2,
@@ -615,47 +425,25 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
     pub async fn list_events(
         &self,
-        request: &super::types::ListEventsRequest,
-    ) -> Result<super::types::ListEventsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listEvents",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListEventsRequest,
+    ) -> Result<types::ListEventsResponse, ClientError> {
+        let mut call = self.call("listEvents", Method::GET);
         call.path("/events");
-        if let Some(value) = &request.start_time {
-            call.query_param("StartTime", value)?;
-        }
-        if let Some(value) = &request.start_time2 {
-            call.query_param("StartTime<", value)?;
-        }
-        if let Some(value) = &request.start_time3 {
-            call.query_param("StartTime>", value)?;
-        }
-        let value = &request.limit;
-        call.query_param("limit", value)?;
-        if let Some(value) = &request.actor {
-            call.query_styled("actor", value, super::client_runtime::Style::Exploded)?;
-        }
-        if let Some(value) = &request.x_trace_context {
-            call.header_styled(
-                "X-Trace-Context",
-                value,
-                super::client_runtime::Style::Joined(','),
-            )?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "sessionCookie",
-                    placement: super::client_runtime::Placement::Cookie("sid"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param_opt("StartTime", &request.start_time)?;
+        call.query_param_opt("StartTime<", &request.start_time2)?;
+        call.query_param_opt("StartTime>", &request.start_time3)?;
+        call.query_param("limit", &request.limit)?;
+        call.query_styled_opt("actor", &request.actor, runtime::Style::Exploded)?;
+        call.header_styled_opt(
+            "X-Trace-Context",
+            &request.x_trace_context,
+            runtime::Style::Joined(','),
+        )?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
         let reply = self.runtime.send(call).await?;
+        use types::ListEventsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListEventsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -668,8 +456,8 @@ impl Client {
         limit: i32,
         actor: Option<super::types::Actor>,
         x_trace_context: Option<super::types::TraceContext>,
-    ) -> Result<super::types::ListEventsResponse, ClientError> {
-        let request = super::types::ListEventsRequest {
+    ) -> Result<types::ListEventsResponse, ClientError> {
+        let request = types::ListEventsRequest {
             start_time,
             start_time2,
             start_time3,
@@ -682,25 +470,22 @@ impl Client {
     /// `GET /health` (`getHealth`).
     pub async fn get_health(
         &self,
-        _request: &super::types::GetHealthRequest,
-    ) -> Result<super::types::GetHealthResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getHealth",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::GetHealthRequest,
+    ) -> Result<types::GetHealthResponse, ClientError> {
+        let mut call = self.call("getHealth", Method::GET);
         call.path("/health");
         let reply = self.runtime.send(call).await?;
+        use types::GetHealthResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::GetHealthResponse::NoContent),
+            204 => Ok(Response::NoContent),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::get_health`] with the request's fields as arguments.
     pub async fn get_health_with(
         &self,
-    ) -> Result<super::types::GetHealthResponse, ClientError> {
-        let request = super::types::GetHealthRequest {};
+    ) -> Result<types::GetHealthResponse, ClientError> {
+        let request = types::GetHealthRequest {};
         self.get_health(&request).await
     }
 }

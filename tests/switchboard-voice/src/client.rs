@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Switchboard Voice (version 2010-04-01).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,31 +45,31 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Whether the service takes calls
     ///
     /// `GET /health` (`checkHealth`).
     pub async fn check_health(
         &self,
-        _request: &super::types::CheckHealthRequest,
-    ) -> Result<super::types::CheckHealthResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "checkHealth",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::CheckHealthRequest,
+    ) -> Result<types::CheckHealthResponse, ClientError> {
+        let mut call = self.call("checkHealth", Method::GET);
         call.path("/health");
         let reply = self.runtime.send(call).await?;
+        use types::CheckHealthResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::CheckHealthResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::check_health`] with the request's fields as arguments.
     pub async fn check_health_with(
         &self,
-    ) -> Result<super::types::CheckHealthResponse, ClientError> {
-        let request = super::types::CheckHealthRequest {
-        };
+    ) -> Result<types::CheckHealthResponse, ClientError> {
+        let request = types::CheckHealthRequest {};
         self.check_health(&request).await
     }
     /// Fetch an account
@@ -73,29 +79,18 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_account(
         &self,
-        request: &super::types::FetchAccountRequest,
-    ) -> Result<super::types::FetchAccountResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchAccount",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchAccountRequest,
+    ) -> Result<types::FetchAccountResponse, ClientError> {
+        let mut call = self.call("fetchAccount", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchAccountResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchAccountResponse::Ok),
-            404 => reply.json().map(super::types::FetchAccountResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -103,8 +98,8 @@ impl Client {
     pub async fn fetch_account_with(
         &self,
         sid: impl Into<String>,
-    ) -> Result<super::types::FetchAccountResponse, ClientError> {
-        let request = super::types::FetchAccountRequest {
+    ) -> Result<types::FetchAccountResponse, ClientError> {
+        let request = types::FetchAccountRequest {
             sid: sid.into(),
         };
         self.fetch_account(&request).await
@@ -116,34 +111,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn list_calls(
         &self,
-        request: &super::types::ListCallsRequest,
-    ) -> Result<super::types::ListCallsResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "listCalls",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListCallsRequest,
+    ) -> Result<types::ListCallsResponse, ClientError> {
+        let mut call = self.call("listCalls", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls.json");
-        if let Some(value) = &request.status {
-            call.query_param("Status", value)?;
-        }
-        if let Some(value) = &request.page_size {
-            call.query_param("PageSize", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param_opt("Status", &request.status)?;
+        call.query_param_opt("PageSize", &request.page_size)?;
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::ListCallsResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListCallsResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -153,8 +133,8 @@ impl Client {
         account_sid: impl Into<String>,
         status: Option<super::types::ListCallsStatus>,
         page_size: Option<i32>,
-    ) -> Result<super::types::ListCallsResponse, ClientError> {
-        let request = super::types::ListCallsRequest {
+    ) -> Result<types::ListCallsResponse, ClientError> {
+        let request = types::ListCallsRequest {
             account_sid: account_sid.into(),
             status,
             page_size,
@@ -168,30 +148,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn create_call(
         &self,
-        request: &super::types::CreateCallRequest,
-    ) -> Result<super::types::CreateCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "createCall",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateCallRequest,
+    ) -> Result<types::CreateCallResponse, ClientError> {
+        let mut call = self.call("createCall", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls.json");
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::CreateCallResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::CreateCallResponse::Created),
-            400 => reply.json().map(super::types::CreateCallResponse::BadRequest),
+            201 => reply.json().map(Response::Created),
+            400 => reply.json().map(Response::BadRequest),
             _ => Err(reply.undocumented()),
         }
     }
@@ -200,8 +169,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         body: super::types::NewCall,
-    ) -> Result<super::types::CreateCallResponse, ClientError> {
-        let request = super::types::CreateCallRequest {
+    ) -> Result<types::CreateCallResponse, ClientError> {
+        let request = types::CreateCallRequest {
             account_sid: account_sid.into(),
             body,
         };
@@ -212,31 +181,20 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_call(
         &self,
-        request: &super::types::FetchCallRequest,
-    ) -> Result<super::types::FetchCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchCall",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchCallRequest,
+    ) -> Result<types::FetchCallResponse, ClientError> {
+        let mut call = self.call("fetchCall", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchCallResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchCallResponse::Ok),
-            404 => reply.json().map(super::types::FetchCallResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -245,8 +203,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-    ) -> Result<super::types::FetchCallResponse, ClientError> {
-        let request = super::types::FetchCallRequest {
+    ) -> Result<types::FetchCallResponse, ClientError> {
+        let request = types::FetchCallRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
         };
@@ -259,31 +217,20 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn update_call(
         &self,
-        request: &super::types::UpdateCallRequest,
-    ) -> Result<super::types::UpdateCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "updateCall",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::UpdateCallRequest,
+    ) -> Result<types::UpdateCallResponse, ClientError> {
+        let mut call = self.call("updateCall", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::UpdateCallResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::UpdateCallResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -293,8 +240,8 @@ impl Client {
         account_sid: impl Into<String>,
         sid: impl Into<String>,
         body: super::types::UpdateCallBody,
-    ) -> Result<super::types::UpdateCallResponse, ClientError> {
-        let request = super::types::UpdateCallRequest {
+    ) -> Result<types::UpdateCallResponse, ClientError> {
+        let request = types::UpdateCallRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
             body,
@@ -306,30 +253,19 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn delete_call(
         &self,
-        request: &super::types::DeleteCallRequest,
-    ) -> Result<super::types::DeleteCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "deleteCall",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteCallRequest,
+    ) -> Result<types::DeleteCallResponse, ClientError> {
+        let mut call = self.call("deleteCall", Method::DELETE);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::DeleteCallResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeleteCallResponse::NoContent),
+            204 => Ok(Response::NoContent),
             _ => Err(reply.undocumented()),
         }
     }
@@ -338,8 +274,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-    ) -> Result<super::types::DeleteCallResponse, ClientError> {
-        let request = super::types::DeleteCallRequest {
+    ) -> Result<types::DeleteCallResponse, ClientError> {
+        let request = types::DeleteCallRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
         };
@@ -352,29 +288,18 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_call_summary(
         &self,
-        request: &super::types::FetchCallSummaryRequest,
-    ) -> Result<super::types::FetchCallSummaryResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchCallSummary",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchCallSummaryRequest,
+    ) -> Result<types::FetchCallSummaryResponse, ClientError> {
+        let mut call = self.call("fetchCallSummary", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param("CallSid", &request.call_sid)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchCallSummaryResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchCallSummaryResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -383,8 +308,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         call_sid: impl Into<String>,
-    ) -> Result<super::types::FetchCallSummaryResponse, ClientError> {
-        let request = super::types::FetchCallSummaryRequest {
+    ) -> Result<types::FetchCallSummaryResponse, ClientError> {
+        let request = types::FetchCallSummaryRequest {
             account_sid: account_sid.into(),
             call_sid: call_sid.into(),
         };
@@ -399,13 +324,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_recording_range(
         &self,
-        request: &super::types::FetchRecordingRangeRequest,
-    ) -> Result<super::types::FetchRecordingRangeResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchRecordingRange",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchRecordingRangeRequest,
+    ) -> Result<types::FetchRecordingRangeResponse, ClientError> {
+        let mut call = self.call("fetchRecordingRange", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Recordings/");
@@ -414,23 +335,12 @@ impl Client {
         call.path_param_within("from", &request.from, "-")?;
         call.path("-");
         call.path_param_within("to", &request.to, "")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchRecordingRangeResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchRecordingRangeResponse::Ok),
-            416 => {
-                reply
-                    .json()
-                    .map(super::types::FetchRecordingRangeResponse::RangeNotSatisfiable)
-            }
+            200 => reply.json().map(Response::Ok),
+            416 => reply.json().map(Response::RangeNotSatisfiable),
             _ => Err(reply.undocumented()),
         }
     }
@@ -441,8 +351,8 @@ impl Client {
         recording_sid: impl Into<String>,
         from: i64,
         to: i64,
-    ) -> Result<super::types::FetchRecordingRangeResponse, ClientError> {
-        let request = super::types::FetchRecordingRangeRequest {
+    ) -> Result<types::FetchRecordingRangeResponse, ClientError> {
+        let request = types::FetchRecordingRangeRequest {
             account_sid: account_sid.into(),
             recording_sid: recording_sid.into(),
             from,
@@ -455,27 +365,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_queue(
         &self,
-        request: &super::types::FetchQueueRequest,
-    ) -> Result<super::types::FetchQueueResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchQueue",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchQueueRequest,
+    ) -> Result<types::FetchQueueResponse, ClientError> {
+        let mut call = self.call("fetchQueue", Method::GET);
         call.path("/queues/");
         call.path_param("queueSid", &request.queue_sid)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchQueueResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchQueueResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -483,8 +382,8 @@ impl Client {
     pub async fn fetch_queue_with(
         &self,
         queue_sid: impl Into<String>,
-    ) -> Result<super::types::FetchQueueResponse, ClientError> {
-        let request = super::types::FetchQueueRequest {
+    ) -> Result<types::FetchQueueResponse, ClientError> {
+        let request = types::FetchQueueRequest {
             queue_sid: queue_sid.into(),
         };
         self.fetch_queue(&request).await
@@ -496,27 +395,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn delete_queue_by_name(
         &self,
-        request: &super::types::DeleteQueueByNameRequest,
-    ) -> Result<super::types::DeleteQueueByNameResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "deleteQueueByName",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteQueueByNameRequest,
+    ) -> Result<types::DeleteQueueByNameResponse, ClientError> {
+        let mut call = self.call("deleteQueueByName", Method::DELETE);
         call.path("/queues/");
         call.path_param("friendlyName", &request.friendly_name)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::DeleteQueueByNameResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeleteQueueByNameResponse::NoContent),
+            204 => Ok(Response::NoContent),
             _ => Err(reply.undocumented()),
         }
     }
@@ -524,8 +412,8 @@ impl Client {
     pub async fn delete_queue_by_name_with(
         &self,
         friendly_name: impl Into<String>,
-    ) -> Result<super::types::DeleteQueueByNameResponse, ClientError> {
-        let request = super::types::DeleteQueueByNameRequest {
+    ) -> Result<types::DeleteQueueByNameResponse, ClientError> {
+        let request = types::DeleteQueueByNameRequest {
             friendly_name: friendly_name.into(),
         };
         self.delete_queue_by_name(&request).await
@@ -537,35 +425,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn purge_queues(
         &self,
-        _request: &super::types::PurgeQueuesRequest,
-    ) -> Result<super::types::PurgeQueuesResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "purgeQueues",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        _request: &types::PurgeQueuesRequest,
+    ) -> Result<types::PurgeQueuesResponse, ClientError> {
+        let mut call = self.call("purgeQueues", Method::POST);
         call.path("/queues/:purge");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::PurgeQueuesResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::PurgeQueuesResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::purge_queues`] with the request's fields as arguments.
     pub async fn purge_queues_with(
         &self,
-    ) -> Result<super::types::PurgeQueuesResponse, ClientError> {
-        let request = super::types::PurgeQueuesRequest {
-        };
+    ) -> Result<types::PurgeQueuesResponse, ClientError> {
+        let request = types::PurgeQueuesRequest {};
         self.purge_queues(&request).await
     }
     /// A long-running operation, such as a bulk call export
@@ -575,27 +451,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn get_operation(
         &self,
-        request: &super::types::GetOperationRequest,
-    ) -> Result<super::types::GetOperationResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getOperation",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::GetOperationRequest,
+    ) -> Result<types::GetOperationResponse, ClientError> {
+        let mut call = self.call("getOperation", Method::GET);
         call.path("/operations/");
         call.path_param("name", &request.name)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::GetOperationResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetOperationResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -603,8 +468,8 @@ impl Client {
     pub async fn get_operation_with(
         &self,
         name: impl Into<String>,
-    ) -> Result<super::types::GetOperationResponse, ClientError> {
-        let request = super::types::GetOperationRequest {
+    ) -> Result<types::GetOperationResponse, ClientError> {
+        let request = types::GetOperationRequest {
             name: name.into(),
         };
         self.get_operation(&request).await
@@ -614,28 +479,17 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn cancel_operation(
         &self,
-        request: &super::types::CancelOperationRequest,
-    ) -> Result<super::types::CancelOperationResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "cancelOperation",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CancelOperationRequest,
+    ) -> Result<types::CancelOperationResponse, ClientError> {
+        let mut call = self.call("cancelOperation", Method::POST);
         call.path("/operations/");
         call.path_param_within("name", &request.name, "")?;
         call.path(":cancel");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::CancelOperationResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::CancelOperationResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -643,8 +497,8 @@ impl Client {
     pub async fn cancel_operation_with(
         &self,
         name: impl Into<String>,
-    ) -> Result<super::types::CancelOperationResponse, ClientError> {
-        let request = super::types::CancelOperationRequest {
+    ) -> Result<types::CancelOperationResponse, ClientError> {
+        let request = types::CancelOperationRequest {
             name: name.into(),
         };
         self.cancel_operation(&request).await
@@ -656,35 +510,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_usage_today(
         &self,
-        _request: &super::types::FetchUsageTodayRequest,
-    ) -> Result<super::types::FetchUsageTodayResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchUsageToday",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::FetchUsageTodayRequest,
+    ) -> Result<types::FetchUsageTodayResponse, ClientError> {
+        let mut call = self.call("fetchUsageToday", Method::GET);
         call.path("/usage/*/today.json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchUsageTodayResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchUsageTodayResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::fetch_usage_today`] with the request's fields as arguments.
     pub async fn fetch_usage_today_with(
         &self,
-    ) -> Result<super::types::FetchUsageTodayResponse, ClientError> {
-        let request = super::types::FetchUsageTodayRequest {
-        };
+    ) -> Result<types::FetchUsageTodayResponse, ClientError> {
+        let request = types::FetchUsageTodayRequest {};
         self.fetch_usage_today(&request).await
     }
     /// A number in the French directory
@@ -694,27 +536,16 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountKey` security scheme.
     pub async fn fetch_directory_entry(
         &self,
-        request: &super::types::FetchDirectoryEntryRequest,
-    ) -> Result<super::types::FetchDirectoryEntryResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "fetchDirectoryEntry",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchDirectoryEntryRequest,
+    ) -> Result<types::FetchDirectoryEntryResponse, ClientError> {
+        let mut call = self.call("fetchDirectoryEntry", Method::GET);
         call.path("/annuaire/entrées/");
         call.path_param("numéro", &request.num_ro)?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountKey",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("accountKey", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::FetchDirectoryEntryResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchDirectoryEntryResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -722,8 +553,8 @@ impl Client {
     pub async fn fetch_directory_entry_with(
         &self,
         num_ro: impl Into<String>,
-    ) -> Result<super::types::FetchDirectoryEntryResponse, ClientError> {
-        let request = super::types::FetchDirectoryEntryRequest {
+    ) -> Result<types::FetchDirectoryEntryResponse, ClientError> {
+        let request = types::FetchDirectoryEntryRequest {
             num_ro: num_ro.into(),
         };
         self.fetch_directory_entry(&request).await
