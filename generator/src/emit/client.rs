@@ -375,9 +375,18 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
             .filter(move |r| wanted(r.status))
             .map(move |r| emit_arm(ir, response, r))
     };
+    let default = op.responses.iter().find(|r| r.status == ResponseStatus::Default);
+    if let (Some(default), [_]) = (default, op.responses.as_slice()) {
+        // A `match` of one binding arm is clippy's `match_single_binding`: bind the status.
+        let (_, value) = arm_parts(ir, &response, default);
+        return quote! {
+            let status = reply.status();
+            #value
+        };
+    }
     let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
     let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
-    let fallback = match op.responses.iter().find(|r| r.status == ResponseStatus::Default) {
+    let fallback = match default {
         Some(default) => emit_arm(ir, &response, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
@@ -391,6 +400,12 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
 }
 
 fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream {
+    let (pattern, value) = arm_parts(ir, response, r);
+    quote!(#pattern => #value,)
+}
+
+/// The pattern of a response's arm and the value it gives.
+fn arm_parts(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> (TokenStream, TokenStream) {
     let variant = ident(&r.variant);
     let pattern = match r.status {
         ResponseStatus::Exact(code) => {
@@ -408,16 +423,17 @@ fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream
     };
     let json_alone = matches!(&r.body, Some(ResponseBody::One(form)) if matches!(form.kind, MediaKind::Json(_)));
     if r.headers.is_empty() && (r.body.is_none() || json_alone) {
-        return match (media::shape(r), r.body.is_some()) {
-            (media::Shape::Unit, _) => quote!(#pattern => Ok(super::types::#response::#variant),),
-            (media::Shape::Tuple, _) => quote!(#pattern => reply.json().map(super::types::#response::#variant),),
+        let value = match (media::shape(r), r.body.is_some()) {
+            (media::Shape::Unit, _) => quote!(Ok(super::types::#response::#variant)),
+            (media::Shape::Tuple, _) => quote!(reply.json().map(super::types::#response::#variant)),
             (_, true) => quote! {
-                #pattern => reply
+                reply
                     .json()
-                    .map(|body| super::types::#response::#variant { status, body }),
+                    .map(|body| super::types::#response::#variant { status, body })
             },
-            (_, false) => quote!(#pattern => Ok(super::types::#response::#variant { status }),),
+            (_, false) => quote!(Ok(super::types::#response::#variant { status })),
         };
+        return (pattern, value);
     }
     let headers = r.headers.iter().map(|header| {
         let field = ident(&header.rust_name);
@@ -437,13 +453,14 @@ fn emit_arm(ir: &Ir, response: &proc_macro2::Ident, r: &Response) -> TokenStream
         quote!(let body = #read;)
     });
     let construct = media::bind(&quote!(super::types::#response), r);
-    quote! {
-        #pattern => {
+    let value = quote! {
+        {
             #(#headers)*
             #body
             Ok(#construct)
         }
-    }
+    };
+    (pattern, value)
 }
 
 /// The expression reading the body (the reply is used up), of the variant's body type.

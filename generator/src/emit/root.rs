@@ -45,8 +45,10 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     });
     let skipped = skipped_docs(ir);
     let skipped = quote!(#(#![doc = #skipped])*);
+    let foreign_markdown = foreign_markdown_lints();
     quote! {
         #recursion_limit
+        #![#foreign_markdown]
         #![doc = #title]
         #![doc = ""]
         #description
@@ -82,12 +84,26 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
             Gate::Feature(_) => Gate::Always,
             other => other,
         };
-        declaration(module.name, gate, module.doc, TokenStream::new(), quote!({ #body }))
+        let foreign_markdown = foreign_markdown_lints();
+        declaration(
+            module.name,
+            gate,
+            module.doc,
+            quote!(#[#foreign_markdown]),
+            quote!({ #body }),
+        )
     });
     // An included file has no crate docs: what skip mode left out is said on a module.
     let lines = skipped_docs(ir);
     let skipped = (!lines.is_empty()).then(|| quote!(#(#[doc = #lines])* pub mod skipped {}));
     quote!(#(#mods)* #skipped #tls)
+}
+
+/// The clippy lints on the style of doc Markdown, allowed: the docs carry the
+/// definition's descriptions as their authors wrote them (a list item continued by an
+/// unindented line is common), and a user cannot change someone else's definition.
+fn foreign_markdown_lints() -> TokenStream {
+    quote!(allow(clippy::doc_lazy_continuation))
 }
 
 /// A `# Skipped` section listing what skip mode left out and why; nothing without skips.
