@@ -62,6 +62,11 @@ fn emit_start() -> TokenStream {
 
 fn emit_client_struct(ir: &Ir) -> TokenStream {
     let summary = format!(" A client for the {} (version {}).", ir.title, ir.version);
+    // With every operation left out (skip mode) no method sends anything.
+    let unused = ir
+        .operations
+        .is_empty()
+        .then(|| quote!(#[allow(dead_code, reason = "every operation was left out")]));
     quote! {
         #[doc = #summary]
         ///
@@ -70,6 +75,7 @@ fn emit_client_struct(ir: &Ir) -> TokenStream {
         /// Cloning is cheap and clones share connections.
         #[derive(Debug, Clone)]
         pub struct Client {
+            #unused
             runtime: super::client_runtime::Runtime,
         }
     }
@@ -388,14 +394,24 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
             .filter(move |r| wanted(r.status))
             .map(move |r| emit_arm(ir, r))
     };
+    let response = ident(&op.response_type);
+    let import = (!op.responses.is_empty()).then(|| quote!(use types::#response as Response;));
+    let default = op.responses.iter().find(|r| r.status == ResponseStatus::Default);
+    if let (Some(default), [_]) = (default, op.responses.as_slice()) {
+        // A `match` of one binding arm is clippy's `match_single_binding`: bind the status.
+        let (_, value) = arm_parts(ir, default);
+        return quote! {
+            #import
+            let status = reply.status();
+            #value
+        };
+    }
     let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
     let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
-    let fallback = match op.responses.iter().find(|r| r.status == ResponseStatus::Default) {
+    let fallback = match default {
         Some(default) => emit_arm(ir, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
-    let response = ident(&op.response_type);
-    let import = (!op.responses.is_empty()).then(|| quote!(use types::#response as Response;));
     quote! {
         #import
         match reply.status() {
@@ -407,6 +423,12 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
 }
 
 fn emit_arm(ir: &Ir, r: &Response) -> TokenStream {
+    let (pattern, value) = arm_parts(ir, r);
+    quote!(#pattern => #value,)
+}
+
+/// The pattern of a response's arm and the value it gives.
+fn arm_parts(ir: &Ir, r: &Response) -> (TokenStream, TokenStream) {
     let variant = ident(&r.variant);
     let pattern = match r.status {
         ResponseStatus::Exact(code) => {
@@ -424,14 +446,13 @@ fn emit_arm(ir: &Ir, r: &Response) -> TokenStream {
     };
     let json_alone = matches!(&r.body, Some(ResponseBody::One(form)) if matches!(form.kind, MediaKind::Json(_)));
     if r.headers.is_empty() && (r.body.is_none() || json_alone) {
-        return match (media::shape(r), r.body.is_some()) {
-            (media::Shape::Unit, _) => quote!(#pattern => Ok(Response::#variant),),
-            (media::Shape::Tuple, _) => quote!(#pattern => reply.json().map(Response::#variant),),
-            (_, true) => quote! {
-                #pattern => reply.json().map(|body| Response::#variant { status, body }),
-            },
-            (_, false) => quote!(#pattern => Ok(Response::#variant { status }),),
+        let value = match (media::shape(r), r.body.is_some()) {
+            (media::Shape::Unit, _) => quote!(Ok(Response::#variant)),
+            (media::Shape::Tuple, _) => quote!(reply.json().map(Response::#variant)),
+            (_, true) => quote!(reply.json().map(|body| Response::#variant { status, body })),
+            (_, false) => quote!(Ok(Response::#variant { status })),
         };
+        return (pattern, value);
     }
     let headers = r.headers.iter().map(|header| {
         let field = ident(&header.rust_name);
@@ -451,13 +472,14 @@ fn emit_arm(ir: &Ir, r: &Response) -> TokenStream {
         quote!(let body = #read;)
     });
     let construct = media::bind(&quote!(Response), r);
-    quote! {
-        #pattern => {
+    let value = quote! {
+        {
             #(#headers)*
             #body
             Ok(#construct)
         }
-    }
+    };
+    (pattern, value)
 }
 
 /// The expression reading the body (the reply is used up), of the variant's body type.

@@ -39,8 +39,10 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     });
     let skipped = skipped_docs(ir);
     let skipped = quote!(#(#![doc = #skipped])*);
+    let foreign_markdown = foreign_markdown_lints();
     quote! {
         #recursion_limit
+        #![#foreign_markdown]
         #![doc = #title]
         #![doc = ""]
         #description
@@ -76,12 +78,20 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
             Gate::Feature(_) => Gate::Always,
             other => other,
         };
-        declaration(module, gate, TokenStream::new(), quote!({ #body }))
+        let foreign_markdown = foreign_markdown_lints();
+        declaration(module, gate, quote!(#[#foreign_markdown]), quote!({ #body }))
     });
     // An included file has no crate docs: what skip mode left out is said on a module.
     let lines = skipped_docs(ir);
     let skipped = (!lines.is_empty()).then(|| quote!(#(#[doc = #lines])* pub mod skipped {}));
     quote!(#(#mods)* #skipped #tls)
+}
+
+/// The clippy lints on the style of doc Markdown, allowed: the docs carry the
+/// definition's descriptions as their authors wrote them (a list item continued by an
+/// unindented line is common), and a user cannot change someone else's definition.
+fn foreign_markdown_lints() -> TokenStream {
+    quote!(allow(clippy::doc_lazy_continuation))
 }
 
 /// A `# Skipped` section listing what skip mode left out and why; nothing without skips.
@@ -117,7 +127,7 @@ fn declaration(module: &Module, gate: Gate, attrs: TokenStream, rest: TokenStrea
     let doc = format!(" {}", module.doc);
     let attrs = match module.body {
         Body::Fixed(_) => quote!(#[doc(hidden)] #attrs),
-        Body::Tokens(_) => attrs,
+        Body::Emitted(_) => attrs,
     };
     match gate {
         Gate::Always => quote!(#[doc = #doc] #attrs pub mod #name #rest),

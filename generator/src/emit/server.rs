@@ -431,6 +431,16 @@ fn emit_fallbacks(ir: &Ir) -> TokenStream {
         .iter()
         .filter(|op| op.template.params().next().is_some())
         .map(template_ident);
+    let method_not_allowed = uses_method_not_allowed(ir).then(|| {
+        quote! {
+            async fn method_not_allowed<A: #api>(
+                ::axum::extract::State(shared): State<A>,
+                method: ::axum::http::Method,
+            ) -> ::axum::response::Response {
+                shared.api.error_response(&#rt::ServerError::MethodNotAllowed { method })
+            }
+        }
+    });
     quote! {
         /// The state every handler gets.
         type State<A> = ::axum::extract::State<::std::sync::Arc<#rt::Shared<A>>>;
@@ -442,13 +452,17 @@ fn emit_fallbacks(ir: &Ir) -> TokenStream {
             shared.api.error_response(&#rt::unknown_or_empty(uri.path(), &[#(#templates()),*]))
         }
 
-        async fn method_not_allowed<A: #api>(
-            ::axum::extract::State(shared): State<A>,
-            method: ::axum::http::Method,
-        ) -> ::axum::response::Response {
-            shared.api.error_response(&#rt::ServerError::MethodNotAllowed { method })
-        }
+        #method_not_allowed
     }
+}
+
+/// Whether some route's other methods are answered by `method_not_allowed`: a route whose
+/// templates it alone decides. A definition whose every route is checked at request time
+/// (or that has no operation left) has no use for it, and an unused function is a warning.
+fn uses_method_not_allowed(ir: &Ir) -> bool {
+    routes(ir)
+        .into_values()
+        .any(|ops| ops.iter().all(|op| route_decides(&full_template(ir, op))))
 }
 
 fn handler_ident(op: &Operation) -> proc_macro2::Ident {

@@ -327,9 +327,13 @@ impl<'a> TypeBuilder<'a> {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(StringType { enumeration, .. })) if !enumeration.is_empty() => {
                 let mut names = Registry::default();
+                // A value listed twice is one value: a second variant of the same wire
+                // name could never be read.
+                let mut seen = std::collections::BTreeSet::new();
                 let values = enumeration
                     .iter()
                     .flatten()
+                    .filter(|wire| seen.insert(wire.as_str()))
                     .map(|wire| EnumValue {
                         wire_name: wire.clone(),
                         rust_name: self.member_name(&mut names, pascal_ident(wire), pointer, wire, "variant"),
