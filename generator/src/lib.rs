@@ -187,6 +187,14 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
     let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    // A `$ref` that cannot be followed costs, in skip mode, what holds it.
+    let unresolved = std::mem::take(&mut resolved.errors);
+    if !unresolved.is_empty() {
+        if !skipped(&mut skips, &unresolved) {
+            return Err(fail_with(unresolved, skips));
+        }
+        skips.prune_document(&mut resolved.document);
+    }
     let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
     // From here on only the resolved document's map of origins is needed.
     drop(std::mem::take(&mut resolved.document));
