@@ -278,6 +278,13 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
                 .help(rename.help.clone()),
         );
     }
+    for client_only in &ir.client_only {
+        diagnostics.push(
+            Diagnostic::warning(client_only.message.clone())
+                .at(at.locate(&client_only.pointer))
+                .help("to serve it too, give it a path of its own: a server tells operations apart by method and path alone"),
+        );
+    }
     if let Some((name, depth)) = &ir.deep_nesting {
         diagnostics.push(
             Diagnostic::warning(format!(

@@ -13,6 +13,7 @@ mod operations;
 pub mod paths;
 mod request_body;
 mod responses;
+mod shared_urls;
 mod types;
 
 use std::collections::BTreeMap;
@@ -53,6 +54,34 @@ pub struct Ir {
     pub skipped: Vec<Skipped>,
     /// The support types request bodies other than JSON use.
     pub body_support: BodySupport,
+    /// Operations the server cannot tell from an earlier one, because their paths differ
+    /// in a `#…` suffix alone: the client has them, the server does not (see
+    /// `shared_urls`).
+    pub client_only: Vec<ClientOnly>,
+}
+
+/// An operation only the client has, and why, to be reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientOnly {
+    /// The operation's `id`.
+    pub id: String,
+    /// The operation, in the upgraded document.
+    pub pointer: String,
+    pub message: String,
+}
+
+impl Ir {
+    /// The API as the server serves it: without the operations only the client has.
+    pub fn served(&self) -> std::borrow::Cow<'_, Ir> {
+        if self.client_only.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut served = self.clone();
+        served
+            .operations
+            .retain(|op| !self.client_only.iter().any(|c| c.id == op.id));
+        std::borrow::Cow::Owned(served)
+    }
 }
 
 /// An operation skip mode left out, or a schema it reads as any JSON value.
