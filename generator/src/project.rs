@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 9] = [
+pub const TARGETS: [Target; 10] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -58,6 +58,11 @@ pub const TARGETS: [Target; 9] = [
         spec: "tests/corpus/search-analytics-param-styles.yaml",
         out: "tests/search-analytics",
         crate_name: "search-analytics",
+    },
+    Target {
+        spec: "tests/corpus/callwire-telephony-forms.yaml",
+        out: "tests/callwire-telephony",
+        crate_name: "callwire-telephony",
     },
 ];
 
