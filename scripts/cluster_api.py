@@ -7,7 +7,7 @@ It has what such definitions are made of: resource kinds in API groups, namespac
 and cluster-wide, each with list / watch / create / replace / patch / delete /
 deletecollection operations, `status` and `scale` subresources, proxy operations whose
 `path` parameter is both in the path and in the query, patch bodies in the three JSON
-patch media types, `*/*` request bodies, the `pretty` / `dryRun` / `fieldManager` query
+patch media types and the YAML one of server-side apply, `*/*` request bodies, the `pretty` / `dryRun` / `fieldManager` query
 parameters shared through `#/parameters`, and 200 / 201 / 202 / 401 responses.
 
 The output is deterministic (no clock, no randomness, keys in a fixed order); run it
@@ -62,6 +62,7 @@ PATCH_TYPES = [
     "application/json-patch+json",
     "application/merge-patch+json",
     "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
 ]
 
 

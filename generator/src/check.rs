@@ -77,7 +77,10 @@ impl Checker<'_> {
             };
             for (method, op) in item.iter() {
                 let op_ptr = child_pointer(&item_ptr, method);
-                if let Some(template) = &template {
+                // Paths that differ in a `#…` suffix alone are meant to share a URL: the
+                // IR decides which operation the server serves there.
+                let fragment = paths::fragment(path).is_some();
+                if let Some(template) = template.as_ref().filter(|_| !fragment) {
                     match shapes.get(&(template.shape(), method)) {
                         Some(first) => self.error(
                             &op_ptr,

@@ -197,6 +197,14 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
     let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    // A `$ref` that cannot be followed costs, in skip mode, what holds it.
+    let unresolved = std::mem::take(&mut resolved.errors);
+    if !unresolved.is_empty() {
+        if !skipped(&mut skips, &unresolved) {
+            return Err(fail_with(unresolved, skips));
+        }
+        skips.prune_document(&mut resolved.document);
+    }
     let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
     // From here on only the resolved document's map of origins is needed.
     drop(std::mem::take(&mut resolved.document));
@@ -278,6 +286,13 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
             Diagnostic::warning(rename.message.clone())
                 .at(at.locate(&rename.pointer))
                 .help(rename.help.clone()),
+        );
+    }
+    for client_only in &ir.client_only {
+        diagnostics.push(
+            Diagnostic::warning(client_only.message.clone())
+                .at(at.locate(&client_only.pointer))
+                .help("to serve it too, give it a path of its own: a server tells operations apart by method and path alone"),
         );
     }
     if let Some((name, depth)) = &ir.deep_nesting {

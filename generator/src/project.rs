@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 /// Every committed crate, in the order `cargo run` writes them.
-pub const TARGETS: [Target; 9] = [
+pub const TARGETS: [Target; 10] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -62,6 +62,11 @@ pub const TARGETS: [Target; 9] = [
         spec: "tests/corpus/search-analytics-param-styles.yaml",
         out: "tests/search-analytics",
         crate_name: "search-analytics",
+    },
+    Target {
+        spec: "tests/corpus/callwire-telephony-forms.yaml",
+        out: "tests/callwire-telephony",
+        crate_name: "callwire-telephony",
     },
 ];
 

@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use crate::diag::{Diagnostic, child_pointer, pointer_prefixes, split_pointer};
+use crate::diag::{Diagnostic, Finding, child_pointer, pointer_prefixes, split_pointer};
 use crate::limits::{MAX_NESTING, MAX_REF_CHAIN, NODES_PER_INPUT_NODE, NodeBudget, count_nodes};
 use crate::load::{FileId, Sources};
 
@@ -46,6 +46,9 @@ pub struct Resolved {
     /// Resolved pointer → origin, recorded where the mapping changes (at refs); every
     /// other node maps through its nearest recorded ancestor.
     origins: BTreeMap<String, Origin>,
+    /// The `$ref`s that could not be followed, each with the operation or schema of the
+    /// resolved document it sits in: skip mode leaves those out, any other run fails.
+    pub errors: Vec<Finding>,
 }
 
 impl Resolved {
@@ -91,6 +94,8 @@ fn definitions_pointer(document: &Value) -> &'static str {
     }
 }
 
+/// Fails only when resolution had to stop (a limit); a `$ref` that cannot be followed
+/// is an entry of [`Resolved::errors`], its node `null` in the document.
 pub fn resolve(sources: &mut Sources, root: FileId) -> Result<Resolved, Vec<Diagnostic>> {
     let root_value = sources.shared_value(root);
     let mut resolver = Resolver {
@@ -101,6 +106,7 @@ pub fn resolve(sources: &mut Sources, root: FileId) -> Result<Resolved, Vec<Diag
         values: Vec::new(),
         bounds: Bounds::default(),
         diagnostics: Vec::new(),
+        out: String::new(),
         origins: BTreeMap::new(),
         stack: Vec::new(),
         hoisted_names: BTreeMap::new(),
@@ -131,13 +137,14 @@ pub fn resolve(sources: &mut Sources, root: FileId) -> Result<Resolved, Vec<Diag
     drop(root_value);
     resolver.resolve_hoisted();
     resolver.insert_hoisted(&mut document);
-    if resolver.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(resolver.diagnostics);
+    if resolver.bounds.exceeded {
+        return Err(resolver.diagnostics.into_iter().map(|f| f.diagnostic).collect());
     }
     Ok(Resolved {
         root,
         document,
         origins: resolver.origins,
+        errors: resolver.diagnostics,
     })
 }
 
@@ -255,7 +262,9 @@ struct Resolver<'a> {
     /// Each file's parsed value, taken from `sources` once and shared, never copied.
     values: Vec<Option<Rc<Value>>>,
     bounds: Bounds,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<Finding>,
+    /// The output pointer of the `$ref` being resolved: what an error there belongs to.
+    out: String,
     origins: BTreeMap<String, Origin>,
     stack: Vec<Frame>,
     /// (file, pointer) → the definition name it is hoisted under.
@@ -376,9 +385,12 @@ impl Resolver<'_> {
         true
     }
 
+    /// A limit: resolution stops, and the run fails whatever the mode.
     fn stop_at(&mut self, file: FileId, pointer: &str, message: String, help: &str) {
         self.bounds.exceeded = true;
-        self.error_in(file, pointer, message, help);
+        let location = self.sources.locate(file, pointer);
+        let error = Diagnostic::error(message).at(location).help(help);
+        self.diagnostics.push(Finding::unowned(error));
     }
 
     /// The refs being expanded, for messages about limits: the first few and the last.
@@ -402,8 +414,12 @@ impl Resolver<'_> {
 
     fn error_in(&mut self, file: FileId, pointer: &str, message: String, help: &str) {
         let location = self.sources.locate(file, pointer);
-        self.diagnostics
-            .push(Diagnostic::error(message).at(location).help(help));
+        self.found(Diagnostic::error(message).at(location).help(help));
+    }
+
+    /// An error about the `$ref` being resolved, owned by what holds it in the output.
+    fn found(&mut self, error: Diagnostic) {
+        self.diagnostics.push(Finding::at_node(error, &self.out));
     }
 
     /// The file and pointer a `$ref` written in `file` at `ref_pointer` points at (the
@@ -432,7 +448,7 @@ impl Resolver<'_> {
             match self.sources.load(&dir.join(file_part), Some((file, ref_pointer))) {
                 Ok(id) => id,
                 Err(d) => {
-                    self.diagnostics.push(d);
+                    self.found(d);
                     return None;
                 }
             }
@@ -460,6 +476,13 @@ impl Resolver<'_> {
     }
 
     fn resolve_ref(&mut self, reference: &str, map: &Map<String, Value>, at: &Place) -> Value {
+        let outer = std::mem::replace(&mut self.out, at.out.clone());
+        let resolved = self.resolve_ref_here(reference, map, at);
+        self.out = outer;
+        resolved
+    }
+
+    fn resolve_ref_here(&mut self, reference: &str, map: &Map<String, Value>, at: &Place) -> Value {
         let ref_pointer = child_pointer(&at.pointer, "$ref");
         let Some((target_file, target_pointer)) = self.target(reference, at.base, at.origin, &ref_pointer) else {
             return Value::Null;

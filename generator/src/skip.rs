@@ -24,10 +24,14 @@
 //!   security schemes, unsupported bodies), and so is everything inside a named schema,
 //!   including a schema defined as itself (the one whose `$ref` closes the loop is read
 //!   as any value). A server URL that cannot be routed fails the run.
-//! - `load` and `resolve` always fail the run: a file that cannot be read or parsed, a
-//!   `$ref` that points nowhere or loops, a limit exceeded. Resolution builds one
-//!   document from every file, and no part of it can be trusted to be what the
-//!   definition says once a reference in it is broken.
+//! - `resolve`: a `$ref` that cannot be followed (it points nowhere, loops without
+//!   reaching a schema, names a file that cannot be read or parsed, points at the
+//!   network) is isolated when it sits inside an operation, a path or a named schema
+//!   (hoisted schemas included): that item is left out before the upgrade, and what
+//!   does not use it is generated as if it were fine. Elsewhere (a security scheme, the
+//!   root) it fails the run, and so does a limit exceeded (nesting, size, ref chains):
+//!   resolution stops there, so nothing after it can be trusted.
+//! - `load` of the root file always fails the run: there is no document to read.
 //!
 //! A run that fails in skip mode reports every error, the isolated ones included. Each
 //! left-out item gives one located warning (its first error, and how many more it has)
@@ -102,7 +106,8 @@ impl Skips {
         self.items.len()
     }
 
-    /// Leaves the items out of the upgraded document (before the model reads it).
+    /// Leaves the items out of the resolved or upgraded document (before the model
+    /// reads it).
     pub fn prune_document(&mut self, document: &mut Value) {
         for owner in std::mem::take(&mut self.pending) {
             let reason = &self.items[&owner];
@@ -118,7 +123,12 @@ impl Skips {
                     }
                 }
                 Owner::Schema { name } => {
-                    let pointer = child_pointer("/components/schemas", name);
+                    // Before the upgrade a Swagger 2.0 document keeps them in `definitions`.
+                    let section = match document.get("openapi") {
+                        Some(_) => "/components/schemas",
+                        None => "/definitions",
+                    };
+                    let pointer = child_pointer(section, name);
                     if let Some(schema) = document.pointer_mut(&pointer) {
                         let description = schema.get("description").and_then(Value::as_str).map(str::to_string);
                         let mut degraded = serde_json::Map::new();

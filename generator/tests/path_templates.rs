@@ -172,3 +172,60 @@ error: DIR/api.yaml:4:5: server URL `https://api.example.com/{version}` uses the
 "
     );
 }
+
+/// `#…` suffixes that hold several operations on one URL: each is a request to the path
+/// before the `#`. The client has every operation; the server serves the first of a
+/// method and path (the one without a suffix when there is one) and says, for each other
+/// one, that only the client has it. An operation whose URL is its own is served.
+#[test]
+fn operations_behind_a_fragment_share_their_url_and_the_server_serves_the_first() {
+    let put = |path: &str, id: &str| {
+        format!(
+            "  {path}:\n    put:\n      operationId: {id}\n      parameters:\n        - {{name: file_id, in: path, required: true, type: string}}\n      responses:\n        200: {{description: ok}}\n"
+        )
+    };
+    let definition = [
+        HEAD.to_string(),
+        put("/files/{file_id}#add_shared_link", "addSharedLink"),
+        put("/files/{file_id}", "updateFile"),
+        put("/files/{file_id}#remove_shared_link", "removeSharedLink"),
+        get("/shared_items#folders", &[]),
+    ]
+    .concat();
+    let (ok, text) = findings(&definition);
+    assert!(ok, "{text}");
+    assert_eq!(
+        text,
+        "\
+warning: DIR/api.yaml:7:5: operation `PUT /files/{file_id}#add_shared_link` is generated for the client only: without its `#…` suffix, which no request carries, it is `PUT /files/{file_id}`, and the server serves those requests as `updateFile` (at /paths/~1files~1{file_id}#add_shared_link/put)
+  help: to serve it too, give it a path of its own: a server tells operations apart by method and path alone
+warning: DIR/api.yaml:21:5: operation `PUT /files/{file_id}#remove_shared_link` is generated for the client only: without its `#…` suffix, which no request carries, it is `PUT /files/{file_id}`, and the server serves those requests as `updateFile` (at /paths/~1files~1{file_id}#remove_shared_link/put)
+  help: to serve it too, give it a path of its own: a server tells operations apart by method and path alone
+"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(&spec, &definition).unwrap();
+    let generated = generate(&Settings::new(&spec)).unwrap();
+    let file = |name: &str| {
+        let file = generated.files.iter().find(|f| f.path.ends_with(name)).unwrap();
+        file.contents.clone()
+    };
+    let (server, client) = (file("server.rs"), file("client.rs"));
+    for method in ["add_shared_link", "update_file", "remove_shared_link"] {
+        assert!(
+            client.contains(&format!("pub async fn {method}(")),
+            "{method}:\n{client}"
+        );
+    }
+    assert!(server.contains("fn update_file("), "{server}");
+    // `/shared_items` is its own URL, so the server serves it.
+    assert!(server.contains("\"/shared_items\""), "{server}");
+    for method in ["add_shared_link", "remove_shared_link"] {
+        assert!(!server.contains(&format!("fn {method}(")), "{method}:\n{server}");
+    }
+    // No URL the client writes or route the server takes holds the `#`.
+    assert!(client.contains("call.path(\"/shared_items\")"), "{client}");
+    assert!(!client.contains("call.path(\"/shared_items#"), "{client}");
+    assert!(!server.contains("\"/shared_items#"), "{server}");
+}

@@ -93,3 +93,22 @@ fn a_problem_in_a_form_field_points_at_the_parameter() {
     );
     assert!(!dir.join("out").exists());
 }
+
+/// Server-side apply's `application/apply-patch+yaml` beside the three JSON patch types
+/// (tests/corpus/keel-cluster-api.json): not dropped, but a text variant of the body's
+/// choice, sent and accepted with its own content type.
+#[test]
+fn a_yaml_patch_type_beside_json_patch_types_is_a_text_variant() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let generated =
+        generate(&Settings::new(root.join("tests/corpus/keel-cluster-api.json"))).expect("the cluster API generates");
+    let types = types_of(&generated);
+    let expected = "pub enum PatchCoreV1NamespacedConfigMapRequestBody { /// Sent as `application/json-patch+json`, `application/merge-patch+json`, `application/strategic-merge-patch+json`. Json(IoKeelApimachineryMetaV1Patch), /// Sent as `application/apply-patch+yaml`. Text(TextBody), }";
+    assert!(types.contains(expected), "missing `{expected}`");
+    let server = generated
+        .files
+        .iter()
+        .find(|f| f.path == Path::new("src").join("server.rs"))
+        .expect("server.rs is generated");
+    assert!(server.contents.contains("\"application/apply-patch+yaml\""));
+}

@@ -12,6 +12,7 @@ use stubforge::project::workspace_root;
 
 const WAREHOUSE: &str = "tests/corpus-skip/warehouse-inventory-legacy.yaml";
 const CLINIC: &str = "tests/corpus-skip/clinic-scheduling-partial.yaml";
+const PRESENCE: &str = "tests/corpus-skip/presence-profile-broken-refs/api.yaml";
 
 fn stubforge(spec: &Path, out: &Path, skip: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stubforge"));
@@ -40,7 +41,7 @@ fn read(dir: &Path, file: &str) -> String {
 
 #[test]
 fn without_skip_mode_the_definitions_fail_as_a_whole_and_nothing_is_written() {
-    for spec in [WAREHOUSE, CLINIC] {
+    for spec in [WAREHOUSE, CLINIC, PRESENCE] {
         let temp = tempfile::tempdir().unwrap();
         let out = temp.path().join("out");
         let output = stubforge(&workspace_root().join(spec), &out, false);
@@ -53,7 +54,7 @@ fn without_skip_mode_the_definitions_fail_as_a_whole_and_nothing_is_written() {
 #[test]
 fn each_skipped_item_is_one_located_warning_and_one_line_of_the_crate_docs() {
     // (definition, items skip mode must report, by the subject its warning names)
-    let cases: [(&str, &[&str]); 2] = [
+    let cases: [(&str, &[&str]); 3] = [
         (
             WAREHOUSE,
             &[
@@ -74,6 +75,17 @@ fn each_skipped_item_is_one_located_warning_and_one_line_of_the_crate_docs() {
                 "schema `AvailabilityWindow` is read as any JSON value (`serde_json::Value`): schema `Availability` is defined as itself",
             ],
         ),
+        (
+            // Broken `$ref`s, each found while resolving the tree of files.
+            PRESENCE,
+            &[
+                "schema `LegacyPresence` is read as any JSON value (`serde_json::Value`): `$ref: #/definitions/RemovedPresenceState` points at",
+                "operation `GET /profile/{userId}/displayname` is left out: `$ref: definitions/profile.yaml#/definitions/DisplayName` points at",
+                "operation `GET /profile/{userId}/avatar_url` is left out: cannot read",
+                "schema `PresenceEvent` is read as any JSON value (`serde_json::Value`): cannot read",
+                "operation `POST /user_directory/search` is left out: not valid YAML or JSON",
+            ],
+        ),
     ];
     for (spec, expected) in cases {
         let temp = tempfile::tempdir().unwrap();
@@ -92,10 +104,14 @@ fn each_skipped_item_is_one_located_warning_and_one_line_of_the_crate_docs() {
             let location = warning.trim_start_matches("warning: ");
             let mut parts = location.splitn(4, ':');
             let (file, line, column) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
-            assert!(
-                file.ends_with(Path::new(spec).file_name().unwrap().to_str().unwrap()),
-                "{warning}"
-            );
+            // The definition itself, or (a tree of files) a file beside it.
+            let folder = workspace_root().join(spec);
+            let folder = if spec.ends_with("/api.yaml") {
+                folder.parent().unwrap()
+            } else {
+                &folder
+            };
+            assert!(Path::new(file).starts_with(folder), "{warning}");
             assert!(
                 line.parse::<usize>().is_ok() && column.parse::<usize>().is_ok(),
                 "{warning}"
@@ -300,4 +316,38 @@ fn many_broken_operations_are_found_in_one_pass() {
     let server = read(&out, "src/server.rs");
     assert!(server.contains("fn list_readings399("));
     assert!(!server.contains("fn add_reading"));
+}
+
+/// Isolation of broken `$ref`s: the operations and schemas of the tree that do not use
+/// one are generated as they would be if nothing were broken, and the ones that do are
+/// left out (operations) or read as any JSON value (schemas, and what holds them).
+#[test]
+fn a_broken_ref_costs_only_what_holds_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    let output = stubforge(&workspace_root().join(PRESENCE), &out, true);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let server = read(&out, "src/server.rs");
+    for method in ["set_presence", "get_presence", "set_display_name", "get_user_profile"] {
+        assert!(server.contains(&format!("fn {method}(")), "`{method}` is missing");
+    }
+    for method in ["get_display_name", "get_avatar_url", "search_user_directory"] {
+        assert!(
+            !server.contains(&format!("fn {method}(")),
+            "`{method}` should be left out"
+        );
+    }
+    let types = read(&out, "src/types.rs");
+    // Schemas beside the broken ones keep their types; `PresenceEvent` is a JSON value.
+    for kept in [
+        "pub struct PresenceUpdate",
+        "pub struct UserProfile",
+        "pub struct RateLimitError",
+    ] {
+        assert!(types.contains(kept), "`{kept}` is missing:\n{types}");
+    }
+    assert!(
+        types.contains("pub type PresenceEvent = ::serde_json::Value;"),
+        "{types}"
+    );
 }

@@ -642,6 +642,7 @@ mod tests {
             renames: Vec::new(),
             typed_body: None,
             deep_nesting: None,
+            client_only: Vec::new(),
             skipped: Vec::new(),
             body_support: Default::default(),
         }

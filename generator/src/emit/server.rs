@@ -22,6 +22,9 @@ fn rt() -> TokenStream {
 }
 
 pub fn emit_server(ir: &Ir) -> TokenStream {
+    // Operations only the client has are none of the server's business.
+    let served = ir.served();
+    let ir = served.as_ref();
     let rt = rt();
     let api_trait = emit_trait(ir);
     let router = emit_router(ir);

@@ -28,7 +28,8 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     let api_name = api_trait_name(&api.info.title, &mut modules, &mut types);
     let names = name_operations(api, &mut modules, &mut types);
     types.build_components();
-    let operations = operations(api, &mut types, names);
+    let mut operations = operations(api, &mut types, names);
+    let client_only = super::shared_urls::client_only(&mut operations);
     let typed_body = typed_body_name(&operations, &mut types);
     let body_support = body_support(&operations, &mut types);
     let mut defs = types.types;
@@ -58,6 +59,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         skipped: Vec::new(),
         body_support,
         profile,
+        client_only,
     }
 }
 

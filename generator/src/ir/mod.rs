@@ -14,6 +14,7 @@ pub mod paths;
 mod profile;
 mod request_body;
 mod responses;
+mod shared_urls;
 mod types;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,35 @@ pub struct Ir {
     pub body_support: BodySupport,
     /// Matrix or any other API: the router's own error bodies and the words of the docs.
     pub profile: Profile,
+    /// Operations the server cannot tell from an earlier one, because their paths differ
+    /// in a `#…` suffix alone: the client has them, the server does not (see
+    /// `shared_urls`).
+    pub client_only: Vec<ClientOnly>,
+}
+
+/// An operation only the client has, and why, to be reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientOnly {
+    /// The operation's `id`.
+    pub id: String,
+    /// The operation, in the upgraded document.
+    pub pointer: String,
+    /// What the warning says.
+    pub message: String,
+}
+
+impl Ir {
+    /// The API as the server serves it: without the operations only the client has.
+    pub fn served(&self) -> std::borrow::Cow<'_, Ir> {
+        if self.client_only.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut served = self.clone();
+        served
+            .operations
+            .retain(|op| !self.client_only.iter().any(|c| c.id == op.id));
+        std::borrow::Cow::Owned(served)
+    }
 }
 
 /// The dialect profile, decided once (`ir::profile`) and read by every emitter.

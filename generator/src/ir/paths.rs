@@ -81,9 +81,11 @@ impl PathError {
 }
 
 /// Reads a path template. The leading `/` may be missing (`upgrade` warns about that and
-/// adds it); everything else that cannot be routed is an error.
+/// adds it); a `#…` suffix is not part of it (see [`fragment`]); everything else that
+/// cannot be routed is an error.
 pub fn parse(path: &str) -> Result<PathTemplate, PathError> {
-    if let Some(character) = path.chars().find(|c| *c == '?' || *c == '#') {
+    let path = path.split_once('#').map_or(path, |(path, _)| path);
+    if let Some(character) = path.chars().find(|c| *c == '?') {
         return Err(PathError::QueryOrFragment { character });
     }
     let body = path.strip_prefix('/').unwrap_or(path);
@@ -96,6 +98,13 @@ pub fn parse(path: &str) -> Result<PathTemplate, PathError> {
         }
     }
     Ok(template)
+}
+
+/// The `#…` suffix some definitions give a path to hold several operations on one URL
+/// (`/files/{file_id}#add_shared_link`, `/#Action=DescribeTags`). A client never sends a
+/// URL's fragment, so the operation's requests go to the path before it.
+pub fn fragment(path: &str) -> Option<&str> {
+    path.split_once('#').map(|(_, fragment)| fragment)
 }
 
 fn segment(text: &str) -> Result<Segment, PathError> {
