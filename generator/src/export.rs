@@ -35,6 +35,20 @@ impl OpenApiVersion {
 const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const", "x-example"];
 /// Keys whose values are maps from names to schemas.
 const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "schemas", "definitions", "$defs"];
+/// Keys whose values map names (a status such as `default`, a media type, a header)
+/// to other objects: their keys are no keywords either.
+const NAME_MAPS: &[&str] = &[
+    "paths",
+    "responses",
+    "content",
+    "headers",
+    "encoding",
+    "requestBodies",
+    "parameters",
+    "securitySchemes",
+    "callbacks",
+    "links",
+];
 
 /// The upgraded document written as a standard one.
 pub fn standard_document(mut document: Value, version: OpenApiVersion) -> Value {
@@ -43,7 +57,7 @@ pub fn standard_document(mut document: Value, version: OpenApiVersion) -> Value 
         root.insert("openapi".into(), json!(version.number()));
         document_router_answers(root, &error_schema);
     }
-    standardise(&mut document, version, false);
+    standardise(&mut document, version, Keys::Keywords);
     if let Some(Value::Object(components)) = document.get_mut("components") {
         let renames = standard_component_names(components);
         if !renames.is_empty() {
@@ -112,29 +126,41 @@ fn retarget_refs(value: &mut Value, renames: &[(String, String)]) {
     }
 }
 
-/// Rewrites stubforge's extensions below `value`. `schema_map` says that `value` maps
-/// names to schemas, so that no key of it is taken for a keyword.
-fn standardise(value: &mut Value, version: OpenApiVersion, schema_map: bool) {
+/// What the keys of an object are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// Keywords (of a schema, an operation, …).
+    Keywords,
+    /// Names of schemas.
+    SchemaNames,
+    /// Other names: statuses, media types, paths.
+    Names,
+}
+
+/// Rewrites stubforge's extensions below `value`, whose keys are `keys`.
+fn standardise(value: &mut Value, version: OpenApiVersion, keys: Keys) {
     match value {
         Value::Object(map) => {
-            if !schema_map {
+            if keys == Keys::Keywords {
                 rewrite_keywords(map, version);
             }
             for (key, child) in map.iter_mut() {
-                if !schema_map && DATA_KEYS.contains(&key.as_str()) {
-                    continue;
-                }
-                let child_is_map = !schema_map && SCHEMA_MAPS.contains(&key.as_str());
+                let child_keys = match keys {
+                    Keys::Keywords if DATA_KEYS.contains(&key.as_str()) => continue,
+                    Keys::Keywords if SCHEMA_MAPS.contains(&key.as_str()) => Keys::SchemaNames,
+                    Keys::Keywords if NAME_MAPS.contains(&key.as_str()) => Keys::Names,
+                    _ => Keys::Keywords,
+                };
                 // A schema left empty (`name:` with no value in YAML) reads as any value.
-                if schema_map && child.is_null() {
+                if keys == Keys::SchemaNames && child.is_null() {
                     *child = json!({});
                 }
-                standardise(child, version, child_is_map);
+                standardise(child, version, child_keys);
             }
         }
         Value::Array(items) => {
             for item in items {
-                standardise(item, version, false);
+                standardise(item, version, Keys::Keywords);
             }
         }
         _ => {}
@@ -209,13 +235,15 @@ fn integer_bounds(map: &mut Map<String, Value>) {
         "uint64" => (0.into(), u64::MAX.into()),
         _ => (i64::MIN.into(), i64::MAX.into()),
     };
-    let number = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    let below = map.get("minimum").is_none_or(|m| !(number(m) >= number(&low)));
+    let (floor, ceiling) = (low.as_f64().unwrap_or(0.0), high.as_f64().unwrap_or(0.0));
+    let below = map.get("minimum").is_none_or(|m| m.as_f64().is_none_or(|m| m < floor));
     if below {
         map.insert("minimum".into(), low);
         map.remove("exclusiveMinimum");
     }
-    let above = map.get("maximum").is_none_or(|m| !(number(m) <= number(&high)));
+    let above = map
+        .get("maximum")
+        .is_none_or(|m| m.as_f64().is_none_or(|m| m > ceiling));
     if above {
         map.insert("maximum".into(), high);
         map.remove("exclusiveMaximum");
@@ -227,8 +255,10 @@ fn to_31_keywords(map: &mut Map<String, Value>) {
     for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(Value::Bool(exclusive)) = map.get(flag).cloned() {
             map.remove(flag);
-            if exclusive && let Some(limit) = map.remove(bound) {
-                map.insert(flag.into(), limit);
+            if exclusive {
+                if let Some(limit) = map.remove(bound) {
+                    map.insert(flag.into(), limit);
+                }
             }
         }
     }
@@ -252,10 +282,10 @@ fn to_31_keywords(map: &mut Map<String, Value>) {
                 map.insert("anyOf".into(), json!([Value::Object(schema), { "type": "null" }]));
             }
         }
-        if let Some(Value::Array(values)) = map.get_mut("enum")
-            && !values.contains(&Value::Null)
-        {
-            values.push(Value::Null);
+        if let Some(Value::Array(values)) = map.get_mut("enum") {
+            if !values.contains(&Value::Null) {
+                values.push(Value::Null);
+            }
         }
     }
 }
@@ -466,6 +496,27 @@ mod tests {
         let flag = &out["components"]["schemas"]["Flag"];
         assert_eq!(flag["properties"]["nullable"], json!({ "type": ["boolean", "null"] }));
         assert_eq!(flag["example"], json!({ "nullable": true, TUPLE_EXTENSION: [] }));
+    }
+
+    #[test]
+    fn a_default_response_and_a_property_named_default_are_rewritten() {
+        let nullable = json!({ "type": "string", "nullable": true });
+        let document = json!({ "paths": { "/a": { "get": { "responses": { "default": {
+            "description": "any",
+            "content": { "application/json": { "schema": {
+                "type": "object",
+                "properties": { "default": nullable.clone(), "example": nullable },
+            } } },
+        } } } } } });
+        let out = standard_document(document, OpenApiVersion::V31);
+        let schema = &out["paths"]["/a"]["get"]["responses"]["default"]["content"]["application/json"]["schema"];
+        for name in ["default", "example"] {
+            assert_eq!(
+                schema["properties"][name]["type"],
+                json!(["string", "null"]),
+                "{schema}"
+            );
+        }
     }
 
     #[test]
