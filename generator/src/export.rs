@@ -170,6 +170,42 @@ fn standardise(value: &mut Value, version: OpenApiVersion, keys: Keys) {
 /// One object's own keywords.
 fn rewrite_keywords(map: &mut Map<String, Value>, version: OpenApiVersion) {
     map.remove(COLLECTION_FORMAT);
+    map.remove("x-stubforge-openapi");
+    // The patterns' schemas are already in `additionalProperties`, which is what the
+    // generated types read.
+    map.remove("x-stubforge-pattern-properties");
+    // What a 3.1 input said that 3.0 cannot: said again in 3.1, left out (or said as
+    // near as 3.0 can) in 3.0.
+    let v31 = version == OpenApiVersion::V31;
+    for (extension, keyword) in [
+        ("x-stubforge-summary", "summary"),
+        ("x-stubforge-license-identifier", "identifier"),
+        ("x-stubforge-json-schema-dialect", "jsonSchemaDialect"),
+        ("x-stubforge-content-media-type", "contentMediaType"),
+        ("x-stubforge-content-encoding", "contentEncoding"),
+    ] {
+        if let Some(value) = map.remove(extension) {
+            if v31 {
+                map.insert(keyword.into(), value);
+            }
+        }
+    }
+    if let Some(value) = map.remove("x-stubforge-const") {
+        if v31 {
+            map.insert("const".into(), value);
+        } else {
+            map.insert("enum".into(), Value::Array(vec![value]));
+        }
+    }
+    if let Some(Value::Array(examples)) = map.remove("x-stubforge-examples") {
+        // A schema's `examples` is a list; a media type's or parameter's (which have a
+        // `schema`) is a map of example objects, so the first is its `example` there.
+        if v31 && !map.contains_key("schema") {
+            map.insert("examples".into(), Value::Array(examples));
+        } else if let Some(first) = examples.into_iter().next() {
+            map.entry("example").or_insert(first);
+        }
+    }
     // No keyword takes `null` (a YAML slip such as `{description: a, b}` makes a key
     // `b` with no value, which stubforge ignores); data is not rewritten here.
     map.retain(|_, value| !value.is_null());
@@ -462,14 +498,11 @@ mod tests {
     #[test]
     fn a_tuple_becomes_prefix_items_in_31_and_any_of_in_30() {
         let document = json!({
-            "components": { "schemas": { "Pair": { "type": "array", TUPLE_EXTENSION: [{ "type": "integer" }, { "type": "object" }] } } }
+            "components": { "schemas": { "Pair": { "type": "array", TUPLE_EXTENSION: [{ "type": "string" }, { "type": "object" }] } } }
         });
         let v31 = standard_document(document.clone(), OpenApiVersion::V31);
         let pair = &v31["components"]["schemas"]["Pair"];
-        assert_eq!(
-            pair["prefixItems"],
-            json!([{ "type": "integer" }, { "type": "object" }])
-        );
+        assert_eq!(pair["prefixItems"], json!([{ "type": "string" }, { "type": "object" }]));
         assert_eq!(
             (pair["minItems"].clone(), pair["maxItems"].clone()),
             (json!(2), json!(2))
@@ -478,7 +511,7 @@ mod tests {
         let pair = &v30["components"]["schemas"]["Pair"];
         assert_eq!(
             pair["items"],
-            json!({ "anyOf": [{ "type": "integer" }, { "type": "object" }] })
+            json!({ "anyOf": [{ "type": "string" }, { "type": "object" }] })
         );
         assert!(pair.get(TUPLE_EXTENSION).is_none());
     }
