@@ -104,8 +104,12 @@ pub fn router_with_config<A: MatrixFederationLeaveRoomApi>(
     config: super::server_runtime::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
+    let routes = super::server_runtime::with_document_route(
+        ::axum::Router::new(),
+        &config,
+    );
     let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
-    let routes = ::axum::Router::new()
+    let routes = routes
         .route(
             "/_matrix/federation/v1/make_leave/{p4}/{p5}",
             ::axum::routing::MethodRouter::new()

@@ -37,6 +37,9 @@ pub struct ServerConfig {
     /// request is answered 503, so stalled uploads cannot take the
     /// server's memory.
     pub buffered_body_cap: usize,
+    /// Where the router serves the API's OpenAPI document (`stubforge export`), and the
+    /// document; nowhere unless set with [`ServerConfig::with_openapi_document`].
+    pub openapi_document: Option<(String, Bytes)>,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +51,7 @@ impl Default for ServerConfig {
             body_timeout: Duration::from_secs(30),
             keep_alive_idle_timeout: Duration::from_secs(60),
             buffered_body_cap: 64 * 1024 * 1024,
+            openapi_document: None,
         }
     }
 }
@@ -78,6 +82,31 @@ impl ServerConfig {
     pub fn with_buffered_body_cap(mut self, bytes: usize) -> Self {
         self.buffered_body_cap = bytes;
         self
+    }
+
+    /// The same settings, serving `document` (the JSON that `stubforge export` writes)
+    /// on `GET path` (`/openapi.json`), without credentials. Off unless set.
+    pub fn with_openapi_document(mut self, path: impl Into<String>, document: impl Into<Bytes>) -> Self {
+        self.openapi_document = Some((path.into(), document.into()));
+        self
+    }
+}
+
+/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set.
+pub fn with_document_route<S: Clone + Send + Sync + 'static>(
+    routes: ::axum::Router<S>,
+    config: &ServerConfig,
+) -> ::axum::Router<S> {
+    match &config.openapi_document {
+        None => routes,
+        Some((path, document)) => {
+            let document = document.clone();
+            let answer = move || {
+                let document = document.clone();
+                async move { json_bytes(StatusCode::OK, document.to_vec()) }
+            };
+            routes.route(path, ::axum::routing::get(answer))
+        }
     }
 }
 
@@ -485,29 +514,121 @@ pub fn accept_content_type(headers: &HeaderMap, body: &[u8], accepted: &[&str]) 
 }
 
 /// Parses a JSON body into `T`: 400 `M_NOT_JSON` when it is not JSON at all, 400
-/// `M_BAD_JSON` naming the field when it does not fit.
+/// `M_BAD_JSON` naming the field when it does not fit (a number out of its range included).
+///
+/// JSON Schema counts `-64.0` as an integer; serde does not. Where a typed read fails on
+/// such a number in an integer field, that one number is read as the integer it is and the
+/// read is tried again (a few times at most), so other numbers keep their text.
 pub fn json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
+    let mut refused = match read_json(body) {
+        Ok(value) => return Ok(value),
+        Err(refused) => refused,
+    };
+    let Ok(mut document) = ::serde_json::from_slice::<::serde_json::Value>(body) else {
+        return Err(refused.error);
+    };
+    for _ in 0..MAX_INTEGRAL_FLOATS {
+        let Some(node) = refused.integral_float_at.as_deref().and_then(|at| node_at(&mut document, at)) else {
+            break;
+        };
+        let Some(integer) = node.as_f64().and_then(integral_number) else {
+            break;
+        };
+        *node = ::serde_json::Value::Number(integer);
+        match read_json_value(&document) {
+            Ok(value) => return Ok(value),
+            Err(again) => refused = again,
+        }
+    }
+    Err(refused.error)
+}
+
+/// How many integral floats in integer fields one body may have fixed.
+const MAX_INTEGRAL_FLOATS: usize = 16;
+
+/// A refused JSON body, and where the refusal met a float with no fraction
+/// (`-64.0`) where an integer belongs.
+struct RefusedJson {
+    error: ServerError,
+    integral_float_at: Option<Vec<JsonStep>>,
+}
+
+enum JsonStep {
+    Key(String),
+    Index(usize),
+}
+
+fn read_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, RefusedJson> {
     let mut deserializer = ::serde_json::Deserializer::from_slice(body);
     let value = ::serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            return ServerError::NotJson {
+        // A number out of the field's range (`1e400` for an integer, or for any number
+        // without `arbitrary_precision`) is a syntax error to serde_json, but the body is
+        // JSON: it is reread without types to tell the two apart.
+        let json_after_all = inner.is_syntax() && ::serde_json::from_slice::<::serde::de::IgnoredAny>(body).is_ok();
+        if (inner.is_syntax() && !json_after_all) || inner.is_eof() || inner.is_io() {
+            let error = ServerError::NotJson {
                 reason: inner.to_string(),
             };
+            return RefusedJson {
+                error,
+                integral_float_at: None,
+            };
         }
-        let path = e.path().to_string();
-        let reason = if path == "." {
-            inner.to_string()
-        } else {
-            format!("at `{path}`: {inner}")
-        };
-        ServerError::BadJson { reason }
+        refused_json(e)
     })?;
     // Trailing text after the value (`{}x`) is not JSON either.
-    deserializer
-        .end()
-        .map_err(|e| ServerError::NotJson { reason: e.to_string() })?;
+    deserializer.end().map_err(|e| RefusedJson {
+        error: ServerError::NotJson { reason: e.to_string() },
+        integral_float_at: None,
+    })?;
     Ok(value)
+}
+
+fn read_json_value<T: ::serde::de::DeserializeOwned>(document: &::serde_json::Value) -> Result<T, RefusedJson> {
+    ::serde_path_to_error::deserialize(document).map_err(refused_json)
+}
+
+fn refused_json(e: ::serde_path_to_error::Error<::serde_json::Error>) -> RefusedJson {
+    use ::serde_path_to_error::Segment;
+    let inner = e.inner();
+    let float_for_integer = inner.to_string().starts_with("invalid type: floating point");
+    let steps: Option<Vec<JsonStep>> = e
+        .path()
+        .iter()
+        .map(|segment| match segment {
+            Segment::Map { key } => Some(JsonStep::Key(key.clone())),
+            Segment::Seq { index } => Some(JsonStep::Index(*index)),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect();
+    let path = e.path().to_string();
+    let reason = if path == "." {
+        inner.to_string()
+    } else {
+        format!("at `{path}`: {inner}")
+    };
+    RefusedJson {
+        error: ServerError::BadJson { reason },
+        integral_float_at: steps.filter(|_| float_for_integer),
+    }
+}
+
+fn node_at<'v>(document: &'v mut ::serde_json::Value, steps: &[JsonStep]) -> Option<&'v mut ::serde_json::Value> {
+    steps.iter().try_fold(document, |node, step| match step {
+        JsonStep::Key(key) => node.get_mut(key.as_str()),
+        JsonStep::Index(index) => node.get_mut(*index),
+    })
+}
+
+/// `-64.0` as the integer `-64`; nothing for a fraction, or past 2^53, where a float no
+/// longer says which integer was sent.
+fn integral_number(number: f64) -> Option<::serde_json::Number> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if !number.is_finite() || number.fract() != 0.0 || number.abs() > EXACT {
+        return None;
+    }
+    Some((number as i64).into())
 }
 
 /// An optional body: an empty body is `None`.

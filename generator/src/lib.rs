@@ -17,6 +17,7 @@ mod build_script;
 mod check;
 pub mod diag;
 mod emit;
+mod export;
 mod graph;
 mod inert;
 // Public for the naming tests; not part of the API.
@@ -45,6 +46,7 @@ use serde::Deserialize;
 
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
+pub use export::OpenApiVersion;
 pub use write::{OutputFile, WriteMode, WriteReport};
 
 use crate::diag::Finding;
@@ -316,6 +318,42 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     diag::dedup(&mut diagnostics);
     let inputs = sources.files().map(|(_, f)| f.path.clone()).collect();
     Ok((ir, diagnostics, inputs))
+}
+
+/// The definition as one standard OpenAPI document (see `stubforge export`), as pretty
+/// JSON, and the warnings generating from it would print. A definition stubforge cannot
+/// generate from is refused with the same errors.
+pub fn export(spec: &Path, version: OpenApiVersion) -> Result<(String, Vec<Diagnostic>), Failure> {
+    // As in `generate`: the stages need a stack that does not depend on the caller's.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("stubforge".into())
+            .stack_size(limits::PIPELINE_STACK)
+            .spawn_scoped(scope, || export_here(spec, version));
+        match worker {
+            Ok(worker) => worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => export_here(spec, version),
+        }
+    })
+}
+
+fn export_here(spec: &Path, version: OpenApiVersion) -> Result<(String, Vec<Diagnostic>), Failure> {
+    // Everything generation would refuse is refused here too.
+    let (_, warnings, _) = read_definition(&Settings::new(spec))?;
+    let mut sources = Sources::default();
+    let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
+    let root = sources.load(spec, None).map_err(|d| fail(vec![d]))?;
+    let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
+    let resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    let upgraded = upgrade::upgrade(&resolved.document, dialect);
+    let document = export::standard_document(upgraded.document, version);
+    let mut text = serde_json::to_string_pretty(&document).map_err(|e| {
+        fail(vec![
+            Diagnostic::error(format!("cannot write the export: {e}")).help("report this as a stubforge bug"),
+        ])
+    })?;
+    text.push('\n');
+    Ok((text, warnings))
 }
 
 /// Skip mode, after the model refused the upgraded document: each operation, path and

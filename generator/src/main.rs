@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use stubforge::{Layout, Settings, project, run};
+use stubforge::{Layout, OpenApiVersion, Settings, project, run};
 
 /// Generates a typed Rust crate from a Swagger 2.0 or OpenAPI 3.0 definition.
 ///
@@ -45,11 +45,27 @@ enum Command {
         #[arg(long)]
         skip_unsupported: bool,
     },
+    /// Write the definition as one standard OpenAPI document (JSON): every `$ref`d file
+    /// resolved into it, the Matrix dialect and Swagger 2.0 in standard OpenAPI, and the
+    /// statuses the generated router answers by itself documented on each operation.
+    /// For validators, Swagger UI, Redoc, schemathesis.
+    Export {
+        /// The root definition file (YAML or JSON).
+        #[arg(long, value_name = "PATH")]
+        spec: PathBuf,
+        /// The OpenAPI version to write.
+        #[arg(long, value_name = "VERSION", default_value = "3.1", value_parser = ["3.0", "3.1"])]
+        openapi: String,
+        /// The file to write [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let jobs = match cli.command {
+        Some(Command::Export { spec, openapi, out }) => return export(&spec, &openapi, out.as_deref()),
         Some(Command::Generate {
             spec,
             out,
@@ -121,6 +137,43 @@ fn generate_one(settings: &Settings, out: &Path, check: bool) -> bool {
         Err(failure) => {
             eprintln!("{failure}");
             false
+        }
+    }
+}
+
+/// `stubforge export`: the document on stdout or in a file; nothing written on errors.
+fn export(spec: &Path, version: &str, out: Option<&Path>) -> ExitCode {
+    let version = if version == "3.0" {
+        OpenApiVersion::V30
+    } else {
+        OpenApiVersion::V31
+    };
+    let (text, warnings) = match stubforge::export(spec, version) {
+        Ok(exported) => exported,
+        Err(failure) => {
+            eprintln!("{failure}");
+            return ExitCode::from(1);
+        }
+    };
+    for warning in &warnings {
+        eprintln!("{warning}");
+    }
+    let written = match out {
+        Some(path) => {
+            std::fs::write(path, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}\n  help: check that the folder exists and is writable");
+            ExitCode::from(1)
         }
     }
 }

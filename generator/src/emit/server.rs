@@ -270,8 +270,9 @@ fn emit_router(ir: &Ir) -> TokenStream {
         /// [`router`] with explicit settings (body size limit, fallback).
         pub fn router_with_config<A: #api>(api: A, config: #rt::ServerConfig) -> ::axum::Router {
             let answer_unknown_paths = config.answer_unknown_paths;
+            let routes = #rt::with_document_route(::axum::Router::new(), &config);
             let shared = ::std::sync::Arc::new(#rt::Shared::new(api, config));
-            let routes = ::axum::Router::new() #(#routes)*;
+            let routes = routes #(#routes)*;
             let routes = if answer_unknown_paths {
                 routes.fallback(unknown_path::<A>)
             } else {

@@ -97,8 +97,12 @@ pub fn router_with_config<A: DialectCoverageApi>(
     config: super::server_runtime::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
+    let routes = super::server_runtime::with_document_route(
+        ::axum::Router::new(),
+        &config,
+    );
     let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
-    let routes = ::axum::Router::new()
+    let routes = routes
         .route(
             "/_test/v1/3pid",
             ::axum::routing::MethodRouter::new()

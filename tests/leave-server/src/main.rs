@@ -9,6 +9,9 @@
 //! The server's limits can be changed for tests and experiments:
 //! `--header-timeout-ms`, `--body-timeout-ms`, `--idle-timeout-ms`, `--body-limit` and
 //! `--buffered-body-cap` (bytes).
+//!
+//! `--openapi FILE` serves FILE (what `stubforge export` writes) on `GET /openapi.json`,
+//! for tools such as schemathesis.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -19,7 +22,7 @@ use matrix_federation_leave::server::{ServerConfig, router_with_config, serve};
 
 const DEFAULT_PORT: u16 = 8448;
 const USAGE: &str = "usage: leave-server [--port PORT] [--header-timeout-ms MS] [--body-timeout-ms MS] \
-                     [--idle-timeout-ms MS] [--body-limit BYTES] [--buffered-body-cap BYTES]   (or set LEAVE_SERVER_PORT)";
+                     [--idle-timeout-ms MS] [--body-limit BYTES] [--buffered-body-cap BYTES] [--openapi FILE]   (or set LEAVE_SERVER_PORT)";
 
 struct Options {
     port: u16,
@@ -34,7 +37,13 @@ fn options() -> Result<Options, String> {
     let mut config = ServerConfig::default();
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = number(&args.next().ok_or_else(|| USAGE.to_string())?)?;
+        let text = args.next().ok_or_else(|| USAGE.to_string())?;
+        if flag == "--openapi" {
+            let document = std::fs::read(&text).map_err(|e| format!("cannot read {text}: {e}"))?;
+            config = config.with_openapi_document("/openapi.json", document);
+            continue;
+        }
+        let value = number(&text)?;
         let ms = Duration::from_millis(value);
         let bytes = usize::try_from(value).map_err(|_| format!("{value} bytes is too many here"))?;
         match flag.as_str() {

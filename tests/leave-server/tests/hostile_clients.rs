@@ -428,3 +428,90 @@ fn twenty_thousand_requests_on_64_connections_all_succeed_in_flat_memory() {
     assert_eq!(failures, 0);
     assert!(after < warm + 4 * 1024, "memory grew from {warm} KiB to {after} KiB");
 }
+
+/// Writes `request` as it is and reads until the server closes; a write the server cut
+/// short (it answered before reading everything) is no error.
+fn raw_reply(server: &Server, request: &[u8]) -> Vec<u8> {
+    let mut stream = server.connect();
+    let _ = stream.write_all(request);
+    read_until_closed(&mut stream).unwrap_or_default()
+}
+
+/// The README's table of what the server answers by itself, the rows hyper answers
+/// (before the router sees a request) included: each with its status and body.
+#[test]
+fn what_hyper_refuses_is_answered_as_the_readme_says() {
+    let server = Server::quick(&[]);
+    let empty_answer = |request: String, status: u16, what: &str| {
+        let reply = raw_reply(&server, request.as_bytes());
+        let (got, body) = parse_reply(&reply);
+        assert_eq!(got, status, "{what}: {}", String::from_utf8_lossy(&reply));
+        assert_eq!(body, "", "{what}: hyper answers with no body");
+        assert!(
+            String::from_utf8_lossy(&reply)
+                .to_ascii_lowercase()
+                .contains("connection: close"),
+            "{what}: the connection is closed"
+        );
+    };
+    let headers: String = (0..120).map(|i| format!("X-Header-{i}: v\r\n")).collect();
+    empty_answer(
+        format!("GET {MAKE_LEAVE} HTTP/1.1\r\nHost: x\r\n{headers}\r\n"),
+        431,
+        "more than 100 headers",
+    );
+    let big = "a".repeat(500 * 1024);
+    empty_answer(
+        format!("GET {MAKE_LEAVE} HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n"),
+        431,
+        "a head over 400 KiB",
+    );
+    let long = "a".repeat(70_000);
+    empty_answer(
+        format!("GET /{long} HTTP/1.1\r\nHost: x\r\n\r\n"),
+        414,
+        "a target over 64 KiB",
+    );
+    empty_answer("GARBAGE\r\n\r\n".to_string(), 400, "no request line");
+    empty_answer(
+        format!("GET {MAKE_LEAVE} HTTP/9.9\r\nHost: x\r\n\r\n"),
+        400,
+        "an unknown HTTP version",
+    );
+    empty_answer(
+        format!("GET {MAKE_LEAVE} HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n"),
+        400,
+        "a header line without a colon",
+    );
+    let auth = format!("Authorization: {AUTH}\r\nContent-Type: application/json\r\n");
+    empty_answer(
+        format!("PUT {SEND_LEAVE} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: abc\r\n\r\n"),
+        400,
+        "a Content-Length that is no number",
+    );
+    empty_answer(
+        format!("PUT {SEND_LEAVE} HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{{}}"),
+        400,
+        "two Content-Lengths",
+    );
+    empty_answer(
+        format!("PUT {SEND_LEAVE} HTTP/1.1\r\nHost: x\r\n{auth}Transfer-Encoding: gzip\r\n\r\n{{}}"),
+        400,
+        "a Transfer-Encoding other than chunked",
+    );
+
+    // Chunking that breaks inside the body reaches the router: 400 M_UNKNOWN.
+    let reply = raw_reply(
+        &server,
+        format!(
+            "PUT {SEND_LEAVE} HTTP/1.1\r\nHost: x\r\n{auth}Transfer-Encoding: chunked\r\n\r\nzz\r\n{{}}\r\n0\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    let (status, body) = parse_reply(&reply);
+    assert_eq!((status, errcode(&body)), (400, "M_UNKNOWN".to_string()), "{body}");
+
+    // HTTP/2 is not spoken: its preface is closed without an answer.
+    let reply = raw_reply(&server, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assert!(reply.is_empty(), "{}", String::from_utf8_lossy(&reply));
+}
