@@ -1,5 +1,7 @@
-//! The `server` module: one trait for the API, `router` over it, and one axum handler per
-//! operation. The fixed helpers it calls live in `templates/server_runtime.rs`.
+//! The `server` module: one trait for the API, `router` over it, and per operation a route,
+//! a small axum handler and the writer of its response enum. What does not depend on the
+//! operation (reading the body within limits, credentials, turning errors and panics into
+//! responses) is generic code in `templates/server_runtime.rs`, imported as `rt`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,9 +18,9 @@ use crate::ir::{
     ResponseStatus, SecurityKind, TypeRef,
 };
 
-/// The sibling module with the fixed helpers.
+/// The sibling module with the fixed helpers, by the short name the module imports it as.
 fn rt() -> TokenStream {
-    quote!(super::server_runtime)
+    quote!(rt)
 }
 
 pub fn emit_server(ir: &Ir) -> TokenStream {
@@ -29,25 +31,52 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
     let api_trait = emit_trait(ir);
     let router = emit_router(ir);
     let fallbacks = emit_fallbacks(ir);
+    let implementation = emit_implementation(ir);
     let handlers = ir.operations.iter().map(|op| emit_handler(ir, op));
-    let checked = checked_at_request_time(ir);
-    let templates = ir
-        .operations
-        .iter()
-        .filter(|op| op.template.params().next().is_some() || checked.contains(op.id.as_str()))
-        .map(|op| emit_template_fn(ir, op));
     let writers = ir.operations.iter().map(emit_response_writer);
+    let body_writers = emit_body_writers(ir);
     let router_test = emit_router_test(ir);
     quote! {
-        pub use #rt::{AuthRequest, Rejection, ServerConfig, ServerError, serve};
+        pub use super::server_runtime::{AuthRequest, Rejection, ServerConfig, ServerError, serve};
+        use super::server_runtime as #rt;
 
         #api_trait
         #router
+        #implementation
         #fallbacks
         #(#handlers)*
-        #(#templates)*
         #(#writers)*
+        #body_writers
         #router_test
+    }
+}
+
+/// What the runtime's handler steps need of an implementation of the API trait.
+fn emit_implementation(ir: &Ir) -> TokenStream {
+    let api = ident(&ir.api_name);
+    let rt = rt();
+    let auth = any_secured(ir).then(|| {
+        quote! {
+            impl<A: #api> #rt::Authenticating for A {
+                type Principal = A::Principal;
+
+                fn authenticate(
+                    &self,
+                    request: #rt::AuthRequest<'_>,
+                ) -> impl ::std::future::Future<Output = Result<A::Principal, #rt::Rejection>> + Send {
+                    #api::authenticate(self, request)
+                }
+            }
+        }
+    });
+    quote! {
+        impl<A: #api> #rt::Implementation for A {
+            fn error_response(&self, error: &#rt::ServerError) -> ::axum::response::Response {
+                #api::error_response(self, error)
+            }
+        }
+
+        #auth
     }
 }
 
@@ -302,17 +331,6 @@ fn routes(ir: &Ir) -> BTreeMap<String, Vec<&Operation>> {
     by_route
 }
 
-/// The operations (by id) on routes that do not decide alone which operation serves a
-/// request: their templates are checked when a request comes.
-fn checked_at_request_time(ir: &Ir) -> BTreeSet<&str> {
-    routes(ir)
-        .into_values()
-        .filter(|ops| !ops.iter().all(|op| route_decides(&full_template(ir, op))))
-        .flatten()
-        .map(|op| op.id.as_str())
-        .collect()
-}
-
 fn full_template(ir: &Ir, op: &Operation) -> PathTemplate {
     op.template.under(&ir.base_path)
 }
@@ -344,34 +362,25 @@ fn route_decides(template: &PathTemplate) -> bool {
         .all(|segment| segment.is_whole_param() || segment.literal().is_some_and(|text| routes_as_text(&text)))
 }
 
-/// The operation's full path as the runtime matches it.
-fn emit_template_fn(ir: &Ir, op: &Operation) -> TokenStream {
-    let rt = rt();
-    let name = template_ident(op);
-    let doc = format!(" `{}{}`, as it arrives.", ir.base_path, op.path);
-    let template = template_tokens(&full_template(ir, op));
-    quote! {
-        #[doc = #doc]
-        fn #name() -> #rt::Template {
-            #template
+/// The operation's full path as the runtime matches it: fixed text as it arrives, each
+/// parameter `{name}` (`/Accounts/{AccountSid}/Calls/{Sid}.json`). Names hold no `/`, `{`
+/// or `}` (`check` refuses them) and fixed text holds its braces percent-encoded.
+fn template_text(ir: &Ir, op: &Operation) -> String {
+    let mut text = String::new();
+    for segment in &full_template(ir, op).segments {
+        text.push('/');
+        for part in &segment.parts {
+            match part {
+                PathPart::Literal(literal) => text.push_str(&paths::wire_literal(literal)),
+                PathPart::Param(name) => {
+                    text.push('{');
+                    text.push_str(name);
+                    text.push('}');
+                }
+            }
         }
     }
-}
-
-/// `&[&[Piece::Text("Accounts")], &[Piece::Value, Piece::Text(".json")]]`.
-fn template_tokens(template: &PathTemplate) -> TokenStream {
-    let rt = rt();
-    let segments = template.segments.iter().map(|segment| {
-        let pieces = segment.parts.iter().map(|part| match part {
-            PathPart::Literal(text) => {
-                let wire = paths::wire_literal(text);
-                quote!(#rt::Piece::Text(#wire))
-            }
-            PathPart::Param(_) => quote!(#rt::Piece::Value),
-        });
-        quote!(&[#(#pieces),*])
-    });
-    quote!(&[#(#segments),*])
+    text
 }
 
 /// One `.route(..)`: a handler per method, and what answers the other methods.
@@ -379,14 +388,15 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
     let rt = rt();
     let templates: Vec<PathTemplate> = ops.iter().map(|op| full_template(ir, op)).collect();
     let all_decided = templates.iter().all(route_decides);
-    let distinct = ops
-        .iter()
-        .zip(&templates)
-        .enumerate()
-        .filter(|(i, (_, template))| !templates[..*i].contains(template))
-        .map(|(_, (op, _))| template_ident(op));
+    let mut distinct: Vec<String> = Vec::new();
+    for op in ops {
+        let text = template_text(ir, op);
+        if !distinct.contains(&text) {
+            distinct.push(text);
+        }
+    }
     let unmatched = quote! {
-        shared.0.api.error_response(&#rt::unmatched(&request, &[#(#distinct()),*]))
+        shared.0.api.error_response(&#rt::unmatched(&request, &[#(#distinct),*]))
     };
     let mut by_method: BTreeMap<HttpMethod, Vec<(&Operation, &PathTemplate)>> = BTreeMap::new();
     for (op, template) in ops.iter().zip(&templates) {
@@ -402,9 +412,9 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
         }
         let tries = candidates.iter().map(|(op, _)| {
             let handler = handler_ident(op);
-            let template = template_ident(op);
+            let template = template_text(ir, op);
             quote! {
-                if #rt::path_fits(request.uri().path(), #template()) {
+                if #rt::path_fits(request.uri().path(), #template) {
                     return #handler::<A>(shared, request).await;
                 }
             }
@@ -434,7 +444,7 @@ fn emit_fallbacks(ir: &Ir) -> TokenStream {
         .operations
         .iter()
         .filter(|op| op.template.params().next().is_some())
-        .map(template_ident);
+        .map(|op| template_text(ir, op));
     let method_not_allowed = uses_method_not_allowed(ir).then(|| {
         quote! {
             async fn method_not_allowed<A: #api>(
@@ -453,7 +463,7 @@ fn emit_fallbacks(ir: &Ir) -> TokenStream {
             ::axum::extract::State(shared): State<A>,
             uri: ::axum::http::Uri,
         ) -> ::axum::response::Response {
-            shared.api.error_response(&#rt::unknown_or_empty(uri.path(), &[#(#templates()),*]))
+            shared.api.error_response(&#rt::unknown_or_empty(uri.path(), &[#(#templates),*]))
         }
 
         #method_not_allowed
@@ -473,29 +483,18 @@ fn handler_ident(op: &Operation) -> proc_macro2::Ident {
     ident(&op.handler_fn)
 }
 
-fn serve_ident(op: &Operation) -> proc_macro2::Ident {
-    ident(&op.serve_fn)
-}
-
-fn template_ident(op: &Operation) -> proc_macro2::Ident {
-    ident(&op.template_fn)
-}
-
-fn writer_ident(op: &Operation) -> proc_macro2::Ident {
-    ident(&op.writer_fn)
-}
-
-/// The axum handler (panics become 500, errors go through `error_response`) and the
-/// function that does the work: body, credentials, parameters, the call, the response.
+/// The axum handler: the runtime's steps in order (credentials present, body read within
+/// the limits, media type, credentials checked), then the operation's own part: its
+/// parameters and body into the request struct, and the call. `rt::respond` turns a panic
+/// into 500, every error into `error_response`, and the response enum into HTTP.
 fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
     let api = ident(&ir.api_name);
     let rt = rt();
     let handler = handler_ident(op);
-    let serve = serve_ident(op);
-    let writer = writer_ident(op);
     let method = ident(&op.method_name);
     let request_type = ident(&op.request_type);
-    let (credentials, principal, principal_arg) = if is_secured(op) {
+    let secured = is_secured(op);
+    let security = if secured {
         let alternatives = op.security.iter().map(|schemes| {
             let schemes = schemes.iter().map(|name| {
                 let source = credential_source(ir, name);
@@ -503,36 +502,36 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             });
             quote!(&[#(#schemes),*])
         });
-        (
-            // Before the body: a request without credentials is answered at once.
-            quote! {
-                let schemes: &[&[(&str, #rt::CredentialSource)]] = &[#(#alternatives),*];
-                #rt::credentials_sent(&parts, schemes)?;
-            },
-            quote! {
-                let principal = #rt::authenticate(&parts, &body, schemes, |request| {
-                    shared.api.authenticate(request)
-                })
-                .await?;
-            },
-            quote!(, principal),
-        )
+        quote!(&[#(#alternatives),*])
     } else {
-        (TokenStream::new(), TokenStream::new(), TokenStream::new())
-    };
-    // The body is read (and held to the limit, the timeout and the budget) even when
-    // nothing looks at it.
-    let read_body = if is_secured(op) || op.body.is_some() {
-        quote!(let body = #rt::read_body_bounded(&parts.headers, body, &shared.config, &shared.budget).await?;)
-    } else {
-        quote!(#rt::read_body_bounded(&parts.headers, body, &shared.config, &shared.budget).await?;)
+        quote!(&[])
     };
     let template = full_template(ir, op);
     let path_names: Vec<&str> = template.params().collect();
+    let reads_parts = secured || op.body.is_some() || !op.params.is_empty();
+    // The body is read (and held to the limit, the timeout and the budget) even when
+    // nothing looks at it.
+    let receive = match (reads_parts, secured || op.body.is_some()) {
+        (false, _) => quote!(let _ = #rt::receive(&shared, request, #security).await?;),
+        (true, false) => quote!(let (parts, _) = #rt::receive(&shared, request, #security).await?;),
+        (true, true) if secured => quote! {
+            let security: #rt::Security = #security;
+            let (parts, body) = #rt::receive(&shared, request, security).await?;
+        },
+        (true, true) => quote!(let (parts, body) = #rt::receive(&shared, request, #security).await?;),
+    };
+    let (principal, principal_arg) = if secured {
+        (
+            quote!(let principal = #rt::authenticated(&shared, &parts, &body, security).await?;),
+            quote!(, principal),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let path_values = (!path_names.is_empty()).then(|| {
         let count = Literal::usize_unsuffixed(path_names.len());
-        let template = template_ident(op);
-        quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template())?;)
+        let template = template_text(ir, op);
+        quote!(let path_values: [&str; #count] = #rt::path_values(parts.uri.path(), #template)?;)
     });
     let query = reads_query_pairs(ir, op).then(|| quote!(let query = #rt::query_pairs(&parts)?;));
     let fields = op.params.iter().map(|p| emit_param_field(ir, op, p, &path_names));
@@ -549,28 +548,19 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             ::axum::extract::State(shared): State<A>,
             request: ::axum::extract::Request,
         ) -> ::axum::response::Response {
-            match #rt::catch_panic(#serve(&shared, request)).await {
-                Ok(Ok(response)) => response,
-                Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-            }
-        }
-
-        async fn #serve<A: #api>(
-            shared: &#rt::Shared<A>,
-            request: ::axum::extract::Request,
-        ) -> Result<::axum::response::Response, #rt::ServerError> {
-            let (parts, body) = request.into_parts();
-            #credentials
-            #read_body
-            #accept
-            #principal
-            #path_values
-            #query
-            let request = super::types::#request_type {
-                #(#fields)*
-                #body_field
+            let work = async {
+                #receive
+                #accept
+                #principal
+                #path_values
+                #query
+                let request = super::types::#request_type {
+                    #(#fields)*
+                    #body_field
+                };
+                Ok(shared.api.#method(request #principal_arg).await)
             };
-            #writer(shared.api.#method(request #principal_arg).await)
+            #rt::respond(&shared, work).await
         }
     }
 }
@@ -613,10 +603,10 @@ fn credential_source(ir: &Ir, scheme: &str) -> TokenStream {
     let rt = rt();
     let kind = ir.security_schemes.iter().find(|s| s.name == scheme).map(|s| &s.kind);
     match kind {
-        Some(SecurityKind::ApiKeyHeader { header }) => quote!(#rt::CredentialSource::Header(#header)),
-        Some(SecurityKind::ApiKeyQuery { param }) => quote!(#rt::CredentialSource::Query(#param)),
-        Some(SecurityKind::ApiKeyCookie { cookie }) => quote!(#rt::CredentialSource::Cookie(#cookie)),
-        _ => quote!(#rt::CredentialSource::Header("Authorization")),
+        Some(SecurityKind::ApiKeyHeader { header }) => quote!(#rt::in_header(#header)),
+        Some(SecurityKind::ApiKeyQuery { param }) => quote!(#rt::in_query(#param)),
+        Some(SecurityKind::ApiKeyCookie { cookie }) => quote!(#rt::in_cookie(#cookie)),
+        _ => quote!(#rt::in_header("Authorization")),
     }
 }
 
@@ -746,27 +736,63 @@ fn reads_query_pairs(ir: &Ir, op: &Operation) -> bool {
     })
 }
 
-/// The parser for one parameter value: `FromStr` for scalars, serde for the rest.
+/// The parser for one parameter value: `FromStr` for scalars, serde for the rest. The
+/// type it reads is the request field's, which the compiler infers.
 fn parse_fn(ty: &TypeRef) -> TokenStream {
     let rt = rt();
-    let tokens = qualified_type(ty);
     match ty {
-        TypeRef::String | TypeRef::F64 | TypeRef::Bool => quote!(#rt::parse_scalar::<#tokens>),
-        _ if ty.integer_bounds().is_some() => quote!(#rt::parse_scalar::<#tokens>),
-        _ => quote!(#rt::parse_serde::<#tokens>),
+        TypeRef::String | TypeRef::F64 | TypeRef::Bool => quote!(#rt::parse_scalar),
+        _ if ty.integer_bounds().is_some() => quote!(#rt::parse_scalar),
+        _ => quote!(#rt::parse_serde),
     }
 }
 
 /// Turns the response enum into an HTTP response: the variant decides status and body.
 fn emit_response_writer(op: &Operation) -> TokenStream {
     let rt = rt();
-    let writer = writer_ident(op);
     let response = ident(&op.response_type);
-    let arms = op.responses.iter().map(|r| emit_response_arm(&response, r, op));
+    let arms = op.responses.iter().map(|r| emit_response_arm(r, op));
     quote! {
-        fn #writer(response: super::types::#response) -> Result<::axum::response::Response, #rt::ServerError> {
-            match response {
-                #(#arms)*
+        impl #rt::WriteResponse for super::types::#response {
+            fn write(self) -> Result<::axum::response::Response, #rt::ServerError> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+/// One writer per body enum of several media types, in the order responses name them.
+fn emit_body_writers(ir: &Ir) -> TokenStream {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut writers = TokenStream::new();
+    for r in ir.operations.iter().flat_map(|op| &op.responses) {
+        if let Some(ResponseBody::Several { name, forms }) = &r.body {
+            if seen.insert(name) {
+                writers.extend(emit_body_writer(name, forms));
+            }
+        }
+    }
+    writers
+}
+
+/// A body of several media types: each variant written in its form with the status the
+/// response variant gives.
+fn emit_body_writer(name: &str, forms: &[(String, MediaForm)]) -> TokenStream {
+    let rt = rt();
+    let name = ident(name);
+    let arms = forms.iter().map(|(variant, form)| {
+        let variant = ident(variant);
+        let write = write_form(form, &quote!(body), &quote!(status));
+        quote!(Self::#variant(body) => #write,)
+    });
+    quote! {
+        impl #rt::WriteBody for super::types::#name {
+            fn write(self, status: u16) -> Result<::axum::response::Response, #rt::ServerError> {
+                match self {
+                    #(#arms)*
+                }
             }
         }
     }
@@ -775,7 +801,7 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
 /// One variant's arm. A range or `default` variant's status is checked first
 /// (`status_of_class`, `default_status`): a status it may not stand for answers 500.
 /// Then the body is written in its form, then each declared header.
-fn emit_response_arm(response: &proc_macro2::Ident, r: &Response, op: &Operation) -> TokenStream {
+fn emit_response_arm(r: &Response, op: &Operation) -> TokenStream {
     let rt = rt();
     let status = match r.status {
         ResponseStatus::Exact(code) => {
@@ -797,9 +823,8 @@ fn emit_response_arm(response: &proc_macro2::Ident, r: &Response, op: &Operation
             quote!(#rt::default_status(status, &[#(#listed),*], &[#(#classes),*])?)
         }
     };
-    let pattern = media::bind(&quote!(super::types::#response), r);
-    let simple = r.headers.is_empty() && !matches!(r.body, Some(ResponseBody::Several { .. }));
-    if simple {
+    let pattern = media::bind(&quote!(Self), r);
+    if r.headers.is_empty() {
         let write = write_body(r.body.as_ref(), &status);
         return quote!(#pattern => #write,);
     }
@@ -834,15 +859,7 @@ fn write_body(body: Option<&ResponseBody>, status: &TokenStream) -> TokenStream 
     match body {
         None => quote!(#rt::empty_response(#status)),
         Some(ResponseBody::One(form)) => write_form(form, &quote!(body), status),
-        Some(ResponseBody::Several { name, forms }) => {
-            let name = ident(name);
-            let arms = forms.iter().map(|(variant, form)| {
-                let variant = ident(variant);
-                let write = write_form(form, &quote!(body), status);
-                quote!(super::types::#name::#variant(body) => #write,)
-            });
-            quote!(match body { #(#arms)* })
-        }
+        Some(ResponseBody::Several { .. }) => quote!(#rt::WriteBody::write(body, #status)),
     }
 }
 

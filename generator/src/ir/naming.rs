@@ -54,7 +54,8 @@ const TYPES_ITEMS: [&str; 9] = [
 ];
 
 /// What the `server` module imports, defines and calls by bare name besides the prelude.
-const SERVER_ITEMS: [&str; 10] = [
+const SERVER_ITEMS: [&str; 11] = [
+    "rt",
     "AuthRequest",
     "Rejection",
     "ServerConfig",
