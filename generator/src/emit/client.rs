@@ -606,6 +606,7 @@ mod tests {
             deep_nesting: None,
             skipped: Vec::new(),
             body_support: Default::default(),
+            models: Default::default(),
         }
     }
 
