@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Diagnostic, Failure, Layout, Parts, Settings, generate, write};
+use crate::{Diagnostic, Failure, Layout, Parts, Settings, TypeOptions, generate, write};
 
 /// Starts a build-script configuration.
 pub fn configure() -> Builder {
@@ -32,6 +32,7 @@ pub fn configure() -> Builder {
         file_name: None,
         force: false,
         skip_unsupported: false,
+        types: TypeOptions::default(),
     }
 }
 
@@ -44,6 +45,7 @@ pub struct Builder {
     file_name: Option<String>,
     force: bool,
     skip_unsupported: bool,
+    types: TypeOptions,
 }
 
 impl Builder {
@@ -102,6 +104,30 @@ impl Builder {
         self
     }
 
+    /// Writes `attributes` (whole outer attributes, `#[derive(Hash)]`) above the type of
+    /// the schema `schema`, after stubforge's own. A schema is named by its key under
+    /// `definitions` or `components/schemas`, as written; naming one the definition does
+    /// not have is an error. Repeat to add more.
+    pub fn type_attribute(mut self, schema: impl Into<String>, attributes: impl Into<String>) -> Self {
+        self.types.attributes.push((schema.into(), attributes.into()));
+        self
+    }
+
+    /// Uses the Rust type `path` (`::ruma_common::OwnedRoomId`) wherever the schema
+    /// `schema` is referenced, and generates no model for it. The type must serialize as
+    /// the schema does and implement `Debug`, `Clone` and `PartialEq` (and whatever the
+    /// types that hold it derive).
+    pub fn map_type(mut self, schema: impl Into<String>, path: impl Into<String>) -> Self {
+        self.types.replacements.push((schema.into(), path.into()));
+        self
+    }
+
+    /// Names the type of the schema `schema` `name` instead of the name its key gives.
+    pub fn rename_type(mut self, schema: impl Into<String>, name: impl Into<String>) -> Self {
+        self.types.renames.push((schema.into(), name.into()));
+        self
+    }
+
     /// Generates and writes the file (only when its contents changed), prints
     /// `cargo:rerun-if-changed` for the definition and every file it reaches through
     /// `$ref`, and passes warnings to cargo. Returns the written file's path.
@@ -136,6 +162,7 @@ impl Builder {
             parts: self.parts,
             force: self.force,
             skip_unsupported: self.skip_unsupported,
+            types: self.types,
         };
         let generated = match generate(&settings) {
             Ok(generated) => generated,

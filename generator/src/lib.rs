@@ -47,6 +47,7 @@ use serde::Deserialize;
 pub use build_script::{Builder, configure};
 pub use diag::{Diagnostic, Failure, Location, Severity};
 pub use export::OpenApiVersion;
+pub use ir::TypeOptions;
 pub use write::{OutputFile, WriteMode, WriteReport};
 
 use crate::diag::Finding;
@@ -72,6 +73,8 @@ pub struct Settings {
     /// is left out (a schema: read as any JSON value) with a warning, instead of failing
     /// the run. See the `skip` module for what can be skipped.
     pub skip_unsupported: bool,
+    /// Per-schema choices: extra attributes, Rust types that stand for schemas, names.
+    pub types: TypeOptions,
 }
 
 /// The shape of the output.
@@ -121,6 +124,7 @@ impl Settings {
             parts: Parts::default(),
             force: false,
             skip_unsupported: false,
+            types: TypeOptions::default(),
         }
     }
 }
@@ -277,7 +281,21 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
         skips.prune_model(&mut api);
     }
 
-    let mut ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer));
+    let option_errors = |errors: Vec<ir::OptionError>| -> Vec<Diagnostic> {
+        errors
+            .into_iter()
+            .map(|e| Diagnostic::error(e.message).at(at.locate(&e.pointer)).help(e.help))
+            .collect()
+    };
+    let bad_options = option_errors(ir::check_type_options(&api, &settings.types));
+    if !bad_options.is_empty() {
+        return Err(fail(bad_options));
+    }
+    let mut ir = ir::build(&api, &|pointer| at.ref_name_hint(pointer), &settings.types);
+    let bad_options = option_errors(ir::misplaced_attributes(&ir));
+    if !bad_options.is_empty() {
+        return Err(fail(bad_options));
+    }
     ir.skipped = skips.documented();
     // Warnings inside what was left out say nothing about the generated code.
     diagnostics.retain(|d| !skips.covers(d));

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use stubforge::{Layout, OpenApiVersion, Settings, project, run};
+use stubforge::{Layout, OpenApiVersion, Settings, TypeOptions, project, run};
 
 /// Generates a typed Rust crate from a Swagger 2.0 or OpenAPI 3.0 definition.
 ///
@@ -44,6 +44,19 @@ enum Command {
         /// line in the crate's docs. Errors outside any operation or schema still fail.
         #[arg(long)]
         skip_unsupported: bool,
+        /// Write outer attributes above a schema's type, after stubforge's own:
+        /// `--type-attribute 'RoomVersion=#[derive(PartialOrd, Ord)]'`. The schema is named
+        /// by its key under `definitions` or `components/schemas`. Repeatable.
+        #[arg(long, value_name = "SCHEMA=ATTRS", value_parser = schema_and)]
+        type_attribute: Vec<(String, String)>,
+        /// Use a Rust type of yours wherever a schema is referenced, and generate no model
+        /// for it: `--map-type RoomId=::ruma_common::OwnedRoomId`. The crate that holds the
+        /// generated code must depend on the type's crate. Repeatable.
+        #[arg(long, value_name = "SCHEMA=PATH", value_parser = schema_and)]
+        map_type: Vec<(String, String)>,
+        /// Name a schema's type yourself: `--rename-type ServerKeys=SigningKeys`. Repeatable.
+        #[arg(long, value_name = "SCHEMA=NAME", value_parser = schema_and)]
+        rename_type: Vec<(String, String)>,
     },
     /// Write the definition as one standard OpenAPI document (JSON): every `$ref`d file
     /// resolved into it, the Matrix dialect and Swagger 2.0 in standard OpenAPI, and the
@@ -62,6 +75,14 @@ enum Command {
     },
 }
 
+/// `SCHEMA=VALUE`, split at the first `=`.
+fn schema_and(option: &str) -> Result<(String, String), String> {
+    match option.split_once('=') {
+        Some((schema, value)) if !schema.is_empty() => Ok((schema.to_string(), value.to_string())),
+        _ => Err(format!("expected SCHEMA=VALUE, found `{option}`")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let jobs = match cli.command {
@@ -72,11 +93,19 @@ fn main() -> ExitCode {
             crate_name,
             force,
             skip_unsupported,
+            type_attribute,
+            map_type,
+            rename_type,
         }) => {
             let mut settings = Settings::new(spec);
             settings.layout = Layout::Crate { name: crate_name };
             settings.force = force;
             settings.skip_unsupported = skip_unsupported;
+            settings.types = TypeOptions {
+                attributes: type_attribute,
+                replacements: map_type,
+                renames: rename_type,
+            };
             vec![(settings, out)]
         }
         None => {

@@ -175,3 +175,54 @@ fn help_explains_every_flag() {
     let top = String::from_utf8(stubforge(&["--help"]).stdout).unwrap();
     assert!(top.contains("regenerates this project's committed"), "{top}");
 }
+
+/// The per-type flags give what the builder's options give, and each shows in the types.
+#[test]
+fn type_option_flags_are_the_builders_options() {
+    let spec = workspace_root().join("tests/fixtures/room-directory/api.yaml");
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().display().to_string();
+    let run = stubforge(&[
+        "generate",
+        "--spec",
+        &spec.display().to_string(),
+        "--out",
+        &dir,
+        "--type-attribute",
+        "RoomSummary=#[derive(Eq, Hash)]",
+        "--map-type",
+        "RoomId=::ruma_common::OwnedRoomId",
+        "--rename-type",
+        "PublicRoomsResponse=RoomDirectoryPage",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let written = std::fs::read_to_string(out.path().join("src/types.rs")).unwrap();
+
+    let mut settings = stubforge::Settings::new(&spec);
+    settings.types = stubforge::TypeOptions {
+        attributes: vec![("RoomSummary".into(), "#[derive(Eq, Hash)]".into())],
+        replacements: vec![("RoomId".into(), "::ruma_common::OwnedRoomId".into())],
+        renames: vec![("PublicRoomsResponse".into(), "RoomDirectoryPage".into())],
+    };
+    let generated = stubforge::generate(&settings).unwrap();
+    let types = generated
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("src/types.rs"))
+        .unwrap();
+    assert_eq!(written, types.contents);
+
+    assert!(
+        written.contains("#[derive(Eq, Hash)]\npub struct RoomSummary"),
+        "{written}"
+    );
+    assert!(written.contains("pub room_id: ::ruma_common::OwnedRoomId,"));
+    assert!(!written.contains("pub type RoomId"));
+    assert!(written.contains("pub struct RoomDirectoryPage"));
+    assert!(!written.contains("struct PublicRoomsResponse"));
+
+    // A flag without `=` is refused by the command line, before any generation.
+    let bad = stubforge(&["generate", "--spec", "x.yaml", "--out", &dir, "--map-type", "RoomId"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("expected SCHEMA=VALUE"), "{}", stderr(&bad));
+}

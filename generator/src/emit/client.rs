@@ -645,6 +645,7 @@ mod tests {
             client_only: Vec::new(),
             skipped: Vec::new(),
             body_support: Default::default(),
+            models: Default::default(),
         }
     }
 

@@ -3,6 +3,8 @@
 
 mod bodies;
 mod client;
+mod constructors;
+mod enums;
 mod examples;
 mod media;
 mod params;

@@ -53,7 +53,7 @@ fn is_text(ir: &Ir, ty: &TypeRef) -> bool {
         TypeRef::String => true,
         TypeRef::Named(name) => matches!(
             ir.types.get(name).map(|def| &def.kind),
-            Some(TypeKind::StringEnum(_) | TypeKind::Alias(TypeRef::String))
+            Some(TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_) | TypeKind::Alias(TypeRef::String))
         ),
         _ => false,
     }

@@ -59,6 +59,11 @@ fn type_with(ty: &TypeRef, named: &dyn Fn(Ident) -> TokenStream) -> TokenStream 
             let inner = type_with(inner, named);
             quote!(Box<#inner>)
         }
+        // `ir` checked that the caller's path parses; `Value` only if it somehow did not.
+        TypeRef::External(path) => match syn::parse_str::<syn::TypePath>(path) {
+            Ok(path) => quote!(#path),
+            Err(_) => quote!(::serde_json::Value),
+        },
     }
 }
 

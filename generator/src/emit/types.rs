@@ -6,12 +6,18 @@ use quote::quote;
 use super::media;
 use super::rust::{doc, doc_or, ident, type_tokens, undescribed_type};
 use crate::ir::{
-    Access, Body, EnumValue, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
+    Access, Body, Constructor, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
     ResponseStatus, StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
-    let models = ir.types.values().map(emit_type);
+    let models = ir.types.values().map(|def| emit_type(ir, def));
+    let missing_field = ir
+        .models
+        .missing_field
+        .as_deref()
+        .map(super::constructors::emit_missing_field);
+    let unknown_value = ir.models.unknown_value.as_deref().map(super::enums::emit_unknown_value);
     let requests = ir.operations.iter().map(|op| emit_request(ir, op));
     let responses = ir.operations.iter().map(|op| emit_response(ir, op));
     let response_forms = ir
@@ -29,6 +35,8 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
     let bodies = super::bodies::emit_body_types(ir);
     quote! {
         #(#models)*
+        #missing_field
+        #unknown_value
         #bodies
         #(#requests)*
         #(#responses)*
@@ -60,14 +68,24 @@ fn emit_deserialize_some() -> TokenStream {
     }
 }
 
-fn emit_type(def: &TypeDef) -> TokenStream {
+fn emit_type(ir: &Ir, def: &TypeDef) -> TokenStream {
+    let attrs = caller_attributes(ir, &def.name);
+    let attrs = &attrs;
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(def, s),
-        TypeKind::Tuple(items) => emit_tuple(def, items),
-        TypeKind::StringEnum(values) => emit_string_enum(def, values),
-        TypeKind::Union(variants) => emit_union(def, variants),
-        TypeKind::Tagged(tagged) => emit_tagged(def, tagged),
-        TypeKind::Newtype(inner) => emit_newtype(def, inner),
+        TypeKind::Struct(s) => {
+            let model = emit_struct(def, s, attrs);
+            let constructor = super::constructors::emit_constructor(def, s, ir.models.missing_field.as_deref());
+            quote!(#model #constructor)
+        }
+        TypeKind::Tuple(items) => emit_tuple(def, items, attrs),
+        TypeKind::StringEnum(values) => {
+            let error = ir.models.unknown_value.as_deref().unwrap_or("UnknownValue");
+            super::enums::emit_closed(def, values, error, attrs)
+        }
+        TypeKind::OpenStringEnum(open) => super::enums::emit_open(def, open, attrs),
+        TypeKind::Union(variants) => emit_union(def, variants, attrs),
+        TypeKind::Tagged(tagged) => emit_tagged(def, tagged, attrs),
+        TypeKind::Newtype(inner) => emit_newtype(def, inner, attrs),
         TypeKind::Alias(target) => {
             let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
             let name = ident(&def.name);
@@ -80,14 +98,31 @@ fn emit_type(def: &TypeDef) -> TokenStream {
     }
 }
 
+/// The attributes the caller asked for on the type `name` (`ir` checked they parse).
+fn caller_attributes(ir: &Ir, name: &str) -> TokenStream {
+    let attrs = ir
+        .models
+        .attributes
+        .iter()
+        .filter(|wanted| wanted.type_name == name)
+        .filter_map(|wanted| syn::parse::Parser::parse_str(syn::Attribute::parse_outer, &wanted.attributes).ok())
+        .flatten();
+    quote!(#(#attrs)*)
+}
+
 fn serde_derives() -> TokenStream {
     quote!(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)
 }
 
-fn emit_struct(def: &TypeDef, s: &StructDef) -> TokenStream {
+fn emit_struct(def: &TypeDef, s: &StructDef, attrs: &TokenStream) -> TokenStream {
     let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
+    // Every member optional: `Default` is the value with none of them.
+    let derives = match s.constructor {
+        Constructor::Default => quote!(#derives, Default),
+        _ => derives,
+    };
     let fields = s.fields.iter().map(emit_field);
     let (deny, extra) = match &s.extra {
         ExtraMembers::Rejected => (quote!(#[serde(deny_unknown_fields)]), TokenStream::new()),
@@ -115,6 +150,7 @@ fn emit_struct(def: &TypeDef, s: &StructDef) -> TokenStream {
         #docs
         #[derive(#derives)]
         #deny
+        #attrs
         pub struct #name {
             #(#fields)*
             #extra
@@ -163,7 +199,7 @@ fn emit_field(field: &Field) -> TokenStream {
     }
 }
 
-fn emit_tuple(def: &TypeDef, items: &[TypeRef]) -> TokenStream {
+fn emit_tuple(def: &TypeDef, items: &[TypeRef], attrs: &TokenStream) -> TokenStream {
     let shape = " Written as a JSON array with exactly these positions.";
     let docs = match &def.doc {
         Some(text) => {
@@ -184,11 +220,12 @@ fn emit_tuple(def: &TypeDef, items: &[TypeRef]) -> TokenStream {
     quote! {
         #docs
         #[derive(#derives)]
+        #attrs
         pub struct #name #layout
     }
 }
 
-fn emit_newtype(def: &TypeDef, inner: &TypeRef) -> TokenStream {
+fn emit_newtype(def: &TypeDef, inner: &TypeRef, attrs: &TokenStream) -> TokenStream {
     let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
@@ -197,33 +234,12 @@ fn emit_newtype(def: &TypeDef, inner: &TypeRef) -> TokenStream {
         #docs
         #[derive(#derives)]
         #[serde(transparent)]
+        #attrs
         pub struct #name(pub #inner);
     }
 }
 
-fn emit_string_enum(def: &TypeDef, values: &[EnumValue]) -> TokenStream {
-    let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
-    let name = ident(&def.name);
-    let variants = values.iter().map(|v| {
-        let variant = ident(&v.rust_name);
-        let wire = &v.wire_name;
-        let line = format!(" `{wire}`");
-        quote! {
-            #[doc = #line]
-            #[serde(rename = #wire)]
-            #variant,
-        }
-    });
-    quote! {
-        #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        pub enum #name {
-            #(#variants)*
-        }
-    }
-}
-
-fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
+fn emit_union(def: &TypeDef, variants: &[UnionVariant], attrs: &TokenStream) -> TokenStream {
     let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
     let derives = serde_derives();
@@ -240,6 +256,7 @@ fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
         // The alternatives are the definition's own types, used by value like its
         // structs; boxing the larger ones would change what users write.
         #[allow(clippy::large_enum_variant)]
+        #attrs
         pub enum #name {
             #(#variants)*
         }
@@ -250,7 +267,7 @@ fn emit_union(def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
 /// its tag, but the definition's subtypes declare the tag as a member of their own. So the
 /// whole object is read into the variant the tag names, and written with the tag set to the
 /// variant's value.
-fn emit_tagged(def: &TypeDef, tagged: &TaggedUnion) -> TokenStream {
+fn emit_tagged(def: &TypeDef, tagged: &TaggedUnion, attrs: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let member = &tagged.tag;
     let other = ident(&tagged.other.rust_name);
@@ -296,6 +313,7 @@ fn emit_tagged(def: &TypeDef, tagged: &TaggedUnion) -> TokenStream {
         #[derive(Debug, Clone, PartialEq)]
         // The variants are the definition's own types, used by value like its structs.
         #[allow(clippy::large_enum_variant)]
+        #attrs
         pub enum #name {
             #(#variants)*
             #other_doc

@@ -78,7 +78,7 @@ fn reached<'a>(defs: &BTreeMap<String, TypeDef>, roots: impl Iterator<Item = &'a
                         pending.push(&tagged.other.ty);
                     }
                     TypeKind::Alias(inner) | TypeKind::Newtype(inner) => pending.push(inner),
-                    TypeKind::StringEnum(_) => {}
+                    TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_) => {}
                 }
             }
             _ => {}

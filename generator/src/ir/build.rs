@@ -8,8 +8,9 @@ use super::examples;
 use super::indirection::add_indirection;
 use super::operation_names::{ModuleNames, api_trait_name, name_operations};
 use super::operations::operations;
-use super::types::{RefHints, TypeBuilder};
-use super::{BodySupport, EncodingKind, Ir, License, PartKind, SecurityKind, SecurityScheme};
+use super::types::options::TypeOptions;
+use super::types::{RefHints, TypeBuilder, constructors};
+use super::{BodySupport, EncodingKind, Ir, License, PartKind, SecurityKind, SecurityScheme, TypeAttributes};
 
 /// Where the 3.1 upgrade keeps `info.summary` and `info.license.identifier`, which the
 /// 3.0 model has no field for.
@@ -20,10 +21,10 @@ fn info_extension(extensions: &indexmap::IndexMap<String, serde_json::Value>, ke
     extensions.get(key).and_then(|v| v.as_str()).map(str::to_string)
 }
 
-pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
+pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
     // Names are claimed in priority order (see `naming`): component schemas (when the
     // builder is made), then what operations add, then inline schemas as they are built.
-    let mut types = TypeBuilder::new(api, hints);
+    let mut types = TypeBuilder::new(api, hints, options);
     let mut modules = ModuleNames::default();
     let api_name = api_trait_name(&api.info.title, &mut modules, &mut types);
     let names = name_operations(api, &mut modules, &mut types);
@@ -32,9 +33,21 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
     let client_only = super::shared_urls::client_only(&mut operations);
     let typed_body = typed_body_name(&operations, &mut types);
     let body_support = body_support(&operations, &mut types);
-    let mut defs = types.types;
+    let mut defs = std::mem::take(&mut types.types);
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
+    let mut models = constructors::decide(&mut defs, &mut types);
+    models.attributes = options
+        .attributes
+        .iter()
+        .filter_map(|(schema, attributes)| {
+            Some(TypeAttributes {
+                schema: schema.clone(),
+                type_name: types.component_names().get(schema)?.clone(),
+                attributes: attributes.clone(),
+            })
+        })
+        .collect();
     let examples = examples::name_and_validate(types.examples, &defs);
     let base_path = base_path(api);
     let profile = super::profile::decide(&base_path, &operations, &defs);
@@ -60,6 +73,7 @@ pub fn build(api: &OpenAPI, hints: RefHints) -> Ir {
         body_support,
         profile,
         client_only,
+        models,
     }
 }
 

@@ -94,7 +94,7 @@ fn slots_mut(kind: &mut TypeKind) -> Vec<&mut TypeRef> {
             .chain([&mut tagged.other.ty])
             .collect(),
         TypeKind::Newtype(inner) => vec![inner],
-        TypeKind::Alias(_) | TypeKind::StringEnum(_) => Vec::new(),
+        TypeKind::Alias(_) | TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_) => Vec::new(),
     }
 }
 
@@ -110,7 +110,7 @@ fn slots(kind: &TypeKind) -> Vec<&TypeRef> {
             .chain([&tagged.other.ty])
             .collect(),
         TypeKind::Newtype(inner) | TypeKind::Alias(inner) => vec![inner],
-        TypeKind::StringEnum(_) => Vec::new(),
+        TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_) => Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ pub use build::{base_path, build};
 pub use operations::fallback_operation_id;
 pub use responses::{sends_no_body, writable as writable_media};
 pub use types::mapping_target;
+pub use types::options::{OptionError, TypeOptions, check as check_type_options, misplaced_attributes};
 
 /// The whole API as the emitters see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +62,9 @@ pub struct Ir {
     /// in a `#…` suffix alone: the client has them, the server does not (see
     /// `shared_urls`).
     pub client_only: Vec<ClientOnly>,
+    /// What the models' constructors and string enums share, and the attributes the
+    /// caller asked for.
+    pub models: ModelSupport,
 }
 
 /// An operation only the client has, and why, to be reported.
@@ -96,6 +100,29 @@ pub enum Profile {
     Matrix,
     /// Any other API: RFC 9457 `application/problem+json` error bodies, no Matrix words.
     Standard,
+}
+
+/// Names and settings the `types` module needs besides the models themselves.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ModelSupport {
+    /// The error a builder's `build` returns when a required member was not set, when
+    /// any struct has a builder.
+    pub missing_field: Option<String>,
+    /// The error a closed string enum's `FromStr` returns, when there is one.
+    pub unknown_value: Option<String>,
+    /// Extra attributes the caller asked for, in the order given.
+    pub attributes: Vec<TypeAttributes>,
+}
+
+/// Outer attributes for one type, as the caller gave them (checked to parse as such).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeAttributes {
+    /// The schema's key, as the option named it.
+    pub schema: String,
+    /// The type's final name.
+    pub type_name: String,
+    /// The attributes, as written.
+    pub attributes: String,
 }
 
 /// An operation skip mode left out, or a schema it reads as any JSON value.
@@ -158,6 +185,9 @@ pub enum TypeRef {
     /// Held through a `Box`: the type contains itself by value, or nests so deep that
     /// rustc's layout queries would overflow.
     Boxed(Box<TypeRef>),
+    /// A Rust type outside the crate that the caller maps a schema to
+    /// (`::ruma_common::OwnedRoomId`), as a checked type path. No model is emitted for it.
+    External(String),
 }
 
 impl TypeRef {
@@ -192,6 +222,9 @@ pub enum TypeKind {
     Tuple(Vec<TypeRef>),
     /// A string with a closed set of values.
     StringEnum(Vec<EnumValue>),
+    /// A string whose listed values are the known ones, where the definition allows
+    /// others too (see `types::open_enum`).
+    OpenStringEnum(OpenEnum),
     /// One of several shapes, tried in order (`oneOf`, `anyOf`, `type: [a, b]`).
     Union(Vec<UnionVariant>),
     /// One of several objects, told apart by the value of one member (`discriminator`).
@@ -208,6 +241,32 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// What happens to members the schema does not name.
     pub extra: ExtraMembers,
+    /// How user code makes one.
+    pub constructor: Constructor,
+}
+
+/// How user code makes a struct, besides a struct literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Constructor {
+    /// No required members: `Default`.
+    Default,
+    /// Up to [`MAX_NEW_ARGUMENTS`] required members: `new` takes them.
+    New,
+    /// More: `Type::builder()` gives the builder struct `name`, whose setters are
+    /// `setters` (one per field, in field order) and whose `build` checks the required
+    /// members are set.
+    Builder { name: String, setters: Vec<String> },
+}
+
+/// The most required members `new` takes as arguments; past this, a builder names each.
+pub const MAX_NEW_ARGUMENTS: usize = 4;
+
+/// A string enum that keeps values it does not list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenEnum {
+    pub values: Vec<EnumValue>,
+    /// The variant holding any other value (`Other`).
+    pub other: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

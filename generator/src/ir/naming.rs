@@ -12,11 +12,15 @@
 //! name already taken becomes the first free `{name}2`, `{name}3`, … . The order is the
 //! priority, highest first:
 //!
-//! 1. types: component schema keys, in definition order; then each operation's
+//! 1. types: the names the caller gives schemas (`rename_type`), then component schema
+//!    keys, in definition order (a schema mapped to a Rust type of the caller's takes no
+//!    name); then each operation's
 //!    `{Op}Request` and `{Op}Response`, in operation order; then inline schemas (by
 //!    title, by the name a `$ref` gave them, else by context: `{Op}Body`, `{Op}OkBody`,
 //!    `{Parent}{Field}`, …) as they are met. A same-named schema of the same shape is
 //!    the same type, not a second one.
+//!    Last, what the models share: each builder (`{Type}Builder`), then `MissingField`
+//!    and `UnknownValue` when a builder or a closed string enum needs them.
 //! 2. the server trait: `info.title` in PascalCase, or `{Title}Api` when the module
 //!    already uses that name (`Result`, `State`, `ServerError`, …).
 //! 3. methods: each operation's method, free in both the server trait and the client

@@ -214,7 +214,7 @@ fn form_value(types: &TypeBuilder, ty: &TypeRef) -> FormValue {
         TypeRef::Bool => FormValue::Bool,
         TypeRef::Boxed(inner) => form_value(types, inner),
         TypeRef::Named(_) => match named_kind(types, ty) {
-            Some(TypeKind::StringEnum(_)) => FormValue::Text,
+            Some(TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_)) => FormValue::Text,
             Some(TypeKind::Alias(inner)) => form_value(types, inner),
             _ => FormValue::Json,
         },

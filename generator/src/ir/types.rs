@@ -2,6 +2,9 @@
 //! Same name and same shape → one type; same name and a different shape → a numbered
 //! name, in the order the definition mentions them (so output is deterministic).
 
+pub mod constructors;
+mod open_enum;
+pub mod options;
 mod tagged;
 
 pub use tagged::mapping_target;
@@ -16,13 +19,17 @@ use serde_json::Value;
 
 use super::docs::rst_to_markdown;
 use super::naming::{Registry, pascal_ident, pascal_stem, snake_ident};
-use super::{Access, EnumValue, ExtraMembers, Field, Rename, StructDef, TypeDef, TypeKind, TypeRef, UnionVariant};
+use super::{
+    Access, Constructor, EnumValue, ExtraMembers, Field, OpenEnum, Rename, StructDef, TypeDef, TypeKind, TypeRef,
+    UnionVariant,
+};
 use crate::diag::child_pointer;
 use crate::schema_shape::{
     all_of_members, component_key, normalized, object_from_any, own_object, resolve_component, sole_member,
     union_members,
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
+use options::TypeOptions;
 
 /// Gives a type-name hint for a schema that a `$ref` brought in (by upgraded pointer).
 pub type RefHints<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -52,10 +59,14 @@ pub struct TypeBuilder<'a> {
     subtypes: BTreeMap<String, Vec<String>>,
     /// Every key among `subtypes`' lists.
     subtype_keys: BTreeSet<String>,
+    /// Component key → the Rust type path the caller maps it to.
+    replaced: BTreeMap<String, String>,
+    /// Component key → the name the caller gives its type.
+    renamed: BTreeMap<String, String>,
 }
 
 impl<'a> TypeBuilder<'a> {
-    pub fn new(api: &'a OpenAPI, hints: RefHints<'a>) -> Self {
+    pub fn new(api: &'a OpenAPI, hints: RefHints<'a>, options: &TypeOptions) -> Self {
         let mut builder = TypeBuilder {
             api,
             hints,
@@ -67,6 +78,8 @@ impl<'a> TypeBuilder<'a> {
             renames: Vec::new(),
             subtypes: tagged::subtypes_of_bases(api),
             subtype_keys: BTreeSet::new(),
+            replaced: options.replacements.iter().cloned().collect(),
+            renamed: options.renames.iter().cloned().collect(),
         };
         builder.subtype_keys = builder.subtypes.values().flatten().cloned().collect();
         builder.reserve_components();
@@ -83,8 +96,21 @@ impl<'a> TypeBuilder<'a> {
         self.api.components.iter().flat_map(|c| &c.schemas)
     }
 
+    /// The final name of each component schema that has a type of its own.
+    pub fn component_names(&self) -> &BTreeMap<String, String> {
+        &self.components
+    }
+
     fn reserve_components(&mut self) {
+        // The names the caller chose come first; `options::check` made sure they are free.
+        for (key, name) in self.renamed.clone() {
+            let name = self.claim(&name, format!("the schema `{key}`"));
+            self.components.insert(key, name);
+        }
         for (key, _) in self.component_schemas() {
+            if self.replaced.contains_key(key) || self.renamed.contains_key(key) {
+                continue;
+            }
             let wanted = pascal_ident(key);
             let name = self.claim(&wanted, format!("the schema `{key}`"));
             if name != wanted {
@@ -130,7 +156,10 @@ impl<'a> TypeBuilder<'a> {
     /// Builds every named component schema. Call once, before any operation.
     pub fn build_components(&mut self) {
         for (key, schema) in self.component_schemas() {
-            let name = self.components[key].clone();
+            // A schema mapped to a Rust type of the caller's has no model.
+            let Some(name) = self.components.get(key).cloned() else {
+                continue;
+            };
             let pointer = child_pointer("/components/schemas", key);
             let def = match schema {
                 ReferenceOr::Reference { reference } => TypeDef {
@@ -175,7 +204,18 @@ impl<'a> TypeBuilder<'a> {
     /// pointer). `check` has made sure every such ref names a component.
     fn named_ref(&self, reference: &str) -> TypeRef {
         component_key(reference)
-            .and_then(|key| self.components.get(&key))
+            .map(|key| self.component_type(&key))
+            .unwrap_or(TypeRef::Json)
+    }
+
+    /// The type of the component schema `key`: its model, or the Rust type the caller
+    /// maps it to.
+    pub fn component_type(&self, key: &str) -> TypeRef {
+        if let Some(path) = self.replaced.get(key) {
+            return TypeRef::External(path.clone());
+        }
+        self.components
+            .get(key)
             .map(|name| TypeRef::Named(name.clone()))
             .unwrap_or(TypeRef::Json)
     }
@@ -324,6 +364,18 @@ impl<'a> TypeBuilder<'a> {
                 .collect();
             return Some(TypeKind::Union(variants));
         }
+        if let Some(listed) = open_enum::open_values(schema) {
+            let mut names = Registry::default();
+            let values = listed
+                .iter()
+                .map(|wire| EnumValue {
+                    wire_name: wire.clone(),
+                    rust_name: self.member_name(&mut names, pascal_ident(wire), pointer, wire, "variant"),
+                })
+                .collect();
+            let other = self.member_name(&mut names, "Other".to_string(), pointer, "any other value", "variant");
+            return Some(TypeKind::OpenStringEnum(OpenEnum { values, other }));
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(StringType { enumeration, .. })) if !enumeration.is_empty() => {
                 let mut names = Registry::default();
@@ -432,7 +484,13 @@ impl<'a> TypeBuilder<'a> {
                 value: TypeRef::Json,
             },
         };
-        StructDef { fields, extra }
+        StructDef {
+            fields,
+            extra,
+            // Decided once every type is built (`constructors`), when which members are
+            // required in the end is known.
+            constructor: Constructor::Default,
+        }
     }
 
     /// The name of a field or variant that is `wire` in the definition: `wanted`, unless an
@@ -710,6 +768,7 @@ fn variant_name(ty: &TypeRef, index: usize) -> String {
         TypeRef::Vec(_) => "Array".into(),
         TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
         TypeRef::Json => format!("Variant{index}"),
+        TypeRef::External(path) => pascal_ident(path.rsplit("::").next().unwrap_or(path)),
     }
 }
 

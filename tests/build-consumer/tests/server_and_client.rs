@@ -25,9 +25,8 @@ impl MatrixFederationLeaveRoomApi for OneRoom {
     async fn make_leave(&self, request: MakeLeaveRequest, origin: String) -> MakeLeaveResponse {
         if request.room_id != "!room:example.org" || request.user_id != "@member:example.org" {
             return MakeLeaveResponse::Forbidden(Error {
-                errcode: "M_FORBIDDEN".into(),
                 error: Some("User is not in the room.".into()),
-                extra: Default::default(),
+                ..Error::new("M_FORBIDDEN")
             });
         }
         MakeLeaveResponse::Ok(MakeLeaveOkBody {
@@ -38,10 +37,7 @@ impl MatrixFederationLeaveRoomApi for OneRoom {
                 origin_server_ts: 1,
                 r#type: "m.room.member".into(),
                 state_key: request.user_id,
-                content: MembershipEventContent {
-                    membership: "leave".into(),
-                    extra: Default::default(),
-                },
+                content: MembershipEventContent::new("leave"),
                 extra: Default::default(),
             }),
             extra: Default::default(),
@@ -50,12 +46,7 @@ impl MatrixFederationLeaveRoomApi for OneRoom {
 
     async fn send_leave(&self, request: SendLeaveRequest, _origin: String) -> SendLeaveResponse {
         assert_eq!(request.event_id, "$acR1l0raoZnm60CBwAVgqbZqoO/mYU81xysh1u7XcJk");
-        SendLeaveResponse::Ok(SendLeaveOkBody(
-            200,
-            EmptyObject {
-                extra: Default::default(),
-            },
-        ))
+        SendLeaveResponse::Ok(SendLeaveOkBody(200, EmptyObject::default()))
     }
 }
 
@@ -104,12 +95,7 @@ async fn the_included_client_and_server_agree() {
         .unwrap();
     assert_eq!(
         sent,
-        SendLeaveResponse::Ok(SendLeaveOkBody(
-            200,
-            EmptyObject {
-                extra: Default::default()
-            }
-        ))
+        SendLeaveResponse::Ok(SendLeaveOkBody(200, EmptyObject::default()))
     );
     server.abort();
 }

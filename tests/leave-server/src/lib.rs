@@ -117,26 +117,23 @@ impl LeaveServer {
         let state = self.lock();
         let Some(room) = state.rooms.get(room_id).filter(|room| room.members.contains(user_id)) else {
             return MakeLeaveResponse::Forbidden(Error {
-                errcode: "M_FORBIDDEN".to_string(),
                 error: Some("User is not in the room.".to_string()),
-                extra: Default::default(),
+                ..Error::new("M_FORBIDDEN")
             });
         };
+        let template = EventTemplate::builder()
+            .sender(user_id)
+            .origin(self.server_name.clone())
+            .origin_server_ts(now_ms())
+            .r#type("m.room.member")
+            .state_key(user_id)
+            .content(MembershipEventContent::new("leave"))
+            .build()
+            .expect("every member of the template is set");
         MakeLeaveResponse::Ok(MakeLeaveOkBody {
             room_version: Some(room.version.clone()),
-            event: Some(EventTemplate {
-                sender: user_id.to_string(),
-                origin: self.server_name.clone(),
-                origin_server_ts: now_ms(),
-                r#type: "m.room.member".to_string(),
-                state_key: user_id.to_string(),
-                content: MembershipEventContent {
-                    membership: "leave".to_string(),
-                    extra: Default::default(),
-                },
-                extra: Default::default(),
-            }),
-            extra: Default::default(),
+            event: Some(template),
+            ..MakeLeaveOkBody::default()
         })
     }
 
@@ -170,12 +167,7 @@ impl LeaveServer {
                 keep_last(&mut state.refusals, refusal);
             }
         }
-        SendLeaveResponse::Ok(SendLeaveOkBody(
-            200,
-            EmptyObject {
-                extra: Default::default(),
-            },
-        ))
+        SendLeaveResponse::Ok(SendLeaveOkBody(200, EmptyObject::default()))
     }
 }
 

@@ -172,7 +172,7 @@ impl TypeBuilder<'_> {
         let variants = entries
             .iter()
             .map(|(value, kind)| {
-                let ty = TypeRef::Named(self.components[kind].clone());
+                let ty = self.component_type(kind);
                 let sole = values_of.get(kind.as_str()).is_none_or(|values| values.len() == 1);
                 let wanted = match &ty {
                     TypeRef::Named(type_name) if sole => without_union_name(type_name, name),
