@@ -13,7 +13,7 @@ pub struct Target {
     pub crate_name: &'static str,
 }
 
-pub const TARGETS: [Target; 9] = [
+pub const TARGETS: [Target; 11] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -58,6 +58,16 @@ pub const TARGETS: [Target; 9] = [
         spec: "tests/corpus/search-analytics-param-styles.yaml",
         out: "tests/search-analytics",
         crate_name: "search-analytics",
+    },
+    Target {
+        spec: "tests/fixtures/join/api.yaml",
+        out: "tests/join-api",
+        crate_name: "matrix-federation-join",
+    },
+    Target {
+        spec: "tests/fixtures/server-keys/api.yaml",
+        out: "tests/server-keys",
+        crate_name: "matrix-server-keys",
     },
 ];
 
