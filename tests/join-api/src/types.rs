@@ -219,8 +219,11 @@ pub struct PersistentDataUnitHashes {
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendJoinAnswer {
-    /// The resident server that answered.
-    pub origin: String,
+    /// The resident server that answered. The specification lists it as
+    /// required, but Synapse (1.163) leaves it out; it is optional here so
+    /// that Synapse's answers are read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// The room's state before the join event, as full events.
     pub state: Vec<PersistentDataUnit>,
     /// The events that authorise `state` and the join event, as full events.
