@@ -80,6 +80,7 @@ async fn scenario(venv: &Path, synapse: &Synapse) {
     assert_eq!(cs.membership(&token, &room_id, &second).await, "leave");
 
     make_leave_for_a_stranger_is_the_typed_403(&ours, synapse, &room_id).await;
+    synapse_s_keys_through_the_generated_client_and_the_fetching_store(synapse).await;
     a_bad_signature_is_synapse_s_401_kept_as_undocumented(&ours, synapse, &room_id).await;
 }
 
@@ -610,6 +611,48 @@ async fn a_bad_signature_is_synapse_s_401_kept_as_undocumented(ours: &Ours, syna
         }
         other => panic!("a bad signature: {other:?}"),
     }
+}
+
+/// Synapse's `/_matrix/key/v2/server`: read by the generated key-API client (unknown
+/// members kept), and by the `x-matrix` feature's fetching store, which checks that the
+/// answer is Synapse's and self-signed, and caches it.
+async fn synapse_s_keys_through_the_generated_client_and_the_fetching_store(synapse: &Synapse) {
+    use matrix_federation_leave_current::x_matrix::{FetchingKeyStore, KeyStore, SigningKey};
+    use matrix_server_keys::types::{GetServerKeysRequest, GetServerKeysResponse};
+    let expected = SigningKey::from_bytes(&SYNAPSE_SEED).verifying_key();
+    let client = matrix_server_keys::client::Client::new(&synapse.base_url).expect("a client");
+    let GetServerKeysResponse::Ok(keys) = client
+        .get_server_keys(&GetServerKeysRequest {})
+        .await
+        .expect("Synapse answers with its keys");
+    assert_eq!(keys.server_name, synapse.name);
+    let published = &keys.verify_keys["ed25519:synapse1"].key;
+    assert_eq!(
+        matrix_federation_leave_current::x_matrix::verifying_key_from_base64(published).expect("a key"),
+        expected
+    );
+    assert!(keys.signatures.is_some_and(|s| s.contains_key(&synapse.name)));
+
+    let base_url = synapse.base_url.clone();
+    let store = FetchingKeyStore::new(reqwest::Client::new()).locate(move |_| base_url.clone());
+    let key = store
+        .key(&synapse.name, "ed25519:synapse1")
+        .await
+        .expect("the keys are fetched");
+    assert_eq!(key, Some(expected));
+    assert_eq!(
+        store
+            .key(&synapse.name, "ed25519:unknown")
+            .await
+            .expect("from the cache"),
+        None
+    );
+    // Asked under another name, Synapse's answer names itself: refused.
+    let error = store
+        .key("impostor.example.org", "ed25519:synapse1")
+        .await
+        .expect_err("not the server asked");
+    assert!(error.message().contains("impostor.example.org"), "{error}");
 }
 
 /// Synapse's client-server API, as its local user.
