@@ -24,8 +24,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use ::base64::Engine as _;
-use ::ed25519_dalek::Signer as _;
+use ::base64::Engine;
+use ::ed25519_dalek::Signer;
 use ::serde_json::{Map, Value};
 
 pub use ::ed25519_dalek::{SigningKey, VerifyingKey};
