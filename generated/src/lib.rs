@@ -38,6 +38,11 @@ pub mod client;
 #[rustfmt::skip]
 pub mod client_runtime;
 
+/// `X-Matrix` request signing and verification, canonical JSON and server keys (cargo feature `x-matrix`).
+#[cfg(feature = "x-matrix")]
+#[rustfmt::skip]
+pub mod x_matrix;
+
 /// Makes ring the process's rustls crypto provider, unless one is installed,
 /// before the client builds its default HTTP client (feature `rustls-ring`).
 #[cfg(feature = "client")]

@@ -54,6 +54,9 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                     Gate::Test => parts.example_tests,
                     Gate::Feature("server") => parts.server,
                     Gate::Feature("client") => parts.client,
+                    // Its dependencies (ed25519-dalek, base64) are the crate's `x-matrix`
+                    // feature; a build script's crate adds the module from a generated crate.
+                    Gate::Feature(crate::emit::x_matrix::FEATURE) => false,
                     Gate::Feature(_) => true,
                 };
                 if wanted {

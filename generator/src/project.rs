@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 /// Every committed crate, in the order `cargo run` writes them.
-pub const TARGETS: [Target; 10] = [
+pub const TARGETS: [Target; 12] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -67,6 +67,16 @@ pub const TARGETS: [Target; 10] = [
         spec: "tests/corpus/callwire-telephony-forms.yaml",
         out: "tests/callwire-telephony",
         crate_name: "callwire-telephony",
+    },
+    Target {
+        spec: "tests/fixtures/join/api.yaml",
+        out: "tests/join-api",
+        crate_name: "matrix-federation-join",
+    },
+    Target {
+        spec: "tests/fixtures/server-keys/api.yaml",
+        out: "tests/server-keys",
+        crate_name: "matrix-server-keys",
     },
 ];
 

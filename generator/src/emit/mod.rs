@@ -13,6 +13,7 @@ mod root;
 mod rust;
 mod server;
 mod types;
+pub mod x_matrix;
 
 use proc_macro2::TokenStream;
 
@@ -56,8 +57,8 @@ pub struct Module {
 const SERVER_RUNTIME: &str = stubforge_templates::SERVER_RUNTIME;
 
 /// The modules generated from a definition, in the order the crate root lists them.
-pub fn emit() -> Vec<Module> {
-    vec![
+pub fn emit(ir: &Ir) -> Vec<Module> {
+    let mut modules = vec![
         Module {
             name: "types",
             gate: Gate::Always,
@@ -94,5 +95,14 @@ pub fn emit() -> Vec<Module> {
             doc: "What the client is built on; its public items are re-exported by `client`.",
             body: Body::Fixed(client::RUNTIME),
         },
-    ]
+    ];
+    if x_matrix::applies(ir) {
+        modules.push(Module {
+            name: "x_matrix",
+            gate: Gate::Feature(x_matrix::FEATURE),
+            doc: "`X-Matrix` request signing and verification, canonical JSON and server keys (cargo feature `x-matrix`).",
+            body: Body::Fixed(x_matrix::TEMPLATE),
+        });
+    }
+    modules
 }

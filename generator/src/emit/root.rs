@@ -125,9 +125,10 @@ fn skipped_docs(ir: &Ir) -> Vec<String> {
 fn declaration(module: &Module, gate: Gate, attrs: TokenStream, rest: TokenStream) -> TokenStream {
     let name = ident(module.name);
     let doc = format!(" {}", module.doc);
+    // The runtimes are reached through what `server` and `client` re-export.
     let attrs = match module.body {
-        Body::Fixed(_) => quote!(#[doc(hidden)] #attrs),
-        Body::Emitted(_) => attrs,
+        Body::Fixed(_) if module.name.ends_with("_runtime") => quote!(#[doc(hidden)] #attrs),
+        _ => attrs,
     };
     match gate {
         Gate::Always => quote!(#[doc = #doc] #attrs pub mod #name #rest),
