@@ -166,7 +166,8 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
         .source_label
         .clone()
         .unwrap_or_else(|| settings.spec.display().to_string());
-    let files = layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| Failure::from_diagnostics(vec![d]))?;
+    let files =
+        layout::files(&ir, emit::emit(&ir), settings, &label).map_err(|d| Failure::from_diagnostics(vec![d]))?;
     Ok(Generated {
         files,
         warnings: diagnostics,

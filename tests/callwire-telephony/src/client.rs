@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Callwire - Api (version 1.52.0).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -18,7 +24,7 @@ impl Client {
     /// The path every operation is under: ``.
     pub const BASE_PATH: &'static str = "";
     /// A client for the server at `base_url`: scheme, host and port only
-    /// (`https://matrix.example.org:8448`); [`Client::BASE_PATH`] is added to it.
+    /// (`https://api.example.com`); [`Client::BASE_PATH`] is added to it.
     pub fn new(base_url: &str) -> Result<Self, BuildError> {
         Self::with_settings(base_url, ClientSettings::default())
     }
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Retrieves a collection of calls made to and from your account
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls.json` (`ListCall`).
@@ -46,106 +56,35 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn list_call(
         &self,
-        request: &super::types::ListCallRequest,
-    ) -> Result<super::types::ListCallResponse2, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "ListCall",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListCallRequest,
+    ) -> Result<types::ListCallResponse2, ClientError> {
+        let mut call = self.call("ListCall", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls.json");
-        if let Some(value) = &request.to {
-            call.query_param("To", value)?;
-        }
-        if let Some(value) = &request.from {
-            call.query_param("From", value)?;
-        }
-        if let Some(value) = &request.parent_call_sid {
-            call.query_param("ParentCallSid", value)?;
-        }
-        if let Some(value) = &request.status {
-            call.query_param("Status", value)?;
-        }
-        if let Some(value) = &request.start_time {
-            call.query_param("StartTime", value)?;
-        }
-        if let Some(value) = &request.start_time2 {
-            call.query_param("StartTime<", value)?;
-        }
-        if let Some(value) = &request.start_time3 {
-            call.query_param("StartTime>", value)?;
-        }
-        if let Some(value) = &request.end_time {
-            call.query_param("EndTime", value)?;
-        }
-        if let Some(value) = &request.end_time2 {
-            call.query_param("EndTime<", value)?;
-        }
-        if let Some(value) = &request.end_time3 {
-            call.query_param("EndTime>", value)?;
-        }
-        if let Some(value) = &request.page_size {
-            call.query_param("PageSize", value)?;
-        }
-        if let Some(value) = &request.page {
-            call.query_param("Page", value)?;
-        }
-        if let Some(value) = &request.page_token {
-            call.query_param("PageToken", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.query_param_opt("To", &request.to)?;
+        call.query_param_opt("From", &request.from)?;
+        call.query_param_opt("ParentCallSid", &request.parent_call_sid)?;
+        call.query_param_opt("Status", &request.status)?;
+        call.query_param_opt("StartTime", &request.start_time)?;
+        call.query_param_opt("StartTime<", &request.start_time2)?;
+        call.query_param_opt("StartTime>", &request.start_time3)?;
+        call.query_param_opt("EndTime", &request.end_time)?;
+        call.query_param_opt("EndTime<", &request.end_time2)?;
+        call.query_param_opt("EndTime>", &request.end_time3)?;
+        call.query_param_opt("PageSize", &request.page_size)?;
+        call.query_param_opt("Page", &request.page)?;
+        call.query_param_opt("PageToken", &request.page_token)?;
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::ListCallResponse2 as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListCallResponse2::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::list_call`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn list_call_with(
-        &self,
-        account_sid: impl Into<String>,
-        to: Option<String>,
-        from: Option<String>,
-        parent_call_sid: Option<String>,
-        status: Option<super::types::CallEnumStatus>,
-        start_time: Option<String>,
-        start_time2: Option<String>,
-        start_time3: Option<String>,
-        end_time: Option<String>,
-        end_time2: Option<String>,
-        end_time3: Option<String>,
-        page_size: Option<i64>,
-        page: Option<i64>,
-        page_token: Option<String>,
-    ) -> Result<super::types::ListCallResponse2, ClientError> {
-        let request = super::types::ListCallRequest {
-            account_sid: account_sid.into(),
-            to,
-            from,
-            parent_call_sid,
-            status,
-            start_time,
-            start_time2,
-            start_time3,
-            end_time,
-            end_time2,
-            end_time3,
-            page_size,
-            page,
-            page_token,
-        };
-        self.list_call(&request).await
     }
     /// Create a new outgoing call to phones, SIP-enabled endpoints or client identifiers
     ///
@@ -154,32 +93,24 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn create_call(
         &self,
-        request: &super::types::CreateCallRequest2,
-    ) -> Result<super::types::CreateCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "CreateCall",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateCallRequest2,
+    ) -> Result<types::CreateCallResponse, ClientError> {
+        let mut call = self.call("CreateCall", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls.json");
         if let Some(body) = &request.body {
             call.form_body(body, "application/x-www-form-urlencoded")?;
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::CreateCallResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::CreateCallResponse::Created),
-            400 => reply.json().map(super::types::CreateCallResponse::BadRequest),
+            201 => reply.json().map(Response::Created),
+            400 => reply.json().map(Response::BadRequest),
             _ => Err(reply.undocumented()),
         }
     }
@@ -188,8 +119,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         body: Option<super::types::CreateCallRequest>,
-    ) -> Result<super::types::CreateCallResponse, ClientError> {
-        let request = super::types::CreateCallRequest2 {
+    ) -> Result<types::CreateCallResponse, ClientError> {
+        let request = types::CreateCallRequest2 {
             account_sid: account_sid.into(),
             body,
         };
@@ -202,31 +133,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn fetch_call(
         &self,
-        request: &super::types::FetchCallRequest,
-    ) -> Result<super::types::FetchCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "FetchCall",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::FetchCallRequest,
+    ) -> Result<types::FetchCallResponse, ClientError> {
+        let mut call = self.call("FetchCall", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::FetchCallResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::FetchCallResponse::Ok),
-            404 => reply.json().map(super::types::FetchCallResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -235,8 +158,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-    ) -> Result<super::types::FetchCallResponse, ClientError> {
-        let request = super::types::FetchCallRequest {
+    ) -> Result<types::FetchCallResponse, ClientError> {
+        let request = types::FetchCallRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
         };
@@ -249,13 +172,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn update_call(
         &self,
-        request: &super::types::UpdateCallRequest2,
-    ) -> Result<super::types::UpdateCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "UpdateCall",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::UpdateCallRequest2,
+    ) -> Result<types::UpdateCallResponse, ClientError> {
+        let mut call = self.call("UpdateCall", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
@@ -264,18 +183,14 @@ impl Client {
         if let Some(body) = &request.body {
             call.form_body(body, "application/x-www-form-urlencoded")?;
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::UpdateCallResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::UpdateCallResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -285,8 +200,8 @@ impl Client {
         account_sid: impl Into<String>,
         sid: impl Into<String>,
         body: Option<super::types::UpdateCallRequest>,
-    ) -> Result<super::types::UpdateCallResponse, ClientError> {
-        let request = super::types::UpdateCallRequest2 {
+    ) -> Result<types::UpdateCallResponse, ClientError> {
+        let request = types::UpdateCallRequest2 {
             account_sid: account_sid.into(),
             sid: sid.into(),
             body,
@@ -300,31 +215,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn delete_call(
         &self,
-        request: &super::types::DeleteCallRequest,
-    ) -> Result<super::types::DeleteCallResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "DeleteCall",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteCallRequest,
+    ) -> Result<types::DeleteCallResponse, ClientError> {
+        let mut call = self.call("DeleteCall", Method::DELETE);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::DeleteCallResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeleteCallResponse::NoContent),
-            404 => reply.json().map(super::types::DeleteCallResponse::NotFound),
+            204 => Ok(Response::NoContent),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -333,8 +240,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-    ) -> Result<super::types::DeleteCallResponse, ClientError> {
-        let request = super::types::DeleteCallRequest {
+    ) -> Result<types::DeleteCallResponse, ClientError> {
+        let request = types::DeleteCallRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
         };
@@ -347,75 +254,30 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn list_call_recording(
         &self,
-        request: &super::types::ListCallRecordingRequest,
-    ) -> Result<super::types::ListCallRecordingResponse2, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "ListCallRecording",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListCallRecordingRequest,
+    ) -> Result<types::ListCallRecordingResponse2, ClientError> {
+        let mut call = self.call("ListCallRecording", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Calls/");
         call.path_param("CallSid", &request.call_sid)?;
         call.path("/Recordings.json");
-        if let Some(value) = &request.date_created {
-            call.query_param("DateCreated", value)?;
-        }
-        if let Some(value) = &request.date_created2 {
-            call.query_param("DateCreated<", value)?;
-        }
-        if let Some(value) = &request.date_created3 {
-            call.query_param("DateCreated>", value)?;
-        }
-        if let Some(value) = &request.page_size {
-            call.query_param("PageSize", value)?;
-        }
-        if let Some(value) = &request.page {
-            call.query_param("Page", value)?;
-        }
-        if let Some(value) = &request.page_token {
-            call.query_param("PageToken", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.query_param_opt("DateCreated", &request.date_created)?;
+        call.query_param_opt("DateCreated<", &request.date_created2)?;
+        call.query_param_opt("DateCreated>", &request.date_created3)?;
+        call.query_param_opt("PageSize", &request.page_size)?;
+        call.query_param_opt("Page", &request.page)?;
+        call.query_param_opt("PageToken", &request.page_token)?;
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::ListCallRecordingResponse2 as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListCallRecordingResponse2::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::list_call_recording`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn list_call_recording_with(
-        &self,
-        account_sid: impl Into<String>,
-        call_sid: impl Into<String>,
-        date_created: Option<String>,
-        date_created2: Option<String>,
-        date_created3: Option<String>,
-        page_size: Option<i64>,
-        page: Option<i64>,
-        page_token: Option<String>,
-    ) -> Result<super::types::ListCallRecordingResponse2, ClientError> {
-        let request = super::types::ListCallRecordingRequest {
-            account_sid: account_sid.into(),
-            call_sid: call_sid.into(),
-            date_created,
-            date_created2,
-            date_created3,
-            page_size,
-            page,
-            page_token,
-        };
-        self.list_call_recording(&request).await
     }
     /// Retrieve a list of Message resources associated with an Account
     ///
@@ -424,81 +286,30 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn list_message(
         &self,
-        request: &super::types::ListMessageRequest,
-    ) -> Result<super::types::ListMessageResponse2, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "ListMessage",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::ListMessageRequest,
+    ) -> Result<types::ListMessageResponse2, ClientError> {
+        let mut call = self.call("ListMessage", Method::GET);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Messages.json");
-        if let Some(value) = &request.to {
-            call.query_param("To", value)?;
-        }
-        if let Some(value) = &request.from {
-            call.query_param("From", value)?;
-        }
-        if let Some(value) = &request.date_sent {
-            call.query_param("DateSent", value)?;
-        }
-        if let Some(value) = &request.date_sent2 {
-            call.query_param("DateSent<", value)?;
-        }
-        if let Some(value) = &request.date_sent3 {
-            call.query_param("DateSent>", value)?;
-        }
-        if let Some(value) = &request.page_size {
-            call.query_param("PageSize", value)?;
-        }
-        if let Some(value) = &request.page {
-            call.query_param("Page", value)?;
-        }
-        if let Some(value) = &request.page_token {
-            call.query_param("PageToken", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.query_param_opt("To", &request.to)?;
+        call.query_param_opt("From", &request.from)?;
+        call.query_param_opt("DateSent", &request.date_sent)?;
+        call.query_param_opt("DateSent<", &request.date_sent2)?;
+        call.query_param_opt("DateSent>", &request.date_sent3)?;
+        call.query_param_opt("PageSize", &request.page_size)?;
+        call.query_param_opt("Page", &request.page)?;
+        call.query_param_opt("PageToken", &request.page_token)?;
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::ListMessageResponse2 as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::ListMessageResponse2::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
-    }
-    /// [`Client::list_message`] with the request's fields as arguments.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn list_message_with(
-        &self,
-        account_sid: impl Into<String>,
-        to: Option<String>,
-        from: Option<String>,
-        date_sent: Option<String>,
-        date_sent2: Option<String>,
-        date_sent3: Option<String>,
-        page_size: Option<i64>,
-        page: Option<i64>,
-        page_token: Option<String>,
-    ) -> Result<super::types::ListMessageResponse2, ClientError> {
-        let request = super::types::ListMessageRequest {
-            account_sid: account_sid.into(),
-            to,
-            from,
-            date_sent,
-            date_sent2,
-            date_sent3,
-            page_size,
-            page,
-            page_token,
-        };
-        self.list_message(&request).await
     }
     /// Send a message
     ///
@@ -507,31 +318,23 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn create_message(
         &self,
-        request: &super::types::CreateMessageRequest2,
-    ) -> Result<super::types::CreateMessageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "CreateMessage",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::CreateMessageRequest2,
+    ) -> Result<types::CreateMessageResponse, ClientError> {
+        let mut call = self.call("CreateMessage", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Messages.json");
         let body = &request.body;
         call.form_body(body, "application/x-www-form-urlencoded")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::CreateMessageResponse as Response;
         match reply.status() {
-            201 => reply.json().map(super::types::CreateMessageResponse::Created),
-            400 => reply.json().map(super::types::CreateMessageResponse::BadRequest),
+            201 => reply.json().map(Response::Created),
+            400 => reply.json().map(Response::BadRequest),
             _ => Err(reply.undocumented()),
         }
     }
@@ -540,8 +343,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         body: super::types::CreateMessageRequest,
-    ) -> Result<super::types::CreateMessageResponse, ClientError> {
-        let request = super::types::CreateMessageRequest2 {
+    ) -> Result<types::CreateMessageResponse, ClientError> {
+        let request = types::CreateMessageRequest2 {
             account_sid: account_sid.into(),
             body,
         };
@@ -554,13 +357,9 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn update_message(
         &self,
-        request: &super::types::UpdateMessageRequest2,
-    ) -> Result<super::types::UpdateMessageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "UpdateMessage",
-            ::reqwest::Method::POST,
-            Self::BASE_PATH,
-        );
+        request: &types::UpdateMessageRequest2,
+    ) -> Result<types::UpdateMessageResponse, ClientError> {
+        let mut call = self.call("UpdateMessage", Method::POST);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Messages/");
@@ -569,18 +368,14 @@ impl Client {
         if let Some(body) = &request.body {
             call.form_body(body, "application/x-www-form-urlencoded")?;
         }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::UpdateMessageResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::UpdateMessageResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
@@ -590,8 +385,8 @@ impl Client {
         account_sid: impl Into<String>,
         sid: impl Into<String>,
         body: Option<super::types::UpdateMessageRequest>,
-    ) -> Result<super::types::UpdateMessageResponse, ClientError> {
-        let request = super::types::UpdateMessageRequest2 {
+    ) -> Result<types::UpdateMessageResponse, ClientError> {
+        let request = types::UpdateMessageRequest2 {
             account_sid: account_sid.into(),
             sid: sid.into(),
             body,
@@ -605,30 +400,22 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `accountSid_authToken` security scheme.
     pub async fn delete_message(
         &self,
-        request: &super::types::DeleteMessageRequest,
-    ) -> Result<super::types::DeleteMessageResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "DeleteMessage",
-            ::reqwest::Method::DELETE,
-            Self::BASE_PATH,
-        );
+        request: &types::DeleteMessageRequest,
+    ) -> Result<types::DeleteMessageResponse, ClientError> {
+        let mut call = self.call("DeleteMessage", Method::DELETE);
         call.path("/2010-04-01/Accounts/");
         call.path_param("AccountSid", &request.account_sid)?;
         call.path("/Messages/");
         call.path_param_within("Sid", &request.sid, "")?;
         call.path(".json");
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "accountSid_authToken",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
+        call.credential(
+            "accountSid_authToken",
+            runtime::Placement::Header("Authorization"),
         );
         let reply = self.runtime.send(call).await?;
+        use types::DeleteMessageResponse as Response;
         match reply.status() {
-            204 => Ok(super::types::DeleteMessageResponse::NoContent),
+            204 => Ok(Response::NoContent),
             _ => Err(reply.undocumented()),
         }
     }
@@ -637,8 +424,8 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-    ) -> Result<super::types::DeleteMessageResponse, ClientError> {
-        let request = super::types::DeleteMessageRequest {
+    ) -> Result<types::DeleteMessageResponse, ClientError> {
+        let request = types::DeleteMessageRequest {
             account_sid: account_sid.into(),
             sid: sid.into(),
         };

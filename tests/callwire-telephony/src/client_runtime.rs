@@ -20,6 +20,7 @@ use ::reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// How an array or object parameter is written: `collectionFormat`, or `style` and `explode`.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
     /// Items joined by the separator in one value (`a,b`); an object as `k,v,k,v`.
@@ -70,9 +71,11 @@ const LITERAL_ESCAPED: &AsciiSet = &CONTROLS
     .add(b'}')
     .add(b'\\');
 
-/// How a client is set up, apart from its base URL. Build it with the chained methods or
-/// as a struct literal with `..Default::default()`.
+/// How a client is set up, apart from its base URL: `ClientSettings::default()` and the
+/// chained methods below. New settings may come in later versions, so it is not built as a
+/// struct literal.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ClientSettings {
     /// The HTTP client to send with: timeouts, proxies, TLS roots and connection pools are
     /// its business. `None`: a default `reqwest::Client`.
@@ -191,6 +194,7 @@ where
 
 /// A client could not be set up.
 #[derive(Debug, ::thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildError {
     #[error(
         "`{url}` is not a usable base URL: {reason}; give scheme, host and port only, like `https://matrix.example.org:8448`"
@@ -200,8 +204,10 @@ pub enum BuildError {
     Http(#[source] ::reqwest::Error),
 }
 
-/// A call did not produce one of the responses the definition documents.
+/// A call did not produce one of the responses the definition documents. More kinds of
+/// failure may come in later versions: match with a `_` arm.
 #[derive(Debug, ::thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// The operation requires a security scheme and the client has no authorizer. Nothing
     /// was sent.
@@ -326,6 +332,7 @@ impl ClientError {
 }
 
 /// Where a security scheme's credential goes.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
     /// In this header (`Authorization`).
@@ -337,6 +344,7 @@ pub enum Placement {
 }
 
 /// One security scheme an operation asks for.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Credential {
     pub scheme: &'static str,
@@ -344,6 +352,7 @@ pub struct Credential {
 }
 
 /// Whether the operation can go without its credentials.
+#[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
     Required,
@@ -353,6 +362,7 @@ pub enum Need {
 }
 
 /// One request being put together by a generated method.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Call {
     operation: &'static str,
@@ -363,7 +373,7 @@ pub struct Call {
     /// `name=value` pieces of the `Cookie` header, joined by `; ` when sent.
     cookies: Vec<String>,
     body: Option<Vec<u8>>,
-    credentials: &'static [Credential],
+    credentials: Vec<Credential>,
     need: Need,
 }
 
@@ -378,7 +388,7 @@ impl Call {
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             body: None,
-            credentials: &[],
+            credentials: Vec::new(),
             need: Need::Required,
         }
     }
@@ -669,9 +679,21 @@ impl Call {
     }
 
     /// The security schemes this call must (or may) carry credentials for.
-    pub fn credentials(&mut self, credentials: &'static [Credential], need: Need) {
-        self.credentials = credentials;
+    pub fn credentials(&mut self, credentials: &[Credential], need: Need) {
+        self.credentials.extend_from_slice(credentials);
         self.need = need;
+    }
+
+    /// One security scheme the call must carry a credential for (all of them, when
+    /// several are added), put where `placement` says.
+    pub fn credential(&mut self, scheme: &'static str, placement: Placement) {
+        self.credentials.push(Credential { scheme, placement });
+    }
+
+    /// The definition also allows the call without authentication: credentials are added
+    /// only when the client has an authorizer.
+    pub fn credentials_optional(&mut self) {
+        self.need = Need::IfAuthorizer;
     }
 
     /// Parameters are written as their JSON scalar: strings bare, numbers and booleans as
@@ -714,6 +736,7 @@ impl Call {
 }
 
 /// A client's connection to one server: what every generated method sends through.
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct Runtime {
     http: ::reqwest::Client,
@@ -825,7 +848,7 @@ impl Runtime {
             }
         };
         let mut query_credentials = Vec::new();
-        for credential in call.credentials {
+        for credential in &call.credentials {
             let request = AuthRequest {
                 operation: call.operation,
                 scheme: credential.scheme,
@@ -928,6 +951,7 @@ fn authorizer_error(operation: &'static str, error: impl ::std::error::Error + S
 }
 
 /// A whole reply, read but not yet decoded.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Reply {
     operation: &'static str,
@@ -1077,6 +1101,54 @@ impl Reply {
     }
 }
 
+// ---- Optional parameters: each writes its value as the method without `_opt` does, and
+// ---- nothing when the value is `None`, so that a generated method is one line per parameter.
+
+impl Call {
+    pub fn query_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.query_param(name, value))
+    }
+
+    pub fn query_param_each_opt<T: ::serde::Serialize>(
+        &mut self,
+        name: &str,
+        values: &Option<Vec<T>>,
+    ) -> Result<(), ClientError> {
+        values.as_ref().map_or(Ok(()), |values| self.query_param_each(name, values))
+    }
+
+    pub fn query_styled_opt<T: ::serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &Option<T>,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.query_styled(name, value, style))
+    }
+
+    pub fn header_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.header_param(name, value))
+    }
+
+    pub fn header_styled_opt<T: ::serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &Option<T>,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.header_styled(name, value, style))
+    }
+
+    pub fn cookie_param_opt<T: ::serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &Option<T>,
+        style: Style,
+    ) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.cookie_param(name, value, style))
+    }
+}
+
 // ---- Request bodies other than one JSON type: forms, multipart, binary and text. Each
 // ---- is written into bytes once, so that the authorizer signs exactly what is sent.
 
@@ -1145,6 +1217,7 @@ fn part_text(value: &::serde_json::Value) -> Option<String> {
 }
 
 /// Writes the parts of a `multipart/form-data` body into bytes.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct MultipartWriter {
     operation: &'static str,

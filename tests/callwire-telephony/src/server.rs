@@ -3,21 +3,23 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Callwire - Api: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
 /// variant per documented status, so an undocumented response cannot be returned.
 pub trait CallwireApi: Send + Sync + 'static {
-    /// Who sent an authenticated request (for Matrix federation: the origin server's
-    /// name). It reaches the handler of every operation that requires a scheme.
+    /// Who sent an authenticated request (a user, an account or a client, whatever `authenticate` finds).
+    /// It reaches the handler of every operation that requires a scheme.
     type Principal: Send + 'static;
     /// Checks the credential of one security scheme and says who sent the request.
     ///
     /// Called before the handler of every operation that requires a scheme, once the
-    /// credential is present (a request without it is answered 401 `M_UNAUTHORIZED`
+    /// credential is present (a request without it is answered 401
     /// and never reaches this method). It sees the request as the client sent it: the
     /// method, the path and query still percent-encoded, the headers and the exact
-    /// body bytes. Return a [`Rejection`] (401 `M_UNAUTHORIZED` or 403 `M_FORBIDDEN`)
+    /// body bytes. Return a [`Rejection`] (401 or 403)
     /// to refuse it; the handler is then not called.
     ///
     /// The schemes of this API:
@@ -25,9 +27,9 @@ pub trait CallwireApi: Send + Sync + 'static {
     /// - `accountSid_authToken`: the `Authorization` header (`basic`)
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`
     ///
@@ -113,13 +115,10 @@ pub trait CallwireApi: Send + Sync + 'static {
     ) -> impl ::std::future::Future<Output = super::types::DeleteMessageResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
-    /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
+    /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -127,21 +126,23 @@ pub trait CallwireApi: Send + Sync + 'static {
 /// Every operation is mounted at its path.
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-/// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-/// with [`ServerConfig::without_fallback`].
+/// tower layers with `layer`.
+/// It answers unknown paths itself (404);
+/// to merge it into an app with a fallback of its own, build it with
+/// [`ServerConfig::without_fallback`].
 pub fn router<A: CallwireApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: CallwireApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
-    let routes = ::axum::Router::new()
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
+    let routes = routes
         .route(
             "/2010-04-01/Accounts/{p2}/Calls.json",
             ::axum::routing::MethodRouter::new()
@@ -153,9 +154,9 @@ pub fn router_with_config<A: CallwireApi>(
             "/2010-04-01/Accounts/{p2}/Calls/{p4}",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_fetch_call(),
+                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_fetch_call::<A>(shared, request).await;
                     }
@@ -163,16 +164,16 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
                             ),
                         )
                 })
                 .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_update_call(),
+                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_update_call::<A>(shared, request).await;
                     }
@@ -180,16 +181,16 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
                             ),
                         )
                 })
                 .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_delete_call(),
+                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_delete_call::<A>(shared, request).await;
                     }
@@ -197,9 +198,9 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
                             ),
                         )
                 })
@@ -208,9 +209,9 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
                             ),
                         )
                 }),
@@ -232,9 +233,9 @@ pub fn router_with_config<A: CallwireApi>(
             "/2010-04-01/Accounts/{p2}/Messages/{p4}",
             ::axum::routing::MethodRouter::new()
                 .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_update_message(),
+                        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
                     ) {
                         return handle_update_message::<A>(shared, request).await;
                     }
@@ -242,16 +243,16 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_update_message()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
                             ),
                         )
                 })
                 .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_delete_message(),
+                        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
                     ) {
                         return handle_delete_message::<A>(shared, request).await;
                     }
@@ -259,9 +260,9 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_update_message()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
                             ),
                         )
                 })
@@ -270,9 +271,9 @@ pub fn router_with_config<A: CallwireApi>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_update_message()],
+                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
                             ),
                         )
                 }),
@@ -285,10 +286,26 @@ pub fn router_with_config<A: CallwireApi>(
     routes.with_state(shared)
 }
 
+impl<A: CallwireApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        CallwireApi::error_response(self, error)
+    }
+}
+
+impl<A: CallwireApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        CallwireApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
@@ -297,19 +314,19 @@ async fn unknown_path<A: CallwireApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_list_call(),
-                    template_create_call(),
-                    template_fetch_call(),
-                    template_update_call(),
-                    template_delete_call(),
-                    template_list_call_recording(),
-                    template_list_message(),
-                    template_create_message(),
-                    template_update_message(),
-                    template_delete_message(),
+                    "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+                    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
                 ],
             ),
         )
@@ -322,7 +339,7 @@ async fn method_not_allowed<A: CallwireApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -332,984 +349,437 @@ async fn handle_list_call<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_call<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_call(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        to: super::server_runtime::query_param(
-            &query,
-            "To",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        from: super::server_runtime::query_param(
-            &query,
-            "From",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        parent_call_sid: super::server_runtime::query_param(
-            &query,
-            "ParentCallSid",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        status: super::server_runtime::query_param(
-            &query,
-            "Status",
-            super::server_runtime::parse_serde::<super::types::CallEnumStatus>,
-        )?,
-        start_time: super::server_runtime::query_param(
-            &query,
-            "StartTime",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        start_time2: super::server_runtime::query_param(
-            &query,
-            "StartTime<",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        start_time3: super::server_runtime::query_param(
-            &query,
-            "StartTime>",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        end_time: super::server_runtime::query_param(
-            &query,
-            "EndTime",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        end_time2: super::server_runtime::query_param(
-            &query,
-            "EndTime<",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        end_time3: super::server_runtime::query_param(
-            &query,
-            "EndTime>",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        page_size: super::server_runtime::query_param(
-            &query,
-            "PageSize",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page: super::server_runtime::query_param(
-            &query,
-            "Page",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page_token: super::server_runtime::query_param(
-            &query,
-            "PageToken",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            to: rt::query_param(&query, "To", rt::parse_scalar)?,
+            from: rt::query_param(&query, "From", rt::parse_scalar)?,
+            parent_call_sid: rt::query_param(&query, "ParentCallSid", rt::parse_scalar)?,
+            status: rt::query_param(&query, "Status", rt::parse_serde)?,
+            start_time: rt::query_param(&query, "StartTime", rt::parse_scalar)?,
+            start_time2: rt::query_param(&query, "StartTime<", rt::parse_scalar)?,
+            start_time3: rt::query_param(&query, "StartTime>", rt::parse_scalar)?,
+            end_time: rt::query_param(&query, "EndTime", rt::parse_scalar)?,
+            end_time2: rt::query_param(&query, "EndTime<", rt::parse_scalar)?,
+            end_time3: rt::query_param(&query, "EndTime>", rt::parse_scalar)?,
+            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
+            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
+            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_call(request, principal).await)
     };
-    write_list_call(shared.api.list_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_call<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_call<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/x-www-form-urlencoded", 0, false)],
-        false,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_create_call(),
-    )?;
-    let request = super::types::CreateCallRequest2 {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        body: match encoding {
-            Some(_) => {
-                Some(
-                    super::server_runtime::form_body::<
-                        super::types::CreateCallRequest,
-                    >(
-                        &body,
-                        &[
-                            ("To", super::server_runtime::FormValue::Text, false),
-                            ("From", super::server_runtime::FormValue::Text, false),
-                            ("Url", super::server_runtime::FormValue::Text, false),
-                            ("Twiml", super::server_runtime::FormValue::Text, false),
-                            ("Method", super::server_runtime::FormValue::Text, false),
-                            (
-                                "StatusCallback",
-                                super::server_runtime::FormValue::Text,
-                                false,
-                            ),
-                            (
-                                "StatusCallbackEvent",
-                                super::server_runtime::FormValue::Text,
-                                true,
-                            ),
-                            (
-                                "SendDigits",
-                                super::server_runtime::FormValue::Text,
-                                false,
-                            ),
-                            (
-                                "Timeout",
-                                super::server_runtime::FormValue::Integer,
-                                false,
-                            ),
-                            ("Record", super::server_runtime::FormValue::Bool, false),
-                            (
-                                "MachineDetection",
-                                super::server_runtime::FormValue::Text,
-                                false,
-                            ),
-                        ],
-                    )?,
-                )
-            }
-            None => None,
-        },
+            &[("application/x-www-form-urlencoded", 0, false)],
+            false,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+        )?;
+        let request = super::types::CreateCallRequest2 {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            body: match encoding {
+                Some(_) => {
+                    Some(
+                        rt::form_body::<
+                            super::types::CreateCallRequest,
+                        >(
+                            &body,
+                            &[
+                                ("To", rt::FormValue::Text, false),
+                                ("From", rt::FormValue::Text, false),
+                                ("Url", rt::FormValue::Text, false),
+                                ("Twiml", rt::FormValue::Text, false),
+                                ("Method", rt::FormValue::Text, false),
+                                ("StatusCallback", rt::FormValue::Text, false),
+                                ("StatusCallbackEvent", rt::FormValue::Text, true),
+                                ("SendDigits", rt::FormValue::Text, false),
+                                ("Timeout", rt::FormValue::Integer, false),
+                                ("Record", rt::FormValue::Bool, false),
+                                ("MachineDetection", rt::FormValue::Text, false),
+                            ],
+                        )?,
+                    )
+                }
+                None => None,
+            },
+        };
+        Ok(shared.api.create_call(request, principal).await)
     };
-    write_create_call(shared.api.create_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_call<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_call<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_call(),
-    )?;
-    let request = super::types::FetchCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::FetchCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+        };
+        Ok(shared.api.fetch_call(request, principal).await)
     };
-    write_fetch_call(shared.api.fetch_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_update_call<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_update_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_update_call<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/x-www-form-urlencoded", 0, false)],
-        false,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_update_call(),
-    )?;
-    let request = super::types::UpdateCallRequest2 {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
-        body: match encoding {
-            Some(_) => {
-                Some(
-                    super::server_runtime::form_body::<
-                        super::types::UpdateCallRequest,
-                    >(
-                        &body,
-                        &[
-                            ("Url", super::server_runtime::FormValue::Text, false),
-                            ("Method", super::server_runtime::FormValue::Text, false),
-                            ("Status", super::server_runtime::FormValue::Text, false),
-                            ("Twiml", super::server_runtime::FormValue::Text, false),
-                        ],
-                    )?,
-                )
-            }
-            None => None,
-        },
+            &[("application/x-www-form-urlencoded", 0, false)],
+            false,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::UpdateCallRequest2 {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+            body: match encoding {
+                Some(_) => {
+                    Some(
+                        rt::form_body::<
+                            super::types::UpdateCallRequest,
+                        >(
+                            &body,
+                            &[
+                                ("Url", rt::FormValue::Text, false),
+                                ("Method", rt::FormValue::Text, false),
+                                ("Status", rt::FormValue::Text, false),
+                                ("Twiml", rt::FormValue::Text, false),
+                            ],
+                        )?,
+                    )
+                }
+                None => None,
+            },
+        };
+        Ok(shared.api.update_call(request, principal).await)
     };
-    write_update_call(shared.api.update_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_call<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_call<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_call(),
-    )?;
-    let request = super::types::DeleteCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::DeleteCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+        };
+        Ok(shared.api.delete_call(request, principal).await)
     };
-    write_delete_call(shared.api.delete_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_call_recording<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_call_recording(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_call_recording<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_call_recording(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListCallRecordingRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        call_sid: super::server_runtime::path_string(path_values[1], "CallSid")?,
-        date_created: super::server_runtime::query_param(
-            &query,
-            "DateCreated",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        date_created2: super::server_runtime::query_param(
-            &query,
-            "DateCreated<",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        date_created3: super::server_runtime::query_param(
-            &query,
-            "DateCreated>",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        page_size: super::server_runtime::query_param(
-            &query,
-            "PageSize",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page: super::server_runtime::query_param(
-            &query,
-            "Page",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page_token: super::server_runtime::query_param(
-            &query,
-            "PageToken",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListCallRecordingRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            call_sid: rt::path_string(path_values[1], "CallSid")?,
+            date_created: rt::query_param(&query, "DateCreated", rt::parse_scalar)?,
+            date_created2: rt::query_param(&query, "DateCreated<", rt::parse_scalar)?,
+            date_created3: rt::query_param(&query, "DateCreated>", rt::parse_scalar)?,
+            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
+            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
+            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_call_recording(request, principal).await)
     };
-    write_list_call_recording(shared.api.list_call_recording(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_message<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_message(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_message<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_message(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListMessageRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        to: super::server_runtime::query_param(
-            &query,
-            "To",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        from: super::server_runtime::query_param(
-            &query,
-            "From",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        date_sent: super::server_runtime::query_param(
-            &query,
-            "DateSent",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        date_sent2: super::server_runtime::query_param(
-            &query,
-            "DateSent<",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        date_sent3: super::server_runtime::query_param(
-            &query,
-            "DateSent>",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        page_size: super::server_runtime::query_param(
-            &query,
-            "PageSize",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page: super::server_runtime::query_param(
-            &query,
-            "Page",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        page_token: super::server_runtime::query_param(
-            &query,
-            "PageToken",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListMessageRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            to: rt::query_param(&query, "To", rt::parse_scalar)?,
+            from: rt::query_param(&query, "From", rt::parse_scalar)?,
+            date_sent: rt::query_param(&query, "DateSent", rt::parse_scalar)?,
+            date_sent2: rt::query_param(&query, "DateSent<", rt::parse_scalar)?,
+            date_sent3: rt::query_param(&query, "DateSent>", rt::parse_scalar)?,
+            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
+            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
+            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_message(request, principal).await)
     };
-    write_list_message(shared.api.list_message(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_message<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_message(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_message<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/x-www-form-urlencoded", 0, false)],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_create_message(),
-    )?;
-    let request = super::types::CreateMessageRequest2 {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        body: super::server_runtime::form_body::<
-            super::types::CreateMessageRequest,
-        >(
-            &body,
-            &[
-                ("To", super::server_runtime::FormValue::Text, false),
-                ("From", super::server_runtime::FormValue::Text, false),
-                ("MessagingServiceSid", super::server_runtime::FormValue::Text, false),
-                ("Body", super::server_runtime::FormValue::Text, false),
-                ("MediaUrl", super::server_runtime::FormValue::Text, true),
-                ("MaxPrice", super::server_runtime::FormValue::Number, false),
-                ("ValidityPeriod", super::server_runtime::FormValue::Integer, false),
-                ("SendAt", super::server_runtime::FormValue::Text, false),
-                ("ShortenUrls", super::server_runtime::FormValue::Bool, false),
-            ],
-        )?,
+            &[("application/x-www-form-urlencoded", 0, false)],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+        )?;
+        let request = super::types::CreateMessageRequest2 {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            body: rt::form_body::<
+                super::types::CreateMessageRequest,
+            >(
+                &body,
+                &[
+                    ("To", rt::FormValue::Text, false),
+                    ("From", rt::FormValue::Text, false),
+                    ("MessagingServiceSid", rt::FormValue::Text, false),
+                    ("Body", rt::FormValue::Text, false),
+                    ("MediaUrl", rt::FormValue::Text, true),
+                    ("MaxPrice", rt::FormValue::Number, false),
+                    ("ValidityPeriod", rt::FormValue::Integer, false),
+                    ("SendAt", rt::FormValue::Text, false),
+                    ("ShortenUrls", rt::FormValue::Bool, false),
+                ],
+            )?,
+        };
+        Ok(shared.api.create_message(request, principal).await)
     };
-    write_create_message(shared.api.create_message(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_update_message<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_update_message(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_update_message<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/x-www-form-urlencoded", 0, false)],
-        false,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_update_message(),
-    )?;
-    let request = super::types::UpdateMessageRequest2 {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
-        body: match encoding {
-            Some(_) => {
-                Some(
-                    super::server_runtime::form_body::<
-                        super::types::UpdateMessageRequest,
-                    >(
-                        &body,
-                        &[
-                            ("Body", super::server_runtime::FormValue::Text, false),
-                            ("Status", super::server_runtime::FormValue::Text, false),
-                        ],
-                    )?,
-                )
-            }
-            None => None,
-        },
+            &[("application/x-www-form-urlencoded", 0, false)],
+            false,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+        )?;
+        let request = super::types::UpdateMessageRequest2 {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+            body: match encoding {
+                Some(_) => {
+                    Some(
+                        rt::form_body::<
+                            super::types::UpdateMessageRequest,
+                        >(
+                            &body,
+                            &[
+                                ("Body", rt::FormValue::Text, false),
+                                ("Status", rt::FormValue::Text, false),
+                            ],
+                        )?,
+                    )
+                }
+                None => None,
+            },
+        };
+        Ok(shared.api.update_message(request, principal).await)
     };
-    write_update_message(shared.api.update_message(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_message<A: CallwireApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_message(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_message<A: CallwireApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountSid_authToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_message(),
-    )?;
-    let request = super::types::DeleteMessageRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountSid_authToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+        )?;
+        let request = super::types::DeleteMessageRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+        };
+        Ok(shared.api.delete_message(request, principal).await)
     };
-    write_delete_message(shared.api.delete_message(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/2010-04-01/Accounts/{AccountSid}/Calls.json`, as it arrives.
-fn template_list_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls.json")],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Calls.json`, as it arrives.
-fn template_create_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls.json")],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_fetch_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_update_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_delete_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json`, as it arrives.
-fn template_list_call_recording() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Recordings.json")],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Messages.json`, as it arrives.
-fn template_list_message() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Messages.json")],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Messages.json`, as it arrives.
-fn template_create_message() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Messages.json")],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`, as it arrives.
-fn template_update_message() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Messages")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`, as it arrives.
-fn template_delete_message() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Messages")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-fn write_list_call(
-    response: super::types::ListCallResponse2,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListCallResponse2::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListCallResponse2 {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_create_call(
-    response: super::types::CreateCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateCallResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::CreateCallResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
+impl rt::WriteResponse for super::types::CreateCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_call(
-    response: super::types::FetchCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::FetchCallResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
         }
     }
 }
 
-fn write_update_call(
-    response: super::types::UpdateCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::UpdateCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::UpdateCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_delete_call(
-    response: super::types::DeleteCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteCallResponse::NoContent => {
-            super::server_runtime::empty_response(204)
-        }
-        super::types::DeleteCallResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
+impl rt::WriteResponse for super::types::DeleteCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
         }
     }
 }
 
-fn write_list_call_recording(
-    response: super::types::ListCallRecordingResponse2,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListCallRecordingResponse2::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListCallRecordingResponse2 {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_list_message(
-    response: super::types::ListMessageResponse2,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListMessageResponse2::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListMessageResponse2 {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_create_message(
-    response: super::types::CreateMessageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateMessageResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::CreateMessageResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
+impl rt::WriteResponse for super::types::CreateMessageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
         }
     }
 }
 
-fn write_update_message(
-    response: super::types::UpdateMessageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::UpdateMessageResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::UpdateMessageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_delete_message(
-    response: super::types::DeleteMessageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteMessageResponse::NoContent => {
-            super::server_runtime::empty_response(204)
+impl rt::WriteResponse for super::types::DeleteMessageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
         }
     }
 }
@@ -1323,8 +793,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn list_call(

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Dialect Coverage API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -42,9 +44,9 @@ pub trait DialectCoverageApi: Send + Sync + 'static {
     /// 5. Return the origin server's name as the principal.
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Sets a state event.
     ///
@@ -71,11 +73,8 @@ pub trait DialectCoverageApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::matrix_error_response(error)
     }
 }
 
@@ -88,20 +87,17 @@ pub trait DialectCoverageApi: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: DialectCoverageApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: DialectCoverageApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/_test/v1/3pid",
@@ -129,10 +125,26 @@ pub fn router_with_config<A: DialectCoverageApi>(
     routes.with_state(shared)
 }
 
+impl<A: DialectCoverageApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        DialectCoverageApi::error_response(self, error)
+    }
+}
+
+impl<A: DialectCoverageApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        DialectCoverageApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: DialectCoverageApi>(
     ::axum::extract::State(shared): State<A>,
@@ -141,9 +153,9 @@ async fn unknown_path<A: DialectCoverageApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
-                &[template_m_room_member()],
+                &["/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}"],
             ),
         )
 }
@@ -155,7 +167,7 @@ async fn method_not_allowed<A: DialectCoverageApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -165,178 +177,88 @@ async fn handle_m_room_member<A: DialectCoverageApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_m_room_member(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_m_room_member<A: DialectCoverageApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accessToken",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 3] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_m_room_member(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::MRoomMemberRequest {
-        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
-        event_type: super::server_runtime::path_string(path_values[1], "eventType")?,
-        state_key: super::server_runtime::path_string(path_values[2], "stateKey")?,
-        limit: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accessToken", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 3] = rt::path_values(
+            parts.uri.path(),
+            "/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::MRoomMemberRequest {
+            room_id: rt::path_string(path_values[0], "roomId")?,
+            event_type: rt::path_string(path_values[1], "eventType")?,
+            state_key: rt::path_string(path_values[2], "stateKey")?,
+            limit: rt::or_default(
+                rt::query_param(&query, "limit", rt::parse_scalar)?,
+                "10",
                 "limit",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "10",
-            "limit",
-        )?,
-        x_request_id: super::server_runtime::header_param(
-            &parts.headers,
-            "X-Request-Id",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        body: super::server_runtime::json_body::<super::types::Event>(&body)?,
+            x_request_id: rt::header_param(
+                &parts.headers,
+                "X-Request-Id",
+                rt::parse_scalar,
+            )?,
+            body: rt::json_body::<super::types::Event>(&body)?,
+        };
+        Ok(shared.api.m_room_member(request, principal).await)
     };
-    write_m_room_member(shared.api.m_room_member(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_3pid<A: DialectCoverageApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_3pid(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_3pid<A: DialectCoverageApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::T3pidRequest {};
-    write_3pid(shared.api._3pid(request).await)
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::T3pidRequest {};
+        Ok(shared.api._3pid(request).await)
+    };
+    rt::respond(&shared, work).await
 }
 
 async fn handle_type<A: DialectCoverageApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_type(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_type<A: DialectCoverageApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let request = super::types::TypeRequest {
-        body: super::server_runtime::json_body::<super::types::TypeBody>(&body)?,
+    let work = async {
+        let (parts, body) = rt::receive(&shared, request, &[]).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let request = super::types::TypeRequest {
+            body: rt::json_body::<super::types::TypeBody>(&body)?,
+        };
+        Ok(shared.api.r#type(request).await)
     };
-    write_type(shared.api.r#type(request).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}`, as it arrives.
-fn template_m_room_member() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_test")],
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("rooms")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("state")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-fn write_m_room_member(
-    response: super::types::MRoomMemberResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::MRoomMemberResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::MRoomMemberResponse::NoContent => {
-            super::server_runtime::empty_response(204)
-        }
-        super::types::MRoomMemberResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
+impl rt::WriteResponse for super::types::MRoomMemberResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NoContent => rt::empty_response(204),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
         }
     }
 }
 
-fn write_3pid(
-    response: super::types::T3pidResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::T3pidResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::T3pidResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_type(
-    response: super::types::TypeResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::TypeResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::TypeResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
@@ -350,8 +272,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn m_room_member(

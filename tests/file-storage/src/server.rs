@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Driftbox Storage: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -25,9 +27,9 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// - `bearer`: the `Authorization` header (`bearer`)
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Exchange a username and password for an access token
     ///
@@ -138,11 +140,8 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -155,20 +154,17 @@ pub trait DriftboxStorage: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: DriftboxStorage>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: DriftboxStorage>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/v2/auth/token",
@@ -234,10 +230,26 @@ pub fn router_with_config<A: DriftboxStorage>(
     routes.with_state(shared)
 }
 
+impl<A: DriftboxStorage> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        DriftboxStorage::error_response(self, error)
+    }
+}
+
+impl<A: DriftboxStorage> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        DriftboxStorage::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
@@ -246,16 +258,16 @@ async fn unknown_path<A: DriftboxStorage>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_get_folder(),
-                    template_update_folder(),
-                    template_upload_file(),
-                    template_get_file(),
-                    template_delete_file(),
-                    template_replace_file_content(),
-                    template_add_note(),
+                    "/v2/folders/{folderId}",
+                    "/v2/folders/{folderId}",
+                    "/v2/folders/{folderId}/files",
+                    "/v2/files/{fileId}",
+                    "/v2/files/{fileId}",
+                    "/v2/files/{fileId}/content",
+                    "/v2/files/{fileId}/notes",
                 ],
             ),
         )
@@ -268,7 +280,7 @@ async fn method_not_allowed<A: DriftboxStorage>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -278,881 +290,517 @@ async fn handle_issue_token<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_issue_token(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_issue_token<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let (parts, body) = rt::receive(&shared, request, &[]).await?;
+        rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/x-www-form-urlencoded", 0, false)],
-        true,
-    )?;
-    let request = super::types::IssueTokenRequest {
-        body: super::server_runtime::form_body::<
-            super::types::IssueTokenBody,
-        >(
             &body,
-            &[
-                ("grant_type", super::server_runtime::FormValue::Text, false),
-                ("username", super::server_runtime::FormValue::Text, false),
-                ("password", super::server_runtime::FormValue::Text, false),
-                ("scope", super::server_runtime::FormValue::Text, true),
-                ("remember_days", super::server_runtime::FormValue::Integer, false),
-                ("trusted_device", super::server_runtime::FormValue::Bool, false),
-            ],
-        )?,
+            &[("application/x-www-form-urlencoded", 0, false)],
+            true,
+        )?;
+        let request = super::types::IssueTokenRequest {
+            body: rt::form_body::<
+                super::types::IssueTokenBody,
+            >(
+                &body,
+                &[
+                    ("grant_type", rt::FormValue::Text, false),
+                    ("username", rt::FormValue::Text, false),
+                    ("password", rt::FormValue::Text, false),
+                    ("scope", rt::FormValue::Text, true),
+                    ("remember_days", rt::FormValue::Integer, false),
+                    ("trusted_device", rt::FormValue::Bool, false),
+                ],
+            )?,
+        };
+        Ok(shared.api.issue_token(request).await)
     };
-    write_issue_token(shared.api.issue_token(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_folder<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_folder(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_folder<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[
-            ("application/json", 0, true),
-            ("application/x-www-form-urlencoded", 1, false),
-        ],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let request = super::types::CreateFolderRequest {
-        body: match encoding {
-            Some(0) => {
-                super::types::CreateFolderRequestBody::Json(
-                    super::server_runtime::json_body::<super::types::NewFolder>(&body)?,
-                )
-            }
-            Some(1) => {
-                super::types::CreateFolderRequestBody::Form(
-                    super::server_runtime::form_body::<
-                        super::types::NewFolder,
-                    >(
-                        &body,
-                        &[
-                            ("name", super::server_runtime::FormValue::Text, false),
-                            ("parent_id", super::server_runtime::FormValue::Text, false),
-                            ("color", super::server_runtime::FormValue::Text, false),
-                            (
-                                "position",
-                                super::server_runtime::FormValue::Integer,
-                                false,
-                            ),
-                        ],
-                    )?,
-                )
-            }
-            _ => return Err(super::server_runtime::no_request_encoding()),
-        },
+            &[
+                ("application/json", 0, true),
+                ("application/x-www-form-urlencoded", 1, false),
+            ],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let request = super::types::CreateFolderRequest {
+            body: match encoding {
+                Some(0) => {
+                    super::types::CreateFolderRequestBody::Json(
+                        rt::json_body::<super::types::NewFolder>(&body)?,
+                    )
+                }
+                Some(1) => {
+                    super::types::CreateFolderRequestBody::Form(
+                        rt::form_body::<
+                            super::types::NewFolder,
+                        >(
+                            &body,
+                            &[
+                                ("name", rt::FormValue::Text, false),
+                                ("parent_id", rt::FormValue::Text, false),
+                                ("color", rt::FormValue::Text, false),
+                                ("position", rt::FormValue::Integer, false),
+                            ],
+                        )?,
+                    )
+                }
+                _ => return Err(rt::no_request_encoding()),
+            },
+        };
+        Ok(shared.api.create_folder(request, principal).await)
     };
-    write_create_folder(shared.api.create_folder(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_folder<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_folder(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_folder<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_folder(),
-    )?;
-    let request = super::types::GetFolderRequest {
-        folder_id: super::server_runtime::path_string(path_values[0], "folderId")?,
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/folders/{folderId}",
+        )?;
+        let request = super::types::GetFolderRequest {
+            folder_id: rt::path_string(path_values[0], "folderId")?,
+        };
+        Ok(shared.api.get_folder(request, principal).await)
     };
-    write_get_folder(shared.api.get_folder(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_update_folder<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_update_folder(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_update_folder<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[
-            ("application/merge-patch+json", 0, true),
-            ("application/json-patch+json", 1, true),
-        ],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_update_folder(),
-    )?;
-    let request = super::types::UpdateFolderRequest {
-        folder_id: super::server_runtime::path_string(path_values[0], "folderId")?,
-        body: match encoding {
-            Some(0) => {
-                super::types::UpdateFolderRequestBody::MergePatchJson(
-                    super::server_runtime::json_body::<super::types::FolderPatch>(&body)?,
-                )
-            }
-            Some(1) => {
-                super::types::UpdateFolderRequestBody::JsonPatchJson(
-                    super::server_runtime::json_body::<
-                        Vec<super::types::PatchOperation>,
-                    >(&body)?,
-                )
-            }
-            _ => return Err(super::server_runtime::no_request_encoding()),
-        },
+            &[
+                ("application/merge-patch+json", 0, true),
+                ("application/json-patch+json", 1, true),
+            ],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/folders/{folderId}",
+        )?;
+        let request = super::types::UpdateFolderRequest {
+            folder_id: rt::path_string(path_values[0], "folderId")?,
+            body: match encoding {
+                Some(0) => {
+                    super::types::UpdateFolderRequestBody::MergePatchJson(
+                        rt::json_body::<super::types::FolderPatch>(&body)?,
+                    )
+                }
+                Some(1) => {
+                    super::types::UpdateFolderRequestBody::JsonPatchJson(
+                        rt::json_body::<Vec<super::types::PatchOperation>>(&body)?,
+                    )
+                }
+                _ => return Err(rt::no_request_encoding()),
+            },
+        };
+        Ok(shared.api.update_folder(request, principal).await)
     };
-    write_update_folder(shared.api.update_folder(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_upload_file<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_upload_file(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_upload_file<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("multipart/form-data", 0, false)],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_upload_file(),
-    )?;
-    let request = super::types::UploadFileRequest {
-        folder_id: super::server_runtime::path_string(path_values[0], "folderId")?,
-        if_none_match: super::server_runtime::header_param(
-            &parts.headers,
-            "If-None-Match",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        body: {
-            let read = super::server_runtime::multipart_parts(
-                    &parts.headers,
-                    body.bytes(),
-                )
-                .await?;
-            super::types::UploadFileParts {
-                file: super::server_runtime::required_part(
-                    super::server_runtime::file_part(
-                        &read,
+            &[("multipart/form-data", 0, false)],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/folders/{folderId}/files",
+        )?;
+        let request = super::types::UploadFileRequest {
+            folder_id: rt::path_string(path_values[0], "folderId")?,
+            if_none_match: rt::header_param(
+                &parts.headers,
+                "If-None-Match",
+                rt::parse_scalar,
+            )?,
+            body: {
+                let read = rt::multipart_parts(&parts.headers, body.bytes()).await?;
+                super::types::UploadFileParts {
+                    file: rt::required_part(
+                        rt::file_part(
+                            &read,
+                            "file",
+                            |bytes, filename, content_type| super::types::FilePart {
+                                bytes,
+                                filename,
+                                content_type,
+                            },
+                        ),
                         "file",
+                    )?,
+                    metadata: rt::value_part::<
+                        super::types::FileMetadata,
+                    >(&read, "metadata", rt::FormValue::Json)?,
+                    tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
+                    overwrite: rt::value_part::<
+                        bool,
+                    >(&read, "overwrite", rt::FormValue::Bool)?,
+                    chunk_size: rt::value_part::<
+                        i64,
+                    >(&read, "chunk_size", rt::FormValue::Integer)?,
+                    visibility: rt::value_part::<
+                        super::types::Visibility,
+                    >(&read, "visibility", rt::FormValue::Text)?,
+                    thumbnails: rt::file_parts(
+                        &read,
+                        "thumbnails",
                         |bytes, filename, content_type| super::types::FilePart {
                             bytes,
                             filename,
                             content_type,
                         },
                     ),
-                    "file",
-                )?,
-                metadata: super::server_runtime::value_part::<
-                    super::types::FileMetadata,
-                >(&read, "metadata", super::server_runtime::FormValue::Json)?,
-                tags: super::server_runtime::value_parts::<
-                    String,
-                >(&read, "tags", super::server_runtime::FormValue::Text)?,
-                overwrite: super::server_runtime::value_part::<
-                    bool,
-                >(&read, "overwrite", super::server_runtime::FormValue::Bool)?,
-                chunk_size: super::server_runtime::value_part::<
-                    i64,
-                >(&read, "chunk_size", super::server_runtime::FormValue::Integer)?,
-                visibility: super::server_runtime::value_part::<
-                    super::types::Visibility,
-                >(&read, "visibility", super::server_runtime::FormValue::Text)?,
-                thumbnails: super::server_runtime::file_parts(
-                    &read,
-                    "thumbnails",
-                    |bytes, filename, content_type| super::types::FilePart {
-                        bytes,
-                        filename,
-                        content_type,
-                    },
-                ),
-            }
-        },
+                }
+            },
+        };
+        Ok(shared.api.upload_file(request, principal).await)
     };
-    write_upload_file(shared.api.upload_file(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_file<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_file(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_file<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_file(),
-    )?;
-    let request = super::types::GetFileRequest {
-        file_id: super::server_runtime::path_string(path_values[0], "fileId")?,
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/files/{fileId}",
+        )?;
+        let request = super::types::GetFileRequest {
+            file_id: rt::path_string(path_values[0], "fileId")?,
+        };
+        Ok(shared.api.get_file(request, principal).await)
     };
-    write_get_file(shared.api.get_file(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_file<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_file(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_file<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_file(),
-    )?;
-    let request = super::types::DeleteFileRequest {
-        file_id: super::server_runtime::path_string(path_values[0], "fileId")?,
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/files/{fileId}",
+        )?;
+        let request = super::types::DeleteFileRequest {
+            file_id: rt::path_string(path_values[0], "fileId")?,
+        };
+        Ok(shared.api.delete_file(request, principal).await)
     };
-    write_delete_file(shared.api.delete_file(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_replace_file_content<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_replace_file_content(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_replace_file_content<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[
-            ("application/octet-stream", 0, false),
-            ("image/png", 0, false),
-            ("image/jpeg", 0, false),
-            ("application/pdf", 0, false),
-        ],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_replace_file_content(),
-    )?;
-    let request = super::types::ReplaceFileContentRequest {
-        file_id: super::server_runtime::path_string(path_values[0], "fileId")?,
-        content_md5: super::server_runtime::header_param(
-            &parts.headers,
-            "Content-MD5",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        body: super::types::BinaryBody {
-            content_type: super::server_runtime::content_type_or(
+            &[
+                ("application/octet-stream", 0, false),
+                ("image/png", 0, false),
+                ("image/jpeg", 0, false),
+                ("application/pdf", 0, false),
+            ],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/files/{fileId}/content",
+        )?;
+        let request = super::types::ReplaceFileContentRequest {
+            file_id: rt::path_string(path_values[0], "fileId")?,
+            content_md5: rt::header_param(
                 &parts.headers,
-                "application/octet-stream",
-            ),
-            bytes: body.bytes(),
-        },
+                "Content-MD5",
+                rt::parse_scalar,
+            )?,
+            body: super::types::BinaryBody {
+                content_type: rt::content_type_or(
+                    &parts.headers,
+                    "application/octet-stream",
+                ),
+                bytes: body.bytes(),
+            },
+        };
+        Ok(shared.api.replace_file_content(request, principal).await)
     };
-    write_replace_file_content(shared.api.replace_file_content(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_add_note<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_add_note(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_add_note<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[
-            ("text/plain", 0, false),
-            ("text/markdown", 0, false),
-            ("application/json", 1, true),
-        ],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_add_note(),
-    )?;
-    let request = super::types::AddNoteRequest {
-        file_id: super::server_runtime::path_string(path_values[0], "fileId")?,
-        body: match encoding {
-            Some(0) => {
-                super::types::AddNoteRequestBody::Text(super::types::TextBody {
-                    content_type: super::server_runtime::content_type_or(
-                        &parts.headers,
-                        "text/plain",
-                    ),
-                    text: super::server_runtime::text_body(&body)?,
-                })
-            }
-            Some(1) => {
-                super::types::AddNoteRequestBody::Json(
-                    super::server_runtime::json_body::<super::types::NewNote>(&body)?,
-                )
-            }
-            _ => return Err(super::server_runtime::no_request_encoding()),
-        },
+            &[
+                ("text/plain", 0, false),
+                ("text/markdown", 0, false),
+                ("application/json", 1, true),
+            ],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/files/{fileId}/notes",
+        )?;
+        let request = super::types::AddNoteRequest {
+            file_id: rt::path_string(path_values[0], "fileId")?,
+            body: match encoding {
+                Some(0) => {
+                    super::types::AddNoteRequestBody::Text(super::types::TextBody {
+                        content_type: rt::content_type_or(&parts.headers, "text/plain"),
+                        text: rt::text_body(&body)?,
+                    })
+                }
+                Some(1) => {
+                    super::types::AddNoteRequestBody::Json(
+                        rt::json_body::<super::types::NewNote>(&body)?,
+                    )
+                }
+                _ => return Err(rt::no_request_encoding()),
+            },
+        };
+        Ok(shared.api.add_note(request, principal).await)
     };
-    write_add_note(shared.api.add_note(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_import_archive<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_import_archive(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_import_archive<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let encoding = rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let encoding = super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("*/*", 0, false)],
-        false,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ImportArchiveRequest {
-        folder: super::server_runtime::required(
-            super::server_runtime::query_param(
-                &query,
+            &[("*/*", 0, false)],
+            false,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ImportArchiveRequest {
+            folder: rt::required(
+                rt::query_param(&query, "folder", rt::parse_scalar)?,
                 "folder",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "folder",
-        )?,
-        body: match encoding {
-            Some(_) => {
-                Some(super::types::BinaryBody {
-                    content_type: super::server_runtime::content_type_or(
-                        &parts.headers,
-                        "application/octet-stream",
-                    ),
-                    bytes: body.bytes(),
-                })
-            }
-            None => None,
-        },
+            body: match encoding {
+                Some(_) => {
+                    Some(super::types::BinaryBody {
+                        content_type: rt::content_type_or(
+                            &parts.headers,
+                            "application/octet-stream",
+                        ),
+                        bytes: body.bytes(),
+                    })
+                }
+                None => None,
+            },
+        };
+        Ok(shared.api.import_archive(request, principal).await)
     };
-    write_import_archive(shared.api.import_archive(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_submit_manifest<A: DriftboxStorage>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_submit_manifest(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_submit_manifest<A: DriftboxStorage>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("bearer", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::request_encoding(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::request_encoding(
-        &parts.headers,
-        &body,
-        &[("application/xml", 0, false)],
-        true,
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
             &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let request = super::types::SubmitManifestRequest {
-        body: super::types::TextBody {
-            content_type: super::server_runtime::content_type_or(
-                &parts.headers,
-                "text/plain",
-            ),
-            text: super::server_runtime::text_body(&body)?,
-        },
+            &[("application/xml", 0, false)],
+            true,
+        )?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let request = super::types::SubmitManifestRequest {
+            body: super::types::TextBody {
+                content_type: rt::content_type_or(&parts.headers, "text/plain"),
+                text: rt::text_body(&body)?,
+            },
+        };
+        Ok(shared.api.submit_manifest(request, principal).await)
     };
-    write_submit_manifest(shared.api.submit_manifest(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/v2/folders/{folderId}`, as it arrives.
-fn template_get_folder() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("folders")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/folders/{folderId}`, as it arrives.
-fn template_update_folder() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("folders")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/folders/{folderId}/files`, as it arrives.
-fn template_upload_file() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("folders")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("files")],
-    ]
-}
-
-/// `/v2/files/{fileId}`, as it arrives.
-fn template_get_file() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("files")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/files/{fileId}`, as it arrives.
-fn template_delete_file() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("files")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/files/{fileId}/content`, as it arrives.
-fn template_replace_file_content() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("files")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("content")],
-    ]
-}
-
-/// `/v2/files/{fileId}/notes`, as it arrives.
-fn template_add_note() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("files")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("notes")],
-    ]
-}
-
-fn write_issue_token(
-    response: super::types::IssueTokenResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::IssueTokenResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::IssueTokenResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/problem+json")
-        }
-        super::types::IssueTokenResponse::Unauthorized(body) => {
-            super::server_runtime::json_response(401, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::IssueTokenResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::BadRequest(body) => {
+                rt::json_response(400, &body, "application/problem+json")
+            }
+            Self::Unauthorized(body) => {
+                rt::json_response(401, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_create_folder(
-    response: super::types::CreateFolderResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateFolderResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::CreateFolderResponse::Conflict(body) => {
-            super::server_runtime::json_response(409, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::CreateFolderResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::Conflict(body) => {
+                rt::json_response(409, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_get_folder(
-    response: super::types::GetFolderResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetFolderResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::GetFolderResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::GetFolderResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_update_folder(
-    response: super::types::UpdateFolderResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::UpdateFolderResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::UpdateFolderResponse::UnprocessableEntity(body) => {
-            super::server_runtime::json_response(422, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::UpdateFolderResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::UnprocessableEntity(body) => {
+                rt::json_response(422, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_upload_file(
-    response: super::types::UploadFileResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::UploadFileResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::UploadFileResponse::PreconditionFailed(body) => {
-            super::server_runtime::json_response(412, &body, "application/problem+json")
-        }
-        super::types::UploadFileResponse::PayloadTooLarge(body) => {
-            super::server_runtime::json_response(413, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::UploadFileResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::PreconditionFailed(body) => {
+                rt::json_response(412, &body, "application/problem+json")
+            }
+            Self::PayloadTooLarge(body) => {
+                rt::json_response(413, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_get_file(
-    response: super::types::GetFileResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetFileResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::GetFileResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::GetFileResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_delete_file(
-    response: super::types::DeleteFileResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteFileResponse::NoContent => {
-            super::server_runtime::empty_response(204)
-        }
-        super::types::DeleteFileResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::DeleteFileResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_replace_file_content(
-    response: super::types::ReplaceFileContentResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ReplaceFileContentResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::ReplaceFileContentResponse::UnsupportedMediaType(body) => {
-            super::server_runtime::json_response(415, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::ReplaceFileContentResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::UnsupportedMediaType(body) => {
+                rt::json_response(415, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_add_note(
-    response: super::types::AddNoteResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::AddNoteResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
+impl rt::WriteResponse for super::types::AddNoteResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
         }
     }
 }
 
-fn write_import_archive(
-    response: super::types::ImportArchiveResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ImportArchiveResponse::Accepted(body) => {
-            super::server_runtime::json_response(202, &body, "application/json")
+impl rt::WriteResponse for super::types::ImportArchiveResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
         }
     }
 }
 
-fn write_submit_manifest(
-    response: super::types::SubmitManifestResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SubmitManifestResponse::Accepted(body) => {
-            super::server_runtime::json_response(202, &body, "application/json")
+impl rt::WriteResponse for super::types::SubmitManifestResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
         }
     }
 }
@@ -1166,8 +814,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn issue_token(

@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Matrix Federation Join API (version 1.16).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Ask a resident server for a join event template
     ///
     /// The joining server asks a server that is in the room for the room's version and a
@@ -50,35 +60,22 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `xMatrix` security scheme.
     pub async fn make_join(
         &self,
-        request: &super::types::MakeJoinRequest,
-    ) -> Result<super::types::MakeJoinResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "makeJoin",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        request: &types::MakeJoinRequest,
+    ) -> Result<types::MakeJoinResponse, ClientError> {
+        let mut call = self.call("makeJoin", Method::GET);
         call.path("/_matrix/federation/v1/make_join/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("userId", &request.user_id)?;
-        if let Some(value) = &request.ver {
-            call.query_param_each("ver", value)?;
-        }
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "xMatrix",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.query_param_each_opt("ver", &request.ver)?;
+        call.credential("xMatrix", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::MakeJoinResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::MakeJoinResponse::Ok),
-            400 => reply.json().map(super::types::MakeJoinResponse::BadRequest),
-            403 => reply.json().map(super::types::MakeJoinResponse::Forbidden),
-            404 => reply.json().map(super::types::MakeJoinResponse::NotFound),
+            200 => reply.json().map(Response::Ok),
+            400 => reply.json().map(Response::BadRequest),
+            403 => reply.json().map(Response::Forbidden),
+            404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
@@ -88,8 +85,8 @@ impl Client {
         room_id: impl Into<String>,
         user_id: impl Into<String>,
         ver: Option<Vec<String>>,
-    ) -> Result<super::types::MakeJoinResponse, ClientError> {
-        let request = super::types::MakeJoinRequest {
+    ) -> Result<types::MakeJoinResponse, ClientError> {
+        let request = types::MakeJoinRequest {
             room_id: room_id.into(),
             user_id: user_id.into(),
             ver,
@@ -107,34 +104,22 @@ impl Client {
     /// Signed or authorized by the client's authorizer for the `xMatrix` security scheme.
     pub async fn send_join(
         &self,
-        request: &super::types::SendJoinRequest,
-    ) -> Result<super::types::SendJoinResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "sendJoin",
-            ::reqwest::Method::PUT,
-            Self::BASE_PATH,
-        );
+        request: &types::SendJoinRequest,
+    ) -> Result<types::SendJoinResponse, ClientError> {
+        let mut call = self.call("sendJoin", Method::PUT);
         call.path("/_matrix/federation/v2/send_join/");
         call.path_param("roomId", &request.room_id)?;
         call.path("/");
         call.path_param("eventId", &request.event_id)?;
-        let value = &request.omit_members;
-        call.query_param("omit_members", value)?;
+        call.query_param("omit_members", &request.omit_members)?;
         call.json_body(&request.body, "application/json")?;
-        call.credentials(
-            &[
-                super::client_runtime::Credential {
-                    scheme: "xMatrix",
-                    placement: super::client_runtime::Placement::Header("Authorization"),
-                },
-            ],
-            super::client_runtime::Need::Required,
-        );
+        call.credential("xMatrix", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
+        use types::SendJoinResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::SendJoinResponse::Ok),
-            400 => reply.json().map(super::types::SendJoinResponse::BadRequest),
-            403 => reply.json().map(super::types::SendJoinResponse::Forbidden),
+            200 => reply.json().map(Response::Ok),
+            400 => reply.json().map(Response::BadRequest),
+            403 => reply.json().map(Response::Forbidden),
             _ => Err(reply.undocumented()),
         }
     }
@@ -145,8 +130,8 @@ impl Client {
         event_id: impl Into<String>,
         omit_members: bool,
         body: super::types::JoinEvent,
-    ) -> Result<super::types::SendJoinResponse, ClientError> {
-        let request = super::types::SendJoinRequest {
+    ) -> Result<types::SendJoinResponse, ClientError> {
+        let request = types::SendJoinRequest {
             room_id: room_id.into(),
             event_id: event_id.into(),
             omit_members,

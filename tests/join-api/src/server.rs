@@ -3,13 +3,15 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Matrix Federation Join API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
 /// variant per documented status, so an undocumented response cannot be returned.
 pub trait MatrixFederationJoinApi: Send + Sync + 'static {
-    /// Who sent an authenticated request (for Matrix federation: the origin server's
-    /// name). It reaches the handler of every operation that requires a scheme.
+    /// Who sent an authenticated request (for Matrix federation: the origin server's name).
+    /// It reaches the handler of every operation that requires a scheme.
     type Principal: Send + 'static;
     /// Checks the credential of one security scheme and says who sent the request.
     ///
@@ -47,9 +49,9 @@ pub trait MatrixFederationJoinApi: Send + Sync + 'static {
     /// 5. Return the origin server's name as the principal.
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Ask a resident server for a join event template
     ///
@@ -79,11 +81,8 @@ pub trait MatrixFederationJoinApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::matrix_error_response(error)
     }
 }
 
@@ -91,21 +90,23 @@ pub trait MatrixFederationJoinApi: Send + Sync + 'static {
 /// Every operation is mounted at its path.
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-/// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-/// with [`ServerConfig::without_fallback`].
+/// tower layers with `layer`.
+/// It answers unknown paths itself (404 `M_UNRECOGNIZED`);
+/// to merge it into an app with a fallback of its own, build it with
+/// [`ServerConfig::without_fallback`].
 pub fn router<A: MatrixFederationJoinApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: MatrixFederationJoinApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
-    let routes = ::axum::Router::new()
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
+    let routes = routes
         .route(
             "/_matrix/federation/v1/make_join/{p4}/{p5}",
             ::axum::routing::MethodRouter::new()
@@ -126,10 +127,26 @@ pub fn router_with_config<A: MatrixFederationJoinApi>(
     routes.with_state(shared)
 }
 
+impl<A: MatrixFederationJoinApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        MatrixFederationJoinApi::error_response(self, error)
+    }
+}
+
+impl<A: MatrixFederationJoinApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        MatrixFederationJoinApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: MatrixFederationJoinApi>(
     ::axum::extract::State(shared): State<A>,
@@ -138,9 +155,12 @@ async fn unknown_path<A: MatrixFederationJoinApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
-                &[template_make_join(), template_send_join()],
+                &[
+                    "/_matrix/federation/v1/make_join/{roomId}/{userId}",
+                    "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
+                ],
             ),
         )
 }
@@ -152,7 +172,7 @@ async fn method_not_allowed<A: MatrixFederationJoinApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -162,167 +182,71 @@ async fn handle_make_join<A: MatrixFederationJoinApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_make_join(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_make_join<A: MatrixFederationJoinApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("xMatrix", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_make_join(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::MakeJoinRequest {
-        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
-        user_id: super::server_runtime::path_string(path_values[1], "userId")?,
-        ver: super::server_runtime::query_list(
-            &query,
-            "ver",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/_matrix/federation/v1/make_join/{roomId}/{userId}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::MakeJoinRequest {
+            room_id: rt::path_string(path_values[0], "roomId")?,
+            user_id: rt::path_string(path_values[1], "userId")?,
+            ver: rt::query_list(&query, "ver", rt::parse_scalar)?,
+        };
+        Ok(shared.api.make_join(request, principal).await)
     };
-    write_make_join(shared.api.make_join(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_send_join<A: MatrixFederationJoinApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_send_join(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_send_join<A: MatrixFederationJoinApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("xMatrix", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_send_join(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::SendJoinRequest {
-        room_id: super::server_runtime::path_string(path_values[0], "roomId")?,
-        event_id: super::server_runtime::path_string(path_values[1], "eventId")?,
-        omit_members: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+    let work = async {
+        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::SendJoinRequest {
+            room_id: rt::path_string(path_values[0], "roomId")?,
+            event_id: rt::path_string(path_values[1], "eventId")?,
+            omit_members: rt::or_default(
+                rt::query_param(&query, "omit_members", rt::parse_scalar)?,
+                "false",
                 "omit_members",
-                super::server_runtime::parse_scalar::<bool>,
             )?,
-            "false",
-            "omit_members",
-        )?,
-        body: super::server_runtime::json_body::<super::types::JoinEvent>(&body)?,
+            body: rt::json_body::<super::types::JoinEvent>(&body)?,
+        };
+        Ok(shared.api.send_join(request, principal).await)
     };
-    write_send_join(shared.api.send_join(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/_matrix/federation/v1/make_join/{roomId}/{userId}`, as it arrives.
-fn template_make_join() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_matrix")],
-        &[super::server_runtime::Piece::Text("federation")],
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("make_join")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/_matrix/federation/v2/send_join/{roomId}/{eventId}`, as it arrives.
-fn template_send_join() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_matrix")],
-        &[super::server_runtime::Piece::Text("federation")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("send_join")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-fn write_make_join(
-    response: super::types::MakeJoinResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::MakeJoinResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::MakeJoinResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
-        }
-        super::types::MakeJoinResponse::Forbidden(body) => {
-            super::server_runtime::json_response(403, &body, "application/json")
-        }
-        super::types::MakeJoinResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
+impl rt::WriteResponse for super::types::MakeJoinResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
+            Self::Forbidden(body) => rt::json_response(403, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
         }
     }
 }
 
-fn write_send_join(
-    response: super::types::SendJoinResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SendJoinResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::SendJoinResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
-        }
-        super::types::SendJoinResponse::Forbidden(body) => {
-            super::server_runtime::json_response(403, &body, "application/json")
+impl rt::WriteResponse for super::types::SendJoinResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
+            Self::Forbidden(body) => rt::json_response(403, &body, "application/json"),
         }
     }
 }
@@ -336,8 +260,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn make_join(

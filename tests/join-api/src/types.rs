@@ -18,6 +18,18 @@ pub struct IncompatibleRoomVersionError {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl IncompatibleRoomVersionError {
+    /// Makes a `IncompatibleRoomVersionError` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(errcode: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            errcode: ::core::convert::Into::into(errcode),
+            error: ::core::option::Option::None,
+            room_version: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The signed join event (a persistent data unit) the joining server built from the
 /// template. Members this description does not name are part of it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -25,6 +37,7 @@ pub struct JoinEvent {
     /// The room being joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_id: Option<String>,
+    /// The `type` member.
     pub r#type: JoinEventType,
     /// The user who is joining.
     pub state_key: UserIdString,
@@ -46,11 +59,119 @@ pub struct JoinEvent {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl JoinEvent {
+    /// Builds a `JoinEvent`: set each member by name, then `build`, which fails when a required one is not set.
+    pub fn builder() -> JoinEventBuilder {
+        ::core::default::Default::default()
+    }
+}
+
+/// A `JoinEvent` being built; see [`JoinEvent::builder`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct JoinEventBuilder {
+    room_id: Option<String>,
+    r#type: Option<JoinEventType>,
+    state_key: Option<UserIdString>,
+    sender: Option<UserIdString>,
+    origin: Option<String>,
+    origin_server_ts: Option<i64>,
+    depth: Option<i64>,
+    content: Option<JoinMembership>,
+}
+
+impl JoinEventBuilder {
+    /// Sets `room_id`.
+    pub fn room_id(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.room_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `type` (required).
+    pub fn r#type(mut self, value: impl ::core::convert::Into<JoinEventType>) -> Self {
+        self.r#type = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `state_key` (required).
+    pub fn state_key(mut self, value: impl ::core::convert::Into<UserIdString>) -> Self {
+        self.state_key = ::core::option::Option::Some(
+            ::core::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `sender` (required).
+    pub fn sender(mut self, value: impl ::core::convert::Into<UserIdString>) -> Self {
+        self.sender = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.origin = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `origin_server_ts` (required).
+    pub fn origin_server_ts(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.origin_server_ts = ::core::option::Option::Some(
+            ::core::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `depth`.
+    pub fn depth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.depth = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `content` (required).
+    pub fn content(mut self, value: impl ::core::convert::Into<JoinMembership>) -> Self {
+        self.content = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// The finished value; an error naming the first required member not set.
+    pub fn build(self) -> Result<JoinEvent, MissingField> {
+        ::core::result::Result::Ok(JoinEvent {
+            room_id: self.room_id,
+            r#type: self
+                .r#type
+                .ok_or(MissingField {
+                    type_name: "JoinEvent",
+                    member: "type",
+                })?,
+            state_key: self
+                .state_key
+                .ok_or(MissingField {
+                    type_name: "JoinEvent",
+                    member: "state_key",
+                })?,
+            sender: self
+                .sender
+                .ok_or(MissingField {
+                    type_name: "JoinEvent",
+                    member: "sender",
+                })?,
+            origin: self.origin,
+            origin_server_ts: self
+                .origin_server_ts
+                .ok_or(MissingField {
+                    type_name: "JoinEvent",
+                    member: "origin_server_ts",
+                })?,
+            depth: self.depth,
+            content: self
+                .content
+                .ok_or(MissingField {
+                    type_name: "JoinEvent",
+                    member: "content",
+                })?,
+            extra: ::core::default::Default::default(),
+        })
+    }
+}
+
 /// An unsigned join event that the joining server completes, hashes and signs. The
 /// resident server fills in what the room's version needs (its `auth_events`,
 /// `prev_events`, `depth`, `room_id`); they are kept as they are.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JoinEventTemplate {
+    /// The `type` member.
     pub r#type: JoinEventTemplateType,
     /// The user who is joining.
     pub state_key: UserIdString,
@@ -69,6 +190,103 @@ pub struct JoinEventTemplate {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl JoinEventTemplate {
+    /// Builds a `JoinEventTemplate`: set each member by name, then `build`, which fails when a required one is not set.
+    pub fn builder() -> JoinEventTemplateBuilder {
+        ::core::default::Default::default()
+    }
+}
+
+/// A `JoinEventTemplate` being built; see [`JoinEventTemplate::builder`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct JoinEventTemplateBuilder {
+    r#type: Option<JoinEventTemplateType>,
+    state_key: Option<UserIdString>,
+    sender: Option<UserIdString>,
+    origin: Option<String>,
+    origin_server_ts: Option<i64>,
+    content: Option<JoinMembership>,
+}
+
+impl JoinEventTemplateBuilder {
+    /// Sets `type` (required).
+    pub fn r#type(
+        mut self,
+        value: impl ::core::convert::Into<JoinEventTemplateType>,
+    ) -> Self {
+        self.r#type = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `state_key` (required).
+    pub fn state_key(mut self, value: impl ::core::convert::Into<UserIdString>) -> Self {
+        self.state_key = ::core::option::Option::Some(
+            ::core::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `sender` (required).
+    pub fn sender(mut self, value: impl ::core::convert::Into<UserIdString>) -> Self {
+        self.sender = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `origin`.
+    pub fn origin(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.origin = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `origin_server_ts` (required).
+    pub fn origin_server_ts(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.origin_server_ts = ::core::option::Option::Some(
+            ::core::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `content` (required).
+    pub fn content(mut self, value: impl ::core::convert::Into<JoinMembership>) -> Self {
+        self.content = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// The finished value; an error naming the first required member not set.
+    pub fn build(self) -> Result<JoinEventTemplate, MissingField> {
+        ::core::result::Result::Ok(JoinEventTemplate {
+            r#type: self
+                .r#type
+                .ok_or(MissingField {
+                    type_name: "JoinEventTemplate",
+                    member: "type",
+                })?,
+            state_key: self
+                .state_key
+                .ok_or(MissingField {
+                    type_name: "JoinEventTemplate",
+                    member: "state_key",
+                })?,
+            sender: self
+                .sender
+                .ok_or(MissingField {
+                    type_name: "JoinEventTemplate",
+                    member: "sender",
+                })?,
+            origin: self.origin,
+            origin_server_ts: self
+                .origin_server_ts
+                .ok_or(MissingField {
+                    type_name: "JoinEventTemplate",
+                    member: "origin_server_ts",
+                })?,
+            content: self
+                .content
+                .ok_or(MissingField {
+                    type_name: "JoinEventTemplate",
+                    member: "content",
+                })?,
+            extra: ::core::default::Default::default(),
+        })
+    }
+}
+
+/// `JoinEventTemplateType`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -80,10 +298,43 @@ pub struct JoinEventTemplate {
     ::serde::Deserialize
 )]
 pub enum JoinEventTemplateType {
+    /// `m.room.member`
     #[serde(rename = "m.room.member")]
     MRoomMember,
 }
 
+impl JoinEventTemplateType {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::MRoomMember => "m.room.member",
+        }
+    }
+}
+
+impl ::core::fmt::Display for JoinEventTemplateType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for JoinEventTemplateType {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "m.room.member" => ::core::result::Result::Ok(Self::MRoomMember),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "JoinEventTemplateType",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `JoinEventType`, as the definition gives it (it has no description).
 #[derive(
     Debug,
     Clone,
@@ -95,8 +346,40 @@ pub enum JoinEventTemplateType {
     ::serde::Deserialize
 )]
 pub enum JoinEventType {
+    /// `m.room.member`
     #[serde(rename = "m.room.member")]
     MRoomMember,
+}
+
+impl JoinEventType {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::MRoomMember => "m.room.member",
+        }
+    }
+}
+
+impl ::core::fmt::Display for JoinEventType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for JoinEventType {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "m.room.member" => ::core::result::Result::Ok(Self::MRoomMember),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "JoinEventType",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
 }
 
 /// The content of a join event.
@@ -124,6 +407,21 @@ pub struct JoinMembership {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl JoinMembership {
+    /// Makes a `JoinMembership` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        membership: impl ::core::convert::Into<JoinMembershipMembership>,
+    ) -> Self {
+        Self {
+            membership: ::core::convert::Into::into(membership),
+            join_authorised_via_users_server: ::core::option::Option::None,
+            displayname: ::core::option::Option::None,
+            avatar_url: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// Always `join`.
 #[derive(
     Debug,
@@ -136,10 +434,43 @@ pub struct JoinMembership {
     ::serde::Deserialize
 )]
 pub enum JoinMembershipMembership {
+    /// `join`
     #[serde(rename = "join")]
     Join,
 }
 
+impl JoinMembershipMembership {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Join => "join",
+        }
+    }
+}
+
+impl ::core::fmt::Display for JoinMembershipMembership {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for JoinMembershipMembership {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "join" => ::core::result::Result::Ok(Self::Join),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "JoinMembershipMembership",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `MakeJoinAnswer`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MakeJoinAnswer {
     /// The room's version. A server that leaves it out means version 1.
@@ -155,6 +486,17 @@ pub struct MakeJoinAnswer {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl MakeJoinAnswer {
+    /// Makes a `MakeJoinAnswer` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(event: impl ::core::convert::Into<JoinEventTemplate>) -> Self {
+        Self {
+            room_version: ::core::option::Option::None,
+            event: ::core::convert::Into::into(event),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of every error a Matrix server answers with.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MatrixError {
@@ -167,6 +509,17 @@ pub struct MatrixError {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl MatrixError {
+    /// Makes a `MatrixError` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(errcode: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            errcode: ::core::convert::Into::into(errcode),
+            error: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// A room event as servers exchange it. The format depends on the room version; the
@@ -207,9 +560,35 @@ pub struct PersistentDataUnit {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl PersistentDataUnit {
+    /// Makes a `PersistentDataUnit` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        r#type: impl ::core::convert::Into<String>,
+        sender: impl ::core::convert::Into<UserIdString>,
+        origin_server_ts: impl ::core::convert::Into<i64>,
+        content: impl ::core::convert::Into<
+            ::serde_json::Map<String, ::serde_json::Value>,
+        >,
+    ) -> Self {
+        Self {
+            room_id: ::core::option::Option::None,
+            r#type: ::core::convert::Into::into(r#type),
+            sender: ::core::convert::Into::into(sender),
+            state_key: ::core::option::Option::None,
+            origin_server_ts: ::core::convert::Into::into(origin_server_ts),
+            depth: ::core::option::Option::None,
+            content: ::core::convert::Into::into(content),
+            hashes: ::core::option::Option::None,
+            signatures: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The content hash, `{"sha256": "<unpadded base64>"}`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PersistentDataUnitHashes {
+    /// The `sha256` member.
     pub sha256: String,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -217,6 +596,17 @@ pub struct PersistentDataUnitHashes {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl PersistentDataUnitHashes {
+    /// Makes a `PersistentDataUnitHashes` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(sha256: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            sha256: ::core::convert::Into::into(sha256),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// `SendJoinAnswer`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendJoinAnswer {
     /// The resident server that answered. The specification lists it as
@@ -244,8 +634,60 @@ pub struct SendJoinAnswer {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl SendJoinAnswer {
+    /// Makes a `SendJoinAnswer` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        state: impl ::core::convert::Into<Vec<PersistentDataUnit>>,
+        auth_chain: impl ::core::convert::Into<Vec<PersistentDataUnit>>,
+    ) -> Self {
+        Self {
+            origin: ::core::option::Option::None,
+            state: ::core::convert::Into::into(state),
+            auth_chain: ::core::convert::Into::into(auth_chain),
+            event: ::core::option::Option::None,
+            members_omitted: ::core::option::Option::None,
+            servers_in_room: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// A user ID, `@localpart:server.name`.
 pub type UserIdString = String;
+
+/// A builder's `build` was called before a member the definition requires was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingField {
+    /// The type being built.
+    pub type_name: &'static str,
+    /// The member, as on the wire.
+    pub member: &'static str,
+}
+
+impl ::core::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` needs its member `{}`", self.type_name, self.member)
+    }
+}
+
+impl ::std::error::Error for MissingField {}
+
+/// A string that is none of the values a string enum lists, from its `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The enum's name.
+    pub type_name: &'static str,
+    /// The value that was read.
+    pub value: String,
+}
+
+impl ::core::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` is not a value of `{}`", self.value, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownValue {}
 
 /// The request of `makeJoin`: `GET /_matrix/federation/v1/make_join/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Matrix Federation Leave API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -47,9 +49,9 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
     /// 5. Return the origin server's name as the principal.
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Ask a resident server for a leave event template
     ///
@@ -89,11 +91,8 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::matrix_error_response(error)
     }
 }
 
@@ -106,20 +105,17 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: MatrixFederationLeaveApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: MatrixFederationLeaveApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/_matrix/federation/v1/make_leave/{p4}/{p5}",
@@ -147,10 +143,26 @@ pub fn router_with_config<A: MatrixFederationLeaveApi>(
     routes.with_state(shared)
 }
 
+impl<A: MatrixFederationLeaveApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        MatrixFederationLeaveApi::error_response(self, error)
+    }
+}
+
+impl<A: MatrixFederationLeaveApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        MatrixFederationLeaveApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: MatrixFederationLeaveApi>(
     ::axum::extract::State(shared): State<A>,
@@ -159,12 +171,12 @@ async fn unknown_path<A: MatrixFederationLeaveApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_make_leave(),
-                    template_send_leave_v1(),
-                    template_send_leave_v2(),
+                    "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+                    "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
+                    "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
                 ],
             ),
         )
@@ -177,7 +189,7 @@ async fn method_not_allowed<A: MatrixFederationLeaveApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -187,229 +199,90 @@ async fn handle_make_leave<A: MatrixFederationLeaveApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_make_leave(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_make_leave<A: MatrixFederationLeaveApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("xMatrix", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_make_leave(),
-    )?;
-    let request = super::types::MakeLeaveRequest {
-        room_id: super::server_runtime::path_param(
-            path_values[0],
-            "roomId",
-            super::server_runtime::parse_serde::<super::types::RoomId>,
-        )?,
-        user_id: super::server_runtime::path_param(
-            path_values[1],
-            "userId",
-            super::server_runtime::parse_serde::<super::types::UserId>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+        )?;
+        let request = super::types::MakeLeaveRequest {
+            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+            user_id: rt::path_param(path_values[1], "userId", rt::parse_serde)?,
+        };
+        Ok(shared.api.make_leave(request, principal).await)
     };
-    write_make_leave(shared.api.make_leave(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_send_leave_v1<A: MatrixFederationLeaveApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_send_leave_v1(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_send_leave_v1<A: MatrixFederationLeaveApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("xMatrix", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_send_leave_v1(),
-    )?;
-    let request = super::types::SendLeaveV1Request {
-        room_id: super::server_runtime::path_param(
-            path_values[0],
-            "roomId",
-            super::server_runtime::parse_serde::<super::types::RoomId>,
-        )?,
-        event_id: super::server_runtime::path_string(path_values[1], "eventId")?,
-        body: super::server_runtime::json_body::<super::types::LeaveEvent>(&body)?,
+    let work = async {
+        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
+        )?;
+        let request = super::types::SendLeaveV1Request {
+            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+            event_id: rt::path_string(path_values[1], "eventId")?,
+            body: rt::json_body::<super::types::LeaveEvent>(&body)?,
+        };
+        Ok(shared.api.send_leave_v1(request, principal).await)
     };
-    write_send_leave_v1(shared.api.send_leave_v1(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_send_leave_v2<A: MatrixFederationLeaveApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_send_leave_v2(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_send_leave_v2<A: MatrixFederationLeaveApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("xMatrix", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_send_leave_v2(),
-    )?;
-    let request = super::types::SendLeaveV2Request {
-        room_id: super::server_runtime::path_param(
-            path_values[0],
-            "roomId",
-            super::server_runtime::parse_serde::<super::types::RoomId>,
-        )?,
-        event_id: super::server_runtime::path_string(path_values[1], "eventId")?,
-        body: super::server_runtime::json_body::<super::types::LeaveEvent>(&body)?,
+    let work = async {
+        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
+        )?;
+        let request = super::types::SendLeaveV2Request {
+            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+            event_id: rt::path_string(path_values[1], "eventId")?,
+            body: rt::json_body::<super::types::LeaveEvent>(&body)?,
+        };
+        Ok(shared.api.send_leave_v2(request, principal).await)
     };
-    write_send_leave_v2(shared.api.send_leave_v2(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/_matrix/federation/v1/make_leave/{roomId}/{userId}`, as it arrives.
-fn template_make_leave() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_matrix")],
-        &[super::server_runtime::Piece::Text("federation")],
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("make_leave")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/_matrix/federation/v1/send_leave/{roomId}/{eventId}`, as it arrives.
-fn template_send_leave_v1() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_matrix")],
-        &[super::server_runtime::Piece::Text("federation")],
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("send_leave")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/_matrix/federation/v2/send_leave/{roomId}/{eventId}`, as it arrives.
-fn template_send_leave_v2() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("_matrix")],
-        &[super::server_runtime::Piece::Text("federation")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("send_leave")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-fn write_make_leave(
-    response: super::types::MakeLeaveResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::MakeLeaveResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::MakeLeaveResponse::Forbidden(body) => {
-            super::server_runtime::json_response(403, &body, "application/json")
+impl rt::WriteResponse for super::types::MakeLeaveResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Forbidden(body) => rt::json_response(403, &body, "application/json"),
         }
     }
 }
 
-fn write_send_leave_v1(
-    response: super::types::SendLeaveV1Response,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SendLeaveV1Response::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::SendLeaveV1Response {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_send_leave_v2(
-    response: super::types::SendLeaveV2Response,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SendLeaveV2Response::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::SendLeaveV2Response {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
@@ -423,8 +296,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn make_leave(

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Crate Shelf Registry: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -25,9 +27,9 @@ pub trait CrateShelfRegistry: Send + Sync + 'static {
     /// - `token`: the `Authorization` header (`bearer`)
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Search packages by name and keyword
     ///
@@ -81,11 +83,8 @@ pub trait CrateShelfRegistry: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -98,20 +97,17 @@ pub trait CrateShelfRegistry: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: CrateShelfRegistry>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: CrateShelfRegistry>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/api/v2/packages",
@@ -147,10 +143,26 @@ pub fn router_with_config<A: CrateShelfRegistry>(
     routes.with_state(shared)
 }
 
+impl<A: CrateShelfRegistry> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        CrateShelfRegistry::error_response(self, error)
+    }
+}
+
+impl<A: CrateShelfRegistry> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        CrateShelfRegistry::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
@@ -159,14 +171,14 @@ async fn unknown_path<A: CrateShelfRegistry>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_get_package(),
-                    template_delete_package(),
-                    template_list_versions(),
-                    template_publish_version(),
-                    template_yank_version(),
+                    "/api/v2/packages/{name}",
+                    "/api/v2/packages/{name}",
+                    "/api/v2/packages/{name}/versions",
+                    "/api/v2/packages/{name}/versions",
+                    "/api/v2/packages/{name}/versions/{num}/yank",
                 ],
             ),
         )
@@ -179,7 +191,7 @@ async fn method_not_allowed<A: CrateShelfRegistry>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -189,491 +201,248 @@ async fn handle_search_packages<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_search_packages(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_search_packages<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("token", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::SearchPackagesRequest {
-        q: super::server_runtime::required(
-            super::server_runtime::query_param(
-                &query,
-                "q",
-                super::server_runtime::parse_scalar::<String>,
-            )?,
-            "q",
-        )?,
-        per_page: super::server_runtime::query_param(
-            &query,
-            "per_page",
-            super::server_runtime::parse_scalar::<i32>,
-        )?,
-        page: super::server_runtime::query_param(
-            &query,
-            "page",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::SearchPackagesRequest {
+            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            per_page: rt::query_param(&query, "per_page", rt::parse_scalar)?,
+            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+        };
+        Ok(shared.api.search_packages(request, principal).await)
     };
-    write_search_packages(shared.api.search_packages(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_package<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_package(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_package<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_package(),
-    )?;
-    let request = super::types::GetPackageRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
+    let work = async {
+        let (parts, _) = rt::receive(&shared, request, &[]).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/api/v2/packages/{name}",
+        )?;
+        let request = super::types::GetPackageRequest {
+            name: rt::path_string(path_values[0], "name")?,
+        };
+        Ok(shared.api.get_package(request).await)
     };
-    write_get_package(shared.api.get_package(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_package<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_package(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_package<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("token", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_package(),
-    )?;
-    let request = super::types::DeletePackageRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
+    let work = async {
+        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/api/v2/packages/{name}",
+        )?;
+        let request = super::types::DeletePackageRequest {
+            name: rt::path_string(path_values[0], "name")?,
+        };
+        Ok(shared.api.delete_package(request, principal).await)
     };
-    write_delete_package(shared.api.delete_package(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_versions<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_versions(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_versions<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("token", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_versions(),
-    )?;
-    let request = super::types::ListVersionsRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
+    let work = async {
+        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/api/v2/packages/{name}/versions",
+        )?;
+        let request = super::types::ListVersionsRequest {
+            name: rt::path_string(path_values[0], "name")?,
+        };
+        Ok(shared.api.list_versions(request, principal).await)
     };
-    write_list_versions(shared.api.list_versions(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_publish_version<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_publish_version(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_publish_version<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("token", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_publish_version(),
-    )?;
-    let request = super::types::PublishVersionRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
-        body: super::server_runtime::json_body::<
-            super::types::PublishVersionBody,
-        >(&body)?,
+    let work = async {
+        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/api/v2/packages/{name}/versions",
+        )?;
+        let request = super::types::PublishVersionRequest {
+            name: rt::path_string(path_values[0], "name")?,
+            body: rt::json_body::<super::types::PublishVersionBody>(&body)?,
+        };
+        Ok(shared.api.publish_version(request, principal).await)
     };
-    write_publish_version(shared.api.publish_version(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_yank_version<A: CrateShelfRegistry>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_yank_version(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_yank_version<A: CrateShelfRegistry>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("token", super::server_runtime::CredentialSource::Header("Authorization"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_yank_version(),
-    )?;
-    let request = super::types::YankVersionRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
-        num: super::server_runtime::path_string(path_values[1], "num")?,
+    let work = async {
+        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/api/v2/packages/{name}/versions/{num}/yank",
+        )?;
+        let request = super::types::YankVersionRequest {
+            name: rt::path_string(path_values[0], "name")?,
+            num: rt::path_string(path_values[1], "num")?,
+        };
+        Ok(shared.api.yank_version(request, principal).await)
     };
-    write_yank_version(shared.api.yank_version(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/api/v2/packages/{name}`, as it arrives.
-fn template_get_package() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("api")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("packages")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/api/v2/packages/{name}`, as it arrives.
-fn template_delete_package() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("api")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("packages")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/api/v2/packages/{name}/versions`, as it arrives.
-fn template_list_versions() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("api")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("packages")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("versions")],
-    ]
-}
-
-/// `/api/v2/packages/{name}/versions`, as it arrives.
-fn template_publish_version() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("api")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("packages")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("versions")],
-    ]
-}
-
-/// `/api/v2/packages/{name}/versions/{num}/yank`, as it arrives.
-fn template_yank_version() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("api")],
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("packages")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("versions")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("yank")],
-    ]
-}
-
-fn write_search_packages(
-    response: super::types::SearchPackagesResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SearchPackagesResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::SearchPackagesResponse::Status4xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 4)?,
-                &body,
-                "application/problem+json",
-            )
-        }
-        super::types::SearchPackagesResponse::Status5xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 5)?,
-                &body,
-                "application/problem+json",
-            )
+impl rt::WriteResponse for super::types::SearchPackagesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status4xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 4)?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
+            Self::Status5xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 5)?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
         }
     }
 }
 
-fn write_get_package(
-    response: super::types::GetPackageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetPackageResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::GetPackageResponse::NotModified => {
-            super::server_runtime::empty_response(304)
-        }
-        super::types::GetPackageResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
-        }
-        super::types::GetPackageResponse::Status4xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 4)?,
-                &body,
-                "application/json",
-            )
-        }
-        super::types::GetPackageResponse::Default { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::default_status(status, &[200, 304, 404], &[4])?,
-                &body,
-                "application/json",
-            )
+impl rt::WriteResponse for super::types::GetPackageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotModified => rt::empty_response(304),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+            Self::Status4xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 4)?,
+                    &body,
+                    "application/json",
+                )
+            }
+            Self::Default { status, body } => {
+                rt::json_response(
+                    rt::default_status(status, &[200, 304, 404], &[4])?,
+                    &body,
+                    "application/json",
+                )
+            }
         }
     }
 }
 
-fn write_delete_package(
-    response: super::types::DeletePackageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeletePackageResponse::NoContent => {
-            super::server_runtime::empty_response(204)
-        }
-        super::types::DeletePackageResponse::Conflict(body) => {
-            super::server_runtime::json_response(409, &body, "application/json")
-        }
-        super::types::DeletePackageResponse::Status4xx { status } => {
-            super::server_runtime::empty_response(
-                super::server_runtime::status_of_class(status, 4)?,
-            )
-        }
-        super::types::DeletePackageResponse::Default { status } => {
-            super::server_runtime::empty_response(
-                super::server_runtime::default_status(status, &[204, 409], &[4])?,
-            )
+impl rt::WriteResponse for super::types::DeletePackageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
+            Self::Conflict(body) => rt::json_response(409, &body, "application/json"),
+            Self::Status4xx { status } => {
+                rt::empty_response(rt::status_of_class(status, 4)?)
+            }
+            Self::Default { status } => {
+                rt::empty_response(rt::default_status(status, &[204, 409], &[4])?)
+            }
         }
     }
 }
 
-fn write_list_versions(
-    response: super::types::ListVersionsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListVersionsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::ListVersionsResponse::Status2xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 2)?,
-                &body,
-                "application/json",
-            )
-        }
-        super::types::ListVersionsResponse::Status3xx { status } => {
-            super::server_runtime::empty_response(
-                super::server_runtime::status_of_class(status, 3)?,
-            )
-        }
-        super::types::ListVersionsResponse::Default { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::default_status(status, &[200], &[2, 3])?,
-                &body,
-                "application/problem+json",
-            )
+impl rt::WriteResponse for super::types::ListVersionsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status2xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 2)?,
+                    &body,
+                    "application/json",
+                )
+            }
+            Self::Status3xx { status } => {
+                rt::empty_response(rt::status_of_class(status, 3)?)
+            }
+            Self::Default { status, body } => {
+                rt::json_response(
+                    rt::default_status(status, &[200], &[2, 3])?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
         }
     }
 }
 
-fn write_publish_version(
-    response: super::types::PublishVersionResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::PublishVersionResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::PublishVersionResponse::Status1xx { status } => {
-            super::server_runtime::empty_response(
-                super::server_runtime::status_of_class(status, 1)?,
-            )
-        }
-        super::types::PublishVersionResponse::Status4xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 4)?,
-                &body,
-                "application/problem+json",
-            )
-        }
-        super::types::PublishVersionResponse::Status5xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 5)?,
-                &body,
-                "application/problem+json",
-            )
-        }
-        super::types::PublishVersionResponse::Default { status } => {
-            super::server_runtime::empty_response(
-                super::server_runtime::default_status(status, &[201], &[1, 4, 5])?,
-            )
+impl rt::WriteResponse for super::types::PublishVersionResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::Status1xx { status } => {
+                rt::empty_response(rt::status_of_class(status, 1)?)
+            }
+            Self::Status4xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 4)?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
+            Self::Status5xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 5)?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
+            Self::Default { status } => {
+                rt::empty_response(rt::default_status(status, &[201], &[1, 4, 5])?)
+            }
         }
     }
 }
 
-fn write_yank_version(
-    response: super::types::YankVersionResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::YankVersionResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::YankVersionResponse::Forbidden => {
-            super::server_runtime::empty_response(403)
-        }
-        super::types::YankVersionResponse::Default { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::default_status(status, &[200, 403], &[])?,
-                &body,
-                "application/json",
-            )
+impl rt::WriteResponse for super::types::YankVersionResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Forbidden => rt::empty_response(403),
+            Self::Default { status, body } => {
+                rt::json_response(
+                    rt::default_status(status, &[200, 403], &[])?,
+                    &body,
+                    "application/json",
+                )
+            }
         }
     }
 }
@@ -687,8 +456,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn search_packages(

@@ -25,6 +25,23 @@ pub struct Package {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Package {
+    /// Makes a `Package` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        name: impl ::core::convert::Into<String>,
+        latest: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            latest: ::core::convert::Into::into(latest),
+            description: ::core::option::Option::None,
+            downloads: ::core::option::Option::None,
+            keywords: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Problem`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Problem {
@@ -47,6 +64,23 @@ pub struct Problem {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Problem {
+    /// Makes a `Problem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        r#type: impl ::core::convert::Into<String>,
+        title: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            r#type: ::core::convert::Into::into(r#type),
+            title: ::core::convert::Into::into(title),
+            status: ::core::option::Option::None,
+            detail: ::core::option::Option::None,
+            instance: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The request body of `publishVersion`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublishVersionBody {
@@ -58,6 +92,20 @@ pub struct PublishVersionBody {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl PublishVersionBody {
+    /// Makes a `PublishVersionBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        num: impl ::core::convert::Into<String>,
+        checksum: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            num: ::core::convert::Into::into(num),
+            checksum: ::core::convert::Into::into(checksum),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `SearchPage`, as the definition gives it (it has no description).
@@ -80,6 +128,21 @@ pub struct SearchPage {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl SearchPage {
+    /// Makes a `SearchPage` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        packages: impl ::core::convert::Into<Vec<Package>>,
+        total: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            packages: ::core::convert::Into::into(packages),
+            total: ::core::convert::Into::into(total),
+            next_page: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Version`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Version {
@@ -97,6 +160,22 @@ pub struct Version {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Version {
+    /// Makes a `Version` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        num: impl ::core::convert::Into<String>,
+        yanked: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        Self {
+            num: ::core::convert::Into::into(num),
+            yanked: ::core::convert::Into::into(yanked),
+            checksum: ::core::option::Option::None,
+            published_at: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// The request of `searchPackages`: `GET /packages`.

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Params Fixture API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -25,9 +27,9 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
     /// - `accessToken`: the `access_token` query parameter, still percent-encoded
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// `GET /search/{kind}`
     ///
@@ -80,11 +82,8 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -97,20 +96,17 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: ParamsFixtureApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: ParamsFixtureApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/v1/clusters",
@@ -156,10 +152,26 @@ pub fn router_with_config<A: ParamsFixtureApi>(
     routes.with_state(shared)
 }
 
+impl<A: ParamsFixtureApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        ParamsFixtureApi::error_response(self, error)
+    }
+}
+
+impl<A: ParamsFixtureApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        ParamsFixtureApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
@@ -168,13 +180,13 @@ async fn unknown_path<A: ParamsFixtureApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_search(),
-                    template_list_inventory(),
-                    template_patch_cluster(),
-                    template_replace_cluster_scale(),
+                    "/v1/search/{kind}",
+                    "/v1/warehouses/{warehouseIds}/inventory",
+                    "/v1/clusters/{name}",
+                    "/v1/clusters/{name}/scale",
                 ],
             ),
         )
@@ -187,7 +199,7 @@ async fn method_not_allowed<A: ParamsFixtureApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -197,456 +209,235 @@ async fn handle_search<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_search(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_search<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accessToken",
-                super::server_runtime::CredentialSource::Query("access_token"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_search(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::SearchRequest {
-        kind: super::server_runtime::path_string(path_values[0], "kind")?,
-        limit: super::server_runtime::required(
-            super::server_runtime::query_param(
-                &query,
+    let work = async {
+        let security: rt::Security = &[&[("accessToken", rt::in_query("access_token"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v1/search/{kind}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::SearchRequest {
+            kind: rt::path_string(path_values[0], "kind")?,
+            limit: rt::required(
+                rt::query_param(&query, "limit", rt::parse_scalar)?,
                 "limit",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "limit",
-        )?,
-        from: super::server_runtime::query_param(
-            &query,
-            "from",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        tag: super::server_runtime::query_list(
-            &query,
-            "tag",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        exact: super::server_runtime::query_param(
-            &query,
-            "exact",
-            super::server_runtime::parse_scalar::<bool>,
-        )?,
-        x_request_id: super::server_runtime::required(
-            super::server_runtime::header_param(
-                &parts.headers,
+            from: rt::query_param(&query, "from", rt::parse_scalar)?,
+            tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
+            exact: rt::query_param(&query, "exact", rt::parse_scalar)?,
+            x_request_id: rt::required(
+                rt::header_param(&parts.headers, "X-Request-Id", rt::parse_scalar)?,
                 "X-Request-Id",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "X-Request-Id",
-        )?,
-        x_weight: super::server_runtime::header_param(
-            &parts.headers,
-            "X-Weight",
-            super::server_runtime::parse_scalar::<f64>,
-        )?,
+            x_weight: rt::header_param(&parts.headers, "X-Weight", rt::parse_scalar)?,
+        };
+        Ok(shared.api.search(request, principal).await)
     };
-    write_search(shared.api.search(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_inventory<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_inventory(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_inventory<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_inventory(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListInventoryRequest {
-        warehouse_ids: super::server_runtime::required(
-            super::server_runtime::parse_items(
-                Some(
-                    super::server_runtime::path_items(
-                        path_values[0],
-                        "warehouseIds",
-                        super::server_runtime::Style::Joined(','),
-                    )?,
-                ),
+    let work = async {
+        let (parts, _) = rt::receive(&shared, request, &[]).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v1/warehouses/{warehouseIds}/inventory",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListInventoryRequest {
+            warehouse_ids: rt::required(
+                rt::parse_items(
+                    Some(
+                        rt::path_items(
+                            path_values[0],
+                            "warehouseIds",
+                            rt::Style::Joined(','),
+                        )?,
+                    ),
+                    "warehouseIds",
+                    rt::parse_scalar,
+                )?,
                 "warehouseIds",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "warehouseIds",
-        )?,
-        ids: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            ids: rt::parse_items(
+                rt::query_items(&parts, "ids", rt::Style::Joined(','))?,
                 "ids",
-                super::server_runtime::Style::Joined(','),
+                rt::parse_scalar,
             )?,
-            "ids",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        skus: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            skus: rt::parse_items(
+                rt::query_items(&parts, "skus", rt::Style::Joined(' '))?,
                 "skus",
-                super::server_runtime::Style::Joined(' '),
+                rt::parse_scalar,
             )?,
-            "skus",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        bins: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            bins: rt::parse_items(
+                rt::query_items(&parts, "bins", rt::Style::Joined('\t'))?,
                 "bins",
-                super::server_runtime::Style::Joined('\t'),
+                rt::parse_scalar,
             )?,
-            "bins",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        states: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            states: rt::parse_items(
+                rt::query_items(&parts, "states", rt::Style::Joined('|'))?,
                 "states",
-                super::server_runtime::Style::Joined('|'),
+                rt::parse_serde,
             )?,
-            "states",
-            super::server_runtime::parse_serde::<super::types::ListInventoryStatesItem>,
-        )?,
-        supplier: super::server_runtime::query_list(
-            &query,
-            "supplier",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        limit: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            supplier: rt::query_list(&query, "supplier", rt::parse_scalar)?,
+            limit: rt::or_default(
+                rt::query_param(&query, "limit", rt::parse_scalar)?,
+                "100",
                 "limit",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "100",
-            "limit",
-        )?,
-        sort_by: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            sort_by: rt::or_default(
+                rt::query_param(&query, "sortBy", rt::parse_serde)?,
+                "\"sku\"",
                 "sortBy",
-                super::server_runtime::parse_serde::<super::types::ListInventorySortBy>,
             )?,
-            "\"sku\"",
-            "sortBy",
-        )?,
-        x_region_codes: super::server_runtime::parse_items(
-            super::server_runtime::header_items(
-                &parts.headers,
+            x_region_codes: rt::parse_items(
+                rt::header_items(
+                    &parts.headers,
+                    "X-Region-Codes",
+                    rt::Style::Joined(','),
+                )?,
                 "X-Region-Codes",
-                super::server_runtime::Style::Joined(','),
+                rt::parse_scalar,
             )?,
-            "X-Region-Codes",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        x_zones: super::server_runtime::parse_items(
-            super::server_runtime::header_items(
-                &parts.headers,
+            x_zones: rt::parse_items(
+                rt::header_items(&parts.headers, "X-Zones", rt::Style::Joined('|'))?,
                 "X-Zones",
-                super::server_runtime::Style::Joined('|'),
+                rt::parse_scalar,
             )?,
-            "X-Zones",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+        };
+        Ok(shared.api.list_inventory(request).await)
     };
-    write_list_inventory(shared.api.list_inventory(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_ping<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_ping(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_ping<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::PingRequest {};
-    write_ping(shared.api.ping(request).await)
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::PingRequest {};
+        Ok(shared.api.ping(request).await)
+    };
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_cluster<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_cluster(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_cluster<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let request = super::types::CreateClusterRequest {
-        body: super::server_runtime::json_body::<super::types::CreateClusterBody>(&body)?,
+    let work = async {
+        let (parts, body) = rt::receive(&shared, request, &[]).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let request = super::types::CreateClusterRequest {
+            body: rt::json_body::<super::types::CreateClusterBody>(&body)?,
+        };
+        Ok(shared.api.create_cluster(request).await)
     };
-    write_create_cluster(shared.api.create_cluster(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_patch_cluster<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_patch_cluster(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_patch_cluster<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let body = super::server_runtime::read_body_bounded(
+    let work = async {
+        let (parts, body) = rt::receive(&shared, request, &[]).await?;
+        rt::accept_content_type(
             &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/merge-patch+json", "application/json-patch+json"],
-    )?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_patch_cluster(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::PatchClusterRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
-        dry_run: super::server_runtime::query_param(
-            &query,
-            "dryRun",
-            super::server_runtime::parse_scalar::<bool>,
-        )?,
-        body: super::server_runtime::json_body::<::serde_json::Value>(&body)?,
+            &body,
+            &["application/merge-patch+json", "application/json-patch+json"],
+        )?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v1/clusters/{name}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::PatchClusterRequest {
+            name: rt::path_string(path_values[0], "name")?,
+            dry_run: rt::query_param(&query, "dryRun", rt::parse_scalar)?,
+            body: rt::json_body::<::serde_json::Value>(&body)?,
+        };
+        Ok(shared.api.patch_cluster(request).await)
     };
-    write_patch_cluster(shared.api.patch_cluster(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_replace_cluster_scale<A: ParamsFixtureApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_replace_cluster_scale(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_replace_cluster_scale<A: ParamsFixtureApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(&parts.headers, &body, &["*/*"])?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_replace_cluster_scale(),
-    )?;
-    let request = super::types::ReplaceClusterScaleRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
-        body: super::server_runtime::json_body::<
-            super::types::ReplaceClusterScaleBody,
-        >(&body)?,
+    let work = async {
+        let (parts, body) = rt::receive(&shared, request, &[]).await?;
+        rt::accept_content_type(&parts.headers, &body, &["*/*"])?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v1/clusters/{name}/scale",
+        )?;
+        let request = super::types::ReplaceClusterScaleRequest {
+            name: rt::path_string(path_values[0], "name")?,
+            body: rt::json_body::<super::types::ReplaceClusterScaleBody>(&body)?,
+        };
+        Ok(shared.api.replace_cluster_scale(request).await)
     };
-    write_replace_cluster_scale(shared.api.replace_cluster_scale(request).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/v1/search/{kind}`, as it arrives.
-fn template_search() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("search")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v1/warehouses/{warehouseIds}/inventory`, as it arrives.
-fn template_list_inventory() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("warehouses")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("inventory")],
-    ]
-}
-
-/// `/v1/clusters/{name}`, as it arrives.
-fn template_patch_cluster() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("clusters")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v1/clusters/{name}/scale`, as it arrives.
-fn template_replace_cluster_scale() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v1")],
-        &[super::server_runtime::Piece::Text("clusters")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("scale")],
-    ]
-}
-
-fn write_search(
-    response: super::types::SearchResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SearchResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::SearchResponse::NoContent => {
-            super::server_runtime::empty_response(204)
+impl rt::WriteResponse for super::types::SearchResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NoContent => rt::empty_response(204),
         }
     }
 }
 
-fn write_list_inventory(
-    response: super::types::ListInventoryResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListInventoryResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListInventoryResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_ping(
-    response: super::types::PingResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::PingResponse::Ok => super::server_runtime::empty_response(200),
-    }
-}
-
-fn write_create_cluster(
-    response: super::types::CreateClusterResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateClusterResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/vnd.api+json")
+impl rt::WriteResponse for super::types::PingResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok => rt::empty_response(200),
         }
     }
 }
 
-fn write_patch_cluster(
-    response: super::types::PatchClusterResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::PatchClusterResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/vnd.api+json")
-        }
-        super::types::PatchClusterResponse::UnprocessableEntity(body) => {
-            super::server_runtime::json_response(422, &body, "application/vnd.api+json")
+impl rt::WriteResponse for super::types::CreateClusterResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => {
+                rt::json_response(201, &body, "application/vnd.api+json")
+            }
         }
     }
 }
 
-fn write_replace_cluster_scale(
-    response: super::types::ReplaceClusterScaleResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ReplaceClusterScaleResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::PatchClusterResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/vnd.api+json"),
+            Self::UnprocessableEntity(body) => {
+                rt::json_response(422, &body, "application/vnd.api+json")
+            }
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ReplaceClusterScaleResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
@@ -660,8 +451,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn search(

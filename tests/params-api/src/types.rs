@@ -16,6 +16,21 @@ pub struct CreateClusterBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl CreateClusterBody {
+    /// Makes a `CreateClusterBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        name: impl ::core::convert::Into<String>,
+        version: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            version: ::core::convert::Into::into(version),
+            node_pools: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `CreateClusterBodyNodePoolsItem`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterBodyNodePoolsItem {
@@ -33,6 +48,21 @@ pub struct CreateClusterBodyNodePoolsItem {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl CreateClusterBodyNodePoolsItem {
+    /// Makes a `CreateClusterBodyNodePoolsItem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        name: impl ::core::convert::Into<String>,
+        replicas: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            machine_type: ::core::option::Option::None,
+            replicas: ::core::convert::Into::into(replicas),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `201` response of `createCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateClusterCreatedBody {
@@ -42,6 +72,16 @@ pub struct CreateClusterCreatedBody {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl CreateClusterCreatedBody {
+    /// Makes a `CreateClusterCreatedBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(data: impl ::core::convert::Into<CreateClusterCreatedBodyData>) -> Self {
+        Self {
+            data: ::core::convert::Into::into(data),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `CreateClusterCreatedBodyData`, as the definition gives it (it has no description).
@@ -60,6 +100,21 @@ pub struct CreateClusterCreatedBodyData {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl CreateClusterCreatedBodyData {
+    /// Makes a `CreateClusterCreatedBodyData` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        r#type: impl ::core::convert::Into<String>,
+        id: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            r#type: ::core::convert::Into::into(r#type),
+            id: ::core::convert::Into::into(id),
+            attributes: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `200` response of `listInventory`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListInventoryOkBody {
@@ -69,6 +124,16 @@ pub struct ListInventoryOkBody {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ListInventoryOkBody {
+    /// Makes a `ListInventoryOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(echo: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            echo: ::core::convert::Into::into(echo),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `ListInventorySortBy`, as the definition gives it (it has no description).
@@ -94,6 +159,41 @@ pub enum ListInventorySortBy {
     Updated,
 }
 
+impl ListInventorySortBy {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Sku => "sku",
+            Self::Quantity => "quantity",
+            Self::Updated => "updated",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ListInventorySortBy {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ListInventorySortBy {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "sku" => ::core::result::Result::Ok(Self::Sku),
+            "quantity" => ::core::result::Result::Ok(Self::Quantity),
+            "updated" => ::core::result::Result::Ok(Self::Updated),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ListInventorySortBy",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `ListInventoryStatesItem`, as the definition gives it (it has no description).
 #[derive(
     Debug,
@@ -117,6 +217,41 @@ pub enum ListInventoryStatesItem {
     Backordered,
 }
 
+impl ListInventoryStatesItem {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::InStock => "in_stock",
+            Self::Reserved => "reserved",
+            Self::Backordered => "backordered",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ListInventoryStatesItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ListInventoryStatesItem {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "in_stock" => ::core::result::Result::Ok(Self::InStock),
+            "reserved" => ::core::result::Result::Ok(Self::Reserved),
+            "backordered" => ::core::result::Result::Ok(Self::Backordered),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ListInventoryStatesItem",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// The body of the `200` response of `patchCluster`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PatchClusterOkBody {
@@ -128,8 +263,20 @@ pub struct PatchClusterOkBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl PatchClusterOkBody {
+    /// Makes a `PatchClusterOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        data: impl ::core::convert::Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        Self {
+            data: ::core::convert::Into::into(data),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `422` response of `patchCluster`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct PatchClusterUnprocessableEntityBody {
     /// The `title` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +301,16 @@ pub struct ReplaceClusterScaleBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl ReplaceClusterScaleBody {
+    /// Makes a `ReplaceClusterScaleBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(replicas: impl ::core::convert::Into<i32>) -> Self {
+        Self {
+            replicas: ::core::convert::Into::into(replicas),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `200` response of `replaceClusterScale`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReplaceClusterScaleOkBody {
@@ -163,6 +320,16 @@ pub struct ReplaceClusterScaleOkBody {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ReplaceClusterScaleOkBody {
+    /// Makes a `ReplaceClusterScaleOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(replicas: impl ::core::convert::Into<i32>) -> Self {
+        Self {
+            replicas: ::core::convert::Into::into(replicas),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// The body of the `200` response of `search`.
@@ -175,6 +342,33 @@ pub struct SearchOkBody {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+impl SearchOkBody {
+    /// Makes a `SearchOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(echo: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            echo: ::core::convert::Into::into(echo),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// A string that is none of the values a string enum lists, from its `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The enum's name.
+    pub type_name: &'static str,
+    /// The value that was read.
+    pub value: String,
+}
+
+impl ::core::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` is not a value of `{}`", self.value, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownValue {}
 
 /// The request of `search`: `GET /search/{kind}`.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Ledgerline Reports: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -25,9 +27,9 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// - `apiKey`: the `X-Api-Key` header
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Liveness check for load balancers
     ///
@@ -161,11 +163,8 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -178,20 +177,17 @@ pub trait LedgerlineReports: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: LedgerlineReports>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: LedgerlineReports>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/v2/archives/{p2}",
@@ -269,10 +265,26 @@ pub fn router_with_config<A: LedgerlineReports>(
     routes.with_state(shared)
 }
 
+impl<A: LedgerlineReports> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        LedgerlineReports::error_response(self, error)
+    }
+}
+
+impl<A: LedgerlineReports> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        LedgerlineReports::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
@@ -281,18 +293,18 @@ async fn unknown_path<A: LedgerlineReports>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_get_report(),
-                    template_delete_report(),
-                    template_rebuild_report(),
-                    template_export_report(),
-                    template_get_report_thumbnail(),
-                    template_render_chart(),
-                    template_get_report_source(),
-                    template_download_archive(),
-                    template_get_archive_manifest(),
+                    "/v2/reports/{reportId}",
+                    "/v2/reports/{reportId}",
+                    "/v2/reports/{reportId}/rebuild",
+                    "/v2/reports/{reportId}/export",
+                    "/v2/reports/{reportId}/thumbnail.png",
+                    "/v2/reports/{reportId}/charts/{chartId}",
+                    "/v2/reports/{reportId}/source",
+                    "/v2/archives/{archiveId}",
+                    "/v2/archives/{archiveId}/manifest",
                 ],
             ),
         )
@@ -305,7 +317,7 @@ async fn method_not_allowed<A: LedgerlineReports>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -315,1153 +327,589 @@ async fn handle_get_health<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_health(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_health<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::GetHealthRequest {};
-    write_get_health(shared.api.get_health(request).await)
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::GetHealthRequest {};
+        Ok(shared.api.get_health(request).await)
+    };
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_status_page<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_status_page(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_status_page<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::GetStatusPageRequest {
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::GetStatusPageRequest {
+        };
+        Ok(shared.api.get_status_page(request).await)
     };
-    write_get_status_page(shared.api.get_status_page(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_reports<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_reports(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_reports<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListReportsRequest {
-        kind: super::server_runtime::query_param(
-            &query,
-            "kind",
-            super::server_runtime::parse_serde::<super::types::ReportKind>,
-        )?,
-        page: super::server_runtime::query_param(
-            &query,
-            "page",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        per_page: super::server_runtime::query_param(
-            &query,
-            "per_page",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListReportsRequest {
+            kind: rt::query_param(&query, "kind", rt::parse_serde)?,
+            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+            per_page: rt::query_param(&query, "per_page", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_reports(request, principal).await)
     };
-    write_list_reports(shared.api.list_reports(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_report<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_report(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_report<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let request = super::types::CreateReportRequest {
-        body: super::server_runtime::json_body::<super::types::NewReport>(&body)?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let request = super::types::CreateReportRequest {
+            body: rt::json_body::<super::types::NewReport>(&body)?,
+        };
+        Ok(shared.api.create_report(request, principal).await)
     };
-    write_create_report(shared.api.create_report(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_report<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_report(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_report<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_report(),
-    )?;
-    let request = super::types::GetReportRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
-        if_none_match: super::server_runtime::header_param(
-            &parts.headers,
-            "If-None-Match",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}",
+        )?;
+        let request = super::types::GetReportRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            if_none_match: rt::header_param(
+                &parts.headers,
+                "If-None-Match",
+                rt::parse_scalar,
+            )?,
+        };
+        Ok(shared.api.get_report(request, principal).await)
     };
-    write_get_report(shared.api.get_report(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_report<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_report(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_report<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_report(),
-    )?;
-    let request = super::types::DeleteReportRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}",
+        )?;
+        let request = super::types::DeleteReportRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+        };
+        Ok(shared.api.delete_report(request, principal).await)
     };
-    write_delete_report(shared.api.delete_report(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_rebuild_report<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_rebuild_report(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_rebuild_report<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_rebuild_report(),
-    )?;
-    let request = super::types::RebuildReportRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/rebuild",
+        )?;
+        let request = super::types::RebuildReportRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+        };
+        Ok(shared.api.rebuild_report(request, principal).await)
     };
-    write_rebuild_report(shared.api.rebuild_report(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_export_report<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_export_report(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_export_report<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_export_report(),
-    )?;
-    let request = super::types::ExportReportRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
-        accept: super::server_runtime::header_param(
-            &parts.headers,
-            "Accept",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/export",
+        )?;
+        let request = super::types::ExportReportRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            accept: rt::header_param(&parts.headers, "Accept", rt::parse_scalar)?,
+        };
+        Ok(shared.api.export_report(request, principal).await)
     };
-    write_export_report(shared.api.export_report(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_report_thumbnail<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_get_report_thumbnail(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_report_thumbnail<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_report_thumbnail(),
-    )?;
-    let request = super::types::GetReportThumbnailRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/thumbnail.png",
+        )?;
+        let request = super::types::GetReportThumbnailRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+        };
+        Ok(shared.api.get_report_thumbnail(request, principal).await)
     };
-    write_get_report_thumbnail(shared.api.get_report_thumbnail(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_render_chart<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_render_chart(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_render_chart<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_render_chart(),
-    )?;
-    let request = super::types::RenderChartRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
-        chart_id: super::server_runtime::path_string(path_values[1], "chartId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/charts/{chartId}",
+        )?;
+        let request = super::types::RenderChartRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            chart_id: rt::path_string(path_values[1], "chartId")?,
+        };
+        Ok(shared.api.render_chart(request, principal).await)
     };
-    write_render_chart(shared.api.render_chart(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_report_source<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_report_source(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_report_source<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_report_source(),
-    )?;
-    let request = super::types::GetReportSourceRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/source",
+        )?;
+        let request = super::types::GetReportSourceRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+        };
+        Ok(shared.api.get_report_source(request, principal).await)
     };
-    write_get_report_source(shared.api.get_report_source(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_download_archive<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_download_archive(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_download_archive<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_download_archive(),
-    )?;
-    let request = super::types::DownloadArchiveRequest {
-        archive_id: super::server_runtime::path_string(path_values[0], "archiveId")?,
-        range: super::server_runtime::header_param(
-            &parts.headers,
-            "Range",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/archives/{archiveId}",
+        )?;
+        let request = super::types::DownloadArchiveRequest {
+            archive_id: rt::path_string(path_values[0], "archiveId")?,
+            range: rt::header_param(&parts.headers, "Range", rt::parse_scalar)?,
+        };
+        Ok(shared.api.download_archive(request, principal).await)
     };
-    write_download_archive(shared.api.download_archive(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_archive_manifest<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_get_archive_manifest(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_archive_manifest<A: LedgerlineReports>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("apiKey", super::server_runtime::CredentialSource::Header("X-Api-Key"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_archive_manifest(),
-    )?;
-    let request = super::types::GetArchiveManifestRequest {
-        archive_id: super::server_runtime::path_string(path_values[0], "archiveId")?,
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/archives/{archiveId}/manifest",
+        )?;
+        let request = super::types::GetArchiveManifestRequest {
+            archive_id: rt::path_string(path_values[0], "archiveId")?,
+        };
+        Ok(shared.api.get_archive_manifest(request, principal).await)
     };
-    write_get_archive_manifest(shared.api.get_archive_manifest(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
-/// `/v2/reports/{reportId}`, as it arrives.
-fn template_get_report() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/reports/{reportId}`, as it arrives.
-fn template_delete_report() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/reports/{reportId}/rebuild`, as it arrives.
-fn template_rebuild_report() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("rebuild")],
-    ]
-}
-
-/// `/v2/reports/{reportId}/export`, as it arrives.
-fn template_export_report() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("export")],
-    ]
-}
-
-/// `/v2/reports/{reportId}/thumbnail.png`, as it arrives.
-fn template_get_report_thumbnail() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("thumbnail.png")],
-    ]
-}
-
-/// `/v2/reports/{reportId}/charts/{chartId}`, as it arrives.
-fn template_render_chart() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("charts")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/reports/{reportId}/source`, as it arrives.
-fn template_get_report_source() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("source")],
-    ]
-}
-
-/// `/v2/archives/{archiveId}`, as it arrives.
-fn template_download_archive() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("archives")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/archives/{archiveId}/manifest`, as it arrives.
-fn template_get_archive_manifest() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("archives")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("manifest")],
-    ]
-}
-
-fn write_get_health(
-    response: super::types::GetHealthResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetHealthResponse::Ok(body) => {
-            super::server_runtime::raw_response(200, body, "text/plain")
+impl rt::WriteResponse for super::types::GetHealthResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::raw_response(200, body, "text/plain"),
+            Self::ServiceUnavailable { body, retry_after } => {
+                let status = 503;
+                let mut response = rt::raw_response(status, body, "text/plain")?;
+                if let Some(value) = &retry_after {
+                    rt::put_header(&mut response, "Retry-After", value)?;
+                }
+                Ok(response)
+            }
         }
-        super::types::GetHealthResponse::ServiceUnavailable { body, retry_after } => {
-            let status = 503;
-            let mut response = super::server_runtime::raw_response(
-                status,
+    }
+}
+
+impl rt::WriteResponse for super::types::GetStatusPageResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::raw_response(200, body, "text/html; charset=utf-8"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ListReportsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok {
                 body,
-                "text/plain",
-            )?;
-            if let Some(value) = &retry_after {
-                super::server_runtime::put_header(&mut response, "Retry-After", value)?;
-            }
-            Ok(response)
-        }
-    }
-}
-
-fn write_get_status_page(
-    response: super::types::GetStatusPageResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetStatusPageResponse::Ok(body) => {
-            super::server_runtime::raw_response(200, body, "text/html; charset=utf-8")
-        }
-    }
-}
-
-fn write_list_reports(
-    response: super::types::ListReportsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListReportsResponse::Ok {
-            body,
-            link,
-            x_total_count,
-            x_rate_limit_limit,
-            x_rate_limit_remaining,
-            x_rate_limit_reset,
-        } => {
-            let status = 200;
-            let mut response = super::server_runtime::json_response(
-                status,
-                &body,
-                "application/json",
-            )?;
-            if let Some(value) = &link {
-                super::server_runtime::put_header(&mut response, "Link", value)?;
-            }
-            super::server_runtime::put_header(
-                &mut response,
-                "X-Total-Count",
-                &x_total_count,
-            )?;
-            if let Some(value) = &x_rate_limit_limit {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Limit",
-                    value,
-                )?;
-            }
-            if let Some(value) = &x_rate_limit_remaining {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Remaining",
-                    value,
-                )?;
-            }
-            if let Some(value) = &x_rate_limit_reset {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Reset",
-                    value,
-                )?;
-            }
-            Ok(response)
-        }
-        super::types::ListReportsResponse::TooManyRequests {
-            body,
-            retry_after,
-            x_rate_limit_reset,
-        } => {
-            let status = 429;
-            let mut response = super::server_runtime::json_response(
-                status,
-                &body,
-                "application/problem+json",
-            )?;
-            super::server_runtime::put_header(
-                &mut response,
-                "Retry-After",
-                &retry_after,
-            )?;
-            if let Some(value) = &x_rate_limit_reset {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Reset",
-                    value,
-                )?;
-            }
-            Ok(response)
-        }
-        super::types::ListReportsResponse::Default { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::default_status(status, &[200, 429], &[])?,
-                &body,
-                "application/problem+json",
-            )
-        }
-    }
-}
-
-fn write_create_report(
-    response: super::types::CreateReportResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateReportResponse::Created {
-            body,
-            location,
-            x_rate_limit_remaining,
-        } => {
-            let status = 201;
-            let mut response = super::server_runtime::json_response(
-                status,
-                &body,
-                "application/json",
-            )?;
-            super::server_runtime::put_header(&mut response, "Location", &location)?;
-            if let Some(value) = &x_rate_limit_remaining {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Remaining",
-                    value,
-                )?;
-            }
-            Ok(response)
-        }
-        super::types::CreateReportResponse::UnprocessableEntity(body) => {
-            super::server_runtime::json_response(422, &body, "application/problem+json")
-        }
-        super::types::CreateReportResponse::TooManyRequests {
-            body,
-            retry_after,
-            x_rate_limit_reset,
-        } => {
-            let status = 429;
-            let mut response = super::server_runtime::json_response(
-                status,
-                &body,
-                "application/problem+json",
-            )?;
-            super::server_runtime::put_header(
-                &mut response,
-                "Retry-After",
-                &retry_after,
-            )?;
-            if let Some(value) = &x_rate_limit_reset {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-RateLimit-Reset",
-                    value,
-                )?;
-            }
-            Ok(response)
-        }
-    }
-}
-
-fn write_get_report(
-    response: super::types::GetReportResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetReportResponse::Ok {
-            body,
-            e_tag,
-            last_modified,
-            cache_control,
-        } => {
-            let status = 200;
-            let mut response = super::server_runtime::json_response(
-                status,
-                &body,
-                "application/json",
-            )?;
-            super::server_runtime::put_header(&mut response, "ETag", &e_tag)?;
-            if let Some(value) = &last_modified {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "Last-Modified",
-                    value,
-                )?;
-            }
-            if let Some(value) = &cache_control {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "Cache-Control",
-                    value,
-                )?;
-            }
-            Ok(response)
-        }
-        super::types::GetReportResponse::NotModified { e_tag } => {
-            let status = 304;
-            let mut response = super::server_runtime::empty_response(status)?;
-            super::server_runtime::put_header(&mut response, "ETag", &e_tag)?;
-            Ok(response)
-        }
-        super::types::GetReportResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
-        }
-        super::types::GetReportResponse::Status4xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 4)?,
-                &body,
-                "application/problem+json",
-            )
-        }
-    }
-}
-
-fn write_delete_report(
-    response: super::types::DeleteReportResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteReportResponse::NoContent { x_request_id } => {
-            let status = 204;
-            let mut response = super::server_runtime::empty_response(status)?;
-            super::server_runtime::put_header(
-                &mut response,
-                "X-Request-Id",
-                &x_request_id,
-            )?;
-            Ok(response)
-        }
-        super::types::DeleteReportResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
-        }
-    }
-}
-
-fn write_rebuild_report(
-    response: super::types::RebuildReportResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::RebuildReportResponse::Accepted { location } => {
-            let status = 202;
-            let mut response = super::server_runtime::empty_response(status)?;
-            super::server_runtime::put_header(&mut response, "Location", &location)?;
-            Ok(response)
-        }
-        super::types::RebuildReportResponse::Status1xx { status, link } => {
-            let status = super::server_runtime::status_of_class(status, 1)?;
-            let mut response = super::server_runtime::empty_response(status)?;
-            if let Some(value) = &link {
-                super::server_runtime::put_header(&mut response, "Link", value)?;
-            }
-            Ok(response)
-        }
-    }
-}
-
-fn write_export_report(
-    response: super::types::ExportReportResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ExportReportResponse::Ok {
-            body,
-            content_disposition,
-            x_checksum_sha256,
-        } => {
-            let status = 200;
-            let mut response = match body {
-                super::types::ExportReportOkBody::Pdf(body) => {
-                    super::server_runtime::raw_response(status, body, "application/pdf")
+                link,
+                x_total_count,
+                x_rate_limit_limit,
+                x_rate_limit_remaining,
+                x_rate_limit_reset,
+            } => {
+                let status = 200;
+                let mut response = rt::json_response(status, &body, "application/json")?;
+                if let Some(value) = &link {
+                    rt::put_header(&mut response, "Link", value)?;
                 }
-                super::types::ExportReportOkBody::Csv(body) => {
-                    super::server_runtime::raw_response(status, body, "text/csv")
+                rt::put_header(&mut response, "X-Total-Count", &x_total_count)?;
+                if let Some(value) = &x_rate_limit_limit {
+                    rt::put_header(&mut response, "X-RateLimit-Limit", value)?;
                 }
-                super::types::ExportReportOkBody::Sheet(body) => {
-                    super::server_runtime::raw_response(
-                        status,
-                        body,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    )
+                if let Some(value) = &x_rate_limit_remaining {
+                    rt::put_header(&mut response, "X-RateLimit-Remaining", value)?;
                 }
-                super::types::ExportReportOkBody::Json(body) => {
-                    super::server_runtime::json_response(
-                        status,
-                        &body,
-                        "application/json",
-                    )
+                if let Some(value) = &x_rate_limit_reset {
+                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
                 }
-            }?;
-            super::server_runtime::put_header(
-                &mut response,
-                "Content-Disposition",
-                &content_disposition,
-            )?;
-            if let Some(value) = &x_checksum_sha256 {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "X-Checksum-Sha256",
-                    value,
-                )?;
+                Ok(response)
             }
-            Ok(response)
-        }
-        super::types::ExportReportResponse::Accepted { retry_after } => {
-            let status = 202;
-            let mut response = super::server_runtime::empty_response(status)?;
-            super::server_runtime::put_header(
-                &mut response,
-                "Retry-After",
-                &retry_after,
-            )?;
-            Ok(response)
-        }
-        super::types::ExportReportResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
-        }
-        super::types::ExportReportResponse::NotAcceptable(body) => {
-            super::server_runtime::raw_response(406, body, "text/plain")
+            Self::TooManyRequests { body, retry_after, x_rate_limit_reset } => {
+                let status = 429;
+                let mut response = rt::json_response(
+                    status,
+                    &body,
+                    "application/problem+json",
+                )?;
+                rt::put_header(&mut response, "Retry-After", &retry_after)?;
+                if let Some(value) = &x_rate_limit_reset {
+                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
+                }
+                Ok(response)
+            }
+            Self::Default { status, body } => {
+                rt::json_response(
+                    rt::default_status(status, &[200, 429], &[])?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
         }
     }
 }
 
-fn write_get_report_thumbnail(
-    response: super::types::GetReportThumbnailResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetReportThumbnailResponse::Ok { body, cache_control } => {
-            let status = 200;
-            let mut response = super::server_runtime::raw_response(
-                status,
-                body,
-                "image/png",
-            )?;
-            if let Some(value) = &cache_control {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "Cache-Control",
-                    value,
-                )?;
+impl rt::WriteResponse for super::types::CreateReportResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created { body, location, x_rate_limit_remaining } => {
+                let status = 201;
+                let mut response = rt::json_response(status, &body, "application/json")?;
+                rt::put_header(&mut response, "Location", &location)?;
+                if let Some(value) = &x_rate_limit_remaining {
+                    rt::put_header(&mut response, "X-RateLimit-Remaining", value)?;
+                }
+                Ok(response)
             }
-            Ok(response)
-        }
-        super::types::GetReportThumbnailResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
+            Self::UnprocessableEntity(body) => {
+                rt::json_response(422, &body, "application/problem+json")
+            }
+            Self::TooManyRequests { body, retry_after, x_rate_limit_reset } => {
+                let status = 429;
+                let mut response = rt::json_response(
+                    status,
+                    &body,
+                    "application/problem+json",
+                )?;
+                rt::put_header(&mut response, "Retry-After", &retry_after)?;
+                if let Some(value) = &x_rate_limit_reset {
+                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
+                }
+                Ok(response)
+            }
         }
     }
 }
 
-fn write_render_chart(
-    response: super::types::RenderChartResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::RenderChartResponse::Ok(body) => {
-            super::server_runtime::typed_response(
-                200,
-                body.body,
-                body.content_type,
-                "image/*",
-            )
-        }
-        super::types::RenderChartResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::GetReportResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok { body, e_tag, last_modified, cache_control } => {
+                let status = 200;
+                let mut response = rt::json_response(status, &body, "application/json")?;
+                rt::put_header(&mut response, "ETag", &e_tag)?;
+                if let Some(value) = &last_modified {
+                    rt::put_header(&mut response, "Last-Modified", value)?;
+                }
+                if let Some(value) = &cache_control {
+                    rt::put_header(&mut response, "Cache-Control", value)?;
+                }
+                Ok(response)
+            }
+            Self::NotModified { e_tag } => {
+                let status = 304;
+                let mut response = rt::empty_response(status)?;
+                rt::put_header(&mut response, "ETag", &e_tag)?;
+                Ok(response)
+            }
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+            Self::Status4xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 4)?,
+                    &body,
+                    "application/problem+json",
+                )
+            }
         }
     }
 }
 
-fn write_get_report_source(
-    response: super::types::GetReportSourceResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetReportSourceResponse::Ok(body) => {
-            let status = 200;
-            let response = match body {
-                super::types::GetReportSourceOkBody::Xml(body) => {
-                    super::server_runtime::raw_response(status, body, "application/xml")
-                }
-                super::types::GetReportSourceOkBody::Html(body) => {
-                    super::server_runtime::raw_response(status, body, "text/html")
-                }
-            }?;
-            Ok(response)
-        }
-        super::types::GetReportSourceResponse::Gone => {
-            super::server_runtime::empty_response(410)
+impl rt::WriteResponse for super::types::DeleteReportResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent { x_request_id } => {
+                let status = 204;
+                let mut response = rt::empty_response(status)?;
+                rt::put_header(&mut response, "X-Request-Id", &x_request_id)?;
+                Ok(response)
+            }
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_download_archive(
-    response: super::types::DownloadArchiveResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DownloadArchiveResponse::Ok {
-            body,
-            content_length,
-            accept_ranges,
-        } => {
-            let status = 200;
-            let mut response = super::server_runtime::raw_response(
-                status,
-                body,
-                "application/octet-stream",
-            )?;
-            if let Some(value) = &content_length {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "Content-Length",
-                    value,
-                )?;
+impl rt::WriteResponse for super::types::RebuildReportResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Accepted { location } => {
+                let status = 202;
+                let mut response = rt::empty_response(status)?;
+                rt::put_header(&mut response, "Location", &location)?;
+                Ok(response)
             }
-            if let Some(value) = &accept_ranges {
-                super::server_runtime::put_header(
-                    &mut response,
-                    "Accept-Ranges",
-                    value,
-                )?;
+            Self::Status1xx { status, link } => {
+                let status = rt::status_of_class(status, 1)?;
+                let mut response = rt::empty_response(status)?;
+                if let Some(value) = &link {
+                    rt::put_header(&mut response, "Link", value)?;
+                }
+                Ok(response)
             }
-            Ok(response)
-        }
-        super::types::DownloadArchiveResponse::PartialContent {
-            body,
-            content_range,
-        } => {
-            let status = 206;
-            let mut response = super::server_runtime::raw_response(
-                status,
-                body,
-                "application/octet-stream",
-            )?;
-            super::server_runtime::put_header(
-                &mut response,
-                "Content-Range",
-                &content_range,
-            )?;
-            Ok(response)
-        }
-        super::types::DownloadArchiveResponse::Status4xx { status, body } => {
-            super::server_runtime::json_response(
-                super::server_runtime::status_of_class(status, 4)?,
-                &body,
-                "application/json",
-            )
         }
     }
 }
 
-fn write_get_archive_manifest(
-    response: super::types::GetArchiveManifestResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetArchiveManifestResponse::Ok { body, x_archive_files } => {
-            let status = 200;
-            let mut response = match body {
-                super::types::GetArchiveManifestOkBody::Json(body) => {
-                    super::server_runtime::json_response(
-                        status,
-                        &body,
-                        "application/json",
-                    )
-                }
-                super::types::GetArchiveManifestOkBody::Plain(body) => {
-                    super::server_runtime::raw_response(status, body, "text/plain")
-                }
-                super::types::GetArchiveManifestOkBody::Any(body) => {
-                    super::server_runtime::typed_response(
-                        status,
-                        body.body,
-                        body.content_type,
-                        "*/*",
-                    )
-                }
-            }?;
-            if let Some(value) = &x_archive_files {
-                super::server_runtime::put_header(
+impl rt::WriteResponse for super::types::ExportReportResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok { body, content_disposition, x_checksum_sha256 } => {
+                let status = 200;
+                let mut response = rt::WriteBody::write(body, status)?;
+                rt::put_header(
                     &mut response,
-                    "X-Archive-Files",
-                    value,
+                    "Content-Disposition",
+                    &content_disposition,
                 )?;
+                if let Some(value) = &x_checksum_sha256 {
+                    rt::put_header(&mut response, "X-Checksum-Sha256", value)?;
+                }
+                Ok(response)
             }
-            Ok(response)
+            Self::Accepted { retry_after } => {
+                let status = 202;
+                let mut response = rt::empty_response(status)?;
+                rt::put_header(&mut response, "Retry-After", &retry_after)?;
+                Ok(response)
+            }
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+            Self::NotAcceptable(body) => rt::raw_response(406, body, "text/plain"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::GetReportThumbnailResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok { body, cache_control } => {
+                let status = 200;
+                let mut response = rt::raw_response(status, body, "image/png")?;
+                if let Some(value) = &cache_control {
+                    rt::put_header(&mut response, "Cache-Control", value)?;
+                }
+                Ok(response)
+            }
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::RenderChartResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => {
+                rt::typed_response(200, body.body, body.content_type, "image/*")
+            }
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::GetReportSourceResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+            Self::Gone => rt::empty_response(410),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::DownloadArchiveResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok { body, content_length, accept_ranges } => {
+                let status = 200;
+                let mut response = rt::raw_response(
+                    status,
+                    body,
+                    "application/octet-stream",
+                )?;
+                if let Some(value) = &content_length {
+                    rt::put_header(&mut response, "Content-Length", value)?;
+                }
+                if let Some(value) = &accept_ranges {
+                    rt::put_header(&mut response, "Accept-Ranges", value)?;
+                }
+                Ok(response)
+            }
+            Self::PartialContent { body, content_range } => {
+                let status = 206;
+                let mut response = rt::raw_response(
+                    status,
+                    body,
+                    "application/octet-stream",
+                )?;
+                rt::put_header(&mut response, "Content-Range", &content_range)?;
+                Ok(response)
+            }
+            Self::Status4xx { status, body } => {
+                rt::json_response(
+                    rt::status_of_class(status, 4)?,
+                    &body,
+                    "application/json",
+                )
+            }
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok { body, x_archive_files } => {
+                let status = 200;
+                let mut response = rt::WriteBody::write(body, status)?;
+                if let Some(value) = &x_archive_files {
+                    rt::put_header(&mut response, "X-Archive-Files", value)?;
+                }
+                Ok(response)
+            }
+        }
+    }
+}
+
+impl rt::WriteBody for super::types::ExportReportOkBody {
+    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Pdf(body) => rt::raw_response(status, body, "application/pdf"),
+            Self::Csv(body) => rt::raw_response(status, body, "text/csv"),
+            Self::Sheet(body) => {
+                rt::raw_response(
+                    status,
+                    body,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                )
+            }
+            Self::Json(body) => rt::json_response(status, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteBody for super::types::GetReportSourceOkBody {
+    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
+            Self::Html(body) => rt::raw_response(status, body, "text/html"),
+        }
+    }
+}
+
+impl rt::WriteBody for super::types::GetArchiveManifestOkBody {
+    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Json(body) => rt::json_response(status, &body, "application/json"),
+            Self::Plain(body) => rt::raw_response(status, body, "text/plain"),
+            Self::Any(body) => {
+                rt::typed_response(status, body.body, body.content_type, "*/*")
+            }
         }
     }
 }
@@ -1475,8 +923,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn get_health(

@@ -18,6 +18,22 @@ pub struct ExportRow {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl ExportRow {
+    /// Makes a `ExportRow` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        account: impl ::core::convert::Into<String>,
+        amount: impl ::core::convert::Into<f64>,
+    ) -> Self {
+        Self {
+            account: ::core::convert::Into::into(account),
+            label: ::core::option::Option::None,
+            amount: ::core::convert::Into::into(amount),
+            currency: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Manifest`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Manifest {
@@ -29,6 +45,20 @@ pub struct Manifest {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Manifest {
+    /// Makes a `Manifest` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        archive_id: impl ::core::convert::Into<String>,
+        files: impl ::core::convert::Into<Vec<ManifestFilesItem>>,
+    ) -> Self {
+        Self {
+            archive_id: ::core::convert::Into::into(archive_id),
+            files: ::core::convert::Into::into(files),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `ManifestFilesItem`, as the definition gives it (it has no description).
@@ -45,6 +75,21 @@ pub struct ManifestFilesItem {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ManifestFilesItem {
+    /// Makes a `ManifestFilesItem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        name: impl ::core::convert::Into<String>,
+        bytes: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            bytes: ::core::convert::Into::into(bytes),
+            media_type: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `NewReport`, as the definition gives it (it has no description).
@@ -66,6 +111,22 @@ pub struct NewReport {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl NewReport {
+    /// Makes a `NewReport` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        kind: impl ::core::convert::Into<ReportKind>,
+        period: impl ::core::convert::Into<Period>,
+    ) -> Self {
+        Self {
+            kind: ::core::convert::Into::into(kind),
+            period: ::core::convert::Into::into(period),
+            currency: ::core::option::Option::None,
+            accounts: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Period`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Period {
@@ -77,6 +138,20 @@ pub struct Period {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Period {
+    /// Makes a `Period` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        from: impl ::core::convert::Into<String>,
+        to: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            from: ::core::convert::Into::into(from),
+            to: ::core::convert::Into::into(to),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `Problem`, as the definition gives it (it has no description).
@@ -99,6 +174,23 @@ pub struct Problem {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Problem {
+    /// Makes a `Problem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        r#type: impl ::core::convert::Into<String>,
+        title: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            r#type: ::core::convert::Into::into(r#type),
+            title: ::core::convert::Into::into(title),
+            status: ::core::option::Option::None,
+            detail: ::core::option::Option::None,
+            instance: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `Report`, as the definition gives it (it has no description).
@@ -130,6 +222,28 @@ pub struct Report {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Report {
+    /// Makes a `Report` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        id: impl ::core::convert::Into<String>,
+        kind: impl ::core::convert::Into<ReportKind>,
+        status: impl ::core::convert::Into<ReportStatus>,
+        period: impl ::core::convert::Into<Period>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            kind: ::core::convert::Into::into(kind),
+            status: ::core::convert::Into::into(status),
+            created_at: ::core::option::Option::None,
+            period: ::core::convert::Into::into(period),
+            currency: ::core::option::Option::None,
+            page_count: ::core::option::Option::None,
+            exports: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `ReportExportsItem`, as the definition gives it (it has no description).
 #[derive(
     Debug,
@@ -154,6 +268,43 @@ pub enum ReportExportsItem {
     /// `json`
     #[serde(rename = "json")]
     Json,
+}
+
+impl ReportExportsItem {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Pdf => "pdf",
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Json => "json",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ReportExportsItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ReportExportsItem {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "pdf" => ::core::result::Result::Ok(Self::Pdf),
+            "csv" => ::core::result::Result::Ok(Self::Csv),
+            "xlsx" => ::core::result::Result::Ok(Self::Xlsx),
+            "json" => ::core::result::Result::Ok(Self::Json),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ReportExportsItem",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
 }
 
 /// `ReportKind`, as the definition gives it (it has no description).
@@ -185,6 +336,45 @@ pub enum ReportKind {
     TrialBalance,
 }
 
+impl ReportKind {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::BalanceSheet => "balance_sheet",
+            Self::CashFlow => "cash_flow",
+            Self::ProfitAndLoss => "profit_and_loss",
+            Self::AgedReceivables => "aged_receivables",
+            Self::TrialBalance => "trial_balance",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ReportKind {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "balance_sheet" => ::core::result::Result::Ok(Self::BalanceSheet),
+            "cash_flow" => ::core::result::Result::Ok(Self::CashFlow),
+            "profit_and_loss" => ::core::result::Result::Ok(Self::ProfitAndLoss),
+            "aged_receivables" => ::core::result::Result::Ok(Self::AgedReceivables),
+            "trial_balance" => ::core::result::Result::Ok(Self::TrialBalance),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ReportKind",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `ReportStatus`, as the definition gives it (it has no description).
 #[derive(
     Debug,
@@ -211,6 +401,43 @@ pub enum ReportStatus {
     Failed,
 }
 
+impl ReportStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Queued => "queued",
+            Self::Building => "building",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ReportStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ReportStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "queued" => ::core::result::Result::Ok(Self::Queued),
+            "building" => ::core::result::Result::Ok(Self::Building),
+            "ready" => ::core::result::Result::Ok(Self::Ready),
+            "failed" => ::core::result::Result::Ok(Self::Failed),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ReportStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `ReportSummary`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReportSummary {
@@ -228,6 +455,40 @@ pub struct ReportSummary {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+impl ReportSummary {
+    /// Makes a `ReportSummary` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        id: impl ::core::convert::Into<String>,
+        kind: impl ::core::convert::Into<ReportKind>,
+        status: impl ::core::convert::Into<ReportStatus>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            kind: ::core::convert::Into::into(kind),
+            status: ::core::convert::Into::into(status),
+            created_at: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// A string that is none of the values a string enum lists, from its `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The enum's name.
+    pub type_name: &'static str,
+    /// The value that was read.
+    pub value: String,
+}
+
+impl ::core::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` is not a value of `{}`", self.value, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownValue {}
 
 /// The request of `getHealth`: `GET /health`.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Search Analytics API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -26,9 +28,9 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
     ///   The session id the login page sets.
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Searches documents across one or more indexes.
     ///
@@ -146,11 +148,8 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -163,20 +162,17 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: SearchAnalyticsApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: SearchAnalyticsApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/v2/buckets/{p2}/objects/{p4}",
@@ -252,10 +248,26 @@ pub fn router_with_config<A: SearchAnalyticsApi>(
     routes.with_state(shared)
 }
 
+impl<A: SearchAnalyticsApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        SearchAnalyticsApi::error_response(self, error)
+    }
+}
+
+impl<A: SearchAnalyticsApi> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        SearchAnalyticsApi::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
@@ -264,18 +276,18 @@ async fn unknown_path<A: SearchAnalyticsApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_search_documents(),
-                    template_find_similar_documents(),
-                    template_get_report_columns(),
-                    template_get_report_rows(),
-                    template_get_metric_series(),
-                    template_get_metric_window(),
-                    template_list_points_near(),
-                    template_nearest_point(),
-                    template_list_object_versions(),
+                    "/v2/indexes/{indexIds}/documents",
+                    "/v2/indexes/{indexIds}/documents/{documentId}/similar",
+                    "/v2/reports/{reportId}/columns/{columns}",
+                    "/v2/reports/{reportId}/rows/{range}",
+                    "/v2/metrics/{metric}/series/{dimensions}",
+                    "/v2/metrics/{metric}/window/{window}",
+                    "/v2/geo/points/{near}",
+                    "/v2/geo/points/{near}/nearest",
+                    "/v2/buckets/{bucket}/objects/{path}",
                 ],
             ),
         )
@@ -288,7 +300,7 @@ async fn method_not_allowed<A: SearchAnalyticsApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -298,1087 +310,592 @@ async fn handle_search_documents<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_search_documents(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_search_documents<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_search_documents(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::SearchDocumentsRequest {
-        index_ids: super::server_runtime::required(
-            super::server_runtime::parse_items(
-                Some(
-                    super::server_runtime::path_items(
-                        path_values[0],
-                        "indexIds",
-                        super::server_runtime::Style::Joined(','),
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/indexes/{indexIds}/documents",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::SearchDocumentsRequest {
+            index_ids: rt::required(
+                rt::parse_items(
+                    Some(
+                        rt::path_items(
+                            path_values[0],
+                            "indexIds",
+                            rt::Style::Joined(','),
+                        )?,
+                    ),
+                    "indexIds",
+                    rt::parse_scalar,
+                )?,
                 "indexIds",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "indexIds",
-        )?,
-        q: super::server_runtime::required(
-            super::server_runtime::query_param(
-                &query,
-                "q",
-                super::server_runtime::parse_scalar::<String>,
-            )?,
-            "q",
-        )?,
-        fields: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            fields: rt::parse_items(
+                rt::query_items(&parts, "fields", rt::Style::Joined(','))?,
                 "fields",
-                super::server_runtime::Style::Joined(','),
+                rt::parse_scalar,
             )?,
-            "fields",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        tag: super::server_runtime::query_list(
-            &query,
-            "tag",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        sort: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
+            sort: rt::parse_items(
+                rt::query_items(&parts, "sort", rt::Style::Joined(' '))?,
                 "sort",
-                super::server_runtime::Style::Joined(' '),
+                rt::parse_scalar,
             )?,
-            "sort",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        facets: super::server_runtime::parse_items(
-            super::server_runtime::query_items(
-                &parts,
+            facets: rt::parse_items(
+                rt::query_items(&parts, "facets", rt::Style::Joined('|'))?,
                 "facets",
-                super::server_runtime::Style::Joined('|'),
+                rt::parse_scalar,
             )?,
-            "facets",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        filter: super::server_runtime::parse_members::<
-            super::types::DocumentFilter,
-        >(
-            super::server_runtime::query_members(
-                &parts,
+            filter: rt::parse_members::<
+                super::types::DocumentFilter,
+            >(
+                rt::query_members(
+                    &parts,
+                    "filter",
+                    rt::Style::DeepObject,
+                    &[
+                        "q",
+                        "fields",
+                        "tag",
+                        "sort",
+                        "facets",
+                        "page",
+                        "pageSize",
+                        "highlight",
+                        "order",
+                    ],
+                )?,
                 "filter",
-                super::server_runtime::Style::DeepObject,
-                &[
-                    "q",
-                    "fields",
-                    "tag",
-                    "sort",
-                    "facets",
-                    "page",
-                    "pageSize",
-                    "highlight",
-                    "order",
-                ],
+                &["status", "owner"],
+                false,
             )?,
-            "filter",
-            &["status", "owner"],
-            false,
-        )?,
-        page: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            page: rt::or_default(
+                rt::query_param(&query, "page", rt::parse_scalar)?,
+                "1",
                 "page",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "1",
-            "page",
-        )?,
-        page_size: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            page_size: rt::or_default(
+                rt::query_param(&query, "pageSize", rt::parse_scalar)?,
+                "20",
                 "pageSize",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "20",
-            "pageSize",
-        )?,
-        highlight: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            highlight: rt::or_default(
+                rt::query_param(&query, "highlight", rt::parse_scalar)?,
+                "false",
                 "highlight",
-                super::server_runtime::parse_scalar::<bool>,
             )?,
-            "false",
-            "highlight",
-        )?,
-        order: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            order: rt::or_default(
+                rt::query_param(&query, "order", rt::parse_serde)?,
+                "\"relevance\"",
                 "order",
-                super::server_runtime::parse_serde::<super::types::SortOrder>,
             )?,
-            "\"relevance\"",
-            "order",
-        )?,
-        x_tenant_ids: super::server_runtime::parse_items(
-            super::server_runtime::header_items(
-                &parts.headers,
+            x_tenant_ids: rt::parse_items(
+                rt::header_items(
+                    &parts.headers,
+                    "X-Tenant-Ids",
+                    rt::Style::Joined(','),
+                )?,
                 "X-Tenant-Ids",
-                super::server_runtime::Style::Joined(','),
+                rt::parse_scalar,
             )?,
-            "X-Tenant-Ids",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        x_client: super::server_runtime::parse_members::<
-            super::types::ClientInfo,
-        >(
-            super::server_runtime::header_members(
-                &parts.headers,
+            x_client: rt::parse_members::<
+                super::types::ClientInfo,
+            >(
+                rt::header_members(&parts.headers, "X-Client", rt::Style::Exploded)?,
                 "X-Client",
-                super::server_runtime::Style::Exploded,
+                &["name", "version"],
+                false,
             )?,
-            "X-Client",
-            &["name", "version"],
-            false,
-        )?,
-        locale: super::server_runtime::or_default(
-            super::server_runtime::cookie_param(
-                &parts.headers,
+            locale: rt::or_default(
+                rt::cookie_param(&parts.headers, "locale", rt::parse_scalar)?,
+                "\"en-US\"",
                 "locale",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "\"en-US\"",
-            "locale",
-        )?,
-        recent_queries: super::server_runtime::parse_items(
-            super::server_runtime::cookie_items(
-                &parts.headers,
+            recent_queries: rt::parse_items(
+                rt::cookie_items(
+                    &parts.headers,
+                    "recentQueries",
+                    rt::Style::Joined(','),
+                )?,
                 "recentQueries",
-                super::server_runtime::Style::Joined(','),
+                rt::parse_scalar,
             )?,
-            "recentQueries",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+        };
+        Ok(shared.api.search_documents(request, principal).await)
     };
-    write_search_documents(shared.api.search_documents(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_find_similar_documents<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_find_similar_documents(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_find_similar_documents<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_find_similar_documents(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::FindSimilarDocumentsRequest {
-        index_ids: super::server_runtime::required(
-            super::server_runtime::parse_items(
-                Some(
-                    super::server_runtime::path_items(
-                        path_values[0],
-                        "indexIds",
-                        super::server_runtime::Style::Joined(','),
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/indexes/{indexIds}/documents/{documentId}/similar",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::FindSimilarDocumentsRequest {
+            index_ids: rt::required(
+                rt::parse_items(
+                    Some(
+                        rt::path_items(
+                            path_values[0],
+                            "indexIds",
+                            rt::Style::Joined(','),
+                        )?,
+                    ),
+                    "indexIds",
+                    rt::parse_scalar,
+                )?,
                 "indexIds",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "indexIds",
-        )?,
-        document_id: super::server_runtime::path_string(path_values[1], "documentId")?,
-        min_score: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            document_id: rt::path_string(path_values[1], "documentId")?,
+            min_score: rt::or_default(
+                rt::query_param(&query, "minScore", rt::parse_scalar)?,
+                "0.5",
                 "minScore",
-                super::server_runtime::parse_scalar::<f64>,
             )?,
-            "0.5",
-            "minScore",
-        )?,
-        tag: super::server_runtime::parse_items(
-            super::server_runtime::cookie_items(
-                &parts.headers,
+            tag: rt::parse_items(
+                rt::cookie_items(&parts.headers, "tag", rt::Style::Exploded)?,
                 "tag",
-                super::server_runtime::Style::Exploded,
+                rt::parse_scalar,
             )?,
-            "tag",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+        };
+        Ok(shared.api.find_similar_documents(request, principal).await)
     };
-    write_find_similar_documents(
-        shared.api.find_similar_documents(request, principal).await,
-    )
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_report_columns<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_report_columns(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_report_columns<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_report_columns(),
-    )?;
-    let request = super::types::GetReportColumnsRequest {
-        report_id: super::server_runtime::path_string(
-            super::server_runtime::path_unprefixed(
-                path_values[0],
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/columns/{columns}",
+        )?;
+        let request = super::types::GetReportColumnsRequest {
+            report_id: rt::path_string(
+                rt::path_unprefixed(
+                    path_values[0],
+                    "reportId",
+                    rt::Style::Label { explode: false },
+                )?,
                 "reportId",
-                super::server_runtime::Style::Label {
-                    explode: false,
-                },
             )?,
-            "reportId",
-        )?,
-        columns: super::server_runtime::required(
-            super::server_runtime::parse_items(
-                Some(
-                    super::server_runtime::path_items(
-                        path_values[1],
-                        "columns",
-                        super::server_runtime::Style::Label {
-                            explode: true,
-                        },
-                    )?,
-                ),
+            columns: rt::required(
+                rt::parse_items(
+                    Some(
+                        rt::path_items(
+                            path_values[1],
+                            "columns",
+                            rt::Style::Label { explode: true },
+                        )?,
+                    ),
+                    "columns",
+                    rt::parse_scalar,
+                )?,
                 "columns",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "columns",
-        )?,
+        };
+        Ok(shared.api.get_report_columns(request, principal).await)
     };
-    write_get_report_columns(shared.api.get_report_columns(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_report_rows<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_report_rows(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_report_rows<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_report_rows(),
-    )?;
-    let request = super::types::GetReportRowsRequest {
-        report_id: super::server_runtime::path_string(path_values[0], "reportId")?,
-        range: super::server_runtime::required(
-            super::server_runtime::parse_members::<
-                super::types::RowRange,
-            >(
-                Some(
-                    super::server_runtime::path_members(
-                        path_values[1],
-                        "range",
-                        super::server_runtime::Style::Label {
-                            explode: false,
-                        },
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/rows/{range}",
+        )?;
+        let request = super::types::GetReportRowsRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            range: rt::required(
+                rt::parse_members::<
+                    super::types::RowRange,
+                >(
+                    Some(
+                        rt::path_members(
+                            path_values[1],
+                            "range",
+                            rt::Style::Label { explode: false },
+                        )?,
+                    ),
+                    "range",
+                    &[],
+                    false,
+                )?,
                 "range",
-                &[],
-                false,
             )?,
-            "range",
-        )?,
+        };
+        Ok(shared.api.get_report_rows(request, principal).await)
     };
-    write_get_report_rows(shared.api.get_report_rows(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_metric_series<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_metric_series(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_metric_series<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_metric_series(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::GetMetricSeriesRequest {
-        metric: super::server_runtime::path_param(
-            super::server_runtime::path_unprefixed(
-                path_values[0],
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/metrics/{metric}/series/{dimensions}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::GetMetricSeriesRequest {
+            metric: rt::path_param(
+                rt::path_unprefixed(
+                    path_values[0],
+                    "metric",
+                    rt::Style::Matrix {
+                        explode: false,
+                    },
+                )?,
                 "metric",
-                super::server_runtime::Style::Matrix {
-                    explode: false,
-                },
+                rt::parse_serde,
             )?,
-            "metric",
-            super::server_runtime::parse_serde::<super::types::MetricName>,
-        )?,
-        dimensions: super::server_runtime::required(
-            super::server_runtime::parse_items(
-                Some(
-                    super::server_runtime::path_items(
-                        path_values[1],
-                        "dimensions",
-                        super::server_runtime::Style::Matrix {
-                            explode: false,
-                        },
-                    )?,
-                ),
+            dimensions: rt::required(
+                rt::parse_items(
+                    Some(
+                        rt::path_items(
+                            path_values[1],
+                            "dimensions",
+                            rt::Style::Matrix {
+                                explode: false,
+                            },
+                        )?,
+                    ),
+                    "dimensions",
+                    rt::parse_scalar,
+                )?,
                 "dimensions",
-                super::server_runtime::parse_scalar::<String>,
             )?,
-            "dimensions",
-        )?,
-        interval: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+            interval: rt::or_default(
+                rt::query_param(&query, "interval", rt::parse_serde)?,
+                "\"hour\"",
                 "interval",
-                super::server_runtime::parse_serde::<
-                    super::types::GetMetricSeriesInterval,
-                >,
             )?,
-            "\"hour\"",
-            "interval",
-        )?,
+        };
+        Ok(shared.api.get_metric_series(request, principal).await)
     };
-    write_get_metric_series(shared.api.get_metric_series(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_metric_window<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_metric_window(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_metric_window<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_metric_window(),
-    )?;
-    let request = super::types::GetMetricWindowRequest {
-        metric: super::server_runtime::path_param(
-            path_values[0],
-            "metric",
-            super::server_runtime::parse_serde::<super::types::MetricName>,
-        )?,
-        window: super::server_runtime::required(
-            super::server_runtime::parse_members::<
-                super::types::TimeWindow,
-            >(
-                Some(
-                    super::server_runtime::path_members(
-                        path_values[1],
-                        "window",
-                        super::server_runtime::Style::Matrix {
-                            explode: true,
-                        },
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/metrics/{metric}/window/{window}",
+        )?;
+        let request = super::types::GetMetricWindowRequest {
+            metric: rt::path_param(path_values[0], "metric", rt::parse_serde)?,
+            window: rt::required(
+                rt::parse_members::<
+                    super::types::TimeWindow,
+                >(
+                    Some(
+                        rt::path_members(
+                            path_values[1],
+                            "window",
+                            rt::Style::Matrix { explode: true },
+                        )?,
+                    ),
+                    "window",
+                    &["from", "to"],
+                    false,
+                )?,
                 "window",
-                &["from", "to"],
+            )?,
+            x_breakdown: rt::parse_members::<
+                ::std::collections::BTreeMap<String, f64>,
+            >(
+                rt::header_members(
+                    &parts.headers,
+                    "X-Breakdown",
+                    rt::Style::Joined(','),
+                )?,
+                "X-Breakdown",
+                &[],
                 false,
             )?,
-            "window",
-        )?,
-        x_breakdown: super::server_runtime::parse_members::<
-            ::std::collections::BTreeMap<String, f64>,
-        >(
-            super::server_runtime::header_members(
-                &parts.headers,
-                "X-Breakdown",
-                super::server_runtime::Style::Joined(','),
-            )?,
-            "X-Breakdown",
-            &[],
-            false,
-        )?,
+        };
+        Ok(shared.api.get_metric_window(request, principal).await)
     };
-    write_get_metric_window(shared.api.get_metric_window(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_points_near<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_points_near(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_points_near<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_points_near(),
-    )?;
-    let request = super::types::ListPointsNearRequest {
-        near: super::server_runtime::required(
-            super::server_runtime::parse_members::<
-                super::types::GeoPoint,
-            >(
-                Some(
-                    super::server_runtime::path_members(
-                        path_values[0],
-                        "near",
-                        super::server_runtime::Style::Joined(','),
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/geo/points/{near}",
+        )?;
+        let request = super::types::ListPointsNearRequest {
+            near: rt::required(
+                rt::parse_members::<
+                    super::types::GeoPoint,
+                >(
+                    Some(
+                        rt::path_members(path_values[0], "near", rt::Style::Joined(','))?,
+                    ),
+                    "near",
+                    &[],
+                    false,
+                )?,
                 "near",
+            )?,
+            bbox: rt::parse_members::<
+                super::types::BoundingBox,
+            >(
+                rt::query_members(&parts, "bbox", rt::Style::Joined(','), &[])?,
+                "bbox",
                 &[],
                 false,
             )?,
-            "near",
-        )?,
-        bbox: super::server_runtime::parse_members::<
-            super::types::BoundingBox,
-        >(
-            super::server_runtime::query_members(
-                &parts,
-                "bbox",
-                super::server_runtime::Style::Joined(','),
-                &[],
-            )?,
-            "bbox",
-            &[],
-            false,
-        )?,
+        };
+        Ok(shared.api.list_points_near(request, principal).await)
     };
-    write_list_points_near(shared.api.list_points_near(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_nearest_point<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_nearest_point(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_nearest_point<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_nearest_point(),
-    )?;
-    let request = super::types::NearestPointRequest {
-        near: super::server_runtime::required(
-            super::server_runtime::parse_members::<
-                super::types::GeoPoint,
-            >(
-                Some(
-                    super::server_runtime::path_members(
-                        path_values[0],
-                        "near",
-                        super::server_runtime::Style::Exploded,
-                    )?,
-                ),
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/v2/geo/points/{near}/nearest",
+        )?;
+        let request = super::types::NearestPointRequest {
+            near: rt::required(
+                rt::parse_members::<
+                    super::types::GeoPoint,
+                >(
+                    Some(rt::path_members(path_values[0], "near", rt::Style::Exploded)?),
+                    "near",
+                    &[],
+                    false,
+                )?,
                 "near",
-                &[],
-                false,
             )?,
-            "near",
-        )?,
+        };
+        Ok(shared.api.nearest_point(request, principal).await)
     };
-    write_nearest_point(shared.api.nearest_point(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_object_versions<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_list_object_versions(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_object_versions<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_object_versions(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListObjectVersionsRequest {
-        bucket: super::server_runtime::path_string(path_values[0], "bucket")?,
-        path: super::server_runtime::path_string(path_values[1], "path")?,
-        path2: super::server_runtime::query_param(
-            &query,
-            "path",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/buckets/{bucket}/objects/{path}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListObjectVersionsRequest {
+            bucket: rt::path_string(path_values[0], "bucket")?,
+            path: rt::path_string(path_values[1], "path")?,
+            path2: rt::query_param(&query, "path", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_object_versions(request, principal).await)
     };
-    write_list_object_versions(shared.api.list_object_versions(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_events<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_events(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_events<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[("sessionCookie", super::server_runtime::CredentialSource::Cookie("sid"))],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListEventsRequest {
-        start_time: super::server_runtime::query_param(
-            &query,
-            "StartTime",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        start_time2: super::server_runtime::query_param(
-            &query,
-            "StartTime<",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        start_time3: super::server_runtime::query_param(
-            &query,
-            "StartTime>",
-            super::server_runtime::parse_scalar::<String>,
-        )?,
-        limit: super::server_runtime::or_default(
-            super::server_runtime::query_param(
-                &query,
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListEventsRequest {
+            start_time: rt::query_param(&query, "StartTime", rt::parse_scalar)?,
+            start_time2: rt::query_param(&query, "StartTime<", rt::parse_scalar)?,
+            start_time3: rt::query_param(&query, "StartTime>", rt::parse_scalar)?,
+            limit: rt::or_default(
+                rt::query_param(&query, "limit", rt::parse_scalar)?,
+                "50",
                 "limit",
-                super::server_runtime::parse_scalar::<i32>,
             )?,
-            "50",
-            "limit",
-        )?,
-        actor: super::server_runtime::parse_members::<
-            super::types::Actor,
-        >(
-            super::server_runtime::query_members(
-                &parts,
+            actor: rt::parse_members::<
+                super::types::Actor,
+            >(
+                rt::query_members(
+                    &parts,
+                    "actor",
+                    rt::Style::Exploded,
+                    &["StartTime", "StartTime<", "StartTime>", "limit"],
+                )?,
                 "actor",
-                super::server_runtime::Style::Exploded,
-                &["StartTime", "StartTime<", "StartTime>", "limit"],
+                &["kind", "id"],
+                false,
             )?,
-            "actor",
-            &["kind", "id"],
-            false,
-        )?,
-        x_trace_context: super::server_runtime::parse_members::<
-            super::types::TraceContext,
-        >(
-            super::server_runtime::header_members(
-                &parts.headers,
+            x_trace_context: rt::parse_members::<
+                super::types::TraceContext,
+            >(
+                rt::header_members(
+                    &parts.headers,
+                    "X-Trace-Context",
+                    rt::Style::Joined(','),
+                )?,
                 "X-Trace-Context",
-                super::server_runtime::Style::Joined(','),
+                &["traceId", "spanId"],
+                false,
             )?,
-            "X-Trace-Context",
-            &["traceId", "spanId"],
-            false,
-        )?,
+        };
+        Ok(shared.api.list_events(request, principal).await)
     };
-    write_list_events(shared.api.list_events(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_health<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_health(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::GetHealthRequest {};
+        Ok(shared.api.get_health(request).await)
+    };
+    rt::respond(&shared, work).await
 }
 
-async fn serve_get_health<A: SearchAnalyticsApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::GetHealthRequest {};
-    write_get_health(shared.api.get_health(request).await)
-}
-
-/// `/v2/indexes/{indexIds}/documents`, as it arrives.
-fn template_search_documents() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("indexes")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("documents")],
-    ]
-}
-
-/// `/v2/indexes/{indexIds}/documents/{documentId}/similar`, as it arrives.
-fn template_find_similar_documents() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("indexes")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("documents")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("similar")],
-    ]
-}
-
-/// `/v2/reports/{reportId}/columns/{columns}`, as it arrives.
-fn template_get_report_columns() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("columns")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/reports/{reportId}/rows/{range}`, as it arrives.
-fn template_get_report_rows() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("reports")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("rows")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/metrics/{metric}/series/{dimensions}`, as it arrives.
-fn template_get_metric_series() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("metrics")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("series")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/metrics/{metric}/window/{window}`, as it arrives.
-fn template_get_metric_window() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("metrics")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("window")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/geo/points/{near}`, as it arrives.
-fn template_list_points_near() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("geo")],
-        &[super::server_runtime::Piece::Text("points")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/v2/geo/points/{near}/nearest`, as it arrives.
-fn template_nearest_point() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("geo")],
-        &[super::server_runtime::Piece::Text("points")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("nearest")],
-    ]
-}
-
-/// `/v2/buckets/{bucket}/objects/{path}`, as it arrives.
-fn template_list_object_versions() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("v2")],
-        &[super::server_runtime::Piece::Text("buckets")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("objects")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-fn write_search_documents(
-    response: super::types::SearchDocumentsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::SearchDocumentsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::SearchDocumentsResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/problem+json")
+impl rt::WriteResponse for super::types::SearchDocumentsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::BadRequest(body) => {
+                rt::json_response(400, &body, "application/problem+json")
+            }
         }
     }
 }
 
-fn write_find_similar_documents(
-    response: super::types::FindSimilarDocumentsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FindSimilarDocumentsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::FindSimilarDocumentsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_report_columns(
-    response: super::types::GetReportColumnsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetReportColumnsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetReportColumnsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_report_rows(
-    response: super::types::GetReportRowsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetReportRowsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetReportRowsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_metric_series(
-    response: super::types::GetMetricSeriesResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetMetricSeriesResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetMetricSeriesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_metric_window(
-    response: super::types::GetMetricWindowResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetMetricWindowResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetMetricWindowResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_list_points_near(
-    response: super::types::ListPointsNearResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListPointsNearResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListPointsNearResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_nearest_point(
-    response: super::types::NearestPointResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::NearestPointResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::NearestPointResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_list_object_versions(
-    response: super::types::ListObjectVersionsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListObjectVersionsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListObjectVersionsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_list_events(
-    response: super::types::ListEventsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListEventsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListEventsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_health(
-    response: super::types::GetHealthResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetHealthResponse::NoContent => {
-            super::server_runtime::empty_response(204)
+impl rt::WriteResponse for super::types::GetHealthResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
         }
     }
 }
@@ -1392,8 +909,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn search_documents(

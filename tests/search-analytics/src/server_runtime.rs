@@ -112,6 +112,7 @@ pub fn with_document_route<S: Clone + Send + Sync + 'static>(
 
 /// Why the API's authentication method refused a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rejection {
     /// 401 or 403, usually.
     pub status: StatusCode,
@@ -128,6 +129,20 @@ impl Rejection {
         Rejection {
             status: StatusCode::UNAUTHORIZED,
             errcode: Cow::Borrowed("M_UNAUTHORIZED"),
+            message: message.into(),
+        }
+    }
+
+    /// Any other status and error code, e.g. 429 `M_LIMIT_EXCEEDED` for a caller that
+    /// tries too often.
+    pub fn new(
+        status: StatusCode,
+        errcode: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Rejection {
+            status,
+            errcode: errcode.into(),
             message: message.into(),
         }
     }
@@ -318,6 +333,7 @@ pub fn problem_response(error: &ServerError) -> Response {
 /// What the generated handlers share: the implementation, the settings and the budget
 /// of body bytes.
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct Shared<A> {
     pub api: A,
     pub config: ServerConfig,
@@ -329,6 +345,104 @@ impl<A> Shared<A> {
         let budget = BodyBudget::new(config.buffered_body_cap);
         Shared { api, config, budget }
     }
+}
+
+// What every generated handler does ----------------------------------------------------
+//
+// A handler is `respond(&shared, async { receive, check, read the request, call })`: the
+// steps that do not depend on the operation live here, so that an operation adds only its
+// request struct's fields and the call.
+
+/// What the handlers need of the API's implementation besides its operations. The
+/// `server` module implements it for every implementation of the API trait.
+#[doc(hidden)]
+pub trait Implementation: Send + Sync + 'static {
+    /// The API trait's `error_response`.
+    fn error_response(&self, error: &ServerError) -> Response;
+}
+
+/// The API trait's `authenticate`, for APIs with security schemes.
+#[doc(hidden)]
+pub trait Authenticating: Implementation {
+    type Principal: Send;
+
+    fn authenticate(&self, request: AuthRequest<'_>) -> impl Future<Output = Result<Self::Principal, Rejection>> + Send;
+}
+
+/// An operation's response enum, written as HTTP: its variant decides status and body.
+#[doc(hidden)]
+pub trait WriteResponse {
+    fn write(self) -> Result<Response, ServerError>;
+}
+
+/// A response body of several media types, written as the one its variant holds.
+#[doc(hidden)]
+pub trait WriteBody {
+    fn write(self, status: u16) -> Result<Response, ServerError>;
+}
+
+/// The alternatives of security schemes an operation accepts, each a list of schemes that
+/// must all pass (by name, with where the credential travels); empty when it needs none.
+#[doc(hidden)]
+pub type Security<'a> = &'a [&'a [(&'static str, CredentialSource)]];
+
+/// The credential travels in this header.
+#[doc(hidden)]
+pub fn in_header(name: &'static str) -> CredentialSource {
+    CredentialSource::Header(name)
+}
+
+/// The credential travels in this query parameter.
+#[doc(hidden)]
+pub fn in_query(name: &'static str) -> CredentialSource {
+    CredentialSource::Query(name)
+}
+
+/// The credential travels in this cookie.
+#[doc(hidden)]
+pub fn in_cookie(name: &'static str) -> CredentialSource {
+    CredentialSource::Cookie(name)
+}
+
+/// Runs one request's `work` and writes its response. A panic becomes 500 and every error
+/// goes through the implementation's `error_response`, writing included.
+#[doc(hidden)]
+pub async fn respond<A: Implementation, R: WriteResponse>(
+    shared: &Shared<A>,
+    work: impl Future<Output = Result<R, ServerError>>,
+) -> Response {
+    match catch_panic(async { work.await?.write() }).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
+
+/// The request's head and its whole body, read within the settings (see
+/// [`read_body_bounded`]). When the operation needs credentials, a request without them is
+/// refused before a byte of its body is read.
+#[doc(hidden)]
+pub async fn receive<'s, A>(
+    shared: &'s Shared<A>,
+    request: ::axum::extract::Request,
+    security: Security<'_>,
+) -> Result<(Parts, HeldBody<'s>), ServerError> {
+    let (parts, body) = request.into_parts();
+    if !security.is_empty() {
+        credentials_sent(&parts, security)?;
+    }
+    let body = read_body_bounded(&parts.headers, body, &shared.config, &shared.budget).await?;
+    Ok((parts, body))
+}
+
+/// Who sent the request, by the implementation's `authenticate` (see [`authenticate`]).
+#[doc(hidden)]
+pub async fn authenticated<A: Authenticating>(
+    shared: &Shared<A>,
+    parts: &Parts,
+    body: &[u8],
+    security: Security<'_>,
+) -> Result<A::Principal, ServerError> {
+    authenticate(parts, body, security, |request| shared.api.authenticate(request)).await
 }
 
 /// What an authentication method gets: the credential of one scheme and the request as
@@ -354,6 +468,7 @@ pub struct AuthRequest<'a> {
 
 /// Where a security scheme's credential is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum CredentialSource {
     Header(&'static str),
     Query(&'static str),
@@ -364,6 +479,7 @@ pub enum CredentialSource {
 /// Authenticates a request against a list of alternatives, each a list of schemes that
 /// must all pass. The first alternative whose credentials were all sent is tried; the
 /// principal of its first scheme is returned.
+#[doc(hidden)]
 pub async fn authenticate<'a, P, F, Fut>(
     parts: &'a Parts,
     body: &'a [u8],
@@ -461,6 +577,7 @@ fn raw_path_and_query(parts: &Parts) -> &str {
 }
 
 /// Reads the whole body, refusing more than `limit` bytes without buffering them.
+#[doc(hidden)]
 pub async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Bytes, ServerError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -492,6 +609,7 @@ pub async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Res
 /// essences: lowercase, no parameters): 415 when it is none of them. `*/*` and
 /// `application/*` take any JSON type; a request without `Content-Type` passes when its
 /// body is empty or `*/*` is declared.
+#[doc(hidden)]
 pub fn accept_content_type(headers: &HeaderMap, body: &[u8], accepted: &[&str]) -> Result<(), ServerError> {
     let wildcard = accepted.contains(&"*/*");
     let refuse = |content_type: &str| ServerError::UnsupportedMediaType {
@@ -519,6 +637,7 @@ pub fn accept_content_type(headers: &HeaderMap, body: &[u8], accepted: &[&str]) 
 /// JSON Schema counts `-64.0` as an integer; serde does not. Where a typed read fails on
 /// such a number in an integer field, that one number is read as the integer it is and the
 /// read is tried again (a few times at most), so other numbers keep their text.
+#[doc(hidden)]
 pub fn json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ServerError> {
     let mut refused = match read_json(body) {
         Ok(value) => return Ok(value),
@@ -632,6 +751,7 @@ fn integral_number(number: f64) -> Option<::serde_json::Number> {
 }
 
 /// An optional body: an empty body is `None`.
+#[doc(hidden)]
 pub fn optional_json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ServerError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(None)
@@ -643,13 +763,41 @@ pub fn optional_json_body<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Resu
 /// One piece of a route's segment: fixed text as it arrives (percent-encoded the way the
 /// client encodes it), or a parameter's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Piece {
+enum Piece {
     Text(&'static str),
     Value,
 }
 
-/// A route's path, one slice of pieces per `/`-separated segment.
-pub type Template = &'static [&'static [Piece]];
+/// A route's path as it arrives, each parameter written `{name}`:
+/// `"/Accounts/{AccountSid}/Calls/{Sid}.json"`. Fixed text never holds a brace (the
+/// generator writes one percent-encoded), so the braces alone tell the values apart.
+#[doc(hidden)]
+pub type Template = &'static str;
+
+/// The template's `/`-separated segments, each read into its pieces.
+fn segments(template: Template) -> impl Iterator<Item = Vec<Piece>> {
+    template.strip_prefix('/').unwrap_or(template).split('/').map(pieces)
+}
+
+fn segment_count(template: Template) -> usize {
+    template.strip_prefix('/').unwrap_or(template).split('/').count()
+}
+
+fn pieces(segment: &'static str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(Piece::Text(&rest[..open]));
+        }
+        pieces.push(Piece::Value);
+        rest = rest[open..].find('}').map_or("", |close| &rest[open + close + 1..]);
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
+}
 
 /// The raw (still percent-encoded) parameter values of `path`, in template order, or
 /// [`ServerError::UnknownPath`] when the path does not fit the template
@@ -659,6 +807,7 @@ pub type Template = &'static [&'static [Piece]];
 /// router is nested under a prefix. A value is never empty. In a segment with several
 /// values, each but the last ends where the text after it first appears (`{from}-{to}`
 /// reads `1-2-3` as `1` and `2-3`); the last ends where the segment's closing text begins.
+#[doc(hidden)]
 pub fn path_values<const N: usize>(path: &str, template: Template) -> Result<[&str; N], ServerError> {
     let mut values = [""; N];
     let mut found = 0;
@@ -677,12 +826,14 @@ pub fn path_values<const N: usize>(path: &str, template: Template) -> Result<[&s
 
 /// Whether `path` fits `template` (see [`path_values`]): where several operations share a
 /// route, this picks the one that serves a request.
+#[doc(hidden)]
 pub fn path_fits(path: &str, template: Template) -> bool {
     walk_path(path, template, &mut |_| ())
 }
 
 /// What answers a request whose path fits a route but none of the operations that may
 /// serve its method: 405 when some operation of the route has this path, else 404.
+#[doc(hidden)]
 pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> ServerError {
     let path = request.uri().path();
     if templates.iter().any(|template| path_fits(path, template)) {
@@ -696,13 +847,13 @@ pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> 
 
 fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p str)) -> bool {
     // "/a/b" splits into "", "a", "b": at least one piece must precede the template's.
-    let Some(skip) = path.split('/').count().checked_sub(template.len()).filter(|n| *n > 0) else {
+    let Some(skip) = path.split('/').count().checked_sub(segment_count(template)).filter(|n| *n > 0) else {
         return false;
     };
     path.split('/')
         .skip(skip)
-        .zip(template.iter())
-        .all(|(segment, pieces)| walk_segment(segment, pieces, record))
+        .zip(segments(template))
+        .all(|(segment, pieces)| walk_segment(segment, &pieces, record))
 }
 
 fn walk_segment<'p>(segment: &'p str, pieces: &[Piece], record: &mut dyn FnMut(&'p str)) -> bool {
@@ -738,12 +889,14 @@ fn walk_segment<'p>(segment: &'p str, pieces: &[Piece], record: &mut dyn FnMut(&
 }
 
 /// One path parameter from its raw value (see [`path_values`]), percent-decoded strictly.
+#[doc(hidden)]
 pub fn path_param<T>(raw: &str, name: &'static str, parse: ParseParam<T>) -> Result<T, ServerError> {
     let decoded = path_text(raw, name)?;
     parse(&decoded).map_err(|reason| ServerError::BadPath { name, reason })
 }
 
 /// [`path_param`] for a string parameter: the decoded text itself, not copied again.
+#[doc(hidden)]
 pub fn path_string(raw: &str, name: &'static str) -> Result<String, ServerError> {
     path_text(raw, name).map(Cow::into_owned)
 }
@@ -754,6 +907,7 @@ fn path_text<'a>(raw: &'a str, name: &'static str) -> Result<Cow<'a, str>, Serve
 
 /// Strict percent-decoding: `%` must be followed by two hex digits and the result must be
 /// UTF-8. `+` means a space only in form-encoded queries (`plus_is_space`), never in paths.
+#[doc(hidden)]
 pub fn percent_decode(raw: &[u8], plus_is_space: bool) -> Result<Cow<'_, str>, String> {
     let special = |b: &u8| *b == b'%' || (plus_is_space && *b == b'+');
     let Some(first) = raw.iter().position(special) else {
@@ -796,9 +950,11 @@ fn escape_at(raw: &[u8], at: usize) -> String {
 }
 
 /// One `key=value` of the query string, decoded.
+#[doc(hidden)]
 pub type QueryPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// The query string's pairs, form-decoded (`+` is a space).
+#[doc(hidden)]
 pub fn query_pairs(parts: &Parts) -> Result<Vec<QueryPair<'_>>, ServerError> {
     let query = parts.uri.query().unwrap_or("");
     query
@@ -820,9 +976,11 @@ pub fn query_pairs(parts: &Parts) -> Result<Vec<QueryPair<'_>>, ServerError> {
 }
 
 /// Parses one parameter's text into its type.
+#[doc(hidden)]
 pub type ParseParam<T> = fn(&str) -> Result<T, String>;
 
 /// For numbers, booleans and strings.
+#[doc(hidden)]
 pub fn parse_scalar<T: std::str::FromStr>(raw: &str) -> Result<T, String>
 where
     T::Err: std::fmt::Display,
@@ -831,6 +989,7 @@ where
 }
 
 /// For other types: the text as a JSON string (string enums), else as JSON.
+#[doc(hidden)]
 pub fn parse_serde<T: ::serde::de::DeserializeOwned>(raw: &str) -> Result<T, String> {
     ::serde_json::from_value(::serde_json::Value::String(raw.to_string()))
         .or_else(|_| ::serde_json::from_str(raw))
@@ -838,6 +997,7 @@ pub fn parse_serde<T: ::serde::de::DeserializeOwned>(raw: &str) -> Result<T, Str
 }
 
 /// A query parameter: the last occurrence wins; `None` when absent.
+#[doc(hidden)]
 pub fn query_param<T>(
     pairs: &[QueryPair<'_>],
     name: &'static str,
@@ -852,6 +1012,7 @@ pub fn query_param<T>(
 }
 
 /// A list query parameter: every occurrence (`?id=1&id=2`); `None` when absent.
+#[doc(hidden)]
 pub fn query_list<T>(
     pairs: &[QueryPair<'_>],
     name: &'static str,
@@ -866,6 +1027,7 @@ pub fn query_list<T>(
 }
 
 /// A header parameter; `None` when absent.
+#[doc(hidden)]
 pub fn header_param<T>(
     headers: &HeaderMap,
     name: &'static str,
@@ -888,12 +1050,14 @@ fn header_text<'a>(value: &'a HeaderValue, name: &'static str) -> Result<&'a str
 }
 
 /// A required parameter: absent is 400 `M_MISSING_PARAM`.
+#[doc(hidden)]
 pub fn required<T>(value: Option<T>, name: &'static str) -> Result<T, ServerError> {
     value.ok_or(ServerError::MissingParam { name })
 }
 
 /// A parameter the definition gives a `default`: absent, it takes that value (JSON text
 /// from the definition, checked against the parameter's schema by the generator).
+#[doc(hidden)]
 pub fn or_default<T: ::serde::de::DeserializeOwned>(
     value: Option<T>,
     default: &'static str,
@@ -910,6 +1074,7 @@ pub fn or_default<T: ::serde::de::DeserializeOwned>(
 
 /// How an array or object parameter is written: `collectionFormat`, or `style` and `explode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum Style {
     /// Items joined by the separator in one value (`a,b`); an object as `k,v,k,v`.
     Joined(char),
@@ -977,6 +1142,7 @@ fn raw_query_pairs(parts: &Parts) -> Result<Vec<(Cow<'_, str>, &str)>, ServerErr
 }
 
 /// The items of an array query parameter; `None` when absent.
+#[doc(hidden)]
 pub fn query_items(parts: &Parts, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
     let invalid = |reason| ServerError::InvalidParam { name, reason };
     let pairs = raw_query_pairs(parts)?;
@@ -997,6 +1163,7 @@ pub fn query_items(parts: &Parts, name: &'static str, style: Style) -> Result<Op
 
 /// The members of an object query parameter; `None` when absent. Exploded, its members
 /// are the query's pairs that are no other parameter's (`others`).
+#[doc(hidden)]
 pub fn query_members(
     parts: &Parts,
     name: &'static str,
@@ -1033,6 +1200,7 @@ pub fn query_members(
 }
 
 /// A `label` or `matrix` path value without its prefix (`.`, `;name=`), still encoded.
+#[doc(hidden)]
 pub fn path_unprefixed<'a>(raw: &'a str, name: &'static str, style: Style) -> Result<&'a str, ServerError> {
     let stripped = match style {
         Style::Label { .. } => raw.strip_prefix('.'),
@@ -1046,6 +1214,7 @@ pub fn path_unprefixed<'a>(raw: &'a str, name: &'static str, style: Style) -> Re
 }
 
 /// The items of an array path parameter.
+#[doc(hidden)]
 pub fn path_items(raw: &str, name: &'static str, style: Style) -> Result<Vec<String>, ServerError> {
     let bad = |reason| ServerError::BadPath { name, reason };
     match style {
@@ -1064,6 +1233,7 @@ pub fn path_items(raw: &str, name: &'static str, style: Style) -> Result<Vec<Str
 }
 
 /// The members of an object path parameter.
+#[doc(hidden)]
 pub fn path_members(raw: &str, name: &'static str, style: Style) -> Result<Vec<(String, String)>, ServerError> {
     let bad = |reason| ServerError::BadPath { name, reason };
     let (items, with_equals) = match style {
@@ -1096,6 +1266,7 @@ fn split_raw_pairs(raw: Option<&str>, separator: char) -> Vec<String> {
 }
 
 /// The items of an array header parameter (all its header lines); `None` when absent.
+#[doc(hidden)]
 pub fn header_items(headers: &HeaderMap, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
     let separator = match style {
         Style::Joined(separator) => separator,
@@ -1114,6 +1285,7 @@ pub fn header_items(headers: &HeaderMap, name: &'static str, style: Style) -> Re
 }
 
 /// The members of an object header parameter; `None` when absent.
+#[doc(hidden)]
 pub fn header_members(
     headers: &HeaderMap,
     name: &'static str,
@@ -1141,6 +1313,7 @@ fn cookie_values<'a>(headers: &'a HeaderMap, name: &str) -> Vec<&'a str> {
 }
 
 /// A cookie parameter, percent-decoded; `None` when absent. The first of several wins.
+#[doc(hidden)]
 pub fn cookie_param<T>(headers: &HeaderMap, name: &'static str, parse: ParseParam<T>) -> Result<Option<T>, ServerError> {
     let invalid = |reason| ServerError::InvalidParam { name, reason };
     let Some(raw) = cookie_values(headers, name).into_iter().next() else {
@@ -1151,6 +1324,7 @@ pub fn cookie_param<T>(headers: &HeaderMap, name: &'static str, parse: ParsePara
 }
 
 /// The items of an array cookie parameter; `None` when absent.
+#[doc(hidden)]
 pub fn cookie_items(headers: &HeaderMap, name: &'static str, style: Style) -> Result<Option<Vec<String>>, ServerError> {
     let invalid = |reason| ServerError::InvalidParam { name, reason };
     let values = cookie_values(headers, name);
@@ -1173,6 +1347,7 @@ pub fn cookie_items(headers: &HeaderMap, name: &'static str, style: Style) -> Re
 }
 
 /// The members of an object cookie parameter (`k,v,k,v`); `None` when absent.
+#[doc(hidden)]
 pub fn cookie_members(headers: &HeaderMap, name: &'static str) -> Result<Option<Vec<(String, String)>>, ServerError> {
     let Some(items) = cookie_items(headers, name, Style::Joined(','))? else {
         return Ok(None);
@@ -1183,6 +1358,7 @@ pub fn cookie_members(headers: &HeaderMap, name: &'static str) -> Result<Option<
 }
 
 /// An array parameter's items parsed into their type.
+#[doc(hidden)]
 pub fn parse_items<T>(items: Option<Vec<String>>, name: &'static str, parse: ParseParam<T>) -> Result<Option<Vec<T>>, ServerError> {
     items
         .map(|items| {
@@ -1197,6 +1373,7 @@ pub fn parse_items<T>(items: Option<Vec<String>>, name: &'static str, parse: Par
 /// An object parameter's members read into its type. Members named in `text_members`
 /// (every member when `all_text`) are strings; any other value that reads as a JSON
 /// number or boolean is one.
+#[doc(hidden)]
 pub fn parse_members<T: ::serde::de::DeserializeOwned>(
     members: Option<Vec<(String, String)>>,
     name: &'static str,
@@ -1225,6 +1402,7 @@ pub fn parse_members<T: ::serde::de::DeserializeOwned>(
 }
 
 /// A documented response with a JSON body, sent as `media` (a JSON-family type).
+#[doc(hidden)]
 pub fn json_response<T: ::serde::Serialize>(status: u16, body: &T, media: &'static str) -> Result<Response, ServerError> {
     // Most bodies are small; starting at 128 bytes saves the first few regrowths.
     let mut bytes = Vec::with_capacity(128);
@@ -1237,6 +1415,7 @@ pub fn json_response<T: ::serde::Serialize>(status: u16, body: &T, media: &'stat
 }
 
 /// A documented response without a body.
+#[doc(hidden)]
 pub fn empty_response(status: u16) -> Result<Response, ServerError> {
     Ok(status_code(status)?.into_response())
 }
@@ -1244,6 +1423,7 @@ pub fn empty_response(status: u16) -> Result<Response, ServerError> {
 /// The status a range variant (`4XX`) carries, when it is of that class. Any other status
 /// would reach clients as a response the definition does not document: the server answers
 /// 500 with its error body instead.
+#[doc(hidden)]
 pub fn status_of_class(status: u16, class: u16) -> Result<u16, ServerError> {
     if (100..=599).contains(&status) && status / 100 == class {
         Ok(status)
@@ -1257,6 +1437,7 @@ pub fn status_of_class(status: u16, class: u16) -> Result<u16, ServerError> {
 /// The status the `default` variant carries, when no other variant stands for it: a
 /// client would decode a listed status, or one in a listed range, as that other variant.
 /// Otherwise the server answers 500 with its error body.
+#[doc(hidden)]
 pub fn default_status(status: u16, listed: &[u16], classes: &[u16]) -> Result<u16, ServerError> {
     let unwritable = |why: &str| ServerError::ResponseUnwritable {
         reason: format!("status {status} {why}, so it is not the `default` response"),
@@ -1295,6 +1476,7 @@ fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
 
 /// Runs a future, turning a panic in it into an error so that one failing request does
 /// not take the connection (or a test) down. The panic message still goes to the hook.
+#[doc(hidden)]
 pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, ServerError> {
     let mut future = pin!(future);
     std::future::poll_fn(
@@ -1312,6 +1494,7 @@ pub async fn catch_panic<F: Future>(future: F) -> Result<F::Output, ServerError>
 
 /// A documented response whose body is text or bytes, sent as `media` without a copy:
 /// a `String` or `Bytes` becomes the body as it is.
+#[doc(hidden)]
 pub fn raw_response<B: Into<Body>>(status: u16, body: B, media: &'static str) -> Result<Response, ServerError> {
     let media = HeaderValue::from_str(media).map_err(|e| ServerError::ResponseUnwritable { reason: e.to_string() })?;
     let mut response = Response::new(body.into());
@@ -1323,6 +1506,7 @@ pub fn raw_response<B: Into<Body>>(status: u16, body: B, media: &'static str) ->
 /// [`raw_response`] for a declared type that names no single one (`image/*`, `*/*`,
 /// `multipart/*`): the handler says which, and it must fit the declared type, or the
 /// client would get a body the definition does not document (500 instead).
+#[doc(hidden)]
 pub fn typed_response<B: Into<Body>>(
     status: u16,
     body: B,
@@ -1356,6 +1540,7 @@ fn media_fits(declared: &str, arrived: &str) -> bool {
 
 /// Writes a declared response header: strings as they are, numbers and booleans as JSON
 /// writes them, lists comma-separated. A value no header can carry answers 500.
+#[doc(hidden)]
 pub fn put_header<T: ::serde::Serialize + ?Sized>(
     response: &mut Response,
     name: &'static str,
@@ -1389,6 +1574,7 @@ pub fn put_header<T: ::serde::Serialize + ?Sized>(
 /// JSON (its wildcards then take JSON types only). An exact type wins over a wildcard.
 /// 415 for any other type. Without `Content-Type`, an optional body that is empty is
 /// `None`, a `*/*` encoding takes any other body, and anything else is 415.
+#[doc(hidden)]
 pub fn request_encoding(
     headers: &HeaderMap,
     body: &[u8],
@@ -1434,6 +1620,7 @@ pub fn request_encoding(
 
 /// What answers a required body whose encoding could not be chosen; `request_encoding`
 /// has answered 415 before this can happen.
+#[doc(hidden)]
 pub fn no_request_encoding() -> ServerError {
     ServerError::BodyUnreadable {
         reason: "its media type is not one this endpoint declares".to_string(),
@@ -1441,6 +1628,7 @@ pub fn no_request_encoding() -> ServerError {
 }
 
 /// The request's `Content-Type` as sent, or `fallback` when there is none.
+#[doc(hidden)]
 pub fn content_type_or(headers: &HeaderMap, fallback: &str) -> String {
     headers
         .get(header::CONTENT_TYPE)
@@ -1450,6 +1638,7 @@ pub fn content_type_or(headers: &HeaderMap, fallback: &str) -> String {
 }
 
 /// A text body: 400 when it is not UTF-8.
+#[doc(hidden)]
 pub fn text_body(body: &[u8]) -> Result<String, ServerError> {
     String::from_utf8(body.to_vec()).map_err(|e| ServerError::BodyUnreadable {
         reason: format!("it is not UTF-8 text: {e}"),
@@ -1458,6 +1647,7 @@ pub fn text_body(body: &[u8]) -> Result<String, ServerError> {
 
 /// How the text of a form field or multipart part becomes the JSON value its type reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(hidden)]
 pub enum FormValue {
     Text,
     Integer,
@@ -1505,6 +1695,7 @@ fn from_fields<T: ::serde::de::DeserializeOwned>(value: ::serde_json::Value) -> 
 /// An `application/x-www-form-urlencoded` body into `T`. `fields` says, per wire name,
 /// how its text is read and whether it repeats (`tag=a&tag=b` for an array); other
 /// names are read as text. Of a field that does not repeat, the last value counts.
+#[doc(hidden)]
 pub fn form_body<T: ::serde::de::DeserializeOwned>(
     body: &[u8],
     fields: &[(&str, FormValue, bool)],
@@ -1543,6 +1734,7 @@ pub fn form_body<T: ::serde::de::DeserializeOwned>(
 
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]
+#[doc(hidden)]
 pub struct ReadPart {
     pub name: String,
     pub filename: Option<String>,
@@ -1552,6 +1744,7 @@ pub struct ReadPart {
 
 /// Splits a `multipart/form-data` body into its parts (multer does the parsing, over the
 /// bytes already read and held to the body limit).
+#[doc(hidden)]
 pub async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<ReadPart>, ServerError> {
     let unreadable = |reason: String| ServerError::BodyUnreadable {
         reason: format!("it is not multipart/form-data: {reason}"),
@@ -1579,6 +1772,7 @@ pub async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<Rea
 }
 
 /// The last part named `name`, as a file made by `make(bytes, filename, content_type)`.
+#[doc(hidden)]
 pub fn file_part<F>(
     parts: &[ReadPart],
     name: &str,
@@ -1592,6 +1786,7 @@ pub fn file_part<F>(
 }
 
 /// Every part named `name`, in order, as files.
+#[doc(hidden)]
 pub fn file_parts<F>(parts: &[ReadPart], name: &str, make: fn(Bytes, Option<String>, Option<String>) -> F) -> Vec<F> {
     parts
         .iter()
@@ -1601,6 +1796,7 @@ pub fn file_parts<F>(parts: &[ReadPart], name: &str, make: fn(Bytes, Option<Stri
 }
 
 /// The last part named `name` read as a value of `T`; `None` when there is none.
+#[doc(hidden)]
 pub fn value_part<T: ::serde::de::DeserializeOwned>(
     parts: &[ReadPart],
     name: &'static str,
@@ -1627,6 +1823,7 @@ pub fn value_part<T: ::serde::de::DeserializeOwned>(
 
 /// Every part named `name`, in order, each read as a value of `T` (an array of scalars
 /// sent as one part per item).
+#[doc(hidden)]
 pub fn value_parts<T: ::serde::de::DeserializeOwned>(
     parts: &[ReadPart],
     name: &'static str,
@@ -1641,6 +1838,7 @@ pub fn value_parts<T: ::serde::de::DeserializeOwned>(
 }
 
 /// A part the definition requires: 400 when it was not sent.
+#[doc(hidden)]
 pub fn required_part<T>(value: Option<T>, name: &'static str) -> Result<T, ServerError> {
     value.ok_or_else(|| ServerError::BadJson {
         reason: format!("the required part `{name}` is missing"),
@@ -1652,6 +1850,7 @@ pub fn required_part<T>(value: Option<T>, name: &'static str) -> Result<T, Serve
 /// Whether every credential of some alternative was sent. The generated handlers call it
 /// before they read a byte of the body, so that a request without credentials is answered
 /// 401 at once, however large or slow its body; [`authenticate`] checks them afterwards.
+#[doc(hidden)]
 pub fn credentials_sent(parts: &Parts, alternatives: &[&[(&'static str, CredentialSource)]]) -> Result<(), ServerError> {
     let mut missing = None;
     for schemes in alternatives {
@@ -1676,6 +1875,7 @@ pub fn credentials_sent(parts: &Parts, alternatives: &[&[(&'static str, Credenti
 /// [`ServerConfig::buffered_body_cap`]. Memory is counted as allocated, so the cap holds
 /// however the bytes arrive.
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct BodyBudget {
     cap: usize,
     held: AtomicUsize,
@@ -1710,6 +1910,7 @@ impl BodyBudget {
 /// A request body read whole. Its bytes count against the [`BodyBudget`] until it is
 /// dropped, when the request is answered.
 #[derive(Debug)]
+#[doc(hidden)]
 pub struct HeldBody<'a> {
     bytes: Bytes,
     taken: usize,
@@ -1750,6 +1951,7 @@ impl Drop for HeldBody<'_> {
 /// Reads the whole body within the settings: more than `body_limit` bytes is 413 (without
 /// buffering them), a body that has not arrived within `body_timeout` is 408, and bytes
 /// the budget cannot hold are 503.
+#[doc(hidden)]
 pub async fn read_body_bounded<'a>(
     headers: &HeaderMap,
     body: Body,
@@ -2077,6 +2279,7 @@ impl Drop for TrackedBody {
 /// What answers a path that no route serves: 400 when it would fit one of `templates` but
 /// for an empty value (`/make_leave//%40u%3Ahs`, `/Calls/.json`), so that the client learns
 /// which mistake it made; otherwise 404. No handler ever sees an empty path parameter.
+#[doc(hidden)]
 pub fn unknown_or_empty(path: &str, templates: &[Template]) -> ServerError {
     if templates.iter().any(|template| fits_but_for_empty_values(path, template)) {
         ServerError::EmptyPathParam
@@ -2088,14 +2291,14 @@ pub fn unknown_or_empty(path: &str, templates: &[Template]) -> ServerError {
 /// Whether `path` fits `template` when values may be empty, and does not fit it as
 /// [`path_values`] reads it.
 fn fits_but_for_empty_values(path: &str, template: Template) -> bool {
-    let Some(skip) = path.split('/').count().checked_sub(template.len()).filter(|n| *n > 0) else {
+    let Some(skip) = path.split('/').count().checked_sub(segment_count(template)).filter(|n| *n > 0) else {
         return false;
     };
     let loosely = path
         .split('/')
         .skip(skip)
-        .zip(template.iter())
-        .all(|(segment, pieces)| segment_fits_loosely(segment, pieces));
+        .zip(segments(template))
+        .all(|(segment, pieces)| segment_fits_loosely(segment, &pieces));
     loosely && !path_fits(path, template)
 }
 

@@ -13,6 +13,17 @@ pub struct Actor {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Actor {
+    /// Makes a `Actor` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(kind: impl ::core::convert::Into<ActorKind>) -> Self {
+        Self {
+            kind: ::core::convert::Into::into(kind),
+            id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `ActorKind`, as the definition gives it (it has no description).
 #[derive(
     Debug,
@@ -36,6 +47,41 @@ pub enum ActorKind {
     System,
 }
 
+impl ActorKind {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::User => "user",
+            Self::Service => "service",
+            Self::System => "system",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ActorKind {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ActorKind {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "user" => ::core::result::Result::Ok(Self::User),
+            "service" => ::core::result::Result::Ok(Self::Service),
+            "system" => ::core::result::Result::Ok(Self::System),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ActorKind",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `BoundingBox`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BoundingBox {
@@ -53,6 +99,24 @@ pub struct BoundingBox {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl BoundingBox {
+    /// Makes a `BoundingBox` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        south: impl ::core::convert::Into<f64>,
+        west: impl ::core::convert::Into<f64>,
+        north: impl ::core::convert::Into<f64>,
+        east: impl ::core::convert::Into<f64>,
+    ) -> Self {
+        Self {
+            south: ::core::convert::Into::into(south),
+            west: ::core::convert::Into::into(west),
+            north: ::core::convert::Into::into(north),
+            east: ::core::convert::Into::into(east),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `ClientInfo`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientInfo {
@@ -67,8 +131,19 @@ pub struct ClientInfo {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl ClientInfo {
+    /// Makes a `ClientInfo` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(name: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            version: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `DocumentFilter`, as the definition gives it (it has no description).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DocumentFilter {
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +187,41 @@ pub enum DocumentFilterStatus {
     Archived,
 }
 
+impl DocumentFilterStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+}
+
+impl ::core::fmt::Display for DocumentFilterStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for DocumentFilterStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "draft" => ::core::result::Result::Ok(Self::Draft),
+            "published" => ::core::result::Result::Ok(Self::Published),
+            "archived" => ::core::result::Result::Ok(Self::Archived),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "DocumentFilterStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `Echo`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Echo {
@@ -126,6 +236,17 @@ pub struct Echo {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Echo {
+    /// Makes a `Echo` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(request: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            request: ::core::convert::Into::into(request),
+            caller: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `GeoPoint`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GeoPoint {
@@ -137,6 +258,20 @@ pub struct GeoPoint {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl GeoPoint {
+    /// Makes a `GeoPoint` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        lat: impl ::core::convert::Into<f64>,
+        lon: impl ::core::convert::Into<f64>,
+    ) -> Self {
+        Self {
+            lat: ::core::convert::Into::into(lat),
+            lon: ::core::convert::Into::into(lon),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `GetMetricSeriesInterval`, as the definition gives it (it has no description).
@@ -162,6 +297,41 @@ pub enum GetMetricSeriesInterval {
     Day,
 }
 
+impl GetMetricSeriesInterval {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Minute => "minute",
+            Self::Hour => "hour",
+            Self::Day => "day",
+        }
+    }
+}
+
+impl ::core::fmt::Display for GetMetricSeriesInterval {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for GetMetricSeriesInterval {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "minute" => ::core::result::Result::Ok(Self::Minute),
+            "hour" => ::core::result::Result::Ok(Self::Hour),
+            "day" => ::core::result::Result::Ok(Self::Day),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "GetMetricSeriesInterval",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `MetricName`, as the definition gives it (it has no description).
 pub type MetricName = String;
 
@@ -178,8 +348,22 @@ pub struct RowRange {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl RowRange {
+    /// Makes a `RowRange` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        from: impl ::core::convert::Into<i64>,
+        to: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            from: ::core::convert::Into::into(from),
+            to: ::core::convert::Into::into(to),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `400` response of `searchDocuments`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct SearchDocumentsBadRequestBody {
     /// The `title` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,6 +400,41 @@ pub enum SortOrder {
     Oldest,
 }
 
+impl SortOrder {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Relevance => "relevance",
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+        }
+    }
+}
+
+impl ::core::fmt::Display for SortOrder {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for SortOrder {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "relevance" => ::core::result::Result::Ok(Self::Relevance),
+            "newest" => ::core::result::Result::Ok(Self::Newest),
+            "oldest" => ::core::result::Result::Ok(Self::Oldest),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "SortOrder",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `TimeWindow`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TimeWindow {
@@ -227,6 +446,20 @@ pub struct TimeWindow {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl TimeWindow {
+    /// Makes a `TimeWindow` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        from: impl ::core::convert::Into<String>,
+        to: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            from: ::core::convert::Into::into(from),
+            to: ::core::convert::Into::into(to),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `TraceContext`, as the definition gives it (it has no description).
@@ -244,6 +477,34 @@ pub struct TraceContext {
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+
+impl TraceContext {
+    /// Makes a `TraceContext` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(trace_id: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            trace_id: ::core::convert::Into::into(trace_id),
+            span_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// A string that is none of the values a string enum lists, from its `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The enum's name.
+    pub type_name: &'static str,
+    /// The value that was read.
+    pub value: String,
+}
+
+impl ::core::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` is not a value of `{}`", self.value, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownValue {}
 
 /// The request of `searchDocuments`: `GET /indexes/{indexIds}/documents`.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,12 @@ pub use super::client_runtime::{
     ClientSettings, Received,
 };
 
+use ::reqwest::Method;
+
+use super::client_runtime as runtime;
+
+use super::types;
+
 /// A client for the Matrix Server Keys API (version 1.16).
 ///
 /// Each method sends one operation's request and returns its response enum: every
@@ -39,6 +45,10 @@ impl Client {
             runtime: super::client_runtime::Runtime::new(base_url, settings)?,
         })
     }
+    /// A call of `operation` under [`Client::BASE_PATH`].
+    fn call(&self, operation: &'static str, method: Method) -> runtime::Call {
+        runtime::Call::new(operation, method, Self::BASE_PATH)
+    }
     /// Get the homeserver's published signing keys
     ///
     /// Answers with the server's current verify keys and the old ones it has retired,
@@ -47,26 +57,22 @@ impl Client {
     /// `GET /_matrix/key/v2/server` (`getServerKeys`).
     pub async fn get_server_keys(
         &self,
-        _request: &super::types::GetServerKeysRequest,
-    ) -> Result<super::types::GetServerKeysResponse, ClientError> {
-        let mut call = super::client_runtime::Call::new(
-            "getServerKeys",
-            ::reqwest::Method::GET,
-            Self::BASE_PATH,
-        );
+        _request: &types::GetServerKeysRequest,
+    ) -> Result<types::GetServerKeysResponse, ClientError> {
+        let mut call = self.call("getServerKeys", Method::GET);
         call.path("/_matrix/key/v2/server");
         let reply = self.runtime.send(call).await?;
+        use types::GetServerKeysResponse as Response;
         match reply.status() {
-            200 => reply.json().map(super::types::GetServerKeysResponse::Ok),
+            200 => reply.json().map(Response::Ok),
             _ => Err(reply.undocumented()),
         }
     }
     /// [`Client::get_server_keys`] with the request's fields as arguments.
     pub async fn get_server_keys_with(
         &self,
-    ) -> Result<super::types::GetServerKeysResponse, ClientError> {
-        let request = super::types::GetServerKeysRequest {
-        };
+    ) -> Result<types::GetServerKeysResponse, ClientError> {
+        let request = types::GetServerKeysRequest {};
         self.get_server_keys(&request).await
     }
 }

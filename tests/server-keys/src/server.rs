@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Matrix Server Keys API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -22,11 +24,8 @@ pub trait MatrixServerKeysApi: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::matrix_error_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::matrix_error_response(error)
     }
 }
 
@@ -34,21 +33,23 @@ pub trait MatrixServerKeysApi: Send + Sync + 'static {
 /// Every operation is mounted at its path.
 ///
 /// The result is a plain [`::axum::Router`]: `merge` it into a larger app or add
-/// tower layers with `layer`. It answers unknown paths itself (404
-/// `M_UNRECOGNIZED`); to merge it into an app with a fallback of its own, build it
-/// with [`ServerConfig::without_fallback`].
+/// tower layers with `layer`.
+/// It answers unknown paths itself (404 `M_UNRECOGNIZED`);
+/// to merge it into an app with a fallback of its own, build it with
+/// [`ServerConfig::without_fallback`].
 pub fn router<A: MatrixServerKeysApi>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: MatrixServerKeysApi>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
-    let routes = ::axum::Router::new()
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
+    let routes = routes
         .route(
             "/_matrix/key/v2/server",
             ::axum::routing::MethodRouter::new()
@@ -63,16 +64,20 @@ pub fn router_with_config<A: MatrixServerKeysApi>(
     routes.with_state(shared)
 }
 
+impl<A: MatrixServerKeysApi> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        MatrixServerKeysApi::error_response(self, error)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: MatrixServerKeysApi>(
     ::axum::extract::State(shared): State<A>,
     uri: ::axum::http::Uri,
 ) -> ::axum::response::Response {
-    shared.api.error_response(&super::server_runtime::unknown_or_empty(uri.path(), &[]))
+    shared.api.error_response(&rt::unknown_or_empty(uri.path(), &[]))
 }
 
 async fn method_not_allowed<A: MatrixServerKeysApi>(
@@ -82,7 +87,7 @@ async fn method_not_allowed<A: MatrixServerKeysApi>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -92,37 +97,19 @@ async fn handle_get_server_keys<A: MatrixServerKeysApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_server_keys(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_server_keys<A: MatrixServerKeysApi>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::GetServerKeysRequest {
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::GetServerKeysRequest {
+        };
+        Ok(shared.api.get_server_keys(request).await)
     };
-    write_get_server_keys(shared.api.get_server_keys(request).await)
+    rt::respond(&shared, work).await
 }
 
-fn write_get_server_keys(
-    response: super::types::GetServerKeysResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetServerKeysResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetServerKeysResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }

@@ -12,6 +12,20 @@ pub struct OldVerifyKey {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl OldVerifyKey {
+    /// Makes a `OldVerifyKey` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        expired_ts: impl ::core::convert::Into<i64>,
+        key: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            expired_ts: ::core::convert::Into::into(expired_ts),
+            key: ::core::convert::Into::into(key),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// A homeserver's keys, as it publishes them.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServerKeys {
@@ -40,6 +54,26 @@ pub struct ServerKeys {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl ServerKeys {
+    /// Makes a `ServerKeys` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        server_name: impl ::core::convert::Into<String>,
+        valid_until_ts: impl ::core::convert::Into<i64>,
+        verify_keys: impl ::core::convert::Into<
+            ::std::collections::BTreeMap<String, VerifyKey>,
+        >,
+    ) -> Self {
+        Self {
+            server_name: ::core::convert::Into::into(server_name),
+            valid_until_ts: ::core::convert::Into::into(valid_until_ts),
+            verify_keys: ::core::convert::Into::into(verify_keys),
+            old_verify_keys: ::core::option::Option::None,
+            signatures: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// A public key a server signs with.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VerifyKey {
@@ -49,6 +83,16 @@ pub struct VerifyKey {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl VerifyKey {
+    /// Makes a `VerifyKey` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(key: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            key: ::core::convert::Into::into(key),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// The request of `getServerKeys`: `GET /_matrix/key/v2/server`.

@@ -3,6 +3,8 @@ pub use super::server_runtime::{
     AuthRequest, Rejection, ServerConfig, ServerError, serve,
 };
 
+use super::server_runtime as rt;
+
 /// The operations of Switchboard Voice: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -26,9 +28,9 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
     ///   The account SID as user name and an auth token as password.
     fn authenticate(
         &self,
-        request: super::server_runtime::AuthRequest<'_>,
+        request: rt::AuthRequest<'_>,
     ) -> impl ::std::future::Future<
-        Output = Result<Self::Principal, super::server_runtime::Rejection>,
+        Output = Result<Self::Principal, rt::Rejection>,
     > + Send;
     /// Whether the service takes calls
     ///
@@ -182,11 +184,8 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
     /// override it to change the wording or the format in one place.
-    fn error_response(
-        &self,
-        error: &super::server_runtime::ServerError,
-    ) -> ::axum::response::Response {
-        super::server_runtime::problem_response(error)
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        rt::problem_response(error)
     }
 }
 
@@ -199,28 +198,25 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
 /// to merge it into an app with a fallback of its own, build it with
 /// [`ServerConfig::without_fallback`].
 pub fn router<A: SwitchboardVoice>(api: A) -> ::axum::Router {
-    router_with_config(api, super::server_runtime::ServerConfig::default())
+    router_with_config(api, rt::ServerConfig::default())
 }
 
 /// [`router`] with explicit settings (body size limit, fallback).
 pub fn router_with_config<A: SwitchboardVoice>(
     api: A,
-    config: super::server_runtime::ServerConfig,
+    config: rt::ServerConfig,
 ) -> ::axum::Router {
     let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = super::server_runtime::with_document_route(
-        ::axum::Router::new(),
-        &config,
-    );
-    let shared = ::std::sync::Arc::new(super::server_runtime::Shared::new(api, config));
+    let routes = rt::with_document_route(::axum::Router::new(), &config);
+    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
         .route(
             "/voice/2010-04-01/Accounts/{p3}",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_fetch_account(),
+                        "/voice/2010-04-01/Accounts/{Sid}.json",
                     ) {
                         return handle_fetch_account::<A>(shared, request).await;
                     }
@@ -228,9 +224,9 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_account()],
+                                &["/voice/2010-04-01/Accounts/{Sid}.json"],
                             ),
                         )
                 })
@@ -239,9 +235,9 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_account()],
+                                &["/voice/2010-04-01/Accounts/{Sid}.json"],
                             ),
                         )
                 }),
@@ -257,15 +253,15 @@ pub fn router_with_config<A: SwitchboardVoice>(
             "/voice/2010-04-01/Accounts/{p3}/Calls/{p5}",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_fetch_call(),
+                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_fetch_call::<A>(shared, request).await;
                     }
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_fetch_call_summary(),
+                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
                     ) {
                         return handle_fetch_call_summary::<A>(shared, request).await;
                     }
@@ -273,16 +269,19 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call(), template_fetch_call_summary()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                                ],
                             ),
                         )
                 })
                 .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_update_call(),
+                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_update_call::<A>(shared, request).await;
                     }
@@ -290,16 +289,19 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call(), template_fetch_call_summary()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                                ],
                             ),
                         )
                 })
                 .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_delete_call(),
+                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
                     ) {
                         return handle_delete_call::<A>(shared, request).await;
                     }
@@ -307,9 +309,12 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call(), template_fetch_call_summary()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                                ],
                             ),
                         )
                 })
@@ -318,9 +323,12 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_call(), template_fetch_call_summary()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                                ],
                             ),
                         )
                 }),
@@ -329,9 +337,9 @@ pub fn router_with_config<A: SwitchboardVoice>(
             "/voice/2010-04-01/Accounts/{p3}/Recordings/{p5}/bytes/{p7}",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_fetch_recording_range(),
+                        "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
                     ) {
                         return handle_fetch_recording_range::<A>(shared, request).await;
                     }
@@ -339,9 +347,11 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_recording_range()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
+                                ],
                             ),
                         )
                 })
@@ -350,9 +360,11 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_fetch_recording_range()],
+                                &[
+                                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
+                                ],
                             ),
                         )
                 }),
@@ -374,9 +386,9 @@ pub fn router_with_config<A: SwitchboardVoice>(
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_operation::<A>)
                 .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
+                    if rt::path_fits(
                         request.uri().path(),
-                        template_cancel_operation(),
+                        "/voice/operations/{name}:cancel",
                     ) {
                         return handle_cancel_operation::<A>(shared, request).await;
                     }
@@ -384,9 +396,12 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_cancel_operation(), template_get_operation()],
+                                &[
+                                    "/voice/operations/{name}:cancel",
+                                    "/voice/operations/{name}",
+                                ],
                             ),
                         )
                 })
@@ -395,9 +410,12 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
-                                &[template_cancel_operation(), template_get_operation()],
+                                &[
+                                    "/voice/operations/{name}:cancel",
+                                    "/voice/operations/{name}",
+                                ],
                             ),
                         )
                 }),
@@ -407,22 +425,19 @@ pub fn router_with_config<A: SwitchboardVoice>(
             ::axum::routing::MethodRouter::new()
                 .get(handle_fetch_queue::<A>)
                 .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
-                        request.uri().path(),
-                        template_purge_queues(),
-                    ) {
+                    if rt::path_fits(request.uri().path(), "/voice/queues/:purge") {
                         return handle_purge_queues::<A>(shared, request).await;
                     }
                     shared
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
                                 &[
-                                    template_purge_queues(),
-                                    template_fetch_queue(),
-                                    template_delete_queue_by_name(),
+                                    "/voice/queues/:purge",
+                                    "/voice/queues/{queueSid}",
+                                    "/voice/queues/{friendlyName}",
                                 ],
                             ),
                         )
@@ -433,12 +448,12 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
+                            &rt::unmatched(
                                 &request,
                                 &[
-                                    template_purge_queues(),
-                                    template_fetch_queue(),
-                                    template_delete_queue_by_name(),
+                                    "/voice/queues/:purge",
+                                    "/voice/queues/{queueSid}",
+                                    "/voice/queues/{friendlyName}",
                                 ],
                             ),
                         )
@@ -448,20 +463,14 @@ pub fn router_with_config<A: SwitchboardVoice>(
             "/voice/usage/{p2}/today.json",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if super::server_runtime::path_fits(
-                        request.uri().path(),
-                        template_fetch_usage_today(),
-                    ) {
+                    if rt::path_fits(request.uri().path(), "/voice/usage/*/today.json") {
                         return handle_fetch_usage_today::<A>(shared, request).await;
                     }
                     shared
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
-                                &request,
-                                &[template_fetch_usage_today()],
-                            ),
+                            &rt::unmatched(&request, &["/voice/usage/*/today.json"]),
                         )
                 })
                 .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
@@ -469,10 +478,7 @@ pub fn router_with_config<A: SwitchboardVoice>(
                         .0
                         .api
                         .error_response(
-                            &super::server_runtime::unmatched(
-                                &request,
-                                &[template_fetch_usage_today()],
-                            ),
+                            &rt::unmatched(&request, &["/voice/usage/*/today.json"]),
                         )
                 }),
         );
@@ -484,10 +490,26 @@ pub fn router_with_config<A: SwitchboardVoice>(
     routes.with_state(shared)
 }
 
+impl<A: SwitchboardVoice> rt::Implementation for A {
+    fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
+        SwitchboardVoice::error_response(self, error)
+    }
+}
+
+impl<A: SwitchboardVoice> rt::Authenticating for A {
+    type Principal = A::Principal;
+    fn authenticate(
+        &self,
+        request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<A::Principal, rt::Rejection>,
+    > + Send {
+        SwitchboardVoice::authenticate(self, request)
+    }
+}
+
 /// The state every handler gets.
-type State<A> = ::axum::extract::State<
-    ::std::sync::Arc<super::server_runtime::Shared<A>>,
->;
+type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
 
 async fn unknown_path<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
@@ -496,22 +518,22 @@ async fn unknown_path<A: SwitchboardVoice>(
     shared
         .api
         .error_response(
-            &super::server_runtime::unknown_or_empty(
+            &rt::unknown_or_empty(
                 uri.path(),
                 &[
-                    template_fetch_account(),
-                    template_list_calls(),
-                    template_create_call(),
-                    template_fetch_call(),
-                    template_update_call(),
-                    template_delete_call(),
-                    template_fetch_call_summary(),
-                    template_fetch_recording_range(),
-                    template_fetch_queue(),
-                    template_delete_queue_by_name(),
-                    template_get_operation(),
-                    template_cancel_operation(),
-                    template_fetch_directory_entry(),
+                    "/voice/2010-04-01/Accounts/{Sid}.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
+                    "/voice/queues/{queueSid}",
+                    "/voice/queues/{friendlyName}",
+                    "/voice/operations/{name}",
+                    "/voice/operations/{name}:cancel",
+                    "/voice/annuaire/entr%C3%A9es/{numéro}",
                 ],
             ),
         )
@@ -524,7 +546,7 @@ async fn method_not_allowed<A: SwitchboardVoice>(
     shared
         .api
         .error_response(
-            &super::server_runtime::ServerError::MethodNotAllowed {
+            &rt::ServerError::MethodNotAllowed {
                 method,
             },
         )
@@ -534,1155 +556,479 @@ async fn handle_check_health<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_check_health(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_check_health<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let request = super::types::CheckHealthRequest {
+    let work = async {
+        let _ = rt::receive(&shared, request, &[]).await?;
+        let request = super::types::CheckHealthRequest {
+        };
+        Ok(shared.api.check_health(request).await)
     };
-    write_check_health(shared.api.check_health(request).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_account<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_account(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_account<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_account(),
-    )?;
-    let request = super::types::FetchAccountRequest {
-        sid: super::server_runtime::path_string(path_values[0], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{Sid}.json",
+        )?;
+        let request = super::types::FetchAccountRequest {
+            sid: rt::path_string(path_values[0], "Sid")?,
+        };
+        Ok(shared.api.fetch_account(request, principal).await)
     };
-    write_fetch_account(shared.api.fetch_account(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_list_calls<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_list_calls(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_list_calls<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_list_calls(),
-    )?;
-    let query = super::server_runtime::query_pairs(&parts)?;
-    let request = super::types::ListCallsRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        status: super::server_runtime::query_param(
-            &query,
-            "Status",
-            super::server_runtime::parse_serde::<super::types::ListCallsStatus>,
-        )?,
-        page_size: super::server_runtime::query_param(
-            &query,
-            "PageSize",
-            super::server_runtime::parse_scalar::<i32>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListCallsRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            status: rt::query_param(&query, "Status", rt::parse_serde)?,
+            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_calls(request, principal).await)
     };
-    write_list_calls(shared.api.list_calls(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_create_call<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_create_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_create_call<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_create_call(),
-    )?;
-    let request = super::types::CreateCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        body: super::server_runtime::json_body::<super::types::NewCall>(&body)?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+        )?;
+        let request = super::types::CreateCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            body: rt::json_body::<super::types::NewCall>(&body)?,
+        };
+        Ok(shared.api.create_call(request, principal).await)
     };
-    write_create_call(shared.api.create_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_call<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_call<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_call(),
-    )?;
-    let request = super::types::FetchCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::FetchCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+        };
+        Ok(shared.api.fetch_call(request, principal).await)
     };
-    write_fetch_call(shared.api.fetch_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_update_call<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_update_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_update_call<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    super::server_runtime::accept_content_type(
-        &parts.headers,
-        &body,
-        &["application/json"],
-    )?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_update_call(),
-    )?;
-    let request = super::types::UpdateCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
-        body: super::server_runtime::json_body::<super::types::UpdateCallBody>(&body)?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::UpdateCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+            body: rt::json_body::<super::types::UpdateCallBody>(&body)?,
+        };
+        Ok(shared.api.update_call(request, principal).await)
     };
-    write_update_call(shared.api.update_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_call<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_delete_call(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_call<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_call(),
-    )?;
-    let request = super::types::DeleteCallRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        sid: super::server_runtime::path_string(path_values[1], "Sid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+        )?;
+        let request = super::types::DeleteCallRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            sid: rt::path_string(path_values[1], "Sid")?,
+        };
+        Ok(shared.api.delete_call(request, principal).await)
     };
-    write_delete_call(shared.api.delete_call(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_call_summary<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_call_summary(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_call_summary<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 2] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_call_summary(),
-    )?;
-    let request = super::types::FetchCallSummaryRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        call_sid: super::server_runtime::path_string(path_values[1], "CallSid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+        )?;
+        let request = super::types::FetchCallSummaryRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            call_sid: rt::path_string(path_values[1], "CallSid")?,
+        };
+        Ok(shared.api.fetch_call_summary(request, principal).await)
     };
-    write_fetch_call_summary(shared.api.fetch_call_summary(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_recording_range<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_fetch_recording_range(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_recording_range<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 4] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_recording_range(),
-    )?;
-    let request = super::types::FetchRecordingRangeRequest {
-        account_sid: super::server_runtime::path_string(path_values[0], "AccountSid")?,
-        recording_sid: super::server_runtime::path_string(
-            path_values[1],
-            "RecordingSid",
-        )?,
-        from: super::server_runtime::path_param(
-            path_values[2],
-            "from",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
-        to: super::server_runtime::path_param(
-            path_values[3],
-            "to",
-            super::server_runtime::parse_scalar::<i64>,
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 4] = rt::path_values(
+            parts.uri.path(),
+            "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
+        )?;
+        let request = super::types::FetchRecordingRangeRequest {
+            account_sid: rt::path_string(path_values[0], "AccountSid")?,
+            recording_sid: rt::path_string(path_values[1], "RecordingSid")?,
+            from: rt::path_param(path_values[2], "from", rt::parse_scalar)?,
+            to: rt::path_param(path_values[3], "to", rt::parse_scalar)?,
+        };
+        Ok(shared.api.fetch_recording_range(request, principal).await)
     };
-    write_fetch_recording_range(
-        shared.api.fetch_recording_range(request, principal).await,
-    )
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_queue<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_queue(&shared, request)).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_queue<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_queue(),
-    )?;
-    let request = super::types::FetchQueueRequest {
-        queue_sid: super::server_runtime::path_string(path_values[0], "queueSid")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/queues/{queueSid}",
+        )?;
+        let request = super::types::FetchQueueRequest {
+            queue_sid: rt::path_string(path_values[0], "queueSid")?,
+        };
+        Ok(shared.api.fetch_queue(request, principal).await)
     };
-    write_fetch_queue(shared.api.fetch_queue(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_delete_queue_by_name<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_delete_queue_by_name(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_delete_queue_by_name<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_delete_queue_by_name(),
-    )?;
-    let request = super::types::DeleteQueueByNameRequest {
-        friendly_name: super::server_runtime::path_string(
-            path_values[0],
-            "friendlyName",
-        )?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/queues/{friendlyName}",
+        )?;
+        let request = super::types::DeleteQueueByNameRequest {
+            friendly_name: rt::path_string(path_values[0], "friendlyName")?,
+        };
+        Ok(shared.api.delete_queue_by_name(request, principal).await)
     };
-    write_delete_queue_by_name(shared.api.delete_queue_by_name(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_purge_queues<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_purge_queues(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_purge_queues<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let request = super::types::PurgeQueuesRequest {
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let request = super::types::PurgeQueuesRequest {
+        };
+        Ok(shared.api.purge_queues(request, principal).await)
     };
-    write_purge_queues(shared.api.purge_queues(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_get_operation<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_get_operation(&shared, request)).await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_get_operation<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_get_operation(),
-    )?;
-    let request = super::types::GetOperationRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/operations/{name}",
+        )?;
+        let request = super::types::GetOperationRequest {
+            name: rt::path_string(path_values[0], "name")?,
+        };
+        Ok(shared.api.get_operation(request, principal).await)
     };
-    write_get_operation(shared.api.get_operation(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_cancel_operation<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_cancel_operation(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_cancel_operation<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_cancel_operation(),
-    )?;
-    let request = super::types::CancelOperationRequest {
-        name: super::server_runtime::path_string(path_values[0], "name")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/operations/{name}:cancel",
+        )?;
+        let request = super::types::CancelOperationRequest {
+            name: rt::path_string(path_values[0], "name")?,
+        };
+        Ok(shared.api.cancel_operation(request, principal).await)
     };
-    write_cancel_operation(shared.api.cancel_operation(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_usage_today<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(serve_fetch_usage_today(&shared, request))
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_usage_today<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let request = super::types::FetchUsageTodayRequest {
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let request = super::types::FetchUsageTodayRequest {
+        };
+        Ok(shared.api.fetch_usage_today(request, principal).await)
     };
-    write_fetch_usage_today(shared.api.fetch_usage_today(request, principal).await)
+    rt::respond(&shared, work).await
 }
 
 async fn handle_fetch_directory_entry<A: SwitchboardVoice>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    match super::server_runtime::catch_panic(
-            serve_fetch_directory_entry(&shared, request),
-        )
-        .await
-    {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
-async fn serve_fetch_directory_entry<A: SwitchboardVoice>(
-    shared: &super::server_runtime::Shared<A>,
-    request: ::axum::extract::Request,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    let (parts, body) = request.into_parts();
-    let schemes: &[&[(&str, super::server_runtime::CredentialSource)]] = &[
-        &[
-            (
-                "accountKey",
-                super::server_runtime::CredentialSource::Header("Authorization"),
-            ),
-        ],
-    ];
-    super::server_runtime::credentials_sent(&parts, schemes)?;
-    let body = super::server_runtime::read_body_bounded(
-            &parts.headers,
-            body,
-            &shared.config,
-            &shared.budget,
-        )
-        .await?;
-    let principal = super::server_runtime::authenticate(
-            &parts,
-            &body,
-            schemes,
-            |request| { shared.api.authenticate(request) },
-        )
-        .await?;
-    let path_values: [&str; 1] = super::server_runtime::path_values(
-        parts.uri.path(),
-        template_fetch_directory_entry(),
-    )?;
-    let request = super::types::FetchDirectoryEntryRequest {
-        num_ro: super::server_runtime::path_string(path_values[0], "numéro")?,
+    let work = async {
+        let security: rt::Security = &[
+            &[("accountKey", rt::in_header("Authorization"))],
+        ];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/voice/annuaire/entr%C3%A9es/{numéro}",
+        )?;
+        let request = super::types::FetchDirectoryEntryRequest {
+            num_ro: rt::path_string(path_values[0], "numéro")?,
+        };
+        Ok(shared.api.fetch_directory_entry(request, principal).await)
     };
-    write_fetch_directory_entry(
-        shared.api.fetch_directory_entry(request, principal).await,
-    )
+    rt::respond(&shared, work).await
 }
 
-/// `/voice/2010-04-01/Accounts/{Sid}.json`, as it arrives.
-fn template_fetch_account() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls.json`, as it arrives.
-fn template_list_calls() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls.json")],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls.json`, as it arrives.
-fn template_create_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls.json")],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_fetch_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_update_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`, as it arrives.
-fn template_delete_call() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(".json"),
-        ],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}`, as it arrives.
-fn template_fetch_call_summary() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Calls")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}`, as it arrives.
-fn template_fetch_recording_range() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("2010-04-01")],
-        &[super::server_runtime::Piece::Text("Accounts")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("Recordings")],
-        &[super::server_runtime::Piece::Value],
-        &[super::server_runtime::Piece::Text("bytes")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text("-"),
-            super::server_runtime::Piece::Value,
-        ],
-    ]
-}
-
-/// `/voice/queues/{queueSid}`, as it arrives.
-fn template_fetch_queue() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("queues")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/voice/queues/{friendlyName}`, as it arrives.
-fn template_delete_queue_by_name() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("queues")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/voice/queues/:purge`, as it arrives.
-fn template_purge_queues() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("queues")],
-        &[super::server_runtime::Piece::Text(":purge")],
-    ]
-}
-
-/// `/voice/operations/{name}`, as it arrives.
-fn template_get_operation() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("operations")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-/// `/voice/operations/{name}:cancel`, as it arrives.
-fn template_cancel_operation() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("operations")],
-        &[
-            super::server_runtime::Piece::Value,
-            super::server_runtime::Piece::Text(":cancel"),
-        ],
-    ]
-}
-
-/// `/voice/usage/*/today.json`, as it arrives.
-fn template_fetch_usage_today() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("usage")],
-        &[super::server_runtime::Piece::Text("*")],
-        &[super::server_runtime::Piece::Text("today.json")],
-    ]
-}
-
-/// `/voice/annuaire/entrées/{numéro}`, as it arrives.
-fn template_fetch_directory_entry() -> super::server_runtime::Template {
-    &[
-        &[super::server_runtime::Piece::Text("voice")],
-        &[super::server_runtime::Piece::Text("annuaire")],
-        &[super::server_runtime::Piece::Text("entr%C3%A9es")],
-        &[super::server_runtime::Piece::Value],
-    ]
-}
-
-fn write_check_health(
-    response: super::types::CheckHealthResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CheckHealthResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::CheckHealthResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_account(
-    response: super::types::FetchAccountResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchAccountResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::FetchAccountResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchAccountResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
         }
     }
 }
 
-fn write_list_calls(
-    response: super::types::ListCallsResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::ListCallsResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::ListCallsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_create_call(
-    response: super::types::CreateCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CreateCallResponse::Created(body) => {
-            super::server_runtime::json_response(201, &body, "application/json")
-        }
-        super::types::CreateCallResponse::BadRequest(body) => {
-            super::server_runtime::json_response(400, &body, "application/json")
+impl rt::WriteResponse for super::types::CreateCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Created(body) => rt::json_response(201, &body, "application/json"),
+            Self::BadRequest(body) => rt::json_response(400, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_call(
-    response: super::types::FetchCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::FetchCallResponse::NotFound(body) => {
-            super::server_runtime::json_response(404, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
         }
     }
 }
 
-fn write_update_call(
-    response: super::types::UpdateCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::UpdateCallResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::UpdateCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_delete_call(
-    response: super::types::DeleteCallResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteCallResponse::NoContent => {
-            super::server_runtime::empty_response(204)
+impl rt::WriteResponse for super::types::DeleteCallResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
         }
     }
 }
 
-fn write_fetch_call_summary(
-    response: super::types::FetchCallSummaryResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchCallSummaryResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchCallSummaryResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_recording_range(
-    response: super::types::FetchRecordingRangeResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchRecordingRangeResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
-        }
-        super::types::FetchRecordingRangeResponse::RangeNotSatisfiable(body) => {
-            super::server_runtime::json_response(416, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchRecordingRangeResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::RangeNotSatisfiable(body) => {
+                rt::json_response(416, &body, "application/json")
+            }
         }
     }
 }
 
-fn write_fetch_queue(
-    response: super::types::FetchQueueResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchQueueResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchQueueResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_delete_queue_by_name(
-    response: super::types::DeleteQueueByNameResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::DeleteQueueByNameResponse::NoContent => {
-            super::server_runtime::empty_response(204)
+impl rt::WriteResponse for super::types::DeleteQueueByNameResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::NoContent => rt::empty_response(204),
         }
     }
 }
 
-fn write_purge_queues(
-    response: super::types::PurgeQueuesResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::PurgeQueuesResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::PurgeQueuesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_get_operation(
-    response: super::types::GetOperationResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::GetOperationResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::GetOperationResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_cancel_operation(
-    response: super::types::CancelOperationResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::CancelOperationResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::CancelOperationResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_usage_today(
-    response: super::types::FetchUsageTodayResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchUsageTodayResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchUsageTodayResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
 
-fn write_fetch_directory_entry(
-    response: super::types::FetchDirectoryEntryResponse,
-) -> Result<::axum::response::Response, super::server_runtime::ServerError> {
-    match response {
-        super::types::FetchDirectoryEntryResponse::Ok(body) => {
-            super::server_runtime::json_response(200, &body, "application/json")
+impl rt::WriteResponse for super::types::FetchDirectoryEntryResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
         }
     }
 }
@@ -1696,8 +1042,8 @@ fn the_router_starts() {
         type Principal = ();
         async fn authenticate(
             &self,
-            _request: super::server_runtime::AuthRequest<'_>,
-        ) -> ::std::result::Result<(), super::server_runtime::Rejection> {
+            _request: rt::AuthRequest<'_>,
+        ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
         async fn check_health(

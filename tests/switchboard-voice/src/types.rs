@@ -17,6 +17,23 @@ pub struct Account {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Account {
+    /// Makes a `Account` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        sid: impl ::core::convert::Into<String>,
+        friendly_name: impl ::core::convert::Into<String>,
+        status: impl ::core::convert::Into<AccountStatus>,
+    ) -> Self {
+        Self {
+            sid: ::core::convert::Into::into(sid),
+            friendly_name: ::core::convert::Into::into(friendly_name),
+            status: ::core::convert::Into::into(status),
+            date_created: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `AccountStatus`, as the definition gives it (it has no description).
 #[derive(
     Debug,
@@ -38,6 +55,41 @@ pub enum AccountStatus {
     /// `closed`
     #[serde(rename = "closed")]
     Closed,
+}
+
+impl AccountStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+impl ::core::fmt::Display for AccountStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for AccountStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "active" => ::core::result::Result::Ok(Self::Active),
+            "suspended" => ::core::result::Result::Ok(Self::Suspended),
+            "closed" => ::core::result::Result::Ok(Self::Closed),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "AccountStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
 }
 
 /// `Call`, as the definition gives it (it has no description).
@@ -65,6 +117,104 @@ pub struct Call {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Call {
+    /// Builds a `Call`: set each member by name, then `build`, which fails when a required one is not set.
+    pub fn builder() -> CallBuilder {
+        ::core::default::Default::default()
+    }
+}
+
+/// A `Call` being built; see [`Call::builder`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct CallBuilder {
+    sid: Option<String>,
+    account_sid: Option<String>,
+    to: Option<String>,
+    from: Option<String>,
+    status: Option<String>,
+    duration: Option<i32>,
+    uri: Option<String>,
+}
+
+impl CallBuilder {
+    /// Sets `sid` (required).
+    pub fn sid(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.sid = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `account_sid` (required).
+    pub fn account_sid(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.account_sid = ::core::option::Option::Some(
+            ::core::convert::Into::into(value),
+        );
+        self
+    }
+    /// Sets `to` (required).
+    pub fn to(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.to = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `from` (required).
+    pub fn from(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.from = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `status` (required).
+    pub fn status(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.status = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.duration = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `uri`.
+    pub fn uri(mut self, value: impl ::core::convert::Into<String>) -> Self {
+        self.uri = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// The finished value; an error naming the first required member not set.
+    pub fn build(self) -> Result<Call, MissingField> {
+        ::core::result::Result::Ok(Call {
+            sid: self
+                .sid
+                .ok_or(MissingField {
+                    type_name: "Call",
+                    member: "sid",
+                })?,
+            account_sid: self
+                .account_sid
+                .ok_or(MissingField {
+                    type_name: "Call",
+                    member: "account_sid",
+                })?,
+            to: self
+                .to
+                .ok_or(MissingField {
+                    type_name: "Call",
+                    member: "to",
+                })?,
+            from: self
+                .from
+                .ok_or(MissingField {
+                    type_name: "Call",
+                    member: "from",
+                })?,
+            status: self
+                .status
+                .ok_or(MissingField {
+                    type_name: "Call",
+                    member: "status",
+                })?,
+            duration: self.duration,
+            uri: self.uri,
+            extra: ::core::default::Default::default(),
+        })
+    }
+}
+
 /// `CallPage`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallPage {
@@ -81,6 +231,21 @@ pub struct CallPage {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl CallPage {
+    /// Makes a `CallPage` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        calls: impl ::core::convert::Into<Vec<Call>>,
+        page_size: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        Self {
+            calls: ::core::convert::Into::into(calls),
+            page_size: ::core::convert::Into::into(page_size),
+            next_page_uri: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `CallSummary`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallSummary {
@@ -92,6 +257,20 @@ pub struct CallSummary {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl CallSummary {
+    /// Makes a `CallSummary` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        sid: impl ::core::convert::Into<String>,
+        status: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            sid: ::core::convert::Into::into(sid),
+            status: ::core::convert::Into::into(status),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `Error`, as the definition gives it (it has no description).
@@ -110,6 +289,21 @@ pub struct Error {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Error {
+    /// Makes a `Error` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        code: impl ::core::convert::Into<i32>,
+        message: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            code: ::core::convert::Into::into(code),
+            message: ::core::convert::Into::into(message),
+            more_info: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `200` response of `fetchDirectoryEntry`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FetchDirectoryEntryOkBody {
@@ -124,6 +318,17 @@ pub struct FetchDirectoryEntryOkBody {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl FetchDirectoryEntryOkBody {
+    /// Makes a `FetchDirectoryEntryOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(number: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            number: ::core::convert::Into::into(number),
+            listed_name: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Health`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Health {
@@ -133,6 +338,16 @@ pub struct Health {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Health {
+    /// Makes a `Health` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(status: impl ::core::convert::Into<HealthStatus>) -> Self {
+        Self {
+            status: ::core::convert::Into::into(status),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `HealthStatus`, as the definition gives it (it has no description).
@@ -153,6 +368,39 @@ pub enum HealthStatus {
     /// `degraded`
     #[serde(rename = "degraded")]
     Degraded,
+}
+
+impl HealthStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Ok => "ok",
+            Self::Degraded => "degraded",
+        }
+    }
+}
+
+impl ::core::fmt::Display for HealthStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for HealthStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "ok" => ::core::result::Result::Ok(Self::Ok),
+            "degraded" => ::core::result::Result::Ok(Self::Degraded),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "HealthStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
 }
 
 /// `ListCallsStatus`, as the definition gives it (it has no description).
@@ -193,6 +441,51 @@ pub enum ListCallsStatus {
     Canceled,
 }
 
+impl ListCallsStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Queued => "queued",
+            Self::Ringing => "ringing",
+            Self::InProgress => "in-progress",
+            Self::Completed => "completed",
+            Self::Busy => "busy",
+            Self::Failed => "failed",
+            Self::NoAnswer => "no-answer",
+            Self::Canceled => "canceled",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ListCallsStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ListCallsStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "queued" => ::core::result::Result::Ok(Self::Queued),
+            "ringing" => ::core::result::Result::Ok(Self::Ringing),
+            "in-progress" => ::core::result::Result::Ok(Self::InProgress),
+            "completed" => ::core::result::Result::Ok(Self::Completed),
+            "busy" => ::core::result::Result::Ok(Self::Busy),
+            "failed" => ::core::result::Result::Ok(Self::Failed),
+            "no-answer" => ::core::result::Result::Ok(Self::NoAnswer),
+            "canceled" => ::core::result::Result::Ok(Self::Canceled),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ListCallsStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `NewCall`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NewCall {
@@ -216,6 +509,22 @@ pub struct NewCall {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl NewCall {
+    /// Makes a `NewCall` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        to: impl ::core::convert::Into<String>,
+        from: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            to: ::core::convert::Into::into(to),
+            from: ::core::convert::Into::into(from),
+            url: ::core::option::Option::None,
+            timeout: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Operation`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Operation {
@@ -232,6 +541,21 @@ pub struct Operation {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Operation {
+    /// Makes a `Operation` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        name: impl ::core::convert::Into<String>,
+        done: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            done: ::core::convert::Into::into(done),
+            metadata: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The body of the `200` response of `purgeQueues`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PurgeQueuesOkBody {
@@ -241,6 +565,16 @@ pub struct PurgeQueuesOkBody {
     /// when the value is written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl PurgeQueuesOkBody {
+    /// Makes a `PurgeQueuesOkBody` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(deleted: impl ::core::convert::Into<i32>) -> Self {
+        Self {
+            deleted: ::core::convert::Into::into(deleted),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `Queue`, as the definition gives it (it has no description).
@@ -261,6 +595,23 @@ pub struct Queue {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl Queue {
+    /// Makes a `Queue` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        sid: impl ::core::convert::Into<String>,
+        friendly_name: impl ::core::convert::Into<String>,
+        current_size: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        Self {
+            sid: ::core::convert::Into::into(sid),
+            friendly_name: ::core::convert::Into::into(friendly_name),
+            current_size: ::core::convert::Into::into(current_size),
+            max_size: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `RecordingChunk`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RecordingChunk {
@@ -278,8 +629,26 @@ pub struct RecordingChunk {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+impl RecordingChunk {
+    /// Makes a `RecordingChunk` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        recording_sid: impl ::core::convert::Into<String>,
+        from: impl ::core::convert::Into<i64>,
+        to: impl ::core::convert::Into<i64>,
+        content: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            recording_sid: ::core::convert::Into::into(recording_sid),
+            from: ::core::convert::Into::into(from),
+            to: ::core::convert::Into::into(to),
+            content: ::core::convert::Into::into(content),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// The request body of `updateCall`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateCallBody {
     /// The `Status` member.
     #[serde(rename = "Status")]
@@ -314,6 +683,73 @@ pub enum UpdateCallBodyStatus {
     #[serde(rename = "completed")]
     Completed,
 }
+
+impl UpdateCallBodyStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Canceled => "canceled",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+impl ::core::fmt::Display for UpdateCallBodyStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for UpdateCallBodyStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "canceled" => ::core::result::Result::Ok(Self::Canceled),
+            "completed" => ::core::result::Result::Ok(Self::Completed),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "UpdateCallBodyStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// A builder's `build` was called before a member the definition requires was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingField {
+    /// The type being built.
+    pub type_name: &'static str,
+    /// The member, as on the wire.
+    pub member: &'static str,
+}
+
+impl ::core::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` needs its member `{}`", self.type_name, self.member)
+    }
+}
+
+impl ::std::error::Error for MissingField {}
+
+/// A string that is none of the values a string enum lists, from its `FromStr`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The enum's name.
+    pub type_name: &'static str,
+    /// The value that was read.
+    pub value: String,
+}
+
+impl ::core::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        write!(f, "`{}` is not a value of `{}`", self.value, self.type_name)
+    }
+}
+
+impl ::std::error::Error for UnknownValue {}
 
 /// The request of `checkHealth`: `GET /health`.
 #[derive(Debug, Clone, PartialEq)]
