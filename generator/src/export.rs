@@ -18,7 +18,9 @@ use crate::upgrade::{COLLECTION_FORMAT, TUPLE_EXTENSION, TYPES_EXTENSION};
 /// The OpenAPI version the export is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenApiVersion {
+    /// OpenAPI 3.0.3.
     V30,
+    /// OpenAPI 3.1.0.
     V31,
 }
 
