@@ -197,7 +197,11 @@ impl Checker<'_> {
                     .at
                     .split('/')
                     .fold(pointer.clone(), |at, key| child_pointer(&at, key));
-                self.error(&at, problem.message, &problem.help);
+                if problem.warning {
+                    self.warning(&at, problem.message, &problem.help);
+                } else {
+                    self.error(&at, problem.message, &problem.help);
+                }
             }
             if let Parameter::Path { .. } = param {
                 declared_path.insert(data.name.as_str());

@@ -246,16 +246,15 @@ fn param(api: &OpenAPI, types: &mut TypeBuilder, param: &Parameter, pointer: &st
     })
 }
 
-/// A parameter schema's `default`, or that of the schema it refers to; `check` refused
-/// the ones that do not fit.
+/// A parameter schema's `default`, or that of the schema it refers to, as the generated
+/// code applies it (`check` warned of one it cannot apply).
 fn schema_default(api: &OpenAPI, schema: &ReferenceOr<openapiv3::Schema>) -> Option<serde_json::Value> {
-    match schema {
-        ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
-        ReferenceOr::Reference { reference } => crate::schema_shape::resolve_component(api, reference)?
-            .schema_data
-            .default
-            .clone(),
-    }
+    let schema = match schema {
+        ReferenceOr::Item(schema) => schema,
+        ReferenceOr::Reference { reference } => crate::schema_shape::resolve_component(api, reference)?,
+    };
+    let default = schema.schema_data.default.as_ref()?;
+    crate::param_rules::usable_default(api, schema, default)
 }
 
 /// The wire style: a 2.0 `collectionFormat` (carried by `upgrade`), else 3.0's `style` and
