@@ -33,6 +33,7 @@ pub fn problems(api: &OpenAPI, param: &Parameter) -> Vec<Problem> {
                     data.name
                 ),
                 help: "use `csv` (the default), `ssv`, `tsv` or `pipes`".to_string(),
+                warning: false,
             }),
             _ => found.push(Problem {
                 at: COLLECTION_FORMAT,
