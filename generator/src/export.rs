@@ -172,6 +172,17 @@ fn standardise(value: &mut Value, version: OpenApiVersion, keys: Keys) {
 /// One object's own keywords.
 fn rewrite_keywords(map: &mut Map<String, Value>, version: OpenApiVersion) {
     map.remove(COLLECTION_FORMAT);
+    // A value listed twice is one variant of the generated enum; the standard wants each once.
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        let mut seen = Vec::with_capacity(values.len());
+        values.retain(|value| {
+            let first = !seen.contains(value);
+            if first {
+                seen.push(value.clone());
+            }
+            first
+        });
+    }
     map.remove("x-stubforge-openapi");
     // The patterns' schemas are already in `additionalProperties`, which is what the
     // generated types read.

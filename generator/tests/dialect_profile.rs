@@ -24,8 +24,8 @@ fn doc_lines(text: &str) -> Vec<String> {
 
 fn is_matrix(crate_dir: &str) -> bool {
     let server = read(crate_dir, "server.rs");
-    let matrix = server.contains("server_runtime::matrix_error_response(error)");
-    let problem = server.contains("server_runtime::problem_response(error)");
+    let matrix = server.contains("matrix_error_response(error)");
+    let problem = server.contains("problem_response(error)");
     assert!(matrix != problem, "{crate_dir}: one default error body");
     matrix
 }

@@ -128,6 +128,23 @@ fn run_generate(command: &str, prefix: &str) {
     }
 }
 
+/// `stubforge export --spec S --openapi V --out F`, run in a fresh folder: `F` is a JSON
+/// document of that OpenAPI version.
+fn run_export(command: &str) {
+    let words: Vec<String> = command.split_whitespace().skip(1).map(str::to_string).collect();
+    let spec = value_of(&words, "--spec", command);
+    let out = value_of(&words, "--out", command);
+    let version = value_of(&words, "--openapi", command);
+    let dir = tempfile::tempdir().unwrap();
+    place_definition(dir.path(), &spec);
+    let args: Vec<&str> = words.iter().map(String::as_str).collect();
+    assert_success(&stubforge_in(dir.path(), &args), command);
+    let text = std::fs::read_to_string(dir.path().join(&out)).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text).expect("the export is JSON");
+    let written = document["openapi"].as_str().unwrap_or_default();
+    assert!(written.starts_with(&version), "{command}: wrote OpenAPI {written}");
+}
+
 fn value_of_opt(words: &[String], flag: &str) -> Result<String, ()> {
     let at = words.iter().position(|word| word == flag).ok_or(())?;
     words.get(at + 1).cloned().ok_or(())
@@ -222,6 +239,11 @@ fn every_readme_command_is_run_or_checked() {
                 command,
                 "cargo install --locked --debug --force --quiet --path generator",
             ),
+            c if c.starts_with("stubforge export ") => run_export(c),
+            "cargo run -p leave-server -- --port 0 --openapi FILE" => {
+                let main = std::fs::read_to_string(package_dir("leave-server").join("src/main.rs")).unwrap();
+                assert!(main.contains("--port") && main.contains("--openapi"), "{command}");
+            }
             "cargo run -p leave-server -- --port 8448" => {
                 let main = std::fs::read_to_string(package_dir("leave-server").join("src/main.rs")).unwrap();
                 assert!(main.contains("--port"), "{command}");

@@ -75,8 +75,23 @@ fn types_of_files(text: &str, others: &[(&str, &str)]) -> String {
 }
 
 /// `types` without blank lines and runs of spaces, to match items regardless of layout.
+/// The code on one line, without the doc lines stubforge writes where the definition gives
+/// none: the assertions are about shapes and the definition's own docs, and those filler
+/// lines would come between the parts they look for.
 fn squeezed(types: &str) -> String {
-    types.split_whitespace().collect::<Vec<_>>().join(" ")
+    let filler = |line: &str| {
+        let line = line.trim();
+        line.starts_with("///")
+            && (line.ends_with("(it has no description).")
+                || line.ends_with(" member.") && line.starts_with("/// The `")
+                || line.ends_with(" alternative.") && line.starts_with("/// The `"))
+    };
+    types
+        .lines()
+        .filter(|line| !filler(line))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
