@@ -2102,10 +2102,16 @@ fn serve_connection(
     });
     // hyper's own header timer would also run while the connection is idle, so the two
     // timeouts are kept by `ConnectionWatch` instead.
+    // hyper's read buffer may grow to about 400 KiB a connection by default: with many
+    // slow uploads that, not the bodies the budget counts, is most of the memory.
     ::hyper::server::conn::http1::Builder::new()
         .header_read_timeout(None)
+        .max_buf_size(READ_BUFFER_MAX)
         .serve_connection(io, service)
 }
+
+/// The most a connection's read buffer holds (a request head must fit in it).
+const READ_BUFFER_MAX: usize = 64 * 1024;
 
 /// Where a connection is between requests, for its timeouts.
 #[derive(Debug, Clone, Copy)]
