@@ -14,7 +14,7 @@ use super::profile;
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
 use crate::ir::{
-    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Profile, Response, ResponseBody,
+    HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseBody,
     ResponseStatus, SecurityKind, TypeRef,
 };
 
@@ -218,11 +218,8 @@ fn credential_description(kind: &SecurityKind) -> String {
 /// Matrix federation signs requests in an `Authorization: X-Matrix …` header; when a
 /// Matrix API has that shape of scheme, its trait documents how to check such a signature.
 fn matrix_signature_recipe(ir: &Ir) -> TokenStream {
-    let signed = ir.profile == Profile::Matrix
-        && ir.security_schemes.iter().any(
-        |s| matches!(&s.kind, SecurityKind::ApiKeyHeader { header } if header.eq_ignore_ascii_case("authorization")),
-    );
-    if !signed {
+    // The same rule as the `x-matrix` feature: the recipe and the feature go together.
+    if !super::x_matrix::applies(ir) {
         return TokenStream::new();
     }
     quote! {
