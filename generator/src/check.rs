@@ -63,8 +63,6 @@ impl Checker<'_> {
         // operationId → pointer of its first use. Names made from ids are the IR's
         // business: it gives colliding ones distinct names.
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
-        // (path shape, method) → the path that first has it.
-        let mut shapes: BTreeMap<(String, &str), &str> = BTreeMap::new();
         for (path, item) in &api.paths.paths {
             let item_ptr = child_pointer("/paths", path);
             let ReferenceOr::Item(item) = item else { continue };
@@ -77,24 +75,6 @@ impl Checker<'_> {
             };
             for (method, op) in item.iter() {
                 let op_ptr = child_pointer(&item_ptr, method);
-                // Paths that differ in a `#…` suffix alone are meant to share a URL: the
-                // IR decides which operation the server serves there.
-                let fragment = paths::fragment(path).is_some();
-                if let Some(template) = template.as_ref().filter(|_| !fragment) {
-                    match shapes.get(&(template.shape(), method)) {
-                        Some(first) => self.error(
-                            &op_ptr,
-                            format!(
-                                "`{verb} {path}` and `{verb} {first}` are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
-                                verb = method.to_ascii_uppercase()
-                            ),
-                            "merge the two operations, or change the fixed text of one path",
-                        ),
-                        None => {
-                            shapes.insert((template.shape(), method), path);
-                        }
-                    }
-                }
                 let id = op
                     .operation_id
                     .clone()

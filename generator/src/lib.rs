@@ -313,7 +313,7 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
         diagnostics.push(
             Diagnostic::warning(client_only.message.clone())
                 .at(at.locate(&client_only.pointer))
-                .help("to serve it too, give it a path of its own: a server tells operations apart by method and path alone"),
+                .help(client_only.help),
         );
     }
     if let Some((name, depth)) = &ir.deep_nesting {

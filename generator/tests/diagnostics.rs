@@ -101,7 +101,6 @@ const MESSAGES: &[&str] = &[
     "so no request can say where one value ends and the other begins",
     "uses the parameter `",
     "which starts the query or fragment of a URL, so no request path can match it",
-    "are the same operation: by OpenAPI's rules paths that differ only in their parameters' names are one path",
     "which names no schema of this definition",
     "the alternatives of this `",
     "duplicate operationId `",
@@ -139,6 +138,9 @@ const MESSAGES: &[&str] = &[
     "is not a valid HTTP header name",
     "which stubforge cannot write in one header",
     "response headers are read and written comma-separated",
+    // operations that share a URL
+    "only in its parameters' names, so by OpenAPI's rules both are one path",
+    "is generated for the client only: its requests are `",
     // names decided in the IR
     "the server trait is `",
     "is already taken by ",

@@ -124,6 +124,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
     let query = emit_params(ir, op, ParamLocation::Query);
     let headers = emit_params(ir, op, ParamLocation::Header);
     let cookies = emit_params(ir, op, ParamLocation::Cookie);
+    let selectors = emit_selectors(ir, op);
     let body = emit_body(op);
     let credentials = emit_credentials(ir, op);
     let decode = emit_decode(ir, op);
@@ -144,6 +145,7 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
             #query
             #headers
             #cookies
+            #selectors
             #body
             #credentials
             let reply = self.runtime.send(call).await?;
@@ -324,6 +326,28 @@ fn emit_params(ir: &Ir, op: &Operation, location: ParamLocation) -> TokenStream 
         };
         let style = style.map(|style| quote!(, #style));
         quote!(call.#writer(#wire, &request.#field #style)?;)
+    });
+    quote!(#(#steps)*)
+}
+
+/// The header and query values that pick the operation among others on its method and
+/// path (`X-Amz-Target`, `Action`): written once, as the request's parameter when the
+/// operation declares one and it is set, else as the definition's value.
+fn emit_selectors(ir: &Ir, op: &Operation) -> TokenStream {
+    let steps = ir.selectors_of(op).iter().filter_map(|selector| {
+        let (name, value) = (&selector.name, &selector.value);
+        let write = match selector.location {
+            ParamLocation::Header => quote!(call.header_param(#name, #value)?;),
+            _ => quote!(call.query_param(#name, #value)?;),
+        };
+        match &selector.declared {
+            None => Some(write),
+            Some(declared) if declared.always_present => None,
+            Some(declared) => {
+                let field = ident(&declared.rust_name);
+                Some(quote!(if request.#field.is_none() { #write }))
+            }
+        }
     });
     quote!(#(#steps)*)
 }
@@ -643,6 +667,7 @@ mod tests {
             typed_body: None,
             deep_nesting: None,
             client_only: Vec::new(),
+            selectors: Default::default(),
             skipped: Vec::new(),
             body_support: Default::default(),
             models: Default::default(),

@@ -15,7 +15,7 @@ use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
 use crate::ir::{
     HttpMethod, Ir, MediaForm, MediaKind, Operation, Param, ParamLocation, ParamStyle, Response, ResponseBody,
-    ResponseStatus, SecurityKind, TypeRef,
+    ResponseStatus, SecurityKind, Selector, TypeRef,
 };
 
 /// The sibling module with the fixed helpers, by the short name the module imports it as.
@@ -313,7 +313,7 @@ fn emit_router(ir: &Ir) -> TokenStream {
 /// or in the text around a parameter share a route (matchit allows one capture name per
 /// position and no text after a capture); each operation then checks its own template.
 /// Within a route, the operations are in the order they are tried: most fixed text first,
-/// then in the order of the definition.
+/// then the most selectors (see `ir::shared_urls`), then in the order of the definition.
 fn routes(ir: &Ir) -> BTreeMap<String, Vec<&Operation>> {
     let mut by_route: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &ir.operations {
@@ -322,8 +322,14 @@ fn routes(ir: &Ir) -> BTreeMap<String, Vec<&Operation>> {
             .or_default()
             .push(op);
     }
+    // Operations picked by a header or query value before the one that takes the rest.
     for ops in by_route.values_mut() {
-        ops.sort_by_key(|op| std::cmp::Reverse(full_template(ir, op).literal_len()));
+        ops.sort_by_key(|op| {
+            (
+                std::cmp::Reverse(full_template(ir, op).literal_len()),
+                std::cmp::Reverse(ir.selectors_of(op).len()),
+            )
+        });
     }
     by_route
 }
@@ -402,7 +408,7 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
     let methods = by_method.iter().map(|(method, candidates)| {
         let method = format_ident!("{}", method.as_str().to_ascii_lowercase());
         if let [(op, template)] = candidates.as_slice() {
-            if route_decides(template) {
+            if route_decides(template) && ir.selectors_of(op).is_empty() {
                 let handler = handler_ident(op);
                 return quote!(.#method(#handler::<A>));
             }
@@ -410,15 +416,24 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
         let tries = candidates.iter().map(|(op, _)| {
             let handler = handler_ident(op);
             let template = template_text(ir, op);
+            let selected = match ir.selectors_of(op) {
+                [] => TokenStream::new(),
+                selectors => {
+                    let selectors = selector_tokens(selectors);
+                    quote!(&& #rt::selected(&request, &[#(#selectors),*]))
+                }
+            };
             quote! {
-                if #rt::path_fits(request.uri().path(), #template) {
+                if #rt::path_fits(request.uri().path(), #template) #selected {
                     return #handler::<A>(shared, request).await;
                 }
             }
         });
+        let unselected = unselected(ir, candidates);
         quote! {
             .#method(|shared: State<A>, request: ::axum::extract::Request| async move {
                 #(#tries)*
+                #unselected
                 #unmatched
             })
         }
@@ -431,6 +446,50 @@ fn emit_route(ir: &Ir, pattern: &str, ops: &[&Operation]) -> TokenStream {
     quote! {
         .route(#pattern, ::axum::routing::MethodRouter::new() #(#methods)* .fallback(#fallback))
     }
+}
+
+/// The runtime's `Selector`s of an operation.
+fn selector_tokens(selectors: &[Selector]) -> Vec<TokenStream> {
+    let rt = rt();
+    selectors
+        .iter()
+        .map(
+            |Selector {
+                 location, name, value, ..
+             }| match location {
+                ParamLocation::Header => quote!(#rt::Selector::Header(#name, #value)),
+                _ => quote!(#rt::Selector::Query(#name, #value)),
+            },
+        )
+        .collect()
+}
+
+/// What answers a request whose path fits operations picked by a header or query value
+/// when it carries none of their values: the missing or unknown value, 400. Each of
+/// their templates lists every value that would have picked an operation of it.
+fn unselected(ir: &Ir, candidates: &[(&Operation, &PathTemplate)]) -> TokenStream {
+    let rt = rt();
+    let mut by_template: Vec<(String, Vec<TokenStream>)> = Vec::new();
+    for (op, _) in candidates {
+        let selectors = ir.selectors_of(op);
+        if selectors.is_empty() {
+            continue;
+        }
+        let template = template_text(ir, op);
+        let tokens = selector_tokens(selectors);
+        match by_template.iter_mut().find(|(text, _)| *text == template) {
+            Some((_, all)) => all.extend(tokens),
+            None => by_template.push((template, tokens)),
+        }
+    }
+    let checks = by_template.into_iter().map(|(template, selectors)| {
+        quote! {
+            if #rt::path_fits(request.uri().path(), #template) {
+                return shared.0.api.error_response(&#rt::unselected(&request, &[#(#selectors),*]));
+            }
+        }
+    });
+    quote!(#(#checks)*)
 }
 
 fn emit_fallbacks(ir: &Ir) -> TokenStream {

@@ -30,7 +30,7 @@ pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
     let names = name_operations(api, &mut modules, &mut types);
     types.build_components();
     let mut operations = operations(api, &mut types, names);
-    let client_only = super::shared_urls::client_only(&mut operations);
+    let super::shared_urls::SharedUrls { client_only, selectors } = super::shared_urls::decide(&mut operations);
     let typed_body = typed_body_name(&operations, &mut types);
     let body_support = body_support(&operations, &mut types);
     let mut defs = std::mem::take(&mut types.types);
@@ -73,6 +73,7 @@ pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
         body_support,
         profile,
         client_only,
+        selectors,
         models,
     }
 }

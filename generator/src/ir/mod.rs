@@ -59,9 +59,13 @@ pub struct Ir {
     /// Matrix or any other API: the router's own error bodies and the words of the docs.
     pub profile: Profile,
     /// Operations the server cannot tell from an earlier one, because their paths differ
-    /// in a `#…` suffix alone: the client has them, the server does not (see
-    /// `shared_urls`).
+    /// in a `#…` suffix or their parameters' names alone: the client has them, the server
+    /// does not (see `shared_urls`).
     pub client_only: Vec<ClientOnly>,
+    /// By operation id: the header or query values that tell an operation apart from
+    /// others on its method and path (`/#X-Amz-Target=Svc.GetItem`). The client sends
+    /// them; the server serves the operation only to requests that carry them.
+    pub selectors: BTreeMap<String, Vec<Selector>>,
     /// What the models' constructors and string enums share, and the attributes the
     /// caller asked for.
     pub models: ModelSupport,
@@ -76,9 +80,38 @@ pub struct ClientOnly {
     pub pointer: String,
     /// What the warning says.
     pub message: String,
+    /// What to do about it.
+    pub help: &'static str,
+}
+
+/// A header or query value, written in the path's `#…` suffix, that picks an operation
+/// among those on one method and path (`X-Amz-Target=DynamoDB_20120810.GetItem`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    /// `Header` or `Query`.
+    pub location: ParamLocation,
+    /// The wire name: the declared parameter's when there is one.
+    pub name: String,
+    pub value: String,
+    /// The operation's parameter of that name and location, by its Rust name: the client
+    /// sends the request's value, and this one only when that is not set.
+    pub declared: Option<DeclaredSelector>,
+}
+
+/// A selector the operation also declares as a parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredSelector {
+    pub rust_name: String,
+    /// Whether the request field is always set (required or defaulted).
+    pub always_present: bool,
 }
 
 impl Ir {
+    /// The values that pick `op` among the operations on its method and path.
+    pub fn selectors_of(&self, op: &Operation) -> &[Selector] {
+        self.selectors.get(&op.id).map_or(&[], Vec::as_slice)
+    }
+
     /// The API as the server serves it: without the operations only the client has.
     pub fn served(&self) -> std::borrow::Cow<'_, Ir> {
         if self.client_only.is_empty() {

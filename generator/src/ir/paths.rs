@@ -107,6 +107,18 @@ pub fn fragment(path: &str) -> Option<&str> {
     path.split_once('#').map(|(_, fragment)| fragment)
 }
 
+/// The `name=value` items of a fragment (`X-Amz-Target=Svc.GetItem`,
+/// `Operation=CancelJob&Action=CancelJob`): values a request carries in a header or the
+/// query, which tell apart operations on one method and path. Items without `=` name a
+/// parameter, not a value, and tell nothing apart.
+pub fn fragment_values(fragment: &str) -> Vec<(&str, &str)> {
+    fragment
+        .split('&')
+        .filter_map(|item| item.split_once('='))
+        .filter(|(name, value)| !name.is_empty() && !value.is_empty())
+        .collect()
+}
+
 fn segment(text: &str) -> Result<Segment, PathError> {
     let error_segment = || text.to_string();
     let mut parts = Vec::new();
@@ -311,6 +323,24 @@ mod tests {
         );
         assert_eq!(parse("/a/x}"), Err(PathError::StrayClose { segment: "x}".into() }));
         assert_eq!(parse("/a?b=1"), Err(PathError::QueryOrFragment { character: '?' }));
+    }
+
+    #[test]
+    fn fragment_values_are_the_items_with_a_value() {
+        assert_eq!(
+            fragment_values("X-Amz-Target=DynamoDB_20120810.GetItem"),
+            [("X-Amz-Target", "DynamoDB_20120810.GetItem")]
+        );
+        assert_eq!(
+            fragment_values("Operation=CancelJob&Action=CancelJob"),
+            [("Operation", "CancelJob"), ("Action", "CancelJob")]
+        );
+        assert_eq!(
+            fragment_values("scope=membership&app-instance-user-arn"),
+            [("scope", "membership")]
+        );
+        assert!(fragment_values("add_shared_link").is_empty());
+        assert!(fragment_values("=x&y=").is_empty());
     }
 
     #[test]
