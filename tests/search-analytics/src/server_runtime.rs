@@ -845,6 +845,79 @@ pub fn unmatched(request: &::axum::extract::Request, templates: &[Template]) -> 
     }
 }
 
+/// A header or query value that picks one of several operations on a method and path
+/// (`X-Amz-Target: DynamoDB_20120810.GetItem`, `?Action=DescribeTags`): the definition
+/// writes it in the path's `#…` suffix.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Selector {
+    /// A header (the name ignores case) with exactly this value.
+    Header(&'static str, &'static str),
+    /// A query parameter whose last value, decoded, is this one.
+    Query(&'static str, &'static str),
+}
+
+impl Selector {
+    fn name(self) -> &'static str {
+        match self {
+            Selector::Header(name, _) | Selector::Query(name, _) => name,
+        }
+    }
+
+    /// What the request carries under the selector's name, when anything.
+    fn sent(self, request: &::axum::extract::Request) -> Option<Cow<'_, str>> {
+        match self {
+            Selector::Header(name, _) => request
+                .headers()
+                .get(name)
+                .map(|value| String::from_utf8_lossy(value.as_bytes())),
+            Selector::Query(name, _) => request.uri().query().and_then(|query| {
+                query.split('&').rev().find_map(|pair| {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    let key = percent_decode(key.as_bytes(), true).ok()?;
+                    (key == name).then(|| percent_decode(value.as_bytes(), true).ok())?
+                })
+            }),
+        }
+    }
+
+    fn matches(self, request: &::axum::extract::Request) -> bool {
+        let value = match self {
+            Selector::Header(_, value) | Selector::Query(_, value) => value,
+        };
+        self.sent(request).is_some_and(|sent| sent == value)
+    }
+}
+
+/// Whether the request carries every one of an operation's selectors.
+#[doc(hidden)]
+pub fn selected(request: &::axum::extract::Request, selectors: &[Selector]) -> bool {
+    selectors.iter().all(|selector| selector.matches(request))
+}
+
+/// What answers a request that fits the path of operations told apart by `selectors` but
+/// carries the values of none: the first selector it does not send is missing (400), else
+/// the first one's value names no operation here (400).
+#[doc(hidden)]
+pub fn unselected(request: &::axum::extract::Request, selectors: &[Selector]) -> ServerError {
+    if let Some(missing) = selectors.iter().find(|selector| selector.sent(request).is_none()) {
+        return ServerError::MissingParam { name: missing.name() };
+    }
+    // The first selector whose value fits no operation; else the values fit some
+    // operations each but no one operation all.
+    let same_name = |a: &Selector, b: &Selector| a.name().eq_ignore_ascii_case(b.name());
+    let unknown = selectors
+        .iter()
+        .find(|selector| !selectors.iter().any(|other| same_name(selector, other) && other.matches(request)))
+        .or(selectors.first());
+    let name = unknown.map_or("", |selector| selector.name());
+    let sent = unknown.and_then(|selector| selector.sent(request)).unwrap_or_default();
+    ServerError::InvalidParam {
+        name,
+        reason: format!("`{sent}` names no operation served at this path"),
+    }
+}
+
 fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p str)) -> bool {
     // "/a/b" splits into "", "a", "b": at least one piece must precede the template's.
     let Some(skip) = path.split('/').count().checked_sub(segment_count(template)).filter(|n| *n > 0) else {
