@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 /// Every committed crate, in the order `cargo run` writes them.
-pub const TARGETS: [Target; 12] = [
+pub const TARGETS: [Target; 13] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -77,6 +77,11 @@ pub const TARGETS: [Target; 12] = [
         spec: "tests/fixtures/server-keys/api.yaml",
         out: "tests/server-keys",
         crate_name: "matrix-server-keys",
+    },
+    Target {
+        spec: "tests/corpus/stream-ledger-json-targets.json",
+        out: "tests/stream-ledger",
+        crate_name: "stream-ledger",
     },
 ];
 
