@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 /// Every committed crate, in the order `cargo run` writes them.
-pub const TARGETS: [Target; 13] = [
+pub const TARGETS: [Target; 14] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -82,6 +82,11 @@ pub const TARGETS: [Target; 13] = [
         spec: "tests/corpus/stream-ledger-json-targets.json",
         out: "tests/stream-ledger",
         crate_name: "stream-ledger",
+    },
+    Target {
+        spec: "tests/corpus/relay-queue-query-actions.json",
+        out: "tests/relay-queue",
+        crate_name: "relay-queue",
     },
 ];
 
