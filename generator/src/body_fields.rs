@@ -6,6 +6,8 @@
 //! (a base record plus the upload's own parts), or not at all: no schema, `{}`, a free
 //! `type: object`, or a schema that is no object (`type: string`, an array, a `oneOf`).
 
+use std::collections::BTreeSet;
+
 use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
 
 use crate::diag::child_pointer;
@@ -39,6 +41,7 @@ pub fn body_fields<'a>(api: &'a OpenAPI, schema: Option<&'a ReferenceOr<Schema>>
         members: Vec::new(),
         required: Vec::new(),
         object: true,
+        seen: BTreeSet::new(),
     };
     match schema {
         ReferenceOr::Item(schema) => walk.schema(schema, pointer, 0),
@@ -63,6 +66,10 @@ struct Walk<'a> {
     required: Vec<&'a str>,
     /// False once some part of the schema is not an object.
     object: bool,
+    /// Schemas already merged: one reached again (`allOf: [A, A]`, or through two
+    /// members) adds nothing new, and skipping it keeps the walk linear in the
+    /// definition's size however the members branch.
+    seen: BTreeSet<*const Schema>,
 }
 
 impl<'a> Walk<'a> {
@@ -70,13 +77,16 @@ impl<'a> Walk<'a> {
         // A dangling `$ref` is reported where refs are checked; it adds nothing here.
         if let Some(schema) = resolve_component(self.api, reference) {
             let pointer = reference.strip_prefix('#').unwrap_or(reference);
-            self.schema(schema, pointer, depth + 1);
+            self.schema(schema, pointer, depth);
         }
     }
 
     fn schema(&mut self, schema: &'a Schema, pointer: &str, depth: usize) {
         if depth > MAX_COMPOSITION_DEPTH {
             self.object = false;
+            return;
+        }
+        if !self.seen.insert(schema as *const Schema) {
             return;
         }
         match &schema.schema_kind {
