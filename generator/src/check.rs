@@ -224,8 +224,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Each declared request media type is read some way; forms and multipart bodies
-    /// need an object schema, whose properties are their fields or parts.
+    /// Each declared request media type is read some way; the properties of a form's or
+    /// multipart body's object schema (through `allOf` too) are its fields or parts.
     fn body_media_types(&mut self, body: &openapiv3::RequestBody, pointer: &str) {
         use crate::media_type::{RequestForm, request_form};
         for (media, content) in &body.content {
@@ -238,35 +238,27 @@ impl Checker<'_> {
                     "write the media type in printable ASCII",
                 ),
                 Some(form @ (RequestForm::Form | RequestForm::Multipart)) => {
-                    let schema = match &content.schema {
-                        None => None,
-                        Some(ReferenceOr::Item(schema)) => Some(schema),
-                        Some(ReferenceOr::Reference { reference }) => resolve_component(self.api, reference),
-                    };
-                    let composed = schema.is_some_and(|s| matches!(s.schema_kind, SchemaKind::AllOf { .. }));
-                    // A form is read through its struct, which `allOf` builds too; parts are
-                    // read from the schema's own properties.
-                    if composed && form == RequestForm::Multipart {
-                        self.error(
-                            &media_ptr,
-                            format!(
-                                "the parts of the `{media}` body are composed with `allOf`, which is not supported here"
+                    // A schema that is no object names no field: the body is then read
+                    // as generic name/value pairs or parts, which the user should know.
+                    let schema_ptr = child_pointer(&media_ptr, "schema");
+                    let fields = crate::body_fields::body_fields(self.api, content.schema.as_ref(), &schema_ptr);
+                    if let crate::body_fields::BodyFields::NotObject = fields {
+                        let (read_as, help) = match form {
+                            RequestForm::Form => (
+                                "name/value pairs",
+                                "give it a schema with `type: object` and a property per field to type its fields",
                             ),
-                            "list every part as a property of one object schema",
-                        );
-                        continue;
-                    }
-                    let object = match (&content.schema, schema) {
-                        (None, _) => form == RequestForm::Form,
-                        (Some(_), Some(schema)) => composed || is_object_schema(schema),
-                        // A dangling `$ref` is reported where refs are checked.
-                        (Some(_), None) => true,
-                    };
-                    if !object {
-                        self.error(
-                            &media_ptr,
-                            format!("the `{media}` body has no object schema to name its fields"),
-                            "give it a schema with `type: object` and a property per field",
+                            _ => (
+                                "a list of parts",
+                                "give it a schema with `type: object` and a property per part to type its parts",
+                            ),
+                        };
+                        self.warning(
+                            &schema_ptr,
+                            format!(
+                                "the `{media}` body's schema is not an object, so it names no fields; the body is read as {read_as}"
+                            ),
+                            help,
                         );
                     }
                 }
@@ -669,15 +661,6 @@ impl Checker<'_> {
 }
 
 /// A `oneOf` (or `anyOf`) written beside an `allOf` list: one more member of it.
-/// An object with properties (what a form or multipart body is made of).
-fn is_object_schema(schema: &Schema) -> bool {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(_)) => true,
-        SchemaKind::Any(any) => !any.properties.is_empty(),
-        _ => false,
-    }
-}
-
 fn sibling_union(schema: &Schema) -> Option<(&'static str, &[ReferenceOr<Schema>])> {
     let SchemaKind::Any(any) = &schema.schema_kind else {
         return None;

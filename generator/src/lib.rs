@@ -13,6 +13,7 @@
 //! returned as [`Diagnostic`]s, all at once, each naming file, line, column and JSON
 //! pointer; the library never panics on any input.
 
+mod body_fields;
 mod build_script;
 mod check;
 pub mod diag;

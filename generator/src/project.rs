@@ -17,7 +17,7 @@ pub struct Target {
 }
 
 /// Every committed crate, in the order `cargo run` writes them.
-pub const TARGETS: [Target; 14] = [
+pub const TARGETS: [Target; 15] = [
     Target {
         spec: "api/server-server/leaving.yaml",
         out: "generated",
@@ -67,6 +67,11 @@ pub const TARGETS: [Target; 14] = [
         spec: "tests/corpus/callwire-telephony-forms.yaml",
         out: "tests/callwire-telephony",
         crate_name: "callwire-telephony",
+    },
+    Target {
+        spec: "tests/corpus/ledgerline-expense-attachments.yaml",
+        out: "tests/ledgerline-expenses",
+        crate_name: "ledgerline-expenses",
     },
     Target {
         spec: "tests/fixtures/join/api.yaml",

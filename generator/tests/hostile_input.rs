@@ -349,3 +349,30 @@ fn an_example_that_contains_itself_is_a_located_error() {
         "this example contains itself through `$ref`s: DIR/api.yaml#/x/thread → DIR/api.yaml#/x/thread",
     );
 }
+
+/// Multipart parts merged from `allOf` members that each name the level below twice:
+/// 2^40 paths through the members, one part per level.
+#[test]
+fn forty_levels_of_doubled_all_of_parts_give_one_part_each() {
+    let mut text = String::from(
+        "openapi: 3.0.3\ninfo: {title: Hostile, version: '1'}\npaths:\n  /uploads:\n    post:\n      \
+         operationId: upload\n      requestBody:\n        content:\n          multipart/form-data:\n            \
+         schema: {$ref: '#/components/schemas/Level40'}\n      responses:\n        '204': {description: ok}\n\
+         components:\n  schemas:\n    Level0:\n      type: object\n      properties:\n        \
+         file: {type: string, format: binary}\n",
+    );
+    for i in 1..=40 {
+        text.push_str(&format!(
+            "    Level{i}:\n      allOf:\n        - $ref: '#/components/schemas/Level{p}'\n        \
+             - $ref: '#/components/schemas/Level{p}'\n        - properties: {{field{i}: {{type: string}}}}\n",
+            p = i - 1
+        ));
+    }
+    let run = Run::new(&[file("api.yaml", text)]);
+    let types = run.assert_generated();
+    let parts = types.split("pub struct UploadParts {").nth(1).expect("a parts struct");
+    let parts = parts.split("\n}").next().unwrap();
+    assert_eq!(parts.matches(": Option<").count(), 41, "{parts}");
+    assert!(parts.contains("pub file: Option<FilePart>"), "{parts}");
+    assert!(parts.contains("pub field40: Option<String>"), "{parts}");
+}

@@ -112,3 +112,193 @@ fn a_yaml_patch_type_beside_json_patch_types_is_a_text_variant() {
         .expect("server.rs is generated");
     assert!(server.contents.contains("\"application/apply-patch+yaml\""));
 }
+
+/// A form or multipart body with `schema` (YAML, indented for its place), generated:
+/// the `body` field of its request struct and the warnings.
+fn body_with_schema(media: &str, schema: &str, components: &str) -> (String, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!(
+        "stubforge-body-shape-{}-{:x}",
+        std::process::id(),
+        schema
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("api.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Shapes, version: \"1\"}}\npaths:\n  /uploads:\n    post:\n      \
+             operationId: upload\n      requestBody:\n        required: true\n        content:\n          \
+             {media}:\n{schema}      responses:\n        '204': {{description: Done.}}\n\
+             components:\n  schemas:\n    Base:\n      type: object\n      properties:\n        \
+             title: {{type: string}}\n        file: {{type: string, format: binary}}\n{components}"
+        ),
+    )
+    .unwrap();
+    let generated = generate(&Settings::new(&spec));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let generated = generated.unwrap_or_else(|e| panic!("{schema}: {e:?}"));
+    let types = types_of(&generated);
+    let start = types.find("pub struct UploadRequest {").expect("a request struct");
+    let body = types[start..].split("pub body: ").nth(1).expect("a body field");
+    // The field ends where the struct or the next field's doc or field begins.
+    let end = [", }", ", ///", ", pub "]
+        .iter()
+        .filter_map(|end| body.find(end))
+        .min()
+        .expect("the field ends");
+    let body = body[..end].to_string();
+    let warnings = generated.warnings.iter().map(|w| format!("{w:?}")).collect();
+    (body, warnings)
+}
+
+/// Shapes that real definitions give form and multipart bodies: the fields are named
+/// when some object (through `allOf` too) names them; otherwise the body is generic,
+/// with a warning when a schema was given that is no object.
+#[test]
+fn form_and_multipart_bodies_take_every_schema_shape() {
+    let multipart = "multipart/form-data";
+    let form = "application/x-www-form-urlencoded";
+    let schema = |lines: &str| {
+        lines
+            .lines()
+            .map(|line| format!("            {line}\n"))
+            .collect::<String>()
+    };
+    let cases: [(&str, String, &str, &str, bool); 14] = [
+        (multipart, schema("encoding: {}"), "", "Vec<MultipartPart>", false),
+        (multipart, schema("schema: {}"), "", "Vec<MultipartPart>", false),
+        (
+            multipart,
+            schema("schema: {type: object, format: file}"),
+            "",
+            "Vec<MultipartPart>",
+            false,
+        ),
+        (
+            multipart,
+            schema("schema: {$ref: '#/components/schemas/Anything'}"),
+            "    Anything: {}\n",
+            "Vec<MultipartPart>",
+            false,
+        ),
+        (
+            multipart,
+            schema("schema: {type: string, format: binary}"),
+            "",
+            "Vec<MultipartPart>",
+            true,
+        ),
+        (
+            multipart,
+            schema("schema: {type: array, items: {type: integer}}"),
+            "",
+            "Vec<MultipartPart>",
+            true,
+        ),
+        (
+            multipart,
+            schema("schema:\n  oneOf:\n    - $ref: '#/components/schemas/Base'\n    - {type: object}"),
+            "",
+            "Vec<MultipartPart>",
+            true,
+        ),
+        (
+            multipart,
+            schema("schema:\n  allOf:\n    - $ref: '#/components/schemas/Base'\n  required: [title]"),
+            "",
+            "UploadParts",
+            false,
+        ),
+        (
+            multipart,
+            schema(
+                "schema:\n  type: object\n  allOf:\n    - $ref: '#/components/schemas/Base'\n    - properties: {note: {type: string}}",
+            ),
+            "",
+            "UploadParts",
+            false,
+        ),
+        (form, schema("encoding: {}"), "", "Vec<(String, String)>", false),
+        (
+            form,
+            schema("schema: {type: object, additionalProperties: {type: string}}"),
+            "",
+            "Vec<(String, String)>",
+            false,
+        ),
+        (
+            form,
+            schema("schema: {type: string}"),
+            "",
+            "Vec<(String, String)>",
+            true,
+        ),
+        (
+            form,
+            schema("schema: {type: array, items: {$ref: '#/components/schemas/Base'}}"),
+            "",
+            "Vec<(String, String)>",
+            true,
+        ),
+        (
+            form,
+            schema(
+                "schema:\n  allOf:\n    - $ref: '#/components/schemas/Base'\n    - properties: {note: {type: string}}",
+            ),
+            "",
+            "UploadBody",
+            false,
+        ),
+    ];
+    for (media, schema, components, expected, warned) in cases {
+        let (body, warnings) = body_with_schema(media, &schema, components);
+        assert_eq!(body, expected, "{media} {schema}");
+        let names_no_fields = warnings.iter().any(|w| w.contains("so it names no fields"));
+        assert_eq!(names_no_fields, warned, "{media} {schema}: {warnings:?}");
+    }
+}
+
+/// Parts merged from `allOf` members: each member's properties, `required` from every
+/// level, and a name declared again taking the later schema.
+#[test]
+fn multipart_parts_merge_all_of_members() {
+    let schema = "            schema:\n              allOf:\n                - $ref: '#/components/schemas/Base'\n                \
+                  - type: object\n                  required: [file]\n                  properties:\n                    \
+                  title: {type: integer}\n                    pages: {type: array, items: {type: string, format: binary}}\n              \
+                  required: [title]\n";
+    let root = std::env::temp_dir().join(format!("stubforge-merged-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let spec = root.join("api.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: Shapes, version: \"1\"}}\npaths:\n  /uploads:\n    post:\n      \
+             operationId: upload\n      requestBody:\n        required: true\n        content:\n          \
+             multipart/form-data:\n{schema}      responses:\n        '204': {{description: Done.}}\n\
+             components:\n  schemas:\n    Base:\n      type: object\n      properties:\n        \
+             title: {{type: string}}\n        file: {{type: string, format: binary}}\n"
+        ),
+    )
+    .unwrap();
+    let generated = generate(&Settings::new(&spec));
+    std::fs::remove_dir_all(&root).unwrap();
+    let types = types_of(&generated.expect("generates"));
+    let start = types.find("pub struct UploadParts {").expect("a parts struct");
+    let parts = &types[start..types[start..].find('}').unwrap() + start];
+    let fields: Vec<&str> = parts
+        .split("pub ")
+        .skip(2)
+        .map(|f| f.trim_end_matches([' ', ',']))
+        .collect();
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|f| f.split(" ///").next().unwrap().trim_end_matches(',').to_string())
+        .collect();
+    assert_eq!(
+        fields,
+        ["title: i64", "file: FilePart", "pages: Vec<FilePart>"],
+        "{parts}"
+    );
+}

@@ -49,6 +49,11 @@ fn encoding_type(ir: &Ir, encoding: &Encoding, qualified: bool) -> TokenStream {
         EncodingKind::Multipart { name, .. } => named(name, qualified),
         EncodingKind::Binary => support(&ir.body_support.binary, qualified),
         EncodingKind::Text => support(&ir.body_support.text, qualified),
+        EncodingKind::FormPairs => quote!(Vec<(String, String)>),
+        EncodingKind::PartList => {
+            let part = support(&ir.body_support.part, qualified);
+            quote!(Vec<#part>)
+        }
     }
 }
 
@@ -110,7 +115,25 @@ fn emit_support_types(ir: &Ir) -> TokenStream {
             }
         }
     });
-    quote!(#file #binary #text)
+    let part = support.part.as_deref().map(|name| {
+        let name = ident(name);
+        quote! {
+            /// One part of a multipart body whose definition names no parts: any name,
+            /// sent in order.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct #name {
+                /// The part's name (`name` of its `Content-Disposition`).
+                pub name: String,
+                /// The file name the part was sent with, if any.
+                pub filename: Option<String>,
+                /// The part's `Content-Type`, if any.
+                pub content_type: Option<String>,
+                /// The part's bytes.
+                pub bytes: ::bytes::Bytes,
+            }
+        }
+    });
+    quote!(#file #binary #text #part)
 }
 
 fn emit_operation_body_types(ir: &Ir, op: &Operation, body: &Body) -> TokenStream {
@@ -316,6 +339,22 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
                 text: #rt::text_body(&body)?,
             })
         }
+        EncodingKind::FormPairs => quote!(#rt::form_pairs(&body)?),
+        EncodingKind::PartList => {
+            let name = support(&ir.body_support.part, true);
+            quote! {
+                #rt::multipart_parts(&parts.headers, body.bytes())
+                    .await?
+                    .into_iter()
+                    .map(|part| #name {
+                        name: part.name,
+                        filename: part.filename,
+                        content_type: part.content_type,
+                        bytes: part.bytes,
+                    })
+                    .collect()
+            }
+        }
     }
 }
 
@@ -396,5 +435,13 @@ fn client_write(encoding: &Encoding, value: &TokenStream) -> TokenStream {
         EncodingKind::Text => {
             quote!(call.raw_body(#value.text.clone().into_bytes(), &#value.content_type)?;)
         }
+        EncodingKind::FormPairs => quote!(call.form_pairs_body(#value, #media)?;),
+        EncodingKind::PartList => quote! {
+            let mut form = super::client_runtime::MultipartWriter::new(call.operation());
+            for part in #value {
+                form.part(&part.name, &part.bytes, part.filename.as_deref(), part.content_type.as_deref());
+            }
+            call.multipart_body(form);
+        },
     }
 }

@@ -94,11 +94,13 @@ fn body_support(operations: &[super::Operation], types: &mut TypeBuilder) -> Bod
     });
     let binary = uses(|kind| matches!(kind, EncodingKind::Binary));
     let text = uses(|kind| matches!(kind, EncodingKind::Text));
+    let part = uses(|kind| matches!(kind, EncodingKind::PartList));
     let mut claim = |used: bool, wanted: &str, what: &str| used.then(|| types.claim(wanted, what.to_string()));
     BodySupport {
         file: claim(files, "FilePart", "the file part of multipart bodies"),
         binary: claim(binary, "BinaryBody", "binary request bodies"),
         text: claim(text, "TextBody", "text request bodies"),
+        part: claim(part, "MultipartPart", "the parts of multipart bodies that name none"),
     }
 }
 

@@ -528,6 +528,12 @@ pub enum EncodingKind {
     Form { ty: TypeRef, fields: Vec<FormField> },
     /// `multipart/form-data`: a parts struct in `types` named `name`.
     Multipart { name: String, parts: Vec<Part> },
+    /// A form whose schema names no fields: `Vec<(String, String)>`, its name/value pairs
+    /// in order.
+    FormPairs,
+    /// A multipart body whose schema names no parts: `Vec<`[`BodySupport::part`]`>`,
+    /// every part with its name, in order.
+    PartList,
     /// Any other type whose body is bytes: [`BodySupport::binary`], with its content type.
     Binary,
     /// Text (`text/*`, XML and the like): [`BodySupport::text`], with its content type.
@@ -586,6 +592,9 @@ pub struct BodySupport {
     pub binary: Option<String>,
     /// Text and content type of a text body.
     pub text: Option<String>,
+    /// Name, bytes, file name and content type of one part of a multipart body whose
+    /// schema names no parts.
+    pub part: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,6 +10,7 @@ use super::docs::rst_to_markdown;
 use super::naming::{Registry, pascal_ident, snake_ident};
 use super::types::TypeBuilder;
 use super::{Body, BodyShape, Encoding, EncodingKind, FormField, FormValue, Part, PartKind, TypeKind, TypeRef};
+use crate::body_fields::{BodyFields, Member, body_fields};
 use crate::diag::child_pointer;
 use crate::media_type::{RequestForm, essence, request_form};
 use crate::schema_shape::resolve_component;
@@ -123,16 +124,25 @@ fn encoding_kind(types: &mut TypeBuilder, group: &Group, hint: &str, stem: &str)
             None => TypeRef::Json,
         }),
         RequestForm::Form => {
-            let ty = match &group.item.schema {
-                Some(schema) => types.type_of(schema, &schema_ptr, hint),
-                None => TypeRef::JsonObject,
+            let api = types.api();
+            let schema = match (
+                &group.item.schema,
+                body_fields(api, group.item.schema.as_ref(), &schema_ptr),
+            ) {
+                (Some(schema), BodyFields::Named(_)) => schema,
+                // No field is named: whatever pairs were sent, in order.
+                _ => return EncodingKind::FormPairs,
             };
+            let ty = types.type_of(schema, &schema_ptr, hint);
             let fields = form_fields(types, &ty);
             EncodingKind::Form { ty, fields }
         }
         RequestForm::Multipart => {
+            let BodyFields::Named(members) = body_fields(types.api(), group.item.schema.as_ref(), &schema_ptr) else {
+                return EncodingKind::PartList;
+            };
             let name = types.claim(&format!("{stem}Parts"), format!("the multipart body of `{stem}`"));
-            let parts = parts(types, group, &schema_ptr, stem);
+            let parts = parts(types, group, members, stem);
             EncodingKind::Multipart { name, parts }
         }
         RequestForm::Binary => EncodingKind::Binary,
@@ -222,17 +232,9 @@ fn form_value(types: &TypeBuilder, ty: &TypeRef) -> FormValue {
     }
 }
 
-/// The parts of a multipart body, from its object schema's properties.
-fn parts(types: &mut TypeBuilder, group: &Group, schema_ptr: &str, stem: &str) -> Vec<Part> {
+/// The parts of a multipart body, from its object schema's members (through `allOf`).
+fn parts(types: &mut TypeBuilder, group: &Group, members: Vec<Member>, stem: &str) -> Vec<Part> {
     let api = types.api();
-    let Some(schema) = group.item.schema.as_ref().and_then(|s| resolved(api, s)) else {
-        return Vec::new();
-    };
-    let (properties, required) = match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(object)) => (&object.properties, &object.required),
-        SchemaKind::Any(any) => (&any.properties, &any.required),
-        _ => return Vec::new(),
-    };
     let json_parts: Vec<&String> = group
         .item
         .encoding
@@ -247,8 +249,8 @@ fn parts(types: &mut TypeBuilder, group: &Group, schema_ptr: &str, stem: &str) -
         .collect();
     let mut fields = Registry::with_reserved(None);
     let mut out = Vec::new();
-    for (wire, property) in properties {
-        let property_ptr = child_pointer(&child_pointer(schema_ptr, "properties"), wire);
+    for member in members {
+        let (wire, property, property_ptr) = (member.name, member.schema, &member.pointer);
         let resolved = resolved_boxed(api, property);
         let kind = match resolved.map(|s| &s.schema_kind) {
             Some(_) if resolved.is_some_and(is_binary_schema) => PartKind::File,
@@ -263,8 +265,8 @@ fn parts(types: &mut TypeBuilder, group: &Group, schema_ptr: &str, stem: &str) -
             }
             _ => {
                 let hint = format!("{stem}{}", pascal_ident(wire));
-                let ty = types.type_of_boxed(property, &property_ptr, &hint);
-                let forced_json = json_parts.contains(&wire);
+                let ty = types.type_of_boxed(property, property_ptr, &hint);
+                let forced_json = json_parts.iter().any(|name| name.as_str() == wire);
                 match ty {
                     TypeRef::Vec(item) if !forced_json && form_value(types, &item) != FormValue::Json => {
                         let value = form_value(types, &item);
@@ -283,8 +285,8 @@ fn parts(types: &mut TypeBuilder, group: &Group, schema_ptr: &str, stem: &str) -
         };
         out.push(Part {
             rust_name: fields.claim(&snake_ident(wire)),
-            wire_name: wire.clone(),
-            required: required.contains(wire),
+            wire_name: wire.to_string(),
+            required: member.required,
             doc: resolved
                 .and_then(|s| s.schema_data.description.as_deref())
                 .map(rst_to_markdown),

@@ -1195,6 +1195,21 @@ impl Call {
         self.raw_body(form.into_bytes(), media)
     }
 
+    /// An `application/x-www-form-urlencoded` body from name/value pairs, written in
+    /// their order (a form whose definition names no fields).
+    pub fn form_pairs_body(&mut self, pairs: &[(String, String)], media: &'static str) -> Result<(), ClientError> {
+        let mut form = String::new();
+        for (name, value) in pairs {
+            if !form.is_empty() {
+                form.push('&');
+            }
+            form.extend(utf8_percent_encode(name, ESCAPED));
+            form.push('=');
+            form.extend(utf8_percent_encode(value, ESCAPED));
+        }
+        self.raw_body(form.into_bytes(), media)
+    }
+
     /// A `multipart/form-data` body, written by [`MultipartWriter`].
     pub fn multipart_body(&mut self, form: MultipartWriter) {
         let (bytes, content_type) = form.finish();
@@ -1241,6 +1256,19 @@ impl MultipartWriter {
         }
         let content_type = content_type.unwrap_or("application/octet-stream");
         head.push_str(&format!("\r\nContent-Type: {}", quoted(content_type)));
+        self.parts.push((head, bytes.to_vec()));
+    }
+
+    /// A part as it stands: a `Content-Type` only when one is given (a part of a body
+    /// whose definition names no parts).
+    pub fn part(&mut self, name: &str, bytes: &[u8], filename: Option<&str>, content_type: Option<&str>) {
+        let mut head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+        if let Some(filename) = filename {
+            head.push_str(&format!("; filename=\"{}\"", quoted(filename)));
+        }
+        if let Some(content_type) = content_type {
+            head.push_str(&format!("\r\nContent-Type: {}", quoted(content_type)));
+        }
         self.parts.push((head, bytes.to_vec()));
     }
 

@@ -1805,6 +1805,26 @@ pub fn form_body<T: ::serde::de::DeserializeOwned>(
     from_fields(::serde_json::Value::Object(object))
 }
 
+/// An `application/x-www-form-urlencoded` body as its name/value pairs, in order (a form
+/// whose definition names no fields).
+#[doc(hidden)]
+pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ServerError> {
+    let unreadable = |reason: String| ServerError::BodyUnreadable {
+        reason: format!("it is not a form: {reason}"),
+    };
+    let mut pairs = Vec::new();
+    for pair in body.split(|b| *b == b'&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &pair[pair.len()..]),
+        };
+        let key = percent_decode(key, true).map_err(unreadable)?;
+        let value = percent_decode(value, true).map_err(unreadable)?;
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]
 #[doc(hidden)]
