@@ -85,32 +85,38 @@ pub fn prefixed(style: ParamStyle) -> bool {
 /// open. Bounded in depth and count: a recursive type stops where its nesting would.
 pub fn text_paths(ir: &Ir, ty: &TypeRef) -> Vec<Vec<String>> {
     let mut found = Vec::new();
-    collect_text_paths(ir, ty, &mut Vec::new(), &mut found);
+    let mut steps = TEXT_PATHS_STEPS;
+    collect_text_paths(ir, ty, &mut Vec::new(), &mut found, &mut steps);
     found
 }
 
 const TEXT_PATHS_DEPTH: usize = 8;
 const TEXT_PATHS_COUNT: usize = 256;
+/// Types visited at most: wide types nested in each other multiply.
+const TEXT_PATHS_STEPS: usize = 4096;
 
-fn collect_text_paths(ir: &Ir, ty: &TypeRef, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
-    if path.len() > TEXT_PATHS_DEPTH || found.len() >= TEXT_PATHS_COUNT {
+fn collect_text_paths(ir: &Ir, ty: &TypeRef, path: &mut Vec<String>, found: &mut Vec<Vec<String>>, steps: &mut usize) {
+    if path.len() > TEXT_PATHS_DEPTH || found.len() >= TEXT_PATHS_COUNT || *steps == 0 {
         return;
     }
-    let mut nested = |segment: &str, inner: &TypeRef, found: &mut Vec<Vec<String>>| {
+    *steps -= 1;
+    let mut nested = |segment: &str, inner: &TypeRef, found: &mut Vec<Vec<String>>, steps: &mut usize| {
         path.push(segment.to_string());
-        collect_text_paths(ir, inner, path, found);
+        collect_text_paths(ir, inner, path, found, steps);
         path.pop();
     };
     match ty {
         TypeRef::String => found.push(path.clone()),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => nested("*", inner, found),
-        TypeRef::Boxed(inner) => collect_text_paths(ir, inner, path, found),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => nested("*", inner, found, steps),
+        TypeRef::Boxed(inner) => collect_text_paths(ir, inner, path, found, steps),
         TypeRef::Named(name) => match ir.types.get(name).map(|def| &def.kind) {
             Some(TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_)) => found.push(path.clone()),
-            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => collect_text_paths(ir, inner, path, found),
+            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => {
+                collect_text_paths(ir, inner, path, found, steps)
+            }
             Some(TypeKind::Struct(def)) => {
                 for field in &def.fields {
-                    nested(&field.wire_name, &field.ty, found);
+                    nested(&field.wire_name, &field.ty, found, steps);
                 }
             }
             _ => {}
