@@ -152,7 +152,8 @@ fn nesting_5000_levels_deep_through_refs_is_a_located_error() {
     let mut files = vec![file("api.yaml", api("part0.yaml", ""))];
     for i in 0..100 {
         let inner = if i == 99 {
-            "{type: string}".to_string()
+            // Integers: no text path to find, so only the step budget ends the walk.
+            "{type: integer}".to_string()
         } else {
             format!("{{$ref: part{}.yaml, minProperties: 1}}", i + 1)
         };
@@ -375,4 +376,46 @@ fn forty_levels_of_doubled_all_of_parts_give_one_part_each() {
     assert_eq!(parts.matches(": Option<").count(), 41, "{parts}");
     assert!(parts.contains("pub file: Option<FilePart>"), "{parts}");
     assert!(parts.contains("pub field40: Option<String>"), "{parts}");
+}
+
+/// `levels` schemas `L0`…, each with `width` members (or `allOf` members when `all_of`)
+/// that all refer to the next: small to write, `width^levels` ways through.
+fn wide_levels(levels: usize, width: usize, all_of: bool) -> String {
+    let mut schemas = String::new();
+    for level in 0..levels {
+        let next = if level + 1 == levels {
+            // Integers: no text path to find, so only the step budget ends the walk.
+            "{type: integer}".to_string()
+        } else {
+            format!("{{$ref: '#/components/schemas/L{}'}}", level + 1)
+        };
+        let members: Vec<String> = if all_of {
+            (0..width).map(|_| next.clone()).collect()
+        } else {
+            (0..width).map(|i| format!("m{i}: {next}")).collect()
+        };
+        schemas.push_str(&if all_of {
+            format!("    L{level}: {{allOf: [{}]}}\n", members.join(", "))
+        } else {
+            format!(
+                "    L{level}: {{type: object, properties: {{{}}}}}\n",
+                members.join(", ")
+            )
+        });
+    }
+    schemas
+}
+
+#[test]
+fn query_values_nesting_wide_types_many_levels_deep_generate_in_bounded_time() {
+    // A deepObject parameter of a type with 40 object members, 8 levels deep, and an array
+    // whose items are an `allOf` of 40 `allOf`s, 8 levels deep: the server's text paths and
+    // the scalar check each have a bounded number of steps.
+    let text = format!(
+        "openapi: 3.0.3\ninfo: {{title: Hostile, version: '1'}}\npaths:\n  /things:\n    get:\n      operationId: getThings\n      parameters:\n        - {{name: filter, in: query, style: deepObject, schema: {{$ref: '#/components/schemas/L0'}}}}\n        - {{name: ids, in: query, schema: {{type: array, items: {{$ref: '#/components/schemas/A0'}}}}}}\n      responses:\n        '200': {{description: ok}}\ncomponents:\n  schemas:\n{}{}",
+        wide_levels(8, 40, false),
+        wide_levels(8, 40, true).replace("L", "A"),
+    );
+    let run = Run::new(&[file("api.yaml", text)]);
+    run.assert_generated();
 }

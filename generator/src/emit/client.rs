@@ -312,6 +312,10 @@ fn emit_params(ir: &Ir, op: &Operation, location: ParamLocation) -> TokenStream 
         let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
         let list = matches!(value_kind(ir, &param.ty), ValueKind::List(_));
         let (writer, style) = match location {
+            ParamLocation::Query if matches!(param.style, ParamStyle::Bracketed { .. }) => {
+                let members = param.style == (ParamStyle::Bracketed { members: true });
+                ("query_bracketed", Some(quote!(#members)))
+            }
             ParamLocation::Query if scalar => ("query_param", None),
             ParamLocation::Query if list && param.style == ParamStyle::Exploded => ("query_param_each", None),
             ParamLocation::Query => ("query_styled", Some(style)),

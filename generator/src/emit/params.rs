@@ -67,7 +67,9 @@ pub fn style_tokens(runtime: &TokenStream, style: ParamStyle) -> TokenStream {
             quote!(#runtime::Style::Joined(#separator))
         }
         ParamStyle::Exploded => quote!(#runtime::Style::Exploded),
-        ParamStyle::DeepObject => quote!(#runtime::Style::DeepObject),
+        // Bracketed values have writers and readers of their own, which take no style;
+        // `DeepObject` is the nearest should one ever be asked for.
+        ParamStyle::DeepObject | ParamStyle::Bracketed { .. } => quote!(#runtime::Style::DeepObject),
         ParamStyle::Label { explode } => quote!(#runtime::Style::Label { explode: #explode }),
         ParamStyle::Matrix { explode } => quote!(#runtime::Style::Matrix { explode: #explode }),
     }
@@ -76,4 +78,49 @@ pub fn style_tokens(runtime: &TokenStream, style: ParamStyle) -> TokenStream {
 /// Whether a path value carries a prefix (`.`, `;name=`) even when it is a scalar.
 pub fn prefixed(style: ParamStyle) -> bool {
     matches!(style, ParamStyle::Label { .. } | ParamStyle::Matrix { .. })
+}
+
+/// The places in a bracketed query value that hold text (member wire names, `*` for any
+/// item or key), so that the server keeps `"10"` a string there where the type leaves it
+/// open. Bounded in depth and count: a recursive type stops where its nesting would.
+pub fn text_paths(ir: &Ir, ty: &TypeRef) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    let mut steps = TEXT_PATHS_STEPS;
+    collect_text_paths(ir, ty, &mut Vec::new(), &mut found, &mut steps);
+    found
+}
+
+const TEXT_PATHS_DEPTH: usize = 8;
+const TEXT_PATHS_COUNT: usize = 256;
+/// Types visited at most: wide types nested in each other multiply.
+const TEXT_PATHS_STEPS: usize = 4096;
+
+fn collect_text_paths(ir: &Ir, ty: &TypeRef, path: &mut Vec<String>, found: &mut Vec<Vec<String>>, steps: &mut usize) {
+    if path.len() > TEXT_PATHS_DEPTH || found.len() >= TEXT_PATHS_COUNT || *steps == 0 {
+        return;
+    }
+    *steps -= 1;
+    let mut nested = |segment: &str, inner: &TypeRef, found: &mut Vec<Vec<String>>, steps: &mut usize| {
+        path.push(segment.to_string());
+        collect_text_paths(ir, inner, path, found, steps);
+        path.pop();
+    };
+    match ty {
+        TypeRef::String => found.push(path.clone()),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => nested("*", inner, found, steps),
+        TypeRef::Boxed(inner) => collect_text_paths(ir, inner, path, found, steps),
+        TypeRef::Named(name) => match ir.types.get(name).map(|def| &def.kind) {
+            Some(TypeKind::StringEnum(_) | TypeKind::OpenStringEnum(_)) => found.push(path.clone()),
+            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) => {
+                collect_text_paths(ir, inner, path, found, steps)
+            }
+            Some(TypeKind::Struct(def)) => {
+                for field in &def.fields {
+                    nested(&field.wire_name, &field.ty, found, steps);
+                }
+            }
+            _ => {}
+        },
+        _ => {}
+    }
 }

@@ -9,7 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::media;
-use super::params::{ValueKind, prefixed, style_tokens, value_kind};
+use super::params::{ValueKind, prefixed, style_tokens, text_paths, value_kind};
 use super::profile;
 use super::rust::{doc, ident, qualified_type};
 use crate::ir::paths::{self, PathPart, PathTemplate};
@@ -712,6 +712,13 @@ fn emit_param_field(ir: &Ir, op: &Operation, param: &Param, path_names: &[&str])
             return quote!(#field: #rt::required(#value, #wire)?,);
         }
         ParamLocation::Query => match &kind {
+            _ if matches!(param.style, ParamStyle::Bracketed { .. }) => {
+                let members = param.style == (ParamStyle::Bracketed { members: true });
+                let others = query_names_besides(ir, op, param);
+                let ty = qualified_type(&param.ty);
+                let text_paths = text_paths(ir, &param.ty).into_iter().map(|path| quote!(&[#(#path),*]));
+                quote!(#rt::query_bracketed::<#ty>(&parts, #wire, #members, &[#(#others),*], &[#(#text_paths),*])?)
+            }
             ValueKind::Scalar => {
                 let parse = parse_fn(&param.ty);
                 quote!(#rt::query_param(&query, #wire, #parse)?)
@@ -785,6 +792,7 @@ fn reads_query_pairs(ir: &Ir, op: &Operation) -> bool {
     op.params.iter().any(|p| {
         p.location == ParamLocation::Query
             && match value_kind(ir, &p.ty) {
+                _ if matches!(p.style, ParamStyle::Bracketed { .. }) => false,
                 ValueKind::Scalar => true,
                 ValueKind::List(_) => p.style == ParamStyle::Exploded,
                 ValueKind::Object { .. } => false,

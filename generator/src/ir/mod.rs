@@ -474,6 +474,11 @@ pub enum ParamStyle {
     Exploded,
     /// `name[k]=v` per member of an object (query only).
     DeepObject,
+    /// A query value that nests, in the bracket convention: `name=v`, `name[0]=v`,
+    /// `name[k][0][j]=v` (`deepObject` on anything but a flat object, exploded `form`
+    /// arrays); with `members`, an exploded `form` object whose members are pairs of
+    /// their own (`k=v`, `k[j]=v`).
+    Bracketed { members: bool },
     /// `.a.b` (exploded) or `.a,b` (path only).
     Label { explode: bool },
     /// `;name=a;name=b` (exploded) or `;name=a,b` (path only).

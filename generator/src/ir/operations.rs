@@ -234,16 +234,44 @@ fn param(api: &OpenAPI, types: &mut TypeBuilder, param: &Parameter, pointer: &st
         ParameterSchemaOrContent::Content(_) => (TypeRef::String, None),
     };
     types.record_example(&hint, pointer, &ty, data.example.as_ref());
+    let brackets = crate::param_rules::brackets(api, param);
+    let doc = data.description.as_deref().map(rst_to_markdown);
+    let doc = match brackets {
+        Some(brackets) => Some(with_bracket_note(doc, &data.name, brackets)),
+        None => doc,
+    };
     Some(Param {
         rust_name: snake_ident(&data.name),
         wire_name: data.name.clone(),
         location,
         ty,
         required: data.required || location == ParamLocation::Path,
-        doc: data.description.as_deref().map(rst_to_markdown),
-        style: param_style(param),
+        doc,
+        style: match brackets {
+            Some(brackets) => ParamStyle::Bracketed {
+                members: brackets == crate::param_rules::Brackets::Members,
+            },
+            None => param_style(param),
+        },
         default,
     })
+}
+
+/// The parameter's doc with a line saying how its nested value travels, since no
+/// OpenAPI style defines it.
+fn with_bracket_note(doc: Option<String>, name: &str, brackets: crate::param_rules::Brackets) -> String {
+    let note = match brackets {
+        crate::param_rules::Brackets::Named => format!(
+            "Sent in the query with brackets: `{name}=v`, `{name}[0]=v`, `{name}[member][0]=v`, as deep as the value goes."
+        ),
+        crate::param_rules::Brackets::Members => {
+            "Sent in the query as its members, each with brackets as deep as it goes: `member=v`, `member[0]=v`, `member[key]=v`.".to_string()
+        }
+    };
+    match doc {
+        Some(doc) => [doc.trim_end(), "\n\n", &note].concat(),
+        None => note,
+    }
 }
 
 /// A parameter schema's `default`, or that of the schema it refers to, as the generated

@@ -3,7 +3,8 @@
 //! `explode`, cookies, a session key in a cookie, defaults) and of tests/fixtures/params.yaml
 //! (Swagger 2.0 `collectionFormat`), the generated server reads it, and the server's echo
 //! of what it read must equal what was sent. The bytes on the wire are checked against
-//! what the specifications say each style looks like.
+//! what the specifications say each style looks like, and values that nest against the
+//! bracket convention (`Tags[0][Key]=env`) the README gives for them.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -80,6 +81,18 @@ impl SearchAnalyticsApi for Echoing {
 
     async fn list_events(&self, request: ListEventsRequest, who: String) -> ListEventsResponse {
         ListEventsResponse::Ok(echo(&request, who))
+    }
+
+    async fn list_invoices(&self, request: ListInvoicesRequest, who: String) -> ListInvoicesResponse {
+        ListInvoicesResponse::Ok(echo(&request, who))
+    }
+
+    async fn list_tagged_resources(
+        &self,
+        request: ListTaggedResourcesRequest,
+        who: String,
+    ) -> ListTaggedResourcesResponse {
+        ListTaggedResourcesResponse::Ok(echo(&request, who))
     }
 
     async fn get_health(&self, _request: GetHealthRequest) -> GetHealthResponse {
@@ -579,4 +592,163 @@ mod collection_formats {
         assert_eq!(status, 400, "{body}");
         assert!(body.contains("`ids`"), "{body}");
     }
+}
+
+fn tag(key: &str, value: Option<&str>) -> Tag {
+    Tag {
+        key: key.to_string(),
+        value: value.map(str::to_string),
+        extra: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn deep_objects_that_nest_and_deep_objects_on_arrays_and_scalars_round_trip() {
+    let (client, seen) = search_client().await;
+    let mut wires = Vec::new();
+    let mut extra = serde_json::Map::new();
+    extra.insert("preferred_locales".to_string(), serde_json::json!(["fr", "en"]));
+    let preview = ListInvoicesRequest {
+        expand: Some(vec!["customer".to_string(), "lines.data[0]".to_string()]),
+        created: Some(ListInvoicesCreated::RangeQuerySpecs(RangeQuerySpecs {
+            gte: Some(1_700_000_000),
+            lt: Some(1_800_000_000),
+            ..Default::default()
+        })),
+        billing_cycle_anchor: Some(1_750_000_000),
+        customer_details: Some(CustomerDetails {
+            address: Some(OptionalFieldsAddress {
+                city: Some("Saint-Malo".to_string()),
+                line1: Some("12 rue [des] Remparts & co".to_string()),
+                // A text member that reads as a number stays text.
+                postal_code: Some("35400".to_string()),
+                extra: Default::default(),
+            }),
+            tax_ids: Some(vec![
+                DataParams::new(DataParamsType::EuVat, "FR40303265045".to_string()),
+                DataParams::new(DataParamsType::GbVat, "123".to_string()),
+            ]),
+            tax_exempt: Some(CustomerDetailsTaxExempt::None),
+            extra,
+        }),
+        limit: 3,
+    };
+    let ListInvoicesResponse::Ok(reply) = client.list_invoices(&preview).await.expect("listInvoices");
+    assert_eq!(read_back(reply), format!("{preview:?}"));
+    wires.push(last(&seen));
+
+    // `created` as a plain number: the other shape of the same parameter.
+    let plain = ListInvoicesRequest {
+        expand: None,
+        created: Some(ListInvoicesCreated::Integer(1_700_000_000)),
+        billing_cycle_anchor: None,
+        customer_details: None,
+        limit: 10,
+    };
+    let ListInvoicesResponse::Ok(reply) = client.list_invoices(&plain).await.expect("listInvoices");
+    assert_eq!(read_back(reply), format!("{plain:?}"));
+    wires.push(last(&seen));
+
+    let targets: Vec<&str> = wires.iter().map(|wire| wire.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            concat!(
+                "/v2/billing/invoices",
+                "?expand[0]=customer&expand[1]=lines.data%5B0%5D",
+                "&created[gte]=1700000000&created[lt]=1800000000",
+                "&billing_cycle_anchor=1750000000",
+                "&customer_details[address][city]=Saint-Malo",
+                "&customer_details[address][line1]=12%20rue%20%5Bdes%5D%20Remparts%20%26%20co",
+                "&customer_details[address][postal_code]=35400",
+                "&customer_details[preferred_locales][0]=fr&customer_details[preferred_locales][1]=en",
+                "&customer_details[tax_exempt]=none",
+                "&customer_details[tax_ids][0][type]=eu_vat&customer_details[tax_ids][0][value]=FR40303265045",
+                "&customer_details[tax_ids][1][type]=gb_vat&customer_details[tax_ids][1][value]=123",
+                "&limit=3",
+            ),
+            "/v2/billing/invoices?created=1700000000&limit=10",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn exploded_form_arrays_of_objects_and_objects_with_array_members_round_trip() {
+    let (client, seen) = search_client().await;
+    let request = ListTaggedResourcesRequest {
+        resource_ids: Some(vec!["r-0a1".to_string(), "r-7f".to_string()]),
+        tags: Some(vec![
+            tag("env", Some("prod")),
+            tag("cost-center", Some("0042")),
+            tag("owner", None),
+        ]),
+        filters: vec![
+            Filter {
+                name: "instance-state".to_string(),
+                values: Some(vec!["running".to_string(), "stopped".to_string()]),
+                extra: Default::default(),
+            },
+            Filter {
+                name: "zone".to_string(),
+                values: None,
+                extra: Default::default(),
+            },
+        ],
+        logging_config: Some(LoggingConfig {
+            log_group_name: "audit/2026".to_string(),
+            destinations: Some(vec!["s3".to_string(), "true".to_string()]),
+            retention_days: Some(30),
+            extra: Default::default(),
+        }),
+        max_results: Some(20),
+    };
+    let ListTaggedResourcesResponse::Ok(reply) = client
+        .list_tagged_resources(&request)
+        .await
+        .expect("listTaggedResources");
+    assert_eq!(read_back(reply), format!("{request:?}"));
+    assert_eq!(
+        last(&seen).target,
+        concat!(
+            "/v2/resources/tagged",
+            "?ResourceIds=r-0a1&ResourceIds=r-7f",
+            "&Tags[0][Key]=env&Tags[0][Value]=prod",
+            "&Tags[1][Key]=cost-center&Tags[1][Value]=0042",
+            "&Tags[2][Key]=owner",
+            "&Filters[0][Name]=instance-state&Filters[0][Values][0]=running&Filters[0][Values][1]=stopped",
+            "&Filters[1][Name]=zone",
+            "&Destinations[0]=s3&Destinations[1]=true&LogGroupName=audit%2F2026&RetentionDays=30",
+            "&MaxResults=20",
+        )
+    );
+
+    // Written by hand as PHP-style clients do: `[]` appends, items may come out of order.
+    let (addr, _) = serve_recording(router(Echoing)).await;
+    let target = concat!(
+        "/v2/resources/tagged?Filters[1][Name]=zone&Filters[0][Name]=state",
+        "&Filters[0][Values][]=a&Filters[0][Values][]=b&MaxResults=5",
+    );
+    let (status, body) = get(addr, target, &["Cookie: sid=sess-42"]).await;
+    assert_eq!(status, 200, "{body}");
+    let read = echoed(&body);
+    assert!(
+        read.contains(r#"filters: [Filter { name: "state", values: Some(["a", "b"])"#)
+            && read.contains(r#"Filter { name: "zone", values: None"#),
+        "{read}"
+    );
+
+    // What does not fit the type is a 400 that names the parameter.
+    for bad in [
+        "/v2/resources/tagged?Filters[0][Name]=a&Filters[0]=b",
+        "/v2/resources/tagged?Filters[x][Name]=a",
+        "/v2/resources/tagged?Filters[0][Name=a",
+        "/v2/resources/tagged?Filters[0][Name]=a&MaxResults=5&RetentionDays=x&LogGroupName=g",
+    ] {
+        let (status, body) = get(addr, bad, &["Cookie: sid=sess-42"]).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+    let deep = ["/v2/resources/tagged?Filters", &"[0]".repeat(40), "=a"].concat();
+    let (status, body) = get(addr, &deep, &["Cookie: sid=sess-42"]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("nests deeper than"), "{body}");
 }

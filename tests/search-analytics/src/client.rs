@@ -467,6 +467,94 @@ impl Client {
         };
         self.list_events(&request).await
     }
+    /// Invoices, filtered and expanded the way payment APIs do it.
+    ///
+    /// `GET /billing/invoices` (`listInvoices`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
+    pub async fn list_invoices(
+        &self,
+        request: &types::ListInvoicesRequest,
+    ) -> Result<types::ListInvoicesResponse, ClientError> {
+        let mut call = self.call("listInvoices", Method::GET);
+        call.path("/billing/invoices");
+        call.query_bracketed_opt("expand", &request.expand, false)?;
+        call.query_bracketed_opt("created", &request.created, false)?;
+        call.query_bracketed_opt(
+            "billing_cycle_anchor",
+            &request.billing_cycle_anchor,
+            false,
+        )?;
+        call.query_bracketed_opt("customer_details", &request.customer_details, false)?;
+        call.query_param("limit", &request.limit)?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
+        let reply = self.runtime.send(call).await?;
+        use types::ListInvoicesResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::list_invoices`] with the request's fields as arguments.
+    pub async fn list_invoices_with(
+        &self,
+        expand: Option<Vec<String>>,
+        created: Option<super::types::ListInvoicesCreated>,
+        billing_cycle_anchor: Option<i64>,
+        customer_details: Option<super::types::CustomerDetails>,
+        limit: i32,
+    ) -> Result<types::ListInvoicesResponse, ClientError> {
+        let request = types::ListInvoicesRequest {
+            expand,
+            created,
+            billing_cycle_anchor,
+            customer_details,
+            limit,
+        };
+        self.list_invoices(&request).await
+    }
+    /// Resources by tag, the way cloud query APIs take lists of structures.
+    ///
+    /// `GET /resources/tagged` (`listTaggedResources`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `sessionCookie` security scheme.
+    pub async fn list_tagged_resources(
+        &self,
+        request: &types::ListTaggedResourcesRequest,
+    ) -> Result<types::ListTaggedResourcesResponse, ClientError> {
+        let mut call = self.call("listTaggedResources", Method::GET);
+        call.path("/resources/tagged");
+        call.query_param_each_opt("ResourceIds", &request.resource_ids)?;
+        call.query_bracketed_opt("Tags", &request.tags, false)?;
+        call.query_bracketed("Filters", &request.filters, false)?;
+        call.query_bracketed_opt("LoggingConfig", &request.logging_config, true)?;
+        call.query_param_opt("MaxResults", &request.max_results)?;
+        call.credential("sessionCookie", runtime::Placement::Cookie("sid"));
+        let reply = self.runtime.send(call).await?;
+        use types::ListTaggedResourcesResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::list_tagged_resources`] with the request's fields as arguments.
+    pub async fn list_tagged_resources_with(
+        &self,
+        resource_ids: Option<Vec<super::types::ResourceId>>,
+        tags: Option<Vec<super::types::Tag>>,
+        filters: Vec<super::types::Filter>,
+        logging_config: Option<super::types::LoggingConfig>,
+        max_results: Option<i32>,
+    ) -> Result<types::ListTaggedResourcesResponse, ClientError> {
+        let request = types::ListTaggedResourcesRequest {
+            resource_ids,
+            tags,
+            filters,
+            logging_config,
+            max_results,
+        };
+        self.list_tagged_resources(&request).await
+    }
     /// `GET /health` (`getHealth`).
     pub async fn get_health(
         &self,

@@ -138,6 +138,26 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
         request: super::types::ListEventsRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<Output = super::types::ListEventsResponse> + Send;
+    /// Invoices, filtered and expanded the way payment APIs do it.
+    ///
+    /// `GET /billing/invoices`
+    ///
+    fn list_invoices(
+        &self,
+        request: super::types::ListInvoicesRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<Output = super::types::ListInvoicesResponse> + Send;
+    /// Resources by tag, the way cloud query APIs take lists of structures.
+    ///
+    /// `GET /resources/tagged`
+    ///
+    fn list_tagged_resources(
+        &self,
+        request: super::types::ListTaggedResourcesRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ListTaggedResourcesResponse,
+    > + Send;
     /// `GET /health`
     ///
     fn get_health(
@@ -174,6 +194,12 @@ pub fn router_with_config<A: SearchAnalyticsApi>(
     let routes = rt::with_document_route(::axum::Router::new(), &config);
     let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
     let routes = routes
+        .route(
+            "/v2/billing/invoices",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_list_invoices::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
         .route(
             "/v2/buckets/{p2}/objects/{p4}",
             ::axum::routing::MethodRouter::new()
@@ -238,6 +264,12 @@ pub fn router_with_config<A: SearchAnalyticsApi>(
             "/v2/reports/{p2}/rows/{p4}",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_report_rows::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/resources/tagged",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_list_tagged_resources::<A>)
                 .fallback(method_not_allowed::<A>),
         );
     let routes = if answer_unknown_paths {
@@ -797,6 +829,118 @@ async fn handle_list_events<A: SearchAnalyticsApi>(
     rt::respond(&shared, work).await
 }
 
+async fn handle_list_invoices<A: SearchAnalyticsApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListInvoicesRequest {
+            expand: rt::query_bracketed::<
+                Vec<String>,
+            >(
+                &parts,
+                "expand",
+                false,
+                &["created", "billing_cycle_anchor", "customer_details", "limit"],
+                &[&["*"]],
+            )?,
+            created: rt::query_bracketed::<
+                super::types::ListInvoicesCreated,
+            >(
+                &parts,
+                "created",
+                false,
+                &["expand", "billing_cycle_anchor", "customer_details", "limit"],
+                &[],
+            )?,
+            billing_cycle_anchor: rt::query_bracketed::<
+                i64,
+            >(
+                &parts,
+                "billing_cycle_anchor",
+                false,
+                &["expand", "created", "customer_details", "limit"],
+                &[],
+            )?,
+            customer_details: rt::query_bracketed::<
+                super::types::CustomerDetails,
+            >(
+                &parts,
+                "customer_details",
+                false,
+                &["expand", "created", "billing_cycle_anchor", "limit"],
+                &[
+                    &["address", "city"],
+                    &["address", "line1"],
+                    &["address", "postal_code"],
+                    &["tax_ids", "*", "type"],
+                    &["tax_ids", "*", "value"],
+                    &["tax_exempt"],
+                ],
+            )?,
+            limit: rt::or_default(
+                rt::query_param(&query, "limit", rt::parse_scalar)?,
+                "10",
+                "limit",
+            )?,
+        };
+        Ok(shared.api.list_invoices(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_list_tagged_resources<A: SearchAnalyticsApi>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ListTaggedResourcesRequest {
+            resource_ids: rt::query_list(&query, "ResourceIds", rt::parse_serde)?,
+            tags: rt::query_bracketed::<
+                Vec<super::types::Tag>,
+            >(
+                &parts,
+                "Tags",
+                false,
+                &["ResourceIds", "Filters", "LoggingConfig", "MaxResults"],
+                &[&["*", "Key"], &["*", "Value"]],
+            )?,
+            filters: rt::required(
+                rt::query_bracketed::<
+                    Vec<super::types::Filter>,
+                >(
+                    &parts,
+                    "Filters",
+                    false,
+                    &["ResourceIds", "Tags", "LoggingConfig", "MaxResults"],
+                    &[&["*", "Name"], &["*", "Values", "*"]],
+                )?,
+                "Filters",
+            )?,
+            logging_config: rt::query_bracketed::<
+                super::types::LoggingConfig,
+            >(
+                &parts,
+                "LoggingConfig",
+                true,
+                &["ResourceIds", "Tags", "Filters", "MaxResults"],
+                &[&["LogGroupName"], &["Destinations", "*"]],
+            )?,
+            max_results: rt::query_param(&query, "MaxResults", rt::parse_scalar)?,
+        };
+        Ok(shared.api.list_tagged_resources(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
 async fn handle_get_health<A: SearchAnalyticsApi>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
@@ -885,6 +1029,22 @@ impl rt::WriteResponse for super::types::ListObjectVersionsResponse {
 }
 
 impl rt::WriteResponse for super::types::ListEventsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ListInvoicesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ListTaggedResourcesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -981,6 +1141,20 @@ fn the_router_starts() {
             _request: super::types::ListEventsRequest,
             _principal: (),
         ) -> super::types::ListEventsResponse {
+            unreachable!("no request is sent")
+        }
+        async fn list_invoices(
+            &self,
+            _request: super::types::ListInvoicesRequest,
+            _principal: (),
+        ) -> super::types::ListInvoicesResponse {
+            unreachable!("no request is sent")
+        }
+        async fn list_tagged_resources(
+            &self,
+            _request: super::types::ListTaggedResourcesRequest,
+            _principal: (),
+        ) -> super::types::ListTaggedResourcesResponse {
             unreachable!("no request is sent")
         }
         async fn get_health(

@@ -142,6 +142,167 @@ impl ClientInfo {
     }
 }
 
+/// `CustomerDetails`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+pub struct CustomerDetails {
+    /// The `address` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<OptionalFieldsAddress>,
+    /// The `tax_ids` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_ids: Option<Vec<DataParams>>,
+    /// The `tax_exempt` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_exempt: Option<CustomerDetailsTaxExempt>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// `CustomerDetailsTaxExempt`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum CustomerDetailsTaxExempt {
+    /// `exempt`
+    #[serde(rename = "exempt")]
+    Exempt,
+    /// `none`
+    #[serde(rename = "none")]
+    None,
+    /// `reverse`
+    #[serde(rename = "reverse")]
+    Reverse,
+}
+
+impl CustomerDetailsTaxExempt {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Exempt => "exempt",
+            Self::None => "none",
+            Self::Reverse => "reverse",
+        }
+    }
+}
+
+impl ::core::fmt::Display for CustomerDetailsTaxExempt {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for CustomerDetailsTaxExempt {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "exempt" => ::core::result::Result::Ok(Self::Exempt),
+            "none" => ::core::result::Result::Ok(Self::None),
+            "reverse" => ::core::result::Result::Ok(Self::Reverse),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "CustomerDetailsTaxExempt",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `DataParams`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DataParams {
+    /// The `type` member.
+    pub r#type: DataParamsType,
+    /// The `value` member.
+    pub value: String,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl DataParams {
+    /// Makes a `DataParams` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        r#type: impl ::core::convert::Into<DataParamsType>,
+        value: impl ::core::convert::Into<String>,
+    ) -> Self {
+        Self {
+            r#type: ::core::convert::Into::into(r#type),
+            value: ::core::convert::Into::into(value),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// `DataParamsType`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum DataParamsType {
+    /// `eu_vat`
+    #[serde(rename = "eu_vat")]
+    EuVat,
+    /// `gb_vat`
+    #[serde(rename = "gb_vat")]
+    GbVat,
+    /// `us_ein`
+    #[serde(rename = "us_ein")]
+    UsEin,
+}
+
+impl DataParamsType {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::EuVat => "eu_vat",
+            Self::GbVat => "gb_vat",
+            Self::UsEin => "us_ein",
+        }
+    }
+}
+
+impl ::core::fmt::Display for DataParamsType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for DataParamsType {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "eu_vat" => ::core::result::Result::Ok(Self::EuVat),
+            "gb_vat" => ::core::result::Result::Ok(Self::GbVat),
+            "us_ein" => ::core::result::Result::Ok(Self::UsEin),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "DataParamsType",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `DocumentFilter`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DocumentFilter {
@@ -247,6 +408,36 @@ impl Echo {
     }
 }
 
+/// `Filter`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Filter {
+    /// The `Name` member.
+    #[serde(rename = "Name")]
+    pub name: String,
+    /// The `Values` member.
+    #[serde(rename = "Values")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<FilterValue>>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Filter {
+    /// Makes a `Filter` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(name: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            name: ::core::convert::Into::into(name),
+            values: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// `FilterValue`, as the definition gives it (it has no description).
+pub type FilterValue = String;
+
 /// `GeoPoint`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GeoPoint {
@@ -332,8 +523,93 @@ impl ::core::str::FromStr for GetMetricSeriesInterval {
     }
 }
 
+/// `ListInvoicesCreated`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListInvoicesCreated {
+    /// The `RangeQuerySpecs` alternative.
+    RangeQuerySpecs(RangeQuerySpecs),
+    /// The `Integer` alternative.
+    Integer(i64),
+}
+
+/// `LoggingConfig`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LoggingConfig {
+    /// The `LogGroupName` member.
+    #[serde(rename = "LogGroupName")]
+    pub log_group_name: FilterValue,
+    /// The `Destinations` member.
+    #[serde(rename = "Destinations")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destinations: Option<Vec<String>>,
+    /// The `RetentionDays` member.
+    #[serde(rename = "RetentionDays")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i32>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl LoggingConfig {
+    /// Makes a `LoggingConfig` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(log_group_name: impl ::core::convert::Into<FilterValue>) -> Self {
+        Self {
+            log_group_name: ::core::convert::Into::into(log_group_name),
+            destinations: ::core::option::Option::None,
+            retention_days: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `MetricName`, as the definition gives it (it has no description).
 pub type MetricName = String;
+
+/// `OptionalFieldsAddress`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+pub struct OptionalFieldsAddress {
+    /// The `city` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The `line1` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    /// The `postal_code` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// `RangeQuerySpecs`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+pub struct RangeQuerySpecs {
+    /// The `gt` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<i64>,
+    /// The `gte` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gte: Option<i64>,
+    /// The `lt` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<i64>,
+    /// The `lte` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lte: Option<i64>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// `ResourceId`, as the definition gives it (it has no description).
+pub type ResourceId = String;
 
 /// `RowRange`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -431,6 +707,33 @@ impl ::core::str::FromStr for SortOrder {
                     value: String::from(value),
                 })
             }
+        }
+    }
+}
+
+/// `Tag`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Tag {
+    /// The `Key` member.
+    #[serde(rename = "Key")]
+    pub key: String,
+    /// The `Value` member.
+    #[serde(rename = "Value")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl Tag {
+    /// Makes a `Tag` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(key: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            key: ::core::convert::Into::into(key),
+            value: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
         }
     }
 }
@@ -717,6 +1020,70 @@ pub struct ListEventsRequest {
     pub x_trace_context: Option<TraceContext>,
 }
 
+/// The request of `listInvoices`: `GET /billing/invoices`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListInvoicesRequest {
+    /// Related objects to include in full (`expand[0]=customer`).
+    ///
+    /// Sent in the query with brackets: `expand=v`, `expand[0]=v`, `expand[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `expand` query parameter.
+    pub expand: Option<Vec<String>>,
+    /// Only invoices created then (`created=1700000000`) or in a range (`created[gte]=…`).
+    ///
+    /// Sent in the query with brackets: `created=v`, `created[0]=v`, `created[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `created` query parameter.
+    pub created: Option<ListInvoicesCreated>,
+    /// A timestamp to preview the invoice at.
+    ///
+    /// Sent in the query with brackets: `billing_cycle_anchor=v`, `billing_cycle_anchor[0]=v`, `billing_cycle_anchor[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `billing_cycle_anchor` query parameter.
+    pub billing_cycle_anchor: Option<i64>,
+    /// Details of a customer not yet created, for a preview.
+    ///
+    /// Sent in the query with brackets: `customer_details=v`, `customer_details[0]=v`, `customer_details[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `customer_details` query parameter.
+    pub customer_details: Option<CustomerDetails>,
+    ///
+    /// The `limit` query parameter.
+    ///
+    /// When the request leaves it out, the server reads `10`, its default.
+    pub limit: i32,
+}
+
+/// The request of `listTaggedResources`: `GET /resources/tagged`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListTaggedResourcesRequest {
+    /// The resources to look at; each item is an identifier.
+    ///
+    /// The `ResourceIds` query parameter.
+    pub resource_ids: Option<Vec<ResourceId>>,
+    /// Resources must carry every tag (`Tags[0][Key]=env&Tags[0][Value]=prod`).
+    ///
+    /// Sent in the query with brackets: `Tags=v`, `Tags[0]=v`, `Tags[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `Tags` query parameter.
+    pub tags: Option<Vec<Tag>>,
+    /// Filters, each a name and the values it allows.
+    ///
+    /// Sent in the query with brackets: `Filters=v`, `Filters[0]=v`, `Filters[member][0]=v`, as deep as the value goes.
+    ///
+    /// The `Filters` query parameter.
+    pub filters: Vec<Filter>,
+    /// Where the results are logged, its members as pairs of their own.
+    ///
+    /// Sent in the query as its members, each with brackets as deep as it goes: `member=v`, `member[0]=v`, `member[key]=v`.
+    ///
+    /// The `LoggingConfig` query parameter.
+    pub logging_config: Option<LoggingConfig>,
+    ///
+    /// The `MaxResults` query parameter.
+    pub max_results: Option<i32>,
+}
+
 /// The request of `getHealth`: `GET /health`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHealthRequest {}
@@ -908,6 +1275,44 @@ pub enum ListEventsResponse {
 }
 
 impl ListEventsResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+        }
+    }
+}
+
+/// The responses `listInvoices` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListInvoicesResponse {
+    /// `200`
+    ///
+    /// What the service understood of the request.
+    Ok(Echo),
+}
+
+impl ListInvoicesResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+        }
+    }
+}
+
+/// The responses `listTaggedResources` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ListTaggedResourcesResponse {
+    /// `200`
+    ///
+    /// What the service understood of the request.
+    Ok(Echo),
+}
+
+impl ListTaggedResourcesResponse {
     /// The HTTP status code this response is sent with.
     pub fn status(&self) -> u16 {
         match self {
