@@ -579,15 +579,8 @@ impl Checker<'_> {
         if values.is_empty() {
             return;
         }
+        // `enum: [null]` was read as a nullable schema in `upgrade`.
         let enum_ptr = child_pointer(pointer, "enum");
-        if values.iter().all(Value::is_null) {
-            self.error(
-                &enum_ptr,
-                "`enum: [null]` leaves no value but `null`".to_string(),
-                "list the values the member may take, and add `nullable: true` if it may also be null",
-            );
-            return;
-        }
         let typ = match &schema.schema_kind {
             SchemaKind::Any(any) => any.typ.as_deref(),
             _ => Some("string"),
@@ -602,13 +595,9 @@ impl Checker<'_> {
         for (i, value) in values.iter().enumerate() {
             if !value.is_null() && !fits(value) {
                 let typ = typ.unwrap_or_default();
-                let help = if typ == "string" {
-                    format!(
-                        "quote the value (`'{value}'`) if the string is meant, or change `type` to match the values"
-                    )
-                } else {
-                    "make the values match `type`, or change `type` to match the values".to_string()
-                };
+                // Numbers and booleans under `type: string`, and numbers or names written
+                // as text, were read in `upgrade`; what is left has no reading.
+                let help = "make the values match `type`, or change `type` to match the values".to_string();
                 self.error(
                     &child_pointer(&enum_ptr, &i.to_string()),
                     format!("enum value `{value}` is not of the schema's `type: {typ}`"),

@@ -17,6 +17,7 @@ mod build_script;
 mod check;
 pub mod diag;
 mod emit;
+mod enum_reading;
 mod export;
 mod graph;
 mod inert;

@@ -839,6 +839,10 @@ impl Upgrader {
         if out.contains_key(TUPLE_EXTENSION) && !out.contains_key("type") {
             out.insert("type".into(), json!("array"));
         }
+        self.warnings
+            .extend(crate::enum_reading::read_null_only_enum(&mut out, old));
+        self.warnings
+            .extend(crate::enum_reading::read_enum_values(&mut out, old));
         Value::Object(out)
     }
 }
@@ -970,6 +974,7 @@ fn schema_positions(doc: &Value) -> Vec<String> {
     if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
         out.extend(schemas.keys().map(|k| child_pointer("/components/schemas", k)));
     }
+    out.extend(component_schema_positions(doc));
     let Some(Value::Object(paths)) = doc.get("paths") else {
         return out;
     };
@@ -1011,10 +1016,54 @@ fn schema_positions(doc: &Value) -> Vec<String> {
                             ));
                         }
                     }
+                    if let Some(Value::Object(headers)) = response.get("headers") {
+                        let headers_ptr = format!("{op_ptr}/responses/{status}/headers");
+                        out.extend(
+                            headers
+                                .keys()
+                                .map(|h| format!("{}/schema", child_pointer(&headers_ptr, h))),
+                        );
+                    }
                 }
             }
         }
     }
     out.retain(|p| doc.pointer(p).is_some());
+    out
+}
+
+/// Pointers of the schemas of reusable parameters, headers, request bodies and responses
+/// (`components.parameters.P.schema`, …), normalised as the schemas of operations are.
+fn component_schema_positions(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let keys = |pointer: &str| -> Vec<String> {
+        match doc.pointer(pointer) {
+            Some(Value::Object(map)) => map.keys().map(|k| child_pointer(pointer, k)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let content = |pointer: &str| -> Vec<String> {
+        keys(&format!("{pointer}/content"))
+            .into_iter()
+            .map(|media| format!("{media}/schema"))
+            .collect()
+    };
+    for param in keys("/components/parameters") {
+        out.push(format!("{param}/schema"));
+    }
+    for header in keys("/components/headers") {
+        out.push(format!("{header}/schema"));
+    }
+    for body in keys("/components/requestBodies") {
+        out.extend(content(&body));
+    }
+    for response in keys("/components/responses") {
+        out.extend(content(&response));
+        out.extend(
+            keys(&format!("{response}/headers"))
+                .into_iter()
+                .map(|h| format!("{h}/schema")),
+        );
+    }
     out
 }

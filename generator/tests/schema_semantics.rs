@@ -131,18 +131,33 @@ fn a_union_that_lists_itself_is_refused() {
 }
 
 #[test]
-fn enum_values_of_another_type_and_a_null_only_enum_are_refused() {
+fn enum_values_of_another_type_are_read_as_meant_and_a_null_only_enum_as_nullable() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [1, two]}\n      flag: {type: string, enum: [true]}\n      nothing: {type: string, enum: [null]}\n      mode: {type: integer, enum: [Fast, Slow]}\n      size: {type: integer, enum: ['8', '16']}\n",
+    )));
+    for wanted in [
+        r#"#[serde(rename = "1")] T1,"#,
+        r#"#[serde(rename = "two")] Two,"#,
+        r#"#[serde(rename = "true")] True,"#,
+        r#"pub nothing: Option<Option<String>>,"#,
+        r#"#[serde(rename = "Fast")] Fast,"#,
+        r#"pub size: Option<i64>,"#,
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+}
+
+#[test]
+fn enum_values_with_no_reading_are_refused() {
     let stderr = refused(&spec(
-        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [1, two]}\n      flag: {type: string, enum: [true]}\n      nothing: {type: string, enum: [null]}\n",
+        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [one, [two, three]]}\n      mode: {type: integer, enum: [1, Slow]}\n",
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:18:36: enum value `1` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/0)\n  \
-         help: quote the value (`'1'`) if the string is meant, or change `type` to match the values\n\
-         error: DIR/api.yaml:19:35: enum value `true` is not of the schema's `type: string` (at /definitions/Root/properties/flag/enum/0)\n  \
-         help: quote the value (`'true'`) if the string is meant, or change `type` to match the values\n\
-         error: DIR/api.yaml:20:31: `enum: [null]` leaves no value but `null` (at /definitions/Root/properties/nothing/enum)\n  \
-         help: list the values the member may take, and add `nullable: true` if it may also be null\n"
+        "error: DIR/api.yaml:18:41: enum value `[\"two\",\"three\"]` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/1)\n  \
+         help: make the values match `type`, or change `type` to match the values\n\
+         error: DIR/api.yaml:19:39: enum value `\"Slow\"` is not of the schema's `type: integer` (at /definitions/Root/properties/mode/enum/1)\n  \
+         help: make the values match `type`, or change `type` to match the values\n"
     );
 }
 
