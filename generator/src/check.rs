@@ -13,7 +13,7 @@ use crate::ir::paths::{self, PathTemplate};
 use crate::provenance::Provenance;
 use crate::schema_shape::{
     MAX_COMPOSITION_DEPTH, Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member,
-    union_members,
+    union_beside_object, union_members,
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
@@ -504,7 +504,15 @@ impl Checker<'_> {
         if let Some((list, alternatives)) = sibling_union(schema) {
             self.alternatives_are_objects(list, alternatives, pointer, true);
         } else if let Some((list, alternatives)) = union_members(schema).filter(|_| own_object(schema).is_some()) {
-            self.alternatives_are_objects(list, alternatives, pointer, true);
+            if union_beside_object(self.api, schema) {
+                self.alternatives_are_objects(list, alternatives, pointer, true);
+            } else {
+                self.warning(
+                    pointer,
+                    format!("no alternative of this `{list}` is an object, so the object keywords beside it (`type: object`, `additionalProperties`) are ignored"),
+                    &format!("leave `type: object` and `additionalProperties` out of a `{list}` of values that are not objects"),
+                );
+            }
         }
     }
 

@@ -128,6 +128,7 @@ const MESSAGES: &[&str] = &[
     "an `allOf` with more than one `oneOf`/`anyOf` member is not supported",
     "but the other members describe an object: no value is both",
     "but it is merged with the objects around the `",
+    "is an object, so the object keywords beside it (`type: object`, `additionalProperties`) are ignored",
     "`enum: [null]` admits only `null`; read as ",
     "is not of the schema's `type: ",
     "are not of the schema's `type: ",

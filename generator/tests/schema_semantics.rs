@@ -174,6 +174,25 @@ fn all_of_over_a_string_and_an_object_is_refused() {
 }
 
 #[test]
+fn members_that_add_no_type_are_annotations_beside_a_string() {
+    // AWS-style `allOf: [{$ref: __string}, {pattern, description}]`, a string enum closed
+    // with `additionalProperties: false`, and an XSD-style `type: object` around a
+    // `oneOf` of string values: each is the string-valued member, with no object around it.
+    let types = squeezed(&types_of(&spec(
+        "  Text: {type: string}\n  Icons: {type: string, enum: ['icon://star', 'icon://globe']}\n  Icon:\n    additionalProperties: false\n    description: One of the predefined icons.\n    allOf: [{$ref: '#/definitions/Icons'}]\n  MimeType: {type: string, pattern: '.+/.+'}\n  TextKind: {enum: [text, html]}\n  ContentType:\n    type: object\n    additionalProperties: false\n    oneOf: [{$ref: '#/definitions/TextKind'}, {$ref: '#/definitions/MimeType'}]\n  Root:\n    type: object\n    properties:\n      arn:\n        allOf:\n          - $ref: '#/definitions/Text'\n          - {pattern: '^arn:.+$', description: The resource name.}\n      icon: {$ref: '#/definitions/Icon'}\n      content: {$ref: '#/definitions/ContentType'}\n",
+    )));
+    for wanted in [
+        "pub arn: Option<Text>,",
+        "pub type Icon = Icons;",
+        "pub content: Option<ContentType>,",
+        "pub enum ContentType { TextKind(TextKind), MimeType(MimeType), }",
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+    assert!(!types.contains("pub struct ContentType"), "{types}");
+}
+
+#[test]
 fn all_of_with_two_unions_or_a_union_of_strings_is_refused() {
     let stderr = refused(&spec(
         "  Root:\n    allOf:\n      - oneOf: [{type: object, properties: {a: {type: string}}}, {type: string}]\n      - anyOf: [{type: object}]\n",
