@@ -706,6 +706,11 @@ impl Upgrader {
     /// Normalises one schema (and the schemas inside it) into what 3.0 and the
     /// `openapiv3` model accept. `old` is the schema's resolved pointer, for messages.
     fn schema(&mut self, schema: &Value, old: &str) -> Value {
+        if let Value::Bool(flag) = schema {
+            let (warning, read) = crate::loose_schema::boolean_schema(*flag, old);
+            self.warnings.push(warning);
+            return read;
+        }
         let Value::Object(map) = schema else {
             return schema.clone();
         };
@@ -744,6 +749,11 @@ impl Upgrader {
                     let mut new = Map::new();
                     for (name, prop) in props {
                         let prop_old = child_pointer(&here, name);
+                        if let Value::Bool(false) = prop {
+                            self.warnings
+                                .push(crate::loose_schema::forbidden_property(name, &prop_old));
+                            continue;
+                        }
                         let mut prop = prop.clone();
                         if let Some(Value::Bool(flag)) = prop.get("required").cloned() {
                             // Swagger 1.x style `required: true` on the property itself.
@@ -816,6 +826,13 @@ impl Upgrader {
                 "x-nullable" => {
                     out.insert("nullable".into(), value.clone());
                 }
+                "title" | "description" | "pattern" | "format" if !value.is_string() => {
+                    let (warning, read) = crate::loose_schema::text_keyword(key, value, &here);
+                    self.warnings.push(warning);
+                    if let Some(read) = read {
+                        out.insert(key.clone(), read);
+                    }
+                }
                 // Swagger 2.0 names only the member; 3.0 says the same as an object.
                 "discriminator" if self.dialect == Dialect::Swagger2 && value.is_string() => {
                     out.insert(key.clone(), json!({ "propertyName": value }));
@@ -840,9 +857,9 @@ impl Upgrader {
             out.insert("type".into(), json!("array"));
         }
         self.warnings
-            .extend(crate::enum_reading::read_null_only_enum(&mut out, old));
+            .extend(crate::loose_schema::read_null_only_enum(&mut out, old));
         self.warnings
-            .extend(crate::enum_reading::read_enum_values(&mut out, old));
+            .extend(crate::loose_schema::read_enum_values(&mut out, old));
         Value::Object(out)
     }
 }

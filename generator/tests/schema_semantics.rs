@@ -193,6 +193,21 @@ fn members_that_add_no_type_are_annotations_beside_a_string() {
 }
 
 #[test]
+fn boolean_schemas_and_non_text_annotations_are_read_with_warnings() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    title: 2024\n    properties:\n      additionalProperties: false\n      anything: true\n      code: {type: string, pattern: 0, description: {en: The code.}}\n      list: {type: array, items: true}\n",
+    )));
+    for wanted in [
+        "pub anything: Option<::serde_json::Value>,",
+        "pub code: Option<String>,",
+        "pub list: Option<Vec<::serde_json::Value>>,",
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+    assert!(!types.contains("additional_properties"), "{types}");
+}
+
+#[test]
 fn all_of_with_two_unions_or_a_union_of_strings_is_refused() {
     let stderr = refused(&spec(
         "  Root:\n    allOf:\n      - oneOf: [{type: object, properties: {a: {type: string}}}, {type: string}]\n      - anyOf: [{type: object}]\n",

@@ -1,6 +1,7 @@
-//! `enum` values written in another JSON type than the schema's `type`, read as the author
-//! evidently meant them, before the model sees the schema. Real definitions are full of
-//! these: YAML reads `enum: [1, 2]` or `[yes, no]` under `type: string` as numbers and
+//! Schema keywords written loosely, read as the author evidently meant them before the
+//! model sees the schema, each with a located warning: booleans where a schema belongs,
+//! non-text titles and patterns, and `enum` values of another JSON type than the
+//! schema's `type`. Real definitions are full of the last: YAML reads `enum: [1, 2]` or `[yes, no]` under `type: string` as numbers and
 //! booleans, and generators write `type: integer` with `enum: ["1", "2"]`, or with the
 //! names of a string enum (`["Primary", "Secondary"]`).
 //!
@@ -40,6 +41,67 @@ pub fn read_null_only_enum(schema: &mut Map<String, Value>, pointer: &str) -> Op
         ))
         .help("leave `enum` out and write `nullable: true` if other values may come too"),
     ))
+}
+
+/// A boolean where a schema belongs (JSON Schema's `true`: any value; `false`: none),
+/// which the 3.0 model cannot read: `true` is read as `{}`, `false` as `not: {}` (which
+/// `check` reports). A property that is `false` is [`forbidden_property`] instead.
+pub fn boolean_schema(flag: bool, pointer: &str) -> ((String, Diagnostic), Value) {
+    let (reading, read) = if flag {
+        ("any JSON value (`{}`)", Value::Object(Map::new()))
+    } else {
+        ("no value (`not: {}`)", serde_json::json!({ "not": {} }))
+    };
+    (
+        (
+            pointer.to_string(),
+            Diagnostic::warning(format!("a schema written as `{flag}` is read as {reading}"))
+                .help("OpenAPI 3.0 schemas are objects: write `{}` for any value"),
+        ),
+        read,
+    )
+}
+
+/// `properties: {name: false}`: the member may not appear, so the type leaves it out.
+/// Often `additionalProperties: false` written one level too deep.
+pub fn forbidden_property(name: &str, pointer: &str) -> (String, Diagnostic) {
+    let help = if name == "additionalProperties" {
+        "to close the object, move `additionalProperties: false` out of `properties`".to_string()
+    } else {
+        format!("leave `{name}` out of `properties` if it is not a member")
+    };
+    (
+        pointer.to_string(),
+        Diagnostic::warning(format!(
+            "property `{name}` is the schema `false`, which no value fits; the member is left out"
+        ))
+        .help(help),
+    )
+}
+
+/// `title`, `description`, `pattern` or `format` written as something other than text:
+/// a number or boolean title or description is its text; anything else, and any
+/// non-text `pattern` or `format` (`pattern: 0` matches no intent), is left out.
+pub fn text_keyword(key: &str, value: &Value, pointer: &str) -> ((String, Diagnostic), Option<Value>) {
+    let as_text = matches!(key, "title" | "description") && (value.is_number() || value.is_boolean());
+    let (reading, read) = if as_text {
+        ("read as its text", Some(Value::String(value.to_string())))
+    } else {
+        ("left out", None)
+    };
+    let shown = match value {
+        Value::Object(_) => "a map".to_string(),
+        Value::Array(_) => "a list".to_string(),
+        other => format!("`{other}`"),
+    };
+    (
+        (
+            pointer.to_string(),
+            Diagnostic::warning(format!("`{key}` is {shown}, not text; {reading}"))
+                .help(format!("write `{key}` as a string")),
+        ),
+        read,
+    )
 }
 
 /// Integer formats, which say nothing once the schema is read as a string.
