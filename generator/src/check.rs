@@ -548,11 +548,20 @@ impl Checker<'_> {
             return;
         };
         let at = child_pointer(pointer, "discriminator");
+        // A mapping to nowhere (often a file of the unbundled source) costs the tag only:
+        // beside a `oneOf`/`anyOf` the alternatives are tried in order instead (as `ir`
+        // does); for the base of subtypes, a value with that tag is one of the unlisted
+        // kinds.
+        let reading = if union_members(schema).is_some() {
+            "the discriminator is not used, the alternatives are tried in order"
+        } else {
+            "a value with this tag is read as one of the kinds the mapping does not list"
+        };
         for (value, target) in &discriminator.mapping {
             if crate::ir::mapping_target(self.api, target).is_none() {
-                self.error(
+                self.warning(
                     &child_pointer(&child_pointer(&at, "mapping"), value),
-                    format!("discriminator value `{value}` is mapped to `{target}`, which names no schema of this definition"),
+                    format!("discriminator value `{value}` is mapped to `{target}`, which names no schema of this definition; {reading}"),
                     "map it to `#/components/schemas/NAME` or `NAME` of a schema under `components.schemas` (`definitions` in Swagger 2.0)",
                 );
             }
