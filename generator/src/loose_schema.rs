@@ -104,6 +104,27 @@ pub fn text_keyword(key: &str, value: &Value, pointer: &str) -> ((String, Diagno
     )
 }
 
+/// `{type: {type: string, enum: [..]}}`: a schema whose only key, `type`, holds a whole
+/// schema, as an exporter writes a one-property wrapper without its `properties`. The
+/// inner schema is what the wrapper stands for: `type` can hold nothing else.
+pub fn wrapped_in_type(schema: &Map<String, Value>) -> Option<&Value> {
+    let inner = schema.get("type").filter(|_| schema.len() == 1)?;
+    let looks_like_schema = |m: &Map<String, Value>| {
+        ["type", "$ref", "properties", "enum"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+    };
+    inner.as_object().filter(|m| looks_like_schema(m)).map(|_| inner)
+}
+
+pub fn unwrapped_warning(pointer: &str) -> (String, Diagnostic) {
+    (
+        pointer.to_string(),
+        Diagnostic::warning("`type` holds a whole schema instead of a type name; read as that schema")
+            .help("write the inner schema in place of its wrapper, or name the type (`type: string`)"),
+    )
+}
+
 /// Integer formats, which say nothing once the schema is read as a string.
 const NUMBER_FORMATS: [&str; 6] = ["int32", "int64", "uint32", "uint64", "float", "double"];
 
@@ -286,6 +307,25 @@ mod tests {
             unreachable!()
         };
         assert!(read_null_only_enum(&mut map, "/s").is_none());
+    }
+
+    #[test]
+    fn a_schema_wrapped_in_type_is_the_inner_schema() {
+        let Value::Object(wrapper) = json!({"type": {"type": "string", "enum": ["Service"]}}) else {
+            unreachable!()
+        };
+        assert_eq!(
+            wrapped_in_type(&wrapper),
+            Some(&json!({"type": "string", "enum": ["Service"]}))
+        );
+        let Value::Object(other) = json!({"type": {"en": "text"}}) else {
+            unreachable!()
+        };
+        assert_eq!(wrapped_in_type(&other), None);
+        let Value::Object(beside) = json!({"type": {"type": "string"}, "description": "x"}) else {
+            unreachable!()
+        };
+        assert_eq!(wrapped_in_type(&beside), None);
     }
 
     #[test]

@@ -714,6 +714,11 @@ impl Upgrader {
         let Value::Object(map) = schema else {
             return schema.clone();
         };
+        if let Some(inner) = crate::loose_schema::wrapped_in_type(map) {
+            let inner_old = child_pointer(old, "type");
+            self.warnings.push(crate::loose_schema::unwrapped_warning(&inner_old));
+            return self.schema(inner, &inner_old);
+        }
         if map.contains_key("$ref") {
             let mut out = map.clone();
             if let Some(Value::String(r)) = out.get_mut("$ref") {

@@ -136,6 +136,7 @@ const MESSAGES: &[&str] = &[
     "is the schema `false`, which no value fits; the member is left out",
     "a schema written as `",
     "not text; ",
+    "`type` holds a whole schema instead of a type name; read as that schema",
     "is defined as itself: ",
     "nested `$ref`/`allOf`/`oneOf` steps",
     "response has no body in HTTP, but content is declared for it; it is left out",
