@@ -13,7 +13,7 @@ use crate::ir::paths::{self, PathTemplate};
 use crate::provenance::Provenance;
 use crate::schema_shape::{
     MAX_COMPOSITION_DEPTH, Shape, all_of_members, component_key, own_object, resolve_component, shape, sole_member,
-    union_members,
+    union_beside_object, union_members,
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 
@@ -476,7 +476,15 @@ impl Checker<'_> {
         if let Some((list, alternatives)) = sibling_union(schema) {
             self.alternatives_are_objects(list, alternatives, pointer, true);
         } else if let Some((list, alternatives)) = union_members(schema).filter(|_| own_object(schema).is_some()) {
-            self.alternatives_are_objects(list, alternatives, pointer, true);
+            if union_beside_object(self.api, schema) {
+                self.alternatives_are_objects(list, alternatives, pointer, true);
+            } else {
+                self.warning(
+                    pointer,
+                    format!("no alternative of this `{list}` is an object, so the object keywords beside it (`type: object`, `additionalProperties`) are ignored"),
+                    &format!("leave `type: object` and `additionalProperties` out of a `{list}` of values that are not objects"),
+                );
+            }
         }
     }
 
@@ -512,11 +520,20 @@ impl Checker<'_> {
             return;
         };
         let at = child_pointer(pointer, "discriminator");
+        // A mapping to nowhere (often a file of the unbundled source) costs the tag only:
+        // beside a `oneOf`/`anyOf` the alternatives are tried in order instead (as `ir`
+        // does); for the base of subtypes, a value with that tag is one of the unlisted
+        // kinds.
+        let reading = if union_members(schema).is_some() {
+            "the discriminator is not used, the alternatives are tried in order"
+        } else {
+            "a value with this tag is read as one of the kinds the mapping does not list"
+        };
         for (value, target) in &discriminator.mapping {
             if crate::ir::mapping_target(self.api, target).is_none() {
-                self.error(
+                self.warning(
                     &child_pointer(&child_pointer(&at, "mapping"), value),
-                    format!("discriminator value `{value}` is mapped to `{target}`, which names no schema of this definition"),
+                    format!("discriminator value `{value}` is mapped to `{target}`, which names no schema of this definition; {reading}"),
                     "map it to `#/components/schemas/NAME` or `NAME` of a schema under `components.schemas` (`definitions` in Swagger 2.0)",
                 );
             }
@@ -551,15 +568,8 @@ impl Checker<'_> {
         if values.is_empty() {
             return;
         }
+        // `enum: [null]` was read as a nullable schema in `upgrade`.
         let enum_ptr = child_pointer(pointer, "enum");
-        if values.iter().all(Value::is_null) {
-            self.error(
-                &enum_ptr,
-                "`enum: [null]` leaves no value but `null`".to_string(),
-                "list the values the member may take, and add `nullable: true` if it may also be null",
-            );
-            return;
-        }
         let typ = match &schema.schema_kind {
             SchemaKind::Any(any) => any.typ.as_deref(),
             _ => Some("string"),
@@ -574,13 +584,9 @@ impl Checker<'_> {
         for (i, value) in values.iter().enumerate() {
             if !value.is_null() && !fits(value) {
                 let typ = typ.unwrap_or_default();
-                let help = if typ == "string" {
-                    format!(
-                        "quote the value (`'{value}'`) if the string is meant, or change `type` to match the values"
-                    )
-                } else {
-                    "make the values match `type`, or change `type` to match the values".to_string()
-                };
+                // Numbers and booleans under `type: string`, and numbers or names written
+                // as text, were read in `upgrade`; what is left has no reading.
+                let help = "make the values match `type`, or change `type` to match the values".to_string();
                 self.error(
                     &child_pointer(&enum_ptr, &i.to_string()),
                     format!("enum value `{value}` is not of the schema's `type: {typ}`"),

@@ -28,6 +28,7 @@ mod layout;
 mod limits;
 mod load;
 mod locate;
+mod loose_schema;
 mod manifest;
 mod media_type;
 mod model_error;

@@ -190,9 +190,6 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
         return Shape::Union;
     }
     if let Some(members) = all_of_members(schema) {
-        if own_object(schema).is_some() {
-            return Shape::Object;
-        }
         let shapes: Vec<Shape> = members
             .iter()
             .map(|m| match m {
@@ -204,6 +201,9 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
             })
             .filter(|s| *s != Shape::Annotation)
             .collect();
+        if own_object(schema).is_some() && object_keywords_apply(schema, &shapes) {
+            return Shape::Object;
+        }
         return match shapes.as_slice() {
             [] => Shape::Annotation,
             [one] => *one,
@@ -221,7 +221,9 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
         {
             Shape::Object
         }
-        SchemaKind::Any(any) if *any == AnySchema::default() => Shape::Annotation,
+        SchemaKind::Any(any) if *any == AnySchema::default() || only_type_specific_constraints(any) => {
+            Shape::Annotation
+        }
         SchemaKind::Any(any) if any.typ.as_deref() == Some("object") => Shape::Object,
         _ => Shape::Other("a schema of no single type"),
     }
@@ -232,15 +234,16 @@ fn shape_of_item(api: &OpenAPI, schema: &Schema, seen: &mut BTreeSet<*const Sche
 /// names the type) among members of the same non-object shape.
 pub fn sole_member<'s>(api: &OpenAPI, schema: &'s Schema) -> Option<(usize, &'s ReferenceOr<Schema>)> {
     let members = all_of_members(schema)?;
-    if own_object(schema).is_some() {
-        return None;
-    }
     let shaped: Vec<(usize, &'s ReferenceOr<Schema>, Shape)> = members
         .iter()
         .enumerate()
         .map(|(i, m)| (i, m, shape(api, m)))
         .filter(|(_, _, s)| *s != Shape::Annotation)
         .collect();
+    let shapes: Vec<Shape> = shaped.iter().map(|(_, _, s)| *s).collect();
+    if own_object(schema).is_some() && object_keywords_apply(schema, &shapes) {
+        return None;
+    }
     match shaped.as_slice() {
         [(i, m, _)] => Some((*i, *m)),
         [(_, _, first), rest @ ..] if matches!(first, Shape::Other(_)) && rest.iter().all(|(_, _, s)| s == first) => {
@@ -252,4 +255,61 @@ pub fn sole_member<'s>(api: &OpenAPI, schema: &'s Schema) -> Option<(usize, &'s 
         }
         _ => None,
     }
+}
+
+/// Whether the object keywords written beside an `allOf` or a `oneOf`/`anyOf` (`type:
+/// object`, `additionalProperties`, `properties`) shape the value, given the shapes of the
+/// members (annotations left out). They always do when they name members or a map of
+/// them; bare `type: object` or `additionalProperties: false` beside members that are no
+/// objects is what converters from XSD or .NET write around a string enum, and says
+/// nothing about a string: the members are the value.
+pub fn object_keywords_apply(schema: &Schema, member_shapes: &[Shape]) -> bool {
+    let SchemaKind::Any(any) = &schema.schema_kind else {
+        return true;
+    };
+    let names_members = !any.properties.is_empty()
+        || !any.required.is_empty()
+        || matches!(
+            any.additional_properties,
+            Some(openapiv3::AdditionalProperties::Schema(_))
+        );
+    names_members || member_shapes.is_empty() || member_shapes.iter().any(|s| matches!(s, Shape::Object | Shape::Union))
+}
+
+/// Whether the properties and object keywords beside a `oneOf`/`anyOf` are merged into
+/// each alternative (see [`object_keywords_apply`]).
+pub fn union_beside_object(api: &OpenAPI, schema: &Schema) -> bool {
+    let (Some(_), Some((_, alternatives))) = (own_object(schema), union_members(schema)) else {
+        return false;
+    };
+    let shapes: Vec<Shape> = alternatives
+        .iter()
+        .map(|a| shape(api, a))
+        .filter(|s| *s != Shape::Annotation)
+        .collect();
+    object_keywords_apply(schema, &shapes)
+}
+
+/// A schema with no `type` whose keywords all constrain values of one type only
+/// (`pattern`, `format`, `minLength`, `minimum`, …): beside another member in an `allOf`
+/// it narrows that member's values and adds no type of its own, as a description does.
+fn only_type_specific_constraints(any: &AnySchema) -> bool {
+    let kept = AnySchema {
+        pattern: None,
+        multiple_of: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        minimum: None,
+        maximum: None,
+        min_length: None,
+        max_length: None,
+        min_items: None,
+        max_items: None,
+        unique_items: None,
+        min_properties: None,
+        max_properties: None,
+        format: None,
+        ..any.clone()
+    };
+    kept == AnySchema::default()
 }

@@ -706,9 +706,19 @@ impl Upgrader {
     /// Normalises one schema (and the schemas inside it) into what 3.0 and the
     /// `openapiv3` model accept. `old` is the schema's resolved pointer, for messages.
     fn schema(&mut self, schema: &Value, old: &str) -> Value {
+        if let Value::Bool(flag) = schema {
+            let (warning, read) = crate::loose_schema::boolean_schema(*flag, old);
+            self.warnings.push(warning);
+            return read;
+        }
         let Value::Object(map) = schema else {
             return schema.clone();
         };
+        if let Some(inner) = crate::loose_schema::wrapped_in_type(map) {
+            let inner_old = child_pointer(old, "type");
+            self.warnings.push(crate::loose_schema::unwrapped_warning(&inner_old));
+            return self.schema(inner, &inner_old);
+        }
         if map.contains_key("$ref") {
             let mut out = map.clone();
             if let Some(Value::String(r)) = out.get_mut("$ref") {
@@ -744,6 +754,11 @@ impl Upgrader {
                     let mut new = Map::new();
                     for (name, prop) in props {
                         let prop_old = child_pointer(&here, name);
+                        if let Value::Bool(false) = prop {
+                            self.warnings
+                                .push(crate::loose_schema::forbidden_property(name, &prop_old));
+                            continue;
+                        }
                         let mut prop = prop.clone();
                         if let Some(Value::Bool(flag)) = prop.get("required").cloned() {
                             // Swagger 1.x style `required: true` on the property itself.
@@ -816,6 +831,13 @@ impl Upgrader {
                 "x-nullable" => {
                     out.insert("nullable".into(), value.clone());
                 }
+                "title" | "description" | "pattern" | "format" if !value.is_string() => {
+                    let (warning, read) = crate::loose_schema::text_keyword(key, value, &here);
+                    self.warnings.push(warning);
+                    if let Some(read) = read {
+                        out.insert(key.clone(), read);
+                    }
+                }
                 // Swagger 2.0 names only the member; 3.0 says the same as an object.
                 "discriminator" if self.dialect == Dialect::Swagger2 && value.is_string() => {
                     out.insert(key.clone(), json!({ "propertyName": value }));
@@ -839,6 +861,10 @@ impl Upgrader {
         if out.contains_key(TUPLE_EXTENSION) && !out.contains_key("type") {
             out.insert("type".into(), json!("array"));
         }
+        self.warnings
+            .extend(crate::loose_schema::read_null_only_enum(&mut out, old));
+        self.warnings
+            .extend(crate::loose_schema::read_enum_values(&mut out, old));
         Value::Object(out)
     }
 }
@@ -970,6 +996,7 @@ fn schema_positions(doc: &Value) -> Vec<String> {
     if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
         out.extend(schemas.keys().map(|k| child_pointer("/components/schemas", k)));
     }
+    out.extend(component_schema_positions(doc));
     let Some(Value::Object(paths)) = doc.get("paths") else {
         return out;
     };
@@ -1011,10 +1038,54 @@ fn schema_positions(doc: &Value) -> Vec<String> {
                             ));
                         }
                     }
+                    if let Some(Value::Object(headers)) = response.get("headers") {
+                        let headers_ptr = format!("{op_ptr}/responses/{status}/headers");
+                        out.extend(
+                            headers
+                                .keys()
+                                .map(|h| format!("{}/schema", child_pointer(&headers_ptr, h))),
+                        );
+                    }
                 }
             }
         }
     }
     out.retain(|p| doc.pointer(p).is_some());
+    out
+}
+
+/// Pointers of the schemas of reusable parameters, headers, request bodies and responses
+/// (`components.parameters.P.schema`, …), normalised as the schemas of operations are.
+fn component_schema_positions(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let keys = |pointer: &str| -> Vec<String> {
+        match doc.pointer(pointer) {
+            Some(Value::Object(map)) => map.keys().map(|k| child_pointer(pointer, k)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let content = |pointer: &str| -> Vec<String> {
+        keys(&format!("{pointer}/content"))
+            .into_iter()
+            .map(|media| format!("{media}/schema"))
+            .collect()
+    };
+    for param in keys("/components/parameters") {
+        out.push(format!("{param}/schema"));
+    }
+    for header in keys("/components/headers") {
+        out.push(format!("{header}/schema"));
+    }
+    for body in keys("/components/requestBodies") {
+        out.extend(content(&body));
+    }
+    for response in keys("/components/responses") {
+        out.extend(content(&response));
+        out.extend(
+            keys(&format!("{response}/headers"))
+                .into_iter()
+                .map(|h| format!("{h}/schema")),
+        );
+    }
     out
 }

@@ -200,11 +200,11 @@ fn a_model_error_names_the_node_itself() {
     );
     let files = Files::new(&[(
         "api.yaml",
-        "openapi: 3.0.3\ninfo:\n  title: Notes\n  version: '1'\npaths: {}\ncomponents:\n  schemas:\n    Note:\n      type: object\n    Tag:\n      type: object\n      properties:\n        label:\n          type: string\n          description: [not, text]\n",
+        "openapi: 3.0.3\ninfo:\n  title: Notes\n  version: '1'\npaths: {}\ncomponents:\n  schemas:\n    Note:\n      type: object\n    Tag:\n      type: object\n      properties:\n        label:\n          type: string\n          readOnly: sometimes\n",
     )]);
     assert_eq!(
         files.error("api.yaml"),
-        "error: DIR/api.yaml:15:11: not a valid API definition: invalid type: sequence, expected a string (at /components/schemas/Tag/properties/label/description)\n  help: compare this node with the Swagger 2.0 / OpenAPI 3.0 specification"
+        "error: DIR/api.yaml:15:11: not a valid API definition: invalid type: string \"sometimes\", expected a boolean (at /components/schemas/Tag/properties/label/readOnly)\n  help: compare this node with the Swagger 2.0 / OpenAPI 3.0 specification"
     );
 }
 

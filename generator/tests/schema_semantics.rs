@@ -131,18 +131,33 @@ fn a_union_that_lists_itself_is_refused() {
 }
 
 #[test]
-fn enum_values_of_another_type_and_a_null_only_enum_are_refused() {
+fn enum_values_of_another_type_are_read_as_meant_and_a_null_only_enum_as_nullable() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [1, two]}\n      flag: {type: string, enum: [true]}\n      nothing: {type: string, enum: [null]}\n      mode: {type: integer, enum: [Fast, Slow]}\n      size: {type: integer, enum: ['8', '16']}\n",
+    )));
+    for wanted in [
+        r#"#[serde(rename = "1")] T1,"#,
+        r#"#[serde(rename = "two")] Two,"#,
+        r#"#[serde(rename = "true")] True,"#,
+        r#"pub nothing: Option<Option<String>>,"#,
+        r#"#[serde(rename = "Fast")] Fast,"#,
+        r#"pub size: Option<i64>,"#,
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+}
+
+#[test]
+fn enum_values_with_no_reading_are_refused() {
     let stderr = refused(&spec(
-        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [1, two]}\n      flag: {type: string, enum: [true]}\n      nothing: {type: string, enum: [null]}\n",
+        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [one, [two, three]]}\n      mode: {type: integer, enum: [1, Slow]}\n",
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:18:36: enum value `1` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/0)\n  \
-         help: quote the value (`'1'`) if the string is meant, or change `type` to match the values\n\
-         error: DIR/api.yaml:19:35: enum value `true` is not of the schema's `type: string` (at /definitions/Root/properties/flag/enum/0)\n  \
-         help: quote the value (`'true'`) if the string is meant, or change `type` to match the values\n\
-         error: DIR/api.yaml:20:31: `enum: [null]` leaves no value but `null` (at /definitions/Root/properties/nothing/enum)\n  \
-         help: list the values the member may take, and add `nullable: true` if it may also be null\n"
+        "error: DIR/api.yaml:18:41: enum value `[\"two\",\"three\"]` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/1)\n  \
+         help: make the values match `type`, or change `type` to match the values\n\
+         error: DIR/api.yaml:19:39: enum value `\"Slow\"` is not of the schema's `type: integer` (at /definitions/Root/properties/mode/enum/1)\n  \
+         help: make the values match `type`, or change `type` to match the values\n"
     );
 }
 
@@ -156,6 +171,40 @@ fn all_of_over_a_string_and_an_object_is_refused() {
         "error: DIR/api.yaml:18:9: this `allOf` member is a string, but the other members describe an object: no value is both (at /definitions/Root/allOf/0)\n  \
          help: remove the member, or use `oneOf` if the value may be either\n"
     );
+}
+
+#[test]
+fn members_that_add_no_type_are_annotations_beside_a_string() {
+    // AWS-style `allOf: [{$ref: __string}, {pattern, description}]`, a string enum closed
+    // with `additionalProperties: false`, and an XSD-style `type: object` around a
+    // `oneOf` of string values: each is the string-valued member, with no object around it.
+    let types = squeezed(&types_of(&spec(
+        "  Text: {type: string}\n  Icons: {type: string, enum: ['icon://star', 'icon://globe']}\n  Icon:\n    additionalProperties: false\n    description: One of the predefined icons.\n    allOf: [{$ref: '#/definitions/Icons'}]\n  MimeType: {type: string, pattern: '.+/.+'}\n  TextKind: {enum: [text, html]}\n  ContentType:\n    type: object\n    additionalProperties: false\n    oneOf: [{$ref: '#/definitions/TextKind'}, {$ref: '#/definitions/MimeType'}]\n  Root:\n    type: object\n    properties:\n      arn:\n        allOf:\n          - $ref: '#/definitions/Text'\n          - {pattern: '^arn:.+$', description: The resource name.}\n      icon: {$ref: '#/definitions/Icon'}\n      content: {$ref: '#/definitions/ContentType'}\n",
+    )));
+    for wanted in [
+        "pub arn: Option<Text>,",
+        "pub type Icon = Icons;",
+        "pub content: Option<ContentType>,",
+        "pub enum ContentType { TextKind(TextKind), MimeType(MimeType), }",
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+    assert!(!types.contains("pub struct ContentType"), "{types}");
+}
+
+#[test]
+fn boolean_schemas_and_non_text_annotations_are_read_with_warnings() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    title: 2024\n    properties:\n      additionalProperties: false\n      anything: true\n      code: {type: string, pattern: 0, description: {en: The code.}}\n      list: {type: array, items: true}\n",
+    )));
+    for wanted in [
+        "pub anything: Option<::serde_json::Value>,",
+        "pub code: Option<String>,",
+        "pub list: Option<Vec<::serde_json::Value>>,",
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+    assert!(!types.contains("additional_properties"), "{types}");
 }
 
 #[test]
@@ -464,12 +513,15 @@ fn a_required_read_only_member_is_optional_only_where_a_request_carries_it() {
 }
 
 #[test]
-fn a_discriminator_mapping_into_another_file_is_refused() {
-    let stderr = refused(
-        "openapi: 3.0.3\ninfo: {title: Shapes, version: '1'}\npaths:\n  /root:\n    get:\n      operationId: getRoot\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Root'}\ncomponents:\n  schemas:\n    Card: {type: object, properties: {type: {type: string}}}\n    Root:\n      oneOf: [{$ref: '#/components/schemas/Card'}]\n      discriminator: {propertyName: type, mapping: {card: 'other.yaml#/Card'}}\n",
-    );
+fn a_discriminator_mapping_to_no_schema_leaves_the_alternatives_tried_in_order() {
+    // DigitalOcean-style: the mapping still names the files of the unbundled source.
+    let types = squeezed(&types_of(
+        "openapi: 3.0.3\ninfo: {title: Shapes, version: '1'}\npaths:\n  /root:\n    get:\n      operationId: getRoot\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Root'}\ncomponents:\n  schemas:\n    Card: {type: object, required: [type, number], properties: {type: {type: string}, number: {type: string}}}\n    Iban: {type: object, required: [type, iban], properties: {type: {type: string}, iban: {type: string}}}\n    Root:\n      oneOf: [{$ref: '#/components/schemas/Card'}, {$ref: '#/components/schemas/Iban'}]\n      discriminator: {propertyName: type, mapping: {card: 'models/methods.yml#/Card', iban: Iban}}\n",
+    ));
     assert!(
-        stderr.contains("discriminator value `card` is mapped to `other.yaml#/Card`, which names no schema"),
-        "{stderr}"
+        types.contains(
+            "#[serde(untagged)] #[allow(clippy::large_enum_variant)] pub enum Root { Card(Card), Iban(Iban), }"
+        ),
+        "{types}"
     );
 }

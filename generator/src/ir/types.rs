@@ -26,7 +26,7 @@ use super::{
 use crate::diag::child_pointer;
 use crate::schema_shape::{
     all_of_members, component_key, normalized, object_from_any, own_object, resolve_component, sole_member,
-    union_members,
+    union_beside_object, union_members,
 };
 use crate::upgrade::{TUPLE_EXTENSION, TYPES_EXTENSION};
 use options::TypeOptions;
@@ -332,7 +332,7 @@ impl<'a> TypeBuilder<'a> {
             return Some(kind);
         }
         // Properties beside a `oneOf` are common to every alternative, as in an `allOf`.
-        if own_object(schema).is_some() && union_members(schema).is_some() {
+        if union_beside_object(self.api, schema) {
             return Some(self.all_of_kind(schema, &[], pointer, name));
         }
         let schema = &*normalized(schema);

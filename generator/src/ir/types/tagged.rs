@@ -122,6 +122,15 @@ impl TypeBuilder<'_> {
     pub(super) fn discriminated_union(&mut self, schema: &Schema, pointer: &str, name: &str) -> Option<TypeKind> {
         let discriminator = schema.schema_data.discriminator.as_ref()?;
         let (_, members) = union_members(schema)?;
+        // A value mapped to no schema could not be read by its tag: `check` warned, and
+        // the alternatives are tried in order instead.
+        if discriminator
+            .mapping
+            .values()
+            .any(|target| mapping_target(self.api, target).is_none())
+        {
+            return None;
+        }
         let keys: Option<Vec<String>> = members
             .iter()
             .map(|member| match member {

@@ -1,0 +1,340 @@
+//! Schema keywords written loosely, read as the author evidently meant them before the
+//! model sees the schema, each with a located warning: booleans where a schema belongs,
+//! non-text titles and patterns, and `enum` values of another JSON type than the
+//! schema's `type`. Real definitions are full of the last: YAML reads `enum: [1, 2]` or `[yes, no]` under `type: string` as numbers and
+//! booleans, and generators write `type: integer` with `enum: ["1", "2"]`, or with the
+//! names of a string enum (`["Primary", "Secondary"]`).
+//!
+//! Readings, each with a located warning:
+//! - under `type: string`, a number or boolean is its JSON text (`1` → `"1"`);
+//! - under `type: integer`/`number`, a string that is such a number is that number;
+//! - under `type: boolean`, `"true"`/`"false"` are the booleans;
+//! - when every value is a string and some are not of the type (`type: integer` with
+//!   `["Primary", "Secondary"]`), the values win: the schema is read as `type: string`.
+//!
+//! What fits no reading (an array or an object among the values) is left for `check`.
+
+use serde_json::{Map, Value};
+
+use crate::diag::{Diagnostic, child_pointer};
+
+/// `enum: [null]` admits only `null`: generated code reads it as a nullable value of the
+/// schema's type (any JSON without one), which `null` is one value of. Django-style
+/// generators write it for a member that is always null (`NullEnum`).
+pub fn read_null_only_enum(schema: &mut Map<String, Value>, pointer: &str) -> Option<(String, Diagnostic)> {
+    let Some(Value::Array(values)) = schema.get("enum") else {
+        return None;
+    };
+    if values.is_empty() || !values.iter().all(Value::is_null) {
+        return None;
+    }
+    schema.remove("enum");
+    schema.insert("nullable".into(), Value::Bool(true));
+    let reading = match schema.get("type").and_then(Value::as_str) {
+        Some(typ) => format!("a nullable `{typ}`"),
+        None => "any JSON value, `null` included".to_string(),
+    };
+    Some((
+        child_pointer(pointer, "enum"),
+        Diagnostic::warning(format!(
+            "`enum: [null]` admits only `null`; read as {reading}, which the generated code cannot narrow further"
+        ))
+        .help("leave `enum` out and write `nullable: true` if other values may come too"),
+    ))
+}
+
+/// A boolean where a schema belongs (JSON Schema's `true`: any value; `false`: none),
+/// which the 3.0 model cannot read: `true` is read as `{}`, `false` as `not: {}` (which
+/// `check` reports). A property that is `false` is [`forbidden_property`] instead.
+pub fn boolean_schema(flag: bool, pointer: &str) -> ((String, Diagnostic), Value) {
+    let (reading, read) = if flag {
+        ("any JSON value (`{}`)", Value::Object(Map::new()))
+    } else {
+        ("no value (`not: {}`)", serde_json::json!({ "not": {} }))
+    };
+    (
+        (
+            pointer.to_string(),
+            Diagnostic::warning(format!("a schema written as `{flag}` is read as {reading}"))
+                .help("OpenAPI 3.0 schemas are objects: write `{}` for any value"),
+        ),
+        read,
+    )
+}
+
+/// `properties: {name: false}`: the member may not appear, so the type leaves it out.
+/// Often `additionalProperties: false` written one level too deep.
+pub fn forbidden_property(name: &str, pointer: &str) -> (String, Diagnostic) {
+    let help = if name == "additionalProperties" {
+        "to close the object, move `additionalProperties: false` out of `properties`".to_string()
+    } else {
+        format!("leave `{name}` out of `properties` if it is not a member")
+    };
+    (
+        pointer.to_string(),
+        Diagnostic::warning(format!(
+            "property `{name}` is the schema `false`, which no value fits; the member is left out"
+        ))
+        .help(help),
+    )
+}
+
+/// `title`, `description`, `pattern` or `format` written as something other than text:
+/// a number or boolean title or description is its text; anything else, and any
+/// non-text `pattern` or `format` (`pattern: 0` matches no intent), is left out.
+pub fn text_keyword(key: &str, value: &Value, pointer: &str) -> ((String, Diagnostic), Option<Value>) {
+    let as_text = matches!(key, "title" | "description") && (value.is_number() || value.is_boolean());
+    let (reading, read) = if as_text {
+        ("read as its text", Some(Value::String(value.to_string())))
+    } else {
+        ("left out", None)
+    };
+    let shown = match value {
+        Value::Object(_) => "a map".to_string(),
+        Value::Array(_) => "a list".to_string(),
+        other => format!("`{other}`"),
+    };
+    (
+        (
+            pointer.to_string(),
+            Diagnostic::warning(format!("`{key}` is {shown}, not text; {reading}"))
+                .help(format!("write `{key}` as a string")),
+        ),
+        read,
+    )
+}
+
+/// `{type: {type: string, enum: [..]}}`: a schema whose only key, `type`, holds a whole
+/// schema, as an exporter writes a one-property wrapper without its `properties`. The
+/// inner schema is what the wrapper stands for: `type` can hold nothing else.
+pub fn wrapped_in_type(schema: &Map<String, Value>) -> Option<&Value> {
+    let inner = schema.get("type").filter(|_| schema.len() == 1)?;
+    let looks_like_schema = |m: &Map<String, Value>| {
+        ["type", "$ref", "properties", "enum"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+    };
+    inner.as_object().filter(|m| looks_like_schema(m)).map(|_| inner)
+}
+
+pub fn unwrapped_warning(pointer: &str) -> (String, Diagnostic) {
+    (
+        pointer.to_string(),
+        Diagnostic::warning("`type` holds a whole schema instead of a type name; read as that schema")
+            .help("write the inner schema in place of its wrapper, or name the type (`type: string`)"),
+    )
+}
+
+/// Integer formats, which say nothing once the schema is read as a string.
+const NUMBER_FORMATS: [&str; 6] = ["int32", "int64", "uint32", "uint64", "float", "double"];
+
+/// Rewrites the `enum` (and a `default` of the same kind) of one schema object in place;
+/// returns the warning to report at `pointer`, the schema's pointer, if anything changed.
+pub fn read_enum_values(schema: &mut Map<String, Value>, pointer: &str) -> Option<(String, Diagnostic)> {
+    let typ = schema.get("type")?.as_str()?.to_string();
+    let Some(Value::Array(values)) = schema.get("enum") else {
+        return None;
+    };
+    let misfits: Vec<&Value> = values.iter().filter(|v| !v.is_null() && !fits(&typ, v)).collect();
+    if misfits.is_empty() {
+        return None;
+    }
+    let shown = misfits
+        .iter()
+        .take(3)
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if misfits.len() > 3 { ", …" } else { "" };
+    let enum_ptr = child_pointer(pointer, "enum");
+    if misfits.iter().all(|v| converted(&typ, v).is_some()) {
+        let values: Vec<Value> = values
+            .iter()
+            .map(|v| converted(&typ, v).unwrap_or_else(|| v.clone()))
+            .collect();
+        schema.insert("enum".into(), Value::Array(values));
+        if let Some(default) = schema.get("default").and_then(|d| converted(&typ, d)) {
+            schema.insert("default".into(), default);
+        }
+        let reading = match typ.as_str() {
+            "string" => "their text",
+            "boolean" => "the booleans they spell",
+            _ => "the numbers they spell",
+        };
+        return Some((
+            enum_ptr,
+            Diagnostic::warning(format!(
+                "enum values {shown}{more} are not of the schema's `type: {typ}`; read as {reading}"
+            ))
+            .help(help(&typ)),
+        ));
+    }
+    let all_strings = values.iter().all(|v| v.is_string() || v.is_null());
+    if all_strings && typ != "string" {
+        schema.insert("type".into(), Value::String("string".into()));
+        if schema
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| NUMBER_FORMATS.contains(&f))
+        {
+            schema.remove("format");
+        }
+        if schema.get("default").is_some_and(|d| !d.is_string() && !d.is_null()) {
+            let text = schema.get("default").map(Value::to_string).unwrap_or_default();
+            schema.insert("default".into(), Value::String(text));
+        }
+        return Some((
+            enum_ptr,
+            Diagnostic::warning(format!(
+                "enum values {shown}{more} are strings, not of the schema's `type: {typ}`; the schema is read as `type: string`"
+            ))
+            .help(format!(
+                "write `type: string` if the values are sent as text, or list the {typ} values the names stand for"
+            )),
+        ));
+    }
+    None
+}
+
+fn help(typ: &str) -> String {
+    match typ {
+        "string" => "quote the values (`'1'`, `'true'`) so that YAML reads them as text".to_string(),
+        "boolean" => "write the values as `true` and `false`, without quotes".to_string(),
+        _ => "write the values as numbers, without quotes".to_string(),
+    }
+}
+
+/// Whether `value` is a value of JSON Schema type `typ` (other types: no opinion).
+pub fn fits(typ: &str, value: &Value) -> bool {
+    match typ {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        _ => true,
+    }
+}
+
+/// `value` as a value of `typ` when it unambiguously spells one; `None` otherwise.
+fn converted(typ: &str, value: &Value) -> Option<Value> {
+    if value.is_null() || fits(typ, value) {
+        return Some(value.clone());
+    }
+    match (typ, value) {
+        ("string", Value::Number(_) | Value::Bool(_)) => Some(Value::String(value.to_string())),
+        ("integer", Value::String(text)) => {
+            let text = text.trim();
+            text.parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| text.parse::<u64>().map(Value::from))
+                .ok()
+        }
+        ("number", Value::String(text)) => {
+            let number: f64 = text.trim().parse().ok()?;
+            // `serde_json` keeps the spelling of integers; other numbers go through f64.
+            text.trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .ok()
+                .or_else(|| serde_json::Number::from_f64(number).map(Value::Number))
+        }
+        ("boolean", Value::String(text)) => match text.as_str() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn read(schema: Value) -> (Value, Option<String>) {
+        let Value::Object(mut map) = schema else { unreachable!() };
+        let warning = read_enum_values(&mut map, "/s").map(|(p, d)| format!("{p}: {}", d.message));
+        (Value::Object(map), warning)
+    }
+
+    #[test]
+    fn numbers_and_booleans_under_string_are_their_text() {
+        let (schema, warning) = read(json!({"type": "string", "enum": [1, "two", true, 1.5], "default": 1}));
+        assert_eq!(
+            schema,
+            json!({"type": "string", "enum": ["1", "two", "true", "1.5"], "default": "1"})
+        );
+        assert!(
+            warning
+                .unwrap()
+                .starts_with("/s/enum: enum values `1`, `true`, `1.5` are not")
+        );
+    }
+
+    #[test]
+    fn numeric_text_under_integer_and_number_is_the_number() {
+        let (schema, _) = read(json!({"type": "integer", "enum": ["1", "2", " 4", null]}));
+        assert_eq!(schema, json!({"type": "integer", "enum": [1, 2, 4, null]}));
+        let (schema, _) = read(json!({"type": "number", "enum": ["2", "2.5"]}));
+        assert_eq!(schema, json!({"type": "number", "enum": [2, 2.5]}));
+        let (schema, _) = read(json!({"type": "boolean", "enum": ["true", "false"]}));
+        assert_eq!(schema, json!({"type": "boolean", "enum": [true, false]}));
+    }
+
+    #[test]
+    fn names_under_integer_make_a_string_enum() {
+        let (schema, warning) =
+            read(json!({"type": "integer", "format": "int32", "enum": ["Primary", "Secondary"], "default": 0}));
+        assert_eq!(
+            schema,
+            json!({"type": "string", "enum": ["Primary", "Secondary"], "default": "0"})
+        );
+        assert!(warning.unwrap().contains("read as `type: string`"));
+        let (schema, _) = read(json!({"type": "boolean", "enum": ["0", "1"]}));
+        assert_eq!(schema, json!({"type": "string", "enum": ["0", "1"]}));
+    }
+
+    #[test]
+    fn a_null_only_enum_is_nullable() {
+        let Value::Object(mut map) = json!({"type": "string", "enum": [null]}) else {
+            unreachable!()
+        };
+        assert!(read_null_only_enum(&mut map, "/s").is_some());
+        assert_eq!(Value::Object(map), json!({"type": "string", "nullable": true}));
+        let Value::Object(mut map) = json!({"enum": [null, "a"]}) else {
+            unreachable!()
+        };
+        assert!(read_null_only_enum(&mut map, "/s").is_none());
+    }
+
+    #[test]
+    fn a_schema_wrapped_in_type_is_the_inner_schema() {
+        let Value::Object(wrapper) = json!({"type": {"type": "string", "enum": ["Service"]}}) else {
+            unreachable!()
+        };
+        assert_eq!(
+            wrapped_in_type(&wrapper),
+            Some(&json!({"type": "string", "enum": ["Service"]}))
+        );
+        let Value::Object(other) = json!({"type": {"en": "text"}}) else {
+            unreachable!()
+        };
+        assert_eq!(wrapped_in_type(&other), None);
+        let Value::Object(beside) = json!({"type": {"type": "string"}, "description": "x"}) else {
+            unreachable!()
+        };
+        assert_eq!(wrapped_in_type(&beside), None);
+    }
+
+    #[test]
+    fn values_with_no_reading_are_left_for_check() {
+        let original = json!({"type": "string", "enum": ["a", ["b", "c"]]});
+        assert_eq!(read(original.clone()), (original, None));
+        let original = json!({"type": "integer", "enum": [[1], "Full-Time"]});
+        assert_eq!(read(original.clone()), (original, None));
+        let fitting = json!({"type": "integer", "enum": [1, 2]});
+        assert_eq!(read(fitting.clone()), (fitting, None));
+    }
+}
