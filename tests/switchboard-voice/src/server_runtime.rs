@@ -92,11 +92,13 @@ impl ServerConfig {
     }
 }
 
-/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set.
-pub fn with_document_route<S: Clone + Send + Sync + 'static>(
-    routes: ::axum::Router<S>,
+/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set. Another
+/// method on that path is answered 405 by the API's `error_response`, as on any route.
+#[doc(hidden)]
+pub fn with_document_route<A: Implementation>(
+    routes: ::axum::Router<std::sync::Arc<Shared<A>>>,
     config: &ServerConfig,
-) -> ::axum::Router<S> {
+) -> ::axum::Router<std::sync::Arc<Shared<A>>> {
     match &config.openapi_document {
         None => routes,
         Some((path, document)) => {
@@ -105,7 +107,11 @@ pub fn with_document_route<S: Clone + Send + Sync + 'static>(
                 let document = document.clone();
                 async move { json_bytes(StatusCode::OK, document.to_vec()) }
             };
-            routes.route(path, ::axum::routing::get(answer))
+            let other_method = |::axum::extract::State(shared): ::axum::extract::State<std::sync::Arc<Shared<A>>>,
+                                method: Method| async move {
+                shared.api.error_response(&ServerError::MethodNotAllowed { method })
+            };
+            routes.route(path, ::axum::routing::get(answer).fallback(other_method))
         }
     }
 }
