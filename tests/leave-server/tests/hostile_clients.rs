@@ -476,11 +476,13 @@ fn what_hyper_refuses_is_answered_as_the_readme_says() {
         431,
         "more than 100 headers",
     );
-    let big = "a".repeat(500 * 1024);
+    // The read buffer holds 64 KiB; a head sent in one write may be read in chunks that
+    // take it past that before hyper checks, but not past twice that.
+    let big = "a".repeat(130 * 1024);
     empty_answer(
         format!("GET {MAKE_LEAVE} HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\n\r\n"),
         431,
-        "a head over 400 KiB",
+        "a head over 128 KiB",
     );
     let long = "a".repeat(70_000);
     empty_answer(
