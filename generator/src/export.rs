@@ -8,11 +8,12 @@
 //! tuples (`x-stubforge-tuple`) and type lists (`x-stubforge-types`). For 3.1 the
 //! 3.0-only keywords (`nullable`, boolean `exclusiveMinimum`) become 3.1's. Every
 //! operation also lists the statuses the generated router answers by itself, with its
-//! error body, unless the operation documents that status already (or a range or
-//! `default` covers it).
+//! error body (the profile's: Matrix's `errcode` body, or an RFC 9457 problem), unless
+//! the operation documents that status already (or a range or `default` covers it).
 
 use serde_json::{Map, Value, json};
 
+use crate::ir::Profile;
 use crate::upgrade::{COLLECTION_FORMAT, TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// The OpenAPI version the export is written in.
@@ -53,11 +54,11 @@ const NAME_MAPS: &[&str] = &[
 ];
 
 /// The upgraded document written as a standard one.
-pub fn standard_document(mut document: Value, version: OpenApiVersion) -> Value {
+pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: Profile) -> Value {
     let error_schema = router_error_schema_name(&document);
     if let Value::Object(root) = &mut document {
         root.insert("openapi".into(), json!(version.number()));
-        document_router_answers(root, &error_schema);
+        document_router_answers(root, &error_schema, profile);
     }
     standardise(&mut document, version, Keys::Keywords);
     if let Some(Value::Object(components)) = document.get_mut("components") {
@@ -343,6 +344,8 @@ fn to_31_keywords(map: &mut Map<String, Value>) {
 struct RouterAnswer {
     status: &'static str,
     description: &'static str,
+    /// The `errcode`s a Matrix-profile router sends with it.
+    matrix_codes: &'static str,
     applies: fn(&OperationShape) -> bool,
 }
 
@@ -356,45 +359,68 @@ struct OperationShape {
 const ROUTER_ANSWERS: &[RouterAnswer] = &[
     RouterAnswer {
         status: "400",
-        description: "Answered by the router: a parameter is missing or invalid (M_MISSING_PARAM, M_INVALID_PARAM), or the body is not JSON (M_NOT_JSON) or does not fit its schema (M_BAD_JSON).",
+        description: "Answered by the router: a parameter is missing or invalid, or the body is not JSON or does not fit its schema.",
+        matrix_codes: "M_MISSING_PARAM, M_INVALID_PARAM, M_NOT_JSON, M_BAD_JSON",
         applies: |op| op.has_parameters || op.has_body,
     },
     RouterAnswer {
         status: "401",
-        description: "Answered by the router: no credentials were sent (M_UNAUTHORIZED), or the server's authentication refused them.",
+        description: "Answered by the router: no credentials were sent, or the server's authentication refused them.",
+        matrix_codes: "M_UNAUTHORIZED",
         applies: |op| op.requires_credentials,
     },
     RouterAnswer {
         status: "403",
-        description: "Answered by the router when the server's authentication refuses the credentials (M_FORBIDDEN).",
+        description: "Answered by the router when the server's authentication refuses the credentials.",
+        matrix_codes: "M_FORBIDDEN",
         applies: |op| op.requires_credentials,
     },
     RouterAnswer {
         status: "408",
         description: "Answered by the router: the body did not arrive within the body timeout; the connection is then closed.",
+        matrix_codes: "M_UNKNOWN",
         applies: |op| op.has_body,
     },
     RouterAnswer {
         status: "413",
-        description: "Answered by the router: the body is over the size limit (M_TOO_LARGE).",
+        description: "Answered by the router: the body is over the size limit.",
+        matrix_codes: "M_TOO_LARGE",
         applies: |op| op.has_body,
     },
     RouterAnswer {
         status: "415",
-        description: "Answered by the router: the body's Content-Type is not one the operation declares (M_NOT_JSON).",
+        description: "Answered by the router: the body's Content-Type is not one the operation declares.",
+        matrix_codes: "M_NOT_JSON",
         applies: |op| op.has_body,
     },
     RouterAnswer {
         status: "500",
-        description: "Answered by the router: the handler failed (M_UNKNOWN).",
+        description: "Answered by the router: the handler failed.",
+        matrix_codes: "M_UNKNOWN",
         applies: |_| true,
     },
     RouterAnswer {
         status: "503",
-        description: "Answered by the router: too many body bytes are held by requests in progress (M_LIMIT_EXCEEDED).",
+        description: "Answered by the router: too many body bytes are held by requests in progress.",
+        matrix_codes: "M_LIMIT_EXCEEDED",
         applies: |op| op.has_body,
     },
 ];
+
+/// The answers the router gives for no operation, documented in `components.responses`.
+const UNROUTED_ANSWERS: &[(&str, &str)] = &[
+    (
+        "RouterNotFound",
+        "Answered by the router for a path the API does not have (404).",
+    ),
+    (
+        "RouterMethodNotAllowed",
+        "Answered by the router for a method a path does not have (405).",
+    ),
+];
+
+/// The Matrix code of the two unrouted answers.
+const UNROUTED_MATRIX_CODE: &str = "M_UNRECOGNIZED";
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -412,13 +438,22 @@ fn router_error_schema_name(document: &Value) -> String {
 
 /// Adds the router's own answers to every operation, and their body to the components;
 /// 404 and 405, which belong to no operation, are documented in `components.responses`.
-fn document_router_answers(root: &mut Map<String, Value>, error_schema: &str) {
+/// The body is the profile's: Matrix's `{"errcode", "error"}`, or RFC 9457's problem.
+fn document_router_answers(root: &mut Map<String, Value>, error_schema: &str, profile: Profile) {
     let global_security = root.get("security").cloned();
     let reference = json!({ "$ref": format!("#/components/schemas/{error_schema}") });
-    let answer = |description: &str| {
+    let media_type = match profile {
+        Profile::Matrix => "application/json",
+        Profile::Standard => "application/problem+json",
+    };
+    let answer = |description: &str, matrix_codes: &str| {
+        let description = match profile {
+            Profile::Matrix => format!("{description} Matrix error codes: {matrix_codes}."),
+            Profile::Standard => description.to_string(),
+        };
         json!({
             "description": description,
-            "content": { "application/json": { "schema": reference.clone() } },
+            "content": { media_type: { "schema": reference.clone() } },
         })
     };
     if let Some(Value::Object(paths)) = root.get_mut("paths") {
@@ -441,7 +476,7 @@ fn document_router_answers(root: &mut Map<String, Value>, error_schema: &str) {
                 };
                 for router in ROUTER_ANSWERS.iter().filter(|r| (r.applies)(&shape)) {
                     if !covered(responses, router.status) {
-                        responses.insert(router.status.into(), answer(router.description));
+                        responses.insert(router.status.into(), answer(router.description, router.matrix_codes));
                     }
                 }
             }
@@ -450,41 +485,45 @@ fn document_router_answers(root: &mut Map<String, Value>, error_schema: &str) {
     let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
     if let Value::Object(components) = components {
         if let Value::Object(schemas) = components.entry("schemas").or_insert_with(|| Value::Object(Map::new())) {
-            schemas.insert(error_schema.into(), router_error_schema());
+            schemas.insert(error_schema.into(), router_error_schema(profile));
         }
         if let Value::Object(responses) = components
             .entry("responses")
             .or_insert_with(|| Value::Object(Map::new()))
         {
-            for (name, description) in [
-                (
-                    "RouterNotFound",
-                    "Answered by the router for a path the API does not have (404 M_UNRECOGNIZED).",
-                ),
-                (
-                    "RouterMethodNotAllowed",
-                    "Answered by the router for a method a path does not have (405 M_UNRECOGNIZED).",
-                ),
-            ] {
-                if !responses.contains_key(name) {
-                    responses.insert(name.into(), answer(description));
+            for (name, description) in UNROUTED_ANSWERS {
+                if !responses.contains_key(*name) {
+                    responses.insert((*name).into(), answer(description, UNROUTED_MATRIX_CODE));
                 }
             }
         }
     }
 }
 
-/// The body of every answer the router gives by itself.
-fn router_error_schema() -> Value {
-    json!({
-        "type": "object",
-        "description": "The error body of the answers the router gives by itself.",
-        "required": ["errcode", "error"],
-        "properties": {
-            "errcode": { "type": "string", "description": "A Matrix-style error code (`M_BAD_JSON`)." },
-            "error": { "type": "string", "description": "What went wrong, for people." },
-        },
-    })
+/// The body of every answer the router gives by itself (by the default `error_response`).
+fn router_error_schema(profile: Profile) -> Value {
+    match profile {
+        Profile::Matrix => json!({
+            "type": "object",
+            "description": "The error body of the answers the router gives by itself.",
+            "required": ["errcode", "error"],
+            "properties": {
+                "errcode": { "type": "string", "description": "A Matrix error code (`M_BAD_JSON`)." },
+                "error": { "type": "string", "description": "What went wrong, for people." },
+            },
+        }),
+        Profile::Standard => json!({
+            "type": "object",
+            "description": "The error body of the answers the router gives by itself: an RFC 9457 problem.",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": { "type": "string", "description": "`about:blank`: the status says what kind of problem it is." },
+                "title": { "type": "string", "description": "The status's reason phrase (`Bad Request`)." },
+                "status": { "type": "integer", "minimum": 100, "maximum": 599, "description": "The HTTP status." },
+                "detail": { "type": "string", "description": "What went wrong, for people." },
+            },
+        }),
+    }
 }
 
 fn non_empty(value: &Value) -> bool {
@@ -513,14 +552,14 @@ mod tests {
         let document = json!({
             "components": { "schemas": { "Pair": { "type": "array", TUPLE_EXTENSION: [{ "type": "string" }, { "type": "object" }] } } }
         });
-        let v31 = standard_document(document.clone(), OpenApiVersion::V31);
+        let v31 = standard_document(document.clone(), OpenApiVersion::V31, Profile::Matrix);
         let pair = &v31["components"]["schemas"]["Pair"];
         assert_eq!(pair["prefixItems"], json!([{ "type": "string" }, { "type": "object" }]));
         assert_eq!(
             (pair["minItems"].clone(), pair["maxItems"].clone()),
             (json!(2), json!(2))
         );
-        let v30 = standard_document(document, OpenApiVersion::V30);
+        let v30 = standard_document(document, OpenApiVersion::V30, Profile::Matrix);
         let pair = &v30["components"]["schemas"]["Pair"];
         assert_eq!(
             pair["items"],
@@ -538,7 +577,7 @@ mod tests {
                 "example": { "nullable": true, TUPLE_EXTENSION: [] },
             } } }
         });
-        let out = standard_document(document, OpenApiVersion::V31);
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix);
         let flag = &out["components"]["schemas"]["Flag"];
         assert_eq!(flag["properties"]["nullable"], json!({ "type": ["boolean", "null"] }));
         assert_eq!(flag["example"], json!({ "nullable": true, TUPLE_EXTENSION: [] }));
@@ -554,7 +593,7 @@ mod tests {
                 "properties": { "default": nullable.clone(), "example": nullable },
             } } },
         } } } } } });
-        let out = standard_document(document, OpenApiVersion::V31);
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix);
         let schema = &out["paths"]["/a"]["get"]["responses"]["default"]["content"]["application/json"]["schema"];
         for name in ["default", "example"] {
             assert_eq!(
@@ -576,7 +615,7 @@ mod tests {
                 "post": { "security": [], "requestBody": {}, "responses": { "200": { "description": "ok" } } },
             } }
         });
-        let out = standard_document(document, OpenApiVersion::V30);
+        let out = standard_document(document, OpenApiVersion::V30, Profile::Matrix);
         let statuses = |method: &str| -> Vec<String> {
             out["paths"]["/things/{id}"][method]["responses"]
                 .as_object()
@@ -591,6 +630,29 @@ mod tests {
         assert_eq!(
             out["components"]["schemas"]["RouterError"]["required"],
             json!(["errcode", "error"])
+        );
+    }
+
+    #[test]
+    fn a_standard_api_documents_problem_bodies_without_matrix_codes() {
+        let document = json!({ "paths": { "/things": {
+            "post": { "requestBody": {}, "responses": { "201": { "description": "made" } } },
+        } } });
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Standard);
+        let bad = &out["paths"]["/things"]["post"]["responses"]["400"];
+        assert_eq!(
+            bad["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/RouterError"
+        );
+        assert!(bad["content"].get("application/json").is_none(), "{bad}");
+        let error = &out["components"]["schemas"]["RouterError"];
+        assert_eq!(error["required"], json!(["type", "title", "status", "detail"]));
+        let text = out.to_string();
+        assert!(!text.contains("M_") && !text.contains("errcode"), "{text}");
+        let not_found = &out["components"]["responses"]["RouterNotFound"];
+        assert!(
+            not_found["content"]["application/problem+json"].is_object(),
+            "{not_found}"
         );
     }
 }

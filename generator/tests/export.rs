@@ -122,6 +122,48 @@ fn the_seed_exports_without_dialect_and_documents_the_router() {
 }
 
 #[test]
+fn an_api_that_is_not_matrix_documents_problem_bodies() {
+    let dir = out_dir("export-standard");
+    let storage = root().join("tests/corpus/file-storage-uploads.yaml");
+    let document = export(&storage, "3.1", &dir.join("storage.json"));
+    let mut answered = 0;
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values().filter_map(|o| o.get("responses")) {
+            for status in ["400", "401", "500", "503"] {
+                let Some(answer) = operation.get(status) else { continue };
+                // The definition's own answers are left as written.
+                if !answer["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("Answered by the router")
+                {
+                    continue;
+                }
+                let problem = &answer["content"]["application/problem+json"];
+                assert_eq!(
+                    problem["schema"]["$ref"], "#/components/schemas/RouterError",
+                    "{answer}"
+                );
+                assert!(answer["content"].get("application/json").is_none(), "{answer}");
+                answered += 1;
+            }
+        }
+    }
+    assert!(answered > 0, "no router answer documented");
+    let error = &document["components"]["schemas"]["RouterError"];
+    assert_eq!(
+        error["required"],
+        serde_json::json!(["type", "title", "status", "detail"])
+    );
+    let not_found = &document["components"]["responses"]["RouterNotFound"]["content"];
+    assert!(not_found.get("application/problem+json").is_some(), "{not_found}");
+    // The router's own words carry no Matrix codes for this API.
+    let router_words =
+        serde_json::to_string(&document["components"]["responses"]).unwrap() + &serde_json::to_string(error).unwrap();
+    assert!(!router_words.contains("M_"), "{router_words}");
+}
+
+#[test]
 fn export_writes_nothing_for_a_definition_generation_refuses() {
     let dir = out_dir("export-refused");
     let spec = dir.join("broken.yaml");

@@ -92,11 +92,13 @@ impl ServerConfig {
     }
 }
 
-/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set.
-pub fn with_document_route<S: Clone + Send + Sync + 'static>(
-    routes: ::axum::Router<S>,
+/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set. Another
+/// method on that path is answered 405 by the API's `error_response`, as on any route.
+#[doc(hidden)]
+pub fn with_document_route<A: Implementation>(
+    routes: ::axum::Router<std::sync::Arc<Shared<A>>>,
     config: &ServerConfig,
-) -> ::axum::Router<S> {
+) -> ::axum::Router<std::sync::Arc<Shared<A>>> {
     match &config.openapi_document {
         None => routes,
         Some((path, document)) => {
@@ -105,7 +107,11 @@ pub fn with_document_route<S: Clone + Send + Sync + 'static>(
                 let document = document.clone();
                 async move { json_bytes(StatusCode::OK, document.to_vec()) }
             };
-            routes.route(path, ::axum::routing::get(answer))
+            let other_method = |::axum::extract::State(shared): ::axum::extract::State<std::sync::Arc<Shared<A>>>,
+                                method: Method| async move {
+                shared.api.error_response(&ServerError::MethodNotAllowed { method })
+            };
+            routes.route(path, ::axum::routing::get(answer).fallback(other_method))
         }
     }
 }
@@ -2311,6 +2317,10 @@ impl Drop for HeldBody<'_> {
 /// Reads the whole body within the settings: more than `body_limit` bytes is 413 (without
 /// buffering them), a body that has not arrived within `body_timeout` is 408, and bytes
 /// the budget cannot hold are 503.
+///
+/// A body whose length is declared is held in one buffer of that length, counted before it
+/// is allocated: an upload the budget cannot hold is refused before any of it is buffered,
+/// and no buffer is grown (each growth would leave the allocator a freed block to keep).
 #[doc(hidden)]
 pub async fn read_body_bounded<'a>(
     headers: &HeaderMap,
@@ -2323,16 +2333,22 @@ pub async fn read_body_bounded<'a>(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(ServerError::TooLarge { limit });
-    }
+    let declared = match declared {
+        Some(length) if length > limit as u64 => return Err(ServerError::TooLarge { limit }),
+        // Within the limit, so within usize.
+        Some(length) => Some(length as usize),
+        None => None,
+    };
     let mut held = HeldBody {
         bytes: Bytes::new(),
         taken: 0,
         budget,
     };
+    if let Some(length) = declared {
+        held.take(length)?;
+    }
     let timeout = config.body_timeout;
-    match ::tokio::time::timeout(timeout, collect_counted(body, limit, &mut held)).await {
+    match ::tokio::time::timeout(timeout, collect_counted(body, limit, declared, &mut held)).await {
         Ok(Ok(bytes)) => {
             held.bytes = bytes;
             Ok(held)
@@ -2342,7 +2358,13 @@ pub async fn read_body_bounded<'a>(
     }
 }
 
-async fn collect_counted(mut body: Body, limit: usize, held: &mut HeldBody<'_>) -> Result<Bytes, ServerError> {
+/// Collects the body's frames; `held` has already counted `declared` bytes, if any.
+async fn collect_counted(
+    mut body: Body,
+    limit: usize,
+    declared: Option<usize>,
+    held: &mut HeldBody<'_>,
+) -> Result<Bytes, ServerError> {
     let mut collected: Vec<u8> = Vec::new();
     loop {
         let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
@@ -2355,13 +2377,21 @@ async fn collect_counted(mut body: Body, limit: usize, held: &mut HeldBody<'_>) 
         }
         // Most bodies arrive in one frame: hand that frame over without copying.
         if collected.is_empty() && body.is_end_stream() {
-            held.take(data.len())?;
+            if needed > held.taken {
+                held.take(needed - held.taken)?;
+            }
             return Ok(data);
         }
         if needed > collected.capacity() {
-            // Grow as a Vec would, but count the allocation before making it.
-            let grown = needed.max(collected.capacity().saturating_mul(2)).min(limit);
-            held.take(grown - collected.capacity())?;
+            // The declared length at once; otherwise grow as a Vec would. Either way the
+            // allocation is counted before it is made.
+            let grown = match declared {
+                Some(length) if needed <= length => length,
+                _ => needed.max(collected.capacity().saturating_mul(2)).min(limit),
+            };
+            if grown > held.taken {
+                held.take(grown - held.taken)?;
+            }
             collected.reserve_exact(grown - collected.len());
         }
         collected.extend_from_slice(&data);

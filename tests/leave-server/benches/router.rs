@@ -249,7 +249,9 @@ fn main() {
             hand_written(rooms())
         };
         let requests = env_number("REQUESTS", 3_000);
+        // Timers on: the generated router holds each body to `body_timeout`.
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .expect("a runtime");
         let rate = runtime.block_on(in_process_round(&app, requests));
@@ -265,6 +267,7 @@ fn main() {
     println!("  mix: make_leave 200, make_leave 403, send_leave 200 (v3 event ID, %2F)");
     // In process on one thread: no sockets, no cross-thread wake-ups, only the routers.
     let single = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("a runtime");
     let (ours, theirs, ratio) = single.block_on(compare_in_process(rounds, requests * 4));

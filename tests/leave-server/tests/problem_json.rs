@@ -314,3 +314,30 @@ async fn the_leave_api_stays_matrix() {
         (401, &serde_json::json!("M_UNAUTHORIZED"))
     );
 }
+
+/// What `stubforge export` would write; the router serves it as given.
+const DOCUMENT: &str = r#"{"openapi":"3.1.0","info":{"title":"Driftbox Storage","version":"2"},"paths":{}}"#;
+
+#[tokio::test]
+async fn the_served_document_answers_other_methods_in_the_profiles_words() {
+    let config = ServerConfig::default().with_openapi_document("/openapi.json", DOCUMENT);
+    let addr = serve_app(router_with_config(Storage, config)).await;
+    let reply = send(addr, "GET /openapi.json HTTP/1.1", "").await;
+    assert_eq!((reply.status, reply.content_type.as_str()), (200, "application/json"));
+    assert_eq!(reply.body, DOCUMENT);
+    let reply = send(addr, "POST /openapi.json HTTP/1.1", "{}").await;
+    let detail = problem_detail(&reply, 405, "Method Not Allowed");
+    assert!(detail.contains("POST"), "{detail}");
+
+    let config =
+        matrix_federation_leave::server::ServerConfig::default().with_openapi_document("/openapi.json", DOCUMENT);
+    let leave =
+        matrix_federation_leave::server::router_with_config(leave_server::LeaveServer::new("hs.example"), config);
+    let addr = leave_server::spawn_loopback(leave).await.unwrap();
+    let reply = send(addr, "GET /openapi.json HTTP/1.1", "").await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, DOCUMENT));
+    let reply = send(addr, "DELETE /openapi.json HTTP/1.1", "").await;
+    assert_eq!((reply.status, reply.content_type.as_str()), (405, "application/json"));
+    let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(error["errcode"], "M_UNRECOGNIZED", "{}", reply.body);
+}
