@@ -70,10 +70,10 @@ fn print_block(item: Vec<proc_macro2::TokenTree>) -> Result<String, Diagnostic> 
             None => return print_items(item.into_iter().collect()),
         }
     }
-    Ok(prefix.map_or_else(
-        || print_items(item.into_iter().collect()),
-        |prefix| Ok(format!("{prefix}{joined}}}\n")),
-    )?)
+    match prefix {
+        Some(prefix) => Ok(format!("{prefix}{joined}}}\n")),
+        None => print_items(item.into_iter().collect()),
+    }
 }
 
 /// Where the printed head of a block ends: after its first line at column 0 that opens
