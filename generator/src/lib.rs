@@ -179,7 +179,7 @@ fn generate_here(settings: &Settings) -> Result<Generated, Failure> {
 
 /// The stages from load to the IR: the IR, the warnings found on the way and the files
 /// read. Each intermediate document is dropped as soon as the next stage has what it
-/// needs; besides the files as read (kept to locate diagnostics), at most two copies of
+/// needs; besides the files' positions (kept to locate diagnostics), at most two copies of
 /// the definition are alive at any time.
 fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<PathBuf>), Failure> {
     let mut sources = Sources::default();
@@ -206,6 +206,7 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
     let root = sources.load(&settings.spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
     let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    sources.release_values();
     // A `$ref` that cannot be followed costs, in skip mode, what holds it.
     let unresolved = std::mem::take(&mut resolved.errors);
     if !unresolved.is_empty() {
@@ -214,9 +215,8 @@ fn read_definition(settings: &Settings) -> Result<(ir::Ir, Vec<Diagnostic>, Vec<
         }
         skips.prune_document(&mut resolved.document);
     }
-    let mut upgraded = upgrade::upgrade(&resolved.document, dialect);
     // From here on only the resolved document's map of origins is needed.
-    drop(std::mem::take(&mut resolved.document));
+    let mut upgraded = upgrade::upgrade(std::mem::take(&mut resolved.document), dialect);
     let mut diagnostics: Vec<Finding> = upgraded
         .errors
         .iter()
@@ -365,8 +365,8 @@ fn export_here(spec: &Path, version: OpenApiVersion) -> Result<(String, Vec<Diag
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
     let root = sources.load(spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
-    let resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
-    let upgraded = upgrade::upgrade(&resolved.document, dialect);
+    let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
+    let upgraded = upgrade::upgrade(std::mem::take(&mut resolved.document), dialect);
     // The router's own answers are documented with the profile's error body.
     let document = export::standard_document(upgraded.document, version, ir.profile);
     let mut text = serde_json::to_string_pretty(&document).map_err(|e| {

@@ -35,7 +35,8 @@ pub struct SourceFile {
     /// The path as reached from the root definition (lexically normalised, not
     /// canonicalised, so that symlinked folders read as the user wrote them).
     pub path: PathBuf,
-    /// Shared with resolve, and kept after it: finding a node's position walks the value.
+    /// Shared with resolve; `null` after [`Sources::release_values`] (positions are
+    /// found without it).
     pub value: Rc<Value>,
     /// Where each node of `value` was written.
     positions: Positions,
@@ -88,10 +89,19 @@ impl Sources {
         Rc::try_unwrap(value).unwrap_or_else(|shared| (*shared).clone())
     }
 
-    /// The parsed value of file `id`, shared: the set keeps it, because locating a
-    /// diagnostic walks it together with the file's positions.
+    /// The parsed value of file `id`, shared with the set until [`Sources::release_values`].
     pub fn shared_value(&self, id: FileId) -> Rc<Value> {
         self.files[id.0].value.clone()
+    }
+
+    /// Lets go of every file's value once the definition is resolved: the resolved copy
+    /// holds what later stages read, and locating needs only the positions. On a large
+    /// definition the values weigh several times the text, so keeping them would add to
+    /// every later stage's peak.
+    pub fn release_values(&mut self) {
+        for file in &mut self.files {
+            file.value = Rc::new(Value::Null);
+        }
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
@@ -102,7 +112,7 @@ impl Sources {
     /// that exists when the node itself does not).
     pub fn locate(&self, id: FileId, pointer: &str) -> Location {
         let file = self.file(id);
-        let at = file.positions.find(&file.value, pointer);
+        let at = file.positions.find(pointer);
         Location {
             file: file.path.clone(),
             line: at.line as usize,
@@ -224,11 +234,11 @@ mod tests {
     use super::*;
 
     fn positions(name: &str, text: &str, pointers: &[&str]) -> Vec<(u32, u32)> {
-        let (value, positions) = parse(Path::new(name), text).unwrap();
+        let (_, positions) = parse(Path::new(name), text).unwrap();
         pointers
             .iter()
             .map(|p| {
-                let at = positions.find(&value, p);
+                let at = positions.find(p);
                 (at.line, at.column)
             })
             .collect()

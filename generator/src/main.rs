@@ -4,6 +4,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+/// Generation makes and drops millions of small allocations (values, tokens, syntax
+/// trees); on a cluster-sized definition mimalloc takes about a quarter less CPU than the
+/// system allocator and holds less memory at the peak (figures in the commit that chose it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use stubforge::{Layout, OpenApiVersion, Settings, TypeOptions, project, run};
 
 /// Generates a typed Rust crate from a Swagger 2.0 or OpenAPI 3.0 definition.

@@ -109,19 +109,21 @@ fn longest_prefix_mapped(map: &BTreeMap<String, String>, pointer: &str) -> Strin
     pointer.to_string()
 }
 
-pub fn upgrade(document: &Value, dialect: Dialect) -> Upgraded {
+/// Takes the resolved document by value: paths and schemas are rewritten in place, so that
+/// no second copy of a large definition is held while upgrading.
+pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
     let mut up = Upgrader {
         dialect,
         moves: BTreeMap::new(),
         warnings: Vec::new(),
         errors: Vec::new(),
     };
-    up.errors.extend(unknown_statuses(document));
+    up.errors.extend(unknown_statuses(&document));
     let (document, renamed_paths) = up.rooted_paths(document);
     let (document, renamed_ranges) = ranges_in_capitals(document);
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(&document),
-        Dialect::OpenApi30 => up.openapi(&document),
+        Dialect::OpenApi30 => up.openapi(document),
         Dialect::OpenApi31 => up.openapi31(&document),
     };
     // Messages name nodes as the user wrote them, before any path got its leading `/`.
@@ -159,9 +161,8 @@ impl Upgrader {
     /// Paths (and a Swagger `basePath`) written without their leading `/` get one, with a
     /// warning: the `openapiv3` model would drop such a path without a word, and axum
     /// cannot route it. A path that would then clash with one already written is an error.
-    fn rooted_paths(&mut self, doc: &Value) -> (Value, BTreeMap<String, String>) {
+    fn rooted_paths(&mut self, mut doc: Value) -> (Value, BTreeMap<String, String>) {
         let mut renamed = BTreeMap::new();
-        let mut doc = doc.clone();
         if let Some(Value::String(base)) = doc.get_mut("basePath") {
             if !base.is_empty() && !base.starts_with('/') {
                 let rooted = format!("/{base}");
@@ -679,7 +680,7 @@ impl Upgrader {
     fn openapi31(&mut self, doc: &Value) -> Value {
         let step = crate::upgrade31::upgrade(doc);
         let (warnings, errors) = (self.warnings.len(), self.errors.len());
-        let out = self.openapi(&step.document);
+        let out = self.openapi(step.document);
         for (pointer, _) in self.warnings[warnings..].iter_mut().chain(&mut self.errors[errors..]) {
             *pointer = longest_prefix_mapped(&step.moves, pointer);
         }
@@ -690,14 +691,11 @@ impl Upgrader {
     }
 
     /// OpenAPI 3.0 input: only the schema normalisation applies.
-    fn openapi(&mut self, doc: &Value) -> Value {
-        let mut doc = doc.clone();
+    fn openapi(&mut self, mut doc: Value) -> Value {
         for pointer in schema_positions(&doc) {
-            if let Some(node) = doc.pointer(&pointer).cloned() {
-                let normalized = self.schema(&node, &pointer);
-                if let Some(slot) = doc.pointer_mut(&pointer) {
-                    *slot = normalized;
-                }
+            if let Some(slot) = doc.pointer_mut(&pointer) {
+                let node = std::mem::take(slot);
+                *slot = self.schema(&node, &pointer);
             }
         }
         doc

@@ -25,11 +25,74 @@ pub struct OutputFile {
 /// Every doc comment is made inert first: text from the definition can neither run as a
 /// doctest nor break the build.
 ///
-/// Items are parsed and printed one at a time: a whole module's syntax tree is the
-/// largest thing generation would otherwise hold (on a cluster API, more than the IR and
-/// the definition together), and printing an item needs nothing of its neighbours.
+/// The stream is cut into runs of whole items (see [`item_runs`]) and each run is made
+/// inert, parsed and printed on its own, then dropped: making docs inert and parsing
+/// copy the tokens they read, and on a cluster API a whole module's copies are the
+/// largest thing generation would otherwise hold. Items are printed one at a time, so
+/// the text is the same however the stream is cut.
 pub fn format_rust(tokens: proc_macro2::TokenStream, header: &str) -> Result<String, Diagnostic> {
-    let print_items = |input: syn::parse::ParseStream| -> syn::Result<String> {
+    let mut source = String::new();
+    for piece in item_runs(tokens) {
+        match piece {
+            Piece::Items(run) => source.push_str(&print_items(run)?),
+            Piece::Block(item) => source.push_str(&print_block(item)?),
+        }
+    }
+    Ok(format!("{header}\n{}", separate_items(&source)))
+}
+
+/// An `impl` or `trait` block with many items (a client's methods, a server's trait):
+/// printed a run of its items at a time, each run inside a copy of the block's head, and
+/// the runs' insides joined. The block is printed whole when a run's text does not have
+/// the shape that joining needs.
+fn print_block(item: Vec<proc_macro2::TokenTree>) -> Result<String, Diagnostic> {
+    let Some((proc_macro2::TokenTree::Group(body), head)) = item.split_last() else {
+        return print_items(item.into_iter().collect());
+    };
+    let mut prefix: Option<String> = None;
+    let mut joined = String::new();
+    for run in item_runs(body.stream()) {
+        let run = match run {
+            Piece::Items(run) => run,
+            Piece::Block(run) => run.into_iter().collect(),
+        };
+        let mut block: Vec<_> = head.to_vec();
+        block.push(proc_macro2::Group::new(proc_macro2::Delimiter::Brace, run).into());
+        let text = print_items(block.into_iter().collect())?;
+        let inside = block_head_len(&text).and_then(|at| {
+            let (this_prefix, rest) = text.split_at(at);
+            let inside = rest.strip_suffix("}\n")?;
+            let same = prefix.get_or_insert_with(|| this_prefix.to_string()) == this_prefix;
+            same.then_some(inside)
+        });
+        match inside {
+            Some(inside) => joined.push_str(inside),
+            None => return print_items(item.into_iter().collect()),
+        }
+    }
+    match prefix {
+        Some(prefix) => Ok(format!("{prefix}{joined}}}\n")),
+        None => print_items(item.into_iter().collect()),
+    }
+}
+
+/// Where the printed head of a block ends: after its first line at column 0 that opens
+/// the block (docs and attributes come before it, a `where` clause may lie between).
+fn block_head_len(text: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        at += line.len();
+        let opens = line.trim_end().ends_with('{');
+        if opens && !line.starts_with([' ', '#', '/']) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Parses whole items (and, first, a module's inner docs) and prints them one at a time.
+fn print_items(tokens: proc_macro2::TokenStream) -> Result<String, Diagnostic> {
+    let print = |input: syn::parse::ParseStream| -> syn::Result<String> {
         let mut source = String::new();
         // A module's own docs (`//!`) go out with its first item, as in one file.
         let mut attrs = input.call(syn::Attribute::parse_inner)?;
@@ -49,11 +112,98 @@ pub fn format_rust(tokens: proc_macro2::TokenStream, header: &str) -> Result<Str
         }
         Ok(source)
     };
-    let source = syn::parse::Parser::parse2(print_items, crate::inert::inert_docs(tokens)).map_err(|e| {
+    syn::parse::Parser::parse2(print, crate::inert::inert_docs(tokens)).map_err(|e| {
         Diagnostic::error(format!("internal error: generated tokens do not parse as Rust: {e}"))
             .help("this is a bug in stubforge; please report it with the definition")
-    })?;
-    Ok(format!("{header}\n{}", separate_items(&source)))
+    })
+}
+
+/// How many top-level tokens a run gathers before it is cut at the next item boundary:
+/// small enough that a run's copies weigh little, large enough that the cuts cost nothing.
+const RUN_TOKENS: usize = 1_024;
+
+/// What [`item_runs`] yields.
+enum Piece {
+    /// Whole items.
+    Items(proc_macro2::TokenStream),
+    /// One `impl` or `trait` block whose body holds more than [`RUN_TOKENS`] tokens.
+    Block(Vec<proc_macro2::TokenTree>),
+}
+
+/// Cuts a module's top-level tokens into runs of whole items, taking the trees out of
+/// the stream as it goes. An item ends with a `;` or a `{ .. }` block at the top level;
+/// a cut is made there only when the next token starts an item (an attribute or an item
+/// keyword), so that `const X: T = T { .. };` or `if .. { } else { }` stay whole.
+/// A cut in the wrong place could only make a run fail to parse, which reports the bug;
+/// the generated items never end any other way.
+fn item_runs(tokens: proc_macro2::TokenStream) -> impl Iterator<Item = Piece> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut trees = tokens.into_iter().peekable();
+    // A large block found while gathering a run waits until the run is out.
+    let mut block: Option<Vec<TokenTree>> = None;
+    std::iter::from_fn(move || {
+        if let Some(block) = block.take() {
+            return Some(Piece::Block(block));
+        }
+        let mut run = Vec::new();
+        // Where the item being read starts in `run`.
+        let mut item_start = 0;
+        while let Some(tree) = trees.next() {
+            let ends_item = match &tree {
+                TokenTree::Punct(p) => p.as_char() == ';',
+                TokenTree::Group(g) => g.delimiter() == Delimiter::Brace,
+                _ => false,
+            };
+            run.push(tree);
+            if !ends_item || !trees.peek().is_none_or(starts_item) {
+                continue;
+            }
+            if is_large_block(&run[item_start..]) {
+                let item = run.split_off(item_start);
+                if run.is_empty() {
+                    return Some(Piece::Block(item));
+                }
+                block = Some(item);
+                break;
+            }
+            item_start = run.len();
+            if run.len() >= RUN_TOKENS {
+                break;
+            }
+        }
+        (!run.is_empty()).then(|| Piece::Items(run.into_iter().collect()))
+    })
+}
+
+/// Whether the item is an `impl` or `trait` block (its first word after attributes and
+/// visibility) whose body holds more than [`RUN_TOKENS`] tokens.
+fn is_large_block(item: &[proc_macro2::TokenTree]) -> bool {
+    use proc_macro2::TokenTree;
+    let mut rest = item;
+    let impl_or_trait = loop {
+        match rest {
+            [TokenTree::Punct(p), TokenTree::Group(_), tail @ ..] if p.as_char() == '#' => rest = tail,
+            [TokenTree::Ident(i), TokenTree::Group(_), tail @ ..] if i == "pub" => rest = tail,
+            [TokenTree::Ident(i), tail @ ..] if i == "pub" || i == "unsafe" => rest = tail,
+            [TokenTree::Ident(i), ..] => break i == "impl" || i == "trait",
+            _ => break false,
+        }
+    };
+    // Counting copies the body's outer tokens, so only blocks are counted.
+    impl_or_trait
+        && matches!(item.last(), Some(TokenTree::Group(body)) if body.stream().into_iter().nth(RUN_TOKENS).is_some())
+}
+
+/// Whether `tree` can only be the first token of an item.
+fn starts_item(tree: &proc_macro2::TokenTree) -> bool {
+    const KEYWORDS: [&str; 13] = [
+        "pub", "struct", "enum", "impl", "fn", "mod", "use", "const", "static", "trait", "type", "async", "unsafe",
+    ];
+    match tree {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '#',
+        proc_macro2::TokenTree::Ident(i) => KEYWORDS.iter().any(|k| i == k),
+        _ => false,
+    }
 }
 
 /// prettyplease puts top-level items right under each other; a blank line between items

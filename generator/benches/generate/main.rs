@@ -8,8 +8,10 @@
 //! - flat definitions of 10, 100 and 1,000 operations, as CPU per operation relative to
 //!   the 10-operation one (1.0 everywhere means linear growth);
 //! - a cluster-shaped definition (a few hundred operations, deep `$ref`s, long
-//!   descriptions) through the binary: CPU, peak memory and generated lines, against a
-//!   floor of reading the input and formatting the output in this process.
+//!   descriptions) through the binary: CPU, peak memory and generated lines, each against
+//!   a floor run in turns with it as a process of its own (this benchmark again, told by
+//!   [`FLOOR`] to only read the input and parse and format the output), so that both
+//!   are measured by the kernel alike.
 
 mod cpu;
 mod synthetic;
@@ -20,7 +22,15 @@ use std::process::Command;
 use cpu::{Interleaved, cpu_of, median, ms, run_child};
 use stubforge::{Settings, generate};
 
+/// Set to `INPUT;CRATE_DIR`, the benchmark runs only the floor of the cluster case.
+const FLOOR: &str = "STUBFORGE_BENCH_FLOOR";
+
 fn main() {
+    if let Ok(job) = std::env::var(FLOOR) {
+        let (input, crate_dir) = job.split_once(';').expect("FLOOR is INPUT;CRATE_DIR");
+        floor(Path::new(input), &generated_sources(Path::new(crate_dir)));
+        return;
+    }
     let root = stubforge::project::workspace_root();
     let seed = root.join("api/server-server/leaving.yaml");
     let binary = env!("CARGO_BIN_EXE_stubforge");
@@ -115,21 +125,17 @@ fn cluster(binary: &str, scratch: &Path) {
                 .arg(&out),
         )
     };
-    let first = generate_once();
+    generate_once();
     let sources = generated_sources(&out);
     let lines: usize = sources.iter().map(|(_, text)| text.lines().count()).sum();
+    let text_bytes: usize = sources.iter().map(|(_, text)| text.len()).sum();
+    drop(sources);
 
-    // The floor: what any generator must do with this input and this much output.
-    let floor = || {
-        cpu_of(|| {
-            drop(stubforge::read_file(&path).unwrap());
-            for (_, text) in &sources {
-                let file = syn::parse_file(text).unwrap();
-                drop(prettyplease::unparse(&file));
-            }
-        })
-    };
-    let mut peak = first.peak_memory;
+    // The floor: what any generator must do with this input and this much output, in a
+    // process of its own like the subject.
+    let this = std::env::current_exe().expect("the benchmark knows its own path");
+    let floor_once = || run_child(Command::new(&this).env(FLOOR, format!("{};{}", path.display(), out.display())));
+    let (mut peak, mut floor_peak) = (0, 0);
     let pair = Interleaved::measure(
         7,
         || {
@@ -137,11 +143,16 @@ fn cluster(binary: &str, scratch: &Path) {
             peak = peak.max(cost.peak_memory);
             cost.cpu
         },
-        floor,
+        || {
+            let cost = floor_once();
+            floor_peak = floor_peak.max(cost.peak_memory);
+            cost.cpu
+        },
     );
     let operations = definition.matches("\"operationId\"").count();
+    let input_lines = definition.lines().count();
     println!(
-        "cluster-shaped, {operations} operations, {:.1} MiB of JSON, through the binary:",
+        "cluster-shaped, {operations} operations, {:.1} MiB of JSON ({input_lines} lines), through the binary:",
         mib(definition.len() as u64)
     );
     println!(
@@ -151,15 +162,34 @@ fn cluster(binary: &str, scratch: &Path) {
         pair.ratio()
     );
     println!(
-        "  peak memory            {:>8.1} MiB  {:.1}x the input",
+        "  peak memory            {:>8.1} MiB  floor: {:.1} MiB   ratio {:.2}x   ({:.1}x the input)",
         mib(peak),
+        mib(floor_peak),
+        peak as f64 / floor_peak.max(1) as f64,
         peak as f64 / definition.len() as f64
     );
+    let sources = generated_sources(&out);
     let by_file: Vec<String> = sources
         .iter()
         .map(|(name, text)| format!("{name} {}", text.lines().count()))
         .collect();
-    println!("  generated lines        {lines:>8}      ({})", by_file.join(", "));
+    println!(
+        "  generated lines        {lines:>8}      {:.1} per input line, {:.0} per operation, {:.1} MiB ({})",
+        lines as f64 / input_lines.max(1) as f64,
+        lines as f64 / operations.max(1) as f64,
+        mib(text_bytes as u64),
+        by_file.join(", ")
+    );
+}
+
+/// Reads the input as stubforge does and parses and formats every generated file: the
+/// least a generator of this output from this input must do.
+fn floor(input: &Path, sources: &[(String, String)]) {
+    drop(stubforge::read_file(input).unwrap());
+    for (_, text) in sources {
+        let file = syn::parse_file(text).unwrap();
+        drop(prettyplease::unparse(&file));
+    }
 }
 
 /// The generated `.rs` files: name and text.

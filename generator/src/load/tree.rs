@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::diag::child_pointer;
-use crate::locate::{Position, Positions};
+use crate::locate::{Container, Position, Positions};
 
 /// How deep containers may nest. 60 levels of inline `properties` need about 180; the
 /// later stages recurse over the value, so the limit also keeps their stacks small.
@@ -52,6 +52,17 @@ enum OpenNode {
     Sequence(Vec<Value>),
     /// The key waiting for its value, with where it was written.
     Mapping(Map<String, Value>, Option<(String, Position)>),
+}
+
+/// The key the next node is the value of, when it goes into a mapping.
+fn pending_key(stack: &[Open]) -> Option<&str> {
+    match stack.last() {
+        Some(Open {
+            node: OpenNode::Mapping(_, Some((key, _))),
+            ..
+        }) => Some(key),
+        _ => None,
+    }
 }
 
 /// A value an anchor names, and how many nodes copying it costs.
@@ -174,7 +185,7 @@ impl TreeBuilder {
             self.remember(anchor, &value, 1, at)?;
         }
         let position = self.node_position(at);
-        self.positions.push_leaf(position);
+        self.positions.push_leaf(position, pending_key(&self.stack));
         self.place(value, 1);
         Ok(())
     }
@@ -247,7 +258,11 @@ impl TreeBuilder {
             ));
         }
         let position = self.node_position(at);
-        let record = self.positions.open(position);
+        let kind = match node {
+            OpenNode::Sequence(_) => Container::Sequence,
+            OpenNode::Mapping(..) => Container::Mapping,
+        };
+        let record = self.positions.open(position, kind, pending_key(&self.stack));
         self.stack.push(Open {
             node,
             record,
@@ -300,7 +315,7 @@ impl TreeBuilder {
         let value = self.anchors[anchor].value.clone();
         // The copy is indexed as one node: messages about its insides point at the alias.
         let position = self.node_position(at);
-        self.positions.push_leaf(position);
+        self.positions.push_leaf(position, pending_key(&self.stack));
         self.place(value, nodes);
         Ok(())
     }
