@@ -766,11 +766,13 @@ fn emit_body_writers(ir: &Ir) -> TokenStream {
     let mut writers = TokenStream::new();
     for r in ir.operations.iter().flat_map(|op| &op.responses) {
         if let Some(ResponseBody::Several { name, forms }) = &r.body {
-            if seen.insert(name) {
+            // A body of a shared shape is written by the shape's generic writer.
+            if !ir.body_shapes.of_body.contains_key(name) && seen.insert(name) {
                 writers.extend(emit_body_writer(name, forms));
             }
         }
     }
+    writers.extend(super::body_shapes::emit_server_writers(ir, &rt()));
     writers
 }
 
@@ -862,7 +864,7 @@ fn write_body(body: Option<&ResponseBody>, status: &TokenStream) -> TokenStream 
 
 /// One form: JSON serialized, text and bytes handed over as they are, with the declared
 /// type, or the one the body carries when the declared type names no single one.
-fn write_form(form: &MediaForm, body: &TokenStream, status: &TokenStream) -> TokenStream {
+pub(super) fn write_form(form: &MediaForm, body: &TokenStream, status: &TokenStream) -> TokenStream {
     let rt = rt();
     let media = &form.media;
     match &form.kind {
