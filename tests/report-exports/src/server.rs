@@ -137,6 +137,19 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::GetReportSourceResponse,
     > + Send;
+    /// Download an earlier version of the report
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/export`
+    ///
+    /// The formats of `exportReport`, for a version kept in the report's history. As JSON
+    /// the rows come with the version they belong to.
+    fn export_report_version(
+        &self,
+        request: super::types::ExportReportVersionRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ExportReportVersionResponse,
+    > + Send;
     /// Download a ZIP of many exports
     ///
     /// `GET /archives/{archiveId}`
@@ -158,6 +171,18 @@ pub trait LedgerlineReports: Send + Sync + 'static {
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
         Output = super::types::GetArchiveManifestResponse,
+    > + Send;
+    /// What one part of a split archive holds
+    ///
+    /// `GET /archives/{archiveId}/parts/{partNumber}/manifest`
+    ///
+    /// Archives over 4 GiB are split into parts that can be downloaded one by one.
+    fn get_archive_part_manifest(
+        &self,
+        request: super::types::GetArchivePartManifestRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::GetArchivePartManifestResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -199,6 +224,12 @@ pub fn router_with_config<A: LedgerlineReports>(
             "/v2/archives/{p2}/manifest",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_archive_manifest::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/archives/{p2}/parts/{p4}/manifest",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_get_archive_part_manifest::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -249,6 +280,12 @@ pub fn router_with_config<A: LedgerlineReports>(
             "/v2/reports/{p2}/thumbnail.png",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_report_thumbnail::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/reports/{p2}/versions/{p4}/export",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_export_report_version::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -303,8 +340,10 @@ async fn unknown_path<A: LedgerlineReports>(
                     "/v2/reports/{reportId}/thumbnail.png",
                     "/v2/reports/{reportId}/charts/{chartId}",
                     "/v2/reports/{reportId}/source",
+                    "/v2/reports/{reportId}/versions/{version}/export",
                     "/v2/archives/{archiveId}",
                     "/v2/archives/{archiveId}/manifest",
+                    "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
                 ],
             ),
         )
@@ -531,6 +570,27 @@ async fn handle_get_report_source<A: LedgerlineReports>(
     rt::respond(&shared, work).await
 }
 
+async fn handle_export_report_version<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/versions/{version}/export",
+        )?;
+        let request = super::types::ExportReportVersionRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
+        };
+        Ok(shared.api.export_report_version(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
 async fn handle_download_archive<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
@@ -568,6 +628,27 @@ async fn handle_get_archive_manifest<A: LedgerlineReports>(
             archive_id: rt::path_string(path_values[0], "archiveId")?,
         };
         Ok(shared.api.get_archive_manifest(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_get_archive_part_manifest<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
+        )?;
+        let request = super::types::GetArchivePartManifestRequest {
+            archive_id: rt::path_string(path_values[0], "archiveId")?,
+            part_number: rt::path_param(path_values[1], "partNumber", rt::parse_scalar)?,
+        };
+        Ok(shared.api.get_archive_part_manifest(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -822,6 +903,17 @@ impl rt::WriteResponse for super::types::GetReportSourceResponse {
     }
 }
 
+impl rt::WriteResponse for super::types::ExportReportVersionResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+        }
+    }
+}
+
 impl rt::WriteResponse for super::types::DownloadArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -876,7 +968,24 @@ impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
     }
 }
 
-impl rt::WriteBody for super::types::ExportReportOkBody {
+impl rt::WriteResponse for super::types::GetArchivePartManifestResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+        }
+    }
+}
+
+impl rt::WriteBody for super::types::GetReportSourceOkBody {
+    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
+            Self::Html(body) => rt::raw_response(status, body, "text/html"),
+        }
+    }
+}
+
+impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Pdf(body) => rt::raw_response(status, body, "application/pdf"),
@@ -893,16 +1002,7 @@ impl rt::WriteBody for super::types::ExportReportOkBody {
     }
 }
 
-impl rt::WriteBody for super::types::GetReportSourceOkBody {
-    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
-            Self::Html(body) => rt::raw_response(status, body, "text/html"),
-        }
-    }
-}
-
-impl rt::WriteBody for super::types::GetArchiveManifestOkBody {
+impl<T: ::serde::Serialize> rt::WriteBody for super::types::JsonPlainAnyBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Json(body) => rt::json_response(status, &body, "application/json"),
@@ -1002,6 +1102,13 @@ fn the_router_starts() {
         ) -> super::types::GetReportSourceResponse {
             unreachable!("no request is sent")
         }
+        async fn export_report_version(
+            &self,
+            _request: super::types::ExportReportVersionRequest,
+            _principal: (),
+        ) -> super::types::ExportReportVersionResponse {
+            unreachable!("no request is sent")
+        }
         async fn download_archive(
             &self,
             _request: super::types::DownloadArchiveRequest,
@@ -1014,6 +1121,13 @@ fn the_router_starts() {
             _request: super::types::GetArchiveManifestRequest,
             _principal: (),
         ) -> super::types::GetArchiveManifestResponse {
+            unreachable!("no request is sent")
+        }
+        async fn get_archive_part_manifest(
+            &self,
+            _request: super::types::GetArchivePartManifestRequest,
+            _principal: (),
+        ) -> super::types::GetArchivePartManifestResponse {
             unreachable!("no request is sent")
         }
     }
