@@ -1027,108 +1027,25 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn get_health(
-            &self,
-            _request: super::types::GetHealthRequest,
-        ) -> super::types::GetHealthResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_status_page(
-            &self,
-            _request: super::types::GetStatusPageRequest,
-        ) -> super::types::GetStatusPageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_reports(
-            &self,
-            _request: super::types::ListReportsRequest,
-            _principal: (),
-        ) -> super::types::ListReportsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_report(
-            &self,
-            _request: super::types::CreateReportRequest,
-            _principal: (),
-        ) -> super::types::CreateReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report(
-            &self,
-            _request: super::types::GetReportRequest,
-            _principal: (),
-        ) -> super::types::GetReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_report(
-            &self,
-            _request: super::types::DeleteReportRequest,
-            _principal: (),
-        ) -> super::types::DeleteReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn rebuild_report(
-            &self,
-            _request: super::types::RebuildReportRequest,
-            _principal: (),
-        ) -> super::types::RebuildReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn export_report(
-            &self,
-            _request: super::types::ExportReportRequest,
-            _principal: (),
-        ) -> super::types::ExportReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_thumbnail(
-            &self,
-            _request: super::types::GetReportThumbnailRequest,
-            _principal: (),
-        ) -> super::types::GetReportThumbnailResponse {
-            unreachable!("no request is sent")
-        }
-        async fn render_chart(
-            &self,
-            _request: super::types::RenderChartRequest,
-            _principal: (),
-        ) -> super::types::RenderChartResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_source(
-            &self,
-            _request: super::types::GetReportSourceRequest,
-            _principal: (),
-        ) -> super::types::GetReportSourceResponse {
-            unreachable!("no request is sent")
-        }
-        async fn export_report_version(
-            &self,
-            _request: super::types::ExportReportVersionRequest,
-            _principal: (),
-        ) -> super::types::ExportReportVersionResponse {
-            unreachable!("no request is sent")
-        }
-        async fn download_archive(
-            &self,
-            _request: super::types::DownloadArchiveRequest,
-            _principal: (),
-        ) -> super::types::DownloadArchiveResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_archive_manifest(
-            &self,
-            _request: super::types::GetArchiveManifestRequest,
-            _principal: (),
-        ) -> super::types::GetArchiveManifestResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_archive_part_manifest(
-            &self,
-            _request: super::types::GetArchivePartManifestRequest,
-            _principal: (),
-        ) -> super::types::GetArchivePartManifestResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            get_health(GetHealthRequest) -> GetHealthResponse;
+            get_status_page(GetStatusPageRequest) -> GetStatusPageResponse;
+            list_reports(ListReportsRequest, ()) -> ListReportsResponse;
+            create_report(CreateReportRequest, ()) -> CreateReportResponse;
+            get_report(GetReportRequest, ()) -> GetReportResponse;
+            delete_report(DeleteReportRequest, ()) -> DeleteReportResponse;
+            rebuild_report(RebuildReportRequest, ()) -> RebuildReportResponse;
+            export_report(ExportReportRequest, ()) -> ExportReportResponse;
+            get_report_thumbnail(GetReportThumbnailRequest, ()) ->
+            GetReportThumbnailResponse; render_chart(RenderChartRequest, ()) ->
+            RenderChartResponse; get_report_source(GetReportSourceRequest, ()) ->
+            GetReportSourceResponse; export_report_version(ExportReportVersionRequest,
+            ()) -> ExportReportVersionResponse; download_archive(DownloadArchiveRequest,
+            ()) -> DownloadArchiveResponse;
+            get_archive_manifest(GetArchiveManifestRequest, ()) ->
+            GetArchiveManifestResponse;
+            get_archive_part_manifest(GetArchivePartManifestRequest, ()) ->
+            GetArchivePartManifestResponse;
         }
     }
     let _ = router(NeverCalled);
