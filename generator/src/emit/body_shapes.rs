@@ -13,9 +13,19 @@ use crate::ir::{Ir, MediaForm, MediaKind};
 /// The type parameters of a shape: `T` for one JSON form, `T1`, `T2`, … for several.
 fn params(shape: &BodyShape) -> Vec<Ident> {
     match shape.params() {
+        0 => Vec::new(),
         1 => vec![format_ident!("T")],
         n => (1..=n).map(|i| format_ident!("T{}", i)).collect(),
     }
+}
+
+/// `<T>`, `<T: bound>` or nothing: a shape without JSON forms is a plain enum.
+fn generics(params: &[Ident], bound: Option<&TokenStream>) -> TokenStream {
+    if params.is_empty() {
+        return TokenStream::new();
+    }
+    let bound = bound.map(|bound| quote!(: #bound));
+    quote!(<#(#params #bound),*>)
 }
 
 /// Each variant's payload type, the JSON ones as the shape's parameters.
@@ -42,7 +52,9 @@ pub fn emit_shape_enums(ir: &Ir) -> TokenStream {
         .map(|shape| {
             let name = ident(&shape.name);
             let params = params(shape);
-            let summary = if params.len() == 1 {
+            let summary = if params.is_empty() {
+                " A response body in one of several media types, shared by the responses that declare these same types."
+            } else if params.len() == 1 {
                 " A response body in one of several media types, shared by the responses that declare these same types; `T` is the type of its JSON form."
             } else {
                 " A response body in one of several media types, shared by the responses that declare these same types; `T1`, `T2`, … are the types of its JSON forms."
@@ -55,12 +67,13 @@ pub fn emit_shape_enums(ir: &Ir) -> TokenStream {
                     #variant(#ty),
                 }
             });
+            let declared = generics(&params, None);
             quote! {
                 #[doc = #summary]
                 #[derive(Debug, Clone, PartialEq)]
                 // A JSON form holds the definition's own type by value, beside bytes or text.
                 #[allow(clippy::large_enum_variant)]
-                pub enum #name<#(#params),*> {
+                pub enum #name #declared {
                     #(#variants)*
                 }
             }
@@ -73,10 +86,11 @@ pub fn emit_alias(ir: &Ir, name: &str, forms: &[(String, MediaForm)], summary: &
     let (shape, args) = ir.body_shapes.of(name, forms)?;
     let name = ident(name);
     let shape = ident(&shape.name);
-    let args = args.into_iter().map(type_tokens);
+    let args: Vec<TokenStream> = args.into_iter().map(type_tokens).collect();
+    let args = (!args.is_empty()).then(|| quote!(<#(#args),*>));
     Some(quote! {
         #[doc = #summary]
-        pub type #name = #shape<#(#args),*>;
+        pub type #name = #shape #args;
     })
 }
 
@@ -93,8 +107,12 @@ pub fn emit_server_writers(ir: &Ir, rt: &TokenStream) -> TokenStream {
                 let write = super::server::write_form(form, &quote!(body), &quote!(status));
                 quote!(Self::#variant(body) => #write,)
             });
+            let (bounded, used) = (
+                generics(&params, Some(&quote!(::serde::Serialize))),
+                generics(&params, None),
+            );
             quote! {
-                impl<#(#params: ::serde::Serialize),*> #rt::WriteBody for super::types::#name<#(#params),*> {
+                impl #bounded #rt::WriteBody for super::types::#name #used {
                     fn write(self, status: u16) -> Result<::axum::response::Response, #rt::ServerError> {
                         match self {
                             #(#arms)*
@@ -124,8 +142,10 @@ pub fn emit_client_readers(ir: &Ir) -> TokenStream {
                 let i = Literal::usize_unsuffixed(i);
                 quote!(Some(#i) => Self::#variant(#read),)
             });
+            let bound = quote!(::serde::de::DeserializeOwned);
+            let (bounded, used) = (generics(&params, Some(&bound)), generics(&params, None));
             quote! {
-                impl<#(#params: ::serde::de::DeserializeOwned),*> runtime::ReadBody for types::#name<#(#params),*> {
+                impl #bounded runtime::ReadBody for types::#name #used {
                     fn read(reply: runtime::Reply) -> Result<Self, ClientError> {
                         Ok(match reply.media_index(&[#(#declared),*]) {
                             #(#arms)*
