@@ -231,6 +231,18 @@ impl LedgerlineReports for Ledger {
         }
     }
 
+    async fn get_report_version_source(
+        &self,
+        request: GetReportVersionSourceRequest,
+        _principal: (),
+    ) -> GetReportVersionSourceResponse {
+        match request.version {
+            1 => GetReportVersionSourceResponse::Gone,
+            2 => GetReportVersionSourceResponse::Ok(XmlHtmlBody::Html("<p>Cash flow, v2</p>".to_string())),
+            _ => GetReportVersionSourceResponse::Ok(GetReportVersionSourceOkBody::Xml("<xbrl v=\"3\"/>".to_string())),
+        }
+    }
+
     async fn download_archive(&self, request: DownloadArchiveRequest, _principal: ()) -> DownloadArchiveResponse {
         let zip = Bytes::from_static(b"PK\x03\x04archive-bytes");
         match (request.archive_id.as_str(), request.range.as_deref()) {
@@ -580,6 +592,21 @@ async fn responses_of_the_same_media_types_share_one_body_enum() {
     assert_eq!(
         version(9).await.expect("exportReportVersion"),
         ExportReportVersionResponse::NotFound(problem("no such version", 404))
+    );
+
+    // Text forms alone: the shared enum has no type parameter.
+    let source = |n: i64| client.get_report_version_source_with("rpt_1", n);
+    assert_eq!(
+        source(2).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Ok(GetReportSourceOkBody::Html("<p>Cash flow, v2</p>".to_string()))
+    );
+    assert_eq!(
+        source(3).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Ok(XmlHtmlBody::Xml("<xbrl v=\"3\"/>".to_string()))
+    );
+    assert_eq!(
+        source(1).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Gone
     );
 
     // The same three forms as `getArchiveManifest`, with another JSON type.

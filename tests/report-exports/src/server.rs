@@ -150,6 +150,17 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::ExportReportVersionResponse,
     > + Send;
+    /// An earlier version's source, as XBRL (XML) or as printable HTML
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/source`
+    ///
+    fn get_report_version_source(
+        &self,
+        request: super::types::GetReportVersionSourceRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::GetReportVersionSourceResponse,
+    > + Send;
     /// Download a ZIP of many exports
     ///
     /// `GET /archives/{archiveId}`
@@ -289,6 +300,12 @@ pub fn router_with_config<A: LedgerlineReports>(
                 .fallback(method_not_allowed::<A>),
         )
         .route(
+            "/v2/reports/{p2}/versions/{p4}/source",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_get_report_version_source::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
             "/v2/status.html",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_status_page::<A>)
@@ -341,6 +358,7 @@ async fn unknown_path<A: LedgerlineReports>(
                     "/v2/reports/{reportId}/charts/{chartId}",
                     "/v2/reports/{reportId}/source",
                     "/v2/reports/{reportId}/versions/{version}/export",
+                    "/v2/reports/{reportId}/versions/{version}/source",
                     "/v2/archives/{archiveId}",
                     "/v2/archives/{archiveId}/manifest",
                     "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
@@ -587,6 +605,27 @@ async fn handle_export_report_version<A: LedgerlineReports>(
             version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
         };
         Ok(shared.api.export_report_version(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_get_report_version_source<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/versions/{version}/source",
+        )?;
+        let request = super::types::GetReportVersionSourceRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
+        };
+        Ok(shared.api.get_report_version_source(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -914,6 +953,15 @@ impl rt::WriteResponse for super::types::ExportReportVersionResponse {
     }
 }
 
+impl rt::WriteResponse for super::types::GetReportVersionSourceResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+            Self::Gone => rt::empty_response(410),
+        }
+    }
+}
+
 impl rt::WriteResponse for super::types::DownloadArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -976,15 +1024,6 @@ impl rt::WriteResponse for super::types::GetArchivePartManifestResponse {
     }
 }
 
-impl rt::WriteBody for super::types::GetReportSourceOkBody {
-    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
-            Self::Html(body) => rt::raw_response(status, body, "text/html"),
-        }
-    }
-}
-
 impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -998,6 +1037,15 @@ impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<
                 )
             }
             Self::Json(body) => rt::json_response(status, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteBody for super::types::XmlHtmlBody {
+    fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
+            Self::Html(body) => rt::raw_response(status, body, "text/html"),
         }
     }
 }
@@ -1040,10 +1088,11 @@ fn the_router_starts() {
             GetReportThumbnailResponse; render_chart(RenderChartRequest, ()) ->
             RenderChartResponse; get_report_source(GetReportSourceRequest, ()) ->
             GetReportSourceResponse; export_report_version(ExportReportVersionRequest,
-            ()) -> ExportReportVersionResponse; download_archive(DownloadArchiveRequest,
-            ()) -> DownloadArchiveResponse;
-            get_archive_manifest(GetArchiveManifestRequest, ()) ->
-            GetArchiveManifestResponse;
+            ()) -> ExportReportVersionResponse;
+            get_report_version_source(GetReportVersionSourceRequest, ()) ->
+            GetReportVersionSourceResponse; download_archive(DownloadArchiveRequest, ())
+            -> DownloadArchiveResponse; get_archive_manifest(GetArchiveManifestRequest,
+            ()) -> GetArchiveManifestResponse;
             get_archive_part_manifest(GetArchivePartManifestRequest, ()) ->
             GetArchivePartManifestResponse;
         }

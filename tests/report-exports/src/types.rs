@@ -663,6 +663,17 @@ pub struct ExportReportVersionRequest {
     pub version: i64,
 }
 
+/// The request of `getReportVersionSource`: `GET /reports/{reportId}/versions/{version}/source`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetReportVersionSourceRequest {
+    ///
+    /// The `reportId` path parameter.
+    pub report_id: String,
+    ///
+    /// The `version` path parameter.
+    pub version: i64,
+}
+
 /// The request of `downloadArchive`: `GET /archives/{archiveId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadArchiveRequest {
@@ -1125,6 +1136,30 @@ impl ExportReportVersionResponse {
     }
 }
 
+/// The responses `getReportVersionSource` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetReportVersionSourceResponse {
+    /// `200`
+    ///
+    /// The version's source document.
+    Ok(GetReportVersionSourceOkBody),
+    /// `410`
+    ///
+    /// Sources are kept for 90 days.
+    Gone,
+}
+
+impl GetReportVersionSourceResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::Gone => 410,
+        }
+    }
+}
+
 /// The responses `downloadArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1220,17 +1255,13 @@ impl GetArchivePartManifestResponse {
 pub type ExportReportOkBody = PdfCsvSheetJsonBody<Vec<ExportRow>>;
 
 /// The body of the `200` response of `getReportSource`, in one of the media types the definition declares for it.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetReportSourceOkBody {
-    /// Sent as `application/xml`.
-    Xml(String),
-    /// Sent as `text/html`.
-    Html(String),
-}
+pub type GetReportSourceOkBody = XmlHtmlBody;
 
 /// The body of the `200` response of `exportReportVersion`, in one of the media types the definition declares for it.
 pub type ExportReportVersionOkBody = PdfCsvSheetJsonBody<VersionExport>;
+
+/// The body of the `200` response of `getReportVersionSource`, in one of the media types the definition declares for it.
+pub type GetReportVersionSourceOkBody = XmlHtmlBody;
 
 /// The body of the `200` response of `getArchiveManifest`, in one of the media types the definition declares for it.
 pub type GetArchiveManifestOkBody = JsonPlainAnyBody<Manifest>;
@@ -1250,6 +1281,16 @@ pub enum PdfCsvSheetJsonBody<T> {
     Sheet(::bytes::Bytes),
     /// Sent as `application/json`.
     Json(T),
+}
+
+/// A response body in one of several media types, shared by the responses that declare these same types; `T1`, `T2`, … are the types of its JSON forms.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum XmlHtmlBody {
+    /// Sent as `application/xml`.
+    Xml(String),
+    /// Sent as `text/html`.
+    Html(String),
 }
 
 /// A response body in one of several media types, shared by the responses that declare these same types; `T` is the type of its JSON form.
