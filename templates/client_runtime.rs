@@ -1387,3 +1387,10 @@ fn quoted(text: &str) -> String {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
 }
+
+/// A response body of several media types that responses share: the `Content-Type` that
+/// came says which variant it is read as.
+#[doc(hidden)]
+pub trait ReadBody: Sized {
+    fn read(reply: Reply) -> Result<Self, ClientError>;
+}

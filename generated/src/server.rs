@@ -255,19 +255,9 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn make_leave(
-            &self,
-            _request: super::types::MakeLeaveRequest,
-            _principal: (),
-        ) -> super::types::MakeLeaveResponse {
-            unreachable!("no request is sent")
-        }
-        async fn send_leave(
-            &self,
-            _request: super::types::SendLeaveRequest,
-            _principal: (),
-        ) -> super::types::SendLeaveResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            make_leave(MakeLeaveRequest, ()) -> MakeLeaveResponse;
+            send_leave(SendLeaveRequest, ()) -> SendLeaveResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -34,6 +34,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
         }
     });
     let start = (!ir.operations.is_empty()).then(emit_start);
+    let shared_readers = super::body_shapes::emit_client_readers(ir);
     quote! {
         pub use super::client_runtime::{
             AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Received,
@@ -47,6 +48,8 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
             #start
             #(#methods)*
         }
+
+        #shared_readers
     }
 }
 
@@ -473,11 +476,16 @@ fn arm_parts(ir: &Ir, r: &Response) -> (TokenStream, TokenStream) {
         ResponseStatus::Default => quote!(status),
     };
     let json_alone = matches!(&r.body, Some(ResponseBody::One(form)) if matches!(form.kind, MediaKind::Json(_)));
-    if r.headers.is_empty() && (r.body.is_none() || json_alone) {
+    let shared = match &r.body {
+        Some(ResponseBody::Several { name, .. }) => super::body_shapes::client_read(ir, name),
+        _ => None,
+    };
+    if r.headers.is_empty() && (r.body.is_none() || json_alone || shared.is_some()) {
+        let read = shared.unwrap_or_else(|| quote!(reply.json()));
         let value = match (media::shape(r), r.body.is_some()) {
             (media::Shape::Unit, _) => quote!(Ok(Response::#variant)),
-            (media::Shape::Tuple, _) => quote!(reply.json().map(Response::#variant)),
-            (_, true) => quote!(reply.json().map(|body| Response::#variant { status, body })),
+            (media::Shape::Tuple, _) => quote!(#read.map(Response::#variant)),
+            (_, true) => quote!(#read.map(|body| Response::#variant { status, body })),
             (_, false) => quote!(Ok(Response::#variant { status })),
         };
         return (pattern, value);
@@ -515,6 +523,9 @@ fn read_body(ir: &Ir, body: &ResponseBody) -> TokenStream {
     match body {
         ResponseBody::One(form) => read_form(ir, form),
         ResponseBody::Several { name, forms } => {
+            if let Some(read) = super::body_shapes::client_read(ir, name) {
+                return quote!(#read?);
+            }
             let name = ident(name);
             let declared = forms.iter().map(|(_, form)| {
                 let declared = &form.declared;
@@ -539,7 +550,7 @@ fn read_body(ir: &Ir, body: &ResponseBody) -> TokenStream {
 
 /// One form: JSON decoded, text checked to be UTF-8, bytes as they came; with the
 /// `Content-Type` that came when the declared type names no single one.
-fn read_form(ir: &Ir, form: &MediaForm) -> TokenStream {
+pub(super) fn read_form(ir: &Ir, form: &MediaForm) -> TokenStream {
     let (read, fallback) = match &form.kind {
         MediaKind::Json(_) => return quote!(reply.json()?),
         MediaKind::Text => (quote!(reply.text()?), "text/plain"),
@@ -675,6 +686,7 @@ mod tests {
             skipped: Vec::new(),
             body_support: Default::default(),
             models: Default::default(),
+            body_shapes: Default::default(),
         }
     }
 

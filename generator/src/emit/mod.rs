@@ -2,6 +2,7 @@
 //! Nothing here fails and nothing here touches text: `write` formats the tokens.
 
 mod bodies;
+mod body_shapes;
 mod client;
 mod constructors;
 mod enums;

@@ -95,14 +95,19 @@ fn emit_router_test(ir: &Ir) -> TokenStream {
             }
         }
     });
+    // One line per operation through the runtime's `never_called!`: the stub of a big
+    // API would otherwise be thousands of lines of `unreachable!`.
     let methods = ir.operations.iter().map(|op| {
         let name = ident(&op.method_name);
         let request = ident(&op.request_type);
         let response = ident(&op.response_type);
-        let principal = is_secured(op).then(|| quote!(_principal: (),));
+        let principal = is_secured(op).then(|| quote!(, ()));
+        quote!(#name(#request #principal) -> #response;)
+    });
+    let stubs = (!ir.operations.is_empty()).then(|| {
         quote! {
-            async fn #name(&self, _request: super::types::#request, #principal) -> super::types::#response {
-                unreachable!("no request is sent")
+            #rt::never_called! {
+                #(#methods)*
             }
         }
     });
@@ -115,7 +120,7 @@ fn emit_router_test(ir: &Ir) -> TokenStream {
 
             impl self::#api for NeverCalled {
                 #auth
-                #(#methods)*
+                #stubs
             }
 
             let _ = router(NeverCalled);
@@ -833,11 +838,13 @@ fn emit_body_writers(ir: &Ir) -> TokenStream {
     let mut writers = TokenStream::new();
     for r in ir.operations.iter().flat_map(|op| &op.responses) {
         if let Some(ResponseBody::Several { name, forms }) = &r.body {
-            if seen.insert(name) {
+            // A body of a shared shape is written by the shape's generic writer.
+            if !ir.body_shapes.of_body.contains_key(name) && seen.insert(name) {
                 writers.extend(emit_body_writer(name, forms));
             }
         }
     }
+    writers.extend(super::body_shapes::emit_server_writers(ir, &rt()));
     writers
 }
 
@@ -929,7 +936,7 @@ fn write_body(body: Option<&ResponseBody>, status: &TokenStream) -> TokenStream 
 
 /// One form: JSON serialized, text and bytes handed over as they are, with the declared
 /// type, or the one the body carries when the declared type names no single one.
-fn write_form(form: &MediaForm, body: &TokenStream, status: &TokenStream) -> TokenStream {
+pub(super) fn write_form(form: &MediaForm, body: &TokenStream, status: &TokenStream) -> TokenStream {
     let rt = rt();
     let media = &form.media;
     match &form.kind {

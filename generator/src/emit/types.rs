@@ -26,6 +26,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         .flat_map(|op| op.responses.iter().map(move |r| (op, r)))
         .map(|(op, r)| emit_several_forms(ir, op, r));
     let typed_body = ir.typed_body.as_deref().map(emit_typed_body);
+    let shared_bodies = super::body_shapes::emit_shape_enums(ir);
     let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
     let tagged = ir
         .types
@@ -41,6 +42,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #(#requests)*
         #(#responses)*
         #(#response_forms)*
+        #shared_bodies
         #typed_body
         #helper
         #tagged
@@ -488,15 +490,18 @@ fn emit_response(ir: &Ir, op: &Operation) -> TokenStream {
 /// The enum of a body declared in several media types: a variant per type, and which
 /// one the body is says which `Content-Type` it is sent with or came with.
 fn emit_several_forms(ir: &Ir, op: &Operation, response: &Response) -> TokenStream {
-    let Some(ResponseBody::Several { name, forms }) = &response.body else {
+    let Some(ResponseBody::Several { name: body_name, forms }) = &response.body else {
         return TokenStream::new();
     };
-    let name = ident(name);
+    let name = ident(body_name);
     let summary = format!(
         " The body of the `{}` response of `{}`, in one of the media types the definition declares for it.",
         response.status.spelled(),
         op.id
     );
+    if let Some(alias) = super::body_shapes::emit_alias(ir, body_name, forms, &summary) {
+        return alias;
+    }
     let variants = forms.iter().map(|(variant, form)| {
         let line = format!(" Sent as `{}`.", form.declared.join("`, `"));
         let variant = ident(variant);

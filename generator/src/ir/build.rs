@@ -33,6 +33,7 @@ pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
     let super::shared_urls::SharedUrls { client_only, selectors } = super::shared_urls::decide(&mut operations);
     let typed_body = typed_body_name(&operations, &mut types);
     let body_support = body_support(&operations, &mut types);
+    let body_shapes = super::body_shapes::decide(&operations, &mut types);
     let mut defs = std::mem::take(&mut types.types);
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
@@ -75,6 +76,7 @@ pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
         client_only,
         selectors,
         models,
+        body_shapes,
     }
 }
 

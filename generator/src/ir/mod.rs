@@ -3,6 +3,7 @@
 //! final here.
 
 mod access;
+pub mod body_shapes;
 mod build;
 mod docs;
 mod examples;
@@ -69,6 +70,8 @@ pub struct Ir {
     /// What the models' constructors and string enums share, and the attributes the
     /// caller asked for.
     pub models: ModelSupport,
+    /// The generic enums bodies of the same media types share (see [`body_shapes`]).
+    pub body_shapes: body_shapes::BodyShapes,
 }
 
 /// An operation only the client has, and why, to be reported.

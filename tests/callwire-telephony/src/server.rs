@@ -797,75 +797,18 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn list_call(
-            &self,
-            _request: super::types::ListCallRequest,
-            _principal: (),
-        ) -> super::types::ListCallResponse2 {
-            unreachable!("no request is sent")
-        }
-        async fn create_call(
-            &self,
-            _request: super::types::CreateCallRequest2,
-            _principal: (),
-        ) -> super::types::CreateCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_call(
-            &self,
-            _request: super::types::FetchCallRequest,
-            _principal: (),
-        ) -> super::types::FetchCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn update_call(
-            &self,
-            _request: super::types::UpdateCallRequest2,
-            _principal: (),
-        ) -> super::types::UpdateCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_call(
-            &self,
-            _request: super::types::DeleteCallRequest,
-            _principal: (),
-        ) -> super::types::DeleteCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_call_recording(
-            &self,
-            _request: super::types::ListCallRecordingRequest,
-            _principal: (),
-        ) -> super::types::ListCallRecordingResponse2 {
-            unreachable!("no request is sent")
-        }
-        async fn list_message(
-            &self,
-            _request: super::types::ListMessageRequest,
-            _principal: (),
-        ) -> super::types::ListMessageResponse2 {
-            unreachable!("no request is sent")
-        }
-        async fn create_message(
-            &self,
-            _request: super::types::CreateMessageRequest2,
-            _principal: (),
-        ) -> super::types::CreateMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn update_message(
-            &self,
-            _request: super::types::UpdateMessageRequest2,
-            _principal: (),
-        ) -> super::types::UpdateMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_message(
-            &self,
-            _request: super::types::DeleteMessageRequest,
-            _principal: (),
-        ) -> super::types::DeleteMessageResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            list_call(ListCallRequest, ()) -> ListCallResponse2;
+            create_call(CreateCallRequest2, ()) -> CreateCallResponse;
+            fetch_call(FetchCallRequest, ()) -> FetchCallResponse;
+            update_call(UpdateCallRequest2, ()) -> UpdateCallResponse;
+            delete_call(DeleteCallRequest, ()) -> DeleteCallResponse;
+            list_call_recording(ListCallRecordingRequest, ()) ->
+            ListCallRecordingResponse2; list_message(ListMessageRequest, ()) ->
+            ListMessageResponse2; create_message(CreateMessageRequest2, ()) ->
+            CreateMessageResponse; update_message(UpdateMessageRequest2, ()) ->
+            UpdateMessageResponse; delete_message(DeleteMessageRequest, ()) ->
+            DeleteMessageResponse;
         }
     }
     let _ = router(NeverCalled);

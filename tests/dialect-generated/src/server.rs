@@ -276,24 +276,9 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn m_room_member(
-            &self,
-            _request: super::types::MRoomMemberRequest,
-            _principal: (),
-        ) -> super::types::MRoomMemberResponse {
-            unreachable!("no request is sent")
-        }
-        async fn _3pid(
-            &self,
-            _request: super::types::T3pidRequest,
-        ) -> super::types::T3pidResponse {
-            unreachable!("no request is sent")
-        }
-        async fn r#type(
-            &self,
-            _request: super::types::TypeRequest,
-        ) -> super::types::TypeResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            m_room_member(MRoomMemberRequest, ()) -> MRoomMemberResponse;
+            _3pid(T3pidRequest) -> T3pidResponse; r#type(TypeRequest) -> TypeResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -2721,3 +2721,24 @@ fn segment_fits_loosely(segment: &str, pieces: &[Piece]) -> bool {
     }
     after_value || rest.is_empty()
 }
+
+/// The methods of the stub API that the generated `the_router_starts` test builds the
+/// router over, one line per operation: `name(Request[, Principal]) -> Response;`. The
+/// paths are resolved where it is used, in the `server` module, beside `types`.
+#[cfg(test)]
+macro_rules! never_called {
+    ($($name:ident($request:ident $(, $principal:ty)?) -> $response:ident;)*) => {
+        $(
+            async fn $name(
+                &self,
+                _request: super::types::$request,
+                $(_principal: $principal,)?
+            ) -> super::types::$response {
+                unreachable!("no request is sent")
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+pub(crate) use never_called;

@@ -818,81 +818,18 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn issue_token(
-            &self,
-            _request: super::types::IssueTokenRequest,
-        ) -> super::types::IssueTokenResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_folder(
-            &self,
-            _request: super::types::CreateFolderRequest,
-            _principal: (),
-        ) -> super::types::CreateFolderResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_folder(
-            &self,
-            _request: super::types::GetFolderRequest,
-            _principal: (),
-        ) -> super::types::GetFolderResponse {
-            unreachable!("no request is sent")
-        }
-        async fn update_folder(
-            &self,
-            _request: super::types::UpdateFolderRequest,
-            _principal: (),
-        ) -> super::types::UpdateFolderResponse {
-            unreachable!("no request is sent")
-        }
-        async fn upload_file(
-            &self,
-            _request: super::types::UploadFileRequest,
-            _principal: (),
-        ) -> super::types::UploadFileResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_file(
-            &self,
-            _request: super::types::GetFileRequest,
-            _principal: (),
-        ) -> super::types::GetFileResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_file(
-            &self,
-            _request: super::types::DeleteFileRequest,
-            _principal: (),
-        ) -> super::types::DeleteFileResponse {
-            unreachable!("no request is sent")
-        }
-        async fn replace_file_content(
-            &self,
-            _request: super::types::ReplaceFileContentRequest,
-            _principal: (),
-        ) -> super::types::ReplaceFileContentResponse {
-            unreachable!("no request is sent")
-        }
-        async fn add_note(
-            &self,
-            _request: super::types::AddNoteRequest,
-            _principal: (),
-        ) -> super::types::AddNoteResponse {
-            unreachable!("no request is sent")
-        }
-        async fn import_archive(
-            &self,
-            _request: super::types::ImportArchiveRequest,
-            _principal: (),
-        ) -> super::types::ImportArchiveResponse {
-            unreachable!("no request is sent")
-        }
-        async fn submit_manifest(
-            &self,
-            _request: super::types::SubmitManifestRequest,
-            _principal: (),
-        ) -> super::types::SubmitManifestResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            issue_token(IssueTokenRequest) -> IssueTokenResponse;
+            create_folder(CreateFolderRequest, ()) -> CreateFolderResponse;
+            get_folder(GetFolderRequest, ()) -> GetFolderResponse;
+            update_folder(UpdateFolderRequest, ()) -> UpdateFolderResponse;
+            upload_file(UploadFileRequest, ()) -> UploadFileResponse;
+            get_file(GetFileRequest, ()) -> GetFileResponse;
+            delete_file(DeleteFileRequest, ()) -> DeleteFileResponse;
+            replace_file_content(ReplaceFileContentRequest, ()) ->
+            ReplaceFileContentResponse; add_note(AddNoteRequest, ()) -> AddNoteResponse;
+            import_archive(ImportArchiveRequest, ()) -> ImportArchiveResponse;
+            submit_manifest(SubmitManifestRequest, ()) -> SubmitManifestResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -264,19 +264,9 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn make_join(
-            &self,
-            _request: super::types::MakeJoinRequest,
-            _principal: (),
-        ) -> super::types::MakeJoinResponse {
-            unreachable!("no request is sent")
-        }
-        async fn send_join(
-            &self,
-            _request: super::types::SendJoinRequest,
-            _principal: (),
-        ) -> super::types::SendJoinResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            make_join(MakeJoinRequest, ()) -> MakeJoinResponse;
+            send_join(SendJoinRequest, ()) -> SendJoinResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -300,26 +300,10 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn make_leave(
-            &self,
-            _request: super::types::MakeLeaveRequest,
-            _principal: (),
-        ) -> super::types::MakeLeaveResponse {
-            unreachable!("no request is sent")
-        }
-        async fn send_leave_v1(
-            &self,
-            _request: super::types::SendLeaveV1Request,
-            _principal: (),
-        ) -> super::types::SendLeaveV1Response {
-            unreachable!("no request is sent")
-        }
-        async fn send_leave_v2(
-            &self,
-            _request: super::types::SendLeaveV2Request,
-            _principal: (),
-        ) -> super::types::SendLeaveV2Response {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            make_leave(MakeLeaveRequest, ()) -> MakeLeaveResponse;
+            send_leave_v1(SendLeaveV1Request, ()) -> SendLeaveV1Response;
+            send_leave_v2(SendLeaveV2Request, ()) -> SendLeaveV2Response;
         }
     }
     let _ = router(NeverCalled);

@@ -175,6 +175,32 @@ impl LedgerlineReports for Ledger {
         }
     }
 
+    async fn export_report_version(
+        &self,
+        request: ExportReportVersionRequest,
+        _principal: (),
+    ) -> ExportReportVersionResponse {
+        // One version per form, so that each test asks for the form it checks.
+        let body = match request.version {
+            1 => ExportReportVersionOkBody::Csv("account,amount\n1200,9800.00\n".to_string()),
+            2 => ExportReportVersionOkBody::Json(VersionExport {
+                version: 2,
+                generated_at: None,
+                rows: vec![ExportRow {
+                    account: "1200".to_string(),
+                    label: None,
+                    amount: 9800.0,
+                    currency: Some("EUR".to_string()),
+                    extra: Default::default(),
+                }],
+                extra: Default::default(),
+            }),
+            3 => ExportReportVersionOkBody::Sheet(Bytes::from_static(b"PK\x03\x04 version 3")),
+            _ => return ExportReportVersionResponse::NotFound(problem("no such version", 404)),
+        };
+        ExportReportVersionResponse::Ok(body)
+    }
+
     async fn get_report_thumbnail(
         &self,
         _request: GetReportThumbnailRequest,
@@ -202,6 +228,18 @@ impl LedgerlineReports for Ledger {
             "old" => GetReportSourceResponse::Gone,
             "html" => GetReportSourceResponse::Ok(GetReportSourceOkBody::Html("<p>Cash flow</p>".to_string())),
             _ => GetReportSourceResponse::Ok(GetReportSourceOkBody::Xml("<?xml version=\"1.0\"?><xbrl/>".to_string())),
+        }
+    }
+
+    async fn get_report_version_source(
+        &self,
+        request: GetReportVersionSourceRequest,
+        _principal: (),
+    ) -> GetReportVersionSourceResponse {
+        match request.version {
+            1 => GetReportVersionSourceResponse::Gone,
+            2 => GetReportVersionSourceResponse::Ok(XmlHtmlBody::Html("<p>Cash flow, v2</p>".to_string())),
+            _ => GetReportVersionSourceResponse::Ok(GetReportVersionSourceOkBody::Xml("<xbrl v=\"3\"/>".to_string())),
         }
     }
 
@@ -245,6 +283,27 @@ impl LedgerlineReports for Ledger {
             body,
             x_archive_files: Some(vec!["q1.pdf".to_string(), "q1.csv".to_string()]),
         }
+    }
+
+    async fn get_archive_part_manifest(
+        &self,
+        request: GetArchivePartManifestRequest,
+        _principal: (),
+    ) -> GetArchivePartManifestResponse {
+        GetArchivePartManifestResponse::Ok(match request.part_number {
+            1 => GetArchivePartManifestOkBody::Json(PartManifest {
+                archive_id: request.archive_id,
+                part: 1,
+                of: Some(2),
+                files: vec!["q1.pdf".to_string()],
+                extra: Default::default(),
+            }),
+            2 => GetArchivePartManifestOkBody::Plain("q1.csv\n".to_string()),
+            _ => GetArchivePartManifestOkBody::Any(TypedBody {
+                content_type: "application/zip".to_string(),
+                body: Bytes::from_static(b"PK\x05\x06"),
+            }),
+        })
     }
 }
 
@@ -502,6 +561,71 @@ async fn several_media_types_on_one_response_say_which_arrived() {
     assert_eq!(
         client.get_report_source_with("old").await.expect("getReportSource"),
         GetReportSourceResponse::Gone
+    );
+}
+
+/// Responses of the same media types share one generic body enum: each operation's body
+/// is an alias of it with its own JSON type, written and read by the shared code.
+#[tokio::test]
+async fn responses_of_the_same_media_types_share_one_body_enum() {
+    let (client, addr) = serve().await;
+    let version = |n: i64| client.export_report_version_with("rpt_1", n);
+    let csv = version(1).await.expect("exportReportVersion");
+    assert_eq!(
+        csv,
+        ExportReportVersionResponse::Ok(PdfCsvSheetJsonBody::Csv("account,amount\n1200,9800.00\n".to_string()))
+    );
+    let json = version(2).await.expect("exportReportVersion");
+    assert!(
+        matches!(&json, ExportReportVersionResponse::Ok(ExportReportVersionOkBody::Json(export)) if export.version == 2 && export.rows[0].amount == 9800.0),
+        "{json:?}"
+    );
+    let sheet = version(3).await.expect("exportReportVersion");
+    assert!(
+        matches!(&sheet, ExportReportVersionResponse::Ok(PdfCsvSheetJsonBody::Sheet(bytes)) if bytes.ends_with(b"version 3")),
+        "{sheet:?}"
+    );
+    let (status, head, body) = raw(addr, "GET", "/v2/reports/rpt_1/versions/1/export", "").await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/csv\r\n"), "{head}");
+    assert_eq!(body, b"account,amount\n1200,9800.00\n");
+    assert_eq!(
+        version(9).await.expect("exportReportVersion"),
+        ExportReportVersionResponse::NotFound(problem("no such version", 404))
+    );
+
+    // Text forms alone: the shared enum has no type parameter.
+    let source = |n: i64| client.get_report_version_source_with("rpt_1", n);
+    assert_eq!(
+        source(2).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Ok(GetReportSourceOkBody::Html("<p>Cash flow, v2</p>".to_string()))
+    );
+    assert_eq!(
+        source(3).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Ok(XmlHtmlBody::Xml("<xbrl v=\"3\"/>".to_string()))
+    );
+    assert_eq!(
+        source(1).await.expect("getReportVersionSource"),
+        GetReportVersionSourceResponse::Gone
+    );
+
+    // The same three forms as `getArchiveManifest`, with another JSON type.
+    let part = |n: i64| client.get_archive_part_manifest_with("arc_1", n);
+    let json = part(1).await.expect("getArchivePartManifest");
+    assert!(
+        matches!(&json, GetArchivePartManifestResponse::Ok(JsonPlainAnyBody::Json(m)) if m.part == 1 && m.of == Some(2)),
+        "{json:?}"
+    );
+    assert_eq!(
+        part(2).await.expect("getArchivePartManifest"),
+        GetArchivePartManifestResponse::Ok(GetArchivePartManifestOkBody::Plain("q1.csv\n".to_string()))
+    );
+    assert_eq!(
+        part(3).await.expect("getArchivePartManifest"),
+        GetArchivePartManifestResponse::Ok(JsonPlainAnyBody::Any(TypedBody {
+            content_type: "application/zip".to_string(),
+            body: Bytes::from_static(b"PK\x05\x06"),
+        }))
     );
 }
 

@@ -460,46 +460,13 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn search_packages(
-            &self,
-            _request: super::types::SearchPackagesRequest,
-            _principal: (),
-        ) -> super::types::SearchPackagesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_package(
-            &self,
-            _request: super::types::GetPackageRequest,
-        ) -> super::types::GetPackageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_package(
-            &self,
-            _request: super::types::DeletePackageRequest,
-            _principal: (),
-        ) -> super::types::DeletePackageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_versions(
-            &self,
-            _request: super::types::ListVersionsRequest,
-            _principal: (),
-        ) -> super::types::ListVersionsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn publish_version(
-            &self,
-            _request: super::types::PublishVersionRequest,
-            _principal: (),
-        ) -> super::types::PublishVersionResponse {
-            unreachable!("no request is sent")
-        }
-        async fn yank_version(
-            &self,
-            _request: super::types::YankVersionRequest,
-            _principal: (),
-        ) -> super::types::YankVersionResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            search_packages(SearchPackagesRequest, ()) -> SearchPackagesResponse;
+            get_package(GetPackageRequest) -> GetPackageResponse;
+            delete_package(DeletePackageRequest, ()) -> DeletePackageResponse;
+            list_versions(ListVersionsRequest, ()) -> ListVersionsResponse;
+            publish_version(PublishVersionRequest, ()) -> PublishVersionResponse;
+            yank_version(YankVersionRequest, ()) -> YankVersionResponse;
         }
     }
     let _ = router(NeverCalled);

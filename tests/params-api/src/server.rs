@@ -455,42 +455,13 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn search(
-            &self,
-            _request: super::types::SearchRequest,
-            _principal: (),
-        ) -> super::types::SearchResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_inventory(
-            &self,
-            _request: super::types::ListInventoryRequest,
-        ) -> super::types::ListInventoryResponse {
-            unreachable!("no request is sent")
-        }
-        async fn ping(
-            &self,
-            _request: super::types::PingRequest,
-        ) -> super::types::PingResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_cluster(
-            &self,
-            _request: super::types::CreateClusterRequest,
-        ) -> super::types::CreateClusterResponse {
-            unreachable!("no request is sent")
-        }
-        async fn patch_cluster(
-            &self,
-            _request: super::types::PatchClusterRequest,
-        ) -> super::types::PatchClusterResponse {
-            unreachable!("no request is sent")
-        }
-        async fn replace_cluster_scale(
-            &self,
-            _request: super::types::ReplaceClusterScaleRequest,
-        ) -> super::types::ReplaceClusterScaleResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            search(SearchRequest, ()) -> SearchResponse;
+            list_inventory(ListInventoryRequest) -> ListInventoryResponse;
+            ping(PingRequest) -> PingResponse; create_cluster(CreateClusterRequest) ->
+            CreateClusterResponse; patch_cluster(PatchClusterRequest) ->
+            PatchClusterResponse; replace_cluster_scale(ReplaceClusterScaleRequest) ->
+            ReplaceClusterScaleResponse;
         }
     }
     let _ = router(NeverCalled);

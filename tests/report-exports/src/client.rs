@@ -390,27 +390,9 @@ impl Client {
                         "Content-Disposition",
                     )?;
                 let x_checksum_sha256 = reply.header("X-Checksum-Sha256")?;
-                let body = {
-                    use types::ExportReportOkBody as Body;
-                    match reply
-                        .media_index(
-                            &[
-                                &["application/pdf"],
-                                &["text/csv"],
-                                &[
-                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                ],
-                                &["application/json"],
-                            ],
-                        )
-                    {
-                        Some(0) => Body::Pdf(reply.bytes()),
-                        Some(1) => Body::Csv(reply.text()?),
-                        Some(2) => Body::Sheet(reply.bytes()),
-                        Some(3) => Body::Json(reply.json()?),
-                        _ => return Err(reply.unexpected_media_type()),
-                    }
-                };
+                let body = <types::ExportReportOkBody as runtime::ReadBody>::read(
+                    reply,
+                )?;
                 Ok(Response::Ok {
                     body,
                     content_disposition,
@@ -542,15 +524,8 @@ impl Client {
         use types::GetReportSourceResponse as Response;
         match reply.status() {
             200 => {
-                let body = {
-                    use types::GetReportSourceOkBody as Body;
-                    match reply.media_index(&[&["application/xml"], &["text/html"]]) {
-                        Some(0) => Body::Xml(reply.text()?),
-                        Some(1) => Body::Html(reply.text()?),
-                        _ => return Err(reply.unexpected_media_type()),
-                    }
-                };
-                Ok(Response::Ok(body))
+                <types::GetReportSourceOkBody as runtime::ReadBody>::read(reply)
+                    .map(Response::Ok)
             }
             410 => Ok(Response::Gone),
             _ => Err(reply.undocumented()),
@@ -565,6 +540,87 @@ impl Client {
             report_id: report_id.into(),
         };
         self.get_report_source(&request).await
+    }
+    /// Download an earlier version of the report
+    ///
+    /// The formats of `exportReport`, for a version kept in the report's history. As JSON
+    /// the rows come with the version they belong to.
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/export` (`exportReportVersion`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
+    pub async fn export_report_version(
+        &self,
+        request: &types::ExportReportVersionRequest,
+    ) -> Result<types::ExportReportVersionResponse, ClientError> {
+        let mut call = self.call("exportReportVersion", Method::GET);
+        call.path("/reports/");
+        call.path_param("reportId", &request.report_id)?;
+        call.path("/versions/");
+        call.path_param("version", &request.version)?;
+        call.path("/export");
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
+        let reply = self.runtime.send(call).await?;
+        use types::ExportReportVersionResponse as Response;
+        match reply.status() {
+            200 => {
+                <types::ExportReportVersionOkBody as runtime::ReadBody>::read(reply)
+                    .map(Response::Ok)
+            }
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::export_report_version`] with the request's fields as arguments.
+    pub async fn export_report_version_with(
+        &self,
+        report_id: impl Into<String>,
+        version: i64,
+    ) -> Result<types::ExportReportVersionResponse, ClientError> {
+        let request = types::ExportReportVersionRequest {
+            report_id: report_id.into(),
+            version,
+        };
+        self.export_report_version(&request).await
+    }
+    /// An earlier version's source, as XBRL (XML) or as printable HTML
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/source` (`getReportVersionSource`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
+    pub async fn get_report_version_source(
+        &self,
+        request: &types::GetReportVersionSourceRequest,
+    ) -> Result<types::GetReportVersionSourceResponse, ClientError> {
+        let mut call = self.call("getReportVersionSource", Method::GET);
+        call.path("/reports/");
+        call.path_param("reportId", &request.report_id)?;
+        call.path("/versions/");
+        call.path_param("version", &request.version)?;
+        call.path("/source");
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
+        let reply = self.runtime.send(call).await?;
+        use types::GetReportVersionSourceResponse as Response;
+        match reply.status() {
+            200 => {
+                <types::GetReportVersionSourceOkBody as runtime::ReadBody>::read(reply)
+                    .map(Response::Ok)
+            }
+            410 => Ok(Response::Gone),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::get_report_version_source`] with the request's fields as arguments.
+    pub async fn get_report_version_source_with(
+        &self,
+        report_id: impl Into<String>,
+        version: i64,
+    ) -> Result<types::GetReportVersionSourceResponse, ClientError> {
+        let request = types::GetReportVersionSourceRequest {
+            report_id: report_id.into(),
+            version,
+        };
+        self.get_report_version_source(&request).await
     }
     /// Download a ZIP of many exports
     ///
@@ -644,23 +700,9 @@ impl Client {
         match reply.status() {
             200 => {
                 let x_archive_files = reply.header_list("X-Archive-Files")?;
-                let body = {
-                    use types::GetArchiveManifestOkBody as Body;
-                    match reply
-                        .media_index(&[&["application/json"], &["text/plain"], &["*/*"]])
-                    {
-                        Some(0) => Body::Json(reply.json()?),
-                        Some(1) => Body::Plain(reply.text()?),
-                        Some(2) => {
-                            Body::Any(types::TypedBody {
-                                content_type: reply
-                                    .content_type_or("application/octet-stream"),
-                                body: reply.bytes(),
-                            })
-                        }
-                        _ => return Err(reply.unexpected_media_type()),
-                    }
-                };
+                let body = <types::GetArchiveManifestOkBody as runtime::ReadBody>::read(
+                    reply,
+                )?;
                 Ok(Response::Ok {
                     body,
                     x_archive_files,
@@ -678,5 +720,102 @@ impl Client {
             archive_id: archive_id.into(),
         };
         self.get_archive_manifest(&request).await
+    }
+    /// What one part of a split archive holds
+    ///
+    /// Archives over 4 GiB are split into parts that can be downloaded one by one.
+    ///
+    /// `GET /archives/{archiveId}/parts/{partNumber}/manifest` (`getArchivePartManifest`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `apiKey` security scheme.
+    pub async fn get_archive_part_manifest(
+        &self,
+        request: &types::GetArchivePartManifestRequest,
+    ) -> Result<types::GetArchivePartManifestResponse, ClientError> {
+        let mut call = self.call("getArchivePartManifest", Method::GET);
+        call.path("/archives/");
+        call.path_param("archiveId", &request.archive_id)?;
+        call.path("/parts/");
+        call.path_param("partNumber", &request.part_number)?;
+        call.path("/manifest");
+        call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
+        let reply = self.runtime.send(call).await?;
+        use types::GetArchivePartManifestResponse as Response;
+        match reply.status() {
+            200 => {
+                <types::GetArchivePartManifestOkBody as runtime::ReadBody>::read(reply)
+                    .map(Response::Ok)
+            }
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::get_archive_part_manifest`] with the request's fields as arguments.
+    pub async fn get_archive_part_manifest_with(
+        &self,
+        archive_id: impl Into<String>,
+        part_number: i64,
+    ) -> Result<types::GetArchivePartManifestResponse, ClientError> {
+        let request = types::GetArchivePartManifestRequest {
+            archive_id: archive_id.into(),
+            part_number,
+        };
+        self.get_archive_part_manifest(&request).await
+    }
+}
+
+impl<T: ::serde::de::DeserializeOwned> runtime::ReadBody
+for types::PdfCsvSheetJsonBody<T> {
+    fn read(reply: runtime::Reply) -> Result<Self, ClientError> {
+        Ok(
+            match reply
+                .media_index(
+                    &[
+                        &["application/pdf"],
+                        &["text/csv"],
+                        &[
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        ],
+                        &["application/json"],
+                    ],
+                )
+            {
+                Some(0) => Self::Pdf(reply.bytes()),
+                Some(1) => Self::Csv(reply.text()?),
+                Some(2) => Self::Sheet(reply.bytes()),
+                Some(3) => Self::Json(reply.json()?),
+                _ => return Err(reply.unexpected_media_type()),
+            },
+        )
+    }
+}
+
+impl runtime::ReadBody for types::XmlHtmlBody {
+    fn read(reply: runtime::Reply) -> Result<Self, ClientError> {
+        Ok(
+            match reply.media_index(&[&["application/xml"], &["text/html"]]) {
+                Some(0) => Self::Xml(reply.text()?),
+                Some(1) => Self::Html(reply.text()?),
+                _ => return Err(reply.unexpected_media_type()),
+            },
+        )
+    }
+}
+
+impl<T: ::serde::de::DeserializeOwned> runtime::ReadBody for types::JsonPlainAnyBody<T> {
+    fn read(reply: runtime::Reply) -> Result<Self, ClientError> {
+        Ok(
+            match reply.media_index(&[&["application/json"], &["text/plain"], &["*/*"]])
+            {
+                Some(0) => Self::Json(reply.json()?),
+                Some(1) => Self::Plain(reply.text()?),
+                Some(2) => {
+                    Self::Any(types::TypedBody {
+                        content_type: reply.content_type_or("application/octet-stream"),
+                        body: reply.bytes(),
+                    })
+                }
+                _ => return Err(reply.unexpected_media_type()),
+            },
+        )
     }
 }

@@ -137,6 +137,30 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::GetReportSourceResponse,
     > + Send;
+    /// Download an earlier version of the report
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/export`
+    ///
+    /// The formats of `exportReport`, for a version kept in the report's history. As JSON
+    /// the rows come with the version they belong to.
+    fn export_report_version(
+        &self,
+        request: super::types::ExportReportVersionRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ExportReportVersionResponse,
+    > + Send;
+    /// An earlier version's source, as XBRL (XML) or as printable HTML
+    ///
+    /// `GET /reports/{reportId}/versions/{version}/source`
+    ///
+    fn get_report_version_source(
+        &self,
+        request: super::types::GetReportVersionSourceRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::GetReportVersionSourceResponse,
+    > + Send;
     /// Download a ZIP of many exports
     ///
     /// `GET /archives/{archiveId}`
@@ -158,6 +182,18 @@ pub trait LedgerlineReports: Send + Sync + 'static {
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
         Output = super::types::GetArchiveManifestResponse,
+    > + Send;
+    /// What one part of a split archive holds
+    ///
+    /// `GET /archives/{archiveId}/parts/{partNumber}/manifest`
+    ///
+    /// Archives over 4 GiB are split into parts that can be downloaded one by one.
+    fn get_archive_part_manifest(
+        &self,
+        request: super::types::GetArchivePartManifestRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::GetArchivePartManifestResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -199,6 +235,12 @@ pub fn router_with_config<A: LedgerlineReports>(
             "/v2/archives/{p2}/manifest",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_archive_manifest::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/archives/{p2}/parts/{p4}/manifest",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_get_archive_part_manifest::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -249,6 +291,18 @@ pub fn router_with_config<A: LedgerlineReports>(
             "/v2/reports/{p2}/thumbnail.png",
             ::axum::routing::MethodRouter::new()
                 .get(handle_get_report_thumbnail::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/reports/{p2}/versions/{p4}/export",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_export_report_version::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/v2/reports/{p2}/versions/{p4}/source",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_get_report_version_source::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -303,8 +357,11 @@ async fn unknown_path<A: LedgerlineReports>(
                     "/v2/reports/{reportId}/thumbnail.png",
                     "/v2/reports/{reportId}/charts/{chartId}",
                     "/v2/reports/{reportId}/source",
+                    "/v2/reports/{reportId}/versions/{version}/export",
+                    "/v2/reports/{reportId}/versions/{version}/source",
                     "/v2/archives/{archiveId}",
                     "/v2/archives/{archiveId}/manifest",
+                    "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
                 ],
             ),
         )
@@ -531,6 +588,48 @@ async fn handle_get_report_source<A: LedgerlineReports>(
     rt::respond(&shared, work).await
 }
 
+async fn handle_export_report_version<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/versions/{version}/export",
+        )?;
+        let request = super::types::ExportReportVersionRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
+        };
+        Ok(shared.api.export_report_version(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_get_report_version_source<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/reports/{reportId}/versions/{version}/source",
+        )?;
+        let request = super::types::GetReportVersionSourceRequest {
+            report_id: rt::path_string(path_values[0], "reportId")?,
+            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
+        };
+        Ok(shared.api.get_report_version_source(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
 async fn handle_download_archive<A: LedgerlineReports>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
@@ -568,6 +667,27 @@ async fn handle_get_archive_manifest<A: LedgerlineReports>(
             archive_id: rt::path_string(path_values[0], "archiveId")?,
         };
         Ok(shared.api.get_archive_manifest(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_get_archive_part_manifest<A: LedgerlineReports>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 2] = rt::path_values(
+            parts.uri.path(),
+            "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
+        )?;
+        let request = super::types::GetArchivePartManifestRequest {
+            archive_id: rt::path_string(path_values[0], "archiveId")?,
+            part_number: rt::path_param(path_values[1], "partNumber", rt::parse_scalar)?,
+        };
+        Ok(shared.api.get_archive_part_manifest(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -822,6 +942,26 @@ impl rt::WriteResponse for super::types::GetReportSourceResponse {
     }
 }
 
+impl rt::WriteResponse for super::types::ExportReportVersionResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+            Self::NotFound(body) => {
+                rt::json_response(404, &body, "application/problem+json")
+            }
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::GetReportVersionSourceResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+            Self::Gone => rt::empty_response(410),
+        }
+    }
+}
+
 impl rt::WriteResponse for super::types::DownloadArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -876,7 +1016,15 @@ impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
     }
 }
 
-impl rt::WriteBody for super::types::ExportReportOkBody {
+impl rt::WriteResponse for super::types::GetArchivePartManifestResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::WriteBody::write(body, 200),
+        }
+    }
+}
+
+impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Pdf(body) => rt::raw_response(status, body, "application/pdf"),
@@ -893,7 +1041,7 @@ impl rt::WriteBody for super::types::ExportReportOkBody {
     }
 }
 
-impl rt::WriteBody for super::types::GetReportSourceOkBody {
+impl rt::WriteBody for super::types::XmlHtmlBody {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
@@ -902,7 +1050,7 @@ impl rt::WriteBody for super::types::GetReportSourceOkBody {
     }
 }
 
-impl rt::WriteBody for super::types::GetArchiveManifestOkBody {
+impl<T: ::serde::Serialize> rt::WriteBody for super::types::JsonPlainAnyBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Json(body) => rt::json_response(status, &body, "application/json"),
@@ -927,94 +1075,26 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn get_health(
-            &self,
-            _request: super::types::GetHealthRequest,
-        ) -> super::types::GetHealthResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_status_page(
-            &self,
-            _request: super::types::GetStatusPageRequest,
-        ) -> super::types::GetStatusPageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_reports(
-            &self,
-            _request: super::types::ListReportsRequest,
-            _principal: (),
-        ) -> super::types::ListReportsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_report(
-            &self,
-            _request: super::types::CreateReportRequest,
-            _principal: (),
-        ) -> super::types::CreateReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report(
-            &self,
-            _request: super::types::GetReportRequest,
-            _principal: (),
-        ) -> super::types::GetReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_report(
-            &self,
-            _request: super::types::DeleteReportRequest,
-            _principal: (),
-        ) -> super::types::DeleteReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn rebuild_report(
-            &self,
-            _request: super::types::RebuildReportRequest,
-            _principal: (),
-        ) -> super::types::RebuildReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn export_report(
-            &self,
-            _request: super::types::ExportReportRequest,
-            _principal: (),
-        ) -> super::types::ExportReportResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_thumbnail(
-            &self,
-            _request: super::types::GetReportThumbnailRequest,
-            _principal: (),
-        ) -> super::types::GetReportThumbnailResponse {
-            unreachable!("no request is sent")
-        }
-        async fn render_chart(
-            &self,
-            _request: super::types::RenderChartRequest,
-            _principal: (),
-        ) -> super::types::RenderChartResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_source(
-            &self,
-            _request: super::types::GetReportSourceRequest,
-            _principal: (),
-        ) -> super::types::GetReportSourceResponse {
-            unreachable!("no request is sent")
-        }
-        async fn download_archive(
-            &self,
-            _request: super::types::DownloadArchiveRequest,
-            _principal: (),
-        ) -> super::types::DownloadArchiveResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_archive_manifest(
-            &self,
-            _request: super::types::GetArchiveManifestRequest,
-            _principal: (),
-        ) -> super::types::GetArchiveManifestResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            get_health(GetHealthRequest) -> GetHealthResponse;
+            get_status_page(GetStatusPageRequest) -> GetStatusPageResponse;
+            list_reports(ListReportsRequest, ()) -> ListReportsResponse;
+            create_report(CreateReportRequest, ()) -> CreateReportResponse;
+            get_report(GetReportRequest, ()) -> GetReportResponse;
+            delete_report(DeleteReportRequest, ()) -> DeleteReportResponse;
+            rebuild_report(RebuildReportRequest, ()) -> RebuildReportResponse;
+            export_report(ExportReportRequest, ()) -> ExportReportResponse;
+            get_report_thumbnail(GetReportThumbnailRequest, ()) ->
+            GetReportThumbnailResponse; render_chart(RenderChartRequest, ()) ->
+            RenderChartResponse; get_report_source(GetReportSourceRequest, ()) ->
+            GetReportSourceResponse; export_report_version(ExportReportVersionRequest,
+            ()) -> ExportReportVersionResponse;
+            get_report_version_source(GetReportVersionSourceRequest, ()) ->
+            GetReportVersionSourceResponse; download_archive(DownloadArchiveRequest, ())
+            -> DownloadArchiveResponse; get_archive_manifest(GetArchiveManifestRequest,
+            ()) -> GetArchiveManifestResponse;
+            get_archive_part_manifest(GetArchivePartManifestRequest, ()) ->
+            GetArchivePartManifestResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -127,6 +127,41 @@ impl NewReport {
     }
 }
 
+/// `PartManifest`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PartManifest {
+    /// The `archive_id` member.
+    pub archive_id: String,
+    /// The `part` member.
+    pub part: i64,
+    /// How many parts the archive has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<i64>,
+    /// The `files` member.
+    pub files: Vec<String>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl PartManifest {
+    /// Makes a `PartManifest` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        archive_id: impl ::core::convert::Into<String>,
+        part: impl ::core::convert::Into<i64>,
+        files: impl ::core::convert::Into<Vec<String>>,
+    ) -> Self {
+        Self {
+            archive_id: ::core::convert::Into::into(archive_id),
+            part: ::core::convert::Into::into(part),
+            of: ::core::option::Option::None,
+            files: ::core::convert::Into::into(files),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// `Period`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Period {
@@ -473,6 +508,37 @@ impl ReportSummary {
     }
 }
 
+/// `VersionExport`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct VersionExport {
+    /// The `version` member.
+    pub version: i64,
+    /// The `generated_at` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    /// The `rows` member.
+    pub rows: Vec<ExportRow>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl VersionExport {
+    /// Makes a `VersionExport` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        version: impl ::core::convert::Into<i64>,
+        rows: impl ::core::convert::Into<Vec<ExportRow>>,
+    ) -> Self {
+        Self {
+            version: ::core::convert::Into::into(version),
+            generated_at: ::core::option::Option::None,
+            rows: ::core::convert::Into::into(rows),
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
 /// A string that is none of the values a string enum lists, from its `FromStr`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownValue {
@@ -585,6 +651,29 @@ pub struct GetReportSourceRequest {
     pub report_id: String,
 }
 
+/// The request of `exportReportVersion`: `GET /reports/{reportId}/versions/{version}/export`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportReportVersionRequest {
+    ///
+    /// The `reportId` path parameter.
+    pub report_id: String,
+    /// The version number, as listed in the report's history.
+    ///
+    /// The `version` path parameter.
+    pub version: i64,
+}
+
+/// The request of `getReportVersionSource`: `GET /reports/{reportId}/versions/{version}/source`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetReportVersionSourceRequest {
+    ///
+    /// The `reportId` path parameter.
+    pub report_id: String,
+    ///
+    /// The `version` path parameter.
+    pub version: i64,
+}
+
 /// The request of `downloadArchive`: `GET /archives/{archiveId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadArchiveRequest {
@@ -602,6 +691,17 @@ pub struct GetArchiveManifestRequest {
     ///
     /// The `archiveId` path parameter.
     pub archive_id: String,
+}
+
+/// The request of `getArchivePartManifest`: `GET /archives/{archiveId}/parts/{partNumber}/manifest`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GetArchivePartManifestRequest {
+    ///
+    /// The `archiveId` path parameter.
+    pub archive_id: String,
+    ///
+    /// The `partNumber` path parameter.
+    pub part_number: i64,
 }
 
 /// The responses `getHealth` documents, one variant per status: anything else cannot be returned.
@@ -1012,6 +1112,54 @@ impl GetReportSourceResponse {
     }
 }
 
+/// The responses `exportReportVersion` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ExportReportVersionResponse {
+    /// `200`
+    ///
+    /// The version in the format asked for.
+    Ok(ExportReportVersionOkBody),
+    /// `404`
+    ///
+    /// No report or archive with this id.
+    NotFound(Problem),
+}
+
+impl ExportReportVersionResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `getReportVersionSource` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum GetReportVersionSourceResponse {
+    /// `200`
+    ///
+    /// The version's source document.
+    Ok(GetReportVersionSourceOkBody),
+    /// `410`
+    ///
+    /// Sources are kept for 90 days.
+    Gone,
+}
+
+impl GetReportVersionSourceResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::Gone => 410,
+        }
+    }
+}
+
 /// The responses `downloadArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1084,10 +1232,47 @@ impl GetArchiveManifestResponse {
     }
 }
 
-/// The body of the `200` response of `exportReport`, in one of the media types the definition declares for it.
+/// The responses `getArchivePartManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum ExportReportOkBody {
+pub enum GetArchivePartManifestResponse {
+    /// `200`
+    ///
+    /// The part's manifest, as JSON or as a plain list of file names.
+    Ok(GetArchivePartManifestOkBody),
+}
+
+impl GetArchivePartManifestResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+        }
+    }
+}
+
+/// The body of the `200` response of `exportReport`, in one of the media types the definition declares for it.
+pub type ExportReportOkBody = PdfCsvSheetJsonBody<Vec<ExportRow>>;
+
+/// The body of the `200` response of `getReportSource`, in one of the media types the definition declares for it.
+pub type GetReportSourceOkBody = XmlHtmlBody;
+
+/// The body of the `200` response of `exportReportVersion`, in one of the media types the definition declares for it.
+pub type ExportReportVersionOkBody = PdfCsvSheetJsonBody<VersionExport>;
+
+/// The body of the `200` response of `getReportVersionSource`, in one of the media types the definition declares for it.
+pub type GetReportVersionSourceOkBody = XmlHtmlBody;
+
+/// The body of the `200` response of `getArchiveManifest`, in one of the media types the definition declares for it.
+pub type GetArchiveManifestOkBody = JsonPlainAnyBody<Manifest>;
+
+/// The body of the `200` response of `getArchivePartManifest`, in one of the media types the definition declares for it.
+pub type GetArchivePartManifestOkBody = JsonPlainAnyBody<PartManifest>;
+
+/// A response body in one of several media types, shared by the responses that declare these same types; `T` is the type of its JSON form.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum PdfCsvSheetJsonBody<T> {
     /// Sent as `application/pdf`.
     Pdf(::bytes::Bytes),
     /// Sent as `text/csv`.
@@ -1095,25 +1280,25 @@ pub enum ExportReportOkBody {
     /// Sent as `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
     Sheet(::bytes::Bytes),
     /// Sent as `application/json`.
-    Json(Vec<ExportRow>),
+    Json(T),
 }
 
-/// The body of the `200` response of `getReportSource`, in one of the media types the definition declares for it.
+/// A response body in one of several media types, shared by the responses that declare these same types; `T1`, `T2`, … are the types of its JSON forms.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum GetReportSourceOkBody {
+pub enum XmlHtmlBody {
     /// Sent as `application/xml`.
     Xml(String),
     /// Sent as `text/html`.
     Html(String),
 }
 
-/// The body of the `200` response of `getArchiveManifest`, in one of the media types the definition declares for it.
+/// A response body in one of several media types, shared by the responses that declare these same types; `T` is the type of its JSON form.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum GetArchiveManifestOkBody {
+pub enum JsonPlainAnyBody<T> {
     /// Sent as `application/json`.
-    Json(Manifest),
+    Json(T),
     /// Sent as `text/plain`.
     Plain(String),
     /// Sent as `*/*`.

@@ -120,11 +120,8 @@ impl rt::WriteResponse for super::types::GetServerKeysResponse {
 fn the_router_starts() {
     struct NeverCalled;
     impl self::MatrixServerKeysApi for NeverCalled {
-        async fn get_server_keys(
-            &self,
-            _request: super::types::GetServerKeysRequest,
-        ) -> super::types::GetServerKeysResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            get_server_keys(GetServerKeysRequest) -> GetServerKeysResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -1046,116 +1046,24 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn check_health(
-            &self,
-            _request: super::types::CheckHealthRequest,
-        ) -> super::types::CheckHealthResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_account(
-            &self,
-            _request: super::types::FetchAccountRequest,
-            _principal: (),
-        ) -> super::types::FetchAccountResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_calls(
-            &self,
-            _request: super::types::ListCallsRequest,
-            _principal: (),
-        ) -> super::types::ListCallsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_call(
-            &self,
-            _request: super::types::CreateCallRequest,
-            _principal: (),
-        ) -> super::types::CreateCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_call(
-            &self,
-            _request: super::types::FetchCallRequest,
-            _principal: (),
-        ) -> super::types::FetchCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn update_call(
-            &self,
-            _request: super::types::UpdateCallRequest,
-            _principal: (),
-        ) -> super::types::UpdateCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_call(
-            &self,
-            _request: super::types::DeleteCallRequest,
-            _principal: (),
-        ) -> super::types::DeleteCallResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_call_summary(
-            &self,
-            _request: super::types::FetchCallSummaryRequest,
-            _principal: (),
-        ) -> super::types::FetchCallSummaryResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_recording_range(
-            &self,
-            _request: super::types::FetchRecordingRangeRequest,
-            _principal: (),
-        ) -> super::types::FetchRecordingRangeResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_queue(
-            &self,
-            _request: super::types::FetchQueueRequest,
-            _principal: (),
-        ) -> super::types::FetchQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_queue_by_name(
-            &self,
-            _request: super::types::DeleteQueueByNameRequest,
-            _principal: (),
-        ) -> super::types::DeleteQueueByNameResponse {
-            unreachable!("no request is sent")
-        }
-        async fn purge_queues(
-            &self,
-            _request: super::types::PurgeQueuesRequest,
-            _principal: (),
-        ) -> super::types::PurgeQueuesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_operation(
-            &self,
-            _request: super::types::GetOperationRequest,
-            _principal: (),
-        ) -> super::types::GetOperationResponse {
-            unreachable!("no request is sent")
-        }
-        async fn cancel_operation(
-            &self,
-            _request: super::types::CancelOperationRequest,
-            _principal: (),
-        ) -> super::types::CancelOperationResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_usage_today(
-            &self,
-            _request: super::types::FetchUsageTodayRequest,
-            _principal: (),
-        ) -> super::types::FetchUsageTodayResponse {
-            unreachable!("no request is sent")
-        }
-        async fn fetch_directory_entry(
-            &self,
-            _request: super::types::FetchDirectoryEntryRequest,
-            _principal: (),
-        ) -> super::types::FetchDirectoryEntryResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            check_health(CheckHealthRequest) -> CheckHealthResponse;
+            fetch_account(FetchAccountRequest, ()) -> FetchAccountResponse;
+            list_calls(ListCallsRequest, ()) -> ListCallsResponse;
+            create_call(CreateCallRequest, ()) -> CreateCallResponse;
+            fetch_call(FetchCallRequest, ()) -> FetchCallResponse;
+            update_call(UpdateCallRequest, ()) -> UpdateCallResponse;
+            delete_call(DeleteCallRequest, ()) -> DeleteCallResponse;
+            fetch_call_summary(FetchCallSummaryRequest, ()) -> FetchCallSummaryResponse;
+            fetch_recording_range(FetchRecordingRangeRequest, ()) ->
+            FetchRecordingRangeResponse; fetch_queue(FetchQueueRequest, ()) ->
+            FetchQueueResponse; delete_queue_by_name(DeleteQueueByNameRequest, ()) ->
+            DeleteQueueByNameResponse; purge_queues(PurgeQueuesRequest, ()) ->
+            PurgeQueuesResponse; get_operation(GetOperationRequest, ()) ->
+            GetOperationResponse; cancel_operation(CancelOperationRequest, ()) ->
+            CancelOperationResponse; fetch_usage_today(FetchUsageTodayRequest, ()) ->
+            FetchUsageTodayResponse; fetch_directory_entry(FetchDirectoryEntryRequest,
+            ()) -> FetchDirectoryEntryResponse;
         }
     }
     let _ = router(NeverCalled);
