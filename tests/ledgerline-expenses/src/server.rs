@@ -738,67 +738,20 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn token_issue(
-            &self,
-            _request: super::types::TokenIssueRequest,
-        ) -> super::types::TokenIssueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn expense_list(
-            &self,
-            _request: super::types::ExpenseListRequest,
-            _principal: (),
-        ) -> super::types::ExpenseListResponse {
-            unreachable!("no request is sent")
-        }
-        async fn expense_delete_many(
-            &self,
-            _request: super::types::ExpenseDeleteManyRequest,
-            _principal: (),
-        ) -> super::types::ExpenseDeleteManyResponse {
-            unreachable!("no request is sent")
-        }
-        async fn expense_approval_submit(
-            &self,
-            _request: super::types::ExpenseApprovalSubmitRequest,
-            _principal: (),
-        ) -> super::types::ExpenseApprovalSubmitResponse {
-            unreachable!("no request is sent")
-        }
-        async fn receipt_attach(
-            &self,
-            _request: super::types::ReceiptAttachRequest,
-            _principal: (),
-        ) -> super::types::ReceiptAttachResponse {
-            unreachable!("no request is sent")
-        }
-        async fn receipt_inbox(
-            &self,
-            _request: super::types::ReceiptInboxRequest,
-            _principal: (),
-        ) -> super::types::ReceiptInboxResponse {
-            unreachable!("no request is sent")
-        }
-        async fn document_add_bank_statement(
-            &self,
-            _request: super::types::DocumentAddBankStatementRequest,
-            _principal: (),
-        ) -> super::types::DocumentAddBankStatementResponse {
-            unreachable!("no request is sent")
-        }
-        async fn document_add_tax_return(
-            &self,
-            _request: super::types::DocumentAddTaxReturnRequest,
-            _principal: (),
-        ) -> super::types::DocumentAddTaxReturnResponse {
-            unreachable!("no request is sent")
-        }
-        async fn profile_modify(
-            &self,
-            _request: super::types::ProfileModifyRequest,
-            _principal: (),
-        ) -> super::types::ProfileModifyResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            token_issue(TokenIssueRequest) -> TokenIssueResponse;
+            expense_list(ExpenseListRequest, ()) -> ExpenseListResponse;
+            expense_delete_many(ExpenseDeleteManyRequest, ()) ->
+            ExpenseDeleteManyResponse;
+            expense_approval_submit(ExpenseApprovalSubmitRequest, ()) ->
+            ExpenseApprovalSubmitResponse; receipt_attach(ReceiptAttachRequest, ()) ->
+            ReceiptAttachResponse; receipt_inbox(ReceiptInboxRequest, ()) ->
+            ReceiptInboxResponse;
+            document_add_bank_statement(DocumentAddBankStatementRequest, ()) ->
+            DocumentAddBankStatementResponse;
+            document_add_tax_return(DocumentAddTaxReturnRequest, ()) ->
+            DocumentAddTaxReturnResponse; profile_modify(ProfileModifyRequest, ()) ->
+            ProfileModifyResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -407,7 +407,7 @@ impl Client {
         call.header_param_opt("X-Amz-Date", &request.x_amz_date)?;
         call.header_param_opt("X-Amz-Security-Token", &request.x_amz_security_token)?;
         if let Some(body) = &request.body {
-            call.form_body(body, "application/x-www-form-urlencoded")?;
+            call.form_pairs_body(body, "application/x-www-form-urlencoded")?;
         }
         call.credential("hmac", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
@@ -773,7 +773,7 @@ impl Client {
         call.header_param_opt("X-Amz-Date", &request.x_amz_date)?;
         call.header_param_opt("X-Amz-Security-Token", &request.x_amz_security_token)?;
         if let Some(body) = &request.body {
-            call.form_body(body, "application/x-www-form-urlencoded")?;
+            call.form_pairs_body(body, "application/x-www-form-urlencoded")?;
         }
         call.credential("hmac", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;

@@ -1017,9 +1017,7 @@ async fn handle_post_delete_queue<A: RelayQueueService>(
                 "Version",
             )?,
             body: match encoding {
-                Some(_) => {
-                    Some(rt::form_body::<super::types::DeleteQueueRequest>(&body, &[])?)
-                }
+                Some(_) => Some(rt::form_pairs(&body)?),
                 None => None,
             },
         };
@@ -1590,9 +1588,7 @@ async fn handle_post_purge_queue<A: RelayQueueService>(
                 "Version",
             )?,
             body: match encoding {
-                Some(_) => {
-                    Some(rt::form_body::<super::types::PurgeQueueRequest>(&body, &[])?)
-                }
+                Some(_) => Some(rt::form_pairs(&body)?),
                 None => None,
             },
         };
@@ -1899,145 +1895,33 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn get_create_queue(
-            &self,
-            _request: super::types::GetCreateQueueRequest,
-            _principal: (),
-        ) -> super::types::GetCreateQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_create_queue(
-            &self,
-            _request: super::types::PostCreateQueueRequest,
-            _principal: (),
-        ) -> super::types::PostCreateQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_list_queues(
-            &self,
-            _request: super::types::GetListQueuesRequest,
-            _principal: (),
-        ) -> super::types::GetListQueuesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_list_queues(
-            &self,
-            _request: super::types::PostListQueuesRequest,
-            _principal: (),
-        ) -> super::types::PostListQueuesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_get_queue_url(
-            &self,
-            _request: super::types::GetGetQueueUrlRequest,
-            _principal: (),
-        ) -> super::types::GetGetQueueUrlResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_get_queue_url(
-            &self,
-            _request: super::types::PostGetQueueUrlRequest,
-            _principal: (),
-        ) -> super::types::PostGetQueueUrlResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_delete_queue(
-            &self,
-            _request: super::types::GetDeleteQueueRequest,
-            _principal: (),
-        ) -> super::types::GetDeleteQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_delete_queue(
-            &self,
-            _request: super::types::PostDeleteQueueRequest,
-            _principal: (),
-        ) -> super::types::PostDeleteQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_send_message(
-            &self,
-            _request: super::types::GetSendMessageRequest,
-            _principal: (),
-        ) -> super::types::GetSendMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_send_message(
-            &self,
-            _request: super::types::PostSendMessageRequest,
-            _principal: (),
-        ) -> super::types::PostSendMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_receive_message(
-            &self,
-            _request: super::types::GetReceiveMessageRequest,
-            _principal: (),
-        ) -> super::types::GetReceiveMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_receive_message(
-            &self,
-            _request: super::types::PostReceiveMessageRequest,
-            _principal: (),
-        ) -> super::types::PostReceiveMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_delete_message(
-            &self,
-            _request: super::types::GetDeleteMessageRequest,
-            _principal: (),
-        ) -> super::types::GetDeleteMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_delete_message(
-            &self,
-            _request: super::types::PostDeleteMessageRequest,
-            _principal: (),
-        ) -> super::types::PostDeleteMessageResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_change_message_visibility(
-            &self,
-            _request: super::types::GetChangeMessageVisibilityRequest,
-            _principal: (),
-        ) -> super::types::GetChangeMessageVisibilityResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_change_message_visibility(
-            &self,
-            _request: super::types::PostChangeMessageVisibilityRequest,
-            _principal: (),
-        ) -> super::types::PostChangeMessageVisibilityResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_purge_queue(
-            &self,
-            _request: super::types::GetPurgeQueueRequest,
-            _principal: (),
-        ) -> super::types::GetPurgeQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_purge_queue(
-            &self,
-            _request: super::types::PostPurgeQueueRequest,
-            _principal: (),
-        ) -> super::types::PostPurgeQueueResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_get_queue_attributes(
-            &self,
-            _request: super::types::GetGetQueueAttributesRequest,
-            _principal: (),
-        ) -> super::types::GetGetQueueAttributesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn post_get_queue_attributes(
-            &self,
-            _request: super::types::PostGetQueueAttributesRequest,
-            _principal: (),
-        ) -> super::types::PostGetQueueAttributesResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            get_create_queue(GetCreateQueueRequest, ()) -> GetCreateQueueResponse;
+            post_create_queue(PostCreateQueueRequest, ()) -> PostCreateQueueResponse;
+            get_list_queues(GetListQueuesRequest, ()) -> GetListQueuesResponse;
+            post_list_queues(PostListQueuesRequest, ()) -> PostListQueuesResponse;
+            get_get_queue_url(GetGetQueueUrlRequest, ()) -> GetGetQueueUrlResponse;
+            post_get_queue_url(PostGetQueueUrlRequest, ()) -> PostGetQueueUrlResponse;
+            get_delete_queue(GetDeleteQueueRequest, ()) -> GetDeleteQueueResponse;
+            post_delete_queue(PostDeleteQueueRequest, ()) -> PostDeleteQueueResponse;
+            get_send_message(GetSendMessageRequest, ()) -> GetSendMessageResponse;
+            post_send_message(PostSendMessageRequest, ()) -> PostSendMessageResponse;
+            get_receive_message(GetReceiveMessageRequest, ()) ->
+            GetReceiveMessageResponse; post_receive_message(PostReceiveMessageRequest,
+            ()) -> PostReceiveMessageResponse;
+            get_delete_message(GetDeleteMessageRequest, ()) -> GetDeleteMessageResponse;
+            post_delete_message(PostDeleteMessageRequest, ()) ->
+            PostDeleteMessageResponse;
+            get_change_message_visibility(GetChangeMessageVisibilityRequest, ()) ->
+            GetChangeMessageVisibilityResponse;
+            post_change_message_visibility(PostChangeMessageVisibilityRequest, ()) ->
+            PostChangeMessageVisibilityResponse; get_purge_queue(GetPurgeQueueRequest,
+            ()) -> GetPurgeQueueResponse; post_purge_queue(PostPurgeQueueRequest, ()) ->
+            PostPurgeQueueResponse;
+            get_get_queue_attributes(GetGetQueueAttributesRequest, ()) ->
+            GetGetQueueAttributesResponse;
+            post_get_queue_attributes(PostGetQueueAttributesRequest, ()) ->
+            PostGetQueueAttributesResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -92,11 +92,13 @@ impl ServerConfig {
     }
 }
 
-/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set.
-pub fn with_document_route<S: Clone + Send + Sync + 'static>(
-    routes: ::axum::Router<S>,
+/// Adds the route of [`ServerConfig::with_openapi_document`], when one is set. Another
+/// method on that path is answered 405 by the API's `error_response`, as on any route.
+#[doc(hidden)]
+pub fn with_document_route<A: Implementation>(
+    routes: ::axum::Router<std::sync::Arc<Shared<A>>>,
     config: &ServerConfig,
-) -> ::axum::Router<S> {
+) -> ::axum::Router<std::sync::Arc<Shared<A>>> {
     match &config.openapi_document {
         None => routes,
         Some((path, document)) => {
@@ -105,7 +107,11 @@ pub fn with_document_route<S: Clone + Send + Sync + 'static>(
                 let document = document.clone();
                 async move { json_bytes(StatusCode::OK, document.to_vec()) }
             };
-            routes.route(path, ::axum::routing::get(answer))
+            let other_method = |::axum::extract::State(shared): ::axum::extract::State<std::sync::Arc<Shared<A>>>,
+                                method: Method| async move {
+                shared.api.error_response(&ServerError::MethodNotAllowed { method })
+            };
+            routes.route(path, ::axum::routing::get(answer).fallback(other_method))
         }
     }
 }
@@ -1272,6 +1278,273 @@ pub fn query_members(
     members.map(|members| (!members.is_empty()).then_some(members)).map_err(invalid)
 }
 
+/// A query parameter whose value nests, read from the bracket convention the client
+/// writes (`name=v`, `name[0]=v`, `name[k][0][j]=v`; with `members`, an object whose
+/// members are pairs of their own, `k=v`, `k[j]=v`, among the pairs that are no other
+/// parameter's, `others`). `name[]=v` is also read, each one a new item. Leaves are
+/// read as the type asks: a number where it wants a number, text where it wants text.
+/// Where the type leaves it open (an untyped member, one of several shapes), the leaves
+/// at `text_paths` (member names, `*` for any item or key) are text and any other that
+/// reads as a JSON number or boolean is one. `None` when no pair belongs to it.
+#[doc(hidden)]
+pub fn query_bracketed<T: ::serde::de::DeserializeOwned>(
+    parts: &Parts,
+    name: &'static str,
+    members: bool,
+    others: &[&str],
+    text_paths: &[&[&str]],
+) -> Result<Option<T>, ServerError> {
+    let invalid = |reason| ServerError::InvalidParam { name, reason };
+    let query = parts.uri.query().unwrap_or("");
+    let mut root: Option<QueryNode> = None;
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        // Brackets are found before decoding: the client escapes those inside names.
+        let base_end = key.find('[').unwrap_or(key.len());
+        let base = percent_decode(&key.as_bytes()[..base_end], true).map_err(invalid)?;
+        let mut path = Vec::new();
+        if members {
+            if others.contains(&base.as_ref()) {
+                continue;
+            }
+            path.push(Some(base.into_owned()));
+        } else if base != name {
+            continue;
+        }
+        let mut rest = &key[base_end..];
+        while !rest.is_empty() {
+            let segment = rest
+                .strip_prefix('[')
+                .and_then(|inner| inner.split_once(']'))
+                .ok_or_else(|| invalid(format!("`{key}` is not `name[member]…`")))?;
+            let segment_text = percent_decode(segment.0.as_bytes(), true).map_err(invalid)?;
+            path.push((!segment_text.is_empty()).then(|| segment_text.into_owned()));
+            rest = segment.1;
+        }
+        if path.len() > QUERY_NESTING_LIMIT {
+            return Err(invalid(format!("`{key}` nests deeper than {QUERY_NESTING_LIMIT} levels")));
+        }
+        let value = percent_decode(raw.as_bytes(), true).map_err(invalid)?.into_owned();
+        let text = text_paths.iter().any(|pattern| {
+            pattern.len() == path.len()
+                && pattern
+                    .iter()
+                    .zip(&path)
+                    .all(|(want, got)| *want == "*" || Some(*want) == got.as_deref())
+        });
+        let node = root.get_or_insert_with(|| QueryNode::Members(Default::default()));
+        node.insert(&path, value, text)
+            .map_err(|reason| invalid(format!("`{key}`: {reason}")))?;
+    }
+    let Some(root) = root else {
+        return Ok(None);
+    };
+    T::deserialize(root).map(Some).map_err(|e| invalid(e.to_string()))
+}
+
+/// How deep a bracketed query key may go: deeper than any definition nests, shallow
+/// enough that reading it cannot exhaust the stack.
+const QUERY_NESTING_LIMIT: usize = 32;
+
+/// A bracketed query value: text (and whether it is text where the type leaves it open),
+/// or members by name (an array's by index).
+enum QueryNode {
+    Text(String, bool),
+    Members(std::collections::BTreeMap<String, QueryNode>),
+}
+
+impl QueryNode {
+    /// Puts `value` at `path` (`None`: `[]`, a new item at the end).
+    fn insert(&mut self, path: &[Option<String>], value: String, text: bool) -> Result<(), String> {
+        let Some((first, rest)) = path.split_first() else {
+            return match self {
+                QueryNode::Members(members) if members.is_empty() => {
+                    *self = QueryNode::Text(value, text);
+                    Ok(())
+                }
+                QueryNode::Members(_) => Err("a value is given both as text and with members".to_string()),
+                // The last of a repeated value wins, as for other query parameters.
+                QueryNode::Text(..) => {
+                    *self = QueryNode::Text(value, text);
+                    Ok(())
+                }
+            };
+        };
+        let QueryNode::Members(members) = self else {
+            return Err("a value is given both as text and with members".to_string());
+        };
+        let key = match first {
+            Some(key) => key.clone(),
+            None => members.len().to_string(),
+        };
+        members
+            .entry(key)
+            .or_insert_with(|| QueryNode::Members(Default::default()))
+            .insert(rest, value, text)
+    }
+
+    fn type_error(&self, wanted: &str) -> ::serde::de::value::Error {
+        let found = match self {
+            QueryNode::Text(text, _) => format!("`{text}`"),
+            QueryNode::Members(_) => "members in brackets".to_string(),
+        };
+        ::serde::de::Error::custom(format!("expected {wanted}, found {found}"))
+    }
+
+    /// Members numbered `0`, `1`, … as a list, in number order.
+    fn items(self) -> Result<Vec<QueryNode>, ::serde::de::value::Error> {
+        match self {
+            QueryNode::Text(..) => Ok(vec![self]),
+            QueryNode::Members(members) => {
+                let mut numbered = members
+                    .into_iter()
+                    .map(|(key, node)| match key.parse::<usize>() {
+                        Ok(index) => Ok((index, node)),
+                        Err(_) => Err(::serde::de::Error::custom(format!("`[{key}]` is not an item number"))),
+                    })
+                    .collect::<Result<Vec<_>, ::serde::de::value::Error>>()?;
+                numbered.sort_by_key(|(index, _)| *index);
+                Ok(numbered.into_iter().map(|(_, node)| node).collect())
+            }
+        }
+    }
+}
+
+macro_rules! query_node_parse {
+    ($($method:ident $visit:ident $ty:ty),*) => {
+        $(fn $method<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            match &self {
+                QueryNode::Text(text, _) => match text.parse::<$ty>() {
+                    Ok(value) => visitor.$visit(value),
+                    Err(_) => Err(self.type_error(stringify!($ty))),
+                },
+                QueryNode::Members(_) => Err(self.type_error(stringify!($ty))),
+            }
+        })*
+    };
+}
+
+impl<'de> ::serde::de::Deserializer<'de> for QueryNode {
+    type Error = ::serde::de::value::Error;
+
+    /// What the type does not say: text unless it reads as a JSON number or boolean and
+    /// is not at a text path; members numbered `0`, `1`, … are a list.
+    fn deserialize_any<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            QueryNode::Text(text, true) => visitor.visit_string(text),
+            QueryNode::Text(text, false) => match ::serde_json::from_str::<::serde_json::Value>(&text) {
+                Ok(::serde_json::Value::Bool(flag)) => visitor.visit_bool(flag),
+                Ok(::serde_json::Value::Number(number)) => {
+                    if let Some(value) = number.as_u64() {
+                        visitor.visit_u64(value)
+                    } else if let Some(value) = number.as_i64() {
+                        visitor.visit_i64(value)
+                    } else {
+                        visitor.visit_f64(number.as_f64().unwrap_or(f64::NAN))
+                    }
+                }
+                _ => visitor.visit_string(text),
+            },
+            QueryNode::Members(members) if !members.is_empty() && members.keys().all(|key| key.parse::<usize>().is_ok()) => {
+                let items = QueryNode::Members(members).items()?;
+                visitor.visit_seq(::serde::de::value::SeqDeserializer::new(items.into_iter()))
+            }
+            QueryNode::Members(members) => visitor.visit_map(::serde::de::value::MapDeserializer::new(members.into_iter())),
+        }
+    }
+
+    query_node_parse!(
+        deserialize_bool visit_bool bool,
+        deserialize_i8 visit_i8 i8,
+        deserialize_i16 visit_i16 i16,
+        deserialize_i32 visit_i32 i32,
+        deserialize_i64 visit_i64 i64,
+        deserialize_i128 visit_i128 i128,
+        deserialize_u8 visit_u8 u8,
+        deserialize_u16 visit_u16 u16,
+        deserialize_u32 visit_u32 u32,
+        deserialize_u64 visit_u64 u64,
+        deserialize_u128 visit_u128 u128,
+        deserialize_f32 visit_f32 f32,
+        deserialize_f64 visit_f64 f64,
+        deserialize_char visit_char char
+    );
+
+    fn deserialize_str<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_string<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            QueryNode::Text(text, _) => visitor.visit_string(text),
+            members => Err(members.type_error("text")),
+        }
+    }
+
+    fn deserialize_option<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        // A value is there when a pair names it: absent members are absent.
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: ::serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_seq(::serde::de::value::SeqDeserializer::new(self.items()?.into_iter()))
+    }
+
+    fn deserialize_tuple<V: ::serde::de::Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Self::Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_enum<V: ::serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self {
+            QueryNode::Text(text, _) => visitor.visit_enum(::serde::de::IntoDeserializer::into_deserializer(text)),
+            QueryNode::Members(members) => visitor.visit_enum(::serde::de::value::MapAccessDeserializer::new(
+                ::serde::de::value::MapDeserializer::new(members.into_iter()),
+            )),
+        }
+    }
+
+    fn deserialize_map<V: ::serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self {
+            QueryNode::Members(members) => visitor.visit_map(::serde::de::value::MapDeserializer::new(members.into_iter())),
+            text => Err(text.type_error("members in brackets")),
+        }
+    }
+
+    fn deserialize_struct<V: ::serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.deserialize_map(visitor)
+    }
+
+    ::serde::forward_to_deserialize_any! {
+        bytes byte_buf unit unit_struct tuple_struct identifier ignored_any
+    }
+}
+
+impl<'de> ::serde::de::IntoDeserializer<'de, ::serde::de::value::Error> for QueryNode {
+    type Deserializer = QueryNode;
+
+    fn into_deserializer(self) -> QueryNode {
+        self
+    }
+}
+
 /// A `label` or `matrix` path value without its prefix (`.`, `;name=`), still encoded.
 #[doc(hidden)]
 pub fn path_unprefixed<'a>(raw: &'a str, name: &'static str, style: Style) -> Result<&'a str, ServerError> {
@@ -1805,6 +2078,26 @@ pub fn form_body<T: ::serde::de::DeserializeOwned>(
     from_fields(::serde_json::Value::Object(object))
 }
 
+/// An `application/x-www-form-urlencoded` body as its name/value pairs, in order (a form
+/// whose definition names no fields).
+#[doc(hidden)]
+pub fn form_pairs(body: &[u8]) -> Result<Vec<(String, String)>, ServerError> {
+    let unreadable = |reason: String| ServerError::BodyUnreadable {
+        reason: format!("it is not a form: {reason}"),
+    };
+    let mut pairs = Vec::new();
+    for pair in body.split(|b| *b == b'&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, &pair[pair.len()..]),
+        };
+        let key = percent_decode(key, true).map_err(unreadable)?;
+        let value = percent_decode(value, true).map_err(unreadable)?;
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
 /// One part of a `multipart/form-data` body.
 #[derive(Debug, Clone)]
 #[doc(hidden)]
@@ -2024,6 +2317,10 @@ impl Drop for HeldBody<'_> {
 /// Reads the whole body within the settings: more than `body_limit` bytes is 413 (without
 /// buffering them), a body that has not arrived within `body_timeout` is 408, and bytes
 /// the budget cannot hold are 503.
+///
+/// A body whose length is declared is held in one buffer of that length, counted before it
+/// is allocated: an upload the budget cannot hold is refused before any of it is buffered,
+/// and no buffer is grown (each growth would leave the allocator a freed block to keep).
 #[doc(hidden)]
 pub async fn read_body_bounded<'a>(
     headers: &HeaderMap,
@@ -2036,16 +2333,22 @@ pub async fn read_body_bounded<'a>(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
-        return Err(ServerError::TooLarge { limit });
-    }
+    let declared = match declared {
+        Some(length) if length > limit as u64 => return Err(ServerError::TooLarge { limit }),
+        // Within the limit, so within usize.
+        Some(length) => Some(length as usize),
+        None => None,
+    };
     let mut held = HeldBody {
         bytes: Bytes::new(),
         taken: 0,
         budget,
     };
+    if let Some(length) = declared {
+        held.take(length)?;
+    }
     let timeout = config.body_timeout;
-    match ::tokio::time::timeout(timeout, collect_counted(body, limit, &mut held)).await {
+    match ::tokio::time::timeout(timeout, collect_counted(body, limit, declared, &mut held)).await {
         Ok(Ok(bytes)) => {
             held.bytes = bytes;
             Ok(held)
@@ -2055,7 +2358,13 @@ pub async fn read_body_bounded<'a>(
     }
 }
 
-async fn collect_counted(mut body: Body, limit: usize, held: &mut HeldBody<'_>) -> Result<Bytes, ServerError> {
+/// Collects the body's frames; `held` has already counted `declared` bytes, if any.
+async fn collect_counted(
+    mut body: Body,
+    limit: usize,
+    declared: Option<usize>,
+    held: &mut HeldBody<'_>,
+) -> Result<Bytes, ServerError> {
     let mut collected: Vec<u8> = Vec::new();
     loop {
         let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
@@ -2068,13 +2377,21 @@ async fn collect_counted(mut body: Body, limit: usize, held: &mut HeldBody<'_>) 
         }
         // Most bodies arrive in one frame: hand that frame over without copying.
         if collected.is_empty() && body.is_end_stream() {
-            held.take(data.len())?;
+            if needed > held.taken {
+                held.take(needed - held.taken)?;
+            }
             return Ok(data);
         }
         if needed > collected.capacity() {
-            // Grow as a Vec would, but count the allocation before making it.
-            let grown = needed.max(collected.capacity().saturating_mul(2)).min(limit);
-            held.take(grown - collected.capacity())?;
+            // The declared length at once; otherwise grow as a Vec would. Either way the
+            // allocation is counted before it is made.
+            let grown = match declared {
+                Some(length) if needed <= length => length,
+                _ => needed.max(collected.capacity().saturating_mul(2)).min(limit),
+            };
+            if grown > held.taken {
+                held.take(grown - held.taken)?;
+            }
             collected.reserve_exact(grown - collected.len());
         }
         collected.extend_from_slice(&data);
@@ -2404,3 +2721,24 @@ fn segment_fits_loosely(segment: &str, pieces: &[Piece]) -> bool {
     }
     after_value || rest.is_empty()
 }
+
+/// The methods of the stub API that the generated `the_router_starts` test builds the
+/// router over, one line per operation: `name(Request[, Principal]) -> Response;`. The
+/// paths are resolved where it is used, in the `server` module, beside `types`.
+#[cfg(test)]
+macro_rules! never_called {
+    ($($name:ident($request:ident $(, $principal:ty)?) -> $response:ident;)*) => {
+        $(
+            async fn $name(
+                &self,
+                _request: super::types::$request,
+                $(_principal: $principal,)?
+            ) -> super::types::$response {
+                unreachable!("no request is sent")
+            }
+        )*
+    };
+}
+
+#[cfg(test)]
+pub(crate) use never_called;

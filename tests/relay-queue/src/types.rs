@@ -2549,7 +2549,7 @@ pub struct PostDeleteQueueRequest {
     /// The `Version` query parameter.
     pub version: PostDeleteQueueVersion,
     /// The request body.
-    pub body: Option<DeleteQueueRequest>,
+    pub body: Option<Vec<(String, String)>>,
 }
 
 /// The request of `GET_SendMessage`: `GET /{AccountNumber}/{QueueName}/#Action=SendMessage`.
@@ -2836,7 +2836,7 @@ pub struct PostPurgeQueueRequest {
     /// The `Version` query parameter.
     pub version: PostPurgeQueueVersion,
     /// The request body.
-    pub body: Option<PurgeQueueRequest>,
+    pub body: Option<Vec<(String, String)>>,
 }
 
 /// The request of `GET_GetQueueAttributes`: `GET /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.

@@ -1283,7 +1283,7 @@ pub enum PdfCsvSheetJsonBody<T> {
     Json(T),
 }
 
-/// A response body in one of several media types, shared by the responses that declare these same types; `T1`, `T2`, … are the types of its JSON forms.
+/// A response body in one of several media types, shared by the responses that declare these same types.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum XmlHtmlBody {

@@ -1073,95 +1073,21 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn search_documents(
-            &self,
-            _request: super::types::SearchDocumentsRequest,
-            _principal: (),
-        ) -> super::types::SearchDocumentsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn find_similar_documents(
-            &self,
-            _request: super::types::FindSimilarDocumentsRequest,
-            _principal: (),
-        ) -> super::types::FindSimilarDocumentsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_columns(
-            &self,
-            _request: super::types::GetReportColumnsRequest,
-            _principal: (),
-        ) -> super::types::GetReportColumnsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_report_rows(
-            &self,
-            _request: super::types::GetReportRowsRequest,
-            _principal: (),
-        ) -> super::types::GetReportRowsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_metric_series(
-            &self,
-            _request: super::types::GetMetricSeriesRequest,
-            _principal: (),
-        ) -> super::types::GetMetricSeriesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_metric_window(
-            &self,
-            _request: super::types::GetMetricWindowRequest,
-            _principal: (),
-        ) -> super::types::GetMetricWindowResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_points_near(
-            &self,
-            _request: super::types::ListPointsNearRequest,
-            _principal: (),
-        ) -> super::types::ListPointsNearResponse {
-            unreachable!("no request is sent")
-        }
-        async fn nearest_point(
-            &self,
-            _request: super::types::NearestPointRequest,
-            _principal: (),
-        ) -> super::types::NearestPointResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_object_versions(
-            &self,
-            _request: super::types::ListObjectVersionsRequest,
-            _principal: (),
-        ) -> super::types::ListObjectVersionsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_events(
-            &self,
-            _request: super::types::ListEventsRequest,
-            _principal: (),
-        ) -> super::types::ListEventsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_invoices(
-            &self,
-            _request: super::types::ListInvoicesRequest,
-            _principal: (),
-        ) -> super::types::ListInvoicesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_tagged_resources(
-            &self,
-            _request: super::types::ListTaggedResourcesRequest,
-            _principal: (),
-        ) -> super::types::ListTaggedResourcesResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_health(
-            &self,
-            _request: super::types::GetHealthRequest,
-        ) -> super::types::GetHealthResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            search_documents(SearchDocumentsRequest, ()) -> SearchDocumentsResponse;
+            find_similar_documents(FindSimilarDocumentsRequest, ()) ->
+            FindSimilarDocumentsResponse; get_report_columns(GetReportColumnsRequest, ())
+            -> GetReportColumnsResponse; get_report_rows(GetReportRowsRequest, ()) ->
+            GetReportRowsResponse; get_metric_series(GetMetricSeriesRequest, ()) ->
+            GetMetricSeriesResponse; get_metric_window(GetMetricWindowRequest, ()) ->
+            GetMetricWindowResponse; list_points_near(ListPointsNearRequest, ()) ->
+            ListPointsNearResponse; nearest_point(NearestPointRequest, ()) ->
+            NearestPointResponse; list_object_versions(ListObjectVersionsRequest, ()) ->
+            ListObjectVersionsResponse; list_events(ListEventsRequest, ()) ->
+            ListEventsResponse; list_invoices(ListInvoicesRequest, ()) ->
+            ListInvoicesResponse; list_tagged_resources(ListTaggedResourcesRequest, ())
+            -> ListTaggedResourcesResponse; get_health(GetHealthRequest) ->
+            GetHealthResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -491,6 +491,53 @@ impl Call {
         Ok(())
     }
 
+    /// A query parameter whose value nests, in the bracket convention: a scalar is
+    /// `name=v`, an array's items `name[0]=v`, `name[1]=v`, an object's members
+    /// `name[k]=v`, and so on as deep as the value goes (`name[0][k]=v`); with `members`,
+    /// an object's members are pairs of their own (`k=v`, `k[0]=v`). Brackets are written
+    /// as they are, names and values escaped (a `[` inside one as `%5B`); members are
+    /// sorted by name, `null` members and empty arrays and objects are left out.
+    pub fn query_bracketed<T: ::serde::Serialize + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &T,
+        members: bool,
+    ) -> Result<(), ClientError> {
+        let value = ::serde_json::to_value(value).map_err(|e| self.invalid(format!("parameter `{name}` does not serialize: {e}")))?;
+        match value {
+            ::serde_json::Value::Object(object) if members => {
+                let mut object: Vec<_> = object.into_iter().collect();
+                object.sort_by(|a, b| a.0.cmp(&b.0));
+                for (key, member) in &object {
+                    self.push_bracketed(escape_item(key, ','), member);
+                }
+            }
+            value => self.push_bracketed(escape_item(name, ','), &value),
+        }
+        Ok(())
+    }
+
+    fn push_bracketed(&mut self, key: String, value: &::serde_json::Value) {
+        match value {
+            ::serde_json::Value::Null => {}
+            ::serde_json::Value::String(text) => self.push_query_raw(&key, &escape_item(text, ',')),
+            ::serde_json::Value::Number(number) => self.push_query_raw(&key, &number.to_string()),
+            ::serde_json::Value::Bool(flag) => self.push_query_raw(&key, &flag.to_string()),
+            ::serde_json::Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.push_bracketed([key.as_str(), "[", &index.to_string(), "]"].concat(), item);
+                }
+            }
+            ::serde_json::Value::Object(object) => {
+                let mut object: Vec<_> = object.iter().collect();
+                object.sort_by(|a, b| a.0.cmp(b.0));
+                for (member, item) in object {
+                    self.push_bracketed([key.as_str(), "[", &escape_item(member, ','), "]"].concat(), item);
+                }
+            }
+        }
+    }
+
     /// A path parameter whose value is an array or object, or whose style (`label`,
     /// `matrix`) gives it a prefix, as one whole segment.
     pub fn path_styled<T: ::serde::Serialize + ?Sized>(
@@ -1126,6 +1173,15 @@ impl Call {
         value.as_ref().map_or(Ok(()), |value| self.query_styled(name, value, style))
     }
 
+    pub fn query_bracketed_opt<T: ::serde::Serialize>(
+        &mut self,
+        name: &str,
+        value: &Option<T>,
+        members: bool,
+    ) -> Result<(), ClientError> {
+        value.as_ref().map_or(Ok(()), |value| self.query_bracketed(name, value, members))
+    }
+
     pub fn header_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), ClientError> {
         value.as_ref().map_or(Ok(()), |value| self.header_param(name, value))
     }
@@ -1195,6 +1251,21 @@ impl Call {
         self.raw_body(form.into_bytes(), media)
     }
 
+    /// An `application/x-www-form-urlencoded` body from name/value pairs, written in
+    /// their order (a form whose definition names no fields).
+    pub fn form_pairs_body(&mut self, pairs: &[(String, String)], media: &'static str) -> Result<(), ClientError> {
+        let mut form = String::new();
+        for (name, value) in pairs {
+            if !form.is_empty() {
+                form.push('&');
+            }
+            form.extend(utf8_percent_encode(name, ESCAPED));
+            form.push('=');
+            form.extend(utf8_percent_encode(value, ESCAPED));
+        }
+        self.raw_body(form.into_bytes(), media)
+    }
+
     /// A `multipart/form-data` body, written by [`MultipartWriter`].
     pub fn multipart_body(&mut self, form: MultipartWriter) {
         let (bytes, content_type) = form.finish();
@@ -1241,6 +1312,19 @@ impl MultipartWriter {
         }
         let content_type = content_type.unwrap_or("application/octet-stream");
         head.push_str(&format!("\r\nContent-Type: {}", quoted(content_type)));
+        self.parts.push((head, bytes.to_vec()));
+    }
+
+    /// A part as it stands: a `Content-Type` only when one is given (a part of a body
+    /// whose definition names no parts).
+    pub fn part(&mut self, name: &str, bytes: &[u8], filename: Option<&str>, content_type: Option<&str>) {
+        let mut head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+        if let Some(filename) = filename {
+            head.push_str(&format!("; filename=\"{}\"", quoted(filename)));
+        }
+        if let Some(content_type) = content_type {
+            head.push_str(&format!("\r\nContent-Type: {}", quoted(content_type)));
+        }
         self.parts.push((head, bytes.to_vec()));
     }
 
@@ -1303,4 +1387,11 @@ fn quoted(text: &str) -> String {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// A response body of several media types that responses share: the `Content-Type` that
+/// came says which variant it is read as.
+#[doc(hidden)]
+pub trait ReadBody: Sized {
+    fn read(reply: Reply) -> Result<Self, ClientError>;
 }

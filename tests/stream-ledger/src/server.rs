@@ -1701,145 +1701,28 @@ fn the_router_starts() {
         ) -> ::std::result::Result<(), rt::Rejection> {
             unreachable!("no request is sent")
         }
-        async fn create_ledger(
-            &self,
-            _request: super::types::CreateLedgerRequest,
-            _principal: (),
-        ) -> super::types::CreateLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_ledger(
-            &self,
-            _request: super::types::DeleteLedgerRequest,
-            _principal: (),
-        ) -> super::types::DeleteLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn describe_ledger(
-            &self,
-            _request: super::types::DescribeLedgerRequest,
-            _principal: (),
-        ) -> super::types::DescribeLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_ledgers(
-            &self,
-            _request: super::types::ListLedgersRequest,
-            _principal: (),
-        ) -> super::types::ListLedgersResponse {
-            unreachable!("no request is sent")
-        }
-        async fn update_retention(
-            &self,
-            _request: super::types::UpdateRetentionRequest,
-            _principal: (),
-        ) -> super::types::UpdateRetentionResponse {
-            unreachable!("no request is sent")
-        }
-        async fn create_stream(
-            &self,
-            _request: super::types::CreateStreamRequest,
-            _principal: (),
-        ) -> super::types::CreateStreamResponse {
-            unreachable!("no request is sent")
-        }
-        async fn delete_stream(
-            &self,
-            _request: super::types::DeleteStreamRequest,
-            _principal: (),
-        ) -> super::types::DeleteStreamResponse {
-            unreachable!("no request is sent")
-        }
-        async fn describe_stream(
-            &self,
-            _request: super::types::DescribeStreamRequest,
-            _principal: (),
-        ) -> super::types::DescribeStreamResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_streams(
-            &self,
-            _request: super::types::ListStreamsRequest,
-            _principal: (),
-        ) -> super::types::ListStreamsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn put_record(
-            &self,
-            _request: super::types::PutRecordRequest,
-            _principal: (),
-        ) -> super::types::PutRecordResponse {
-            unreachable!("no request is sent")
-        }
-        async fn put_records(
-            &self,
-            _request: super::types::PutRecordsRequest,
-            _principal: (),
-        ) -> super::types::PutRecordsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_shard_iterator(
-            &self,
-            _request: super::types::GetShardIteratorRequest,
-            _principal: (),
-        ) -> super::types::GetShardIteratorResponse {
-            unreachable!("no request is sent")
-        }
-        async fn get_records(
-            &self,
-            _request: super::types::GetRecordsRequest,
-            _principal: (),
-        ) -> super::types::GetRecordsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_shards(
-            &self,
-            _request: super::types::ListShardsRequest,
-            _principal: (),
-        ) -> super::types::ListShardsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn merge_shards(
-            &self,
-            _request: super::types::MergeShardsRequest,
-            _principal: (),
-        ) -> super::types::MergeShardsResponse {
-            unreachable!("no request is sent")
-        }
-        async fn split_shard(
-            &self,
-            _request: super::types::SplitShardRequest,
-            _principal: (),
-        ) -> super::types::SplitShardResponse {
-            unreachable!("no request is sent")
-        }
-        async fn add_tags_to_ledger(
-            &self,
-            _request: super::types::AddTagsToLedgerRequest,
-            _principal: (),
-        ) -> super::types::AddTagsToLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn remove_tags_from_ledger(
-            &self,
-            _request: super::types::RemoveTagsFromLedgerRequest,
-            _principal: (),
-        ) -> super::types::RemoveTagsFromLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn list_tags_for_ledger(
-            &self,
-            _request: super::types::ListTagsForLedgerRequest,
-            _principal: (),
-        ) -> super::types::ListTagsForLedgerResponse {
-            unreachable!("no request is sent")
-        }
-        async fn describe_limits(
-            &self,
-            _request: super::types::DescribeLimitsRequest,
-            _principal: (),
-        ) -> super::types::DescribeLimitsResponse {
-            unreachable!("no request is sent")
+        rt::never_called! {
+            create_ledger(CreateLedgerRequest, ()) -> CreateLedgerResponse;
+            delete_ledger(DeleteLedgerRequest, ()) -> DeleteLedgerResponse;
+            describe_ledger(DescribeLedgerRequest, ()) -> DescribeLedgerResponse;
+            list_ledgers(ListLedgersRequest, ()) -> ListLedgersResponse;
+            update_retention(UpdateRetentionRequest, ()) -> UpdateRetentionResponse;
+            create_stream(CreateStreamRequest, ()) -> CreateStreamResponse;
+            delete_stream(DeleteStreamRequest, ()) -> DeleteStreamResponse;
+            describe_stream(DescribeStreamRequest, ()) -> DescribeStreamResponse;
+            list_streams(ListStreamsRequest, ()) -> ListStreamsResponse;
+            put_record(PutRecordRequest, ()) -> PutRecordResponse;
+            put_records(PutRecordsRequest, ()) -> PutRecordsResponse;
+            get_shard_iterator(GetShardIteratorRequest, ()) -> GetShardIteratorResponse;
+            get_records(GetRecordsRequest, ()) -> GetRecordsResponse;
+            list_shards(ListShardsRequest, ()) -> ListShardsResponse;
+            merge_shards(MergeShardsRequest, ()) -> MergeShardsResponse;
+            split_shard(SplitShardRequest, ()) -> SplitShardResponse;
+            add_tags_to_ledger(AddTagsToLedgerRequest, ()) -> AddTagsToLedgerResponse;
+            remove_tags_from_ledger(RemoveTagsFromLedgerRequest, ()) ->
+            RemoveTagsFromLedgerResponse; list_tags_for_ledger(ListTagsForLedgerRequest,
+            ()) -> ListTagsForLedgerResponse; describe_limits(DescribeLimitsRequest, ())
+            -> DescribeLimitsResponse;
         }
     }
     let _ = router(NeverCalled);
