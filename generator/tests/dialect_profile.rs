@@ -48,6 +48,16 @@ fn matrix_apis_are_recognised_by_their_paths_or_their_error_schema() {
     }
 }
 
+/// Whether `word` starts a word of `line`: `M_FORBIDDEN` counts, `TRIM_HORIZON` does not.
+fn has_word_start(line: &str, word: &str) -> bool {
+    line.match_indices(word).any(|(at, _)| {
+        !line[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
 #[test]
 fn other_apis_have_no_matrix_words_in_their_docs() {
     let mut checked = 0;
@@ -55,7 +65,11 @@ fn other_apis_have_no_matrix_words_in_their_docs() {
         for file in EMITTED {
             for line in doc_lines(&read(target.out, file)) {
                 for word in ["Matrix", "matrix.", "M_", "errcode", "_matrix"] {
-                    assert!(!line.contains(word), "{}/src/{file}: `{word}` in {line}", target.out);
+                    assert!(
+                        !has_word_start(&line, word),
+                        "{}/src/{file}: `{word}` in {line}",
+                        target.out
+                    );
                 }
             }
         }
