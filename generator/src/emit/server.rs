@@ -895,32 +895,22 @@ fn emit_response_arm(r: &Response, op: &Operation) -> TokenStream {
         }
     };
     let pattern = media::bind(&quote!(Self), r);
+    let write = write_body(r.body.as_ref(), &status);
     if r.headers.is_empty() {
-        let write = write_body(r.body.as_ref(), &status);
         return quote!(#pattern => #write,);
     }
-    let write = write_body(r.body.as_ref(), &quote!(status));
+    // No `let` in the arm: a header's field may be called `status` or `response`.
     let headers = r.headers.iter().map(|header| {
         let field = ident(&header.rust_name);
         let wire = &header.wire_name;
         if header.required {
-            quote!(#rt::put_header(&mut response, #wire, &#field)?;)
+            quote!((#wire, Some(#rt::response_header_text(&#field))))
         } else {
-            quote! {
-                if let Some(value) = &#field {
-                    #rt::put_header(&mut response, #wire, value)?;
-                }
-            }
+            quote!((#wire, #field.as_ref().map(#rt::response_header_text)))
         }
     });
-    let mutable = (!r.headers.is_empty()).then(|| quote!(mut));
     quote! {
-        #pattern => {
-            let status = #status;
-            let #mutable response = #write?;
-            #(#headers)*
-            Ok(response)
-        }
+        #pattern => #rt::with_headers(#write, [#(#headers),*]),
     }
 }
 

@@ -1884,31 +1884,43 @@ fn media_fits(declared: &str, arrived: &str) -> bool {
     }
 }
 
-/// Writes a declared response header: strings as they are, numbers and booleans as JSON
-/// writes them, lists comma-separated. A value no header can carry answers 500.
+/// A declared response header's text: strings as they are, numbers and booleans as JSON
+/// writes them, lists comma-separated. `Err` says why no header can carry the value.
 #[doc(hidden)]
-pub fn put_header<T: ::serde::Serialize + ?Sized>(
-    response: &mut Response,
-    name: &'static str,
-    value: &T,
-) -> Result<(), ServerError> {
-    let unwritable = |reason: String| ServerError::ResponseUnwritable {
-        reason: format!("header `{name}` {reason}"),
-    };
+pub fn response_header_text<T: ::serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
     let scalar = |value: ::serde_json::Value| match value {
         ::serde_json::Value::String(text) => Ok(text),
         ::serde_json::Value::Number(number) => Ok(number.to_string()),
         ::serde_json::Value::Bool(flag) => Ok(flag.to_string()),
-        other => Err(unwritable(format!("is not a string, number or boolean: {other}"))),
+        other => Err(format!("is not a string, number or boolean: {other}")),
     };
-    let text = match ::serde_json::to_value(value).map_err(|e| unwritable(e.to_string()))? {
-        ::serde_json::Value::Array(items) => items.into_iter().map(scalar).collect::<Result<Vec<_>, _>>()?.join(", "),
-        other => scalar(other)?,
-    };
-    let name = header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| unwritable(e.to_string()))?;
-    let value = HeaderValue::try_from(text).map_err(|e| unwritable(format!("cannot carry its value: {e}")))?;
-    response.headers_mut().insert(name, value);
-    Ok(())
+    match ::serde_json::to_value(value).map_err(|e| e.to_string())? {
+        ::serde_json::Value::Array(items) => Ok(items.into_iter().map(scalar).collect::<Result<Vec<_>, _>>()?.join(", ")),
+        other => scalar(other),
+    }
+}
+
+/// Adds a response's declared headers (name, text from [`response_header_text`]; `None` for an
+/// absent optional one) to the written response. A value no header can carry answers 500.
+/// Generated arms pass everything as arguments, so no local name of theirs can clash with
+/// a header's field name.
+#[doc(hidden)]
+pub fn with_headers<const N: usize>(
+    response: Result<Response, ServerError>,
+    headers: [(&'static str, Option<Result<String, String>>); N],
+) -> Result<Response, ServerError> {
+    let mut response = response?;
+    for (name, text) in headers {
+        let Some(text) = text else { continue };
+        let unwritable = |reason: String| ServerError::ResponseUnwritable {
+            reason: format!("header `{name}` {reason}"),
+        };
+        let text = text.map_err(unwritable)?;
+        let name = header::HeaderName::from_bytes(name.as_bytes()).map_err(|e| unwritable(e.to_string()))?;
+        let value = HeaderValue::try_from(text).map_err(|e| unwritable(format!("cannot carry its value: {e}")))?;
+        response.headers_mut().insert(name, value);
+    }
+    Ok(response)
 }
 
 // ---- Request bodies other than one JSON type: choosing the encoding, forms, multipart,

@@ -101,6 +101,27 @@ impl LedgerlineReports for Archive {
     ) -> GetArchiveManifestResponse {
         unreachable!()
     }
+    async fn export_report_version(
+        &self,
+        _request: ExportReportVersionRequest,
+        _principal: (),
+    ) -> ExportReportVersionResponse {
+        unreachable!()
+    }
+    async fn get_report_version_source(
+        &self,
+        _request: GetReportVersionSourceRequest,
+        _principal: (),
+    ) -> GetReportVersionSourceResponse {
+        unreachable!()
+    }
+    async fn get_archive_part_manifest(
+        &self,
+        _request: GetArchivePartManifestRequest,
+        _principal: (),
+    ) -> GetArchivePartManifestResponse {
+        unreachable!()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

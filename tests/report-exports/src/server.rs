@@ -697,12 +697,10 @@ impl rt::WriteResponse for super::types::GetHealthResponse {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/plain"),
             Self::ServiceUnavailable { body, retry_after } => {
-                let status = 503;
-                let mut response = rt::raw_response(status, body, "text/plain")?;
-                if let Some(value) = &retry_after {
-                    rt::put_header(&mut response, "Retry-After", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::raw_response(503, body, "text/plain"),
+                    [("Retry-After", retry_after.as_ref().map(rt::response_header_text))],
+                )
             }
         }
     }
@@ -727,35 +725,40 @@ impl rt::WriteResponse for super::types::ListReportsResponse {
                 x_rate_limit_remaining,
                 x_rate_limit_reset,
             } => {
-                let status = 200;
-                let mut response = rt::json_response(status, &body, "application/json")?;
-                if let Some(value) = &link {
-                    rt::put_header(&mut response, "Link", value)?;
-                }
-                rt::put_header(&mut response, "X-Total-Count", &x_total_count)?;
-                if let Some(value) = &x_rate_limit_limit {
-                    rt::put_header(&mut response, "X-RateLimit-Limit", value)?;
-                }
-                if let Some(value) = &x_rate_limit_remaining {
-                    rt::put_header(&mut response, "X-RateLimit-Remaining", value)?;
-                }
-                if let Some(value) = &x_rate_limit_reset {
-                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::json_response(200, &body, "application/json"),
+                    [
+                        ("Link", link.as_ref().map(rt::response_header_text)),
+                        (
+                            "X-Total-Count",
+                            Some(rt::response_header_text(&x_total_count)),
+                        ),
+                        (
+                            "X-RateLimit-Limit",
+                            x_rate_limit_limit.as_ref().map(rt::response_header_text),
+                        ),
+                        (
+                            "X-RateLimit-Remaining",
+                            x_rate_limit_remaining.as_ref().map(rt::response_header_text),
+                        ),
+                        (
+                            "X-RateLimit-Reset",
+                            x_rate_limit_reset.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::TooManyRequests { body, retry_after, x_rate_limit_reset } => {
-                let status = 429;
-                let mut response = rt::json_response(
-                    status,
-                    &body,
-                    "application/problem+json",
-                )?;
-                rt::put_header(&mut response, "Retry-After", &retry_after)?;
-                if let Some(value) = &x_rate_limit_reset {
-                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::json_response(429, &body, "application/problem+json"),
+                    [
+                        ("Retry-After", Some(rt::response_header_text(&retry_after))),
+                        (
+                            "X-RateLimit-Reset",
+                            x_rate_limit_reset.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::Default { status, body } => {
                 rt::json_response(
@@ -772,29 +775,31 @@ impl rt::WriteResponse for super::types::CreateReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created { body, location, x_rate_limit_remaining } => {
-                let status = 201;
-                let mut response = rt::json_response(status, &body, "application/json")?;
-                rt::put_header(&mut response, "Location", &location)?;
-                if let Some(value) = &x_rate_limit_remaining {
-                    rt::put_header(&mut response, "X-RateLimit-Remaining", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::json_response(201, &body, "application/json"),
+                    [
+                        ("Location", Some(rt::response_header_text(&location))),
+                        (
+                            "X-RateLimit-Remaining",
+                            x_rate_limit_remaining.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::UnprocessableEntity(body) => {
                 rt::json_response(422, &body, "application/problem+json")
             }
             Self::TooManyRequests { body, retry_after, x_rate_limit_reset } => {
-                let status = 429;
-                let mut response = rt::json_response(
-                    status,
-                    &body,
-                    "application/problem+json",
-                )?;
-                rt::put_header(&mut response, "Retry-After", &retry_after)?;
-                if let Some(value) = &x_rate_limit_reset {
-                    rt::put_header(&mut response, "X-RateLimit-Reset", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::json_response(429, &body, "application/problem+json"),
+                    [
+                        ("Retry-After", Some(rt::response_header_text(&retry_after))),
+                        (
+                            "X-RateLimit-Reset",
+                            x_rate_limit_reset.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
         }
     }
@@ -804,22 +809,26 @@ impl rt::WriteResponse for super::types::GetReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, e_tag, last_modified, cache_control } => {
-                let status = 200;
-                let mut response = rt::json_response(status, &body, "application/json")?;
-                rt::put_header(&mut response, "ETag", &e_tag)?;
-                if let Some(value) = &last_modified {
-                    rt::put_header(&mut response, "Last-Modified", value)?;
-                }
-                if let Some(value) = &cache_control {
-                    rt::put_header(&mut response, "Cache-Control", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::json_response(200, &body, "application/json"),
+                    [
+                        ("ETag", Some(rt::response_header_text(&e_tag))),
+                        (
+                            "Last-Modified",
+                            last_modified.as_ref().map(rt::response_header_text),
+                        ),
+                        (
+                            "Cache-Control",
+                            cache_control.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::NotModified { e_tag } => {
-                let status = 304;
-                let mut response = rt::empty_response(status)?;
-                rt::put_header(&mut response, "ETag", &e_tag)?;
-                Ok(response)
+                rt::with_headers(
+                    rt::empty_response(304),
+                    [("ETag", Some(rt::response_header_text(&e_tag)))],
+                )
             }
             Self::NotFound(body) => {
                 rt::json_response(404, &body, "application/problem+json")
@@ -839,10 +848,10 @@ impl rt::WriteResponse for super::types::DeleteReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent { x_request_id } => {
-                let status = 204;
-                let mut response = rt::empty_response(status)?;
-                rt::put_header(&mut response, "X-Request-Id", &x_request_id)?;
-                Ok(response)
+                rt::with_headers(
+                    rt::empty_response(204),
+                    [("X-Request-Id", Some(rt::response_header_text(&x_request_id)))],
+                )
             }
             Self::NotFound(body) => {
                 rt::json_response(404, &body, "application/problem+json")
@@ -855,18 +864,16 @@ impl rt::WriteResponse for super::types::RebuildReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted { location } => {
-                let status = 202;
-                let mut response = rt::empty_response(status)?;
-                rt::put_header(&mut response, "Location", &location)?;
-                Ok(response)
+                rt::with_headers(
+                    rt::empty_response(202),
+                    [("Location", Some(rt::response_header_text(&location)))],
+                )
             }
             Self::Status1xx { status, link } => {
-                let status = rt::status_of_class(status, 1)?;
-                let mut response = rt::empty_response(status)?;
-                if let Some(value) = &link {
-                    rt::put_header(&mut response, "Link", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::empty_response(rt::status_of_class(status, 1)?),
+                    [("Link", link.as_ref().map(rt::response_header_text))],
+                )
             }
         }
     }
@@ -876,23 +883,25 @@ impl rt::WriteResponse for super::types::ExportReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, content_disposition, x_checksum_sha256 } => {
-                let status = 200;
-                let mut response = rt::WriteBody::write(body, status)?;
-                rt::put_header(
-                    &mut response,
-                    "Content-Disposition",
-                    &content_disposition,
-                )?;
-                if let Some(value) = &x_checksum_sha256 {
-                    rt::put_header(&mut response, "X-Checksum-Sha256", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::WriteBody::write(body, 200),
+                    [
+                        (
+                            "Content-Disposition",
+                            Some(rt::response_header_text(&content_disposition)),
+                        ),
+                        (
+                            "X-Checksum-Sha256",
+                            x_checksum_sha256.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::Accepted { retry_after } => {
-                let status = 202;
-                let mut response = rt::empty_response(status)?;
-                rt::put_header(&mut response, "Retry-After", &retry_after)?;
-                Ok(response)
+                rt::with_headers(
+                    rt::empty_response(202),
+                    [("Retry-After", Some(rt::response_header_text(&retry_after)))],
+                )
             }
             Self::NotFound(body) => {
                 rt::json_response(404, &body, "application/problem+json")
@@ -906,12 +915,15 @@ impl rt::WriteResponse for super::types::GetReportThumbnailResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, cache_control } => {
-                let status = 200;
-                let mut response = rt::raw_response(status, body, "image/png")?;
-                if let Some(value) = &cache_control {
-                    rt::put_header(&mut response, "Cache-Control", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::raw_response(200, body, "image/png"),
+                    [
+                        (
+                            "Cache-Control",
+                            cache_control.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::NotFound(body) => {
                 rt::json_response(404, &body, "application/problem+json")
@@ -966,29 +978,25 @@ impl rt::WriteResponse for super::types::DownloadArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, content_length, accept_ranges } => {
-                let status = 200;
-                let mut response = rt::raw_response(
-                    status,
-                    body,
-                    "application/octet-stream",
-                )?;
-                if let Some(value) = &content_length {
-                    rt::put_header(&mut response, "Content-Length", value)?;
-                }
-                if let Some(value) = &accept_ranges {
-                    rt::put_header(&mut response, "Accept-Ranges", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::raw_response(200, body, "application/octet-stream"),
+                    [
+                        (
+                            "Content-Length",
+                            content_length.as_ref().map(rt::response_header_text),
+                        ),
+                        (
+                            "Accept-Ranges",
+                            accept_ranges.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
             Self::PartialContent { body, content_range } => {
-                let status = 206;
-                let mut response = rt::raw_response(
-                    status,
-                    body,
-                    "application/octet-stream",
-                )?;
-                rt::put_header(&mut response, "Content-Range", &content_range)?;
-                Ok(response)
+                rt::with_headers(
+                    rt::raw_response(206, body, "application/octet-stream"),
+                    [("Content-Range", Some(rt::response_header_text(&content_range)))],
+                )
             }
             Self::Status4xx { status, body } => {
                 rt::json_response(
@@ -1005,12 +1013,15 @@ impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, x_archive_files } => {
-                let status = 200;
-                let mut response = rt::WriteBody::write(body, status)?;
-                if let Some(value) = &x_archive_files {
-                    rt::put_header(&mut response, "X-Archive-Files", value)?;
-                }
-                Ok(response)
+                rt::with_headers(
+                    rt::WriteBody::write(body, 200),
+                    [
+                        (
+                            "X-Archive-Files",
+                            x_archive_files.as_ref().map(rt::response_header_text),
+                        ),
+                    ],
+                )
             }
         }
     }
