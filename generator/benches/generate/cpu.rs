@@ -115,3 +115,43 @@ pub fn median(times: &[Duration]) -> Duration {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+/// Set, the benchmark only runs the command its arguments name and prints that command's
+/// CPU time (ns) and peak memory (bytes). Linux carries a process's peak memory across
+/// fork and exec, so a command spawned by the benchmark itself would start from the
+/// benchmark's own peak; spawned by this small process instead, it starts near zero.
+pub const MEASURE: &str = "STUBFORGE_BENCH_MEASURE";
+
+/// When this process is the small one [`MEASURE`] asks for: runs the command, prints
+/// what it cost, and says so (the caller then exits).
+pub fn measure_if_asked() -> bool {
+    if std::env::var_os(MEASURE).is_none() {
+        return false;
+    }
+    let mut args = std::env::args_os().skip(1);
+    let program = args.next().expect("a command to measure");
+    let cost = run_child(Command::new(program).args(args).env_remove(MEASURE));
+    println!("{} {}", cost.cpu.as_nanos(), cost.peak_memory);
+    true
+}
+
+/// Runs `program` with `args` (and `envs`) through a small process of this benchmark, so
+/// that its peak memory is its own; its CPU time likewise excludes that process.
+pub fn run_alone(program: &std::path::Path, args: &[&std::ffi::OsStr], envs: &[(&str, String)]) -> ChildCost {
+    let this = std::env::current_exe().expect("the benchmark knows its own path");
+    let output = Command::new(this)
+        .env(MEASURE, "1")
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .arg(program)
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("the measuring process starts");
+    assert!(output.status.success(), "measuring {program:?} failed");
+    let text = String::from_utf8(output.stdout).expect("the measurement is text");
+    let (cpu, peak) = text.trim().split_once(' ').expect("CPU and peak memory");
+    ChildCost {
+        cpu: Duration::from_nanos(cpu.parse().expect("CPU in ns")),
+        peak_memory: peak.parse().expect("peak memory in bytes"),
+    }
+}

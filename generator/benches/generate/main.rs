@@ -11,21 +11,24 @@
 //!   descriptions) through the binary: CPU, peak memory and generated lines, each against
 //!   a floor run in turns with it as a process of its own (this benchmark again, told by
 //!   [`FLOOR`] to only read the input and parse and format the output), so that both
-//!   are measured by the kernel alike.
+//!   are measured by the kernel alike. Every process measured is started by a small one
+//!   ([`cpu::MEASURE`]), so that its peak memory is its own.
 
 mod cpu;
 mod synthetic;
 
 use std::path::Path;
-use std::process::Command;
 
-use cpu::{Interleaved, cpu_of, median, ms, run_child};
+use cpu::{Interleaved, cpu_of, measure_if_asked, median, ms, run_alone};
 use stubforge::{Settings, generate};
 
 /// Set to `INPUT;CRATE_DIR`, the benchmark runs only the floor of the cluster case.
 const FLOOR: &str = "STUBFORGE_BENCH_FLOOR";
 
 fn main() {
+    if measure_if_asked() {
+        return;
+    }
     if let Ok(job) = std::env::var(FLOOR) {
         let (input, crate_dir) = job.split_once(';').expect("FLOOR is INPUT;CRATE_DIR");
         floor(Path::new(input), &generated_sources(Path::new(crate_dir)));
@@ -65,18 +68,18 @@ fn seed_binary(seed: &Path, binary: &str, scratch: &Path) {
     let pair = Interleaved::measure(
         30,
         || {
-            let cost = run_child(
-                Command::new(binary)
-                    .arg("generate")
-                    .arg("--spec")
-                    .arg(seed)
-                    .arg("--out")
-                    .arg(&out),
-            );
+            let args = [
+                "generate".as_ref(),
+                "--spec".as_ref(),
+                seed.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+            ];
+            let cost = run_alone(Path::new(binary), &args, &[]);
             peak = peak.max(cost.peak_memory);
             cost.cpu
         },
-        || run_child(&mut Command::new("true")).cpu,
+        || run_alone(Path::new("true"), &[], &[]).cpu,
     );
     println!(
         "seed, binary end to end: {:>8.3} ms   baseline (spawn `true`): {:.3} ms   difference {:.3} ms   peak memory {:.1} MiB",
@@ -116,14 +119,14 @@ fn cluster(binary: &str, scratch: &Path) {
     std::fs::write(&path, &definition).unwrap();
     let out = scratch.join("cluster");
     let generate_once = || {
-        run_child(
-            Command::new(binary)
-                .arg("generate")
-                .arg("--spec")
-                .arg(&path)
-                .arg("--out")
-                .arg(&out),
-        )
+        let args = [
+            "generate".as_ref(),
+            "--spec".as_ref(),
+            path.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        run_alone(Path::new(binary), &args, &[])
     };
     generate_once();
     let sources = generated_sources(&out);
@@ -134,7 +137,8 @@ fn cluster(binary: &str, scratch: &Path) {
     // The floor: what any generator must do with this input and this much output, in a
     // process of its own like the subject.
     let this = std::env::current_exe().expect("the benchmark knows its own path");
-    let floor_once = || run_child(Command::new(&this).env(FLOOR, format!("{};{}", path.display(), out.display())));
+    let floor_job = [(FLOOR, format!("{};{}", path.display(), out.display()))];
+    let floor_once = || run_alone(&this, &[], &floor_job);
     let (mut peak, mut floor_peak) = (0, 0);
     let pair = Interleaved::measure(
         7,
