@@ -25,7 +25,7 @@ pub struct OutputFile {
 /// Every doc comment is made inert first: text from the definition can neither run as a
 /// doctest nor break the build.
 ///
-/// The stream is cut into runs of whole items (see [`item_runs`]) and each run is made
+/// The stream is cut into runs of whole items (see `item_runs`) and each run is made
 /// inert, parsed and printed on its own, then dropped: making docs inert and parsing
 /// copy the tokens they read, and on a cluster API a whole module's copies are the
 /// largest thing generation would otherwise hold. Items are printed one at a time, so
