@@ -32,15 +32,18 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
                     contents: format_rust(emit::emit_crate_root(ir, &modules), &header)?,
                 },
             ];
-            for module in modules {
-                // Each module is emitted, formatted and dropped before the next.
-                let contents = match module.body {
-                    Body::Emitted(emit) => format_rust(emit(ir), &header)?,
-                    Body::Fixed(source) => format!("{header}\n{source}"),
-                };
+            let texts = crate::parallel::map_in_threads(&modules, format_threads(), |module| {
+                // Each module is emitted, formatted and dropped before a thread takes
+                // the next one.
+                match module.body {
+                    Body::Emitted(emit) => format_rust(emit(ir), &header),
+                    Body::Fixed(source) => Ok(format!("{header}\n{source}")),
+                }
+            });
+            for (module, contents) in modules.iter().zip(texts) {
                 files.push(OutputFile {
                     path: Path::new("src").join(format!("{}.rs", module.name)),
-                    contents,
+                    contents: contents?,
                 });
             }
             Ok(files)
@@ -70,6 +73,17 @@ pub fn files(ir: &Ir, modules: Vec<Module>, settings: &Settings, label: &str) ->
             }])
         }
     }
+}
+
+/// How many threads emit and format the modules of a crate: `STUBFORGE_THREADS`, else
+/// one. Measured on a 4 MB cluster API: two threads take the same CPU time and less
+/// wall time, but hold two modules' trees at once, about half as much memory again at
+/// the peak; memory is what limits generation on small machines, so one is the default.
+fn format_threads() -> usize {
+    std::env::var("STUBFORGE_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
 }
 
 /// A module's contents as tokens; a template is parsed (comments other than docs do

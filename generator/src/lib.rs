@@ -32,6 +32,7 @@ mod loose_schema;
 mod manifest;
 mod media_type;
 mod model_error;
+mod parallel;
 mod param_rules;
 pub mod project;
 mod provenance;

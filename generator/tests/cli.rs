@@ -226,3 +226,35 @@ fn type_option_flags_are_the_builders_options() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("expected SCHEMA=VALUE"), "{}", stderr(&bad));
 }
+
+/// A large definition's modules are formatted on several threads; the text must not
+/// depend on how many, nor on which thread finishes first.
+#[test]
+fn a_large_definition_gives_the_same_files_on_any_number_of_threads() {
+    let spec = workspace_root().join("tests/corpus/keel-cluster-api.json");
+    let out = tempfile::tempdir().unwrap();
+    let files_with = |threads: &str| {
+        let dir = out.path().join(format!("threads-{threads}"));
+        let generated = Command::new(env!("CARGO_BIN_EXE_stubforge"))
+            .args(["generate", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&dir)
+            .args(["--crate-name", "keel"])
+            .env("STUBFORGE_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(generated.status.success(), "{}", stderr(&generated));
+        walk(&dir)
+            .into_iter()
+            .map(|path| {
+                let bytes = std::fs::read(&path).unwrap();
+                (path.strip_prefix(&dir).unwrap().to_path_buf(), bytes)
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let one = files_with("1");
+    assert!(one.len() >= 4, "{:?}", one.keys());
+    // More threads than modules: every thread has a module, some none.
+    assert!(files_with("5") == one, "5 threads wrote other files than one thread");
+}
