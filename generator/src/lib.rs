@@ -35,6 +35,7 @@ mod model_error;
 mod param_rules;
 pub mod project;
 mod provenance;
+mod query_in_paths;
 mod resolve;
 mod schema_shape;
 mod skip;

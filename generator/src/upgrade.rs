@@ -126,6 +126,8 @@ pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
         Dialect::OpenApi30 => up.openapi(document),
         Dialect::OpenApi31 => up.openapi31(&document),
     };
+    let mut document = document;
+    up.warnings.extend(crate::query_in_paths::move_to_query(&mut document));
     // Messages name nodes as the user wrote them, before any path got its leading `/`.
     for (pointer, _) in up.warnings.iter_mut().chain(up.errors.iter_mut()) {
         if dialect == Dialect::OpenApi31 {

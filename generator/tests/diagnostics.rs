@@ -100,7 +100,9 @@ const MESSAGES: &[&str] = &[
     "has a parameter without a name (`{{}}`) in the segment `",
     "so no request can say where one value ends and the other begins",
     "uses the parameter `",
-    "which starts the query or fragment of a URL, so no request path can match it",
+    "which is neither `name=value` nor `name={{parameter}}`, so no request can be said to carry it",
+    "gives the query member `",
+    "which this operation does not declare; it is read as a required string",
     "which names no schema of this definition",
     "the alternatives of this `",
     "duplicate operationId `",
@@ -147,6 +149,7 @@ const MESSAGES: &[&str] = &[
     // operations that share a URL
     "only in its parameters' names, so by OpenAPI's rules both are one path",
     "is generated for the client only: its requests are `",
+    "with query values, as are those of `",
     // names decided in the IR
     "the server trait is `",
     "is already taken by ",
