@@ -865,6 +865,8 @@ impl Upgrader {
             .extend(crate::loose_schema::read_null_only_enum(&mut out, old));
         self.warnings
             .extend(crate::loose_schema::read_enum_values(&mut out, old));
+        self.warnings
+            .extend(crate::loose_schema::drop_values_of_no_type(&mut out, old));
         Value::Object(out)
     }
 }

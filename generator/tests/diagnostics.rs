@@ -132,6 +132,7 @@ const MESSAGES: &[&str] = &[
     "`enum: [null]` admits only `null`; read as ",
     "is not of the schema's `type: ",
     "are not of the schema's `type: ",
+    "can never be of the schema's `type: ",
     "the schema is read as `type: string`",
     "is the schema `false`, which no value fits; the member is left out",
     "a schema written as `",
