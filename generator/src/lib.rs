@@ -16,6 +16,7 @@
 mod body_fields;
 mod build_script;
 mod check;
+mod constant_path_params;
 pub mod diag;
 mod emit;
 mod export;

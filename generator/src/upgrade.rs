@@ -119,7 +119,7 @@ pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
         errors: Vec::new(),
     };
     up.errors.extend(unknown_statuses(&document));
-    let (document, renamed_paths) = up.rooted_paths(document);
+    let (document, mut renamed_paths) = up.rooted_paths(document);
     let (document, renamed_ranges) = ranges_in_capitals(document);
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(&document),
@@ -127,6 +127,15 @@ pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
         Dialect::OpenApi31 => up.openapi31(&document),
     };
     let mut document = document;
+    if dialect == Dialect::OpenApi30 {
+        let constant = crate::constant_path_params::read_as_text(&mut document);
+        up.moves.extend(constant.moves);
+        up.warnings.extend(constant.warnings);
+        for (new, old) in constant.renamed_paths {
+            let written = renamed_paths.remove(&old).unwrap_or(old);
+            renamed_paths.insert(new, written);
+        }
+    }
     up.warnings.extend(crate::query_in_paths::move_to_query(&mut document));
     // Messages name nodes as the user wrote them, before any path got its leading `/`.
     for (pointer, _) in up.warnings.iter_mut().chain(up.errors.iter_mut()) {

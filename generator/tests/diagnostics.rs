@@ -99,6 +99,7 @@ const MESSAGES: &[&str] = &[
     "without an opening `{{` in the segment `",
     "has a parameter without a name (`{{}}`) in the segment `",
     "so no request can say where one value ends and the other begins",
+    "which no request can choose, is left out",
     "uses the parameter `",
     "which is neither `name=value` nor `name={{parameter}}`, so no request can be said to carry it",
     "gives the query member `",
