@@ -130,6 +130,11 @@ impl RelayQueueService for Relay {
         ConsoleJobStatusResponse::Ok(job)
     }
 
+    async fn console_job_document(&self, request: ConsoleJobDocumentRequest, _: String) -> ConsoleJobDocumentResponse {
+        self.serve("console_job_document");
+        ConsoleJobDocumentResponse::Ok(ConsoleJob::new(request.job_id, ConsoleJobStatus::Killed))
+    }
+
     async fn console_export_history(
         &self,
         request: ConsoleExportHistoryRequest,
@@ -379,6 +384,19 @@ async fn query_members_in_path_keys_reach_each_operation() {
     job.percent_complete = Some("view Some(Status)".to_string());
     assert_eq!(status, ConsoleJobStatusResponse::Ok(job));
 
+    // `/console/jobs/{jobId}{format}`, `format` having the one value `.json`, is read as
+    // `/console/jobs/{jobId}.json`: beside `/console/jobs/{jobId}`, its own route.
+    let document = client
+        .console_job_document(&ConsoleJobDocumentRequest {
+            job_id: "job_0042".to_string(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        document,
+        ConsoleJobDocumentResponse::Ok(ConsoleJob::new("job_0042", ConsoleJobStatus::Killed))
+    );
+
     let export = client
         .console_export_history(&ConsoleExportHistoryRequest {
             filename: "history 2014-10.csv".to_string(),
@@ -410,6 +428,7 @@ async fn query_members_in_path_keys_reach_each_operation() {
             "console_list_jobs_after_id",
             "console_redrive",
             "console_job_status",
+            "console_job_document",
             "console_export_history",
             "console_search_messages"
         ]
@@ -429,8 +448,9 @@ async fn query_members_in_path_keys_reach_each_operation() {
     assert_eq!(sorted[1], ["op=LISTAFTERID"]);
     assert_eq!(sorted[2], ["op=REDRIVE", "queue=orders-dead%20%26%20letters"]);
     assert_eq!(sorted[3], ["view=status"]);
-    assert_eq!(sorted[4], ["date_from=1412121600", "filename=history%202014-10.csv"]);
-    assert_eq!(sorted[5], ["order_by=sent_at%3Adesc", "q=refund%3F"]);
+    assert_eq!(sorted[4], [""]);
+    assert_eq!(sorted[5], ["date_from=1412121600", "filename=history%202014-10.csv"]);
+    assert_eq!(sorted[6], ["order_by=sent_at%3Adesc", "q=refund%3F"]);
 }
 
 /// On `/console/jobs`, a request without `op` or with an `op` no operation has is the
@@ -452,5 +472,17 @@ async fn a_missing_or_unknown_query_member_is_answered_by_the_router() {
     let (status, body) = get(addr, "/console/jobs?op=LISTAFTERID&jobid=job_0001").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body[0]["id"], "job_0002");
-    assert_eq!(*relay.served.lock().unwrap(), ["console_list_jobs_after_id"]);
+    // The fixed `.json` is part of the route; without it, the job's status route answers.
+    let (status, body) = get(addr, "/console/jobs/job_0003.json").await;
+    assert_eq!((status, &body["id"]), (200, &serde_json::json!("job_0003")));
+    let (status, body) = get(addr, "/console/jobs/job_0003.xml?view=status").await;
+    assert_eq!((status, &body["id"]), (200, &serde_json::json!("job_0003.xml")));
+    assert_eq!(
+        *relay.served.lock().unwrap(),
+        [
+            "console_list_jobs_after_id",
+            "console_job_document",
+            "console_job_status"
+        ]
+    );
 }

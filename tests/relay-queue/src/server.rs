@@ -272,6 +272,17 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::ConsoleJobStatusResponse,
     > + Send;
+    /// Searches the message history.
+    ///
+    /// `GET /console/search?q={q}&order_by={order_by}`
+    ///
+    fn console_search_messages(
+        &self,
+        request: super::types::ConsoleSearchMessagesRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleSearchMessagesResponse,
+    > + Send;
     /// The account's message history as a CSV file, named as asked.
     ///
     /// `GET /console/history/export?filename={filename}`
@@ -283,16 +294,16 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::ConsoleExportHistoryResponse,
     > + Send;
-    /// Searches the message history.
+    /// The job's whole record, as a JSON document to download.
     ///
-    /// `GET /console/search?q={q}&order_by={order_by}`
+    /// `GET /console/jobs/{jobId}.json`
     ///
-    fn console_search_messages(
+    fn console_job_document(
         &self,
-        request: super::types::ConsoleSearchMessagesRequest,
+        request: super::types::ConsoleJobDocumentRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleSearchMessagesResponse,
+        Output = super::types::ConsoleJobDocumentResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -487,6 +498,12 @@ pub fn router_with_config<A: RelayQueueService>(
             "/console/jobs/{p2}",
             ::axum::routing::MethodRouter::new()
                 .get(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    if rt::path_fits(
+                        request.uri().path(),
+                        "/console/jobs/{jobId}.json",
+                    ) {
+                        return handle_console_job_document::<A>(shared, request).await;
+                    }
                     if rt::path_fits(request.uri().path(), "/console/jobs/{jobId}")
                         && rt::selected(
                             &request,
@@ -510,10 +527,23 @@ pub fn router_with_config<A: RelayQueueService>(
                         .0
                         .api
                         .error_response(
-                            &rt::unmatched(&request, &["/console/jobs/{jobId}"]),
+                            &rt::unmatched(
+                                &request,
+                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
+                            ),
                         )
                 })
-                .fallback(method_not_allowed::<A>),
+                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    shared
+                        .0
+                        .api
+                        .error_response(
+                            &rt::unmatched(
+                                &request,
+                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
+                            ),
+                        )
+                }),
         )
         .route(
             "/console/search",
@@ -800,6 +830,7 @@ async fn unknown_path<A: RelayQueueService>(
                     "/{AccountNumber}/{QueueName}/",
                     "/{AccountNumber}/{QueueName}/",
                     "/console/jobs/{jobId}",
+                    "/console/jobs/{jobId}.json",
                 ],
             ),
         )
@@ -1964,6 +1995,28 @@ async fn handle_console_job_status<A: RelayQueueService>(
     rt::respond(&shared, work).await
 }
 
+async fn handle_console_search_messages<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleSearchMessagesRequest {
+            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            order_by: rt::required(
+                rt::query_param(&query, "order_by", rt::parse_serde)?,
+                "order_by",
+            )?,
+            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+        };
+        Ok(shared.api.console_search_messages(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
 async fn handle_console_export_history<A: RelayQueueService>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
@@ -1985,7 +2038,7 @@ async fn handle_console_export_history<A: RelayQueueService>(
     rt::respond(&shared, work).await
 }
 
-async fn handle_console_search_messages<A: RelayQueueService>(
+async fn handle_console_job_document<A: RelayQueueService>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
@@ -1993,16 +2046,14 @@ async fn handle_console_search_messages<A: RelayQueueService>(
         let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
         let (parts, body) = rt::receive(&shared, request, security).await?;
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleSearchMessagesRequest {
-            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
-            order_by: rt::required(
-                rt::query_param(&query, "order_by", rt::parse_serde)?,
-                "order_by",
-            )?,
-            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/console/jobs/{jobId}.json",
+        )?;
+        let request = super::types::ConsoleJobDocumentRequest {
+            job_id: rt::path_string(path_values[0], "jobId")?,
         };
-        Ok(shared.api.console_search_messages(request, principal).await)
+        Ok(shared.api.console_job_document(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -2223,6 +2274,15 @@ impl rt::WriteResponse for super::types::ConsoleJobStatusResponse {
     }
 }
 
+impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
 impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -2232,7 +2292,7 @@ impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
+impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -2285,10 +2345,12 @@ fn the_router_starts() {
             console_list_jobs_after_id(ConsoleListJobsAfterIdRequest, ()) ->
             ConsoleListJobsAfterIdResponse; console_redrive(ConsoleRedriveRequest, ()) ->
             ConsoleRedriveResponse; console_job_status(ConsoleJobStatusRequest, ()) ->
-            ConsoleJobStatusResponse; console_export_history(ConsoleExportHistoryRequest,
-            ()) -> ConsoleExportHistoryResponse;
+            ConsoleJobStatusResponse;
             console_search_messages(ConsoleSearchMessagesRequest, ()) ->
             ConsoleSearchMessagesResponse;
+            console_export_history(ConsoleExportHistoryRequest, ()) ->
+            ConsoleExportHistoryResponse; console_job_document(ConsoleJobDocumentRequest,
+            ()) -> ConsoleJobDocumentResponse;
         }
     }
     let _ = router(NeverCalled);

@@ -3248,19 +3248,6 @@ pub struct ConsoleJobStatusRequest {
     pub view: Option<ConsoleJobStatusView>,
 }
 
-/// The request of `ConsoleExportHistory`: `GET /console/history/export?filename={filename}`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConsoleExportHistoryRequest {
-    /// The name the file is given in `Content-Disposition`.
-    ///
-    /// The `filename` query parameter.
-    pub filename: String,
-    /// Unix time of the first message.
-    ///
-    /// The `date_from` query parameter.
-    pub date_from: Option<i64>,
-}
-
 /// The request of `ConsoleSearchMessages`: `GET /console/search?q={q}&order_by={order_by}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleSearchMessagesRequest {
@@ -3275,6 +3262,27 @@ pub struct ConsoleSearchMessagesRequest {
     ///
     /// The `page` query parameter.
     pub page: Option<i64>,
+}
+
+/// The request of `ConsoleExportHistory`: `GET /console/history/export?filename={filename}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleExportHistoryRequest {
+    /// The name the file is given in `Content-Disposition`.
+    ///
+    /// The `filename` query parameter.
+    pub filename: String,
+    /// Unix time of the first message.
+    ///
+    /// The `date_from` query parameter.
+    pub date_from: Option<i64>,
+}
+
+/// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleJobDocumentRequest {
+    ///
+    /// The `jobId` path parameter.
+    pub job_id: String,
 }
 
 /// The responses `GET_CreateQueue` documents, one variant per status: anything else cannot be returned.
@@ -3853,6 +3861,30 @@ impl ConsoleJobStatusResponse {
     }
 }
 
+/// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleSearchMessagesResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(Vec<Message>),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleSearchMessagesResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
 /// The responses `ConsoleExportHistory` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -3877,21 +3909,21 @@ impl ConsoleExportHistoryResponse {
     }
 }
 
-/// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
+/// The responses `ConsoleJobDocument` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum ConsoleSearchMessagesResponse {
+pub enum ConsoleJobDocumentResponse {
     /// `200`
     ///
     /// Success
-    Ok(Vec<Message>),
+    Ok(ConsoleJob),
     /// `404`
     ///
     /// No such queue or job
     NotFound(ConsoleError),
 }
 
-impl ConsoleSearchMessagesResponse {
+impl ConsoleJobDocumentResponse {
     /// The HTTP status code this response is sent with.
     pub fn status(&self) -> u16 {
         match self {
