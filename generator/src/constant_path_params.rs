@@ -38,15 +38,27 @@ pub fn read_as_text(doc: &mut Value) -> ConstantParams {
                 .collect::<Vec<_>>()
         })
         .collect();
+    // Renamed in place: the paths keep their order, which decides which operation a
+    // shared route serves first.
+    let mut renames: BTreeMap<String, (String, String, String)> = BTreeMap::new();
     for (path, name, value) in candidates {
         let new_path = path.replacen(&format!("{{{name}}}"), &value, 1);
-        if paths.contains_key(&new_path) {
-            continue;
+        let taken = paths.contains_key(&new_path) || renames.values().any(|(new, _, _)| *new == new_path);
+        if !taken && !renames.contains_key(&path) {
+            renames.insert(path, (new_path, name, value));
         }
-        let Some(mut item) = paths.remove(&path) else { continue };
+    }
+    if renames.is_empty() {
+        return out;
+    }
+    for (path, mut item) in std::mem::take(paths) {
+        let Some((new_path, name, value)) = renames.get(&path) else {
+            paths.insert(path, item);
+            continue;
+        };
         let old_ptr = child_pointer("/paths", &path);
-        let new_ptr = child_pointer("/paths", &new_path);
-        remove_param(&mut item, &name, &new_ptr, &mut out.moves);
+        let new_ptr = child_pointer("/paths", new_path);
+        remove_param(&mut item, name, &new_ptr, &mut out.moves);
         paths.insert(new_path.clone(), item);
         out.warnings.push((
             old_ptr.clone(),
@@ -55,9 +67,7 @@ pub fn read_as_text(doc: &mut Value) -> ConstantParams {
             ))
             .help(format!("write the path as `{new_path}` to say so")),
         ));
-        // A path renamed twice (two constant suffixes) maps back to the key as written.
-        let written = out.renamed_paths.remove(&old_ptr).unwrap_or(old_ptr);
-        out.renamed_paths.insert(new_ptr, written);
+        out.renamed_paths.insert(new_ptr, old_ptr);
     }
     out
 }
@@ -169,5 +179,8 @@ mod tests {
             )])
         );
         assert_eq!(out.warnings.len(), 1);
+        // The renamed path keeps its place.
+        let keys: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["/profiles/{id}.json", "/updates/{id}{format}"]);
     }
 }

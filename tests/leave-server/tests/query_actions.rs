@@ -150,8 +150,10 @@ impl RelayQueueService for Relay {
         _: String,
     ) -> ConsoleSearchMessagesResponse {
         self.serve("console_search_messages");
-        let mut message = Message::default();
-        message.body = Some(format!("{} {:?} {:?}", request.q, request.order_by, request.page));
+        let message = Message {
+            body: Some(format!("{} {:?} {:?}", request.q, request.order_by, request.page)),
+            ..Message::default()
+        };
         ConsoleSearchMessagesResponse::Ok(vec![message])
     }
 
@@ -417,8 +419,10 @@ async fn query_members_in_path_keys_reach_each_operation() {
         })
         .await
         .unwrap();
-    let mut message = Message::default();
-    message.body = Some("refund? SentAtDesc None".to_string());
+    let message = Message {
+        body: Some("refund? SentAtDesc None".to_string()),
+        ..Message::default()
+    };
     assert_eq!(found, ConsoleSearchMessagesResponse::Ok(vec![message]));
 
     assert_eq!(

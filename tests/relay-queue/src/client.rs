@@ -1003,42 +1003,37 @@ impl Client {
         };
         self.console_job_status(&request).await
     }
-    /// Searches the message history.
+    /// The job's whole record, as a JSON document to download.
     ///
-    /// `GET /console/search?q={q}&order_by={order_by}` (`ConsoleSearchMessages`).
+    /// `GET /console/jobs/{jobId}.json` (`ConsoleJobDocument`).
     ///
     /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
-    pub async fn console_search_messages(
+    pub async fn console_job_document(
         &self,
-        request: &types::ConsoleSearchMessagesRequest,
-    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
-        let mut call = self.call("ConsoleSearchMessages", Method::GET);
-        call.path("/console/search");
-        call.query_param("q", &request.q)?;
-        call.query_param("order_by", &request.order_by)?;
-        call.query_param_opt("page", &request.page)?;
+        request: &types::ConsoleJobDocumentRequest,
+    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
+        let mut call = self.call("ConsoleJobDocument", Method::GET);
+        call.path("/console/jobs/");
+        call.path_param_within("jobId", &request.job_id, "")?;
+        call.path(".json");
         call.credential("hmac", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
-        use types::ConsoleSearchMessagesResponse as Response;
+        use types::ConsoleJobDocumentResponse as Response;
         match reply.status() {
             200 => reply.json().map(Response::Ok),
             404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
-    /// [`Client::console_search_messages`] with the request's fields as arguments.
-    pub async fn console_search_messages_with(
+    /// [`Client::console_job_document`] with the request's fields as arguments.
+    pub async fn console_job_document_with(
         &self,
-        q: impl Into<String>,
-        order_by: super::types::ConsoleSearchMessagesOrderBy,
-        page: Option<i64>,
-    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
-        let request = types::ConsoleSearchMessagesRequest {
-            q: q.into(),
-            order_by,
-            page,
+        job_id: impl Into<String>,
+    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
+        let request = types::ConsoleJobDocumentRequest {
+            job_id: job_id.into(),
         };
-        self.console_search_messages(&request).await
+        self.console_job_document(&request).await
     }
     /// The account's message history as a CSV file, named as asked.
     ///
@@ -1077,36 +1072,41 @@ impl Client {
         };
         self.console_export_history(&request).await
     }
-    /// The job's whole record, as a JSON document to download.
+    /// Searches the message history.
     ///
-    /// `GET /console/jobs/{jobId}.json` (`ConsoleJobDocument`).
+    /// `GET /console/search?q={q}&order_by={order_by}` (`ConsoleSearchMessages`).
     ///
     /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
-    pub async fn console_job_document(
+    pub async fn console_search_messages(
         &self,
-        request: &types::ConsoleJobDocumentRequest,
-    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
-        let mut call = self.call("ConsoleJobDocument", Method::GET);
-        call.path("/console/jobs/");
-        call.path_param_within("jobId", &request.job_id, "")?;
-        call.path(".json");
+        request: &types::ConsoleSearchMessagesRequest,
+    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
+        let mut call = self.call("ConsoleSearchMessages", Method::GET);
+        call.path("/console/search");
+        call.query_param("q", &request.q)?;
+        call.query_param("order_by", &request.order_by)?;
+        call.query_param_opt("page", &request.page)?;
         call.credential("hmac", runtime::Placement::Header("Authorization"));
         let reply = self.runtime.send(call).await?;
-        use types::ConsoleJobDocumentResponse as Response;
+        use types::ConsoleSearchMessagesResponse as Response;
         match reply.status() {
             200 => reply.json().map(Response::Ok),
             404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         }
     }
-    /// [`Client::console_job_document`] with the request's fields as arguments.
-    pub async fn console_job_document_with(
+    /// [`Client::console_search_messages`] with the request's fields as arguments.
+    pub async fn console_search_messages_with(
         &self,
-        job_id: impl Into<String>,
-    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
-        let request = types::ConsoleJobDocumentRequest {
-            job_id: job_id.into(),
+        q: impl Into<String>,
+        order_by: super::types::ConsoleSearchMessagesOrderBy,
+        page: Option<i64>,
+    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
+        let request = types::ConsoleSearchMessagesRequest {
+            q: q.into(),
+            order_by,
+            page,
         };
-        self.console_job_document(&request).await
+        self.console_search_messages(&request).await
     }
 }

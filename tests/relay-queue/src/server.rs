@@ -272,16 +272,16 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::ConsoleJobStatusResponse,
     > + Send;
-    /// Searches the message history.
+    /// The job's whole record, as a JSON document to download.
     ///
-    /// `GET /console/search?q={q}&order_by={order_by}`
+    /// `GET /console/jobs/{jobId}.json`
     ///
-    fn console_search_messages(
+    fn console_job_document(
         &self,
-        request: super::types::ConsoleSearchMessagesRequest,
+        request: super::types::ConsoleJobDocumentRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleSearchMessagesResponse,
+        Output = super::types::ConsoleJobDocumentResponse,
     > + Send;
     /// The account's message history as a CSV file, named as asked.
     ///
@@ -294,16 +294,16 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::ConsoleExportHistoryResponse,
     > + Send;
-    /// The job's whole record, as a JSON document to download.
+    /// Searches the message history.
     ///
-    /// `GET /console/jobs/{jobId}.json`
+    /// `GET /console/search?q={q}&order_by={order_by}`
     ///
-    fn console_job_document(
+    fn console_search_messages(
         &self,
-        request: super::types::ConsoleJobDocumentRequest,
+        request: super::types::ConsoleSearchMessagesRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleJobDocumentResponse,
+        Output = super::types::ConsoleSearchMessagesResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -1995,7 +1995,7 @@ async fn handle_console_job_status<A: RelayQueueService>(
     rt::respond(&shared, work).await
 }
 
-async fn handle_console_search_messages<A: RelayQueueService>(
+async fn handle_console_job_document<A: RelayQueueService>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
@@ -2003,16 +2003,14 @@ async fn handle_console_search_messages<A: RelayQueueService>(
         let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
         let (parts, body) = rt::receive(&shared, request, security).await?;
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleSearchMessagesRequest {
-            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
-            order_by: rt::required(
-                rt::query_param(&query, "order_by", rt::parse_serde)?,
-                "order_by",
-            )?,
-            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/console/jobs/{jobId}.json",
+        )?;
+        let request = super::types::ConsoleJobDocumentRequest {
+            job_id: rt::path_string(path_values[0], "jobId")?,
         };
-        Ok(shared.api.console_search_messages(request, principal).await)
+        Ok(shared.api.console_job_document(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -2038,7 +2036,7 @@ async fn handle_console_export_history<A: RelayQueueService>(
     rt::respond(&shared, work).await
 }
 
-async fn handle_console_job_document<A: RelayQueueService>(
+async fn handle_console_search_messages<A: RelayQueueService>(
     ::axum::extract::State(shared): State<A>,
     request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
@@ -2046,14 +2044,16 @@ async fn handle_console_job_document<A: RelayQueueService>(
         let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
         let (parts, body) = rt::receive(&shared, request, security).await?;
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/console/jobs/{jobId}.json",
-        )?;
-        let request = super::types::ConsoleJobDocumentRequest {
-            job_id: rt::path_string(path_values[0], "jobId")?,
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleSearchMessagesRequest {
+            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            order_by: rt::required(
+                rt::query_param(&query, "order_by", rt::parse_serde)?,
+                "order_by",
+            )?,
+            page: rt::query_param(&query, "page", rt::parse_scalar)?,
         };
-        Ok(shared.api.console_job_document(request, principal).await)
+        Ok(shared.api.console_search_messages(request, principal).await)
     };
     rt::respond(&shared, work).await
 }
@@ -2274,7 +2274,7 @@ impl rt::WriteResponse for super::types::ConsoleJobStatusResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
+impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -2292,7 +2292,7 @@ impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
+impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -2345,12 +2345,12 @@ fn the_router_starts() {
             console_list_jobs_after_id(ConsoleListJobsAfterIdRequest, ()) ->
             ConsoleListJobsAfterIdResponse; console_redrive(ConsoleRedriveRequest, ()) ->
             ConsoleRedriveResponse; console_job_status(ConsoleJobStatusRequest, ()) ->
-            ConsoleJobStatusResponse;
+            ConsoleJobStatusResponse; console_job_document(ConsoleJobDocumentRequest, ())
+            -> ConsoleJobDocumentResponse;
+            console_export_history(ConsoleExportHistoryRequest, ()) ->
+            ConsoleExportHistoryResponse;
             console_search_messages(ConsoleSearchMessagesRequest, ()) ->
             ConsoleSearchMessagesResponse;
-            console_export_history(ConsoleExportHistoryRequest, ()) ->
-            ConsoleExportHistoryResponse; console_job_document(ConsoleJobDocumentRequest,
-            ()) -> ConsoleJobDocumentResponse;
         }
     }
     let _ = router(NeverCalled);

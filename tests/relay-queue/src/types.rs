@@ -3248,20 +3248,12 @@ pub struct ConsoleJobStatusRequest {
     pub view: Option<ConsoleJobStatusView>,
 }
 
-/// The request of `ConsoleSearchMessages`: `GET /console/search?q={q}&order_by={order_by}`.
+/// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConsoleSearchMessagesRequest {
-    /// Words the message body holds.
+pub struct ConsoleJobDocumentRequest {
     ///
-    /// The `q` query parameter.
-    pub q: String,
-    /// `field:direction`.
-    ///
-    /// The `order_by` query parameter.
-    pub order_by: ConsoleSearchMessagesOrderBy,
-    ///
-    /// The `page` query parameter.
-    pub page: Option<i64>,
+    /// The `jobId` path parameter.
+    pub job_id: String,
 }
 
 /// The request of `ConsoleExportHistory`: `GET /console/history/export?filename={filename}`.
@@ -3277,12 +3269,20 @@ pub struct ConsoleExportHistoryRequest {
     pub date_from: Option<i64>,
 }
 
-/// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
+/// The request of `ConsoleSearchMessages`: `GET /console/search?q={q}&order_by={order_by}`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConsoleJobDocumentRequest {
+pub struct ConsoleSearchMessagesRequest {
+    /// Words the message body holds.
     ///
-    /// The `jobId` path parameter.
-    pub job_id: String,
+    /// The `q` query parameter.
+    pub q: String,
+    /// `field:direction`.
+    ///
+    /// The `order_by` query parameter.
+    pub order_by: ConsoleSearchMessagesOrderBy,
+    ///
+    /// The `page` query parameter.
+    pub page: Option<i64>,
 }
 
 /// The responses `GET_CreateQueue` documents, one variant per status: anything else cannot be returned.
@@ -3861,21 +3861,21 @@ impl ConsoleJobStatusResponse {
     }
 }
 
-/// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
+/// The responses `ConsoleJobDocument` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum ConsoleSearchMessagesResponse {
+pub enum ConsoleJobDocumentResponse {
     /// `200`
     ///
     /// Success
-    Ok(Vec<Message>),
+    Ok(ConsoleJob),
     /// `404`
     ///
     /// No such queue or job
     NotFound(ConsoleError),
 }
 
-impl ConsoleSearchMessagesResponse {
+impl ConsoleJobDocumentResponse {
     /// The HTTP status code this response is sent with.
     pub fn status(&self) -> u16 {
         match self {
@@ -3909,21 +3909,21 @@ impl ConsoleExportHistoryResponse {
     }
 }
 
-/// The responses `ConsoleJobDocument` documents, one variant per status: anything else cannot be returned.
+/// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
-pub enum ConsoleJobDocumentResponse {
+pub enum ConsoleSearchMessagesResponse {
     /// `200`
     ///
     /// Success
-    Ok(ConsoleJob),
+    Ok(Vec<Message>),
     /// `404`
     ///
     /// No such queue or job
     NotFound(ConsoleError),
 }
 
-impl ConsoleJobDocumentResponse {
+impl ConsoleSearchMessagesResponse {
     /// The HTTP status code this response is sent with.
     pub fn status(&self) -> u16 {
         match self {
