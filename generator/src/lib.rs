@@ -16,6 +16,7 @@
 mod body_fields;
 mod build_script;
 mod check;
+mod constant_path_params;
 pub mod diag;
 mod emit;
 mod export;
@@ -36,6 +37,7 @@ mod parallel;
 mod param_rules;
 pub mod project;
 mod provenance;
+mod query_in_paths;
 mod resolve;
 mod schema_shape;
 mod skip;

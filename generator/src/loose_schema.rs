@@ -196,6 +196,47 @@ pub fn read_enum_values(schema: &mut Map<String, Value>, pointer: &str) -> Optio
     None
 }
 
+/// What is left of `enum` after [`read_enum_values`]: values that are not of the schema's
+/// (scalar) `type` and have no reading as one (`["project1"]` or `{"override": true}` under
+/// `type: string`, `"0"` beside `true` under `type: boolean`). A value must satisfy both
+/// `type` and `enum`, so such a value is never valid: leaving it out keeps the schema's
+/// meaning. Only when some value of the type is left; else `check` refuses the schema.
+/// Returns the warning to report, naming the values left out.
+pub fn drop_values_of_no_type(schema: &mut Map<String, Value>, pointer: &str) -> Option<(String, Diagnostic)> {
+    let typ = schema.get("type")?.as_str()?.to_string();
+    if !matches!(typ.as_str(), "string" | "integer" | "number" | "boolean") {
+        return None;
+    }
+    let Some(Value::Array(values)) = schema.get_mut("enum") else {
+        return None;
+    };
+    let never = |v: &Value| !v.is_null() && !fits(&typ, v);
+    if !values.iter().any(never) || !values.iter().any(|v| !v.is_null() && !never(v)) {
+        return None;
+    }
+    let (dropped, kept): (Vec<Value>, Vec<Value>) = std::mem::take(values).into_iter().partition(never);
+    *values = kept;
+    let shown = dropped
+        .iter()
+        .take(3)
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = match dropped.len() {
+        0..=3 => String::new(),
+        n => format!(" and {} more", n - 3),
+    };
+    Some((
+        child_pointer(pointer, "enum"),
+        Diagnostic::warning(format!(
+            "enum values {shown}{more} can never be of the schema's `type: {typ}`, so no valid value is one of them; they are left out"
+        ))
+        .help(format!(
+            "remove them from `enum`, or change `type` (e.g. to an array of {typ} values) if they are what is sent"
+        )),
+    ))
+}
+
 fn help(typ: &str) -> String {
     match typ {
         "string" => "quote the values (`'1'`, `'true'`) so that YAML reads them as text".to_string(),
@@ -294,6 +335,47 @@ mod tests {
         assert!(warning.unwrap().contains("read as `type: string`"));
         let (schema, _) = read(json!({"type": "boolean", "enum": ["0", "1"]}));
         assert_eq!(schema, json!({"type": "string", "enum": ["0", "1"]}));
+    }
+
+    #[test]
+    fn values_that_can_never_be_of_the_type_are_left_out() {
+        let drop = |schema: Value| {
+            let Value::Object(mut map) = schema else { unreachable!() };
+            let warning = read_enum_values(&mut map, "/s")
+                .into_iter()
+                .chain(drop_values_of_no_type(&mut map, "/s"))
+                .map(|(p, d)| format!("{p}: {}", d.message))
+                .collect::<Vec<_>>();
+            (Value::Object(map), warning)
+        };
+        let (schema, warnings) = drop(json!({"type": "string", "enum": ["all", "none", ["project1", "project2"]]}));
+        assert_eq!(schema, json!({"type": "string", "enum": ["all", "none"]}));
+        assert_eq!(
+            warnings,
+            [
+                "/s/enum: enum values `[\"project1\",\"project2\"]` can never be of the schema's `type: string`, so no valid value is one of them; they are left out"
+            ]
+        );
+        let (schema, _) = drop(json!({"type": "string", "enum": [{"override": true}, "DEFAULT", null]}));
+        assert_eq!(schema, json!({"type": "string", "enum": ["DEFAULT", null]}));
+        let (schema, warnings) = drop(json!({"type": "boolean", "enum": ["0", "1", true, false], "default": false}));
+        assert_eq!(
+            schema,
+            json!({"type": "boolean", "enum": [true, false], "default": false})
+        );
+        assert!(warnings[0].contains("`\"0\"`, `\"1\"` can never"), "{warnings:?}");
+        // Nothing of the type is left: the schema stays as written, for `check` to refuse.
+        let (schema, warnings) = drop(json!({"type": "integer", "enum": [[1], [2], null], "default": [1]}));
+        assert_eq!(
+            schema,
+            json!({"type": "integer", "enum": [[1], [2], null], "default": [1]})
+        );
+        assert!(warnings.is_empty());
+        let (_, warnings) = drop(json!({"type": "integer", "enum": [1, 2, 3, 4, [5], [6], [7], [8], {"a": 1}]}));
+        assert!(
+            warnings[0].contains("`[5]`, `[6]`, `[7]` and 2 more can never"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

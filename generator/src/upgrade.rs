@@ -119,13 +119,24 @@ pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
         errors: Vec::new(),
     };
     up.errors.extend(unknown_statuses(&document));
-    let (document, renamed_paths) = up.rooted_paths(document);
+    let (document, mut renamed_paths) = up.rooted_paths(document);
     let (document, renamed_ranges) = ranges_in_capitals(document);
     let document = match dialect {
         Dialect::Swagger2 => up.swagger(&document),
         Dialect::OpenApi30 => up.openapi(document),
         Dialect::OpenApi31 => up.openapi31(&document),
     };
+    let mut document = document;
+    if dialect == Dialect::OpenApi30 {
+        let constant = crate::constant_path_params::read_as_text(&mut document);
+        up.moves.extend(constant.moves);
+        up.warnings.extend(constant.warnings);
+        for (new, old) in constant.renamed_paths {
+            let written = renamed_paths.remove(&old).unwrap_or(old);
+            renamed_paths.insert(new, written);
+        }
+    }
+    up.warnings.extend(crate::query_in_paths::move_to_query(&mut document));
     // Messages name nodes as the user wrote them, before any path got its leading `/`.
     for (pointer, _) in up.warnings.iter_mut().chain(up.errors.iter_mut()) {
         if dialect == Dialect::OpenApi31 {
@@ -863,6 +874,8 @@ impl Upgrader {
             .extend(crate::loose_schema::read_null_only_enum(&mut out, old));
         self.warnings
             .extend(crate::loose_schema::read_enum_values(&mut out, old));
+        self.warnings
+            .extend(crate::loose_schema::drop_values_of_no_type(&mut out, old));
         Value::Object(out)
     }
 }

@@ -99,8 +99,11 @@ const MESSAGES: &[&str] = &[
     "without an opening `{{` in the segment `",
     "has a parameter without a name (`{{}}`) in the segment `",
     "so no request can say where one value ends and the other begins",
+    "which no request can choose, is left out",
     "uses the parameter `",
-    "which starts the query or fragment of a URL, so no request path can match it",
+    "which is neither `name=value` nor `name={{parameter}}`, so no request can be said to carry it",
+    "gives the query member `",
+    "which this operation does not declare; it is read as a required string",
     "which names no schema of this definition",
     "the alternatives of this `",
     "duplicate operationId `",
@@ -130,6 +133,7 @@ const MESSAGES: &[&str] = &[
     "`enum: [null]` admits only `null`; read as ",
     "is not of the schema's `type: ",
     "are not of the schema's `type: ",
+    "can never be of the schema's `type: ",
     "the schema is read as `type: string`",
     "is the schema `false`, which no value fits; the member is left out",
     "a schema written as `",
@@ -147,6 +151,7 @@ const MESSAGES: &[&str] = &[
     // operations that share a URL
     "only in its parameters' names, so by OpenAPI's rules both are one path",
     "is generated for the client only: its requests are `",
+    "with query values, as are those of `",
     // names decided in the IR
     "the server trait is `",
     "is already taken by ",

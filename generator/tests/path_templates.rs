@@ -45,7 +45,7 @@ fn templates_that_cannot_be_routed_are_located_errors() {
         get("/a/{x}/b/{x}", &["x"]),
         get("/files/{name", &["name"]),
         get("/docs/name}", &[]),
-        get("/search?q={q}", &["q"]),
+        get("/search?q", &[]),
     ]
     .concat();
     let (ok, text) = findings(&definition);
@@ -63,8 +63,8 @@ error: DIR/api.yaml:23:3: path `/files/{name` has a `{` without a closing `}` in
   help: write parameters as `{name}`, each within one segment; a path cannot hold a literal brace
 error: DIR/api.yaml:29:3: path `/docs/name}` has a `}` without an opening `{` in the segment `name}` (at /paths/~1docs~1name})
   help: write parameters as `{name}`, each within one segment; a path cannot hold a literal brace
-error: DIR/api.yaml:33:3: path `/search?q={q}` contains `?`, which starts the query or fragment of a URL, so no request path can match it (at /paths/~1search?q={q})
-  help: remove it from the path; describe query values as `in: query` parameters
+error: DIR/api.yaml:33:3: path `/search?q` has the query member `q`, which is neither `name=value` nor `name={parameter}`, so no request can be said to carry it (at /paths/~1search?q)
+  help: after `?`, write `&`-joined members `name=value` (a fixed value every request carries) or `name={parameter}` (a value from that parameter), each name once; or describe query values as `in: query` parameters
 "
     );
 }

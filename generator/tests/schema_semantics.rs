@@ -147,16 +147,37 @@ fn enum_values_of_another_type_are_read_as_meant_and_a_null_only_enum_as_nullabl
     }
 }
 
+/// A value that can never be of the type (an array or object under a scalar type, a text
+/// beside booleans) is never valid, so leaving it out keeps the meaning.
+#[test]
+fn enum_values_that_can_never_be_of_the_type_are_left_out() {
+    let types = squeezed(&types_of(&spec(
+        "  Root:\n    type: object\n    properties:\n      scope: {type: string, enum: [all, none, [p1, p2]]}\n      reason: {type: string, enum: [{override: true}, DEFAULT]}\n      legend: {type: boolean, enum: ['0', '1', true, false]}\n",
+    )));
+    for wanted in [
+        r#"#[serde(rename = "all")] All, /// `none` #[serde(rename = "none")] None, }"#,
+        r#"pub enum RootReason { /// `DEFAULT` #[serde(rename = "DEFAULT")] Default, }"#,
+        r#"pub legend: Option<bool>,"#,
+    ] {
+        assert!(types.contains(wanted), "{wanted} in {types}");
+    }
+}
+
+/// With no value of the type left, the schema describes no value: refused.
 #[test]
 fn enum_values_with_no_reading_are_refused() {
     let stderr = refused(&spec(
-        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [one, [two, three]]}\n      mode: {type: integer, enum: [1, Slow]}\n",
+        "  Root:\n    type: object\n    properties:\n      level: {type: string, enum: [[one], [two, three]]}\n      mode: {type: integer, enum: [Slow, [1]]}\n",
     ));
     assert_eq!(
         stderr,
-        "error: DIR/api.yaml:18:41: enum value `[\"two\",\"three\"]` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/1)\n  \
+        "error: DIR/api.yaml:18:36: enum value `[\"one\"]` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/0)\n  \
          help: make the values match `type`, or change `type` to match the values\n\
-         error: DIR/api.yaml:19:39: enum value `\"Slow\"` is not of the schema's `type: integer` (at /definitions/Root/properties/mode/enum/1)\n  \
+         error: DIR/api.yaml:18:43: enum value `[\"two\",\"three\"]` is not of the schema's `type: string` (at /definitions/Root/properties/level/enum/1)\n  \
+         help: make the values match `type`, or change `type` to match the values\n\
+         error: DIR/api.yaml:19:36: enum value `\"Slow\"` is not of the schema's `type: integer` (at /definitions/Root/properties/mode/enum/0)\n  \
+         help: make the values match `type`, or change `type` to match the values\n\
+         error: DIR/api.yaml:19:42: enum value `[1]` is not of the schema's `type: integer` (at /definitions/Root/properties/mode/enum/1)\n  \
          help: make the values match `type`, or change `type` to match the values\n"
     );
 }

@@ -35,8 +35,10 @@ pub enum PathError {
     Adjacent { first: String, second: String },
     /// `/a/{x}/{x}`.
     Duplicate { name: String },
-    /// `?` or `#`: a request path never holds them, so the route could never match.
-    QueryOrFragment { character: char },
+    /// A member of the path's `?…` part that is neither `name=value` nor `name={param}`.
+    QueryMember { member: String },
+    /// `?a=1&a=2`: one query name given twice.
+    QueryName { name: String },
 }
 
 impl PathError {
@@ -56,9 +58,10 @@ impl PathError {
                 "path `{path}` puts `{{{first}}}` right before `{{{second}}}`, so no request can say where one value ends and the other begins"
             ),
             PathError::Duplicate { name } => format!("path `{path}` uses the parameter `{{{name}}}` twice"),
-            PathError::QueryOrFragment { character } => format!(
-                "path `{path}` contains `{character}`, which starts the query or fragment of a URL, so no request path can match it"
+            PathError::QueryMember { member } => format!(
+                "path `{path}` has the query member `{member}`, which is neither `name=value` nor `name={{parameter}}`, so no request can be said to carry it"
             ),
+            PathError::QueryName { name } => format!("path `{path}` gives the query member `{name}` twice"),
         }
     }
 
@@ -73,31 +76,88 @@ impl PathError {
                 "put fixed text between the two parameters (e.g. `{from}-{to}`), or merge them into one parameter"
             }
             PathError::Duplicate { .. } => "give each parameter of a path its own name",
-            PathError::QueryOrFragment { .. } => {
-                "remove it from the path; describe query values as `in: query` parameters"
+            PathError::QueryMember { .. } | PathError::QueryName { .. } => {
+                "after `?`, write `&`-joined members `name=value` (a fixed value every request carries) or `name={parameter}` (a value from that parameter), each name once; or describe query values as `in: query` parameters"
             }
         }
     }
 }
 
 /// Reads a path template. The leading `/` may be missing (`upgrade` warns about that and
-/// adds it); a `#…` suffix is not part of it (see [`fragment`]); everything else that
-/// cannot be routed is an error.
+/// adds it); a `#…` suffix is not part of it (see [`fragment`]), nor is a `?…` part, whose
+/// members must read (see [`query_members`]); everything else that cannot be routed is an
+/// error.
 pub fn parse(path: &str) -> Result<PathTemplate, PathError> {
-    let path = path.split_once('#').map_or(path, |(path, _)| path);
-    if let Some(character) = path.chars().find(|c| *c == '?') {
-        return Err(PathError::QueryOrFragment { character });
-    }
+    let members = query_members(path)?;
+    let path = route_path(path);
     let body = path.strip_prefix('/').unwrap_or(path);
     let segments = body.split('/').map(segment).collect::<Result<Vec<_>, _>>()?;
     let template = PathTemplate { segments };
     let mut seen = std::collections::BTreeSet::new();
-    for name in template.params() {
+    let in_query = members.iter().filter_map(|member| match member.value {
+        QueryValue::Param(param) => Some(param),
+        QueryValue::Fixed(_) => None,
+    });
+    for name in template.params().chain(in_query) {
         if !seen.insert(name) {
             return Err(PathError::Duplicate { name: name.to_string() });
         }
     }
     Ok(template)
+}
+
+/// The path a request goes to: the template without its `?…` part and `#…` suffix.
+pub fn route_path(path: &str) -> &str {
+    let path = path.split_once('#').map_or(path, |(path, _)| path);
+    path.split_once('?').map_or(path, |(path, _)| path)
+}
+
+/// A member of a path's `?…` part (`/templeton/v1/jobs?op=LISTAFTERID`,
+/// `/export?filename={filename}`): real definitions write fixed query values there that
+/// pick the operation, and query values filled from a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryMember<'a> {
+    /// The name on the wire.
+    pub name: &'a str,
+    pub value: QueryValue<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryValue<'a> {
+    /// `op=LISTAFTERID`: every request carries it; it selects the operation.
+    Fixed(&'a str),
+    /// `filename={filename}`: the value of the parameter named in braces.
+    Param(&'a str),
+}
+
+/// The members of the path's `?…` part (before any `#…` suffix), in order; none when it
+/// has no `?`. Empty members (`a=1&&b=2`, a trailing `&`) say nothing and are passed over.
+pub fn query_members(path: &str) -> Result<Vec<QueryMember<'_>>, PathError> {
+    let path = path.split_once('#').map_or(path, |(path, _)| path);
+    let Some((_, query)) = path.split_once('?') else {
+        return Ok(Vec::new());
+    };
+    let mut members: Vec<QueryMember<'_>> = Vec::new();
+    for member in query.split('&').filter(|member| !member.is_empty()) {
+        let unreadable = || PathError::QueryMember {
+            member: member.to_string(),
+        };
+        let (name, value) = member.split_once('=').ok_or_else(unreadable)?;
+        let braces = |text: &str| text.contains(['{', '}', '?']);
+        if name.is_empty() || value.is_empty() || braces(name) {
+            return Err(unreadable());
+        }
+        let value = match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+            Some(param) if !param.is_empty() && !braces(param) => QueryValue::Param(param),
+            _ if braces(value) => return Err(unreadable()),
+            _ => QueryValue::Fixed(value),
+        };
+        if members.iter().any(|m| m.name == name) {
+            return Err(PathError::QueryName { name: name.to_string() });
+        }
+        members.push(QueryMember { name, value });
+    }
+    Ok(members)
 }
 
 /// The `#…` suffix some definitions give a path to hold several operations on one URL
@@ -322,7 +382,35 @@ mod tests {
             })
         );
         assert_eq!(parse("/a/x}"), Err(PathError::StrayClose { segment: "x}".into() }));
-        assert_eq!(parse("/a?b=1"), Err(PathError::QueryOrFragment { character: '?' }));
+        for member in ["b", "b=", "=1", "b={}", "b=x{y}", "b={y}z", "{b}=1"] {
+            assert_eq!(
+                parse(&format!("/a?{member}")),
+                Err(PathError::QueryMember { member: member.into() })
+            );
+        }
+        assert_eq!(parse("/a?b=1&b=2"), Err(PathError::QueryName { name: "b".into() }));
+        assert_eq!(parse("/a/{x}?b={x}"), Err(PathError::Duplicate { name: "x".into() }));
+    }
+
+    #[test]
+    fn a_query_part_holds_fixed_values_and_parameters() {
+        let path = "/users/{userid}/pic?key={APIKEY}&size=large&#Action=X";
+        assert_eq!(parse(path).unwrap().shape(), "/users/{}/pic");
+        assert_eq!(route_path(path), "/users/{userid}/pic");
+        assert_eq!(
+            query_members(path).unwrap(),
+            [
+                QueryMember {
+                    name: "key",
+                    value: QueryValue::Param("APIKEY")
+                },
+                QueryMember {
+                    name: "size",
+                    value: QueryValue::Fixed("large")
+                },
+            ]
+        );
+        assert!(query_members("/a#b?c").unwrap().is_empty());
     }
 
     #[test]

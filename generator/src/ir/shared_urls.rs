@@ -40,7 +40,7 @@ pub fn decide(operations: &mut [Operation]) -> SharedUrls {
         let unsuffixed = plain
             .iter()
             .copied()
-            .find(|&i| paths::fragment(&operations[i].path).is_none());
+            .find(|&i| paths::route_path(&operations[i].path) == operations[i].path);
         if let Some(default) = unsuffixed.or(plain.first().copied()) {
             for &i in plain.iter().filter(|&&i| i != default) {
                 served_instead.insert(i, default);
@@ -61,7 +61,7 @@ pub fn decide(operations: &mut [Operation]) -> SharedUrls {
         let (served_id, served_path) = (operations[served].id.clone(), operations[served].path.clone());
         let op = &mut operations[i];
         let method = op.http_method.as_str().to_ascii_uppercase();
-        let wire_path = op.path.split_once('#').map_or(op.path.as_str(), |(path, _)| path);
+        let wire_path = paths::route_path(&op.path);
         let (note, message, help) = if !selectors[i].is_empty() {
             let values = describe(&selectors[i]);
             (
@@ -73,6 +73,17 @@ pub fn decide(operations: &mut [Operation]) -> SharedUrls {
                     op.path
                 ),
                 "to serve it too, give its `#…` suffix a header or query value no other operation on this path has",
+            )
+        } else if paths::route_path(&op.path) != op.path.split_once('#').map_or(op.path.as_str(), |(path, _)| path) {
+            (
+                format!(
+                    "Only the client has this operation. Its requests are `{method} {wire_path}` with query values, as are those of `{served_id}` (`{method} {served_path}`), and the server serves them as `{served_id}`."
+                ),
+                format!(
+                    "operation `{method} {}` is generated for the client only: its requests are `{method} {wire_path}` with query values, as are those of `{served_id}` (`{method} {served_path}`), and the server serves them as `{served_id}`",
+                    op.path
+                ),
+                "to serve it too, give it a path of its own, or a fixed `name=value` query member no other operation on this path has",
             )
         } else if paths::fragment(&op.path).is_some() {
             (
@@ -120,16 +131,38 @@ pub fn decide(operations: &mut [Operation]) -> SharedUrls {
     SharedUrls { client_only, selectors }
 }
 
-/// The `name=value` items of the operation's `#…` suffix, each a header or a query value:
-/// where the operation declares the parameter, where it declares it; else a header when
-/// the name says so (`X-…`) and a header can carry it, else a query value.
+/// The fixed `name=value` members of the operation's `?…` part, which are query values,
+/// then the `name=value` items of its `#…` suffix, each a header or a query value: where
+/// the operation declares the parameter, where it declares it; else a header when the
+/// name says so (`X-…`) and a header can carry it, else a query value.
 fn selectors_of(op: &Operation) -> Vec<Selector> {
-    let Some(fragment) = paths::fragment(&op.path) else {
-        return Vec::new();
-    };
-    paths::fragment_values(fragment)
+    // `parse` read the path before the IR was built; a path it refused has no operations.
+    let members = paths::query_members(&op.path).unwrap_or_default();
+    let in_query = members.into_iter().filter_map(|member| match member.value {
+        paths::QueryValue::Fixed(value) => {
+            let declared = op
+                .params
+                .iter()
+                .find(|p| p.location == ParamLocation::Query && p.wire_name == member.name);
+            Some(Selector {
+                location: ParamLocation::Query,
+                name: member.name.to_string(),
+                value: value.to_string(),
+                declared: declared.map(|param| DeclaredSelector {
+                    rust_name: param.rust_name.clone(),
+                    always_present: param.always_present(),
+                }),
+            })
+        }
+        paths::QueryValue::Param(_) => None,
+    });
+    let in_fragment = paths::fragment(&op.path)
+        .map(paths::fragment_values)
+        .unwrap_or_default();
+    in_query
+        .collect::<Vec<_>>()
         .into_iter()
-        .map(|(name, value)| {
+        .chain(in_fragment.into_iter().map(|(name, value)| {
             let fits_header = is_header_name(name) && is_header_value(value);
             let declared = op.params.iter().find(|p| {
                 (p.location == ParamLocation::Header && fits_header && p.wire_name.eq_ignore_ascii_case(name))
@@ -159,7 +192,7 @@ fn selectors_of(op: &Operation) -> Vec<Selector> {
                     }
                 }
             }
-        })
+        }))
         .collect()
 }
 

@@ -859,4 +859,254 @@ impl Client {
             _ => Err(reply.undocumented()),
         }
     }
+    /// Lists the redrive jobs of the account, newest first.
+    ///
+    /// `GET /console/jobs?op=LIST` (`ConsoleListJobs`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_list_jobs(
+        &self,
+        request: &types::ConsoleListJobsRequest,
+    ) -> Result<types::ConsoleListJobsResponse, ClientError> {
+        let mut call = self.call("ConsoleListJobs", Method::GET);
+        call.path("/console/jobs");
+        call.query_param("showall", &request.showall)?;
+        call.query_param_opt("fields", &request.fields)?;
+        call.query_param("op", "LIST")?;
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleListJobsResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_list_jobs`] with the request's fields as arguments.
+    pub async fn console_list_jobs_with(
+        &self,
+        showall: bool,
+        fields: Option<super::types::ConsoleListJobsFields>,
+    ) -> Result<types::ConsoleListJobsResponse, ClientError> {
+        let request = types::ConsoleListJobsRequest {
+            showall,
+            fields,
+        };
+        self.console_list_jobs(&request).await
+    }
+    /// Lists the jobs started after the given one, oldest first.
+    ///
+    /// `GET /console/jobs?op=LISTAFTERID` (`ConsoleListJobsAfterId`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_list_jobs_after_id(
+        &self,
+        request: &types::ConsoleListJobsAfterIdRequest,
+    ) -> Result<types::ConsoleListJobsAfterIdResponse, ClientError> {
+        let mut call = self.call("ConsoleListJobsAfterId", Method::GET);
+        call.path("/console/jobs");
+        call.query_param("jobid", &request.jobid)?;
+        call.query_param_opt("numrecords", &request.numrecords)?;
+        call.query_param("op", "LISTAFTERID")?;
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleListJobsAfterIdResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_list_jobs_after_id`] with the request's fields as arguments.
+    pub async fn console_list_jobs_after_id_with(
+        &self,
+        jobid: impl Into<String>,
+        numrecords: Option<i32>,
+    ) -> Result<types::ConsoleListJobsAfterIdResponse, ClientError> {
+        let request = types::ConsoleListJobsAfterIdRequest {
+            jobid: jobid.into(),
+            numrecords,
+        };
+        self.console_list_jobs_after_id(&request).await
+    }
+    /// Moves the messages of a dead-letter queue back to their source queue, as a job.
+    ///
+    /// `POST /console/jobs?op=REDRIVE&queue={queue}` (`ConsoleRedrive`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_redrive(
+        &self,
+        request: &types::ConsoleRedriveRequest,
+    ) -> Result<types::ConsoleRedriveResponse, ClientError> {
+        let mut call = self.call("ConsoleRedrive", Method::POST);
+        call.path("/console/jobs");
+        call.query_param("queue", &request.queue)?;
+        call.query_param("op", "REDRIVE")?;
+        if let Some(body) = &request.body {
+            call.json_body(body, "application/json")?;
+        }
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleRedriveResponse as Response;
+        match reply.status() {
+            202 => reply.json().map(Response::Accepted),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_redrive`] with the request's fields as arguments.
+    pub async fn console_redrive_with(
+        &self,
+        queue: impl Into<String>,
+        body: Option<super::types::RedriveOptions>,
+    ) -> Result<types::ConsoleRedriveResponse, ClientError> {
+        let request = types::ConsoleRedriveRequest {
+            queue: queue.into(),
+            body,
+        };
+        self.console_redrive(&request).await
+    }
+    /// How far a job is.
+    ///
+    /// `GET /console/jobs/{jobId}?view=status` (`ConsoleJobStatus`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_job_status(
+        &self,
+        request: &types::ConsoleJobStatusRequest,
+    ) -> Result<types::ConsoleJobStatusResponse, ClientError> {
+        let mut call = self.call("ConsoleJobStatus", Method::GET);
+        call.path("/console/jobs/");
+        call.path_param("jobId", &request.job_id)?;
+        call.query_param_opt("view", &request.view)?;
+        if request.view.is_none() {
+            call.query_param("view", "status")?;
+        }
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleJobStatusResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_job_status`] with the request's fields as arguments.
+    pub async fn console_job_status_with(
+        &self,
+        job_id: impl Into<String>,
+        view: Option<super::types::ConsoleJobStatusView>,
+    ) -> Result<types::ConsoleJobStatusResponse, ClientError> {
+        let request = types::ConsoleJobStatusRequest {
+            job_id: job_id.into(),
+            view,
+        };
+        self.console_job_status(&request).await
+    }
+    /// The job's whole record, as a JSON document to download.
+    ///
+    /// `GET /console/jobs/{jobId}.json` (`ConsoleJobDocument`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_job_document(
+        &self,
+        request: &types::ConsoleJobDocumentRequest,
+    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
+        let mut call = self.call("ConsoleJobDocument", Method::GET);
+        call.path("/console/jobs/");
+        call.path_param_within("jobId", &request.job_id, "")?;
+        call.path(".json");
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleJobDocumentResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_job_document`] with the request's fields as arguments.
+    pub async fn console_job_document_with(
+        &self,
+        job_id: impl Into<String>,
+    ) -> Result<types::ConsoleJobDocumentResponse, ClientError> {
+        let request = types::ConsoleJobDocumentRequest {
+            job_id: job_id.into(),
+        };
+        self.console_job_document(&request).await
+    }
+    /// The account's message history as a CSV file, named as asked.
+    ///
+    /// `GET /console/history/export?filename={filename}` (`ConsoleExportHistory`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_export_history(
+        &self,
+        request: &types::ConsoleExportHistoryRequest,
+    ) -> Result<types::ConsoleExportHistoryResponse, ClientError> {
+        let mut call = self.call("ConsoleExportHistory", Method::GET);
+        call.path("/console/history/export");
+        call.query_param("filename", &request.filename)?;
+        call.query_param_opt("date_from", &request.date_from)?;
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleExportHistoryResponse as Response;
+        match reply.status() {
+            200 => {
+                let body = reply.text()?;
+                Ok(Response::Ok(body))
+            }
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_export_history`] with the request's fields as arguments.
+    pub async fn console_export_history_with(
+        &self,
+        filename: impl Into<String>,
+        date_from: Option<i64>,
+    ) -> Result<types::ConsoleExportHistoryResponse, ClientError> {
+        let request = types::ConsoleExportHistoryRequest {
+            filename: filename.into(),
+            date_from,
+        };
+        self.console_export_history(&request).await
+    }
+    /// Searches the message history.
+    ///
+    /// `GET /console/search?q={q}&order_by={order_by}` (`ConsoleSearchMessages`).
+    ///
+    /// Signed or authorized by the client's authorizer for the `hmac` security scheme.
+    pub async fn console_search_messages(
+        &self,
+        request: &types::ConsoleSearchMessagesRequest,
+    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
+        let mut call = self.call("ConsoleSearchMessages", Method::GET);
+        call.path("/console/search");
+        call.query_param("q", &request.q)?;
+        call.query_param("order_by", &request.order_by)?;
+        call.query_param_opt("page", &request.page)?;
+        call.credential("hmac", runtime::Placement::Header("Authorization"));
+        let reply = self.runtime.send(call).await?;
+        use types::ConsoleSearchMessagesResponse as Response;
+        match reply.status() {
+            200 => reply.json().map(Response::Ok),
+            404 => reply.json().map(Response::NotFound),
+            _ => Err(reply.undocumented()),
+        }
+    }
+    /// [`Client::console_search_messages`] with the request's fields as arguments.
+    pub async fn console_search_messages_with(
+        &self,
+        q: impl Into<String>,
+        order_by: super::types::ConsoleSearchMessagesOrderBy,
+        page: Option<i64>,
+    ) -> Result<types::ConsoleSearchMessagesResponse, ClientError> {
+        let request = types::ConsoleSearchMessagesRequest {
+            q: q.into(),
+            order_by,
+            page,
+        };
+        self.console_search_messages(&request).await
+    }
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::doc_lazy_continuation)]
 //! Relay Queue Service (version 2014-09-30).
 //!
-//! A message queue service spoken in the query protocol: every action is `GET` or `POST` on `/` (or on a queue's own URL) with `Action` and `Version` in the query, and answers in XML.
+//! A message queue service spoken in the query protocol: every action is `GET` or `POST` on `/` (or on a queue's own URL) with `Action` and `Version` in the query, and answers in XML. Its operations console is older and REST-like: it writes its query members into the path (`/console/jobs?op=LISTAFTERID`, `/console/history/export?filename={filename}`), as the job schedulers it was copied from do.
 //!
 //! Typed models for every schema, a request struct and a per-status response enum for
 //! every operation.

@@ -228,6 +228,83 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ) -> impl ::std::future::Future<
         Output = super::types::PostGetQueueAttributesResponse,
     > + Send;
+    /// Lists the redrive jobs of the account, newest first.
+    ///
+    /// `GET /console/jobs?op=LIST`
+    ///
+    fn console_list_jobs(
+        &self,
+        request: super::types::ConsoleListJobsRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleListJobsResponse,
+    > + Send;
+    /// Lists the jobs started after the given one, oldest first.
+    ///
+    /// `GET /console/jobs?op=LISTAFTERID`
+    ///
+    fn console_list_jobs_after_id(
+        &self,
+        request: super::types::ConsoleListJobsAfterIdRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleListJobsAfterIdResponse,
+    > + Send;
+    /// Moves the messages of a dead-letter queue back to their source queue, as a job.
+    ///
+    /// `POST /console/jobs?op=REDRIVE&queue={queue}`
+    ///
+    fn console_redrive(
+        &self,
+        request: super::types::ConsoleRedriveRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleRedriveResponse,
+    > + Send;
+    /// How far a job is.
+    ///
+    /// `GET /console/jobs/{jobId}?view=status`
+    ///
+    fn console_job_status(
+        &self,
+        request: super::types::ConsoleJobStatusRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleJobStatusResponse,
+    > + Send;
+    /// The job's whole record, as a JSON document to download.
+    ///
+    /// `GET /console/jobs/{jobId}.json`
+    ///
+    fn console_job_document(
+        &self,
+        request: super::types::ConsoleJobDocumentRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleJobDocumentResponse,
+    > + Send;
+    /// The account's message history as a CSV file, named as asked.
+    ///
+    /// `GET /console/history/export?filename={filename}`
+    ///
+    fn console_export_history(
+        &self,
+        request: super::types::ConsoleExportHistoryRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleExportHistoryResponse,
+    > + Send;
+    /// Searches the message history.
+    ///
+    /// `GET /console/search?q={q}&order_by={order_by}`
+    ///
+    fn console_search_messages(
+        &self,
+        request: super::types::ConsoleSearchMessagesRequest,
+        principal: Self::Principal,
+    ) -> impl ::std::future::Future<
+        Output = super::types::ConsoleSearchMessagesResponse,
+    > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -345,6 +422,133 @@ pub fn router_with_config<A: RelayQueueService>(
                     }
                     shared.0.api.error_response(&rt::unmatched(&request, &["/"]))
                 })
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/console/history/export",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_console_export_history::<A>)
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/console/jobs",
+            ::axum::routing::MethodRouter::new()
+                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    if rt::path_fits(request.uri().path(), "/console/jobs")
+                        && rt::selected(&request, &[rt::Selector::Query("op", "LIST")])
+                    {
+                        return handle_console_list_jobs::<A>(shared, request).await;
+                    }
+                    if rt::path_fits(request.uri().path(), "/console/jobs")
+                        && rt::selected(
+                            &request,
+                            &[rt::Selector::Query("op", "LISTAFTERID")],
+                        )
+                    {
+                        return handle_console_list_jobs_after_id::<A>(shared, request)
+                            .await;
+                    }
+                    if rt::path_fits(request.uri().path(), "/console/jobs") {
+                        return shared
+                            .0
+                            .api
+                            .error_response(
+                                &rt::unselected(
+                                    &request,
+                                    &[
+                                        rt::Selector::Query("op", "LIST"),
+                                        rt::Selector::Query("op", "LISTAFTERID"),
+                                    ],
+                                ),
+                            );
+                    }
+                    shared
+                        .0
+                        .api
+                        .error_response(&rt::unmatched(&request, &["/console/jobs"]))
+                })
+                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    if rt::path_fits(request.uri().path(), "/console/jobs")
+                        && rt::selected(
+                            &request,
+                            &[rt::Selector::Query("op", "REDRIVE")],
+                        )
+                    {
+                        return handle_console_redrive::<A>(shared, request).await;
+                    }
+                    if rt::path_fits(request.uri().path(), "/console/jobs") {
+                        return shared
+                            .0
+                            .api
+                            .error_response(
+                                &rt::unselected(
+                                    &request,
+                                    &[rt::Selector::Query("op", "REDRIVE")],
+                                ),
+                            );
+                    }
+                    shared
+                        .0
+                        .api
+                        .error_response(&rt::unmatched(&request, &["/console/jobs"]))
+                })
+                .fallback(method_not_allowed::<A>),
+        )
+        .route(
+            "/console/jobs/{p2}",
+            ::axum::routing::MethodRouter::new()
+                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    if rt::path_fits(
+                        request.uri().path(),
+                        "/console/jobs/{jobId}.json",
+                    ) {
+                        return handle_console_job_document::<A>(shared, request).await;
+                    }
+                    if rt::path_fits(request.uri().path(), "/console/jobs/{jobId}")
+                        && rt::selected(
+                            &request,
+                            &[rt::Selector::Query("view", "status")],
+                        )
+                    {
+                        return handle_console_job_status::<A>(shared, request).await;
+                    }
+                    if rt::path_fits(request.uri().path(), "/console/jobs/{jobId}") {
+                        return shared
+                            .0
+                            .api
+                            .error_response(
+                                &rt::unselected(
+                                    &request,
+                                    &[rt::Selector::Query("view", "status")],
+                                ),
+                            );
+                    }
+                    shared
+                        .0
+                        .api
+                        .error_response(
+                            &rt::unmatched(
+                                &request,
+                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
+                            ),
+                        )
+                })
+                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
+                    shared
+                        .0
+                        .api
+                        .error_response(
+                            &rt::unmatched(
+                                &request,
+                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
+                            ),
+                        )
+                }),
+        )
+        .route(
+            "/console/search",
+            ::axum::routing::MethodRouter::new()
+                .get(handle_console_search_messages::<A>)
                 .fallback(method_not_allowed::<A>),
         )
         .route(
@@ -625,6 +829,8 @@ async fn unknown_path<A: RelayQueueService>(
                     "/{AccountNumber}/{QueueName}/",
                     "/{AccountNumber}/{QueueName}/",
                     "/{AccountNumber}/{QueueName}/",
+                    "/console/jobs/{jobId}",
+                    "/console/jobs/{jobId}.json",
                 ],
             ),
         )
@@ -1702,6 +1908,156 @@ async fn handle_post_get_queue_attributes<A: RelayQueueService>(
     rt::respond(&shared, work).await
 }
 
+async fn handle_console_list_jobs<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleListJobsRequest {
+            showall: rt::or_default(
+                rt::query_param(&query, "showall", rt::parse_scalar)?,
+                "false",
+                "showall",
+            )?,
+            fields: rt::query_param(&query, "fields", rt::parse_serde)?,
+        };
+        Ok(shared.api.console_list_jobs(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_list_jobs_after_id<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleListJobsAfterIdRequest {
+            jobid: rt::required(
+                rt::query_param(&query, "jobid", rt::parse_scalar)?,
+                "jobid",
+            )?,
+            numrecords: rt::query_param(&query, "numrecords", rt::parse_scalar)?,
+        };
+        Ok(shared.api.console_list_jobs_after_id(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_redrive<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleRedriveRequest {
+            queue: rt::required(
+                rt::query_param(&query, "queue", rt::parse_scalar)?,
+                "queue",
+            )?,
+            body: rt::optional_json_body::<super::types::RedriveOptions>(&body)?,
+        };
+        Ok(shared.api.console_redrive(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_job_status<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/console/jobs/{jobId}",
+        )?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleJobStatusRequest {
+            job_id: rt::path_string(path_values[0], "jobId")?,
+            view: rt::query_param(&query, "view", rt::parse_serde)?,
+        };
+        Ok(shared.api.console_job_status(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_job_document<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let path_values: [&str; 1] = rt::path_values(
+            parts.uri.path(),
+            "/console/jobs/{jobId}.json",
+        )?;
+        let request = super::types::ConsoleJobDocumentRequest {
+            job_id: rt::path_string(path_values[0], "jobId")?,
+        };
+        Ok(shared.api.console_job_document(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_export_history<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleExportHistoryRequest {
+            filename: rt::required(
+                rt::query_param(&query, "filename", rt::parse_scalar)?,
+                "filename",
+            )?,
+            date_from: rt::query_param(&query, "date_from", rt::parse_scalar)?,
+        };
+        Ok(shared.api.console_export_history(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
+async fn handle_console_search_messages<A: RelayQueueService>(
+    ::axum::extract::State(shared): State<A>,
+    request: ::axum::extract::Request,
+) -> ::axum::response::Response {
+    let work = async {
+        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
+        let (parts, body) = rt::receive(&shared, request, security).await?;
+        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
+        let query = rt::query_pairs(&parts)?;
+        let request = super::types::ConsoleSearchMessagesRequest {
+            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            order_by: rt::required(
+                rt::query_param(&query, "order_by", rt::parse_serde)?,
+                "order_by",
+            )?,
+            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+        };
+        Ok(shared.api.console_search_messages(request, principal).await)
+    };
+    rt::respond(&shared, work).await
+}
+
 impl rt::WriteResponse for super::types::GetCreateQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
@@ -1882,6 +2238,69 @@ impl rt::WriteResponse for super::types::PostGetQueueAttributesResponse {
     }
 }
 
+impl rt::WriteResponse for super::types::ConsoleListJobsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleListJobsAfterIdResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleRedriveResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleJobStatusResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::raw_response(200, body, "text/csv"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::NotFound(body) => rt::json_response(404, &body, "application/json"),
+        }
+    }
+}
+
 /// Builds the router once: axum checks every route when it is added.
 #[cfg(test)]
 #[test]
@@ -1921,7 +2340,17 @@ fn the_router_starts() {
             get_get_queue_attributes(GetGetQueueAttributesRequest, ()) ->
             GetGetQueueAttributesResponse;
             post_get_queue_attributes(PostGetQueueAttributesRequest, ()) ->
-            PostGetQueueAttributesResponse;
+            PostGetQueueAttributesResponse; console_list_jobs(ConsoleListJobsRequest, ())
+            -> ConsoleListJobsResponse;
+            console_list_jobs_after_id(ConsoleListJobsAfterIdRequest, ()) ->
+            ConsoleListJobsAfterIdResponse; console_redrive(ConsoleRedriveRequest, ()) ->
+            ConsoleRedriveResponse; console_job_status(ConsoleJobStatusRequest, ()) ->
+            ConsoleJobStatusResponse; console_job_document(ConsoleJobDocumentRequest, ())
+            -> ConsoleJobDocumentResponse;
+            console_export_history(ConsoleExportHistoryRequest, ()) ->
+            ConsoleExportHistoryResponse;
+            console_search_messages(ConsoleSearchMessagesRequest, ()) ->
+            ConsoleSearchMessagesResponse;
         }
     }
     let _ = router(NeverCalled);

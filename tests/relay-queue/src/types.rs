@@ -28,6 +28,293 @@ impl ChangeMessageVisibilityRequest {
     }
 }
 
+/// `ConsoleError`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConsoleError {
+    /// The `error` member.
+    pub error: String,
+    /// The `exception` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ConsoleError {
+    /// Makes a `ConsoleError` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(error: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            error: ::core::convert::Into::into(error),
+            exception: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// `ConsoleJob`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConsoleJob {
+    /// The `id` member.
+    pub id: String,
+    /// The `status` member.
+    pub status: ConsoleJobStatus,
+    /// The `queue` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// The `user` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The `percentComplete` member.
+    #[serde(rename = "percentComplete")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent_complete: Option<String>,
+    /// The `startTime` member.
+    #[serde(rename = "startTime")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ConsoleJob {
+    /// Makes a `ConsoleJob` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(
+        id: impl ::core::convert::Into<String>,
+        status: impl ::core::convert::Into<ConsoleJobStatus>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            status: ::core::convert::Into::into(status),
+            queue: ::core::option::Option::None,
+            user: ::core::option::Option::None,
+            percent_complete: ::core::option::Option::None,
+            start_time: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
+
+/// `ConsoleJobStatus`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ConsoleJobStatus {
+    /// `PREP`
+    #[serde(rename = "PREP")]
+    Prep,
+    /// `RUNNING`
+    #[serde(rename = "RUNNING")]
+    Running,
+    /// `SUCCEEDED`
+    #[serde(rename = "SUCCEEDED")]
+    Succeeded,
+    /// `FAILED`
+    #[serde(rename = "FAILED")]
+    Failed,
+    /// `KILLED`
+    #[serde(rename = "KILLED")]
+    Killed,
+}
+
+impl ConsoleJobStatus {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Prep => "PREP",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Killed => "KILLED",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ConsoleJobStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ConsoleJobStatus {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "PREP" => ::core::result::Result::Ok(Self::Prep),
+            "RUNNING" => ::core::result::Result::Ok(Self::Running),
+            "SUCCEEDED" => ::core::result::Result::Ok(Self::Succeeded),
+            "FAILED" => ::core::result::Result::Ok(Self::Failed),
+            "KILLED" => ::core::result::Result::Ok(Self::Killed),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ConsoleJobStatus",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `ConsoleJobStatusView`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ConsoleJobStatusView {
+    /// `status`
+    #[serde(rename = "status")]
+    Status,
+}
+
+impl ConsoleJobStatusView {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Status => "status",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ConsoleJobStatusView {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ConsoleJobStatusView {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "status" => ::core::result::Result::Ok(Self::Status),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ConsoleJobStatusView",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `ConsoleListJobsFields`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ConsoleListJobsFields {
+    /// `*`
+    #[serde(rename = "*")]
+    Value,
+}
+
+impl ConsoleListJobsFields {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::Value => "*",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ConsoleListJobsFields {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ConsoleListJobsFields {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "*" => ::core::result::Result::Ok(Self::Value),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ConsoleListJobsFields",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
+/// `ConsoleSearchMessagesOrderBy`, as the definition gives it (it has no description).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum ConsoleSearchMessagesOrderBy {
+    /// `sent_at:asc`
+    #[serde(rename = "sent_at:asc")]
+    SentAtAsc,
+    /// `sent_at:desc`
+    #[serde(rename = "sent_at:desc")]
+    SentAtDesc,
+}
+
+impl ConsoleSearchMessagesOrderBy {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match *self {
+            Self::SentAtAsc => "sent_at:asc",
+            Self::SentAtDesc => "sent_at:desc",
+        }
+    }
+}
+
+impl ::core::fmt::Display for ConsoleSearchMessagesOrderBy {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ::core::str::FromStr for ConsoleSearchMessagesOrderBy {
+    type Err = UnknownValue;
+    /// Reads a value as on the wire; one the definition does not list is an error.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "sent_at:asc" => ::core::result::Result::Ok(Self::SentAtAsc),
+            "sent_at:desc" => ::core::result::Result::Ok(Self::SentAtDesc),
+            _ => {
+                ::core::result::Result::Err(UnknownValue {
+                    type_name: "ConsoleSearchMessagesOrderBy",
+                    value: String::from(value),
+                })
+            }
+        }
+    }
+}
+
 /// `CreateQueueRequest`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateQueueRequest {
@@ -2304,6 +2591,22 @@ pub struct ReceiveMessageResult {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 
+/// `RedriveOptions`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
+pub struct RedriveOptions {
+    /// The `maxMessagesPerSecond` member.
+    #[serde(rename = "maxMessagesPerSecond")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_messages_per_second: Option<i64>,
+    /// Another queue than the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// Members the definition does not name, kept so that nothing is lost
+    /// when the value is written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
 /// `SendMessageRequest`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SendMessageRequest {
@@ -2894,6 +3197,94 @@ pub struct PostGetQueueAttributesRequest {
     pub body: Option<GetQueueAttributesRequest>,
 }
 
+/// The request of `ConsoleListJobs`: `GET /console/jobs?op=LIST`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleListJobsRequest {
+    /// Also list the jobs of other users of the account.
+    ///
+    /// The `showall` query parameter.
+    ///
+    /// When the request leaves it out, the server reads `false`, its default.
+    pub showall: bool,
+    /// `*` to return each job's details, not only its id.
+    ///
+    /// The `fields` query parameter.
+    pub fields: Option<ConsoleListJobsFields>,
+}
+
+/// The request of `ConsoleListJobsAfterId`: `GET /console/jobs?op=LISTAFTERID`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleListJobsAfterIdRequest {
+    /// The last job id the caller has seen.
+    ///
+    /// The `jobid` query parameter.
+    pub jobid: String,
+    /// At most this many jobs.
+    ///
+    /// The `numrecords` query parameter.
+    pub numrecords: Option<i32>,
+}
+
+/// The request of `ConsoleRedrive`: `POST /console/jobs?op=REDRIVE&queue={queue}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleRedriveRequest {
+    /// The dead-letter queue's name.
+    ///
+    /// The `queue` query parameter.
+    pub queue: String,
+    /// The request body.
+    pub body: Option<RedriveOptions>,
+}
+
+/// The request of `ConsoleJobStatus`: `GET /console/jobs/{jobId}?view=status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleJobStatusRequest {
+    ///
+    /// The `jobId` path parameter.
+    pub job_id: String,
+    /// Always `status` here.
+    ///
+    /// The `view` query parameter.
+    pub view: Option<ConsoleJobStatusView>,
+}
+
+/// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleJobDocumentRequest {
+    ///
+    /// The `jobId` path parameter.
+    pub job_id: String,
+}
+
+/// The request of `ConsoleExportHistory`: `GET /console/history/export?filename={filename}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleExportHistoryRequest {
+    /// The name the file is given in `Content-Disposition`.
+    ///
+    /// The `filename` query parameter.
+    pub filename: String,
+    /// Unix time of the first message.
+    ///
+    /// The `date_from` query parameter.
+    pub date_from: Option<i64>,
+}
+
+/// The request of `ConsoleSearchMessages`: `GET /console/search?q={q}&order_by={order_by}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleSearchMessagesRequest {
+    /// Words the message body holds.
+    ///
+    /// The `q` query parameter.
+    pub q: String,
+    /// `field:direction`.
+    ///
+    /// The `order_by` query parameter.
+    pub order_by: ConsoleSearchMessagesOrderBy,
+    ///
+    /// The `page` query parameter.
+    pub page: Option<i64>,
+}
+
 /// The responses `GET_CreateQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -3370,6 +3761,174 @@ impl PostGetQueueAttributesResponse {
         match self {
             Self::Ok(_) => 200,
             Self::Status480(_) => 480,
+        }
+    }
+}
+
+/// The responses `ConsoleListJobs` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleListJobsResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(Vec<ConsoleJob>),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleListJobsResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleListJobsAfterId` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleListJobsAfterIdResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(Vec<ConsoleJob>),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleListJobsAfterIdResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleRedrive` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleRedriveResponse {
+    /// `202`
+    ///
+    /// The job is started
+    Accepted(ConsoleJob),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleRedriveResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Accepted(_) => 202,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleJobStatus` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleJobStatusResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(ConsoleJob),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleJobStatusResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleJobDocument` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleJobDocumentResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(ConsoleJob),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleJobDocumentResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleExportHistory` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleExportHistoryResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(String),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleExportHistoryResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
+        }
+    }
+}
+
+/// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConsoleSearchMessagesResponse {
+    /// `200`
+    ///
+    /// Success
+    Ok(Vec<Message>),
+    /// `404`
+    ///
+    /// No such queue or job
+    NotFound(ConsoleError),
+}
+
+impl ConsoleSearchMessagesResponse {
+    /// The HTTP status code this response is sent with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Ok(_) => 200,
+            Self::NotFound(_) => 404,
         }
     }
 }
