@@ -724,6 +724,8 @@ fn emit_param_field(ir: &Ir, op: &Operation, param: &Param, path_names: &[&str])
                 let text_paths = text_paths(ir, &param.ty).into_iter().map(|path| quote!(&[#(#path),*]));
                 quote!(#rt::query_bracketed::<#ty>(&parts, #wire, #members, &[#(#others),*], &[#(#text_paths),*])?)
             }
+            // The usual query parameter, a `FromStr` scalar, on one line.
+            ValueKind::Scalar if reads_as_scalar(&param.ty) => quote!(#rt::query_scalar(&query, #wire)?),
             ValueKind::Scalar => {
                 let parse = parse_fn(&param.ty);
                 quote!(#rt::query_param(&query, #wire, #parse)?)
@@ -809,11 +811,16 @@ fn reads_query_pairs(ir: &Ir, op: &Operation) -> bool {
 /// type it reads is the request field's, which the compiler infers.
 fn parse_fn(ty: &TypeRef) -> TokenStream {
     let rt = rt();
-    match ty {
-        TypeRef::String | TypeRef::F64 | TypeRef::Bool => quote!(#rt::parse_scalar),
-        _ if ty.integer_bounds().is_some() => quote!(#rt::parse_scalar),
-        _ => quote!(#rt::parse_serde),
+    if reads_as_scalar(ty) {
+        quote!(#rt::parse_scalar)
+    } else {
+        quote!(#rt::parse_serde)
     }
+}
+
+/// Whether a value of `ty` is read with `FromStr` (`parse_scalar`) rather than serde.
+fn reads_as_scalar(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::F64 | TypeRef::Bool) || ty.integer_bounds().is_some()
 }
 
 /// Turns the response enum into an HTTP response: the variant decides status and body.

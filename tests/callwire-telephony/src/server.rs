@@ -362,19 +362,19 @@ async fn handle_list_call<A: CallwireApi>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ListCallRequest {
             account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            to: rt::query_param(&query, "To", rt::parse_scalar)?,
-            from: rt::query_param(&query, "From", rt::parse_scalar)?,
-            parent_call_sid: rt::query_param(&query, "ParentCallSid", rt::parse_scalar)?,
+            to: rt::query_scalar(&query, "To")?,
+            from: rt::query_scalar(&query, "From")?,
+            parent_call_sid: rt::query_scalar(&query, "ParentCallSid")?,
             status: rt::query_param(&query, "Status", rt::parse_serde)?,
-            start_time: rt::query_param(&query, "StartTime", rt::parse_scalar)?,
-            start_time2: rt::query_param(&query, "StartTime<", rt::parse_scalar)?,
-            start_time3: rt::query_param(&query, "StartTime>", rt::parse_scalar)?,
-            end_time: rt::query_param(&query, "EndTime", rt::parse_scalar)?,
-            end_time2: rt::query_param(&query, "EndTime<", rt::parse_scalar)?,
-            end_time3: rt::query_param(&query, "EndTime>", rt::parse_scalar)?,
-            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
-            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
-            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+            start_time: rt::query_scalar(&query, "StartTime")?,
+            start_time2: rt::query_scalar(&query, "StartTime<")?,
+            start_time3: rt::query_scalar(&query, "StartTime>")?,
+            end_time: rt::query_scalar(&query, "EndTime")?,
+            end_time2: rt::query_scalar(&query, "EndTime<")?,
+            end_time3: rt::query_scalar(&query, "EndTime>")?,
+            page_size: rt::query_scalar(&query, "PageSize")?,
+            page: rt::query_scalar(&query, "Page")?,
+            page_token: rt::query_scalar(&query, "PageToken")?,
         };
         Ok(shared.api.list_call(request, principal).await)
     };
@@ -545,12 +545,12 @@ async fn handle_list_call_recording<A: CallwireApi>(
         let request = super::types::ListCallRecordingRequest {
             account_sid: rt::path_string(path_values[0], "AccountSid")?,
             call_sid: rt::path_string(path_values[1], "CallSid")?,
-            date_created: rt::query_param(&query, "DateCreated", rt::parse_scalar)?,
-            date_created2: rt::query_param(&query, "DateCreated<", rt::parse_scalar)?,
-            date_created3: rt::query_param(&query, "DateCreated>", rt::parse_scalar)?,
-            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
-            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
-            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+            date_created: rt::query_scalar(&query, "DateCreated")?,
+            date_created2: rt::query_scalar(&query, "DateCreated<")?,
+            date_created3: rt::query_scalar(&query, "DateCreated>")?,
+            page_size: rt::query_scalar(&query, "PageSize")?,
+            page: rt::query_scalar(&query, "Page")?,
+            page_token: rt::query_scalar(&query, "PageToken")?,
         };
         Ok(shared.api.list_call_recording(request, principal).await)
     };
@@ -574,14 +574,14 @@ async fn handle_list_message<A: CallwireApi>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ListMessageRequest {
             account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            to: rt::query_param(&query, "To", rt::parse_scalar)?,
-            from: rt::query_param(&query, "From", rt::parse_scalar)?,
-            date_sent: rt::query_param(&query, "DateSent", rt::parse_scalar)?,
-            date_sent2: rt::query_param(&query, "DateSent<", rt::parse_scalar)?,
-            date_sent3: rt::query_param(&query, "DateSent>", rt::parse_scalar)?,
-            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
-            page: rt::query_param(&query, "Page", rt::parse_scalar)?,
-            page_token: rt::query_param(&query, "PageToken", rt::parse_scalar)?,
+            to: rt::query_scalar(&query, "To")?,
+            from: rt::query_scalar(&query, "From")?,
+            date_sent: rt::query_scalar(&query, "DateSent")?,
+            date_sent2: rt::query_scalar(&query, "DateSent<")?,
+            date_sent3: rt::query_scalar(&query, "DateSent>")?,
+            page_size: rt::query_scalar(&query, "PageSize")?,
+            page: rt::query_scalar(&query, "Page")?,
+            page_token: rt::query_scalar(&query, "PageToken")?,
         };
         Ok(shared.api.list_message(request, principal).await)
     };

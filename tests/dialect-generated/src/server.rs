@@ -193,11 +193,7 @@ async fn handle_m_room_member<A: DialectCoverageApi>(
             room_id: rt::path_string(path_values[0], "roomId")?,
             event_type: rt::path_string(path_values[1], "eventType")?,
             state_key: rt::path_string(path_values[2], "stateKey")?,
-            limit: rt::or_default(
-                rt::query_param(&query, "limit", rt::parse_scalar)?,
-                "10",
-                "limit",
-            )?,
+            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
             x_request_id: rt::header_param(
                 &parts.headers,
                 "X-Request-Id",

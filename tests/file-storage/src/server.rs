@@ -640,10 +640,7 @@ async fn handle_import_archive<A: DriftboxStorage>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ImportArchiveRequest {
-            folder: rt::required(
-                rt::query_param(&query, "folder", rt::parse_scalar)?,
-                "folder",
-            )?,
+            folder: rt::required(rt::query_scalar(&query, "folder")?, "folder")?,
             body: match encoding {
                 Some(_) => {
                     Some(super::types::BinaryBody {

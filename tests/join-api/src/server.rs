@@ -219,7 +219,7 @@ async fn handle_send_join<A: MatrixFederationJoinApi>(
             room_id: rt::path_string(path_values[0], "roomId")?,
             event_id: rt::path_string(path_values[1], "eventId")?,
             omit_members: rt::or_default(
-                rt::query_param(&query, "omit_members", rt::parse_scalar)?,
+                rt::query_scalar(&query, "omit_members")?,
                 "false",
                 "omit_members",
             )?,

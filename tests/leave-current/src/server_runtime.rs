@@ -1090,6 +1090,16 @@ pub fn query_param<T>(
         .map_err(|reason| ServerError::InvalidParam { name, reason })
 }
 
+/// A scalar query parameter read with `FromStr` ([`parse_scalar`]): the usual case, one
+/// short line in a handler.
+#[doc(hidden)]
+pub fn query_scalar<T: std::str::FromStr>(pairs: &[QueryPair<'_>], name: &'static str) -> Result<Option<T>, ServerError>
+where
+    T::Err: std::fmt::Display,
+{
+    query_param(pairs, name, parse_scalar)
+}
+
 /// A list query parameter: every occurrence (`?id=1&id=2`); `None` when absent.
 #[doc(hidden)]
 pub fn query_list<T>(

@@ -308,7 +308,7 @@ async fn handle_expense_list<A: LedgerlineExpenses>(
             company_id: rt::path_string(path_values[0], "companyId")?,
             status: rt::query_param(&query, "status", rt::parse_serde)?,
             page_size: rt::or_default(
-                rt::query_param(&query, "pageSize", rt::parse_scalar)?,
+                rt::query_scalar(&query, "pageSize")?,
                 "50",
                 "pageSize",
             )?,

@@ -207,9 +207,9 @@ async fn handle_search_packages<A: CrateShelfRegistry>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::SearchPackagesRequest {
-            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
-            per_page: rt::query_param(&query, "per_page", rt::parse_scalar)?,
-            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
+            per_page: rt::query_scalar(&query, "per_page")?,
+            page: rt::query_scalar(&query, "page")?,
         };
         Ok(shared.api.search_packages(request, principal).await)
     };

@@ -220,13 +220,10 @@ async fn handle_search<A: ParamsFixtureApi>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::SearchRequest {
             kind: rt::path_string(path_values[0], "kind")?,
-            limit: rt::required(
-                rt::query_param(&query, "limit", rt::parse_scalar)?,
-                "limit",
-            )?,
-            from: rt::query_param(&query, "from", rt::parse_scalar)?,
+            limit: rt::required(rt::query_scalar(&query, "limit")?, "limit")?,
+            from: rt::query_scalar(&query, "from")?,
             tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
-            exact: rt::query_param(&query, "exact", rt::parse_scalar)?,
+            exact: rt::query_scalar(&query, "exact")?,
             x_request_id: rt::required(
                 rt::header_param(&parts.headers, "X-Request-Id", rt::parse_scalar)?,
                 "X-Request-Id",
@@ -285,11 +282,7 @@ async fn handle_list_inventory<A: ParamsFixtureApi>(
                 rt::parse_serde,
             )?,
             supplier: rt::query_list(&query, "supplier", rt::parse_scalar)?,
-            limit: rt::or_default(
-                rt::query_param(&query, "limit", rt::parse_scalar)?,
-                "100",
-                "limit",
-            )?,
+            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "100", "limit")?,
             sort_by: rt::or_default(
                 rt::query_param(&query, "sortBy", rt::parse_serde)?,
                 "\"sku\"",
@@ -360,7 +353,7 @@ async fn handle_patch_cluster<A: ParamsFixtureApi>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::PatchClusterRequest {
             name: rt::path_string(path_values[0], "name")?,
-            dry_run: rt::query_param(&query, "dryRun", rt::parse_scalar)?,
+            dry_run: rt::query_scalar(&query, "dryRun")?,
             body: rt::json_body::<::serde_json::Value>(&body)?,
         };
         Ok(shared.api.patch_cluster(request).await)

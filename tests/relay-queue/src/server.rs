@@ -870,7 +870,7 @@ async fn handle_get_create_queue<A: RelayQueueService>(
                 rt::parse_scalar,
             )?,
             queue_name: rt::required(
-                rt::query_param(&query, "QueueName", rt::parse_scalar)?,
+                rt::query_scalar(&query, "QueueName")?,
                 "QueueName",
             )?,
             action: rt::required(
@@ -957,13 +957,9 @@ async fn handle_get_list_queues<A: RelayQueueService>(
                 "X-Amz-Security-Token",
                 rt::parse_scalar,
             )?,
-            next_token: rt::query_param(&query, "NextToken", rt::parse_scalar)?,
-            max_results: rt::query_param(&query, "MaxResults", rt::parse_scalar)?,
-            queue_name_prefix: rt::query_param(
-                &query,
-                "QueueNamePrefix",
-                rt::parse_scalar,
-            )?,
+            next_token: rt::query_scalar(&query, "NextToken")?,
+            max_results: rt::query_scalar(&query, "MaxResults")?,
+            queue_name_prefix: rt::query_scalar(&query, "QueueNamePrefix")?,
             action: rt::required(
                 rt::query_param(&query, "Action", rt::parse_serde)?,
                 "Action",
@@ -1055,13 +1051,9 @@ async fn handle_get_get_queue_url<A: RelayQueueService>(
                 "X-Amz-Security-Token",
                 rt::parse_scalar,
             )?,
-            queue_owner_account_id: rt::query_param(
-                &query,
-                "QueueOwnerAccountId",
-                rt::parse_scalar,
-            )?,
+            queue_owner_account_id: rt::query_scalar(&query, "QueueOwnerAccountId")?,
             queue_name: rt::required(
-                rt::query_param(&query, "QueueName", rt::parse_scalar)?,
+                rt::query_scalar(&query, "QueueName")?,
                 "QueueName",
             )?,
             action: rt::required(
@@ -1262,14 +1254,10 @@ async fn handle_get_send_message<A: RelayQueueService>(
                 rt::parse_scalar,
             )?,
             queue_name: rt::path_string(path_values[1], "QueueName")?,
-            message_group_id: rt::query_param(
-                &query,
-                "MessageGroupId",
-                rt::parse_scalar,
-            )?,
-            delay_seconds: rt::query_param(&query, "DelaySeconds", rt::parse_scalar)?,
+            message_group_id: rt::query_scalar(&query, "MessageGroupId")?,
+            delay_seconds: rt::query_scalar(&query, "DelaySeconds")?,
             message_body: rt::required(
-                rt::query_param(&query, "MessageBody", rt::parse_scalar)?,
+                rt::query_scalar(&query, "MessageBody")?,
                 "MessageBody",
             )?,
             action: rt::required(
@@ -1383,21 +1371,9 @@ async fn handle_get_receive_message<A: RelayQueueService>(
                 rt::parse_scalar,
             )?,
             queue_name: rt::path_string(path_values[1], "QueueName")?,
-            wait_time_seconds: rt::query_param(
-                &query,
-                "WaitTimeSeconds",
-                rt::parse_scalar,
-            )?,
-            visibility_timeout: rt::query_param(
-                &query,
-                "VisibilityTimeout",
-                rt::parse_scalar,
-            )?,
-            max_number_of_messages: rt::query_param(
-                &query,
-                "MaxNumberOfMessages",
-                rt::parse_scalar,
-            )?,
+            wait_time_seconds: rt::query_scalar(&query, "WaitTimeSeconds")?,
+            visibility_timeout: rt::query_scalar(&query, "VisibilityTimeout")?,
+            max_number_of_messages: rt::query_scalar(&query, "MaxNumberOfMessages")?,
             action: rt::required(
                 rt::query_param(&query, "Action", rt::parse_serde)?,
                 "Action",
@@ -1510,7 +1486,7 @@ async fn handle_get_delete_message<A: RelayQueueService>(
             )?,
             queue_name: rt::path_string(path_values[1], "QueueName")?,
             receipt_handle: rt::required(
-                rt::query_param(&query, "ReceiptHandle", rt::parse_scalar)?,
+                rt::query_scalar(&query, "ReceiptHandle")?,
                 "ReceiptHandle",
             )?,
             action: rt::required(
@@ -1618,11 +1594,11 @@ async fn handle_get_change_message_visibility<A: RelayQueueService>(
             )?,
             queue_name: rt::path_string(path_values[1], "QueueName")?,
             visibility_timeout: rt::required(
-                rt::query_param(&query, "VisibilityTimeout", rt::parse_scalar)?,
+                rt::query_scalar(&query, "VisibilityTimeout")?,
                 "VisibilityTimeout",
             )?,
             receipt_handle: rt::required(
-                rt::query_param(&query, "ReceiptHandle", rt::parse_scalar)?,
+                rt::query_scalar(&query, "ReceiptHandle")?,
                 "ReceiptHandle",
             )?,
             action: rt::required(

@@ -416,8 +416,8 @@ async fn handle_list_reports<A: LedgerlineReports>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ListReportsRequest {
             kind: rt::query_param(&query, "kind", rt::parse_serde)?,
-            page: rt::query_param(&query, "page", rt::parse_scalar)?,
-            per_page: rt::query_param(&query, "per_page", rt::parse_scalar)?,
+            page: rt::query_scalar(&query, "page")?,
+            per_page: rt::query_scalar(&query, "per_page")?,
         };
         Ok(shared.api.list_reports(request, principal).await)
     };

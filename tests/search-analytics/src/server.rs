@@ -366,7 +366,7 @@ async fn handle_search_documents<A: SearchAnalyticsApi>(
                 )?,
                 "indexIds",
             )?,
-            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
             fields: rt::parse_items(
                 rt::query_items(&parts, "fields", rt::Style::Joined(','))?,
                 "fields",
@@ -406,18 +406,14 @@ async fn handle_search_documents<A: SearchAnalyticsApi>(
                 &["status", "owner"],
                 false,
             )?,
-            page: rt::or_default(
-                rt::query_param(&query, "page", rt::parse_scalar)?,
-                "1",
-                "page",
-            )?,
+            page: rt::or_default(rt::query_scalar(&query, "page")?, "1", "page")?,
             page_size: rt::or_default(
-                rt::query_param(&query, "pageSize", rt::parse_scalar)?,
+                rt::query_scalar(&query, "pageSize")?,
                 "20",
                 "pageSize",
             )?,
             highlight: rt::or_default(
-                rt::query_param(&query, "highlight", rt::parse_scalar)?,
+                rt::query_scalar(&query, "highlight")?,
                 "false",
                 "highlight",
             )?,
@@ -493,7 +489,7 @@ async fn handle_find_similar_documents<A: SearchAnalyticsApi>(
             )?,
             document_id: rt::path_string(path_values[1], "documentId")?,
             min_score: rt::or_default(
-                rt::query_param(&query, "minScore", rt::parse_scalar)?,
+                rt::query_scalar(&query, "minScore")?,
                 "0.5",
                 "minScore",
             )?,
@@ -773,7 +769,7 @@ async fn handle_list_object_versions<A: SearchAnalyticsApi>(
         let request = super::types::ListObjectVersionsRequest {
             bucket: rt::path_string(path_values[0], "bucket")?,
             path: rt::path_string(path_values[1], "path")?,
-            path2: rt::query_param(&query, "path", rt::parse_scalar)?,
+            path2: rt::query_scalar(&query, "path")?,
         };
         Ok(shared.api.list_object_versions(request, principal).await)
     };
@@ -790,14 +786,10 @@ async fn handle_list_events<A: SearchAnalyticsApi>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ListEventsRequest {
-            start_time: rt::query_param(&query, "StartTime", rt::parse_scalar)?,
-            start_time2: rt::query_param(&query, "StartTime<", rt::parse_scalar)?,
-            start_time3: rt::query_param(&query, "StartTime>", rt::parse_scalar)?,
-            limit: rt::or_default(
-                rt::query_param(&query, "limit", rt::parse_scalar)?,
-                "50",
-                "limit",
-            )?,
+            start_time: rt::query_scalar(&query, "StartTime")?,
+            start_time2: rt::query_scalar(&query, "StartTime<")?,
+            start_time3: rt::query_scalar(&query, "StartTime>")?,
+            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "50", "limit")?,
             actor: rt::parse_members::<
                 super::types::Actor,
             >(
@@ -882,11 +874,7 @@ async fn handle_list_invoices<A: SearchAnalyticsApi>(
                     &["tax_exempt"],
                 ],
             )?,
-            limit: rt::or_default(
-                rt::query_param(&query, "limit", rt::parse_scalar)?,
-                "10",
-                "limit",
-            )?,
+            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
         };
         Ok(shared.api.list_invoices(request, principal).await)
     };
@@ -934,7 +922,7 @@ async fn handle_list_tagged_resources<A: SearchAnalyticsApi>(
                 &["ResourceIds", "Tags", "Filters", "MaxResults"],
                 &[&["LogGroupName"], &["Destinations", "*"]],
             )?,
-            max_results: rt::query_param(&query, "MaxResults", rt::parse_scalar)?,
+            max_results: rt::query_scalar(&query, "MaxResults")?,
         };
         Ok(shared.api.list_tagged_resources(request, principal).await)
     };

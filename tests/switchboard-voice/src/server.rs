@@ -605,7 +605,7 @@ async fn handle_list_calls<A: SwitchboardVoice>(
         let request = super::types::ListCallsRequest {
             account_sid: rt::path_string(path_values[0], "AccountSid")?,
             status: rt::query_param(&query, "Status", rt::parse_serde)?,
-            page_size: rt::query_param(&query, "PageSize", rt::parse_scalar)?,
+            page_size: rt::query_scalar(&query, "PageSize")?,
         };
         Ok(shared.api.list_calls(request, principal).await)
     };
