@@ -6,8 +6,8 @@ use quote::quote;
 use super::media;
 use super::rust::{doc, doc_or, ident, type_tokens, undescribed_type};
 use crate::ir::{
-    Access, Body, Constructor, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
-    ResponseStatus, StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
+    Access, Body, Constructor, ExtraMembers, Field, Ir, Operation, Param, Response, ResponseBody, ResponseStatus,
+    StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
@@ -18,6 +18,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         .as_deref()
         .map(super::constructors::emit_missing_field);
     let unknown_value = ir.models.unknown_value.as_deref().map(super::enums::emit_unknown_value);
+    let param_docs = super::param_docs::emit_module(ir);
     let requests = ir.operations.iter().map(|op| emit_request(ir, op));
     let responses = ir.operations.iter().map(|op| emit_response(ir, op));
     let response_forms = ir
@@ -39,6 +40,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #missing_field
         #unknown_value
         #bodies
+        #param_docs
         #(#requests)*
         #(#responses)*
         #(#response_forms)*
@@ -394,7 +396,7 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
         op.http_method.as_str(),
         op.path
     );
-    let params = op.params.iter().map(emit_param);
+    let params = op.params.iter().map(|param| emit_param(ir, param));
     let body = op.body.as_ref().map(|body| emit_body(ir, body));
     quote! {
         #[doc = #summary]
@@ -406,15 +408,20 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_param(param: &Param) -> TokenStream {
-    let where_ = match param.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
-    let origin = format!(" The `{}` {where_} parameter.", param.wire_name);
-    let docs = doc(param.doc.as_deref());
+fn emit_param(ir: &Ir, param: &Param) -> TokenStream {
+    let docs = super::param_docs::shared_field_doc(ir, param).unwrap_or_else(|| {
+        let origin = format!(
+            " The `{}` {} parameter.",
+            param.wire_name,
+            super::param_docs::location_word(param.location)
+        );
+        let docs = doc(param.doc.as_deref());
+        quote! {
+            #docs
+            #[doc = ""]
+            #[doc = #origin]
+        }
+    });
     let name = ident(&param.rust_name);
     let ty = type_tokens(&param.ty);
     let ty = if param.always_present() {
@@ -428,8 +435,6 @@ fn emit_param(param: &Param) -> TokenStream {
     });
     quote! {
         #docs
-        #[doc = ""]
-        #[doc = #origin]
         #default
         pub #name: #ty,
     }

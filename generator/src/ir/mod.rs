@@ -11,6 +11,7 @@ mod indirection;
 pub mod naming;
 mod operation_names;
 mod operations;
+pub mod param_docs;
 pub mod paths;
 mod profile;
 mod request_body;
@@ -148,6 +149,8 @@ pub struct ModelSupport {
     pub unknown_value: Option<String>,
     /// Extra attributes the caller asked for, in the order given.
     pub attributes: Vec<TypeAttributes>,
+    /// Parameter descriptions many operations repeat, written once (see [`param_docs`]).
+    pub param_docs: param_docs::SharedParamDocs,
 }
 
 /// Outer attributes for one type, as the caller gave them (checked to parse as such).
