@@ -751,6 +751,15 @@ impl ::core::fmt::Display for UnknownValue {
 
 impl ::std::error::Error for UnknownValue {}
 
+pub mod parameters {
+    //! Descriptions of parameters that many operations share, each written once: the
+    //! request structs' fields link here. Each constant is its parameter's name on the wire.
+    /// The SID of the account that owns the resource: `AC` followed by 32 hexadecimal digits. A subaccount's credentials reach only its own resources; the main account's reach those of every subaccount.
+    ///
+    /// The `AccountSid` path parameter, in the requests of 7 operations.
+    pub const ACCOUNT_SID: &str = "AccountSid";
+}
+
 /// The request of `checkHealth`: `GET /health`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckHealthRequest {}
@@ -767,9 +776,7 @@ pub struct FetchAccountRequest {
 /// The request of `listCalls`: `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCallsRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     ///
     /// The `Status` query parameter.
@@ -782,9 +789,7 @@ pub struct ListCallsRequest {
 /// The request of `createCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     /// The request body.
     pub body: NewCall,
@@ -793,9 +798,7 @@ pub struct CreateCallRequest {
 /// The request of `fetchCall`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     /// The call SID.
     ///
@@ -806,9 +809,7 @@ pub struct FetchCallRequest {
 /// The request of `updateCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     /// The call SID.
     ///
@@ -821,9 +822,7 @@ pub struct UpdateCallRequest {
 /// The request of `deleteCall`: `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     /// The call SID.
     ///
@@ -834,9 +833,7 @@ pub struct DeleteCallRequest {
 /// The request of `fetchCallSummary`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchCallSummaryRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     ///
     /// The `CallSid` path parameter.
@@ -846,9 +843,7 @@ pub struct FetchCallSummaryRequest {
 /// The request of `fetchRecordingRange`: `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchRecordingRangeRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     ///
     /// The `RecordingSid` path parameter.
