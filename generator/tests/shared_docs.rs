@@ -84,7 +84,12 @@ fn a_long_description_on_many_operations_is_written_once_and_linked() {
         6
     );
     // Short: every field keeps it. Different on each operation: each field keeps its own.
-    assert_eq!(types.matches("Indent the response for people to read.").count(), 6);
+    assert_eq!(
+        types
+            .matches("Indent the response for people to read (the `pretty` query parameter).")
+            .count(),
+        6
+    );
     assert_eq!(types.matches("which members to return, comma-separated").count(), 6);
     assert!(!types.contains("pub const PRETTY"), "{types}");
     assert!(!types.contains("pub const FIELDS"), "{types}");

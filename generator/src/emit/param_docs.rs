@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust::{doc, ident};
-use crate::ir::param_docs::SharedParamDoc;
+use crate::ir::param_docs::{MAX_INLINE_CHARS, SharedParamDoc};
 use crate::ir::{Ir, Param, ParamLocation};
 
 /// `path`, `query`, … as the docs say it.
@@ -64,4 +64,31 @@ pub fn shared_field_doc(ir: &Ir, param: &Param) -> Option<TokenStream> {
         entry.name
     );
     Some(quote!(#[doc = #line]))
+}
+
+/// Whether a description reads well as one line beside a note: one short line that is
+/// plain text, not a list, heading, quote, table or code.
+pub fn fits_one_line(text: &str) -> bool {
+    let text = text.trim();
+    !text.is_empty()
+        && !text.contains('\n')
+        && text.chars().count() <= MAX_INLINE_CHARS
+        && !text.contains("```")
+        && !text.starts_with(['#', '-', '*', '+', '>', '|'])
+}
+
+/// A short description with the field's origin appended on the same line: `The room ID
+/// that is about to be left (the `roomId` path parameter).`; `None` when it does not
+/// fit on one line or ends in a way that would read oddly before the note.
+pub fn with_note(text: &str, origin: &str) -> Option<String> {
+    if !fits_one_line(text) {
+        return None;
+    }
+    let text = text.trim();
+    let stem = text.strip_suffix('.').unwrap_or(text);
+    let plain_end = stem
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '`' | ')' | '"' | '\'' | '*' | '_'));
+    plain_end.then(|| format!(" {stem} ({origin})."))
 }

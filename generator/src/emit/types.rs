@@ -177,30 +177,52 @@ fn emit_field(field: &Field) -> TokenStream {
     let name = ident(&field.rust_name);
     let bare = field.rust_name.trim_start_matches("r#");
     let wire = &field.wire_name;
-    let rename = (bare != wire).then(|| quote!(#[serde(rename = #wire)]));
+    // One `#[serde(..)]` per field, however many settings it has.
+    let rename = (bare != wire).then(|| quote!(rename = #wire));
     let ty = type_tokens(&field.ty);
     let (ty, skip) = if !field.required && field.nullable {
         // Absent and `null` are different answers: `None` and `Some(None)`.
         (
             quote!(Option<Option<#ty>>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")]),
+            quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "deserialize_some"
+            ),
         )
     } else if !field.required {
         (
             quote!(Option<#ty>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            quote!(default, skip_serializing_if = "Option::is_none"),
         )
     } else if field.nullable {
         (quote!(Option<#ty>), TokenStream::new())
     } else {
         (ty, TokenStream::new())
     };
+    let serde = match (rename, skip.is_empty()) {
+        (None, true) => TokenStream::new(),
+        (None, false) => quote!(#[serde(#skip)]),
+        (Some(rename), true) => quote!(#[serde(#rename)]),
+        // One attribute where it fits on a line; prettyplease would wrap it over five.
+        (Some(rename), false) if fits_one_attribute(wire, field.nullable) => quote!(#[serde(#rename, #skip)]),
+        (Some(rename), false) => quote!(#[serde(#rename)] #[serde(#skip)]),
+    };
     quote! {
         #docs
-        #rename
-        #skip
+        #serde
         pub #name: #ty,
     }
+}
+
+/// Whether `#[serde(rename = "{wire}", default, skip_serializing_if = "Option::is_none")]`
+/// (with `deserialize_with` when `nullable`) fits within prettyplease's margin on a field.
+fn fits_one_attribute(wire: &str, nullable: bool) -> bool {
+    const MARGIN: usize = 89;
+    const INDENT: usize = 4;
+    const MERGED: usize = r#"#[serde(rename = "", default, skip_serializing_if = "Option::is_none")]"#.len();
+    const DESERIALIZE: usize = r#", deserialize_with = "deserialize_some""#.len();
+    INDENT + MERGED + wire.len() + if nullable { DESERIALIZE } else { 0 } <= MARGIN
 }
 
 fn emit_tuple(def: &TypeDef, items: &[TypeRef], attrs: &TokenStream) -> TokenStream {
@@ -409,18 +431,24 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
 }
 
 fn emit_param(ir: &Ir, param: &Param) -> TokenStream {
-    let docs = super::param_docs::shared_field_doc(ir, param).unwrap_or_else(|| {
-        let origin = format!(
-            " The `{}` {} parameter.",
-            param.wire_name,
-            super::param_docs::location_word(param.location)
-        );
-        let docs = doc(param.doc.as_deref());
-        quote! {
-            #docs
-            #[doc = ""]
-            #[doc = #origin]
+    let origin = format!(
+        "the `{}` {} parameter",
+        param.wire_name,
+        super::param_docs::location_word(param.location)
+    );
+    let docs = super::param_docs::shared_field_doc(ir, param).unwrap_or_else(|| match param.doc.as_deref() {
+        None => {
+            let line = format!(" The {origin}.");
+            quote!(#[doc = #line])
         }
+        Some(text) => match super::param_docs::with_note(text, &origin) {
+            Some(line) => quote!(#[doc = #line]),
+            None => {
+                let docs = doc(Some(text));
+                let line = format!(" The {origin}.");
+                quote!(#docs #[doc = ""] #[doc = #line])
+            }
+        },
     });
     let name = ident(&param.rust_name);
     let ty = type_tokens(&param.ty);
@@ -568,7 +596,6 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
             #[doc = " the answer: the server answers 500 with its error body when a handler returns this."]
         }
     });
-    let docs = doc(response.doc.as_deref());
     let variant = ident(&response.variant);
     let body_ty = response
         .body
@@ -601,10 +628,23 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
             quote!({ #status #body #(#headers)* })
         }
     };
+    // A short description joins the status on one line (`` `401`: Unauthorized ``).
+    let one_line = match (response.status, informational.is_none(), response.doc.as_deref()) {
+        (ResponseStatus::Exact(_), true, Some(text)) => super::param_docs::fits_one_line(text),
+        _ => false,
+    };
+    let docs = match response.doc.as_deref() {
+        Some(text) if one_line => {
+            let line = format!("{heading}: {text}");
+            quote!(#[doc = #line])
+        }
+        Some(text) => {
+            let docs = doc(Some(text));
+            quote!(#[doc = #heading] #informational #[doc = ""] #docs)
+        }
+        None => quote!(#[doc = #heading] #informational),
+    };
     quote! {
-        #[doc = #heading]
-        #informational
-        #[doc = ""]
         #docs
         #variant #shape,
     }
