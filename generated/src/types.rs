@@ -358,26 +358,18 @@ impl ::std::error::Error for MissingField {}
 /// The request of `makeLeave`: `GET /make_leave/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeLeaveRequest {
-    /// The room ID that is about to be left.
-    ///
-    /// The `roomId` path parameter.
+    /// The room ID that is about to be left (the `roomId` path parameter).
     pub room_id: String,
-    /// The user ID the leave event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user ID the leave event will be for (the `userId` path parameter).
     pub user_id: String,
 }
 
 /// The request of `sendLeave`: `PUT /send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveRequest {
-    /// The room ID that is about to be left.
-    ///
-    /// The `roomId` path parameter.
+    /// The room ID that is about to be left (the `roomId` path parameter).
     pub room_id: String,
-    /// The event ID for the leave event.
-    ///
-    /// The `eventId` path parameter.
+    /// The event ID for the leave event (the `eventId` path parameter).
     pub event_id: String,
     /// The request body.
     pub body: SendLeaveBody,
@@ -395,9 +387,7 @@ pub enum MakeLeaveResponse {
     /// here describes the common event fields in more detail and may be missing other
     /// required fields for a PDU.**
     Ok(MakeLeaveOkBody),
-    /// `403`
-    ///
-    /// The request is not authorized. This could mean that the user is not in the room.
+    /// `403`: The request is not authorized. This could mean that the user is not in the room.
     Forbidden(Error),
 }
 

@@ -466,22 +466,17 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `m.room.member`: `PUT /rooms/{roomId}/state/{eventType}/{stateKey}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MRoomMemberRequest {
-    ///
-    /// The `roomId` path parameter.
+    /// The the `roomId` path parameter.
     pub room_id: String,
-    ///
-    /// The `eventType` path parameter.
+    /// The the `eventType` path parameter.
     pub event_type: String,
-    ///
-    /// The `stateKey` path parameter.
+    /// The the `stateKey` path parameter.
     pub state_key: String,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
-    ///
-    /// The `X-Request-Id` header parameter.
+    /// The the `X-Request-Id` header parameter.
     pub x_request_id: Option<String>,
     /// The request body.
     pub body: Event,
@@ -502,17 +497,11 @@ pub struct TypeRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MRoomMemberResponse {
-    /// `200`
-    ///
-    /// The event was stored.
+    /// `200`: The event was stored.
     Ok(MRoomMemberOkBody),
-    /// `204`
-    ///
-    /// Nothing changed.
+    /// `204`: Nothing changed.
     NoContent,
-    /// `400`
-    ///
-    /// The event is not valid.
+    /// `400`: The event is not valid.
     BadRequest(Error),
 }
 
@@ -531,9 +520,7 @@ impl MRoomMemberResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum T3pidResponse {
-    /// `200`
-    ///
-    /// The identifiers.
+    /// `200`: The identifiers.
     Ok(Vec<ThirdPartyIdentifier>),
 }
 
@@ -550,9 +537,7 @@ impl T3pidResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
-    /// `200`
-    ///
-    /// A tree.
+    /// `200`: A tree.
     Ok(Tree),
 }
 

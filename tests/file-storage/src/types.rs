@@ -910,16 +910,14 @@ pub struct CreateFolderRequest {
 /// The request of `getFolder`: `GET /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFolderRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
 }
 
 /// The request of `updateFolder`: `PATCH /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFolderRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: UpdateFolderRequestBody,
@@ -928,12 +926,9 @@ pub struct UpdateFolderRequest {
 /// The request of `uploadFile`: `POST /folders/{folderId}/files`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadFileRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
-    /// `*` refuses to overwrite a file of the same name.
-    ///
-    /// The `If-None-Match` header parameter.
+    /// `*` refuses to overwrite a file of the same name (the `If-None-Match` header parameter).
     pub if_none_match: Option<String>,
     /// The request body.
     pub body: UploadFileParts,
@@ -942,27 +937,23 @@ pub struct UploadFileRequest {
 /// The request of `getFile`: `GET /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFileRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `deleteFile`: `DELETE /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFileRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `replaceFileContent`: `PUT /files/{fileId}/content`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceFileContentRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
-    ///
-    /// The `Content-MD5` header parameter.
+    /// The the `Content-MD5` header parameter.
     pub content_md5: Option<String>,
     /// The request body.
     pub body: BinaryBody,
@@ -971,8 +962,7 @@ pub struct ReplaceFileContentRequest {
 /// The request of `addNote`: `POST /files/{fileId}/notes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddNoteRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
     /// The request body.
     pub body: AddNoteRequestBody,
@@ -981,8 +971,7 @@ pub struct AddNoteRequest {
 /// The request of `importArchive`: `POST /imports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportArchiveRequest {
-    ///
-    /// The `folder` query parameter.
+    /// The the `folder` query parameter.
     pub folder: String,
     /// The request body.
     pub body: Option<BinaryBody>,
@@ -999,17 +988,11 @@ pub struct SubmitManifestRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum IssueTokenResponse {
-    /// `200`
-    ///
-    /// Signed in.
+    /// `200`: Signed in.
     Ok(Token),
-    /// `400`
-    ///
-    /// Something went wrong.
+    /// `400`: Something went wrong.
     BadRequest(Problem),
-    /// `401`
-    ///
-    /// Something went wrong.
+    /// `401`: Something went wrong.
     Unauthorized(Problem),
 }
 
@@ -1028,13 +1011,9 @@ impl IssueTokenResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFolderResponse {
-    /// `201`
-    ///
-    /// Created.
+    /// `201`: Created.
     Created(Folder),
-    /// `409`
-    ///
-    /// Something went wrong.
+    /// `409`: Something went wrong.
     Conflict(Problem),
 }
 
@@ -1052,13 +1031,9 @@ impl CreateFolderResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetFolderResponse {
-    /// `200`
-    ///
-    /// The folder.
+    /// `200`: The folder.
     Ok(Folder),
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1076,13 +1051,9 @@ impl GetFolderResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateFolderResponse {
-    /// `200`
-    ///
-    /// Updated.
+    /// `200`: Updated.
     Ok(Folder),
-    /// `422`
-    ///
-    /// Something went wrong.
+    /// `422`: Something went wrong.
     UnprocessableEntity(Problem),
 }
 
@@ -1100,17 +1071,11 @@ impl UpdateFolderResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum UploadFileResponse {
-    /// `201`
-    ///
-    /// Stored.
+    /// `201`: Stored.
     Created(StoredFile),
-    /// `412`
-    ///
-    /// Something went wrong.
+    /// `412`: Something went wrong.
     PreconditionFailed(Problem),
-    /// `413`
-    ///
-    /// Something went wrong.
+    /// `413`: Something went wrong.
     PayloadTooLarge(Problem),
 }
 
@@ -1129,13 +1094,9 @@ impl UploadFileResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetFileResponse {
-    /// `200`
-    ///
-    /// The file's record.
+    /// `200`: The file's record.
     Ok(StoredFile),
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1153,13 +1114,9 @@ impl GetFileResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteFileResponse {
-    /// `204`
-    ///
-    /// Deleted.
+    /// `204`: Deleted.
     NoContent,
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1177,13 +1134,9 @@ impl DeleteFileResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReplaceFileContentResponse {
-    /// `200`
-    ///
-    /// Replaced.
+    /// `200`: Replaced.
     Ok(StoredFile),
-    /// `415`
-    ///
-    /// Something went wrong.
+    /// `415`: Something went wrong.
     UnsupportedMediaType(Problem),
 }
 
@@ -1201,9 +1154,7 @@ impl ReplaceFileContentResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum AddNoteResponse {
-    /// `201`
-    ///
-    /// Added.
+    /// `201`: Added.
     Created(Note),
 }
 
@@ -1220,9 +1171,7 @@ impl AddNoteResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ImportArchiveResponse {
-    /// `202`
-    ///
-    /// Import queued.
+    /// `202`: Import queued.
     Accepted(ImportJob),
 }
 
@@ -1239,9 +1188,7 @@ impl ImportArchiveResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SubmitManifestResponse {
-    /// `202`
-    ///
-    /// Manifest accepted.
+    /// `202`: Manifest accepted.
     Accepted(ImportJob),
 }
 

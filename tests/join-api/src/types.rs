@@ -692,38 +692,32 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `makeJoin`: `GET /_matrix/federation/v1/make_join/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeJoinRequest {
-    /// The ID of the room being joined.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being joined (the `roomId` path parameter).
     pub room_id: String,
-    /// The user the join event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user the join event will be for (the `userId` path parameter).
     pub user_id: String,
     /// The room versions the joining server supports, one `ver=` each. Without any,
     /// the resident server assumes version 1 only.
     ///
-    /// The `ver` query parameter.
+    /// The the `ver` query parameter.
     pub ver: Option<Vec<String>>,
 }
 
 /// The request of `sendJoin`: `PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendJoinRequest {
-    /// The ID of the room being joined.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being joined (the `roomId` path parameter).
     pub room_id: String,
     /// The ID of the join event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// Asks for a partial state: membership events may be left out of `state` (and
     /// their auth events of `auth_chain`); the answer then says so in
     /// `members_omitted` and lists `servers_in_room`.
     ///
-    /// The `omit_members` query parameter.
+    /// The the `omit_members` query parameter.
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub omit_members: bool,
@@ -737,9 +731,7 @@ pub struct SendJoinRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MakeJoinResponse {
-    /// `200`
-    ///
-    /// The room's version and a template for the join event.
+    /// `200`: The room's version and a template for the join event.
     Ok(MakeJoinAnswer),
     /// `400`
     ///
@@ -752,9 +744,7 @@ pub enum MakeJoinResponse {
     /// restricted room) the resident server cannot vouch for the join
     /// (`M_UNABLE_TO_AUTHORISE_JOIN`, `M_UNABLE_TO_GRANT_JOIN`).
     Forbidden(MatrixError),
-    /// `404`
-    ///
-    /// The resident server does not know the room.
+    /// `404`: The resident server does not know the room.
     NotFound(MatrixError),
 }
 
@@ -774,17 +764,11 @@ impl MakeJoinResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SendJoinResponse {
-    /// `200`
-    ///
-    /// The join event was accepted; the room's state as it was before it.
+    /// `200`: The join event was accepted; the room's state as it was before it.
     Ok(SendJoinAnswer),
-    /// `400`
-    ///
-    /// The event is not valid for the room: malformed, for another room, or not a join.
+    /// `400`: The event is not valid for the room: malformed, for another room, or not a join.
     BadRequest(MatrixError),
-    /// `403`
-    ///
-    /// The join event is not allowed in the room, or the room cannot be joined through this server.
+    /// `403`: The join event is not allowed in the room, or the room cannot be joined through this server.
     Forbidden(MatrixError),
 }
 

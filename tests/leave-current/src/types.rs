@@ -538,27 +538,21 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `makeLeave`: `GET /_matrix/federation/v1/make_leave/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeLeaveRequest {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
-    /// The user the leave event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user the leave event will be for (the `userId` path parameter).
     pub user_id: UserId,
 }
 
 /// The request of `sendLeaveV1`: `PUT /_matrix/federation/v1/send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveV1Request {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this
@@ -570,14 +564,12 @@ pub struct SendLeaveV1Request {
 /// The request of `sendLeaveV2`: `PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveV2Request {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this
@@ -636,9 +628,7 @@ impl SendLeaveV1Response {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SendLeaveV2Response {
-    /// `200`
-    ///
-    /// The leave event was accepted into the room's graph.
+    /// `200`: The leave event was accepted into the room's graph.
     Ok(EmptyObject),
 }
 

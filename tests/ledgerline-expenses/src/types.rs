@@ -75,8 +75,7 @@ pub struct DocumentBase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The `issuedOn` member.
-    #[serde(rename = "issuedOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "issuedOn", default, skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<String>,
     /// The `tags` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,8 +108,7 @@ pub struct Expense {
     /// The `status` member.
     pub status: ExpenseStatus,
     /// The `spentOn` member.
-    #[serde(rename = "spentOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "spentOn", default, skip_serializing_if = "Option::is_none")]
     pub spent_on: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -214,8 +212,7 @@ pub struct InboxMessage {
     /// The `subject` member.
     pub subject: String,
     /// The `receivedAt` member.
-    #[serde(rename = "receivedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "receivedAt", default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -242,8 +239,7 @@ impl InboxMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct InboxReceipt {
     /// The `inboxId` member.
-    #[serde(rename = "inboxId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxId", default, skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<String>,
     /// The `parts` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -279,8 +275,7 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The `avatarUrl` member.
-    #[serde(rename = "avatarUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -304,8 +299,7 @@ impl Profile {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileFields {
     /// The `displayName` member.
-    #[serde(rename = "displayName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The `locale` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -323,8 +317,7 @@ pub struct ProfileFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileFieldsPreferences {
     /// The `weeklyDigest` member.
-    #[serde(rename = "weeklyDigest")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
     pub weekly_digest: Option<bool>,
     /// The `defaultCurrency` member.
     #[serde(rename = "defaultCurrency")]
@@ -340,8 +333,7 @@ pub struct ProfileFieldsPreferences {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileModifyPreferences {
     /// The `weeklyDigest` member.
-    #[serde(rename = "weeklyDigest")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
     pub weekly_digest: Option<bool>,
     /// The `defaultCurrency` member.
     #[serde(rename = "defaultCurrency")]
@@ -362,12 +354,10 @@ pub struct Receipt {
     #[serde(rename = "fileName")]
     pub file_name: String,
     /// The `contentType` member.
-    #[serde(rename = "contentType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// The `sizeBytes` member.
-    #[serde(rename = "sizeBytes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -546,14 +536,11 @@ pub struct TokenIssueRequest {
 /// The request of `Expense_List`: `GET /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseListRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
-    ///
-    /// The `status` query parameter.
+    /// The the `status` query parameter.
     pub status: Option<ExpenseStatus>,
-    ///
-    /// The `pageSize` query parameter.
+    /// The the `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub page_size: i32,
@@ -562,8 +549,7 @@ pub struct ExpenseListRequest {
 /// The request of `Expense_DeleteMany`: `DELETE /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseDeleteManyRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -572,8 +558,7 @@ pub struct ExpenseDeleteManyRequest {
 /// The request of `ExpenseApproval_Submit`: `POST /companies/{companyId}/expenses/approvals/submit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseApprovalSubmitRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ExpenseApprovalSubmitRequestBody,
@@ -582,11 +567,9 @@ pub struct ExpenseApprovalSubmitRequest {
 /// The request of `Receipt_Attach`: `POST /companies/{companyId}/expenses/{expenseId}/receipts`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptAttachRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
-    ///
-    /// The `expenseId` path parameter.
+    /// The the `expenseId` path parameter.
     pub expense_id: i64,
     /// The request body.
     pub body: Vec<MultipartPart>,
@@ -595,8 +578,7 @@ pub struct ReceiptAttachRequest {
 /// The request of `Receipt_Inbox`: `POST /companies/{companyId}/receipts/inbox`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptInboxRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ReceiptInboxRequestBody,
@@ -605,11 +587,9 @@ pub struct ReceiptInboxRequest {
 /// The request of `Document_AddBankStatement`: `POST /spaces/{spaceId}/folders/{folderId}/bank-statements`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddBankStatementRequest {
-    ///
-    /// The `spaceId` path parameter.
+    /// The the `spaceId` path parameter.
     pub space_id: String,
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddBankStatementParts,
@@ -618,11 +598,9 @@ pub struct DocumentAddBankStatementRequest {
 /// The request of `Document_AddTaxReturn`: `POST /spaces/{spaceId}/folders/{folderId}/tax-returns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddTaxReturnRequest {
-    ///
-    /// The `spaceId` path parameter.
+    /// The the `spaceId` path parameter.
     pub space_id: String,
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddTaxReturnParts,
@@ -639,13 +617,9 @@ pub struct ProfileModifyRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TokenIssueResponse {
-    /// `200`
-    ///
-    /// The token.
+    /// `200`: The token.
     Ok(AccessToken),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 
@@ -663,13 +637,9 @@ impl TokenIssueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExpenseListResponse {
-    /// `200`
-    ///
-    /// A page of expenses.
+    /// `200`: A page of expenses.
     Ok(Vec<Expense>),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -687,13 +657,9 @@ impl ExpenseListResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExpenseDeleteManyResponse {
-    /// `204`
-    ///
-    /// Deleted.
+    /// `204`: Deleted.
     NoContent,
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -711,13 +677,9 @@ impl ExpenseDeleteManyResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExpenseApprovalSubmitResponse {
-    /// `200`
-    ///
-    /// The expenses now awaiting approval.
+    /// `200`: The expenses now awaiting approval.
     Ok(Vec<Expense>),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 
@@ -735,17 +697,11 @@ impl ExpenseApprovalSubmitResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReceiptAttachResponse {
-    /// `201`
-    ///
-    /// The attached receipts.
+    /// `201`: The attached receipts.
     Created(Vec<Receipt>),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
-    /// `413`
-    ///
-    /// A receipt is larger than 20 MB.
+    /// `413`: A receipt is larger than 20 MB.
     PayloadTooLarge,
 }
 
@@ -764,13 +720,9 @@ impl ReceiptAttachResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReceiptInboxResponse {
-    /// `202`
-    ///
-    /// Accepted for matching.
+    /// `202`: Accepted for matching.
     Accepted(InboxReceipt),
-    /// `415`
-    ///
-    /// Neither JSON nor multipart.
+    /// `415`: Neither JSON nor multipart.
     UnsupportedMediaType,
 }
 
@@ -788,13 +740,9 @@ impl ReceiptInboxResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DocumentAddBankStatementResponse {
-    /// `201`
-    ///
-    /// The stored document.
+    /// `201`: The stored document.
     Created(StoredDocument),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -812,13 +760,9 @@ impl DocumentAddBankStatementResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DocumentAddTaxReturnResponse {
-    /// `201`
-    ///
-    /// The stored document.
+    /// `201`: The stored document.
     Created(StoredDocument),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -836,13 +780,9 @@ impl DocumentAddTaxReturnResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ProfileModifyResponse {
-    /// `200`
-    ///
-    /// The profile as it is now.
+    /// `200`: The profile as it is now.
     Ok(Profile),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 

@@ -181,46 +181,39 @@ impl Version {
 /// The request of `searchPackages`: `GET /packages`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPackagesRequest {
-    ///
-    /// The `q` query parameter.
+    /// The the `q` query parameter.
     pub q: String,
-    ///
-    /// The `per_page` query parameter.
+    /// The the `per_page` query parameter.
     pub per_page: Option<i32>,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     pub page: Option<String>,
 }
 
 /// The request of `getPackage`: `GET /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPackageRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `deletePackage`: `DELETE /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePackageRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `listVersions`: `GET /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListVersionsRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `publishVersion`: `PUT /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishVersionRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
     /// The request body.
     pub body: PublishVersionBody,
@@ -229,11 +222,9 @@ pub struct PublishVersionRequest {
 /// The request of `yankVersion`: `POST /packages/{name}/versions/{num}/yank`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YankVersionRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
-    ///
-    /// The `num` path parameter.
+    /// The the `num` path parameter.
     pub num: String,
 }
 
@@ -241,9 +232,7 @@ pub struct YankVersionRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SearchPackagesResponse {
-    /// `200`
-    ///
-    /// One page of matches.
+    /// `200`: One page of matches.
     Ok(SearchPage),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -280,17 +269,11 @@ impl SearchPackagesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPackageResponse {
-    /// `200`
-    ///
-    /// The package.
+    /// `200`: The package.
     Ok(Package),
-    /// `304`
-    ///
-    /// Not modified since `If-None-Match`.
+    /// `304`: Not modified since `If-None-Match`.
     NotModified,
-    /// `404`
-    ///
-    /// No such package.
+    /// `404`: No such package.
     NotFound(Problem),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -329,13 +312,9 @@ impl GetPackageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeletePackageResponse {
-    /// `204`
-    ///
-    /// Removed.
+    /// `204`: Removed.
     NoContent,
-    /// `409`
-    ///
-    /// The package was already downloaded; yank its versions instead.
+    /// `409`: The package was already downloaded; yank its versions instead.
     Conflict(Problem),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -369,9 +348,7 @@ impl DeletePackageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListVersionsResponse {
-    /// `200`
-    ///
-    /// Every published version, newest first.
+    /// `200`: Every published version, newest first.
     Ok(Vec<Version>),
     /// Any `2XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `2XX` status.
     ///
@@ -416,9 +393,7 @@ impl ListVersionsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PublishVersionResponse {
-    /// `201`
-    ///
-    /// Published.
+    /// `201`: Published.
     Created(Version),
     /// Any `1XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `1XX` status.
     ///
@@ -474,13 +449,9 @@ impl PublishVersionResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum YankVersionResponse {
-    /// `200`
-    ///
-    /// Yanked.
+    /// `200`: Yanked.
     Ok(Version),
-    /// `403`
-    ///
-    /// Only owners may yank.
+    /// `403`: Only owners may yank.
     Forbidden,
     /// Any status not listed (`default`), carried in `status`. The server answers 500 with its error body if `status` is listed or in a listed range.
     ///

@@ -54,8 +54,7 @@ impl CreateQueueRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateQueueResult {
     /// The `QueueUrl` member.
-    #[serde(rename = "QueueUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -862,8 +861,7 @@ impl ::core::str::FromStr for GetPurgeQueueVersion {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueAttributesRequest {
     /// The `AttributeName` member.
-    #[serde(rename = "AttributeName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<Vec<QueueAttributeName>>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -875,8 +873,7 @@ pub struct GetQueueAttributesRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueAttributesResult {
     /// The `Attributes` member.
-    #[serde(rename = "Attributes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<QueueAttributeEntry>>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -915,8 +912,7 @@ impl GetQueueUrlRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueUrlResult {
     /// The `QueueUrl` member.
-    #[serde(rename = "QueueUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1120,12 +1116,10 @@ impl ::core::str::FromStr for GetSendMessageVersion {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct InvalidAttributeName {
     /// The `Code` member.
-    #[serde(rename = "Code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `Message` member.
-    #[serde(rename = "Message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1141,12 +1135,10 @@ pub struct ListQueuesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_name_prefix: Option<String>,
     /// The `MaxResults` member.
-    #[serde(rename = "MaxResults")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1158,12 +1150,10 @@ pub struct ListQueuesRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListQueuesResult {
     /// The `QueueUrls` member.
-    #[serde(rename = "QueueUrls")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrls", default, skip_serializing_if = "Option::is_none")]
     pub queue_urls: Option<Vec<String>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1175,20 +1165,16 @@ pub struct ListQueuesResult {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct Message {
     /// The `MessageId` member.
-    #[serde(rename = "MessageId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The `ReceiptHandle` member.
-    #[serde(rename = "ReceiptHandle")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ReceiptHandle", default, skip_serializing_if = "Option::is_none")]
     pub receipt_handle: Option<String>,
     /// The `MD5OfBody` member.
-    #[serde(rename = "MD5OfBody")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MD5OfBody", default, skip_serializing_if = "Option::is_none")]
     pub md5_of_body: Option<String>,
     /// The `Body` member.
-    #[serde(rename = "Body")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2165,12 +2151,10 @@ pub type PurgeQueueRequest = ::serde_json::Map<String, ::serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct QueueAttributeEntry {
     /// The `Name` member.
-    #[serde(rename = "Name")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<QueueAttributeName>,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2257,12 +2241,10 @@ impl ::core::str::FromStr for QueueAttributeName {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct QueueDoesNotExist {
     /// The `Code` member.
-    #[serde(rename = "Code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `Message` member.
-    #[serde(rename = "Message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2295,8 +2277,7 @@ pub struct ReceiveMessageRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ReceiveMessageResult {
     /// The `Messages` member.
-    #[serde(rename = "Messages")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2311,12 +2292,10 @@ pub struct SendMessageRequest {
     #[serde(rename = "MessageBody")]
     pub message_body: String,
     /// The `DelaySeconds` member.
-    #[serde(rename = "DelaySeconds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "DelaySeconds", default, skip_serializing_if = "Option::is_none")]
     pub delay_seconds: Option<i64>,
     /// The `MessageGroupId` member.
-    #[serde(rename = "MessageGroupId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageGroupId", default, skip_serializing_if = "Option::is_none")]
     pub message_group_id: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2344,12 +2323,10 @@ pub struct SendMessageResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5_of_message_body: Option<String>,
     /// The `MessageId` member.
-    #[serde(rename = "MessageId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2377,37 +2354,28 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `GET_CreateQueue`: `GET /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCreateQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `QueueName` query parameter.
+    /// The the `QueueName` query parameter.
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetCreateQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetCreateQueueVersion,
 }
 
 /// The request of `POST_CreateQueue`: `POST /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostCreateQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostCreateQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostCreateQueueVersion,
     /// The request body.
     pub body: Option<CreateQueueRequest>,
@@ -2416,43 +2384,32 @@ pub struct PostCreateQueueRequest {
 /// The request of `GET_ListQueues`: `GET /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetListQueuesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `NextToken` query parameter.
+    /// The the `NextToken` query parameter.
     pub next_token: Option<String>,
-    ///
-    /// The `MaxResults` query parameter.
+    /// The the `MaxResults` query parameter.
     pub max_results: Option<i64>,
-    ///
-    /// The `QueueNamePrefix` query parameter.
+    /// The the `QueueNamePrefix` query parameter.
     pub queue_name_prefix: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetListQueuesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetListQueuesVersion,
 }
 
 /// The request of `POST_ListQueues`: `POST /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostListQueuesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostListQueuesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostListQueuesVersion,
     /// The request body.
     pub body: Option<ListQueuesRequest>,
@@ -2461,40 +2418,30 @@ pub struct PostListQueuesRequest {
 /// The request of `GET_GetQueueUrl`: `GET /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueUrlRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `QueueOwnerAccountId` query parameter.
+    /// The the `QueueOwnerAccountId` query parameter.
     pub queue_owner_account_id: Option<String>,
-    ///
-    /// The `QueueName` query parameter.
+    /// The the `QueueName` query parameter.
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetGetQueueUrlAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetGetQueueUrlVersion,
 }
 
 /// The request of `POST_GetQueueUrl`: `POST /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueUrlRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostGetQueueUrlAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostGetQueueUrlVersion,
     /// The request body.
     pub body: Option<GetQueueUrlRequest>,
@@ -2503,50 +2450,34 @@ pub struct PostGetQueueUrlRequest {
 /// The request of `GET_DeleteQueue`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetDeleteQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetDeleteQueueVersion,
 }
 
 /// The request of `POST_DeleteQueue`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostDeleteQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostDeleteQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -2555,59 +2486,40 @@ pub struct PostDeleteQueueRequest {
 /// The request of `GET_SendMessage`: `GET /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSendMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `MessageGroupId` query parameter.
+    /// The the `MessageGroupId` query parameter.
     pub message_group_id: Option<String>,
-    ///
-    /// The `DelaySeconds` query parameter.
+    /// The the `DelaySeconds` query parameter.
     pub delay_seconds: Option<i64>,
-    ///
-    /// The `MessageBody` query parameter.
+    /// The the `MessageBody` query parameter.
     pub message_body: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetSendMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetSendMessageVersion,
 }
 
 /// The request of `POST_SendMessage`: `POST /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostSendMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostSendMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostSendMessageVersion,
     /// The request body.
     pub body: Option<SendMessageRequest>,
@@ -2616,59 +2528,40 @@ pub struct PostSendMessageRequest {
 /// The request of `GET_ReceiveMessage`: `GET /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReceiveMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `WaitTimeSeconds` query parameter.
+    /// The the `WaitTimeSeconds` query parameter.
     pub wait_time_seconds: Option<i64>,
-    ///
-    /// The `VisibilityTimeout` query parameter.
+    /// The the `VisibilityTimeout` query parameter.
     pub visibility_timeout: Option<i64>,
-    ///
-    /// The `MaxNumberOfMessages` query parameter.
+    /// The the `MaxNumberOfMessages` query parameter.
     pub max_number_of_messages: Option<i64>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetReceiveMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetReceiveMessageVersion,
 }
 
 /// The request of `POST_ReceiveMessage`: `POST /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostReceiveMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostReceiveMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostReceiveMessageVersion,
     /// The request body.
     pub body: Option<ReceiveMessageRequest>,
@@ -2677,53 +2570,36 @@ pub struct PostReceiveMessageRequest {
 /// The request of `GET_DeleteMessage`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `ReceiptHandle` query parameter.
+    /// The the `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetDeleteMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetDeleteMessageVersion,
 }
 
 /// The request of `POST_DeleteMessage`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostDeleteMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostDeleteMessageVersion,
     /// The request body.
     pub body: Option<DeleteMessageRequest>,
@@ -2732,56 +2608,38 @@ pub struct PostDeleteMessageRequest {
 /// The request of `GET_ChangeMessageVisibility`: `GET /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetChangeMessageVisibilityRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `VisibilityTimeout` query parameter.
+    /// The the `VisibilityTimeout` query parameter.
     pub visibility_timeout: i64,
-    ///
-    /// The `ReceiptHandle` query parameter.
+    /// The the `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetChangeMessageVisibilityAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetChangeMessageVisibilityVersion,
 }
 
 /// The request of `POST_ChangeMessageVisibility`: `POST /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostChangeMessageVisibilityRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostChangeMessageVisibilityAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostChangeMessageVisibilityVersion,
     /// The request body.
     pub body: Option<ChangeMessageVisibilityRequest>,
@@ -2790,50 +2648,34 @@ pub struct PostChangeMessageVisibilityRequest {
 /// The request of `GET_PurgeQueue`: `GET /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurgeQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetPurgeQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetPurgeQueueVersion,
 }
 
 /// The request of `POST_PurgeQueue`: `POST /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostPurgeQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostPurgeQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostPurgeQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -2842,53 +2684,36 @@ pub struct PostPurgeQueueRequest {
 /// The request of `GET_GetQueueAttributes`: `GET /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueAttributesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `AttributeName` query parameter.
+    /// The the `AttributeName` query parameter.
     pub attribute_name: Option<Vec<QueueAttributeName>>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetGetQueueAttributesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetGetQueueAttributesVersion,
 }
 
 /// The request of `POST_GetQueueAttributes`: `POST /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueAttributesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostGetQueueAttributesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostGetQueueAttributesVersion,
     /// The request body.
     pub body: Option<GetQueueAttributesRequest>,
@@ -2898,13 +2723,9 @@ pub struct PostGetQueueAttributesRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCreateQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -2922,13 +2743,9 @@ impl GetCreateQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostCreateQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -2946,13 +2763,9 @@ impl PostCreateQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetListQueuesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -2970,13 +2783,9 @@ impl GetListQueuesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostListQueuesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -2994,13 +2803,9 @@ impl PostListQueuesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueUrlResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3018,13 +2823,9 @@ impl GetGetQueueUrlResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueUrlResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3042,13 +2843,9 @@ impl PostGetQueueUrlResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetDeleteQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3066,13 +2863,9 @@ impl GetDeleteQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostDeleteQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3090,13 +2883,9 @@ impl PostDeleteQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetSendMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3114,13 +2903,9 @@ impl GetSendMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostSendMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3138,13 +2923,9 @@ impl PostSendMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetReceiveMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3162,13 +2943,9 @@ impl GetReceiveMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostReceiveMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3186,13 +2963,9 @@ impl PostReceiveMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetDeleteMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3210,13 +2983,9 @@ impl GetDeleteMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostDeleteMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3234,13 +3003,9 @@ impl PostDeleteMessageResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetChangeMessageVisibilityResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3258,13 +3023,9 @@ impl GetChangeMessageVisibilityResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostChangeMessageVisibilityResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3282,13 +3043,9 @@ impl PostChangeMessageVisibilityResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetPurgeQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3306,13 +3063,9 @@ impl GetPurgeQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostPurgeQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3330,13 +3083,9 @@ impl PostPurgeQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueAttributesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3354,13 +3103,9 @@ impl GetGetQueueAttributesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueAttributesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 

@@ -310,8 +310,7 @@ pub struct DocumentFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DocumentFilterStatus>,
     /// The `minScore` member.
-    #[serde(rename = "minScore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "minScore", default, skip_serializing_if = "Option::is_none")]
     pub min_score: Option<f64>,
     /// The `owner` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,8 +414,7 @@ pub struct Filter {
     #[serde(rename = "Name")]
     pub name: String,
     /// The `Values` member.
-    #[serde(rename = "Values")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<FilterValue>>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -541,12 +539,10 @@ pub struct LoggingConfig {
     #[serde(rename = "LogGroupName")]
     pub log_group_name: FilterValue,
     /// The `Destinations` member.
-    #[serde(rename = "Destinations")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Destinations", default, skip_serializing_if = "Option::is_none")]
     pub destinations: Option<Vec<String>>,
     /// The `RetentionDays` member.
-    #[serde(rename = "RetentionDays")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionDays", default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -718,8 +714,7 @@ pub struct Tag {
     #[serde(rename = "Key")]
     pub key: String,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -772,8 +767,7 @@ pub struct TraceContext {
     #[serde(rename = "traceId")]
     pub trace_id: String,
     /// The `spanId` member.
-    #[serde(rename = "spanId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "spanId", default, skip_serializing_if = "Option::is_none")]
     pub span_id: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -812,129 +806,89 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `searchDocuments`: `GET /indexes/{indexIds}/documents`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchDocumentsRequest {
-    /// The indexes to search, comma-separated (`products,archive`).
-    ///
-    /// The `indexIds` path parameter.
+    /// The indexes to search, comma-separated (`products,archive`) (the `indexIds` path parameter).
     pub index_ids: Vec<String>,
-    /// The query text, in the simple query syntax.
-    ///
-    /// The `q` query parameter.
+    /// The query text, in the simple query syntax (the `q` query parameter).
     pub q: String,
-    /// The fields to return (`title,price`); all when left out.
-    ///
-    /// The `fields` query parameter.
+    /// The fields to return (`title,price`); all when left out (the `fields` query parameter).
     pub fields: Option<Vec<String>>,
-    /// Documents must carry every tag (`tag=new&tag=sale`).
-    ///
-    /// The `tag` query parameter.
+    /// Documents must carry every tag (`tag=new&tag=sale`) (the `tag` query parameter).
     pub tag: Option<Vec<String>>,
-    /// Sort keys, most significant first; `-` sorts descending.
-    ///
-    /// The `sort` query parameter.
+    /// Sort keys, most significant first; `-` sorts descending (the `sort` query parameter).
     pub sort: Option<Vec<String>>,
-    /// The fields to count values of, pipe-separated.
-    ///
-    /// The `facets` query parameter.
+    /// The fields to count values of, pipe-separated (the `facets` query parameter).
     pub facets: Option<Vec<String>>,
-    /// Conditions every document must meet (`filter[status]=published`).
-    ///
-    /// The `filter` query parameter.
+    /// Conditions every document must meet (`filter[status]=published`) (the `filter` query parameter).
     pub filter: Option<DocumentFilter>,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     ///
     /// When the request leaves it out, the server reads `1`, its default.
     pub page: i32,
-    ///
-    /// The `pageSize` query parameter.
+    /// The the `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `20`, its default.
     pub page_size: i32,
-    /// Whether matches are marked in the returned snippets.
-    ///
-    /// The `highlight` query parameter.
+    /// Whether matches are marked in the returned snippets (the `highlight` query parameter).
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub highlight: bool,
-    ///
-    /// The `order` query parameter.
+    /// The the `order` query parameter.
     ///
     /// When the request leaves it out, the server reads `"relevance"`, its default.
     pub order: SortOrder,
-    /// The tenants whose documents are visible, for shared indexes.
-    ///
-    /// The `X-Tenant-Ids` header parameter.
+    /// The tenants whose documents are visible, for shared indexes (the `X-Tenant-Ids` header parameter).
     pub x_tenant_ids: Option<Vec<i64>>,
-    /// Who is asking, as `name=…,version=…`.
-    ///
-    /// The `X-Client` header parameter.
+    /// Who is asking, as `name=…,version=…` (the `X-Client` header parameter).
     pub x_client: Option<ClientInfo>,
-    /// The language snippets and facet labels are written in.
-    ///
-    /// The `locale` cookie parameter.
+    /// The language snippets and facet labels are written in (the `locale` cookie parameter).
     ///
     /// When the request leaves it out, the server reads `"en-US"`, its default.
     pub locale: String,
-    /// The caller's last queries, for suggestions.
-    ///
-    /// The `recentQueries` cookie parameter.
+    /// The caller's last queries, for suggestions (the `recentQueries` cookie parameter).
     pub recent_queries: Option<Vec<String>>,
 }
 
 /// The request of `findSimilarDocuments`: `GET /indexes/{indexIds}/documents/{documentId}/similar`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindSimilarDocumentsRequest {
-    ///
-    /// The `indexIds` path parameter.
+    /// The the `indexIds` path parameter.
     pub index_ids: Vec<String>,
-    /// Document ids may hold `/`, as they are the source file's path.
-    ///
-    /// The `documentId` path parameter.
+    /// Document ids may hold `/`, as they are the source file's path (the `documentId` path parameter).
     pub document_id: String,
-    ///
-    /// The `minScore` query parameter.
+    /// The the `minScore` query parameter.
     ///
     /// When the request leaves it out, the server reads `0.5`, its default.
     pub min_score: f64,
-    /// Tags remembered from the last search, one cookie each.
-    ///
-    /// The `tag` cookie parameter.
+    /// Tags remembered from the last search, one cookie each (the `tag` cookie parameter).
     pub tag: Option<Vec<String>>,
 }
 
 /// The request of `getReportColumns`: `GET /reports/{reportId}/columns/{columns}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportColumnsRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `columns` path parameter.
+    /// The the `columns` path parameter.
     pub columns: Vec<String>,
 }
 
 /// The request of `getReportRows`: `GET /reports/{reportId}/rows/{range}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportRowsRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `range` path parameter.
+    /// The the `range` path parameter.
     pub range: RowRange,
 }
 
 /// The request of `getMetricSeries`: `GET /metrics/{metric}/series/{dimensions}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricSeriesRequest {
-    ///
-    /// The `metric` path parameter.
+    /// The the `metric` path parameter.
     pub metric: MetricName,
-    ///
-    /// The `dimensions` path parameter.
+    /// The the `dimensions` path parameter.
     pub dimensions: Vec<String>,
-    ///
-    /// The `interval` query parameter.
+    /// The the `interval` query parameter.
     ///
     /// When the request leaves it out, the server reads `"hour"`, its default.
     pub interval: GetMetricSeriesInterval,
@@ -943,80 +897,57 @@ pub struct GetMetricSeriesRequest {
 /// The request of `getMetricWindow`: `GET /metrics/{metric}/window/{window}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricWindowRequest {
-    ///
-    /// The `metric` path parameter.
+    /// The the `metric` path parameter.
     pub metric: MetricName,
-    ///
-    /// The `window` path parameter.
+    /// The the `window` path parameter.
     pub window: TimeWindow,
-    /// The weight of each series, as `key,value,key,value`.
-    ///
-    /// The `X-Breakdown` header parameter.
+    /// The weight of each series, as `key,value,key,value` (the `X-Breakdown` header parameter).
     pub x_breakdown: Option<::std::collections::BTreeMap<String, f64>>,
 }
 
 /// The request of `listPointsNear`: `GET /geo/points/{near}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPointsNearRequest {
-    ///
-    /// The `near` path parameter.
+    /// The the `near` path parameter.
     pub near: GeoPoint,
-    /// Only places inside this box (`bbox=south,48.8,west,2.2,north,48.9,east,2.4`).
-    ///
-    /// The `bbox` query parameter.
+    /// Only places inside this box (`bbox=south,48.8,west,2.2,north,48.9,east,2.4`) (the `bbox` query parameter).
     pub bbox: Option<BoundingBox>,
 }
 
 /// The request of `nearestPoint`: `GET /geo/points/{near}/nearest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearestPointRequest {
-    ///
-    /// The `near` path parameter.
+    /// The the `near` path parameter.
     pub near: GeoPoint,
 }
 
 /// The request of `listObjectVersions`: `GET /buckets/{bucket}/objects/{path}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListObjectVersionsRequest {
-    ///
-    /// The `bucket` path parameter.
+    /// The the `bucket` path parameter.
     pub bucket: String,
-    ///
-    /// The `path` path parameter.
+    /// The the `path` path parameter.
     pub path: String,
-    /// A sub-path under the object, for directory-like keys.
-    ///
-    /// The `path` query parameter.
+    /// A sub-path under the object, for directory-like keys (the `path` query parameter).
     pub path2: Option<String>,
 }
 
 /// The request of `listEvents`: `GET /events`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListEventsRequest {
-    /// Events that started exactly then.
-    ///
-    /// The `StartTime` query parameter.
+    /// Events that started exactly then (the `StartTime` query parameter).
     pub start_time: Option<String>,
-    /// Events that started before then.
-    ///
-    /// The `StartTime<` query parameter.
+    /// Events that started before then (the `StartTime<` query parameter).
     pub start_time2: Option<String>,
-    /// Events that started after then.
-    ///
-    /// The `StartTime>` query parameter.
+    /// Events that started after then (the `StartTime>` query parameter).
     pub start_time3: Option<String>,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub limit: i32,
-    /// Who did it, spread over the query (`kind=user&id=42`).
-    ///
-    /// The `actor` query parameter.
+    /// Who did it, spread over the query (`kind=user&id=42`) (the `actor` query parameter).
     pub actor: Option<Actor>,
-    /// A trace context as `traceId,…,spanId,…`.
-    ///
-    /// The `X-Trace-Context` header parameter.
+    /// A trace context as `traceId,…,spanId,…` (the `X-Trace-Context` header parameter).
     pub x_trace_context: Option<TraceContext>,
 }
 
@@ -1027,28 +958,27 @@ pub struct ListInvoicesRequest {
     ///
     /// Sent in the query with brackets: `expand=v`, `expand[0]=v`, `expand[member][0]=v`, as deep as the value goes.
     ///
-    /// The `expand` query parameter.
+    /// The the `expand` query parameter.
     pub expand: Option<Vec<String>>,
     /// Only invoices created then (`created=1700000000`) or in a range (`created[gte]=…`).
     ///
     /// Sent in the query with brackets: `created=v`, `created[0]=v`, `created[member][0]=v`, as deep as the value goes.
     ///
-    /// The `created` query parameter.
+    /// The the `created` query parameter.
     pub created: Option<ListInvoicesCreated>,
     /// A timestamp to preview the invoice at.
     ///
     /// Sent in the query with brackets: `billing_cycle_anchor=v`, `billing_cycle_anchor[0]=v`, `billing_cycle_anchor[member][0]=v`, as deep as the value goes.
     ///
-    /// The `billing_cycle_anchor` query parameter.
+    /// The the `billing_cycle_anchor` query parameter.
     pub billing_cycle_anchor: Option<i64>,
     /// Details of a customer not yet created, for a preview.
     ///
     /// Sent in the query with brackets: `customer_details=v`, `customer_details[0]=v`, `customer_details[member][0]=v`, as deep as the value goes.
     ///
-    /// The `customer_details` query parameter.
+    /// The the `customer_details` query parameter.
     pub customer_details: Option<CustomerDetails>,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
@@ -1057,30 +987,27 @@ pub struct ListInvoicesRequest {
 /// The request of `listTaggedResources`: `GET /resources/tagged`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTaggedResourcesRequest {
-    /// The resources to look at; each item is an identifier.
-    ///
-    /// The `ResourceIds` query parameter.
+    /// The resources to look at; each item is an identifier (the `ResourceIds` query parameter).
     pub resource_ids: Option<Vec<ResourceId>>,
     /// Resources must carry every tag (`Tags[0][Key]=env&Tags[0][Value]=prod`).
     ///
     /// Sent in the query with brackets: `Tags=v`, `Tags[0]=v`, `Tags[member][0]=v`, as deep as the value goes.
     ///
-    /// The `Tags` query parameter.
+    /// The the `Tags` query parameter.
     pub tags: Option<Vec<Tag>>,
     /// Filters, each a name and the values it allows.
     ///
     /// Sent in the query with brackets: `Filters=v`, `Filters[0]=v`, `Filters[member][0]=v`, as deep as the value goes.
     ///
-    /// The `Filters` query parameter.
+    /// The the `Filters` query parameter.
     pub filters: Vec<Filter>,
     /// Where the results are logged, its members as pairs of their own.
     ///
     /// Sent in the query as its members, each with brackets as deep as it goes: `member=v`, `member[0]=v`, `member[key]=v`.
     ///
-    /// The `LoggingConfig` query parameter.
+    /// The the `LoggingConfig` query parameter.
     pub logging_config: Option<LoggingConfig>,
-    ///
-    /// The `MaxResults` query parameter.
+    /// The the `MaxResults` query parameter.
     pub max_results: Option<i32>,
 }
 
@@ -1092,13 +1019,9 @@ pub struct GetHealthRequest {}
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SearchDocumentsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
-    /// `400`
-    ///
-    /// The request cannot be served.
+    /// `400`: The request cannot be served.
     BadRequest(SearchDocumentsBadRequestBody),
 }
 
@@ -1116,9 +1039,7 @@ impl SearchDocumentsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FindSimilarDocumentsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1135,9 +1056,7 @@ impl FindSimilarDocumentsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetReportColumnsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1154,9 +1073,7 @@ impl GetReportColumnsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetReportRowsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1173,9 +1090,7 @@ impl GetReportRowsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetMetricSeriesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1192,9 +1107,7 @@ impl GetMetricSeriesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetMetricWindowResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1211,9 +1124,7 @@ impl GetMetricWindowResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListPointsNearResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1230,9 +1141,7 @@ impl ListPointsNearResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum NearestPointResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1249,9 +1158,7 @@ impl NearestPointResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListObjectVersionsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1268,9 +1175,7 @@ impl ListObjectVersionsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListEventsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1287,9 +1192,7 @@ impl ListEventsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListInvoicesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1306,9 +1209,7 @@ impl ListInvoicesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTaggedResourcesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1325,9 +1226,7 @@ impl ListTaggedResourcesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetHealthResponse {
-    /// `204`
-    ///
-    /// The service is up.
+    /// `204`: The service is up.
     NoContent,
 }
 

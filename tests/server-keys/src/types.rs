@@ -103,9 +103,7 @@ pub struct GetServerKeysRequest {}
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetServerKeysResponse {
-    /// `200`
-    ///
-    /// The server's keys, signed by itself.
+    /// `200`: The server's keys, signed by itself.
     Ok(ServerKeys),
 }
 

@@ -93,12 +93,10 @@ pub struct CreateLedgerInput {
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
     /// The `RetentionHours` member.
-    #[serde(rename = "RetentionHours")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionHours", default, skip_serializing_if = "Option::is_none")]
     pub retention_hours: Option<i64>,
     /// The `Tags` member.
-    #[serde(rename = "Tags")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -122,12 +120,10 @@ impl CreateLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateLedgerOutput {
     /// The `LedgerArn` member.
-    #[serde(rename = "LedgerArn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LedgerArn", default, skip_serializing_if = "Option::is_none")]
     pub ledger_arn: Option<Arn>,
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LedgerStatus>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -225,8 +221,7 @@ impl CreateStreamInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateStreamOutput {
     /// The `StreamArn` member.
-    #[serde(rename = "StreamArn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamArn", default, skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<Arn>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -478,8 +473,7 @@ impl DescribeLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeLedgerOutput {
     /// The `Ledger` member.
-    #[serde(rename = "Ledger")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Ledger", default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerDescription>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -546,12 +540,10 @@ pub type DescribeLimitsInput = ::serde_json::Map<String, ::serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeLimitsOutput {
     /// The `ShardLimit` member.
-    #[serde(rename = "ShardLimit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardLimit", default, skip_serializing_if = "Option::is_none")]
     pub shard_limit: Option<i64>,
     /// The `OpenShardCount` member.
-    #[serde(rename = "OpenShardCount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "OpenShardCount", default, skip_serializing_if = "Option::is_none")]
     pub open_shard_count: Option<i64>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -592,8 +584,7 @@ impl DescribeStreamInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeStreamOutput {
     /// The `Stream` member.
-    #[serde(rename = "Stream")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Stream", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamDescription>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -660,8 +651,7 @@ pub struct GetRecordsInput {
     #[serde(rename = "ShardIterator")]
     pub shard_iterator: ShardIterator,
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -684,8 +674,7 @@ impl GetRecordsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetRecordsOutput {
     /// The `Records` member.
-    #[serde(rename = "Records")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<Record>>,
     /// The `NextShardIterator` member.
     #[serde(rename = "NextShardIterator")]
@@ -768,8 +757,7 @@ pub struct GetShardIteratorInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_sequence_number: Option<SequenceNumber>,
     /// The `Timestamp` member.
-    #[serde(rename = "Timestamp")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -799,8 +787,7 @@ impl GetShardIteratorInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetShardIteratorOutput {
     /// The `ShardIterator` member.
-    #[serde(rename = "ShardIterator")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardIterator", default, skip_serializing_if = "Option::is_none")]
     pub shard_iterator: Option<ShardIterator>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -885,16 +872,13 @@ pub struct LedgerDescription {
     #[serde(rename = "Status")]
     pub status: LedgerStatus,
     /// The `RetentionHours` member.
-    #[serde(rename = "RetentionHours")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionHours", default, skip_serializing_if = "Option::is_none")]
     pub retention_hours: Option<i64>,
     /// The `StreamCount` member.
-    #[serde(rename = "StreamCount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamCount", default, skip_serializing_if = "Option::is_none")]
     pub stream_count: Option<i64>,
     /// The `CreatedAt` member.
-    #[serde(rename = "CreatedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1003,12 +987,10 @@ pub struct LimitExceededException {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListLedgersInput {
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1020,12 +1002,10 @@ pub struct ListLedgersInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListLedgersOutput {
     /// The `LedgerNames` member.
-    #[serde(rename = "LedgerNames")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LedgerNames", default, skip_serializing_if = "Option::is_none")]
     pub ledger_names: Option<Vec<LedgerName>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1087,16 +1067,13 @@ impl ::core::str::FromStr for ListLedgersXAmzTarget {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListShardsInput {
     /// The `StreamName` member.
-    #[serde(rename = "StreamName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamName", default, skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<StreamName>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
     /// The `MaxResults` member.
-    #[serde(rename = "MaxResults")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1108,12 +1085,10 @@ pub struct ListShardsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListShardsOutput {
     /// The `Shards` member.
-    #[serde(rename = "Shards")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Shards", default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<Vec<Shard>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1178,8 +1153,7 @@ pub struct ListStreamsInput {
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The `ExclusiveStartStreamName` member.
     #[serde(rename = "ExclusiveStartStreamName")]
@@ -1207,12 +1181,10 @@ impl ListStreamsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListStreamsOutput {
     /// The `StreamNames` member.
-    #[serde(rename = "StreamNames")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamNames", default, skip_serializing_if = "Option::is_none")]
     pub stream_names: Option<Vec<StreamName>>,
     /// The `HasMoreStreams` member.
-    #[serde(rename = "HasMoreStreams")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HasMoreStreams", default, skip_serializing_if = "Option::is_none")]
     pub has_more_streams: Option<bool>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1296,8 +1268,7 @@ impl ListTagsForLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListTagsForLedgerOutput {
     /// The `Tags` member.
-    #[serde(rename = "Tags")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1495,12 +1466,10 @@ impl PutRecordInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct PutRecordOutput {
     /// The `ShardId` member.
-    #[serde(rename = "ShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardId", default, skip_serializing_if = "Option::is_none")]
     pub shard_id: Option<ShardId>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<SequenceNumber>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1624,8 +1593,7 @@ pub struct PutRecordsOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_record_count: Option<i64>,
     /// The `Records` member.
-    #[serde(rename = "Records")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<PutRecordsResult>>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1637,20 +1605,16 @@ pub struct PutRecordsOutput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct PutRecordsResult {
     /// The `ShardId` member.
-    #[serde(rename = "ShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardId", default, skip_serializing_if = "Option::is_none")]
     pub shard_id: Option<ShardId>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<SequenceNumber>,
     /// The `ErrorCode` member.
-    #[serde(rename = "ErrorCode")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The `ErrorMessage` member.
-    #[serde(rename = "ErrorMessage")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ErrorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -1855,16 +1819,14 @@ pub struct Shard {
     #[serde(rename = "ShardId")]
     pub shard_id: ShardId,
     /// The `ParentShardId` member.
-    #[serde(rename = "ParentShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ParentShardId", default, skip_serializing_if = "Option::is_none")]
     pub parent_shard_id: Option<ShardId>,
     /// The `StartingHashKey` member.
     #[serde(rename = "StartingHashKey")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_hash_key: Option<String>,
     /// The `EndingHashKey` member.
-    #[serde(rename = "EndingHashKey")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EndingHashKey", default, skip_serializing_if = "Option::is_none")]
     pub ending_hash_key: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2061,8 +2023,7 @@ pub struct StreamDescription {
     #[serde(rename = "Shards")]
     pub shards: Vec<Shard>,
     /// The `HasMoreShards` member.
-    #[serde(rename = "HasMoreShards")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HasMoreShards", default, skip_serializing_if = "Option::is_none")]
     pub has_more_shards: Option<bool>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2097,8 +2058,7 @@ pub struct Tag {
     #[serde(rename = "Key")]
     pub key: String,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -2233,14 +2193,11 @@ pub struct BinaryBody {
 /// The request of `CreateLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: CreateLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2249,14 +2206,11 @@ pub struct CreateLedgerRequest {
 /// The request of `DeleteLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2265,14 +2219,11 @@ pub struct DeleteLedgerRequest {
 /// The request of `DescribeLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2281,14 +2232,11 @@ pub struct DescribeLedgerRequest {
 /// The request of `ListLedgers`: `POST /#X-Amz-Target=StreamLedger_20190401.ListLedgers`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListLedgersRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListLedgersXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2297,14 +2245,11 @@ pub struct ListLedgersRequest {
 /// The request of `UpdateRetention`: `POST /#X-Amz-Target=StreamLedger_20190401.UpdateRetention`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRetentionRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: UpdateRetentionXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2313,14 +2258,11 @@ pub struct UpdateRetentionRequest {
 /// The request of `CreateStream`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: CreateStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2329,14 +2271,11 @@ pub struct CreateStreamRequest {
 /// The request of `DeleteStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2345,14 +2284,11 @@ pub struct DeleteStreamRequest {
 /// The request of `DescribeStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2361,14 +2297,11 @@ pub struct DescribeStreamRequest {
 /// The request of `ListStreams`: `POST /#X-Amz-Target=StreamLedger_20190401.ListStreams`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListStreamsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListStreamsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2377,14 +2310,11 @@ pub struct ListStreamsRequest {
 /// The request of `PutRecord`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecord`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2393,14 +2323,11 @@ pub struct PutRecordRequest {
 /// The request of `PutRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2409,14 +2336,11 @@ pub struct PutRecordsRequest {
 /// The request of `GetShardIterator`: `POST /#X-Amz-Target=StreamLedger_20190401.GetShardIterator`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetShardIteratorRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: GetShardIteratorXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2425,14 +2349,11 @@ pub struct GetShardIteratorRequest {
 /// The request of `GetRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.GetRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetRecordsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: GetRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2441,14 +2362,11 @@ pub struct GetRecordsRequest {
 /// The request of `ListShards`: `POST /#X-Amz-Target=StreamLedger_20190401.ListShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListShardsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2457,14 +2375,11 @@ pub struct ListShardsRequest {
 /// The request of `MergeShards`: `POST /#X-Amz-Target=StreamLedger_20190401.MergeShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergeShardsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: MergeShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2473,14 +2388,11 @@ pub struct MergeShardsRequest {
 /// The request of `SplitShard`: `POST /#X-Amz-Target=StreamLedger_20190401.SplitShard`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitShardRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: SplitShardXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2489,14 +2401,11 @@ pub struct SplitShardRequest {
 /// The request of `AddTagsToLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.AddTagsToLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddTagsToLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: AddTagsToLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2505,14 +2414,11 @@ pub struct AddTagsToLedgerRequest {
 /// The request of `RemoveTagsFromLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.RemoveTagsFromLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveTagsFromLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: RemoveTagsFromLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2521,14 +2427,11 @@ pub struct RemoveTagsFromLedgerRequest {
 /// The request of `ListTagsForLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.ListTagsForLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTagsForLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListTagsForLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2537,11 +2440,9 @@ pub struct ListTagsForLedgerRequest {
 /// The request of `DescribeLimits`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLimits`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLimitsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The request body.
     pub body: BinaryBody,
@@ -2551,17 +2452,11 @@ pub struct DescribeLimitsRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(CreateLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2580,17 +2475,11 @@ impl CreateLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DeleteLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2609,17 +2498,11 @@ impl DeleteLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DescribeLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2638,17 +2521,11 @@ impl DescribeLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListLedgersResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListLedgersOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2667,17 +2544,11 @@ impl ListLedgersResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateRetentionResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(UpdateRetentionOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2696,21 +2567,13 @@ impl UpdateRetentionResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(CreateStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -2730,17 +2593,11 @@ impl CreateStreamResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DeleteStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2759,17 +2616,11 @@ impl DeleteStreamResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DescribeStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2788,17 +2639,11 @@ impl DescribeStreamResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListStreamsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListStreamsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2817,17 +2662,11 @@ impl ListStreamsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PutRecordResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(PutRecordOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2846,21 +2685,13 @@ impl PutRecordResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PutRecordsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(PutRecordsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -2880,17 +2711,11 @@ impl PutRecordsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetShardIteratorResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(GetShardIteratorOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2909,17 +2734,11 @@ impl GetShardIteratorResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetRecordsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(GetRecordsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2938,17 +2757,11 @@ impl GetRecordsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListShardsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListShardsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2967,21 +2780,13 @@ impl ListShardsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MergeShardsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(MergeShardsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -3001,21 +2806,13 @@ impl MergeShardsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum SplitShardResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(SplitShardOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -3035,17 +2832,11 @@ impl SplitShardResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum AddTagsToLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(AddTagsToLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3064,17 +2855,11 @@ impl AddTagsToLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum RemoveTagsFromLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(RemoveTagsFromLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3093,17 +2878,11 @@ impl RemoveTagsFromLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTagsForLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListTagsForLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3122,17 +2901,11 @@ impl ListTagsForLedgerResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DescribeLimitsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeLimitsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 

@@ -496,12 +496,10 @@ pub struct NewCall {
     #[serde(rename = "From")]
     pub from: String,
     /// Where to fetch the call's instructions.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Defaults to `60` when absent.
-    #[serde(rename = "Timeout")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i32>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -651,12 +649,10 @@ impl RecordingChunk {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateCallBody {
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateCallBodyStatus>,
     /// Where to fetch new instructions for the call.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Members the definition does not name, kept so that nothing is lost
     /// when the value is written back.
@@ -767,9 +763,7 @@ pub struct CheckHealthRequest {}
 /// The request of `fetchAccount`: `GET /2010-04-01/Accounts/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchAccountRequest {
-    /// The account SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The account SID (the `Sid` path parameter).
     pub sid: String,
 }
 
@@ -778,11 +772,9 @@ pub struct FetchAccountRequest {
 pub struct ListCallsRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `Status` query parameter.
+    /// The the `Status` query parameter.
     pub status: Option<ListCallsStatus>,
-    ///
-    /// The `PageSize` query parameter.
+    /// The the `PageSize` query parameter.
     pub page_size: Option<i32>,
 }
 
@@ -800,9 +792,7 @@ pub struct CreateCallRequest {
 pub struct FetchCallRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
 }
 
@@ -811,9 +801,7 @@ pub struct FetchCallRequest {
 pub struct UpdateCallRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
     /// The request body.
     pub body: UpdateCallBody,
@@ -824,9 +812,7 @@ pub struct UpdateCallRequest {
 pub struct DeleteCallRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
 }
 
@@ -835,8 +821,7 @@ pub struct DeleteCallRequest {
 pub struct FetchCallSummaryRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `CallSid` path parameter.
+    /// The the `CallSid` path parameter.
     pub call_sid: String,
 }
 
@@ -845,30 +830,25 @@ pub struct FetchCallSummaryRequest {
 pub struct FetchRecordingRangeRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `RecordingSid` path parameter.
+    /// The the `RecordingSid` path parameter.
     pub recording_sid: String,
-    ///
-    /// The `from` path parameter.
+    /// The the `from` path parameter.
     pub from: i64,
-    ///
-    /// The `to` path parameter.
+    /// The the `to` path parameter.
     pub to: i64,
 }
 
 /// The request of `fetchQueue`: `GET /queues/{queueSid}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchQueueRequest {
-    ///
-    /// The `queueSid` path parameter.
+    /// The the `queueSid` path parameter.
     pub queue_sid: String,
 }
 
 /// The request of `deleteQueueByName`: `DELETE /queues/{friendlyName}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteQueueByNameRequest {
-    ///
-    /// The `friendlyName` path parameter.
+    /// The the `friendlyName` path parameter.
     pub friendly_name: String,
 }
 
@@ -879,16 +859,14 @@ pub struct PurgeQueuesRequest {}
 /// The request of `getOperation`: `GET /operations/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOperationRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `cancelOperation`: `POST /operations/{name}:cancel`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelOperationRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
@@ -899,8 +877,7 @@ pub struct FetchUsageTodayRequest {}
 /// The request of `fetchDirectoryEntry`: `GET /annuaire/entrées/{numéro}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchDirectoryEntryRequest {
-    ///
-    /// The `numéro` path parameter.
+    /// The the `numéro` path parameter.
     pub num_ro: String,
 }
 
@@ -908,9 +885,7 @@ pub struct FetchDirectoryEntryRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CheckHealthResponse {
-    /// `200`
-    ///
-    /// The service is up.
+    /// `200`: The service is up.
     Ok(Health),
 }
 
@@ -927,13 +902,9 @@ impl CheckHealthResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchAccountResponse {
-    /// `200`
-    ///
-    /// The account.
+    /// `200`: The account.
     Ok(Account),
-    /// `404`
-    ///
-    /// No such account.
+    /// `404`: No such account.
     NotFound(Error),
 }
 
@@ -951,9 +922,7 @@ impl FetchAccountResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListCallsResponse {
-    /// `200`
-    ///
-    /// One page of calls, newest first.
+    /// `200`: One page of calls, newest first.
     Ok(CallPage),
 }
 
@@ -970,13 +939,9 @@ impl ListCallsResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateCallResponse {
-    /// `201`
-    ///
-    /// The call is queued.
+    /// `201`: The call is queued.
     Created(Call),
-    /// `400`
-    ///
-    /// The numbers are not valid.
+    /// `400`: The numbers are not valid.
     BadRequest(Error),
 }
 
@@ -994,13 +959,9 @@ impl CreateCallResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchCallResponse {
-    /// `200`
-    ///
-    /// The call.
+    /// `200`: The call.
     Ok(Call),
-    /// `404`
-    ///
-    /// No such call.
+    /// `404`: No such call.
     NotFound(Error),
 }
 
@@ -1018,9 +979,7 @@ impl FetchCallResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateCallResponse {
-    /// `200`
-    ///
-    /// The call as updated.
+    /// `200`: The call as updated.
     Ok(Call),
 }
 
@@ -1037,9 +996,7 @@ impl UpdateCallResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteCallResponse {
-    /// `204`
-    ///
-    /// The call record is deleted.
+    /// `204`: The call record is deleted.
     NoContent,
 }
 
@@ -1056,9 +1013,7 @@ impl DeleteCallResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchCallSummaryResponse {
-    /// `200`
-    ///
-    /// A summary of the call.
+    /// `200`: A summary of the call.
     Ok(CallSummary),
 }
 
@@ -1075,13 +1030,9 @@ impl FetchCallSummaryResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchRecordingRangeResponse {
-    /// `200`
-    ///
-    /// The bytes, base64-encoded.
+    /// `200`: The bytes, base64-encoded.
     Ok(RecordingChunk),
-    /// `416`
-    ///
-    /// The range is outside the recording.
+    /// `416`: The range is outside the recording.
     RangeNotSatisfiable(Error),
 }
 
@@ -1099,9 +1050,7 @@ impl FetchRecordingRangeResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchQueueResponse {
-    /// `200`
-    ///
-    /// The queue.
+    /// `200`: The queue.
     Ok(Queue),
 }
 
@@ -1118,9 +1067,7 @@ impl FetchQueueResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteQueueByNameResponse {
-    /// `204`
-    ///
-    /// The queue is deleted; waiting callers hear the queue's goodbye message.
+    /// `204`: The queue is deleted; waiting callers hear the queue's goodbye message.
     NoContent,
 }
 
@@ -1137,9 +1084,7 @@ impl DeleteQueueByNameResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PurgeQueuesResponse {
-    /// `200`
-    ///
-    /// How many queues were deleted.
+    /// `200`: How many queues were deleted.
     Ok(PurgeQueuesOkBody),
 }
 
@@ -1156,9 +1101,7 @@ impl PurgeQueuesResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetOperationResponse {
-    /// `200`
-    ///
-    /// The operation.
+    /// `200`: The operation.
     Ok(Operation),
 }
 
@@ -1175,9 +1118,7 @@ impl GetOperationResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CancelOperationResponse {
-    /// `200`
-    ///
-    /// The operation, now cancelled.
+    /// `200`: The operation, now cancelled.
     Ok(Operation),
 }
 
@@ -1194,9 +1135,7 @@ impl CancelOperationResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchUsageTodayResponse {
-    /// `200`
-    ///
-    /// Minutes used today.
+    /// `200`: Minutes used today.
     Ok(::std::collections::BTreeMap<String, i64>),
 }
 
@@ -1213,9 +1152,7 @@ impl FetchUsageTodayResponse {
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum FetchDirectoryEntryResponse {
-    /// `200`
-    ///
-    /// The listing.
+    /// `200`: The listing.
     Ok(FetchDirectoryEntryOkBody),
 }
 
