@@ -20,6 +20,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
     let unknown_value = ir.models.unknown_value.as_deref().map(super::enums::emit_unknown_value);
     let param_docs = super::param_docs::emit_module(ir);
     let requests = ir.operations.iter().map(|op| emit_request(ir, op));
+    let status_macro = emit_status_macro(ir);
     let responses = ir.operations.iter().map(|op| emit_response(ir, op));
     let response_forms = ir
         .operations
@@ -42,6 +43,7 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #bodies
         #param_docs
         #(#requests)*
+        #status_macro
         #(#responses)*
         #(#response_forms)*
         #shared_bodies
@@ -491,14 +493,15 @@ fn emit_response(ir: &Ir, op: &Operation) -> TokenStream {
             (Some(code), shape) => {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
                 match shape {
-                    media::Shape::Unit => quote!(Self::#variant => #code,),
-                    media::Shape::Tuple => quote!(Self::#variant(_) => #code,),
-                    media::Shape::Fields => quote!(Self::#variant { .. } => #code,),
+                    media::Shape::Unit => quote!(Self::#variant => #code),
+                    media::Shape::Tuple => quote!(Self::#variant(_) => #code),
+                    media::Shape::Fields => quote!(Self::#variant { .. } => #code),
                 }
             }
-            (None, _) => quote!(Self::#variant { status, .. } => *status,),
+            (None, _) => quote!(Self::#variant { status, .. } => *status),
         }
     });
+    let status = emit_status(ir, &name, statuses.collect());
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq)]
@@ -509,13 +512,50 @@ fn emit_response(ir: &Ir, op: &Operation) -> TokenStream {
             #(#variants)*
         }
 
-        impl #name {
-            /// The HTTP status code this response is sent with.
-            pub fn status(&self) -> u16 {
-                match self {
-                    #(#statuses)*
+        #status
+    }
+}
+
+/// A response enum's `status()`: spelled out, or one line of the status macro.
+fn emit_status(ir: &Ir, name: &proc_macro2::Ident, statuses: Vec<TokenStream>) -> TokenStream {
+    match ir.models.status_macro.as_deref() {
+        Some(status_macro) => {
+            let status_macro = ident(status_macro);
+            quote!(#status_macro!(#name, #(#statuses),*);)
+        }
+        None => quote! {
+            impl #name {
+                /// The HTTP status code this response is sent with.
+                pub fn status(&self) -> u16 {
+                    match self {
+                        #(#statuses,)*
+                    }
                 }
             }
+        },
+    }
+}
+
+/// The status macro's definition, before the response enums that use it.
+fn emit_status_macro(ir: &Ir) -> TokenStream {
+    let Some(status_macro) = ir.models.status_macro.as_deref() else {
+        return TokenStream::new();
+    };
+    let status_macro = ident(status_macro);
+    quote! {
+        /// Writes a response enum's `status()` from its variants' patterns and statuses:
+        /// the same nine lines for each of the many operations.
+        macro_rules! #status_macro {
+            ($name:ident, $($variant:pat => $status:expr),*) => {
+                impl $name {
+                    /// The HTTP status code this response is sent with.
+                    pub fn status(&self) -> u16 {
+                        match self {
+                            $($variant => $status,)*
+                        }
+                    }
+                }
+            };
         }
     }
 }
