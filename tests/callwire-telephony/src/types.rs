@@ -103,8 +103,7 @@ pub struct ApiV2010AccountCall {
         deserialize_with = "deserialize_some"
     )]
     pub subresource_uris: Option<Option<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -154,8 +153,7 @@ pub struct ApiV2010AccountCallRecording {
         deserialize_with = "deserialize_some"
     )]
     pub date_created: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -329,8 +327,7 @@ pub struct ApiV2010AccountMessage {
         deserialize_with = "deserialize_some"
     )]
     pub uri: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -675,8 +672,7 @@ pub struct CreateCallRequest {
     #[serde(rename = "MachineDetection")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_detection: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -808,8 +804,7 @@ pub struct CreateMessageRequest {
     /// The `ShortenUrls` member.
     #[serde(rename = "ShortenUrls", default, skip_serializing_if = "Option::is_none")]
     pub shorten_urls: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -847,8 +842,7 @@ pub struct Error {
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -872,8 +866,7 @@ pub struct ListCallRecordingResponse {
     /// The `page_size` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -916,8 +909,7 @@ pub struct ListCallResponse {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -960,8 +952,7 @@ pub struct ListMessageResponse {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -981,8 +972,7 @@ pub struct UpdateCallRequest {
     /// The `Twiml` member.
     #[serde(rename = "Twiml", default, skip_serializing_if = "Option::is_none")]
     pub twiml: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1069,8 +1059,7 @@ pub struct UpdateMessageRequest {
     /// The `Status` member.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateMessageRequestStatus>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1286,7 +1275,6 @@ pub struct DeleteMessageRequest {
 
 /// The responses `ListCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallResponse2 {
     /// `200`: OK
     Ok(ListCallResponse),
@@ -1303,7 +1291,6 @@ impl ListCallResponse2 {
 
 /// The responses `CreateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateCallResponse {
     /// `201`: Created
     Created(ApiV2010AccountCall),
@@ -1323,7 +1310,6 @@ impl CreateCallResponse {
 
 /// The responses `FetchCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallResponse {
     /// `200`: OK
     Ok(ApiV2010AccountCall),
@@ -1343,7 +1329,6 @@ impl FetchCallResponse {
 
 /// The responses `UpdateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateCallResponse {
     /// `200`: OK
     Ok(ApiV2010AccountCall),
@@ -1360,7 +1345,6 @@ impl UpdateCallResponse {
 
 /// The responses `DeleteCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteCallResponse {
     /// `204`: The resource was deleted successfully.
     NoContent,
@@ -1380,7 +1364,6 @@ impl DeleteCallResponse {
 
 /// The responses `ListCallRecording` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallRecordingResponse2 {
     /// `200`: OK
     Ok(ListCallRecordingResponse),
@@ -1397,7 +1380,6 @@ impl ListCallRecordingResponse2 {
 
 /// The responses `ListMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListMessageResponse2 {
     /// `200`: OK
     Ok(ListMessageResponse),
@@ -1414,7 +1396,6 @@ impl ListMessageResponse2 {
 
 /// The responses `CreateMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateMessageResponse {
     /// `201`: Created
     Created(ApiV2010AccountMessage),
@@ -1434,7 +1415,6 @@ impl CreateMessageResponse {
 
 /// The responses `UpdateMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateMessageResponse {
     /// `200`: OK
     Ok(ApiV2010AccountMessage),
@@ -1451,7 +1431,6 @@ impl UpdateMessageResponse {
 
 /// The responses `DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteMessageResponse {
     /// `204`: The resource was deleted successfully.
     NoContent,

@@ -5,8 +5,7 @@ pub struct Branch {
     /// A tree whose nodes point at each other through two files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Box<Tree>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -19,8 +18,7 @@ pub struct Error {
     /// The `error` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -67,8 +65,7 @@ pub struct Event {
     /// The `unsigned` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<Unsigned>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -121,8 +118,7 @@ pub struct EventBase {
     /// The `tags` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -279,8 +275,7 @@ impl ::core::str::FromStr for EventType {
 pub struct MRoomMemberOkBody {
     /// The ID of the stored event.
     pub event_id: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -375,8 +370,7 @@ pub struct ThirdPartyIdentifier {
     pub medium: Medium,
     /// The `address` member.
     pub address: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -407,8 +401,7 @@ pub struct Tree {
     /// The `parent` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Branch>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -419,8 +412,7 @@ pub struct TupleExtra {
     /// The `note` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -440,8 +432,7 @@ pub struct Unsigned {
     /// The `age` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -495,7 +486,6 @@ pub struct TypeRequest {
 
 /// The responses `m.room.member` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MRoomMemberResponse {
     /// `200`: The event was stored.
     Ok(MRoomMemberOkBody),
@@ -518,7 +508,6 @@ impl MRoomMemberResponse {
 
 /// The responses `3pid` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum T3pidResponse {
     /// `200`: The identifiers.
     Ok(Vec<ThirdPartyIdentifier>),
@@ -535,7 +524,6 @@ impl T3pidResponse {
 
 /// The responses `type` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
     /// `200`: A tree.
     Ok(Tree),

@@ -11,8 +11,7 @@ pub struct FileMetadata {
     /// The `taken_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -39,8 +38,7 @@ pub struct Folder {
     /// The `item_count` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -84,8 +82,7 @@ pub struct FolderPatch {
         deserialize_with = "deserialize_some"
     )]
     pub color: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -103,8 +100,7 @@ pub struct ImportJob {
     /// The `content_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -206,8 +202,7 @@ pub struct IssueTokenBody {
     /// The `trusted_device` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_device: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -298,8 +293,7 @@ pub struct NewFolder {
     /// The `position` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -388,8 +382,7 @@ pub struct NewNote {
     /// The `color` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<NewNoteColor>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -472,8 +465,7 @@ pub struct Note {
     pub text: String,
     /// `plain`, `markdown` or `json`.
     pub format: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -507,8 +499,7 @@ pub struct PatchOperation {
     /// The `value` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -616,8 +607,7 @@ pub struct Problem {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -664,8 +654,7 @@ pub struct StoredFile {
     /// The `visibility` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -713,8 +702,7 @@ pub struct Token {
     /// The `scope` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -986,7 +974,6 @@ pub struct SubmitManifestRequest {
 
 /// The responses `issueToken` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum IssueTokenResponse {
     /// `200`: Signed in.
     Ok(Token),
@@ -1009,7 +996,6 @@ impl IssueTokenResponse {
 
 /// The responses `createFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateFolderResponse {
     /// `201`: Created.
     Created(Folder),
@@ -1029,7 +1015,6 @@ impl CreateFolderResponse {
 
 /// The responses `getFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetFolderResponse {
     /// `200`: The folder.
     Ok(Folder),
@@ -1049,7 +1034,6 @@ impl GetFolderResponse {
 
 /// The responses `updateFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateFolderResponse {
     /// `200`: Updated.
     Ok(Folder),
@@ -1069,7 +1053,6 @@ impl UpdateFolderResponse {
 
 /// The responses `uploadFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UploadFileResponse {
     /// `201`: Stored.
     Created(StoredFile),
@@ -1092,7 +1075,6 @@ impl UploadFileResponse {
 
 /// The responses `getFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetFileResponse {
     /// `200`: The file's record.
     Ok(StoredFile),
@@ -1112,7 +1094,6 @@ impl GetFileResponse {
 
 /// The responses `deleteFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteFileResponse {
     /// `204`: Deleted.
     NoContent,
@@ -1132,7 +1113,6 @@ impl DeleteFileResponse {
 
 /// The responses `replaceFileContent` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReplaceFileContentResponse {
     /// `200`: Replaced.
     Ok(StoredFile),
@@ -1152,7 +1132,6 @@ impl ReplaceFileContentResponse {
 
 /// The responses `addNote` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum AddNoteResponse {
     /// `201`: Added.
     Created(Note),
@@ -1169,7 +1148,6 @@ impl AddNoteResponse {
 
 /// The responses `importArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ImportArchiveResponse {
     /// `202`: Import queued.
     Accepted(ImportJob),
@@ -1186,7 +1164,6 @@ impl ImportArchiveResponse {
 
 /// The responses `submitManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SubmitManifestResponse {
     /// `202`: Manifest accepted.
     Accepted(ImportJob),

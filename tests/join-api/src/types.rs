@@ -12,8 +12,7 @@ pub struct IncompatibleRoomVersionError {
     /// The version of the room the server tried to join.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -53,8 +52,7 @@ pub struct JoinEvent {
     pub depth: Option<i64>,
     /// The content of a join event.
     pub content: JoinMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -184,8 +182,7 @@ pub struct JoinEventTemplate {
     pub origin_server_ts: i64,
     /// The content of a join event.
     pub content: JoinMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -401,8 +398,7 @@ pub struct JoinMembership {
     /// The `mxc://` URI of the user's avatar in this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -480,8 +476,7 @@ pub struct MakeJoinAnswer {
     /// resident server fills in what the room's version needs (its `auth_events`,
     /// `prev_events`, `depth`, `room_id`); they are kept as they are.
     pub event: JoinEventTemplate,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -505,8 +500,7 @@ pub struct MatrixError {
     /// A message that people read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -554,8 +548,7 @@ pub struct PersistentDataUnit {
             ::std::collections::BTreeMap<String, String>,
         >,
     >,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -590,8 +583,7 @@ impl PersistentDataUnit {
 pub struct PersistentDataUnitHashes {
     /// The `sha256` member.
     pub sha256: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -628,8 +620,7 @@ pub struct SendJoinAnswer {
     /// When members were left out, the servers that are in the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub servers_in_room: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -729,7 +720,6 @@ pub struct SendJoinRequest {
 
 /// The responses `makeJoin` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MakeJoinResponse {
     /// `200`: The room's version and a template for the join event.
     Ok(MakeJoinAnswer),
@@ -762,7 +752,6 @@ impl MakeJoinResponse {
 
 /// The responses `sendJoin` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SendJoinResponse {
     /// `200`: The join event was accepted; the room's state as it was before it.
     Ok(SendJoinAnswer),

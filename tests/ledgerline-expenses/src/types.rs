@@ -9,8 +9,7 @@ pub struct AccessToken {
     /// The `expires_in` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -39,8 +38,7 @@ pub struct ApprovalSubmission {
     /// The `comment` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -62,8 +60,7 @@ pub struct AvatarUpload {
     /// The `avatar` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -83,8 +80,7 @@ pub struct DocumentBase {
     /// The scanned document (PDF preferred).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -110,8 +106,7 @@ pub struct Expense {
     /// The `spentOn` member.
     #[serde(rename = "spentOn", default, skip_serializing_if = "Option::is_none")]
     pub spent_on: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -214,8 +209,7 @@ pub struct InboxMessage {
     /// The `receivedAt` member.
     #[serde(rename = "receivedAt", default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -244,8 +238,7 @@ pub struct InboxReceipt {
     /// The `parts` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -259,8 +252,7 @@ pub struct Problem {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -277,8 +269,7 @@ pub struct Profile {
     /// The `avatarUrl` member.
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -307,8 +298,7 @@ pub struct ProfileFields {
     /// The `preferences` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<ProfileFieldsPreferences>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -323,8 +313,7 @@ pub struct ProfileFieldsPreferences {
     #[serde(rename = "defaultCurrency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -339,8 +328,7 @@ pub struct ProfileModifyPreferences {
     #[serde(rename = "defaultCurrency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -359,8 +347,7 @@ pub struct Receipt {
     /// The `sizeBytes` member.
     #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -394,8 +381,7 @@ pub struct StoredDocument {
     /// The `pages` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -615,7 +601,6 @@ pub struct ProfileModifyRequest {
 
 /// The responses `Token_Issue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum TokenIssueResponse {
     /// `200`: The token.
     Ok(AccessToken),
@@ -635,7 +620,6 @@ impl TokenIssueResponse {
 
 /// The responses `Expense_List` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseListResponse {
     /// `200`: A page of expenses.
     Ok(Vec<Expense>),
@@ -655,7 +639,6 @@ impl ExpenseListResponse {
 
 /// The responses `Expense_DeleteMany` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseDeleteManyResponse {
     /// `204`: Deleted.
     NoContent,
@@ -675,7 +658,6 @@ impl ExpenseDeleteManyResponse {
 
 /// The responses `ExpenseApproval_Submit` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseApprovalSubmitResponse {
     /// `200`: The expenses now awaiting approval.
     Ok(Vec<Expense>),
@@ -695,7 +677,6 @@ impl ExpenseApprovalSubmitResponse {
 
 /// The responses `Receipt_Attach` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReceiptAttachResponse {
     /// `201`: The attached receipts.
     Created(Vec<Receipt>),
@@ -718,7 +699,6 @@ impl ReceiptAttachResponse {
 
 /// The responses `Receipt_Inbox` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReceiptInboxResponse {
     /// `202`: Accepted for matching.
     Accepted(InboxReceipt),
@@ -738,7 +718,6 @@ impl ReceiptInboxResponse {
 
 /// The responses `Document_AddBankStatement` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DocumentAddBankStatementResponse {
     /// `201`: The stored document.
     Created(StoredDocument),
@@ -758,7 +737,6 @@ impl DocumentAddBankStatementResponse {
 
 /// The responses `Document_AddTaxReturn` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DocumentAddTaxReturnResponse {
     /// `201`: The stored document.
     Created(StoredDocument),
@@ -778,7 +756,6 @@ impl DocumentAddTaxReturnResponse {
 
 /// The responses `Profile_Modify` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ProfileModifyResponse {
     /// `200`: The profile as it is now.
     Ok(Profile),

@@ -19,8 +19,7 @@ pub struct Package {
     /// The `keywords` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -58,8 +57,7 @@ pub struct Problem {
     /// The `instance` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -88,8 +86,7 @@ pub struct PublishVersionBody {
     pub num: String,
     /// The `checksum` member.
     pub checksum: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -122,8 +119,7 @@ pub struct SearchPage {
         deserialize_with = "deserialize_some"
     )]
     pub next_page: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -156,8 +152,7 @@ pub struct Version {
     /// The `published_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -230,7 +225,6 @@ pub struct YankVersionRequest {
 
 /// The responses `searchPackages` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchPackagesResponse {
     /// `200`: One page of matches.
     Ok(SearchPage),
@@ -267,7 +261,6 @@ impl SearchPackagesResponse {
 
 /// The responses `getPackage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetPackageResponse {
     /// `200`: The package.
     Ok(Package),
@@ -310,7 +303,6 @@ impl GetPackageResponse {
 
 /// The responses `deletePackage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeletePackageResponse {
     /// `204`: Removed.
     NoContent,
@@ -346,7 +338,6 @@ impl DeletePackageResponse {
 
 /// The responses `listVersions` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListVersionsResponse {
     /// `200`: Every published version, newest first.
     Ok(Vec<Version>),
@@ -391,7 +382,6 @@ impl ListVersionsResponse {
 
 /// The responses `publishVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PublishVersionResponse {
     /// `201`: Published.
     Created(Version),
@@ -447,7 +437,6 @@ impl PublishVersionResponse {
 
 /// The responses `yankVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum YankVersionResponse {
     /// `200`: Yanked.
     Ok(Version),

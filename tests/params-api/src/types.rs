@@ -9,8 +9,7 @@ pub struct CreateClusterBody {
     /// The `nodePools` member.
     #[serde(rename = "nodePools", default, skip_serializing_if = "Option::is_none")]
     pub node_pools: Option<Vec<CreateClusterBodyNodePoolsItem>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -40,8 +39,7 @@ pub struct CreateClusterBodyNodePoolsItem {
     pub machine_type: Option<String>,
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -66,8 +64,7 @@ impl CreateClusterBodyNodePoolsItem {
 pub struct CreateClusterCreatedBody {
     /// The `data` member.
     pub data: CreateClusterCreatedBodyData,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -92,8 +89,7 @@ pub struct CreateClusterCreatedBodyData {
     /// The `attributes` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -118,8 +114,7 @@ impl CreateClusterCreatedBodyData {
 pub struct ListInventoryOkBody {
     /// The `echo` member.
     pub echo: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -255,8 +250,7 @@ impl ::core::str::FromStr for ListInventoryStatesItem {
 pub struct PatchClusterOkBody {
     /// The `data` member.
     pub data: ::serde_json::Map<String, ::serde_json::Value>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -282,8 +276,7 @@ pub struct PatchClusterUnprocessableEntityBody {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -293,8 +286,7 @@ pub struct PatchClusterUnprocessableEntityBody {
 pub struct ReplaceClusterScaleBody {
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -314,8 +306,7 @@ impl ReplaceClusterScaleBody {
 pub struct ReplaceClusterScaleOkBody {
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -335,8 +326,7 @@ impl ReplaceClusterScaleOkBody {
 pub struct SearchOkBody {
     /// The `echo` member.
     pub echo: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -449,7 +439,6 @@ pub struct ReplaceClusterScaleRequest {
 
 /// The responses `search` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchResponse {
     /// `200`: What the server understood.
     Ok(SearchOkBody),
@@ -469,7 +458,6 @@ impl SearchResponse {
 
 /// The responses `listInventory` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListInventoryResponse {
     /// `200`: What the server understood.
     Ok(ListInventoryOkBody),
@@ -486,7 +474,6 @@ impl ListInventoryResponse {
 
 /// The responses `ping` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// `200`: Alive.
     Ok,
@@ -503,7 +490,6 @@ impl PingResponse {
 
 /// The responses `createCluster` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateClusterResponse {
     /// `201`: The registered cluster, as a JSON:API document.
     Created(CreateClusterCreatedBody),
@@ -520,7 +506,6 @@ impl CreateClusterResponse {
 
 /// The responses `patchCluster` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PatchClusterResponse {
     /// `200`: The cluster after the patch.
     Ok(PatchClusterOkBody),
@@ -540,7 +525,6 @@ impl PatchClusterResponse {
 
 /// The responses `replaceClusterScale` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReplaceClusterScaleResponse {
     /// `200`: The scale now in effect.
     Ok(ReplaceClusterScaleOkBody),

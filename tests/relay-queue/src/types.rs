@@ -8,8 +8,7 @@ pub struct ChangeMessageVisibilityRequest {
     /// The `VisibilityTimeout` member.
     #[serde(rename = "VisibilityTimeout")]
     pub visibility_timeout: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -34,8 +33,7 @@ pub struct CreateQueueRequest {
     /// The `QueueName` member.
     #[serde(rename = "QueueName")]
     pub queue_name: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -56,8 +54,7 @@ pub struct CreateQueueResult {
     /// The `QueueUrl` member.
     #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -68,8 +65,7 @@ pub struct DeleteMessageRequest {
     /// The `ReceiptHandle` member.
     #[serde(rename = "ReceiptHandle")]
     pub receipt_handle: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -863,8 +859,7 @@ pub struct GetQueueAttributesRequest {
     /// The `AttributeName` member.
     #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<Vec<QueueAttributeName>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -875,8 +870,7 @@ pub struct GetQueueAttributesResult {
     /// The `Attributes` member.
     #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<QueueAttributeEntry>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -891,8 +885,7 @@ pub struct GetQueueUrlRequest {
     #[serde(rename = "QueueOwnerAccountId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_owner_account_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -914,8 +907,7 @@ pub struct GetQueueUrlResult {
     /// The `QueueUrl` member.
     #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1121,8 +1113,7 @@ pub struct InvalidAttributeName {
     /// The `Message` member.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1140,8 +1131,7 @@ pub struct ListQueuesRequest {
     /// The `NextToken` member.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1155,8 +1145,7 @@ pub struct ListQueuesResult {
     /// The `NextToken` member.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1176,8 +1165,7 @@ pub struct Message {
     /// The `Body` member.
     #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2156,8 +2144,7 @@ pub struct QueueAttributeEntry {
     /// The `Value` member.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2246,8 +2233,7 @@ pub struct QueueDoesNotExist {
     /// The `Message` member.
     #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2267,8 +2253,7 @@ pub struct ReceiveMessageRequest {
     #[serde(rename = "WaitTimeSeconds")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_time_seconds: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2279,8 +2264,7 @@ pub struct ReceiveMessageResult {
     /// The `Messages` member.
     #[serde(rename = "Messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2297,8 +2281,7 @@ pub struct SendMessageRequest {
     /// The `MessageGroupId` member.
     #[serde(rename = "MessageGroupId", default, skip_serializing_if = "Option::is_none")]
     pub message_group_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2328,8 +2311,7 @@ pub struct SendMessageResult {
     /// The `SequenceNumber` member.
     #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2721,7 +2703,6 @@ pub struct PostGetQueueAttributesRequest {
 
 /// The responses `GET_CreateQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetCreateQueueResponse {
     /// `200`: Success
     Ok(String),
@@ -2741,7 +2722,6 @@ impl GetCreateQueueResponse {
 
 /// The responses `POST_CreateQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostCreateQueueResponse {
     /// `200`: Success
     Ok(String),
@@ -2761,7 +2741,6 @@ impl PostCreateQueueResponse {
 
 /// The responses `GET_ListQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetListQueuesResponse {
     /// `200`: Success
     Ok(String),
@@ -2781,7 +2760,6 @@ impl GetListQueuesResponse {
 
 /// The responses `POST_ListQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostListQueuesResponse {
     /// `200`: Success
     Ok(String),
@@ -2801,7 +2779,6 @@ impl PostListQueuesResponse {
 
 /// The responses `GET_GetQueueUrl` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueUrlResponse {
     /// `200`: Success
     Ok(String),
@@ -2821,7 +2798,6 @@ impl GetGetQueueUrlResponse {
 
 /// The responses `POST_GetQueueUrl` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueUrlResponse {
     /// `200`: Success
     Ok(String),
@@ -2841,7 +2817,6 @@ impl PostGetQueueUrlResponse {
 
 /// The responses `GET_DeleteQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetDeleteQueueResponse {
     /// `200`: Success
     Ok,
@@ -2861,7 +2836,6 @@ impl GetDeleteQueueResponse {
 
 /// The responses `POST_DeleteQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostDeleteQueueResponse {
     /// `200`: Success
     Ok,
@@ -2881,7 +2855,6 @@ impl PostDeleteQueueResponse {
 
 /// The responses `GET_SendMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetSendMessageResponse {
     /// `200`: Success
     Ok(String),
@@ -2901,7 +2874,6 @@ impl GetSendMessageResponse {
 
 /// The responses `POST_SendMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostSendMessageResponse {
     /// `200`: Success
     Ok(String),
@@ -2921,7 +2893,6 @@ impl PostSendMessageResponse {
 
 /// The responses `GET_ReceiveMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReceiveMessageResponse {
     /// `200`: Success
     Ok(String),
@@ -2941,7 +2912,6 @@ impl GetReceiveMessageResponse {
 
 /// The responses `POST_ReceiveMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostReceiveMessageResponse {
     /// `200`: Success
     Ok(String),
@@ -2961,7 +2931,6 @@ impl PostReceiveMessageResponse {
 
 /// The responses `GET_DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetDeleteMessageResponse {
     /// `200`: Success
     Ok,
@@ -2981,7 +2950,6 @@ impl GetDeleteMessageResponse {
 
 /// The responses `POST_DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostDeleteMessageResponse {
     /// `200`: Success
     Ok,
@@ -3001,7 +2969,6 @@ impl PostDeleteMessageResponse {
 
 /// The responses `GET_ChangeMessageVisibility` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetChangeMessageVisibilityResponse {
     /// `200`: Success
     Ok,
@@ -3021,7 +2988,6 @@ impl GetChangeMessageVisibilityResponse {
 
 /// The responses `POST_ChangeMessageVisibility` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostChangeMessageVisibilityResponse {
     /// `200`: Success
     Ok,
@@ -3041,7 +3007,6 @@ impl PostChangeMessageVisibilityResponse {
 
 /// The responses `GET_PurgeQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetPurgeQueueResponse {
     /// `200`: Success
     Ok,
@@ -3061,7 +3026,6 @@ impl GetPurgeQueueResponse {
 
 /// The responses `POST_PurgeQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostPurgeQueueResponse {
     /// `200`: Success
     Ok,
@@ -3081,7 +3045,6 @@ impl PostPurgeQueueResponse {
 
 /// The responses `GET_GetQueueAttributes` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueAttributesResponse {
     /// `200`: Success
     Ok(String),
@@ -3101,7 +3064,6 @@ impl GetGetQueueAttributesResponse {
 
 /// The responses `POST_GetQueueAttributes` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueAttributesResponse {
     /// `200`: Success
     Ok(String),

@@ -12,8 +12,7 @@ pub struct ExportRow {
     /// The `currency` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -41,8 +40,7 @@ pub struct Manifest {
     pub archive_id: String,
     /// The `files` member.
     pub files: Vec<ManifestFilesItem>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -71,8 +69,7 @@ pub struct ManifestFilesItem {
     /// The `media_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -105,8 +102,7 @@ pub struct NewReport {
     /// The `accounts` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -139,8 +135,7 @@ pub struct PartManifest {
     pub of: Option<i64>,
     /// The `files` member.
     pub files: Vec<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -169,8 +164,7 @@ pub struct Period {
     pub from: String,
     /// The `to` member.
     pub to: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -205,8 +199,7 @@ pub struct Problem {
     /// The `instance` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -251,8 +244,7 @@ pub struct Report {
     /// The `exports` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exports: Option<Vec<ReportExportsItem>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -485,8 +477,7 @@ pub struct ReportSummary {
     /// The `created_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -518,8 +509,7 @@ pub struct VersionExport {
     pub generated_at: Option<String>,
     /// The `rows` member.
     pub rows: Vec<ExportRow>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -682,7 +672,6 @@ pub struct GetArchivePartManifestRequest {
 
 /// The responses `getHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetHealthResponse {
     /// `200`: The service is up.
     Ok(String),
@@ -709,7 +698,6 @@ impl GetHealthResponse {
 
 /// The responses `getStatusPage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetStatusPageResponse {
     /// `200`: An HTML page listing component status.
     Ok(String),
@@ -726,7 +714,6 @@ impl GetStatusPageResponse {
 
 /// The responses `listReports` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListReportsResponse {
     /// `200`: One page of reports, newest first.
     Ok {
@@ -788,7 +775,6 @@ impl ListReportsResponse {
 
 /// The responses `createReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateReportResponse {
     /// `201`: The report was queued.
     Created {
@@ -831,7 +817,6 @@ impl CreateReportResponse {
 
 /// The responses `getReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportResponse {
     /// `200`: The report.
     Ok {
@@ -878,7 +863,6 @@ impl GetReportResponse {
 
 /// The responses `deleteReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteReportResponse {
     /// `204`: Deleted.
     NoContent {
@@ -903,7 +887,6 @@ impl DeleteReportResponse {
 
 /// The responses `rebuildReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RebuildReportResponse {
     /// `202`: The rebuild is queued.
     Accepted {
@@ -937,7 +920,6 @@ impl RebuildReportResponse {
 
 /// The responses `exportReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExportReportResponse {
     /// `200`: The report in the format asked for.
     Ok {
@@ -977,7 +959,6 @@ impl ExportReportResponse {
 
 /// The responses `getReportThumbnail` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportThumbnailResponse {
     /// `200`: The thumbnail.
     Ok {
@@ -1002,7 +983,6 @@ impl GetReportThumbnailResponse {
 
 /// The responses `renderChart` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RenderChartResponse {
     /// `200`: The rendered chart.
     Ok(TypedBody<::bytes::Bytes>),
@@ -1022,7 +1002,6 @@ impl RenderChartResponse {
 
 /// The responses `getReportSource` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportSourceResponse {
     /// `200`: The report's source document.
     Ok(GetReportSourceOkBody),
@@ -1042,7 +1021,6 @@ impl GetReportSourceResponse {
 
 /// The responses `exportReportVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExportReportVersionResponse {
     /// `200`: The version in the format asked for.
     Ok(ExportReportVersionOkBody),
@@ -1062,7 +1040,6 @@ impl ExportReportVersionResponse {
 
 /// The responses `getReportVersionSource` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportVersionSourceResponse {
     /// `200`: The version's source document.
     Ok(GetReportVersionSourceOkBody),
@@ -1082,7 +1059,6 @@ impl GetReportVersionSourceResponse {
 
 /// The responses `downloadArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DownloadArchiveResponse {
     /// `200`: The whole archive.
     Ok {
@@ -1124,7 +1100,6 @@ impl DownloadArchiveResponse {
 
 /// The responses `getArchiveManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetArchiveManifestResponse {
     /// `200`: The manifest, as JSON or as a plain list of file names.
     Ok {
@@ -1148,7 +1123,6 @@ impl GetArchiveManifestResponse {
 
 /// The responses `getArchivePartManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetArchivePartManifestResponse {
     /// `200`: The part's manifest, as JSON or as a plain list of file names.
     Ok(GetArchivePartManifestOkBody),

@@ -7,8 +7,7 @@ pub struct Actor {
     /// The `id` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -93,8 +92,7 @@ pub struct BoundingBox {
     pub north: f64,
     /// The `east` member.
     pub east: f64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -125,8 +123,7 @@ pub struct ClientInfo {
     /// The `version` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -154,8 +151,7 @@ pub struct CustomerDetails {
     /// The `tax_exempt` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<CustomerDetailsTaxExempt>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -225,8 +221,7 @@ pub struct DataParams {
     pub r#type: DataParamsType,
     /// The `value` member.
     pub value: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -318,8 +313,7 @@ pub struct DocumentFilter {
     /// The `pinned` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -390,8 +384,7 @@ pub struct Echo {
     /// The `caller` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -416,8 +409,7 @@ pub struct Filter {
     /// The `Values` member.
     #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<FilterValue>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -443,8 +435,7 @@ pub struct GeoPoint {
     pub lat: f64,
     /// The `lon` member.
     pub lon: f64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -544,8 +535,7 @@ pub struct LoggingConfig {
     /// The `RetentionDays` member.
     #[serde(rename = "RetentionDays", default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -577,8 +567,7 @@ pub struct OptionalFieldsAddress {
     /// The `postal_code` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -598,8 +587,7 @@ pub struct RangeQuerySpecs {
     /// The `lte` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -614,8 +602,7 @@ pub struct RowRange {
     pub from: i64,
     /// The `to` member.
     pub to: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -643,8 +630,7 @@ pub struct SearchDocumentsBadRequestBody {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -716,8 +702,7 @@ pub struct Tag {
     /// The `Value` member.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -740,8 +725,7 @@ pub struct TimeWindow {
     pub from: String,
     /// The `to` member.
     pub to: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -769,8 +753,7 @@ pub struct TraceContext {
     /// The `spanId` member.
     #[serde(rename = "spanId", default, skip_serializing_if = "Option::is_none")]
     pub span_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1017,7 +1000,6 @@ pub struct GetHealthRequest {}
 
 /// The responses `searchDocuments` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchDocumentsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1037,7 +1019,6 @@ impl SearchDocumentsResponse {
 
 /// The responses `findSimilarDocuments` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FindSimilarDocumentsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1054,7 +1035,6 @@ impl FindSimilarDocumentsResponse {
 
 /// The responses `getReportColumns` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportColumnsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1071,7 +1051,6 @@ impl GetReportColumnsResponse {
 
 /// The responses `getReportRows` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportRowsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1088,7 +1067,6 @@ impl GetReportRowsResponse {
 
 /// The responses `getMetricSeries` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetMetricSeriesResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1105,7 +1083,6 @@ impl GetMetricSeriesResponse {
 
 /// The responses `getMetricWindow` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetMetricWindowResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1122,7 +1099,6 @@ impl GetMetricWindowResponse {
 
 /// The responses `listPointsNear` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListPointsNearResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1139,7 +1115,6 @@ impl ListPointsNearResponse {
 
 /// The responses `nearestPoint` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum NearestPointResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1156,7 +1131,6 @@ impl NearestPointResponse {
 
 /// The responses `listObjectVersions` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListObjectVersionsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1173,7 +1147,6 @@ impl ListObjectVersionsResponse {
 
 /// The responses `listEvents` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListEventsResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1190,7 +1163,6 @@ impl ListEventsResponse {
 
 /// The responses `listInvoices` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListInvoicesResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1207,7 +1179,6 @@ impl ListInvoicesResponse {
 
 /// The responses `listTaggedResources` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListTaggedResourcesResponse {
     /// `200`: What the service understood of the request.
     Ok(Echo),
@@ -1224,7 +1195,6 @@ impl ListTaggedResourcesResponse {
 
 /// The responses `getHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetHealthResponse {
     /// `204`: The service is up.
     NoContent,

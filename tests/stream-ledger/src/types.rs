@@ -8,8 +8,7 @@ pub struct AddTagsToLedgerInput {
     /// The `Tags` member.
     #[serde(rename = "Tags")]
     pub tags: TagList,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -98,8 +97,7 @@ pub struct CreateLedgerInput {
     /// The `Tags` member.
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -125,8 +123,7 @@ pub struct CreateLedgerOutput {
     /// The `Status` member.
     #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LedgerStatus>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -195,8 +192,7 @@ pub struct CreateStreamInput {
     /// The `ShardCount` member.
     #[serde(rename = "ShardCount")]
     pub shard_count: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -223,8 +219,7 @@ pub struct CreateStreamOutput {
     /// The `StreamArn` member.
     #[serde(rename = "StreamArn", default, skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<Arn>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -287,8 +282,7 @@ pub struct DeleteLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -371,8 +365,7 @@ pub struct DeleteStreamInput {
     #[serde(rename = "EnforceConsumerDeletion")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_consumer_deletion: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -453,8 +446,7 @@ pub struct DescribeLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -475,8 +467,7 @@ pub struct DescribeLedgerOutput {
     /// The `Ledger` member.
     #[serde(rename = "Ledger", default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerDescription>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -545,8 +536,7 @@ pub struct DescribeLimitsOutput {
     /// The `OpenShardCount` member.
     #[serde(rename = "OpenShardCount", default, skip_serializing_if = "Option::is_none")]
     pub open_shard_count: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -560,8 +550,7 @@ pub struct DescribeStreamInput {
     /// The `StreamName` member.
     #[serde(rename = "StreamName")]
     pub stream_name: StreamName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -586,8 +575,7 @@ pub struct DescribeStreamOutput {
     /// The `Stream` member.
     #[serde(rename = "Stream", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamDescription>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -653,8 +641,7 @@ pub struct GetRecordsInput {
     /// The `Limit` member.
     #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -684,8 +671,7 @@ pub struct GetRecordsOutput {
     #[serde(rename = "MillisBehindLatest")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub millis_behind_latest: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -759,8 +745,7 @@ pub struct GetShardIteratorInput {
     /// The `Timestamp` member.
     #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -789,8 +774,7 @@ pub struct GetShardIteratorOutput {
     /// The `ShardIterator` member.
     #[serde(rename = "ShardIterator", default, skip_serializing_if = "Option::is_none")]
     pub shard_iterator: Option<ShardIterator>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -853,8 +837,7 @@ pub struct InvalidArgumentException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -880,8 +863,7 @@ pub struct LedgerDescription {
     /// The `CreatedAt` member.
     #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -977,8 +959,7 @@ pub struct LimitExceededException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -992,8 +973,7 @@ pub struct ListLedgersInput {
     /// The `NextToken` member.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1007,8 +987,7 @@ pub struct ListLedgersOutput {
     /// The `NextToken` member.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1075,8 +1054,7 @@ pub struct ListShardsInput {
     /// The `MaxResults` member.
     #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1090,8 +1068,7 @@ pub struct ListShardsOutput {
     /// The `NextToken` member.
     #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1159,8 +1136,7 @@ pub struct ListStreamsInput {
     #[serde(rename = "ExclusiveStartStreamName")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusive_start_stream_name: Option<StreamName>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1186,8 +1162,7 @@ pub struct ListStreamsOutput {
     /// The `HasMoreStreams` member.
     #[serde(rename = "HasMoreStreams", default, skip_serializing_if = "Option::is_none")]
     pub has_more_streams: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1248,8 +1223,7 @@ pub struct ListTagsForLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1270,8 +1244,7 @@ pub struct ListTagsForLedgerOutput {
     /// The `Tags` member.
     #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1340,8 +1313,7 @@ pub struct MergeShardsInput {
     /// The `AdjacentShardToMerge` member.
     #[serde(rename = "AdjacentShardToMerge")]
     pub adjacent_shard_to_merge: ShardId,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1439,8 +1411,7 @@ pub struct PutRecordInput {
     #[serde(rename = "SequenceNumberForOrdering")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number_for_ordering: Option<SequenceNumber>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1471,8 +1442,7 @@ pub struct PutRecordOutput {
     /// The `SequenceNumber` member.
     #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<SequenceNumber>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1536,8 +1506,7 @@ pub struct PutRecordsEntry {
     /// The `PartitionKey` member.
     #[serde(rename = "PartitionKey")]
     pub partition_key: PartitionKey,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1565,8 +1534,7 @@ pub struct PutRecordsInput {
     /// The `Records` member.
     #[serde(rename = "Records")]
     pub records: Vec<PutRecordsEntry>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1595,8 +1563,7 @@ pub struct PutRecordsOutput {
     /// The `Records` member.
     #[serde(rename = "Records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<PutRecordsResult>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1616,8 +1583,7 @@ pub struct PutRecordsResult {
     /// The `ErrorMessage` member.
     #[serde(rename = "ErrorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1688,8 +1654,7 @@ pub struct Record {
     /// The `PartitionKey` member.
     #[serde(rename = "PartitionKey")]
     pub partition_key: PartitionKey,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1720,8 +1685,7 @@ pub struct RemoveTagsFromLedgerInput {
     /// The `TagKeys` member.
     #[serde(rename = "TagKeys")]
     pub tag_keys: Vec<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1803,8 +1767,7 @@ pub struct ResourceNotFoundException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1828,8 +1791,7 @@ pub struct Shard {
     /// The `EndingHashKey` member.
     #[serde(rename = "EndingHashKey", default, skip_serializing_if = "Option::is_none")]
     pub ending_hash_key: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1935,8 +1897,7 @@ pub struct SplitShardInput {
     /// The `NewStartingHashKey` member.
     #[serde(rename = "NewStartingHashKey")]
     pub new_starting_hash_key: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2025,8 +1986,7 @@ pub struct StreamDescription {
     /// The `HasMoreShards` member.
     #[serde(rename = "HasMoreShards", default, skip_serializing_if = "Option::is_none")]
     pub has_more_shards: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2060,8 +2020,7 @@ pub struct Tag {
     /// The `Value` member.
     #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2089,8 +2048,7 @@ pub struct UpdateRetentionInput {
     /// The `RetentionHours` member.
     #[serde(rename = "RetentionHours")]
     pub retention_hours: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2450,7 +2408,6 @@ pub struct DescribeLimitsRequest {
 
 /// The responses `CreateLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateLedgerResponse {
     /// `200`: Success
     Ok(CreateLedgerOutput),
@@ -2473,7 +2430,6 @@ impl CreateLedgerResponse {
 
 /// The responses `DeleteLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteLedgerResponse {
     /// `200`: Success
     Ok(DeleteLedgerOutput),
@@ -2496,7 +2452,6 @@ impl DeleteLedgerResponse {
 
 /// The responses `DescribeLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeLedgerResponse {
     /// `200`: Success
     Ok(DescribeLedgerOutput),
@@ -2519,7 +2474,6 @@ impl DescribeLedgerResponse {
 
 /// The responses `ListLedgers` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListLedgersResponse {
     /// `200`: Success
     Ok(ListLedgersOutput),
@@ -2542,7 +2496,6 @@ impl ListLedgersResponse {
 
 /// The responses `UpdateRetention` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateRetentionResponse {
     /// `200`: Success
     Ok(UpdateRetentionOutput),
@@ -2565,7 +2518,6 @@ impl UpdateRetentionResponse {
 
 /// The responses `CreateStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateStreamResponse {
     /// `200`: Success
     Ok(CreateStreamOutput),
@@ -2591,7 +2543,6 @@ impl CreateStreamResponse {
 
 /// The responses `DeleteStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteStreamResponse {
     /// `200`: Success
     Ok(DeleteStreamOutput),
@@ -2614,7 +2565,6 @@ impl DeleteStreamResponse {
 
 /// The responses `DescribeStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeStreamResponse {
     /// `200`: Success
     Ok(DescribeStreamOutput),
@@ -2637,7 +2587,6 @@ impl DescribeStreamResponse {
 
 /// The responses `ListStreams` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListStreamsResponse {
     /// `200`: Success
     Ok(ListStreamsOutput),
@@ -2660,7 +2609,6 @@ impl ListStreamsResponse {
 
 /// The responses `PutRecord` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PutRecordResponse {
     /// `200`: Success
     Ok(PutRecordOutput),
@@ -2683,7 +2631,6 @@ impl PutRecordResponse {
 
 /// The responses `PutRecords` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PutRecordsResponse {
     /// `200`: Success
     Ok(PutRecordsOutput),
@@ -2709,7 +2656,6 @@ impl PutRecordsResponse {
 
 /// The responses `GetShardIterator` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetShardIteratorResponse {
     /// `200`: Success
     Ok(GetShardIteratorOutput),
@@ -2732,7 +2678,6 @@ impl GetShardIteratorResponse {
 
 /// The responses `GetRecords` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetRecordsResponse {
     /// `200`: Success
     Ok(GetRecordsOutput),
@@ -2755,7 +2700,6 @@ impl GetRecordsResponse {
 
 /// The responses `ListShards` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListShardsResponse {
     /// `200`: Success
     Ok(ListShardsOutput),
@@ -2778,7 +2722,6 @@ impl ListShardsResponse {
 
 /// The responses `MergeShards` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MergeShardsResponse {
     /// `200`: Success
     Ok(MergeShardsOutput),
@@ -2804,7 +2747,6 @@ impl MergeShardsResponse {
 
 /// The responses `SplitShard` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SplitShardResponse {
     /// `200`: Success
     Ok(SplitShardOutput),
@@ -2830,7 +2772,6 @@ impl SplitShardResponse {
 
 /// The responses `AddTagsToLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum AddTagsToLedgerResponse {
     /// `200`: Success
     Ok(AddTagsToLedgerOutput),
@@ -2853,7 +2794,6 @@ impl AddTagsToLedgerResponse {
 
 /// The responses `RemoveTagsFromLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RemoveTagsFromLedgerResponse {
     /// `200`: Success
     Ok(RemoveTagsFromLedgerOutput),
@@ -2876,7 +2816,6 @@ impl RemoveTagsFromLedgerResponse {
 
 /// The responses `ListTagsForLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListTagsForLedgerResponse {
     /// `200`: Success
     Ok(ListTagsForLedgerOutput),
@@ -2899,7 +2838,6 @@ impl ListTagsForLedgerResponse {
 
 /// The responses `DescribeLimits` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeLimitsResponse {
     /// `200`: Success
     Ok(DescribeLimitsOutput),

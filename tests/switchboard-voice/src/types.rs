@@ -11,8 +11,7 @@ pub struct Account {
     /// The `date_created` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -111,8 +110,7 @@ pub struct Call {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -225,8 +223,7 @@ pub struct CallPage {
     /// The `next_page_uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -253,8 +250,7 @@ pub struct CallSummary {
     pub sid: String,
     /// The `status` member.
     pub status: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -283,8 +279,7 @@ pub struct Error {
     /// The `more_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub more_info: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -312,8 +307,7 @@ pub struct FetchDirectoryEntryOkBody {
     /// The `listed_name` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_name: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -334,8 +328,7 @@ impl FetchDirectoryEntryOkBody {
 pub struct Health {
     /// The `status` member.
     pub status: HealthStatus,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -501,8 +494,7 @@ pub struct NewCall {
     /// Defaults to `60` when absent.
     #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -533,8 +525,7 @@ pub struct Operation {
     /// The `metadata` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -559,8 +550,7 @@ impl Operation {
 pub struct PurgeQueuesOkBody {
     /// The `deleted` member.
     pub deleted: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -587,8 +577,7 @@ pub struct Queue {
     /// The `max_size` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -621,8 +610,7 @@ pub struct RecordingChunk {
     pub to: i64,
     /// The `content` member.
     pub content: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -654,8 +642,7 @@ pub struct UpdateCallBody {
     /// Where to fetch new instructions for the call.
     #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -883,7 +870,6 @@ pub struct FetchDirectoryEntryRequest {
 
 /// The responses `checkHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CheckHealthResponse {
     /// `200`: The service is up.
     Ok(Health),
@@ -900,7 +886,6 @@ impl CheckHealthResponse {
 
 /// The responses `fetchAccount` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchAccountResponse {
     /// `200`: The account.
     Ok(Account),
@@ -920,7 +905,6 @@ impl FetchAccountResponse {
 
 /// The responses `listCalls` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallsResponse {
     /// `200`: One page of calls, newest first.
     Ok(CallPage),
@@ -937,7 +921,6 @@ impl ListCallsResponse {
 
 /// The responses `createCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateCallResponse {
     /// `201`: The call is queued.
     Created(Call),
@@ -957,7 +940,6 @@ impl CreateCallResponse {
 
 /// The responses `fetchCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallResponse {
     /// `200`: The call.
     Ok(Call),
@@ -977,7 +959,6 @@ impl FetchCallResponse {
 
 /// The responses `updateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateCallResponse {
     /// `200`: The call as updated.
     Ok(Call),
@@ -994,7 +975,6 @@ impl UpdateCallResponse {
 
 /// The responses `deleteCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteCallResponse {
     /// `204`: The call record is deleted.
     NoContent,
@@ -1011,7 +991,6 @@ impl DeleteCallResponse {
 
 /// The responses `fetchCallSummary` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallSummaryResponse {
     /// `200`: A summary of the call.
     Ok(CallSummary),
@@ -1028,7 +1007,6 @@ impl FetchCallSummaryResponse {
 
 /// The responses `fetchRecordingRange` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchRecordingRangeResponse {
     /// `200`: The bytes, base64-encoded.
     Ok(RecordingChunk),
@@ -1048,7 +1026,6 @@ impl FetchRecordingRangeResponse {
 
 /// The responses `fetchQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchQueueResponse {
     /// `200`: The queue.
     Ok(Queue),
@@ -1065,7 +1042,6 @@ impl FetchQueueResponse {
 
 /// The responses `deleteQueueByName` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteQueueByNameResponse {
     /// `204`: The queue is deleted; waiting callers hear the queue's goodbye message.
     NoContent,
@@ -1082,7 +1058,6 @@ impl DeleteQueueByNameResponse {
 
 /// The responses `purgeQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PurgeQueuesResponse {
     /// `200`: How many queues were deleted.
     Ok(PurgeQueuesOkBody),
@@ -1099,7 +1074,6 @@ impl PurgeQueuesResponse {
 
 /// The responses `getOperation` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetOperationResponse {
     /// `200`: The operation.
     Ok(Operation),
@@ -1116,7 +1090,6 @@ impl GetOperationResponse {
 
 /// The responses `cancelOperation` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CancelOperationResponse {
     /// `200`: The operation, now cancelled.
     Ok(Operation),
@@ -1133,7 +1106,6 @@ impl CancelOperationResponse {
 
 /// The responses `fetchUsageToday` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchUsageTodayResponse {
     /// `200`: Minutes used today.
     Ok(::std::collections::BTreeMap<String, i64>),
@@ -1150,7 +1122,6 @@ impl FetchUsageTodayResponse {
 
 /// The responses `fetchDirectoryEntry` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchDirectoryEntryResponse {
     /// `200`: The listing.
     Ok(FetchDirectoryEntryOkBody),
