@@ -2,8 +2,7 @@
 /// An empty object.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct EmptyObject {
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -16,8 +15,7 @@ pub struct Error {
     /// A human-readable error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -50,8 +48,7 @@ pub struct EventTemplate {
     pub state_key: String,
     /// The content of the event.
     pub content: MembershipEventContent,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -169,8 +166,7 @@ pub struct MakeLeaveOkBody {
     /// for precise event formats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<EventTemplate>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -180,8 +176,7 @@ pub struct MakeLeaveOkBody {
 pub struct MembershipEventContent {
     /// The value `leave`.
     pub membership: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -213,8 +208,7 @@ pub struct SendLeaveBody {
     pub content: MembershipEventContent,
     /// This field must be present but is ignored; it may be 0.
     pub depth: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -358,26 +352,18 @@ impl ::std::error::Error for MissingField {}
 /// The request of `makeLeave`: `GET /make_leave/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeLeaveRequest {
-    /// The room ID that is about to be left.
-    ///
-    /// The `roomId` path parameter.
+    /// The room ID that is about to be left (the `roomId` path parameter).
     pub room_id: String,
-    /// The user ID the leave event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user ID the leave event will be for (the `userId` path parameter).
     pub user_id: String,
 }
 
 /// The request of `sendLeave`: `PUT /send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveRequest {
-    /// The room ID that is about to be left.
-    ///
-    /// The `roomId` path parameter.
+    /// The room ID that is about to be left (the `roomId` path parameter).
     pub room_id: String,
-    /// The event ID for the leave event.
-    ///
-    /// The `eventId` path parameter.
+    /// The event ID for the leave event (the `eventId` path parameter).
     pub event_id: String,
     /// The request body.
     pub body: SendLeaveBody,
@@ -385,7 +371,6 @@ pub struct SendLeaveRequest {
 
 /// The responses `makeLeave` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MakeLeaveResponse {
     /// `200`
     ///
@@ -395,9 +380,7 @@ pub enum MakeLeaveResponse {
     /// here describes the common event fields in more detail and may be missing other
     /// required fields for a PDU.**
     Ok(MakeLeaveOkBody),
-    /// `403`
-    ///
-    /// The request is not authorized. This could mean that the user is not in the room.
+    /// `403`: The request is not authorized. This could mean that the user is not in the room.
     Forbidden(Error),
 }
 
@@ -413,7 +396,6 @@ impl MakeLeaveResponse {
 
 /// The responses `sendLeave` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SendLeaveResponse {
     /// `200`
     ///

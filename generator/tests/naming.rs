@@ -276,9 +276,9 @@ fn fields_and_variants_that_collide_are_numbered() {
     let types = file(&generated, "types.rs");
     for expected in [
         // `a-b` and `a_b`; `self` and `Self`; a property called `extra`.
-        "#[serde(rename = \"a_b\")]",
+        "#[serde(rename = \"a_b\", default, skip_serializing_if = \"Option::is_none\")]",
         "pub a_b2: Option<i64>,",
-        "#[serde(rename = \"Self\")]",
+        "#[serde(rename = \"Self\", default, skip_serializing_if = \"Option::is_none\")]",
         "pub self2: Option<i64>,",
         "pub extra: Option<String>,",
         "pub extra2: ::serde_json::Map<String, ::serde_json::Value>,",

@@ -8,6 +8,7 @@ mod constructors;
 mod enums;
 mod examples;
 mod media;
+mod param_docs;
 mod params;
 mod profile;
 mod root;

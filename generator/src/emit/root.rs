@@ -118,6 +118,14 @@ fn skipped_docs(ir: &Ir) -> Vec<String> {
     lines
 }
 
+/// The lints the `types` module allows: its response enums hold their bodies by value, as
+/// a handler builds them and a client hands them over; boxing the larger variants would
+/// cost an allocation per call and buy nothing. One attribute on the module instead of one
+/// per operation.
+fn types_lints() -> TokenStream {
+    quote!(allow(clippy::large_enum_variant))
+}
+
 /// `/// doc`, the gate, `attrs`, `pub mod name` and what follows (`;` or `{ .. }`).
 ///
 /// The runtimes (fixed templates) are `#[doc(hidden)]`: users reach what they need of
@@ -128,6 +136,13 @@ fn declaration(module: &Module, gate: Gate, attrs: TokenStream, rest: TokenStrea
     // The runtimes are reached through what `server` and `client` re-export.
     let attrs = match module.body {
         Body::Fixed(_) if module.name.ends_with("_runtime") => quote!(#[doc(hidden)] #attrs),
+        _ => attrs,
+    };
+    let attrs = match module.name {
+        "types" => {
+            let lints = types_lints();
+            quote!(#attrs #[#lints])
+        }
         _ => attrs,
     };
     match gate {

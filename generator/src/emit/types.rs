@@ -6,8 +6,8 @@ use quote::quote;
 use super::media;
 use super::rust::{doc, doc_or, ident, type_tokens, undescribed_type};
 use crate::ir::{
-    Access, Body, Constructor, ExtraMembers, Field, Ir, Operation, Param, ParamLocation, Response, ResponseBody,
-    ResponseStatus, StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
+    Access, Body, Constructor, ExtraMembers, Field, Ir, Operation, Param, Response, ResponseBody, ResponseStatus,
+    StructDef, TaggedUnion, TypeDef, TypeKind, TypeRef, UnionVariant,
 };
 
 pub fn emit_types(ir: &Ir) -> TokenStream {
@@ -18,7 +18,9 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         .as_deref()
         .map(super::constructors::emit_missing_field);
     let unknown_value = ir.models.unknown_value.as_deref().map(super::enums::emit_unknown_value);
+    let param_docs = super::param_docs::emit_module(ir);
     let requests = ir.operations.iter().map(|op| emit_request(ir, op));
+    let status_macro = emit_status_macro(ir);
     let responses = ir.operations.iter().map(|op| emit_response(ir, op));
     let response_forms = ir
         .operations
@@ -39,7 +41,9 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #missing_field
         #unknown_value
         #bodies
+        #param_docs
         #(#requests)*
+        #status_macro
         #(#responses)*
         #(#response_forms)*
         #shared_bodies
@@ -140,8 +144,7 @@ fn emit_struct(def: &TypeDef, s: &StructDef, attrs: &TokenStream) -> TokenStream
             (
                 TokenStream::new(),
                 quote! {
-                    /// Members the definition does not name, kept so that nothing is lost
-                    /// when the value is written back.
+                    /// Members the definition does not name, kept so that they are written back.
                     #[serde(flatten)]
                     pub #field: #map,
                 },
@@ -175,30 +178,52 @@ fn emit_field(field: &Field) -> TokenStream {
     let name = ident(&field.rust_name);
     let bare = field.rust_name.trim_start_matches("r#");
     let wire = &field.wire_name;
-    let rename = (bare != wire).then(|| quote!(#[serde(rename = #wire)]));
+    // One `#[serde(..)]` per field, however many settings it has.
+    let rename = (bare != wire).then(|| quote!(rename = #wire));
     let ty = type_tokens(&field.ty);
     let (ty, skip) = if !field.required && field.nullable {
         // Absent and `null` are different answers: `None` and `Some(None)`.
         (
             quote!(Option<Option<#ty>>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "deserialize_some")]),
+            quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "deserialize_some"
+            ),
         )
     } else if !field.required {
         (
             quote!(Option<#ty>),
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")]),
+            quote!(default, skip_serializing_if = "Option::is_none"),
         )
     } else if field.nullable {
         (quote!(Option<#ty>), TokenStream::new())
     } else {
         (ty, TokenStream::new())
     };
+    let serde = match (rename, skip.is_empty()) {
+        (None, true) => TokenStream::new(),
+        (None, false) => quote!(#[serde(#skip)]),
+        (Some(rename), true) => quote!(#[serde(#rename)]),
+        // One attribute where it fits on a line; prettyplease would wrap it over five.
+        (Some(rename), false) if fits_one_attribute(wire, field.nullable) => quote!(#[serde(#rename, #skip)]),
+        (Some(rename), false) => quote!(#[serde(#rename)] #[serde(#skip)]),
+    };
     quote! {
         #docs
-        #rename
-        #skip
+        #serde
         pub #name: #ty,
     }
+}
+
+/// Whether `#[serde(rename = "{wire}", default, skip_serializing_if = "Option::is_none")]`
+/// (with `deserialize_with` when `nullable`) fits within prettyplease's margin on a field.
+fn fits_one_attribute(wire: &str, nullable: bool) -> bool {
+    const MARGIN: usize = 89;
+    const INDENT: usize = 4;
+    const MERGED: usize = r#"#[serde(rename = "", default, skip_serializing_if = "Option::is_none")]"#.len();
+    const DESERIALIZE: usize = r#", deserialize_with = "deserialize_some""#.len();
+    INDENT + MERGED + wire.len() + if nullable { DESERIALIZE } else { 0 } <= MARGIN
 }
 
 fn emit_tuple(def: &TypeDef, items: &[TypeRef], attrs: &TokenStream) -> TokenStream {
@@ -394,7 +419,7 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
         op.http_method.as_str(),
         op.path
     );
-    let params = op.params.iter().map(emit_param);
+    let params = op.params.iter().map(|param| emit_param(ir, param));
     let body = op.body.as_ref().map(|body| emit_body(ir, body));
     quote! {
         #[doc = #summary]
@@ -406,15 +431,26 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-fn emit_param(param: &Param) -> TokenStream {
-    let where_ = match param.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-        ParamLocation::Cookie => "cookie",
-    };
-    let origin = format!(" The `{}` {where_} parameter.", param.wire_name);
-    let docs = doc(param.doc.as_deref());
+fn emit_param(ir: &Ir, param: &Param) -> TokenStream {
+    let origin = format!(
+        "the `{}` {} parameter",
+        param.wire_name,
+        super::param_docs::location_word(param.location)
+    );
+    let docs = super::param_docs::shared_field_doc(ir, param).unwrap_or_else(|| match param.doc.as_deref() {
+        None => {
+            let line = format!(" The {origin}.");
+            quote!(#[doc = #line])
+        }
+        Some(text) => match super::param_docs::with_note(text, &origin) {
+            Some(line) => quote!(#[doc = #line]),
+            None => {
+                let docs = doc(Some(text));
+                let line = format!(" The {origin}.");
+                quote!(#docs #[doc = ""] #[doc = #line])
+            }
+        },
+    });
     let name = ident(&param.rust_name);
     let ty = type_tokens(&param.ty);
     let ty = if param.always_present() {
@@ -428,8 +464,6 @@ fn emit_param(param: &Param) -> TokenStream {
     });
     quote! {
         #docs
-        #[doc = ""]
-        #[doc = #origin]
         #default
         pub #name: #ty,
     }
@@ -458,31 +492,69 @@ fn emit_response(ir: &Ir, op: &Operation) -> TokenStream {
             (Some(code), shape) => {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
                 match shape {
-                    media::Shape::Unit => quote!(Self::#variant => #code,),
-                    media::Shape::Tuple => quote!(Self::#variant(_) => #code,),
-                    media::Shape::Fields => quote!(Self::#variant { .. } => #code,),
+                    media::Shape::Unit => quote!(Self::#variant => #code),
+                    media::Shape::Tuple => quote!(Self::#variant(_) => #code),
+                    media::Shape::Fields => quote!(Self::#variant { .. } => #code),
                 }
             }
-            (None, _) => quote!(Self::#variant { status, .. } => *status,),
+            (None, _) => quote!(Self::#variant { status, .. } => *status),
         }
     });
+    let status = emit_status(ir, &name, statuses.collect());
     quote! {
         #[doc = #summary]
-        #[derive(Debug, Clone, PartialEq)]
         // A response is built once and handed over by value; boxing the larger variants
-        // would cost an allocation per call and buy nothing.
-        #[allow(clippy::large_enum_variant)]
+        // would cost an allocation per call and buy nothing: the `types` module allows
+        // `clippy::large_enum_variant` (see `emit::root`), one line instead of one per enum.
+        #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
         }
 
-        impl #name {
-            /// The HTTP status code this response is sent with.
-            pub fn status(&self) -> u16 {
-                match self {
-                    #(#statuses)*
+        #status
+    }
+}
+
+/// A response enum's `status()`: spelled out, or one line of the status macro.
+fn emit_status(ir: &Ir, name: &proc_macro2::Ident, statuses: Vec<TokenStream>) -> TokenStream {
+    match ir.models.status_macro.as_deref() {
+        Some(status_macro) => {
+            let status_macro = ident(status_macro);
+            quote!(#status_macro!(#name, #(#statuses),*);)
+        }
+        None => quote! {
+            impl #name {
+                /// The HTTP status code this response is sent with.
+                pub fn status(&self) -> u16 {
+                    match self {
+                        #(#statuses,)*
+                    }
                 }
             }
+        },
+    }
+}
+
+/// The status macro's definition, before the response enums that use it.
+fn emit_status_macro(ir: &Ir) -> TokenStream {
+    let Some(status_macro) = ir.models.status_macro.as_deref() else {
+        return TokenStream::new();
+    };
+    let status_macro = ident(status_macro);
+    quote! {
+        /// Writes a response enum's `status()` from its variants' patterns and statuses:
+        /// the same nine lines for each of the many operations.
+        macro_rules! #status_macro {
+            ($name:ident, $($variant:pat => $status:expr),*) => {
+                impl $name {
+                    /// The HTTP status code this response is sent with.
+                    pub fn status(&self) -> u16 {
+                        match self {
+                            $($variant => $status,)*
+                        }
+                    }
+                }
+            };
         }
     }
 }
@@ -513,9 +585,9 @@ fn emit_several_forms(ir: &Ir, op: &Operation, response: &Response) -> TokenStre
     });
     quote! {
         #[doc = #summary]
+        // A JSON form holds the definition's own type by value, beside bytes or text
+        // (`clippy::large_enum_variant` is allowed on the module).
         #[derive(Debug, Clone, PartialEq)]
-        // A JSON form holds the definition's own type by value, beside bytes or text.
-        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
         }
@@ -563,7 +635,6 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
             #[doc = " the answer: the server answers 500 with its error body when a handler returns this."]
         }
     });
-    let docs = doc(response.doc.as_deref());
     let variant = ident(&response.variant);
     let body_ty = response
         .body
@@ -596,10 +667,23 @@ fn emit_variant(ir: &Ir, response: &Response) -> TokenStream {
             quote!({ #status #body #(#headers)* })
         }
     };
+    // A short description joins the status on one line (`` `401`: Unauthorized ``).
+    let one_line = match (response.status, informational.is_none(), response.doc.as_deref()) {
+        (ResponseStatus::Exact(_), true, Some(text)) => super::param_docs::fits_one_line(text),
+        _ => false,
+    };
+    let docs = match response.doc.as_deref() {
+        Some(text) if one_line => {
+            let line = format!("{heading}: {text}");
+            quote!(#[doc = #line])
+        }
+        Some(text) => {
+            let docs = doc(Some(text));
+            quote!(#[doc = #heading] #informational #[doc = ""] #docs)
+        }
+        None => quote!(#[doc = #heading] #informational),
+    };
     quote! {
-        #[doc = #heading]
-        #informational
-        #[doc = ""]
         #docs
         #variant #shape,
     }

@@ -38,6 +38,13 @@ pub fn build(api: &OpenAPI, hints: RefHints, options: &TypeOptions) -> Ir {
     relax_one_way_members(&mut defs, &operations);
     let deep_nesting = add_indirection(&mut defs);
     let mut models = constructors::decide(&mut defs, &mut types);
+    models.param_docs = super::param_docs::decide(&operations, &mut types);
+    models.status_macro = (operations.len() >= super::STATUS_MACRO_MIN_OPERATIONS).then(|| {
+        types.claim(
+            "statuses",
+            "the macro that writes response enums' `status()`".to_string(),
+        )
+    });
     models.attributes = options
         .attributes
         .iter()

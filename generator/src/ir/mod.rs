@@ -11,6 +11,7 @@ mod indirection;
 pub mod naming;
 mod operation_names;
 mod operations;
+pub mod param_docs;
 pub mod paths;
 mod profile;
 mod request_body;
@@ -148,7 +149,17 @@ pub struct ModelSupport {
     pub unknown_value: Option<String>,
     /// Extra attributes the caller asked for, in the order given.
     pub attributes: Vec<TypeAttributes>,
+    /// Parameter descriptions many operations repeat, written once (see [`param_docs`]).
+    pub param_docs: param_docs::SharedParamDocs,
+    /// The `macro_rules!` that writes each response enum's `status()` in one line, in an
+    /// API of [`STATUS_MACRO_MIN_OPERATIONS`] operations or more; a smaller one spells each
+    /// `impl` out.
+    pub status_macro: Option<String>,
 }
+
+/// Fewest operations for which response enums' `status()` are written by a macro: nine
+/// lines per operation add up in a cluster API, and a small API reads better without.
+pub const STATUS_MACRO_MIN_OPERATIONS: usize = 50;
 
 /// Outer attributes for one type, as the caller gave them (checked to parse as such).
 #[derive(Debug, Clone, PartialEq)]

@@ -103,8 +103,7 @@ pub struct ApiV2010AccountCall {
         deserialize_with = "deserialize_some"
     )]
     pub subresource_uris: Option<Option<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -154,8 +153,7 @@ pub struct ApiV2010AccountCallRecording {
         deserialize_with = "deserialize_some"
     )]
     pub date_created: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -329,8 +327,7 @@ pub struct ApiV2010AccountMessage {
         deserialize_with = "deserialize_some"
     )]
     pub uri: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -647,43 +644,35 @@ pub struct CreateCallRequest {
     #[serde(rename = "From")]
     pub from: String,
     /// The absolute URL that returns the instructions for the call.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Call instructions in markup, instead of a URL.
-    #[serde(rename = "Twiml")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Twiml", default, skip_serializing_if = "Option::is_none")]
     pub twiml: Option<String>,
     /// The HTTP method to use when calling the `url` parameter's value.
-    #[serde(rename = "Method")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<CreateCallRequestMethod>,
     /// The `StatusCallback` member.
-    #[serde(rename = "StatusCallback")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StatusCallback", default, skip_serializing_if = "Option::is_none")]
     pub status_callback: Option<String>,
     /// The call progress events that we will send to the `status_callback` URL: `initiated`, `ringing`, `answered` and `completed`.
     #[serde(rename = "StatusCallbackEvent")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_callback_event: Option<Vec<String>>,
     /// The string of keys to dial after connecting to the number, at most 32 digits.
-    #[serde(rename = "SendDigits")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SendDigits", default, skip_serializing_if = "Option::is_none")]
     pub send_digits: Option<String>,
     /// The integer number of seconds that we should allow the phone to ring before assuming there is no answer.
-    #[serde(rename = "Timeout")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
     /// Whether to record the call.
-    #[serde(rename = "Record")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Record", default, skip_serializing_if = "Option::is_none")]
     pub record: Option<bool>,
     /// Whether to detect if a human, answering machine, or fax has picked up the call. Can be: `Enable` or `DetectMessageEnd`.
     #[serde(rename = "MachineDetection")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub machine_detection: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -791,39 +780,31 @@ pub struct CreateMessageRequest {
     #[serde(rename = "To")]
     pub to: String,
     /// The `From` member.
-    #[serde(rename = "From")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "From", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// The `MessagingServiceSid` member.
     #[serde(rename = "MessagingServiceSid")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
     /// The text content of the outgoing message, up to 1,600 characters.
-    #[serde(rename = "Body")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The URLs of media to include in the message, up to ten.
-    #[serde(rename = "MediaUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MediaUrl", default, skip_serializing_if = "Option::is_none")]
     pub media_url: Option<Vec<String>>,
     /// The maximum price in US dollars that you are willing to pay for this message.
-    #[serde(rename = "MaxPrice")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxPrice", default, skip_serializing_if = "Option::is_none")]
     pub max_price: Option<f64>,
     /// The maximum length in seconds that the message can remain in the queue.
-    #[serde(rename = "ValidityPeriod")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ValidityPeriod", default, skip_serializing_if = "Option::is_none")]
     pub validity_period: Option<i64>,
     /// The `SendAt` member.
-    #[serde(rename = "SendAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SendAt", default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<String>,
     /// The `ShortenUrls` member.
-    #[serde(rename = "ShortenUrls")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShortenUrls", default, skip_serializing_if = "Option::is_none")]
     pub shorten_urls: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -861,8 +842,7 @@ pub struct Error {
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -886,8 +866,7 @@ pub struct ListCallRecordingResponse {
     /// The `page_size` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -930,8 +909,7 @@ pub struct ListCallResponse {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -974,8 +952,7 @@ pub struct ListMessageResponse {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -984,23 +961,18 @@ pub struct ListMessageResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateCallRequest {
     /// The `Url` member.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// The `Method` member.
-    #[serde(rename = "Method")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Method", default, skip_serializing_if = "Option::is_none")]
     pub method: Option<UpdateCallRequestMethod>,
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallEnumUpdateStatus>,
     /// The `Twiml` member.
-    #[serde(rename = "Twiml")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Twiml", default, skip_serializing_if = "Option::is_none")]
     pub twiml: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1082,15 +1054,12 @@ impl ::core::str::FromStr for UpdateCallRequestMethod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateMessageRequest {
     /// The new `body` of the message; an empty string redacts it.
-    #[serde(rename = "Body")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateMessageRequestStatus>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1163,68 +1132,40 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `ListCall`: `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCallRequest {
-    /// The SID of the Account that created the Call resource(s) to read.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Call resource(s) to read (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// Only show calls made to this phone number, SIP address, Client identifier or SIM SID.
-    ///
-    /// The `To` query parameter.
+    /// Only show calls made to this phone number, SIP address, Client identifier or SIM SID (the `To` query parameter).
     pub to: Option<String>,
-    /// Only include calls from this phone number, SIP address, Client identifier or SIM SID.
-    ///
-    /// The `From` query parameter.
+    /// Only include calls from this phone number, SIP address, Client identifier or SIM SID (the `From` query parameter).
     pub from: Option<String>,
-    /// Only include calls spawned by calls with this SID.
-    ///
-    /// The `ParentCallSid` query parameter.
+    /// Only include calls spawned by calls with this SID (the `ParentCallSid` query parameter).
     pub parent_call_sid: Option<String>,
-    /// The status of the resources to read.
-    ///
-    /// The `Status` query parameter.
+    /// The status of the resources to read (the `Status` query parameter).
     pub status: Option<CallEnumStatus>,
-    /// Only include calls that started on this date, given as `YYYY-MM-DD`.
-    ///
-    /// The `StartTime` query parameter.
+    /// Only include calls that started on this date, given as `YYYY-MM-DD` (the `StartTime` query parameter).
     pub start_time: Option<String>,
-    /// Only include calls that started on or before midnight of this date.
-    ///
-    /// The `StartTime<` query parameter.
+    /// Only include calls that started on or before midnight of this date (the `StartTime<` query parameter).
     pub start_time2: Option<String>,
-    /// Only include calls that started on or after midnight of this date.
-    ///
-    /// The `StartTime>` query parameter.
+    /// Only include calls that started on or after midnight of this date (the `StartTime>` query parameter).
     pub start_time3: Option<String>,
-    /// Only include calls that ended on this date.
-    ///
-    /// The `EndTime` query parameter.
+    /// Only include calls that ended on this date (the `EndTime` query parameter).
     pub end_time: Option<String>,
-    ///
-    /// The `EndTime<` query parameter.
+    /// The the `EndTime<` query parameter.
     pub end_time2: Option<String>,
-    ///
-    /// The `EndTime>` query parameter.
+    /// The the `EndTime>` query parameter.
     pub end_time3: Option<String>,
-    /// How many resources to return in each list page. The default is 50, and the maximum is 1000.
-    ///
-    /// The `PageSize` query parameter.
+    /// How many resources to return in each list page. The default is 50, and the maximum is 1000 (the `PageSize` query parameter).
     pub page_size: Option<i64>,
-    /// The page index. This value is simply for client state.
-    ///
-    /// The `Page` query parameter.
+    /// The page index. This value is simply for client state (the `Page` query parameter).
     pub page: Option<i64>,
-    /// The page token. This is provided by the API.
-    ///
-    /// The `PageToken` query parameter.
+    /// The page token. This is provided by the API (the `PageToken` query parameter).
     pub page_token: Option<String>,
 }
 
 /// The request of `CreateCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCallRequest2 {
-    /// The SID of the Account that will create the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that will create the resource (the `AccountSid` path parameter).
     pub account_sid: String,
     /// The request body.
     pub body: Option<CreateCallRequest>,
@@ -1233,26 +1174,18 @@ pub struct CreateCallRequest2 {
 /// The request of `FetchCall`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchCallRequest {
-    /// The SID of the Account that created the Call resource(s) to fetch.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Call resource(s) to fetch (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// The SID of the Call resource to fetch.
-    ///
-    /// The `Sid` path parameter.
+    /// The SID of the Call resource to fetch (the `Sid` path parameter).
     pub sid: String,
 }
 
 /// The request of `UpdateCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCallRequest2 {
-    /// The SID of the Account that created the Call resource(s) to update.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Call resource(s) to update (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// The Call SID that uniquely identifies the Call resource to update
-    ///
-    /// The `Sid` path parameter.
+    /// The Call SID that uniquely identifies the Call resource to update (the `Sid` path parameter).
     pub sid: String,
     /// The request body.
     pub body: Option<UpdateCallRequest>,
@@ -1261,92 +1194,60 @@ pub struct UpdateCallRequest2 {
 /// The request of `DeleteCall`: `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCallRequest {
-    /// The SID of the Account that created the Call resource(s) to delete.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Call resource(s) to delete (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// The Call SID that uniquely identifies the Call resource to delete
-    ///
-    /// The `Sid` path parameter.
+    /// The Call SID that uniquely identifies the Call resource to delete (the `Sid` path parameter).
     pub sid: String,
 }
 
 /// The request of `ListCallRecording`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCallRecordingRequest {
-    /// The SID of the Account that created the Recording resources to read.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Recording resources to read (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// The Call SID of the resources to read.
-    ///
-    /// The `CallSid` path parameter.
+    /// The Call SID of the resources to read (the `CallSid` path parameter).
     pub call_sid: String,
-    /// The `date_created` value, specified as `YYYY-MM-DD`, of the resources to read.
-    ///
-    /// The `DateCreated` query parameter.
+    /// The `date_created` value, specified as `YYYY-MM-DD`, of the resources to read (the `DateCreated` query parameter).
     pub date_created: Option<String>,
-    ///
-    /// The `DateCreated<` query parameter.
+    /// The the `DateCreated<` query parameter.
     pub date_created2: Option<String>,
-    ///
-    /// The `DateCreated>` query parameter.
+    /// The the `DateCreated>` query parameter.
     pub date_created3: Option<String>,
-    ///
-    /// The `PageSize` query parameter.
+    /// The the `PageSize` query parameter.
     pub page_size: Option<i64>,
-    ///
-    /// The `Page` query parameter.
+    /// The the `Page` query parameter.
     pub page: Option<i64>,
-    ///
-    /// The `PageToken` query parameter.
+    /// The the `PageToken` query parameter.
     pub page_token: Option<String>,
 }
 
 /// The request of `ListMessage`: `GET /2010-04-01/Accounts/{AccountSid}/Messages.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMessageRequest {
-    /// The SID of the Account that created the Message resources to read.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account that created the Message resources to read (the `AccountSid` path parameter).
     pub account_sid: String,
-    /// Filter by recipient.
-    ///
-    /// The `To` query parameter.
+    /// Filter by recipient (the `To` query parameter).
     pub to: Option<String>,
-    /// Filter by sender.
-    ///
-    /// The `From` query parameter.
+    /// Filter by sender (the `From` query parameter).
     pub from: Option<String>,
-    /// Filter by Message `sent_date`, given as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`.
-    ///
-    /// The `DateSent` query parameter.
+    /// Filter by Message `sent_date`, given as `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (the `DateSent` query parameter).
     pub date_sent: Option<String>,
-    /// Filter by Message `sent_date`, on or before this date.
-    ///
-    /// The `DateSent<` query parameter.
+    /// Filter by Message `sent_date`, on or before this date (the `DateSent<` query parameter).
     pub date_sent2: Option<String>,
-    /// Filter by Message `sent_date`, on or after this date.
-    ///
-    /// The `DateSent>` query parameter.
+    /// Filter by Message `sent_date`, on or after this date (the `DateSent>` query parameter).
     pub date_sent3: Option<String>,
-    ///
-    /// The `PageSize` query parameter.
+    /// The the `PageSize` query parameter.
     pub page_size: Option<i64>,
-    ///
-    /// The `Page` query parameter.
+    /// The the `Page` query parameter.
     pub page: Option<i64>,
-    ///
-    /// The `PageToken` query parameter.
+    /// The the `PageToken` query parameter.
     pub page_token: Option<String>,
 }
 
 /// The request of `CreateMessage`: `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMessageRequest2 {
-    /// The SID of the Account creating the Message resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The SID of the Account creating the Message resource (the `AccountSid` path parameter).
     pub account_sid: String,
     /// The request body.
     pub body: CreateMessageRequest,
@@ -1355,12 +1256,9 @@ pub struct CreateMessageRequest2 {
 /// The request of `UpdateMessage`: `POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateMessageRequest2 {
-    ///
-    /// The `AccountSid` path parameter.
+    /// The the `AccountSid` path parameter.
     pub account_sid: String,
-    /// The SID of the Message resource to be updated
-    ///
-    /// The `Sid` path parameter.
+    /// The SID of the Message resource to be updated (the `Sid` path parameter).
     pub sid: String,
     /// The request body.
     pub body: Option<UpdateMessageRequest>,
@@ -1369,21 +1267,16 @@ pub struct UpdateMessageRequest2 {
 /// The request of `DeleteMessage`: `DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteMessageRequest {
-    ///
-    /// The `AccountSid` path parameter.
+    /// The the `AccountSid` path parameter.
     pub account_sid: String,
-    ///
-    /// The `Sid` path parameter.
+    /// The the `Sid` path parameter.
     pub sid: String,
 }
 
 /// The responses `ListCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallResponse2 {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ListCallResponse),
 }
 
@@ -1398,15 +1291,10 @@ impl ListCallResponse2 {
 
 /// The responses `CreateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateCallResponse {
-    /// `201`
-    ///
-    /// Created
+    /// `201`: Created
     Created(ApiV2010AccountCall),
-    /// `400`
-    ///
-    /// The request was not valid.
+    /// `400`: The request was not valid.
     BadRequest(Error),
 }
 
@@ -1422,15 +1310,10 @@ impl CreateCallResponse {
 
 /// The responses `FetchCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallResponse {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ApiV2010AccountCall),
-    /// `404`
-    ///
-    /// No such call.
+    /// `404`: No such call.
     NotFound(Error),
 }
 
@@ -1446,11 +1329,8 @@ impl FetchCallResponse {
 
 /// The responses `UpdateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateCallResponse {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ApiV2010AccountCall),
 }
 
@@ -1465,15 +1345,10 @@ impl UpdateCallResponse {
 
 /// The responses `DeleteCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteCallResponse {
-    /// `204`
-    ///
-    /// The resource was deleted successfully.
+    /// `204`: The resource was deleted successfully.
     NoContent,
-    /// `404`
-    ///
-    /// No such call.
+    /// `404`: No such call.
     NotFound(Error),
 }
 
@@ -1489,11 +1364,8 @@ impl DeleteCallResponse {
 
 /// The responses `ListCallRecording` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallRecordingResponse2 {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ListCallRecordingResponse),
 }
 
@@ -1508,11 +1380,8 @@ impl ListCallRecordingResponse2 {
 
 /// The responses `ListMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListMessageResponse2 {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ListMessageResponse),
 }
 
@@ -1527,15 +1396,10 @@ impl ListMessageResponse2 {
 
 /// The responses `CreateMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateMessageResponse {
-    /// `201`
-    ///
-    /// Created
+    /// `201`: Created
     Created(ApiV2010AccountMessage),
-    /// `400`
-    ///
-    /// The request was not valid.
+    /// `400`: The request was not valid.
     BadRequest(Error),
 }
 
@@ -1551,11 +1415,8 @@ impl CreateMessageResponse {
 
 /// The responses `UpdateMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateMessageResponse {
-    /// `200`
-    ///
-    /// OK
+    /// `200`: OK
     Ok(ApiV2010AccountMessage),
 }
 
@@ -1570,11 +1431,8 @@ impl UpdateMessageResponse {
 
 /// The responses `DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteMessageResponse {
-    /// `204`
-    ///
-    /// The resource was deleted successfully.
+    /// `204`: The resource was deleted successfully.
     NoContent,
 }
 

@@ -5,8 +5,7 @@ pub struct Branch {
     /// A tree whose nodes point at each other through two files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Box<Tree>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -19,8 +18,7 @@ pub struct Error {
     /// The `error` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -67,8 +65,7 @@ pub struct Event {
     /// The `unsigned` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<Unsigned>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -121,8 +118,7 @@ pub struct EventBase {
     /// The `tags` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -279,8 +275,7 @@ impl ::core::str::FromStr for EventType {
 pub struct MRoomMemberOkBody {
     /// The ID of the stored event.
     pub event_id: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -375,8 +370,7 @@ pub struct ThirdPartyIdentifier {
     pub medium: Medium,
     /// The `address` member.
     pub address: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -407,8 +401,7 @@ pub struct Tree {
     /// The `parent` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Branch>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -419,8 +412,7 @@ pub struct TupleExtra {
     /// The `note` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -440,8 +432,7 @@ pub struct Unsigned {
     /// The `age` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -466,22 +457,17 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `m.room.member`: `PUT /rooms/{roomId}/state/{eventType}/{stateKey}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MRoomMemberRequest {
-    ///
-    /// The `roomId` path parameter.
+    /// The the `roomId` path parameter.
     pub room_id: String,
-    ///
-    /// The `eventType` path parameter.
+    /// The the `eventType` path parameter.
     pub event_type: String,
-    ///
-    /// The `stateKey` path parameter.
+    /// The the `stateKey` path parameter.
     pub state_key: String,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
-    ///
-    /// The `X-Request-Id` header parameter.
+    /// The the `X-Request-Id` header parameter.
     pub x_request_id: Option<String>,
     /// The request body.
     pub body: Event,
@@ -500,19 +486,12 @@ pub struct TypeRequest {
 
 /// The responses `m.room.member` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MRoomMemberResponse {
-    /// `200`
-    ///
-    /// The event was stored.
+    /// `200`: The event was stored.
     Ok(MRoomMemberOkBody),
-    /// `204`
-    ///
-    /// Nothing changed.
+    /// `204`: Nothing changed.
     NoContent,
-    /// `400`
-    ///
-    /// The event is not valid.
+    /// `400`: The event is not valid.
     BadRequest(Error),
 }
 
@@ -529,11 +508,8 @@ impl MRoomMemberResponse {
 
 /// The responses `3pid` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum T3pidResponse {
-    /// `200`
-    ///
-    /// The identifiers.
+    /// `200`: The identifiers.
     Ok(Vec<ThirdPartyIdentifier>),
 }
 
@@ -548,11 +524,8 @@ impl T3pidResponse {
 
 /// The responses `type` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum TypeResponse {
-    /// `200`
-    ///
-    /// A tree.
+    /// `200`: A tree.
     Ok(Tree),
 }
 

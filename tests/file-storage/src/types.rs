@@ -11,8 +11,7 @@ pub struct FileMetadata {
     /// The `taken_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -39,8 +38,7 @@ pub struct Folder {
     /// The `item_count` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -84,8 +82,7 @@ pub struct FolderPatch {
         deserialize_with = "deserialize_some"
     )]
     pub color: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -103,8 +100,7 @@ pub struct ImportJob {
     /// The `content_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -206,8 +202,7 @@ pub struct IssueTokenBody {
     /// The `trusted_device` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_device: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -298,8 +293,7 @@ pub struct NewFolder {
     /// The `position` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -388,8 +382,7 @@ pub struct NewNote {
     /// The `color` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<NewNoteColor>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -472,8 +465,7 @@ pub struct Note {
     pub text: String,
     /// `plain`, `markdown` or `json`.
     pub format: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -507,8 +499,7 @@ pub struct PatchOperation {
     /// The `value` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -616,8 +607,7 @@ pub struct Problem {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -664,8 +654,7 @@ pub struct StoredFile {
     /// The `visibility` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<Visibility>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -713,8 +702,7 @@ pub struct Token {
     /// The `scope` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -910,16 +898,14 @@ pub struct CreateFolderRequest {
 /// The request of `getFolder`: `GET /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFolderRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
 }
 
 /// The request of `updateFolder`: `PATCH /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFolderRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: UpdateFolderRequestBody,
@@ -928,12 +914,9 @@ pub struct UpdateFolderRequest {
 /// The request of `uploadFile`: `POST /folders/{folderId}/files`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadFileRequest {
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
-    /// `*` refuses to overwrite a file of the same name.
-    ///
-    /// The `If-None-Match` header parameter.
+    /// `*` refuses to overwrite a file of the same name (the `If-None-Match` header parameter).
     pub if_none_match: Option<String>,
     /// The request body.
     pub body: UploadFileParts,
@@ -942,27 +925,23 @@ pub struct UploadFileRequest {
 /// The request of `getFile`: `GET /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFileRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `deleteFile`: `DELETE /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFileRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `replaceFileContent`: `PUT /files/{fileId}/content`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceFileContentRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
-    ///
-    /// The `Content-MD5` header parameter.
+    /// The the `Content-MD5` header parameter.
     pub content_md5: Option<String>,
     /// The request body.
     pub body: BinaryBody,
@@ -971,8 +950,7 @@ pub struct ReplaceFileContentRequest {
 /// The request of `addNote`: `POST /files/{fileId}/notes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddNoteRequest {
-    ///
-    /// The `fileId` path parameter.
+    /// The the `fileId` path parameter.
     pub file_id: String,
     /// The request body.
     pub body: AddNoteRequestBody,
@@ -981,8 +959,7 @@ pub struct AddNoteRequest {
 /// The request of `importArchive`: `POST /imports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportArchiveRequest {
-    ///
-    /// The `folder` query parameter.
+    /// The the `folder` query parameter.
     pub folder: String,
     /// The request body.
     pub body: Option<BinaryBody>,
@@ -997,19 +974,12 @@ pub struct SubmitManifestRequest {
 
 /// The responses `issueToken` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum IssueTokenResponse {
-    /// `200`
-    ///
-    /// Signed in.
+    /// `200`: Signed in.
     Ok(Token),
-    /// `400`
-    ///
-    /// Something went wrong.
+    /// `400`: Something went wrong.
     BadRequest(Problem),
-    /// `401`
-    ///
-    /// Something went wrong.
+    /// `401`: Something went wrong.
     Unauthorized(Problem),
 }
 
@@ -1026,15 +996,10 @@ impl IssueTokenResponse {
 
 /// The responses `createFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateFolderResponse {
-    /// `201`
-    ///
-    /// Created.
+    /// `201`: Created.
     Created(Folder),
-    /// `409`
-    ///
-    /// Something went wrong.
+    /// `409`: Something went wrong.
     Conflict(Problem),
 }
 
@@ -1050,15 +1015,10 @@ impl CreateFolderResponse {
 
 /// The responses `getFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetFolderResponse {
-    /// `200`
-    ///
-    /// The folder.
+    /// `200`: The folder.
     Ok(Folder),
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1074,15 +1034,10 @@ impl GetFolderResponse {
 
 /// The responses `updateFolder` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateFolderResponse {
-    /// `200`
-    ///
-    /// Updated.
+    /// `200`: Updated.
     Ok(Folder),
-    /// `422`
-    ///
-    /// Something went wrong.
+    /// `422`: Something went wrong.
     UnprocessableEntity(Problem),
 }
 
@@ -1098,19 +1053,12 @@ impl UpdateFolderResponse {
 
 /// The responses `uploadFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UploadFileResponse {
-    /// `201`
-    ///
-    /// Stored.
+    /// `201`: Stored.
     Created(StoredFile),
-    /// `412`
-    ///
-    /// Something went wrong.
+    /// `412`: Something went wrong.
     PreconditionFailed(Problem),
-    /// `413`
-    ///
-    /// Something went wrong.
+    /// `413`: Something went wrong.
     PayloadTooLarge(Problem),
 }
 
@@ -1127,15 +1075,10 @@ impl UploadFileResponse {
 
 /// The responses `getFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetFileResponse {
-    /// `200`
-    ///
-    /// The file's record.
+    /// `200`: The file's record.
     Ok(StoredFile),
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1151,15 +1094,10 @@ impl GetFileResponse {
 
 /// The responses `deleteFile` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteFileResponse {
-    /// `204`
-    ///
-    /// Deleted.
+    /// `204`: Deleted.
     NoContent,
-    /// `404`
-    ///
-    /// Something went wrong.
+    /// `404`: Something went wrong.
     NotFound(Problem),
 }
 
@@ -1175,15 +1113,10 @@ impl DeleteFileResponse {
 
 /// The responses `replaceFileContent` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReplaceFileContentResponse {
-    /// `200`
-    ///
-    /// Replaced.
+    /// `200`: Replaced.
     Ok(StoredFile),
-    /// `415`
-    ///
-    /// Something went wrong.
+    /// `415`: Something went wrong.
     UnsupportedMediaType(Problem),
 }
 
@@ -1199,11 +1132,8 @@ impl ReplaceFileContentResponse {
 
 /// The responses `addNote` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum AddNoteResponse {
-    /// `201`
-    ///
-    /// Added.
+    /// `201`: Added.
     Created(Note),
 }
 
@@ -1218,11 +1148,8 @@ impl AddNoteResponse {
 
 /// The responses `importArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ImportArchiveResponse {
-    /// `202`
-    ///
-    /// Import queued.
+    /// `202`: Import queued.
     Accepted(ImportJob),
 }
 
@@ -1237,11 +1164,8 @@ impl ImportArchiveResponse {
 
 /// The responses `submitManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SubmitManifestResponse {
-    /// `202`
-    ///
-    /// Manifest accepted.
+    /// `202`: Manifest accepted.
     Accepted(ImportJob),
 }
 

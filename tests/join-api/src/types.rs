@@ -12,8 +12,7 @@ pub struct IncompatibleRoomVersionError {
     /// The version of the room the server tried to join.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -53,8 +52,7 @@ pub struct JoinEvent {
     pub depth: Option<i64>,
     /// The content of a join event.
     pub content: JoinMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -184,8 +182,7 @@ pub struct JoinEventTemplate {
     pub origin_server_ts: i64,
     /// The content of a join event.
     pub content: JoinMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -401,8 +398,7 @@ pub struct JoinMembership {
     /// The `mxc://` URI of the user's avatar in this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -480,8 +476,7 @@ pub struct MakeJoinAnswer {
     /// resident server fills in what the room's version needs (its `auth_events`,
     /// `prev_events`, `depth`, `room_id`); they are kept as they are.
     pub event: JoinEventTemplate,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -505,8 +500,7 @@ pub struct MatrixError {
     /// A message that people read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -554,8 +548,7 @@ pub struct PersistentDataUnit {
             ::std::collections::BTreeMap<String, String>,
         >,
     >,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -590,8 +583,7 @@ impl PersistentDataUnit {
 pub struct PersistentDataUnitHashes {
     /// The `sha256` member.
     pub sha256: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -628,8 +620,7 @@ pub struct SendJoinAnswer {
     /// When members were left out, the servers that are in the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub servers_in_room: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -692,38 +683,32 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `makeJoin`: `GET /_matrix/federation/v1/make_join/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeJoinRequest {
-    /// The ID of the room being joined.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being joined (the `roomId` path parameter).
     pub room_id: String,
-    /// The user the join event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user the join event will be for (the `userId` path parameter).
     pub user_id: String,
     /// The room versions the joining server supports, one `ver=` each. Without any,
     /// the resident server assumes version 1 only.
     ///
-    /// The `ver` query parameter.
+    /// The the `ver` query parameter.
     pub ver: Option<Vec<String>>,
 }
 
 /// The request of `sendJoin`: `PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendJoinRequest {
-    /// The ID of the room being joined.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being joined (the `roomId` path parameter).
     pub room_id: String,
     /// The ID of the join event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// Asks for a partial state: membership events may be left out of `state` (and
     /// their auth events of `auth_chain`); the answer then says so in
     /// `members_omitted` and lists `servers_in_room`.
     ///
-    /// The `omit_members` query parameter.
+    /// The the `omit_members` query parameter.
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub omit_members: bool,
@@ -735,11 +720,8 @@ pub struct SendJoinRequest {
 
 /// The responses `makeJoin` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MakeJoinResponse {
-    /// `200`
-    ///
-    /// The room's version and a template for the join event.
+    /// `200`: The room's version and a template for the join event.
     Ok(MakeJoinAnswer),
     /// `400`
     ///
@@ -752,9 +734,7 @@ pub enum MakeJoinResponse {
     /// restricted room) the resident server cannot vouch for the join
     /// (`M_UNABLE_TO_AUTHORISE_JOIN`, `M_UNABLE_TO_GRANT_JOIN`).
     Forbidden(MatrixError),
-    /// `404`
-    ///
-    /// The resident server does not know the room.
+    /// `404`: The resident server does not know the room.
     NotFound(MatrixError),
 }
 
@@ -772,19 +752,12 @@ impl MakeJoinResponse {
 
 /// The responses `sendJoin` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SendJoinResponse {
-    /// `200`
-    ///
-    /// The join event was accepted; the room's state as it was before it.
+    /// `200`: The join event was accepted; the room's state as it was before it.
     Ok(SendJoinAnswer),
-    /// `400`
-    ///
-    /// The event is not valid for the room: malformed, for another room, or not a join.
+    /// `400`: The event is not valid for the room: malformed, for another room, or not a join.
     BadRequest(MatrixError),
-    /// `403`
-    ///
-    /// The join event is not allowed in the room, or the room cannot be joined through this server.
+    /// `403`: The join event is not allowed in the room, or the room cannot be joined through this server.
     Forbidden(MatrixError),
 }
 

@@ -28,8 +28,7 @@ pub struct LeaveEvent {
     pub depth: Option<i64>,
     /// The content of a leave event.
     pub content: LeaveMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -161,8 +160,7 @@ pub struct LeaveEventTemplate {
     pub origin_server_ts: i64,
     /// The content of a leave event.
     pub content: LeaveMembership,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -370,8 +368,7 @@ pub struct LeaveMembership {
     /// Why the user left, if they said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -446,8 +443,7 @@ pub struct MakeLeaveAnswer {
     /// An unsigned leave event that the leaving server completes (adding the fields its
     /// room version needs), hashes and signs. Its format depends on the room version.
     pub event: LeaveEventTemplate,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -471,8 +467,7 @@ pub struct MatrixError {
     /// A message that people read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -538,27 +533,21 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `makeLeave`: `GET /_matrix/federation/v1/make_leave/{roomId}/{userId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MakeLeaveRequest {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
-    /// The user the leave event will be for.
-    ///
-    /// The `userId` path parameter.
+    /// The user the leave event will be for (the `userId` path parameter).
     pub user_id: UserId,
 }
 
 /// The request of `sendLeaveV1`: `PUT /_matrix/federation/v1/send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveV1Request {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this
@@ -570,14 +559,12 @@ pub struct SendLeaveV1Request {
 /// The request of `sendLeaveV2`: `PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SendLeaveV2Request {
-    /// The ID of the room being left.
-    ///
-    /// The `roomId` path parameter.
+    /// The ID of the room being left (the `roomId` path parameter).
     pub room_id: RoomId,
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The `eventId` path parameter.
+    /// The the `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this
@@ -588,7 +575,6 @@ pub struct SendLeaveV2Request {
 
 /// The responses `makeLeave` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MakeLeaveResponse {
     /// `200`
     ///
@@ -614,7 +600,6 @@ impl MakeLeaveResponse {
 
 /// The responses `sendLeaveV1` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SendLeaveV1Response {
     /// `200`
     ///
@@ -634,11 +619,8 @@ impl SendLeaveV1Response {
 
 /// The responses `sendLeaveV2` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SendLeaveV2Response {
-    /// `200`
-    ///
-    /// The leave event was accepted into the room's graph.
+    /// `200`: The leave event was accepted into the room's graph.
     Ok(EmptyObject),
 }
 

@@ -17,6 +17,7 @@
 
 /// Models for every schema, and each operation's request struct and response enum.
 #[rustfmt::skip]
+#[allow(clippy::large_enum_variant)]
 pub mod types;
 
 /// The definition's examples, each read into its type and written back (or rejected).

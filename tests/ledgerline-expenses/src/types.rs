@@ -9,8 +9,7 @@ pub struct AccessToken {
     /// The `expires_in` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -39,8 +38,7 @@ pub struct ApprovalSubmission {
     /// The `comment` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -62,8 +60,7 @@ pub struct AvatarUpload {
     /// The `avatar` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -75,8 +72,7 @@ pub struct DocumentBase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The `issuedOn` member.
-    #[serde(rename = "issuedOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "issuedOn", default, skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<String>,
     /// The `tags` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,8 +80,7 @@ pub struct DocumentBase {
     /// The scanned document (PDF preferred).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -109,11 +104,9 @@ pub struct Expense {
     /// The `status` member.
     pub status: ExpenseStatus,
     /// The `spentOn` member.
-    #[serde(rename = "spentOn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "spentOn", default, skip_serializing_if = "Option::is_none")]
     pub spent_on: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -214,11 +207,9 @@ pub struct InboxMessage {
     /// The `subject` member.
     pub subject: String,
     /// The `receivedAt` member.
-    #[serde(rename = "receivedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "receivedAt", default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -242,14 +233,12 @@ impl InboxMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct InboxReceipt {
     /// The `inboxId` member.
-    #[serde(rename = "inboxId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "inboxId", default, skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<String>,
     /// The `parts` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -263,8 +252,7 @@ pub struct Problem {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -279,11 +267,9 @@ pub struct Profile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// The `avatarUrl` member.
-    #[serde(rename = "avatarUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -304,8 +290,7 @@ impl Profile {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileFields {
     /// The `displayName` member.
-    #[serde(rename = "displayName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The `locale` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -313,8 +298,7 @@ pub struct ProfileFields {
     /// The `preferences` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<ProfileFieldsPreferences>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -323,15 +307,13 @@ pub struct ProfileFields {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileFieldsPreferences {
     /// The `weeklyDigest` member.
-    #[serde(rename = "weeklyDigest")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
     pub weekly_digest: Option<bool>,
     /// The `defaultCurrency` member.
     #[serde(rename = "defaultCurrency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -340,15 +322,13 @@ pub struct ProfileFieldsPreferences {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileModifyPreferences {
     /// The `weeklyDigest` member.
-    #[serde(rename = "weeklyDigest")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
     pub weekly_digest: Option<bool>,
     /// The `defaultCurrency` member.
     #[serde(rename = "defaultCurrency")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -362,15 +342,12 @@ pub struct Receipt {
     #[serde(rename = "fileName")]
     pub file_name: String,
     /// The `contentType` member.
-    #[serde(rename = "contentType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// The `sizeBytes` member.
-    #[serde(rename = "sizeBytes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub size_bytes: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -404,8 +381,7 @@ pub struct StoredDocument {
     /// The `pages` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -546,14 +522,11 @@ pub struct TokenIssueRequest {
 /// The request of `Expense_List`: `GET /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseListRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
-    ///
-    /// The `status` query parameter.
+    /// The the `status` query parameter.
     pub status: Option<ExpenseStatus>,
-    ///
-    /// The `pageSize` query parameter.
+    /// The the `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub page_size: i32,
@@ -562,8 +535,7 @@ pub struct ExpenseListRequest {
 /// The request of `Expense_DeleteMany`: `DELETE /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseDeleteManyRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -572,8 +544,7 @@ pub struct ExpenseDeleteManyRequest {
 /// The request of `ExpenseApproval_Submit`: `POST /companies/{companyId}/expenses/approvals/submit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseApprovalSubmitRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ExpenseApprovalSubmitRequestBody,
@@ -582,11 +553,9 @@ pub struct ExpenseApprovalSubmitRequest {
 /// The request of `Receipt_Attach`: `POST /companies/{companyId}/expenses/{expenseId}/receipts`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptAttachRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
-    ///
-    /// The `expenseId` path parameter.
+    /// The the `expenseId` path parameter.
     pub expense_id: i64,
     /// The request body.
     pub body: Vec<MultipartPart>,
@@ -595,8 +564,7 @@ pub struct ReceiptAttachRequest {
 /// The request of `Receipt_Inbox`: `POST /companies/{companyId}/receipts/inbox`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptInboxRequest {
-    ///
-    /// The `companyId` path parameter.
+    /// The the `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ReceiptInboxRequestBody,
@@ -605,11 +573,9 @@ pub struct ReceiptInboxRequest {
 /// The request of `Document_AddBankStatement`: `POST /spaces/{spaceId}/folders/{folderId}/bank-statements`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddBankStatementRequest {
-    ///
-    /// The `spaceId` path parameter.
+    /// The the `spaceId` path parameter.
     pub space_id: String,
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddBankStatementParts,
@@ -618,11 +584,9 @@ pub struct DocumentAddBankStatementRequest {
 /// The request of `Document_AddTaxReturn`: `POST /spaces/{spaceId}/folders/{folderId}/tax-returns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddTaxReturnRequest {
-    ///
-    /// The `spaceId` path parameter.
+    /// The the `spaceId` path parameter.
     pub space_id: String,
-    ///
-    /// The `folderId` path parameter.
+    /// The the `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddTaxReturnParts,
@@ -637,15 +601,10 @@ pub struct ProfileModifyRequest {
 
 /// The responses `Token_Issue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum TokenIssueResponse {
-    /// `200`
-    ///
-    /// The token.
+    /// `200`: The token.
     Ok(AccessToken),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 
@@ -661,15 +620,10 @@ impl TokenIssueResponse {
 
 /// The responses `Expense_List` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseListResponse {
-    /// `200`
-    ///
-    /// A page of expenses.
+    /// `200`: A page of expenses.
     Ok(Vec<Expense>),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -685,15 +639,10 @@ impl ExpenseListResponse {
 
 /// The responses `Expense_DeleteMany` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseDeleteManyResponse {
-    /// `204`
-    ///
-    /// Deleted.
+    /// `204`: Deleted.
     NoContent,
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -709,15 +658,10 @@ impl ExpenseDeleteManyResponse {
 
 /// The responses `ExpenseApproval_Submit` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExpenseApprovalSubmitResponse {
-    /// `200`
-    ///
-    /// The expenses now awaiting approval.
+    /// `200`: The expenses now awaiting approval.
     Ok(Vec<Expense>),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 
@@ -733,19 +677,12 @@ impl ExpenseApprovalSubmitResponse {
 
 /// The responses `Receipt_Attach` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReceiptAttachResponse {
-    /// `201`
-    ///
-    /// The attached receipts.
+    /// `201`: The attached receipts.
     Created(Vec<Receipt>),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
-    /// `413`
-    ///
-    /// A receipt is larger than 20 MB.
+    /// `413`: A receipt is larger than 20 MB.
     PayloadTooLarge,
 }
 
@@ -762,15 +699,10 @@ impl ReceiptAttachResponse {
 
 /// The responses `Receipt_Inbox` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReceiptInboxResponse {
-    /// `202`
-    ///
-    /// Accepted for matching.
+    /// `202`: Accepted for matching.
     Accepted(InboxReceipt),
-    /// `415`
-    ///
-    /// Neither JSON nor multipart.
+    /// `415`: Neither JSON nor multipart.
     UnsupportedMediaType,
 }
 
@@ -786,15 +718,10 @@ impl ReceiptInboxResponse {
 
 /// The responses `Document_AddBankStatement` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DocumentAddBankStatementResponse {
-    /// `201`
-    ///
-    /// The stored document.
+    /// `201`: The stored document.
     Created(StoredDocument),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -810,15 +737,10 @@ impl DocumentAddBankStatementResponse {
 
 /// The responses `Document_AddTaxReturn` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DocumentAddTaxReturnResponse {
-    /// `201`
-    ///
-    /// The stored document.
+    /// `201`: The stored document.
     Created(StoredDocument),
-    /// `404`
-    ///
-    /// No such company, expense, space or folder.
+    /// `404`: No such company, expense, space or folder.
     NotFound(Problem),
 }
 
@@ -834,15 +756,10 @@ impl DocumentAddTaxReturnResponse {
 
 /// The responses `Profile_Modify` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ProfileModifyResponse {
-    /// `200`
-    ///
-    /// The profile as it is now.
+    /// `200`: The profile as it is now.
     Ok(Profile),
-    /// `400`
-    ///
-    /// The request is malformed.
+    /// `400`: The request is malformed.
     BadRequest(Problem),
 }
 

@@ -19,8 +19,7 @@ pub struct Package {
     /// The `keywords` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -58,8 +57,7 @@ pub struct Problem {
     /// The `instance` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -88,8 +86,7 @@ pub struct PublishVersionBody {
     pub num: String,
     /// The `checksum` member.
     pub checksum: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -122,8 +119,7 @@ pub struct SearchPage {
         deserialize_with = "deserialize_some"
     )]
     pub next_page: Option<Option<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -156,8 +152,7 @@ pub struct Version {
     /// The `published_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -181,46 +176,39 @@ impl Version {
 /// The request of `searchPackages`: `GET /packages`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPackagesRequest {
-    ///
-    /// The `q` query parameter.
+    /// The the `q` query parameter.
     pub q: String,
-    ///
-    /// The `per_page` query parameter.
+    /// The the `per_page` query parameter.
     pub per_page: Option<i32>,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     pub page: Option<String>,
 }
 
 /// The request of `getPackage`: `GET /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPackageRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `deletePackage`: `DELETE /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePackageRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `listVersions`: `GET /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListVersionsRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `publishVersion`: `PUT /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishVersionRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
     /// The request body.
     pub body: PublishVersionBody,
@@ -229,21 +217,16 @@ pub struct PublishVersionRequest {
 /// The request of `yankVersion`: `POST /packages/{name}/versions/{num}/yank`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YankVersionRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
-    ///
-    /// The `num` path parameter.
+    /// The the `num` path parameter.
     pub num: String,
 }
 
 /// The responses `searchPackages` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchPackagesResponse {
-    /// `200`
-    ///
-    /// One page of matches.
+    /// `200`: One page of matches.
     Ok(SearchPage),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -278,19 +261,12 @@ impl SearchPackagesResponse {
 
 /// The responses `getPackage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetPackageResponse {
-    /// `200`
-    ///
-    /// The package.
+    /// `200`: The package.
     Ok(Package),
-    /// `304`
-    ///
-    /// Not modified since `If-None-Match`.
+    /// `304`: Not modified since `If-None-Match`.
     NotModified,
-    /// `404`
-    ///
-    /// No such package.
+    /// `404`: No such package.
     NotFound(Problem),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -327,15 +303,10 @@ impl GetPackageResponse {
 
 /// The responses `deletePackage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeletePackageResponse {
-    /// `204`
-    ///
-    /// Removed.
+    /// `204`: Removed.
     NoContent,
-    /// `409`
-    ///
-    /// The package was already downloaded; yank its versions instead.
+    /// `409`: The package was already downloaded; yank its versions instead.
     Conflict(Problem),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -367,11 +338,8 @@ impl DeletePackageResponse {
 
 /// The responses `listVersions` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListVersionsResponse {
-    /// `200`
-    ///
-    /// Every published version, newest first.
+    /// `200`: Every published version, newest first.
     Ok(Vec<Version>),
     /// Any `2XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `2XX` status.
     ///
@@ -414,11 +382,8 @@ impl ListVersionsResponse {
 
 /// The responses `publishVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PublishVersionResponse {
-    /// `201`
-    ///
-    /// Published.
+    /// `201`: Published.
     Created(Version),
     /// Any `1XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `1XX` status.
     ///
@@ -472,15 +437,10 @@ impl PublishVersionResponse {
 
 /// The responses `yankVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum YankVersionResponse {
-    /// `200`
-    ///
-    /// Yanked.
+    /// `200`: Yanked.
     Ok(Version),
-    /// `403`
-    ///
-    /// Only owners may yank.
+    /// `403`: Only owners may yank.
     Forbidden,
     /// Any status not listed (`default`), carried in `status`. The server answers 500 with its error body if `status` is listed or in a listed range.
     ///

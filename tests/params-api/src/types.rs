@@ -7,11 +7,9 @@ pub struct CreateClusterBody {
     /// Control-plane version, e.g. `1.31.2`.
     pub version: String,
     /// The `nodePools` member.
-    #[serde(rename = "nodePools")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "nodePools", default, skip_serializing_if = "Option::is_none")]
     pub node_pools: Option<Vec<CreateClusterBodyNodePoolsItem>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -37,13 +35,11 @@ pub struct CreateClusterBodyNodePoolsItem {
     /// The `name` member.
     pub name: String,
     /// The `machineType` member.
-    #[serde(rename = "machineType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "machineType", default, skip_serializing_if = "Option::is_none")]
     pub machine_type: Option<String>,
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -68,8 +64,7 @@ impl CreateClusterBodyNodePoolsItem {
 pub struct CreateClusterCreatedBody {
     /// The `data` member.
     pub data: CreateClusterCreatedBodyData,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -94,8 +89,7 @@ pub struct CreateClusterCreatedBodyData {
     /// The `attributes` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -120,8 +114,7 @@ impl CreateClusterCreatedBodyData {
 pub struct ListInventoryOkBody {
     /// The `echo` member.
     pub echo: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -257,8 +250,7 @@ impl ::core::str::FromStr for ListInventoryStatesItem {
 pub struct PatchClusterOkBody {
     /// The `data` member.
     pub data: ::serde_json::Map<String, ::serde_json::Value>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -284,8 +276,7 @@ pub struct PatchClusterUnprocessableEntityBody {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -295,8 +286,7 @@ pub struct PatchClusterUnprocessableEntityBody {
 pub struct ReplaceClusterScaleBody {
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -316,8 +306,7 @@ impl ReplaceClusterScaleBody {
 pub struct ReplaceClusterScaleOkBody {
     /// The `replicas` member.
     pub replicas: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -337,8 +326,7 @@ impl ReplaceClusterScaleOkBody {
 pub struct SearchOkBody {
     /// The `echo` member.
     pub echo: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -373,66 +361,48 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `search`: `GET /search/{kind}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
-    ///
-    /// The `kind` path parameter.
+    /// The the `kind` path parameter.
     pub kind: String,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     pub limit: i32,
-    ///
-    /// The `from` query parameter.
+    /// The the `from` query parameter.
     pub from: Option<String>,
-    ///
-    /// The `tag` query parameter.
+    /// The the `tag` query parameter.
     pub tag: Option<Vec<String>>,
-    ///
-    /// The `exact` query parameter.
+    /// The the `exact` query parameter.
     pub exact: Option<bool>,
-    ///
-    /// The `X-Request-Id` header parameter.
+    /// The the `X-Request-Id` header parameter.
     pub x_request_id: String,
-    ///
-    /// The `X-Weight` header parameter.
+    /// The the `X-Weight` header parameter.
     pub x_weight: Option<f64>,
 }
 
 /// The request of `listInventory`: `GET /warehouses/{warehouseIds}/inventory`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListInventoryRequest {
-    ///
-    /// The `warehouseIds` path parameter.
+    /// The the `warehouseIds` path parameter.
     pub warehouse_ids: Vec<i32>,
-    /// Item ids, `ids=1,2,3`.
-    ///
-    /// The `ids` query parameter.
+    /// Item ids, `ids=1,2,3` (the `ids` query parameter).
     pub ids: Option<Vec<i64>>,
-    ///
-    /// The `skus` query parameter.
+    /// The the `skus` query parameter.
     pub skus: Option<Vec<String>>,
-    ///
-    /// The `bins` query parameter.
+    /// The the `bins` query parameter.
     pub bins: Option<Vec<String>>,
-    ///
-    /// The `states` query parameter.
+    /// The the `states` query parameter.
     pub states: Option<Vec<ListInventoryStatesItem>>,
-    ///
-    /// The `supplier` query parameter.
+    /// The the `supplier` query parameter.
     pub supplier: Option<Vec<String>>,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `100`, its default.
     pub limit: i32,
-    ///
-    /// The `sortBy` query parameter.
+    /// The the `sortBy` query parameter.
     ///
     /// When the request leaves it out, the server reads `"sku"`, its default.
     pub sort_by: ListInventorySortBy,
-    ///
-    /// The `X-Region-Codes` header parameter.
+    /// The the `X-Region-Codes` header parameter.
     pub x_region_codes: Option<Vec<String>>,
-    ///
-    /// The `X-Zones` header parameter.
+    /// The the `X-Zones` header parameter.
     pub x_zones: Option<Vec<String>>,
 }
 
@@ -450,11 +420,9 @@ pub struct CreateClusterRequest {
 /// The request of `patchCluster`: `PATCH /clusters/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchClusterRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
-    ///
-    /// The `dryRun` query parameter.
+    /// The the `dryRun` query parameter.
     pub dry_run: Option<bool>,
     /// An object for a merge patch, an array of operations for a JSON patch.
     pub body: ::serde_json::Value,
@@ -463,8 +431,7 @@ pub struct PatchClusterRequest {
 /// The request of `replaceClusterScale`: `PUT /clusters/{name}/scale`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceClusterScaleRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
     /// The request body.
     pub body: ReplaceClusterScaleBody,
@@ -472,15 +439,10 @@ pub struct ReplaceClusterScaleRequest {
 
 /// The responses `search` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchResponse {
-    /// `200`
-    ///
-    /// What the server understood.
+    /// `200`: What the server understood.
     Ok(SearchOkBody),
-    /// `204`
-    ///
-    /// Nothing found.
+    /// `204`: Nothing found.
     NoContent,
 }
 
@@ -496,11 +458,8 @@ impl SearchResponse {
 
 /// The responses `listInventory` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListInventoryResponse {
-    /// `200`
-    ///
-    /// What the server understood.
+    /// `200`: What the server understood.
     Ok(ListInventoryOkBody),
 }
 
@@ -515,11 +474,8 @@ impl ListInventoryResponse {
 
 /// The responses `ping` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
-    /// `200`
-    ///
-    /// Alive.
+    /// `200`: Alive.
     Ok,
 }
 
@@ -534,11 +490,8 @@ impl PingResponse {
 
 /// The responses `createCluster` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateClusterResponse {
-    /// `201`
-    ///
-    /// The registered cluster, as a JSON:API document.
+    /// `201`: The registered cluster, as a JSON:API document.
     Created(CreateClusterCreatedBody),
 }
 
@@ -553,15 +506,10 @@ impl CreateClusterResponse {
 
 /// The responses `patchCluster` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PatchClusterResponse {
-    /// `200`
-    ///
-    /// The cluster after the patch.
+    /// `200`: The cluster after the patch.
     Ok(PatchClusterOkBody),
-    /// `422`
-    ///
-    /// The patch does not apply.
+    /// `422`: The patch does not apply.
     UnprocessableEntity(PatchClusterUnprocessableEntityBody),
 }
 
@@ -577,11 +525,8 @@ impl PatchClusterResponse {
 
 /// The responses `replaceClusterScale` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ReplaceClusterScaleResponse {
-    /// `200`
-    ///
-    /// The scale now in effect.
+    /// `200`: The scale now in effect.
     Ok(ReplaceClusterScaleOkBody),
 }
 

@@ -8,8 +8,7 @@ pub struct ChangeMessageVisibilityRequest {
     /// The `VisibilityTimeout` member.
     #[serde(rename = "VisibilityTimeout")]
     pub visibility_timeout: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -321,8 +320,7 @@ pub struct CreateQueueRequest {
     /// The `QueueName` member.
     #[serde(rename = "QueueName")]
     pub queue_name: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -341,11 +339,9 @@ impl CreateQueueRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateQueueResult {
     /// The `QueueUrl` member.
-    #[serde(rename = "QueueUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -356,8 +352,7 @@ pub struct DeleteMessageRequest {
     /// The `ReceiptHandle` member.
     #[serde(rename = "ReceiptHandle")]
     pub receipt_handle: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1149,11 +1144,9 @@ impl ::core::str::FromStr for GetPurgeQueueVersion {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueAttributesRequest {
     /// The `AttributeName` member.
-    #[serde(rename = "AttributeName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "AttributeName", default, skip_serializing_if = "Option::is_none")]
     pub attribute_name: Option<Vec<QueueAttributeName>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1162,11 +1155,9 @@ pub struct GetQueueAttributesRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueAttributesResult {
     /// The `Attributes` member.
-    #[serde(rename = "Attributes")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Attributes", default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<QueueAttributeEntry>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1181,8 +1172,7 @@ pub struct GetQueueUrlRequest {
     #[serde(rename = "QueueOwnerAccountId")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_owner_account_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1202,11 +1192,9 @@ impl GetQueueUrlRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetQueueUrlResult {
     /// The `QueueUrl` member.
-    #[serde(rename = "QueueUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
     pub queue_url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1407,15 +1395,12 @@ impl ::core::str::FromStr for GetSendMessageVersion {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct InvalidAttributeName {
     /// The `Code` member.
-    #[serde(rename = "Code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `Message` member.
-    #[serde(rename = "Message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1428,15 +1413,12 @@ pub struct ListQueuesRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_name_prefix: Option<String>,
     /// The `MaxResults` member.
-    #[serde(rename = "MaxResults")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1445,15 +1427,12 @@ pub struct ListQueuesRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListQueuesResult {
     /// The `QueueUrls` member.
-    #[serde(rename = "QueueUrls")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "QueueUrls", default, skip_serializing_if = "Option::is_none")]
     pub queue_urls: Option<Vec<String>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1462,23 +1441,18 @@ pub struct ListQueuesResult {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct Message {
     /// The `MessageId` member.
-    #[serde(rename = "MessageId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The `ReceiptHandle` member.
-    #[serde(rename = "ReceiptHandle")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ReceiptHandle", default, skip_serializing_if = "Option::is_none")]
     pub receipt_handle: Option<String>,
     /// The `MD5OfBody` member.
-    #[serde(rename = "MD5OfBody")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MD5OfBody", default, skip_serializing_if = "Option::is_none")]
     pub md5_of_body: Option<String>,
     /// The `Body` member.
-    #[serde(rename = "Body")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2452,15 +2426,12 @@ pub type PurgeQueueRequest = ::serde_json::Map<String, ::serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct QueueAttributeEntry {
     /// The `Name` member.
-    #[serde(rename = "Name")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<QueueAttributeName>,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2544,15 +2515,12 @@ impl ::core::str::FromStr for QueueAttributeName {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct QueueDoesNotExist {
     /// The `Code` member.
-    #[serde(rename = "Code")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `Message` member.
-    #[serde(rename = "Message")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2572,8 +2540,7 @@ pub struct ReceiveMessageRequest {
     #[serde(rename = "WaitTimeSeconds")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait_time_seconds: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2582,11 +2549,9 @@ pub struct ReceiveMessageRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ReceiveMessageResult {
     /// The `Messages` member.
-    #[serde(rename = "Messages")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Messages", default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2614,15 +2579,12 @@ pub struct SendMessageRequest {
     #[serde(rename = "MessageBody")]
     pub message_body: String,
     /// The `DelaySeconds` member.
-    #[serde(rename = "DelaySeconds")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "DelaySeconds", default, skip_serializing_if = "Option::is_none")]
     pub delay_seconds: Option<i64>,
     /// The `MessageGroupId` member.
-    #[serde(rename = "MessageGroupId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageGroupId", default, skip_serializing_if = "Option::is_none")]
     pub message_group_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2647,15 +2609,12 @@ pub struct SendMessageResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub md5_of_message_body: Option<String>,
     /// The `MessageId` member.
-    #[serde(rename = "MessageId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2680,37 +2639,28 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `GET_CreateQueue`: `GET /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCreateQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `QueueName` query parameter.
+    /// The the `QueueName` query parameter.
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetCreateQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetCreateQueueVersion,
 }
 
 /// The request of `POST_CreateQueue`: `POST /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostCreateQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostCreateQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostCreateQueueVersion,
     /// The request body.
     pub body: Option<CreateQueueRequest>,
@@ -2719,43 +2669,32 @@ pub struct PostCreateQueueRequest {
 /// The request of `GET_ListQueues`: `GET /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetListQueuesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `NextToken` query parameter.
+    /// The the `NextToken` query parameter.
     pub next_token: Option<String>,
-    ///
-    /// The `MaxResults` query parameter.
+    /// The the `MaxResults` query parameter.
     pub max_results: Option<i64>,
-    ///
-    /// The `QueueNamePrefix` query parameter.
+    /// The the `QueueNamePrefix` query parameter.
     pub queue_name_prefix: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetListQueuesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetListQueuesVersion,
 }
 
 /// The request of `POST_ListQueues`: `POST /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostListQueuesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostListQueuesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostListQueuesVersion,
     /// The request body.
     pub body: Option<ListQueuesRequest>,
@@ -2764,40 +2703,30 @@ pub struct PostListQueuesRequest {
 /// The request of `GET_GetQueueUrl`: `GET /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueUrlRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `QueueOwnerAccountId` query parameter.
+    /// The the `QueueOwnerAccountId` query parameter.
     pub queue_owner_account_id: Option<String>,
-    ///
-    /// The `QueueName` query parameter.
+    /// The the `QueueName` query parameter.
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetGetQueueUrlAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetGetQueueUrlVersion,
 }
 
 /// The request of `POST_GetQueueUrl`: `POST /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueUrlRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostGetQueueUrlAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostGetQueueUrlVersion,
     /// The request body.
     pub body: Option<GetQueueUrlRequest>,
@@ -2806,50 +2735,34 @@ pub struct PostGetQueueUrlRequest {
 /// The request of `GET_DeleteQueue`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetDeleteQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetDeleteQueueVersion,
 }
 
 /// The request of `POST_DeleteQueue`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostDeleteQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostDeleteQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -2858,59 +2771,40 @@ pub struct PostDeleteQueueRequest {
 /// The request of `GET_SendMessage`: `GET /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSendMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `MessageGroupId` query parameter.
+    /// The the `MessageGroupId` query parameter.
     pub message_group_id: Option<String>,
-    ///
-    /// The `DelaySeconds` query parameter.
+    /// The the `DelaySeconds` query parameter.
     pub delay_seconds: Option<i64>,
-    ///
-    /// The `MessageBody` query parameter.
+    /// The the `MessageBody` query parameter.
     pub message_body: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetSendMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetSendMessageVersion,
 }
 
 /// The request of `POST_SendMessage`: `POST /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostSendMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostSendMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostSendMessageVersion,
     /// The request body.
     pub body: Option<SendMessageRequest>,
@@ -2919,59 +2813,40 @@ pub struct PostSendMessageRequest {
 /// The request of `GET_ReceiveMessage`: `GET /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReceiveMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `WaitTimeSeconds` query parameter.
+    /// The the `WaitTimeSeconds` query parameter.
     pub wait_time_seconds: Option<i64>,
-    ///
-    /// The `VisibilityTimeout` query parameter.
+    /// The the `VisibilityTimeout` query parameter.
     pub visibility_timeout: Option<i64>,
-    ///
-    /// The `MaxNumberOfMessages` query parameter.
+    /// The the `MaxNumberOfMessages` query parameter.
     pub max_number_of_messages: Option<i64>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetReceiveMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetReceiveMessageVersion,
 }
 
 /// The request of `POST_ReceiveMessage`: `POST /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostReceiveMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostReceiveMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostReceiveMessageVersion,
     /// The request body.
     pub body: Option<ReceiveMessageRequest>,
@@ -2980,53 +2855,36 @@ pub struct PostReceiveMessageRequest {
 /// The request of `GET_DeleteMessage`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `ReceiptHandle` query parameter.
+    /// The the `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetDeleteMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetDeleteMessageVersion,
 }
 
 /// The request of `POST_DeleteMessage`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteMessageRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostDeleteMessageAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostDeleteMessageVersion,
     /// The request body.
     pub body: Option<DeleteMessageRequest>,
@@ -3035,56 +2893,38 @@ pub struct PostDeleteMessageRequest {
 /// The request of `GET_ChangeMessageVisibility`: `GET /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetChangeMessageVisibilityRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `VisibilityTimeout` query parameter.
+    /// The the `VisibilityTimeout` query parameter.
     pub visibility_timeout: i64,
-    ///
-    /// The `ReceiptHandle` query parameter.
+    /// The the `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetChangeMessageVisibilityAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetChangeMessageVisibilityVersion,
 }
 
 /// The request of `POST_ChangeMessageVisibility`: `POST /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostChangeMessageVisibilityRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostChangeMessageVisibilityAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostChangeMessageVisibilityVersion,
     /// The request body.
     pub body: Option<ChangeMessageVisibilityRequest>,
@@ -3093,50 +2933,34 @@ pub struct PostChangeMessageVisibilityRequest {
 /// The request of `GET_PurgeQueue`: `GET /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurgeQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetPurgeQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetPurgeQueueVersion,
 }
 
 /// The request of `POST_PurgeQueue`: `POST /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostPurgeQueueRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostPurgeQueueAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostPurgeQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -3145,53 +2969,36 @@ pub struct PostPurgeQueueRequest {
 /// The request of `GET_GetQueueAttributes`: `GET /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueAttributesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `AttributeName` query parameter.
+    /// The the `AttributeName` query parameter.
     pub attribute_name: Option<Vec<QueueAttributeName>>,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: GetGetQueueAttributesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: GetGetQueueAttributesVersion,
 }
 
 /// The request of `POST_GetQueueAttributes`: `POST /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueAttributesRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The AWS account number
-    ///
-    /// The `AccountNumber` path parameter.
+    /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
-    /// The name of the queue
-    ///
-    /// The `QueueName` path parameter.
+    /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    ///
-    /// The `Action` query parameter.
+    /// The the `Action` query parameter.
     pub action: PostGetQueueAttributesAction,
-    ///
-    /// The `Version` query parameter.
+    /// The the `Version` query parameter.
     pub version: PostGetQueueAttributesVersion,
     /// The request body.
     pub body: Option<GetQueueAttributesRequest>,
@@ -3287,15 +3094,10 @@ pub struct ConsoleSearchMessagesRequest {
 
 /// The responses `GET_CreateQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetCreateQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3311,15 +3113,10 @@ impl GetCreateQueueResponse {
 
 /// The responses `POST_CreateQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostCreateQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3335,15 +3132,10 @@ impl PostCreateQueueResponse {
 
 /// The responses `GET_ListQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetListQueuesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3359,15 +3151,10 @@ impl GetListQueuesResponse {
 
 /// The responses `POST_ListQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostListQueuesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3383,15 +3170,10 @@ impl PostListQueuesResponse {
 
 /// The responses `GET_GetQueueUrl` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueUrlResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3407,15 +3189,10 @@ impl GetGetQueueUrlResponse {
 
 /// The responses `POST_GetQueueUrl` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueUrlResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3431,15 +3208,10 @@ impl PostGetQueueUrlResponse {
 
 /// The responses `GET_DeleteQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetDeleteQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3455,15 +3227,10 @@ impl GetDeleteQueueResponse {
 
 /// The responses `POST_DeleteQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostDeleteQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3479,15 +3246,10 @@ impl PostDeleteQueueResponse {
 
 /// The responses `GET_SendMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetSendMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3503,15 +3265,10 @@ impl GetSendMessageResponse {
 
 /// The responses `POST_SendMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostSendMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3527,15 +3284,10 @@ impl PostSendMessageResponse {
 
 /// The responses `GET_ReceiveMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReceiveMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3551,15 +3303,10 @@ impl GetReceiveMessageResponse {
 
 /// The responses `POST_ReceiveMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostReceiveMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3575,15 +3322,10 @@ impl PostReceiveMessageResponse {
 
 /// The responses `GET_DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetDeleteMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3599,15 +3341,10 @@ impl GetDeleteMessageResponse {
 
 /// The responses `POST_DeleteMessage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostDeleteMessageResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3623,15 +3360,10 @@ impl PostDeleteMessageResponse {
 
 /// The responses `GET_ChangeMessageVisibility` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetChangeMessageVisibilityResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3647,15 +3379,10 @@ impl GetChangeMessageVisibilityResponse {
 
 /// The responses `POST_ChangeMessageVisibility` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostChangeMessageVisibilityResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3671,15 +3398,10 @@ impl PostChangeMessageVisibilityResponse {
 
 /// The responses `GET_PurgeQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetPurgeQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3695,15 +3417,10 @@ impl GetPurgeQueueResponse {
 
 /// The responses `POST_PurgeQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostPurgeQueueResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok,
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3719,15 +3436,10 @@ impl PostPurgeQueueResponse {
 
 /// The responses `GET_GetQueueAttributes` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetGetQueueAttributesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 
@@ -3743,15 +3455,10 @@ impl GetGetQueueAttributesResponse {
 
 /// The responses `POST_GetQueueAttributes` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PostGetQueueAttributesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `480`
-    ///
-    /// QueueDoesNotExist
+    /// `480`: QueueDoesNotExist
     Status480(String),
 }
 

@@ -12,8 +12,7 @@ pub struct ExportRow {
     /// The `currency` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -41,8 +40,7 @@ pub struct Manifest {
     pub archive_id: String,
     /// The `files` member.
     pub files: Vec<ManifestFilesItem>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -71,8 +69,7 @@ pub struct ManifestFilesItem {
     /// The `media_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -105,8 +102,7 @@ pub struct NewReport {
     /// The `accounts` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<String>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -139,8 +135,7 @@ pub struct PartManifest {
     pub of: Option<i64>,
     /// The `files` member.
     pub files: Vec<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -169,8 +164,7 @@ pub struct Period {
     pub from: String,
     /// The `to` member.
     pub to: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -205,8 +199,7 @@ pub struct Problem {
     /// The `instance` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -251,8 +244,7 @@ pub struct Report {
     /// The `exports` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exports: Option<Vec<ReportExportsItem>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -485,8 +477,7 @@ pub struct ReportSummary {
     /// The `created_at` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -518,8 +509,7 @@ pub struct VersionExport {
     pub generated_at: Option<String>,
     /// The `rows` member.
     pub rows: Vec<ExportRow>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -567,14 +557,11 @@ pub struct GetStatusPageRequest {}
 /// The request of `listReports`: `GET /reports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListReportsRequest {
-    ///
-    /// The `kind` query parameter.
+    /// The the `kind` query parameter.
     pub kind: Option<ReportKind>,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     pub page: Option<i64>,
-    ///
-    /// The `per_page` query parameter.
+    /// The the `per_page` query parameter.
     pub per_page: Option<i64>,
 }
 
@@ -588,133 +575,107 @@ pub struct CreateReportRequest {
 /// The request of `getReport`: `GET /reports/{reportId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    /// The `ETag` of the copy the caller holds.
-    ///
-    /// The `If-None-Match` header parameter.
+    /// The `ETag` of the copy the caller holds (the `If-None-Match` header parameter).
     pub if_none_match: Option<String>,
 }
 
 /// The request of `deleteReport`: `DELETE /reports/{reportId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteReportRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `rebuildReport`: `POST /reports/{reportId}/rebuild`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RebuildReportRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `exportReport`: `GET /reports/{reportId}/export`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReportRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `Accept` header parameter.
+    /// The the `Accept` header parameter.
     pub accept: Option<String>,
 }
 
 /// The request of `getReportThumbnail`: `GET /reports/{reportId}/thumbnail.png`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportThumbnailRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `renderChart`: `GET /reports/{reportId}/charts/{chartId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderChartRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `chartId` path parameter.
+    /// The the `chartId` path parameter.
     pub chart_id: String,
 }
 
 /// The request of `getReportSource`: `GET /reports/{reportId}/source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportSourceRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `exportReportVersion`: `GET /reports/{reportId}/versions/{version}/export`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReportVersionRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    /// The version number, as listed in the report's history.
-    ///
-    /// The `version` path parameter.
+    /// The version number, as listed in the report's history (the `version` path parameter).
     pub version: i64,
 }
 
 /// The request of `getReportVersionSource`: `GET /reports/{reportId}/versions/{version}/source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportVersionSourceRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `version` path parameter.
+    /// The the `version` path parameter.
     pub version: i64,
 }
 
 /// The request of `downloadArchive`: `GET /archives/{archiveId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadArchiveRequest {
-    ///
-    /// The `archiveId` path parameter.
+    /// The the `archiveId` path parameter.
     pub archive_id: String,
-    ///
-    /// The `Range` header parameter.
+    /// The the `Range` header parameter.
     pub range: Option<String>,
 }
 
 /// The request of `getArchiveManifest`: `GET /archives/{archiveId}/manifest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArchiveManifestRequest {
-    ///
-    /// The `archiveId` path parameter.
+    /// The the `archiveId` path parameter.
     pub archive_id: String,
 }
 
 /// The request of `getArchivePartManifest`: `GET /archives/{archiveId}/parts/{partNumber}/manifest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArchivePartManifestRequest {
-    ///
-    /// The `archiveId` path parameter.
+    /// The the `archiveId` path parameter.
     pub archive_id: String,
-    ///
-    /// The `partNumber` path parameter.
+    /// The the `partNumber` path parameter.
     pub part_number: i64,
 }
 
 /// The responses `getHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetHealthResponse {
-    /// `200`
-    ///
-    /// The service is up.
+    /// `200`: The service is up.
     Ok(String),
-    /// `503`
-    ///
-    /// The service is draining or starting.
+    /// `503`: The service is draining or starting.
     ServiceUnavailable {
         /// The body.
         body: String,
@@ -737,11 +698,8 @@ impl GetHealthResponse {
 
 /// The responses `getStatusPage` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetStatusPageResponse {
-    /// `200`
-    ///
-    /// An HTML page listing component status.
+    /// `200`: An HTML page listing component status.
     Ok(String),
 }
 
@@ -756,11 +714,8 @@ impl GetStatusPageResponse {
 
 /// The responses `listReports` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListReportsResponse {
-    /// `200`
-    ///
-    /// One page of reports, newest first.
+    /// `200`: One page of reports, newest first.
     Ok {
         /// The body.
         body: Vec<ReportSummary>,
@@ -785,9 +740,7 @@ pub enum ListReportsResponse {
         /// The `X-RateLimit-Reset` header.
         x_rate_limit_reset: Option<i64>,
     },
-    /// `429`
-    ///
-    /// The rate limit is used up.
+    /// `429`: The rate limit is used up.
     TooManyRequests {
         /// The body.
         body: Problem,
@@ -822,11 +775,8 @@ impl ListReportsResponse {
 
 /// The responses `createReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateReportResponse {
-    /// `201`
-    ///
-    /// The report was queued.
+    /// `201`: The report was queued.
     Created {
         /// The body.
         body: Report,
@@ -839,13 +789,9 @@ pub enum CreateReportResponse {
         /// The `X-RateLimit-Remaining` header.
         x_rate_limit_remaining: Option<i64>,
     },
-    /// `422`
-    ///
-    /// The period or the accounts are not valid.
+    /// `422`: The period or the accounts are not valid.
     UnprocessableEntity(Problem),
-    /// `429`
-    ///
-    /// The rate limit is used up.
+    /// `429`: The rate limit is used up.
     TooManyRequests {
         /// The body.
         body: Problem,
@@ -871,11 +817,8 @@ impl CreateReportResponse {
 
 /// The responses `getReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportResponse {
-    /// `200`
-    ///
-    /// The report.
+    /// `200`: The report.
     Ok {
         /// The body.
         body: Report,
@@ -888,16 +831,12 @@ pub enum GetReportResponse {
         /// The `Cache-Control` header.
         cache_control: Option<String>,
     },
-    /// `304`
-    ///
-    /// The caller's copy is current.
+    /// `304`: The caller's copy is current.
     NotModified {
         /// The `ETag` header.
         e_tag: String,
     },
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
     /// Any `4XX` status not listed, carried in `status`. The server answers 500 with its error body if `status` is not a `4XX` status.
     ///
@@ -924,20 +863,15 @@ impl GetReportResponse {
 
 /// The responses `deleteReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteReportResponse {
-    /// `204`
-    ///
-    /// Deleted.
+    /// `204`: Deleted.
     NoContent {
         /// Quote this when contacting support.
         ///
         /// The `X-Request-Id` header.
         x_request_id: String,
     },
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
 }
 
@@ -953,11 +887,8 @@ impl DeleteReportResponse {
 
 /// The responses `rebuildReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RebuildReportResponse {
-    /// `202`
-    ///
-    /// The rebuild is queued.
+    /// `202`: The rebuild is queued.
     Accepted {
         /// The `Location` header.
         location: String,
@@ -989,11 +920,8 @@ impl RebuildReportResponse {
 
 /// The responses `exportReport` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExportReportResponse {
-    /// `200`
-    ///
-    /// The report in the format asked for.
+    /// `200`: The report in the format asked for.
     Ok {
         /// The body.
         body: ExportReportOkBody,
@@ -1006,20 +934,14 @@ pub enum ExportReportResponse {
         /// The `X-Checksum-Sha256` header.
         x_checksum_sha256: Option<String>,
     },
-    /// `202`
-    ///
-    /// The report is still being built; try again later.
+    /// `202`: The report is still being built; try again later.
     Accepted {
         /// The `Retry-After` header.
         retry_after: i64,
     },
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
-    /// `406`
-    ///
-    /// The report cannot be exported in the format asked for.
+    /// `406`: The report cannot be exported in the format asked for.
     NotAcceptable(String),
 }
 
@@ -1037,20 +959,15 @@ impl ExportReportResponse {
 
 /// The responses `getReportThumbnail` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportThumbnailResponse {
-    /// `200`
-    ///
-    /// The thumbnail.
+    /// `200`: The thumbnail.
     Ok {
         /// The body.
         body: ::bytes::Bytes,
         /// The `Cache-Control` header.
         cache_control: Option<String>,
     },
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
 }
 
@@ -1066,15 +983,10 @@ impl GetReportThumbnailResponse {
 
 /// The responses `renderChart` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RenderChartResponse {
-    /// `200`
-    ///
-    /// The rendered chart.
+    /// `200`: The rendered chart.
     Ok(TypedBody<::bytes::Bytes>),
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
 }
 
@@ -1090,15 +1002,10 @@ impl RenderChartResponse {
 
 /// The responses `getReportSource` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportSourceResponse {
-    /// `200`
-    ///
-    /// The report's source document.
+    /// `200`: The report's source document.
     Ok(GetReportSourceOkBody),
-    /// `410`
-    ///
-    /// Sources are kept for 90 days.
+    /// `410`: Sources are kept for 90 days.
     Gone,
 }
 
@@ -1114,15 +1021,10 @@ impl GetReportSourceResponse {
 
 /// The responses `exportReportVersion` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ExportReportVersionResponse {
-    /// `200`
-    ///
-    /// The version in the format asked for.
+    /// `200`: The version in the format asked for.
     Ok(ExportReportVersionOkBody),
-    /// `404`
-    ///
-    /// No report or archive with this id.
+    /// `404`: No report or archive with this id.
     NotFound(Problem),
 }
 
@@ -1138,15 +1040,10 @@ impl ExportReportVersionResponse {
 
 /// The responses `getReportVersionSource` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportVersionSourceResponse {
-    /// `200`
-    ///
-    /// The version's source document.
+    /// `200`: The version's source document.
     Ok(GetReportVersionSourceOkBody),
-    /// `410`
-    ///
-    /// Sources are kept for 90 days.
+    /// `410`: Sources are kept for 90 days.
     Gone,
 }
 
@@ -1162,11 +1059,8 @@ impl GetReportVersionSourceResponse {
 
 /// The responses `downloadArchive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DownloadArchiveResponse {
-    /// `200`
-    ///
-    /// The whole archive.
+    /// `200`: The whole archive.
     Ok {
         /// The body.
         body: ::bytes::Bytes,
@@ -1175,9 +1069,7 @@ pub enum DownloadArchiveResponse {
         /// The `Accept-Ranges` header.
         accept_ranges: Option<String>,
     },
-    /// `206`
-    ///
-    /// The requested byte range.
+    /// `206`: The requested byte range.
     PartialContent {
         /// The body.
         body: ::bytes::Bytes,
@@ -1208,11 +1100,8 @@ impl DownloadArchiveResponse {
 
 /// The responses `getArchiveManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetArchiveManifestResponse {
-    /// `200`
-    ///
-    /// The manifest, as JSON or as a plain list of file names.
+    /// `200`: The manifest, as JSON or as a plain list of file names.
     Ok {
         /// The body.
         body: GetArchiveManifestOkBody,
@@ -1234,11 +1123,8 @@ impl GetArchiveManifestResponse {
 
 /// The responses `getArchivePartManifest` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetArchivePartManifestResponse {
-    /// `200`
-    ///
-    /// The part's manifest, as JSON or as a plain list of file names.
+    /// `200`: The part's manifest, as JSON or as a plain list of file names.
     Ok(GetArchivePartManifestOkBody),
 }
 

@@ -7,8 +7,7 @@ pub struct Actor {
     /// The `id` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -93,8 +92,7 @@ pub struct BoundingBox {
     pub north: f64,
     /// The `east` member.
     pub east: f64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -125,8 +123,7 @@ pub struct ClientInfo {
     /// The `version` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -154,8 +151,7 @@ pub struct CustomerDetails {
     /// The `tax_exempt` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_exempt: Option<CustomerDetailsTaxExempt>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -225,8 +221,7 @@ pub struct DataParams {
     pub r#type: DataParamsType,
     /// The `value` member.
     pub value: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -310,8 +305,7 @@ pub struct DocumentFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DocumentFilterStatus>,
     /// The `minScore` member.
-    #[serde(rename = "minScore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "minScore", default, skip_serializing_if = "Option::is_none")]
     pub min_score: Option<f64>,
     /// The `owner` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -319,8 +313,7 @@ pub struct DocumentFilter {
     /// The `pinned` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -391,8 +384,7 @@ pub struct Echo {
     /// The `caller` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -415,11 +407,9 @@ pub struct Filter {
     #[serde(rename = "Name")]
     pub name: String,
     /// The `Values` member.
-    #[serde(rename = "Values")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<FilterValue>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -445,8 +435,7 @@ pub struct GeoPoint {
     pub lat: f64,
     /// The `lon` member.
     pub lon: f64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -541,15 +530,12 @@ pub struct LoggingConfig {
     #[serde(rename = "LogGroupName")]
     pub log_group_name: FilterValue,
     /// The `Destinations` member.
-    #[serde(rename = "Destinations")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Destinations", default, skip_serializing_if = "Option::is_none")]
     pub destinations: Option<Vec<String>>,
     /// The `RetentionDays` member.
-    #[serde(rename = "RetentionDays")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionDays", default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -581,8 +567,7 @@ pub struct OptionalFieldsAddress {
     /// The `postal_code` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -602,8 +587,7 @@ pub struct RangeQuerySpecs {
     /// The `lte` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -618,8 +602,7 @@ pub struct RowRange {
     pub from: i64,
     /// The `to` member.
     pub to: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -647,8 +630,7 @@ pub struct SearchDocumentsBadRequestBody {
     /// The `detail` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -718,11 +700,9 @@ pub struct Tag {
     #[serde(rename = "Key")]
     pub key: String,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -745,8 +725,7 @@ pub struct TimeWindow {
     pub from: String,
     /// The `to` member.
     pub to: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -772,11 +751,9 @@ pub struct TraceContext {
     #[serde(rename = "traceId")]
     pub trace_id: String,
     /// The `spanId` member.
-    #[serde(rename = "spanId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "spanId", default, skip_serializing_if = "Option::is_none")]
     pub span_id: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -812,129 +789,89 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `searchDocuments`: `GET /indexes/{indexIds}/documents`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchDocumentsRequest {
-    /// The indexes to search, comma-separated (`products,archive`).
-    ///
-    /// The `indexIds` path parameter.
+    /// The indexes to search, comma-separated (`products,archive`) (the `indexIds` path parameter).
     pub index_ids: Vec<String>,
-    /// The query text, in the simple query syntax.
-    ///
-    /// The `q` query parameter.
+    /// The query text, in the simple query syntax (the `q` query parameter).
     pub q: String,
-    /// The fields to return (`title,price`); all when left out.
-    ///
-    /// The `fields` query parameter.
+    /// The fields to return (`title,price`); all when left out (the `fields` query parameter).
     pub fields: Option<Vec<String>>,
-    /// Documents must carry every tag (`tag=new&tag=sale`).
-    ///
-    /// The `tag` query parameter.
+    /// Documents must carry every tag (`tag=new&tag=sale`) (the `tag` query parameter).
     pub tag: Option<Vec<String>>,
-    /// Sort keys, most significant first; `-` sorts descending.
-    ///
-    /// The `sort` query parameter.
+    /// Sort keys, most significant first; `-` sorts descending (the `sort` query parameter).
     pub sort: Option<Vec<String>>,
-    /// The fields to count values of, pipe-separated.
-    ///
-    /// The `facets` query parameter.
+    /// The fields to count values of, pipe-separated (the `facets` query parameter).
     pub facets: Option<Vec<String>>,
-    /// Conditions every document must meet (`filter[status]=published`).
-    ///
-    /// The `filter` query parameter.
+    /// Conditions every document must meet (`filter[status]=published`) (the `filter` query parameter).
     pub filter: Option<DocumentFilter>,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     ///
     /// When the request leaves it out, the server reads `1`, its default.
     pub page: i32,
-    ///
-    /// The `pageSize` query parameter.
+    /// The the `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `20`, its default.
     pub page_size: i32,
-    /// Whether matches are marked in the returned snippets.
-    ///
-    /// The `highlight` query parameter.
+    /// Whether matches are marked in the returned snippets (the `highlight` query parameter).
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub highlight: bool,
-    ///
-    /// The `order` query parameter.
+    /// The the `order` query parameter.
     ///
     /// When the request leaves it out, the server reads `"relevance"`, its default.
     pub order: SortOrder,
-    /// The tenants whose documents are visible, for shared indexes.
-    ///
-    /// The `X-Tenant-Ids` header parameter.
+    /// The tenants whose documents are visible, for shared indexes (the `X-Tenant-Ids` header parameter).
     pub x_tenant_ids: Option<Vec<i64>>,
-    /// Who is asking, as `name=…,version=…`.
-    ///
-    /// The `X-Client` header parameter.
+    /// Who is asking, as `name=…,version=…` (the `X-Client` header parameter).
     pub x_client: Option<ClientInfo>,
-    /// The language snippets and facet labels are written in.
-    ///
-    /// The `locale` cookie parameter.
+    /// The language snippets and facet labels are written in (the `locale` cookie parameter).
     ///
     /// When the request leaves it out, the server reads `"en-US"`, its default.
     pub locale: String,
-    /// The caller's last queries, for suggestions.
-    ///
-    /// The `recentQueries` cookie parameter.
+    /// The caller's last queries, for suggestions (the `recentQueries` cookie parameter).
     pub recent_queries: Option<Vec<String>>,
 }
 
 /// The request of `findSimilarDocuments`: `GET /indexes/{indexIds}/documents/{documentId}/similar`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindSimilarDocumentsRequest {
-    ///
-    /// The `indexIds` path parameter.
+    /// The the `indexIds` path parameter.
     pub index_ids: Vec<String>,
-    /// Document ids may hold `/`, as they are the source file's path.
-    ///
-    /// The `documentId` path parameter.
+    /// Document ids may hold `/`, as they are the source file's path (the `documentId` path parameter).
     pub document_id: String,
-    ///
-    /// The `minScore` query parameter.
+    /// The the `minScore` query parameter.
     ///
     /// When the request leaves it out, the server reads `0.5`, its default.
     pub min_score: f64,
-    /// Tags remembered from the last search, one cookie each.
-    ///
-    /// The `tag` cookie parameter.
+    /// Tags remembered from the last search, one cookie each (the `tag` cookie parameter).
     pub tag: Option<Vec<String>>,
 }
 
 /// The request of `getReportColumns`: `GET /reports/{reportId}/columns/{columns}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportColumnsRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `columns` path parameter.
+    /// The the `columns` path parameter.
     pub columns: Vec<String>,
 }
 
 /// The request of `getReportRows`: `GET /reports/{reportId}/rows/{range}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportRowsRequest {
-    ///
-    /// The `reportId` path parameter.
+    /// The the `reportId` path parameter.
     pub report_id: String,
-    ///
-    /// The `range` path parameter.
+    /// The the `range` path parameter.
     pub range: RowRange,
 }
 
 /// The request of `getMetricSeries`: `GET /metrics/{metric}/series/{dimensions}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricSeriesRequest {
-    ///
-    /// The `metric` path parameter.
+    /// The the `metric` path parameter.
     pub metric: MetricName,
-    ///
-    /// The `dimensions` path parameter.
+    /// The the `dimensions` path parameter.
     pub dimensions: Vec<String>,
-    ///
-    /// The `interval` query parameter.
+    /// The the `interval` query parameter.
     ///
     /// When the request leaves it out, the server reads `"hour"`, its default.
     pub interval: GetMetricSeriesInterval,
@@ -943,80 +880,57 @@ pub struct GetMetricSeriesRequest {
 /// The request of `getMetricWindow`: `GET /metrics/{metric}/window/{window}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricWindowRequest {
-    ///
-    /// The `metric` path parameter.
+    /// The the `metric` path parameter.
     pub metric: MetricName,
-    ///
-    /// The `window` path parameter.
+    /// The the `window` path parameter.
     pub window: TimeWindow,
-    /// The weight of each series, as `key,value,key,value`.
-    ///
-    /// The `X-Breakdown` header parameter.
+    /// The weight of each series, as `key,value,key,value` (the `X-Breakdown` header parameter).
     pub x_breakdown: Option<::std::collections::BTreeMap<String, f64>>,
 }
 
 /// The request of `listPointsNear`: `GET /geo/points/{near}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPointsNearRequest {
-    ///
-    /// The `near` path parameter.
+    /// The the `near` path parameter.
     pub near: GeoPoint,
-    /// Only places inside this box (`bbox=south,48.8,west,2.2,north,48.9,east,2.4`).
-    ///
-    /// The `bbox` query parameter.
+    /// Only places inside this box (`bbox=south,48.8,west,2.2,north,48.9,east,2.4`) (the `bbox` query parameter).
     pub bbox: Option<BoundingBox>,
 }
 
 /// The request of `nearestPoint`: `GET /geo/points/{near}/nearest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearestPointRequest {
-    ///
-    /// The `near` path parameter.
+    /// The the `near` path parameter.
     pub near: GeoPoint,
 }
 
 /// The request of `listObjectVersions`: `GET /buckets/{bucket}/objects/{path}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListObjectVersionsRequest {
-    ///
-    /// The `bucket` path parameter.
+    /// The the `bucket` path parameter.
     pub bucket: String,
-    ///
-    /// The `path` path parameter.
+    /// The the `path` path parameter.
     pub path: String,
-    /// A sub-path under the object, for directory-like keys.
-    ///
-    /// The `path` query parameter.
+    /// A sub-path under the object, for directory-like keys (the `path` query parameter).
     pub path2: Option<String>,
 }
 
 /// The request of `listEvents`: `GET /events`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListEventsRequest {
-    /// Events that started exactly then.
-    ///
-    /// The `StartTime` query parameter.
+    /// Events that started exactly then (the `StartTime` query parameter).
     pub start_time: Option<String>,
-    /// Events that started before then.
-    ///
-    /// The `StartTime<` query parameter.
+    /// Events that started before then (the `StartTime<` query parameter).
     pub start_time2: Option<String>,
-    /// Events that started after then.
-    ///
-    /// The `StartTime>` query parameter.
+    /// Events that started after then (the `StartTime>` query parameter).
     pub start_time3: Option<String>,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub limit: i32,
-    /// Who did it, spread over the query (`kind=user&id=42`).
-    ///
-    /// The `actor` query parameter.
+    /// Who did it, spread over the query (`kind=user&id=42`) (the `actor` query parameter).
     pub actor: Option<Actor>,
-    /// A trace context as `traceId,…,spanId,…`.
-    ///
-    /// The `X-Trace-Context` header parameter.
+    /// A trace context as `traceId,…,spanId,…` (the `X-Trace-Context` header parameter).
     pub x_trace_context: Option<TraceContext>,
 }
 
@@ -1027,28 +941,27 @@ pub struct ListInvoicesRequest {
     ///
     /// Sent in the query with brackets: `expand=v`, `expand[0]=v`, `expand[member][0]=v`, as deep as the value goes.
     ///
-    /// The `expand` query parameter.
+    /// The the `expand` query parameter.
     pub expand: Option<Vec<String>>,
     /// Only invoices created then (`created=1700000000`) or in a range (`created[gte]=…`).
     ///
     /// Sent in the query with brackets: `created=v`, `created[0]=v`, `created[member][0]=v`, as deep as the value goes.
     ///
-    /// The `created` query parameter.
+    /// The the `created` query parameter.
     pub created: Option<ListInvoicesCreated>,
     /// A timestamp to preview the invoice at.
     ///
     /// Sent in the query with brackets: `billing_cycle_anchor=v`, `billing_cycle_anchor[0]=v`, `billing_cycle_anchor[member][0]=v`, as deep as the value goes.
     ///
-    /// The `billing_cycle_anchor` query parameter.
+    /// The the `billing_cycle_anchor` query parameter.
     pub billing_cycle_anchor: Option<i64>,
     /// Details of a customer not yet created, for a preview.
     ///
     /// Sent in the query with brackets: `customer_details=v`, `customer_details[0]=v`, `customer_details[member][0]=v`, as deep as the value goes.
     ///
-    /// The `customer_details` query parameter.
+    /// The the `customer_details` query parameter.
     pub customer_details: Option<CustomerDetails>,
-    ///
-    /// The `limit` query parameter.
+    /// The the `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
@@ -1057,30 +970,27 @@ pub struct ListInvoicesRequest {
 /// The request of `listTaggedResources`: `GET /resources/tagged`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTaggedResourcesRequest {
-    /// The resources to look at; each item is an identifier.
-    ///
-    /// The `ResourceIds` query parameter.
+    /// The resources to look at; each item is an identifier (the `ResourceIds` query parameter).
     pub resource_ids: Option<Vec<ResourceId>>,
     /// Resources must carry every tag (`Tags[0][Key]=env&Tags[0][Value]=prod`).
     ///
     /// Sent in the query with brackets: `Tags=v`, `Tags[0]=v`, `Tags[member][0]=v`, as deep as the value goes.
     ///
-    /// The `Tags` query parameter.
+    /// The the `Tags` query parameter.
     pub tags: Option<Vec<Tag>>,
     /// Filters, each a name and the values it allows.
     ///
     /// Sent in the query with brackets: `Filters=v`, `Filters[0]=v`, `Filters[member][0]=v`, as deep as the value goes.
     ///
-    /// The `Filters` query parameter.
+    /// The the `Filters` query parameter.
     pub filters: Vec<Filter>,
     /// Where the results are logged, its members as pairs of their own.
     ///
     /// Sent in the query as its members, each with brackets as deep as it goes: `member=v`, `member[0]=v`, `member[key]=v`.
     ///
-    /// The `LoggingConfig` query parameter.
+    /// The the `LoggingConfig` query parameter.
     pub logging_config: Option<LoggingConfig>,
-    ///
-    /// The `MaxResults` query parameter.
+    /// The the `MaxResults` query parameter.
     pub max_results: Option<i32>,
 }
 
@@ -1090,15 +1000,10 @@ pub struct GetHealthRequest {}
 
 /// The responses `searchDocuments` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SearchDocumentsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
-    /// `400`
-    ///
-    /// The request cannot be served.
+    /// `400`: The request cannot be served.
     BadRequest(SearchDocumentsBadRequestBody),
 }
 
@@ -1114,11 +1019,8 @@ impl SearchDocumentsResponse {
 
 /// The responses `findSimilarDocuments` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FindSimilarDocumentsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1133,11 +1035,8 @@ impl FindSimilarDocumentsResponse {
 
 /// The responses `getReportColumns` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportColumnsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1152,11 +1051,8 @@ impl GetReportColumnsResponse {
 
 /// The responses `getReportRows` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetReportRowsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1171,11 +1067,8 @@ impl GetReportRowsResponse {
 
 /// The responses `getMetricSeries` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetMetricSeriesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1190,11 +1083,8 @@ impl GetMetricSeriesResponse {
 
 /// The responses `getMetricWindow` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetMetricWindowResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1209,11 +1099,8 @@ impl GetMetricWindowResponse {
 
 /// The responses `listPointsNear` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListPointsNearResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1228,11 +1115,8 @@ impl ListPointsNearResponse {
 
 /// The responses `nearestPoint` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum NearestPointResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1247,11 +1131,8 @@ impl NearestPointResponse {
 
 /// The responses `listObjectVersions` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListObjectVersionsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1266,11 +1147,8 @@ impl ListObjectVersionsResponse {
 
 /// The responses `listEvents` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListEventsResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1285,11 +1163,8 @@ impl ListEventsResponse {
 
 /// The responses `listInvoices` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListInvoicesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1304,11 +1179,8 @@ impl ListInvoicesResponse {
 
 /// The responses `listTaggedResources` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListTaggedResourcesResponse {
-    /// `200`
-    ///
-    /// What the service understood of the request.
+    /// `200`: What the service understood of the request.
     Ok(Echo),
 }
 
@@ -1323,11 +1195,8 @@ impl ListTaggedResourcesResponse {
 
 /// The responses `getHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetHealthResponse {
-    /// `204`
-    ///
-    /// The service is up.
+    /// `204`: The service is up.
     NoContent,
 }
 

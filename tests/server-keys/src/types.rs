@@ -6,8 +6,7 @@ pub struct OldVerifyKey {
     pub expired_ts: i64,
     /// The public key, unpadded base64.
     pub key: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -48,8 +47,7 @@ pub struct ServerKeys {
             ::std::collections::BTreeMap<String, String>,
         >,
     >,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -79,8 +77,7 @@ impl ServerKeys {
 pub struct VerifyKey {
     /// The public key, unpadded base64.
     pub key: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -101,11 +98,8 @@ pub struct GetServerKeysRequest {}
 
 /// The responses `getServerKeys` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetServerKeysResponse {
-    /// `200`
-    ///
-    /// The server's keys, signed by itself.
+    /// `200`: The server's keys, signed by itself.
     Ok(ServerKeys),
 }
 

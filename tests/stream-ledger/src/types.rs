@@ -8,8 +8,7 @@ pub struct AddTagsToLedgerInput {
     /// The `Tags` member.
     #[serde(rename = "Tags")]
     pub tags: TagList,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -93,15 +92,12 @@ pub struct CreateLedgerInput {
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
     /// The `RetentionHours` member.
-    #[serde(rename = "RetentionHours")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionHours", default, skip_serializing_if = "Option::is_none")]
     pub retention_hours: Option<i64>,
     /// The `Tags` member.
-    #[serde(rename = "Tags")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -122,15 +118,12 @@ impl CreateLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateLedgerOutput {
     /// The `LedgerArn` member.
-    #[serde(rename = "LedgerArn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LedgerArn", default, skip_serializing_if = "Option::is_none")]
     pub ledger_arn: Option<Arn>,
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<LedgerStatus>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -199,8 +192,7 @@ pub struct CreateStreamInput {
     /// The `ShardCount` member.
     #[serde(rename = "ShardCount")]
     pub shard_count: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -225,11 +217,9 @@ impl CreateStreamInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct CreateStreamOutput {
     /// The `StreamArn` member.
-    #[serde(rename = "StreamArn")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamArn", default, skip_serializing_if = "Option::is_none")]
     pub stream_arn: Option<Arn>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -292,8 +282,7 @@ pub struct DeleteLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -376,8 +365,7 @@ pub struct DeleteStreamInput {
     #[serde(rename = "EnforceConsumerDeletion")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforce_consumer_deletion: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -458,8 +446,7 @@ pub struct DescribeLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -478,11 +465,9 @@ impl DescribeLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeLedgerOutput {
     /// The `Ledger` member.
-    #[serde(rename = "Ledger")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Ledger", default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerDescription>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -546,15 +531,12 @@ pub type DescribeLimitsInput = ::serde_json::Map<String, ::serde_json::Value>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeLimitsOutput {
     /// The `ShardLimit` member.
-    #[serde(rename = "ShardLimit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardLimit", default, skip_serializing_if = "Option::is_none")]
     pub shard_limit: Option<i64>,
     /// The `OpenShardCount` member.
-    #[serde(rename = "OpenShardCount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "OpenShardCount", default, skip_serializing_if = "Option::is_none")]
     pub open_shard_count: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -568,8 +550,7 @@ pub struct DescribeStreamInput {
     /// The `StreamName` member.
     #[serde(rename = "StreamName")]
     pub stream_name: StreamName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -592,11 +573,9 @@ impl DescribeStreamInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct DescribeStreamOutput {
     /// The `Stream` member.
-    #[serde(rename = "Stream")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Stream", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamDescription>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -660,11 +639,9 @@ pub struct GetRecordsInput {
     #[serde(rename = "ShardIterator")]
     pub shard_iterator: ShardIterator,
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -684,8 +661,7 @@ impl GetRecordsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetRecordsOutput {
     /// The `Records` member.
-    #[serde(rename = "Records")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<Record>>,
     /// The `NextShardIterator` member.
     #[serde(rename = "NextShardIterator")]
@@ -695,8 +671,7 @@ pub struct GetRecordsOutput {
     #[serde(rename = "MillisBehindLatest")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub millis_behind_latest: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -768,11 +743,9 @@ pub struct GetShardIteratorInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_sequence_number: Option<SequenceNumber>,
     /// The `Timestamp` member.
-    #[serde(rename = "Timestamp")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Timestamp", default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -799,11 +772,9 @@ impl GetShardIteratorInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct GetShardIteratorOutput {
     /// The `ShardIterator` member.
-    #[serde(rename = "ShardIterator")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardIterator", default, skip_serializing_if = "Option::is_none")]
     pub shard_iterator: Option<ShardIterator>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -866,8 +837,7 @@ pub struct InvalidArgumentException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -885,19 +855,15 @@ pub struct LedgerDescription {
     #[serde(rename = "Status")]
     pub status: LedgerStatus,
     /// The `RetentionHours` member.
-    #[serde(rename = "RetentionHours")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "RetentionHours", default, skip_serializing_if = "Option::is_none")]
     pub retention_hours: Option<i64>,
     /// The `StreamCount` member.
-    #[serde(rename = "StreamCount")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamCount", default, skip_serializing_if = "Option::is_none")]
     pub stream_count: Option<i64>,
     /// The `CreatedAt` member.
-    #[serde(rename = "CreatedAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "CreatedAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -993,8 +959,7 @@ pub struct LimitExceededException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1003,15 +968,12 @@ pub struct LimitExceededException {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListLedgersInput {
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1020,15 +982,12 @@ pub struct ListLedgersInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListLedgersOutput {
     /// The `LedgerNames` member.
-    #[serde(rename = "LedgerNames")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "LedgerNames", default, skip_serializing_if = "Option::is_none")]
     pub ledger_names: Option<Vec<LedgerName>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1087,19 +1046,15 @@ impl ::core::str::FromStr for ListLedgersXAmzTarget {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListShardsInput {
     /// The `StreamName` member.
-    #[serde(rename = "StreamName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamName", default, skip_serializing_if = "Option::is_none")]
     pub stream_name: Option<StreamName>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
     /// The `MaxResults` member.
-    #[serde(rename = "MaxResults")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "MaxResults", default, skip_serializing_if = "Option::is_none")]
     pub max_results: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1108,15 +1063,12 @@ pub struct ListShardsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListShardsOutput {
     /// The `Shards` member.
-    #[serde(rename = "Shards")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Shards", default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<Vec<Shard>>,
     /// The `NextToken` member.
-    #[serde(rename = "NextToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<NextToken>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1178,15 +1130,13 @@ pub struct ListStreamsInput {
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
     /// The `Limit` member.
-    #[serde(rename = "Limit")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// The `ExclusiveStartStreamName` member.
     #[serde(rename = "ExclusiveStartStreamName")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusive_start_stream_name: Option<StreamName>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1207,15 +1157,12 @@ impl ListStreamsInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListStreamsOutput {
     /// The `StreamNames` member.
-    #[serde(rename = "StreamNames")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "StreamNames", default, skip_serializing_if = "Option::is_none")]
     pub stream_names: Option<Vec<StreamName>>,
     /// The `HasMoreStreams` member.
-    #[serde(rename = "HasMoreStreams")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HasMoreStreams", default, skip_serializing_if = "Option::is_none")]
     pub has_more_streams: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1276,8 +1223,7 @@ pub struct ListTagsForLedgerInput {
     /// The `LedgerName` member.
     #[serde(rename = "LedgerName")]
     pub ledger_name: LedgerName,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1296,11 +1242,9 @@ impl ListTagsForLedgerInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ListTagsForLedgerOutput {
     /// The `Tags` member.
-    #[serde(rename = "Tags")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<TagList>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1369,8 +1313,7 @@ pub struct MergeShardsInput {
     /// The `AdjacentShardToMerge` member.
     #[serde(rename = "AdjacentShardToMerge")]
     pub adjacent_shard_to_merge: ShardId,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1468,8 +1411,7 @@ pub struct PutRecordInput {
     #[serde(rename = "SequenceNumberForOrdering")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_number_for_ordering: Option<SequenceNumber>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1495,15 +1437,12 @@ impl PutRecordInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct PutRecordOutput {
     /// The `ShardId` member.
-    #[serde(rename = "ShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardId", default, skip_serializing_if = "Option::is_none")]
     pub shard_id: Option<ShardId>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<SequenceNumber>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1567,8 +1506,7 @@ pub struct PutRecordsEntry {
     /// The `PartitionKey` member.
     #[serde(rename = "PartitionKey")]
     pub partition_key: PartitionKey,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1596,8 +1534,7 @@ pub struct PutRecordsInput {
     /// The `Records` member.
     #[serde(rename = "Records")]
     pub records: Vec<PutRecordsEntry>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1624,11 +1561,9 @@ pub struct PutRecordsOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_record_count: Option<i64>,
     /// The `Records` member.
-    #[serde(rename = "Records")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Records", default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<PutRecordsResult>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1637,23 +1572,18 @@ pub struct PutRecordsOutput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct PutRecordsResult {
     /// The `ShardId` member.
-    #[serde(rename = "ShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ShardId", default, skip_serializing_if = "Option::is_none")]
     pub shard_id: Option<ShardId>,
     /// The `SequenceNumber` member.
-    #[serde(rename = "SequenceNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SequenceNumber", default, skip_serializing_if = "Option::is_none")]
     pub sequence_number: Option<SequenceNumber>,
     /// The `ErrorCode` member.
-    #[serde(rename = "ErrorCode")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The `ErrorMessage` member.
-    #[serde(rename = "ErrorMessage")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ErrorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1724,8 +1654,7 @@ pub struct Record {
     /// The `PartitionKey` member.
     #[serde(rename = "PartitionKey")]
     pub partition_key: PartitionKey,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1756,8 +1685,7 @@ pub struct RemoveTagsFromLedgerInput {
     /// The `TagKeys` member.
     #[serde(rename = "TagKeys")]
     pub tag_keys: Vec<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1839,8 +1767,7 @@ pub struct ResourceNotFoundException {
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1855,19 +1782,16 @@ pub struct Shard {
     #[serde(rename = "ShardId")]
     pub shard_id: ShardId,
     /// The `ParentShardId` member.
-    #[serde(rename = "ParentShardId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ParentShardId", default, skip_serializing_if = "Option::is_none")]
     pub parent_shard_id: Option<ShardId>,
     /// The `StartingHashKey` member.
     #[serde(rename = "StartingHashKey")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starting_hash_key: Option<String>,
     /// The `EndingHashKey` member.
-    #[serde(rename = "EndingHashKey")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "EndingHashKey", default, skip_serializing_if = "Option::is_none")]
     pub ending_hash_key: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -1973,8 +1897,7 @@ pub struct SplitShardInput {
     /// The `NewStartingHashKey` member.
     #[serde(rename = "NewStartingHashKey")]
     pub new_starting_hash_key: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2061,11 +1984,9 @@ pub struct StreamDescription {
     #[serde(rename = "Shards")]
     pub shards: Vec<Shard>,
     /// The `HasMoreShards` member.
-    #[serde(rename = "HasMoreShards")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "HasMoreShards", default, skip_serializing_if = "Option::is_none")]
     pub has_more_shards: Option<bool>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2097,11 +2018,9 @@ pub struct Tag {
     #[serde(rename = "Key")]
     pub key: String,
     /// The `Value` member.
-    #[serde(rename = "Value")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2129,8 +2048,7 @@ pub struct UpdateRetentionInput {
     /// The `RetentionHours` member.
     #[serde(rename = "RetentionHours")]
     pub retention_hours: i64,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2233,14 +2151,11 @@ pub struct BinaryBody {
 /// The request of `CreateLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: CreateLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2249,14 +2164,11 @@ pub struct CreateLedgerRequest {
 /// The request of `DeleteLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2265,14 +2177,11 @@ pub struct DeleteLedgerRequest {
 /// The request of `DescribeLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2281,14 +2190,11 @@ pub struct DescribeLedgerRequest {
 /// The request of `ListLedgers`: `POST /#X-Amz-Target=StreamLedger_20190401.ListLedgers`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListLedgersRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListLedgersXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2297,14 +2203,11 @@ pub struct ListLedgersRequest {
 /// The request of `UpdateRetention`: `POST /#X-Amz-Target=StreamLedger_20190401.UpdateRetention`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRetentionRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: UpdateRetentionXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2313,14 +2216,11 @@ pub struct UpdateRetentionRequest {
 /// The request of `CreateStream`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: CreateStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2329,14 +2229,11 @@ pub struct CreateStreamRequest {
 /// The request of `DeleteStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2345,14 +2242,11 @@ pub struct DeleteStreamRequest {
 /// The request of `DescribeStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeStreamRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2361,14 +2255,11 @@ pub struct DescribeStreamRequest {
 /// The request of `ListStreams`: `POST /#X-Amz-Target=StreamLedger_20190401.ListStreams`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListStreamsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListStreamsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2377,14 +2268,11 @@ pub struct ListStreamsRequest {
 /// The request of `PutRecord`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecord`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2393,14 +2281,11 @@ pub struct PutRecordRequest {
 /// The request of `PutRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2409,14 +2294,11 @@ pub struct PutRecordsRequest {
 /// The request of `GetShardIterator`: `POST /#X-Amz-Target=StreamLedger_20190401.GetShardIterator`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetShardIteratorRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: GetShardIteratorXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2425,14 +2307,11 @@ pub struct GetShardIteratorRequest {
 /// The request of `GetRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.GetRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetRecordsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: GetRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2441,14 +2320,11 @@ pub struct GetRecordsRequest {
 /// The request of `ListShards`: `POST /#X-Amz-Target=StreamLedger_20190401.ListShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListShardsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2457,14 +2333,11 @@ pub struct ListShardsRequest {
 /// The request of `MergeShards`: `POST /#X-Amz-Target=StreamLedger_20190401.MergeShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergeShardsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: MergeShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2473,14 +2346,11 @@ pub struct MergeShardsRequest {
 /// The request of `SplitShard`: `POST /#X-Amz-Target=StreamLedger_20190401.SplitShard`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitShardRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: SplitShardXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2489,14 +2359,11 @@ pub struct SplitShardRequest {
 /// The request of `AddTagsToLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.AddTagsToLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddTagsToLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: AddTagsToLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2505,14 +2372,11 @@ pub struct AddTagsToLedgerRequest {
 /// The request of `RemoveTagsFromLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.RemoveTagsFromLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveTagsFromLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: RemoveTagsFromLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2521,14 +2385,11 @@ pub struct RemoveTagsFromLedgerRequest {
 /// The request of `ListTagsForLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.ListTagsForLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTagsForLedgerRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    ///
-    /// The `X-Amz-Target` header parameter.
+    /// The the `X-Amz-Target` header parameter.
     pub x_amz_target: ListTagsForLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2537,11 +2398,9 @@ pub struct ListTagsForLedgerRequest {
 /// The request of `DescribeLimits`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLimits`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLimitsRequest {
-    ///
-    /// The `X-Amz-Date` header parameter.
+    /// The the `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    ///
-    /// The `X-Amz-Security-Token` header parameter.
+    /// The the `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The request body.
     pub body: BinaryBody,
@@ -2549,19 +2408,12 @@ pub struct DescribeLimitsRequest {
 
 /// The responses `CreateLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(CreateLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2578,19 +2430,12 @@ impl CreateLedgerResponse {
 
 /// The responses `DeleteLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DeleteLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2607,19 +2452,12 @@ impl DeleteLedgerResponse {
 
 /// The responses `DescribeLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2636,19 +2474,12 @@ impl DescribeLedgerResponse {
 
 /// The responses `ListLedgers` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListLedgersResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListLedgersOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2665,19 +2496,12 @@ impl ListLedgersResponse {
 
 /// The responses `UpdateRetention` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateRetentionResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(UpdateRetentionOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2694,23 +2518,14 @@ impl UpdateRetentionResponse {
 
 /// The responses `CreateStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(CreateStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -2728,19 +2543,12 @@ impl CreateStreamResponse {
 
 /// The responses `DeleteStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DeleteStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2757,19 +2565,12 @@ impl DeleteStreamResponse {
 
 /// The responses `DescribeStream` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeStreamResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeStreamOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2786,19 +2587,12 @@ impl DescribeStreamResponse {
 
 /// The responses `ListStreams` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListStreamsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListStreamsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2815,19 +2609,12 @@ impl ListStreamsResponse {
 
 /// The responses `PutRecord` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PutRecordResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(PutRecordOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2844,23 +2631,14 @@ impl PutRecordResponse {
 
 /// The responses `PutRecords` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PutRecordsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(PutRecordsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -2878,19 +2656,12 @@ impl PutRecordsResponse {
 
 /// The responses `GetShardIterator` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetShardIteratorResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(GetShardIteratorOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2907,19 +2678,12 @@ impl GetShardIteratorResponse {
 
 /// The responses `GetRecords` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetRecordsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(GetRecordsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2936,19 +2700,12 @@ impl GetRecordsResponse {
 
 /// The responses `ListShards` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListShardsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListShardsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -2965,23 +2722,14 @@ impl ListShardsResponse {
 
 /// The responses `MergeShards` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum MergeShardsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(MergeShardsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -2999,23 +2747,14 @@ impl MergeShardsResponse {
 
 /// The responses `SplitShard` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum SplitShardResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(SplitShardOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
-    /// `482`
-    ///
-    /// LimitExceededException
+    /// `482`: LimitExceededException
     Status482(LimitExceededException),
 }
 
@@ -3033,19 +2772,12 @@ impl SplitShardResponse {
 
 /// The responses `AddTagsToLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum AddTagsToLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(AddTagsToLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3062,19 +2794,12 @@ impl AddTagsToLedgerResponse {
 
 /// The responses `RemoveTagsFromLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum RemoveTagsFromLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(RemoveTagsFromLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3091,19 +2816,12 @@ impl RemoveTagsFromLedgerResponse {
 
 /// The responses `ListTagsForLedger` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListTagsForLedgerResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ListTagsForLedgerOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 
@@ -3120,19 +2838,12 @@ impl ListTagsForLedgerResponse {
 
 /// The responses `DescribeLimits` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DescribeLimitsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(DescribeLimitsOutput),
-    /// `480`
-    ///
-    /// ResourceNotFoundException
+    /// `480`: ResourceNotFoundException
     Status480(ResourceNotFoundException),
-    /// `481`
-    ///
-    /// InvalidArgumentException
+    /// `481`: InvalidArgumentException
     Status481(InvalidArgumentException),
 }
 

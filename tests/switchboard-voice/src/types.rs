@@ -11,8 +11,7 @@ pub struct Account {
     /// The `date_created` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -111,8 +110,7 @@ pub struct Call {
     /// The `uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -225,8 +223,7 @@ pub struct CallPage {
     /// The `next_page_uri` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page_uri: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -253,8 +250,7 @@ pub struct CallSummary {
     pub sid: String,
     /// The `status` member.
     pub status: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -283,8 +279,7 @@ pub struct Error {
     /// The `more_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub more_info: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -312,8 +307,7 @@ pub struct FetchDirectoryEntryOkBody {
     /// The `listed_name` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed_name: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -334,8 +328,7 @@ impl FetchDirectoryEntryOkBody {
 pub struct Health {
     /// The `status` member.
     pub status: HealthStatus,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -496,15 +489,12 @@ pub struct NewCall {
     #[serde(rename = "From")]
     pub from: String,
     /// Where to fetch the call's instructions.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Defaults to `60` when absent.
-    #[serde(rename = "Timeout")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Timeout", default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -535,8 +525,7 @@ pub struct Operation {
     /// The `metadata` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -561,8 +550,7 @@ impl Operation {
 pub struct PurgeQueuesOkBody {
     /// The `deleted` member.
     pub deleted: i32,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -589,8 +577,7 @@ pub struct Queue {
     /// The `max_size` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<i32>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -623,8 +610,7 @@ pub struct RecordingChunk {
     pub to: i64,
     /// The `content` member.
     pub content: String,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -651,15 +637,12 @@ impl RecordingChunk {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct UpdateCallBody {
     /// The `Status` member.
-    #[serde(rename = "Status")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<UpdateCallBodyStatus>,
     /// Where to fetch new instructions for the call.
-    #[serde(rename = "Url")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -751,6 +734,15 @@ impl ::core::fmt::Display for UnknownValue {
 
 impl ::std::error::Error for UnknownValue {}
 
+pub mod parameters {
+    //! Descriptions of parameters that many operations share, each written once: the
+    //! request structs' fields link here. Each constant is its parameter's name on the wire.
+    /// The SID of the account that owns the resource: `AC` followed by 32 hexadecimal digits. A subaccount's credentials reach only its own resources; the main account's reach those of every subaccount.
+    ///
+    /// The `AccountSid` path parameter, in the requests of 7 operations.
+    pub const ACCOUNT_SID: &str = "AccountSid";
+}
+
 /// The request of `checkHealth`: `GET /health`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckHealthRequest {}
@@ -758,33 +750,25 @@ pub struct CheckHealthRequest {}
 /// The request of `fetchAccount`: `GET /2010-04-01/Accounts/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchAccountRequest {
-    /// The account SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The account SID (the `Sid` path parameter).
     pub sid: String,
 }
 
 /// The request of `listCalls`: `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCallsRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `Status` query parameter.
+    /// The the `Status` query parameter.
     pub status: Option<ListCallsStatus>,
-    ///
-    /// The `PageSize` query parameter.
+    /// The the `PageSize` query parameter.
     pub page_size: Option<i32>,
 }
 
 /// The request of `createCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
     /// The request body.
     pub body: NewCall,
@@ -793,26 +777,18 @@ pub struct CreateCallRequest {
 /// The request of `fetchCall`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
 }
 
 /// The request of `updateCall`: `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
     /// The request body.
     pub body: UpdateCallBody,
@@ -821,59 +797,45 @@ pub struct UpdateCallRequest {
 /// The request of `deleteCall`: `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCallRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The call SID.
-    ///
-    /// The `Sid` path parameter.
+    /// The call SID (the `Sid` path parameter).
     pub sid: String,
 }
 
 /// The request of `fetchCallSummary`: `GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchCallSummaryRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `CallSid` path parameter.
+    /// The the `CallSid` path parameter.
     pub call_sid: String,
 }
 
 /// The request of `fetchRecordingRange`: `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchRecordingRangeRequest {
-    /// The SID of the account that owns the resource.
-    ///
-    /// The `AccountSid` path parameter.
+    /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    ///
-    /// The `RecordingSid` path parameter.
+    /// The the `RecordingSid` path parameter.
     pub recording_sid: String,
-    ///
-    /// The `from` path parameter.
+    /// The the `from` path parameter.
     pub from: i64,
-    ///
-    /// The `to` path parameter.
+    /// The the `to` path parameter.
     pub to: i64,
 }
 
 /// The request of `fetchQueue`: `GET /queues/{queueSid}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchQueueRequest {
-    ///
-    /// The `queueSid` path parameter.
+    /// The the `queueSid` path parameter.
     pub queue_sid: String,
 }
 
 /// The request of `deleteQueueByName`: `DELETE /queues/{friendlyName}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteQueueByNameRequest {
-    ///
-    /// The `friendlyName` path parameter.
+    /// The the `friendlyName` path parameter.
     pub friendly_name: String,
 }
 
@@ -884,16 +846,14 @@ pub struct PurgeQueuesRequest {}
 /// The request of `getOperation`: `GET /operations/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOperationRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
 /// The request of `cancelOperation`: `POST /operations/{name}:cancel`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelOperationRequest {
-    ///
-    /// The `name` path parameter.
+    /// The the `name` path parameter.
     pub name: String,
 }
 
@@ -904,18 +864,14 @@ pub struct FetchUsageTodayRequest {}
 /// The request of `fetchDirectoryEntry`: `GET /annuaire/entrées/{numéro}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchDirectoryEntryRequest {
-    ///
-    /// The `numéro` path parameter.
+    /// The the `numéro` path parameter.
     pub num_ro: String,
 }
 
 /// The responses `checkHealth` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CheckHealthResponse {
-    /// `200`
-    ///
-    /// The service is up.
+    /// `200`: The service is up.
     Ok(Health),
 }
 
@@ -930,15 +886,10 @@ impl CheckHealthResponse {
 
 /// The responses `fetchAccount` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchAccountResponse {
-    /// `200`
-    ///
-    /// The account.
+    /// `200`: The account.
     Ok(Account),
-    /// `404`
-    ///
-    /// No such account.
+    /// `404`: No such account.
     NotFound(Error),
 }
 
@@ -954,11 +905,8 @@ impl FetchAccountResponse {
 
 /// The responses `listCalls` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ListCallsResponse {
-    /// `200`
-    ///
-    /// One page of calls, newest first.
+    /// `200`: One page of calls, newest first.
     Ok(CallPage),
 }
 
@@ -973,15 +921,10 @@ impl ListCallsResponse {
 
 /// The responses `createCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CreateCallResponse {
-    /// `201`
-    ///
-    /// The call is queued.
+    /// `201`: The call is queued.
     Created(Call),
-    /// `400`
-    ///
-    /// The numbers are not valid.
+    /// `400`: The numbers are not valid.
     BadRequest(Error),
 }
 
@@ -997,15 +940,10 @@ impl CreateCallResponse {
 
 /// The responses `fetchCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallResponse {
-    /// `200`
-    ///
-    /// The call.
+    /// `200`: The call.
     Ok(Call),
-    /// `404`
-    ///
-    /// No such call.
+    /// `404`: No such call.
     NotFound(Error),
 }
 
@@ -1021,11 +959,8 @@ impl FetchCallResponse {
 
 /// The responses `updateCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum UpdateCallResponse {
-    /// `200`
-    ///
-    /// The call as updated.
+    /// `200`: The call as updated.
     Ok(Call),
 }
 
@@ -1040,11 +975,8 @@ impl UpdateCallResponse {
 
 /// The responses `deleteCall` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteCallResponse {
-    /// `204`
-    ///
-    /// The call record is deleted.
+    /// `204`: The call record is deleted.
     NoContent,
 }
 
@@ -1059,11 +991,8 @@ impl DeleteCallResponse {
 
 /// The responses `fetchCallSummary` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchCallSummaryResponse {
-    /// `200`
-    ///
-    /// A summary of the call.
+    /// `200`: A summary of the call.
     Ok(CallSummary),
 }
 
@@ -1078,15 +1007,10 @@ impl FetchCallSummaryResponse {
 
 /// The responses `fetchRecordingRange` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchRecordingRangeResponse {
-    /// `200`
-    ///
-    /// The bytes, base64-encoded.
+    /// `200`: The bytes, base64-encoded.
     Ok(RecordingChunk),
-    /// `416`
-    ///
-    /// The range is outside the recording.
+    /// `416`: The range is outside the recording.
     RangeNotSatisfiable(Error),
 }
 
@@ -1102,11 +1026,8 @@ impl FetchRecordingRangeResponse {
 
 /// The responses `fetchQueue` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchQueueResponse {
-    /// `200`
-    ///
-    /// The queue.
+    /// `200`: The queue.
     Ok(Queue),
 }
 
@@ -1121,11 +1042,8 @@ impl FetchQueueResponse {
 
 /// The responses `deleteQueueByName` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum DeleteQueueByNameResponse {
-    /// `204`
-    ///
-    /// The queue is deleted; waiting callers hear the queue's goodbye message.
+    /// `204`: The queue is deleted; waiting callers hear the queue's goodbye message.
     NoContent,
 }
 
@@ -1140,11 +1058,8 @@ impl DeleteQueueByNameResponse {
 
 /// The responses `purgeQueues` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum PurgeQueuesResponse {
-    /// `200`
-    ///
-    /// How many queues were deleted.
+    /// `200`: How many queues were deleted.
     Ok(PurgeQueuesOkBody),
 }
 
@@ -1159,11 +1074,8 @@ impl PurgeQueuesResponse {
 
 /// The responses `getOperation` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum GetOperationResponse {
-    /// `200`
-    ///
-    /// The operation.
+    /// `200`: The operation.
     Ok(Operation),
 }
 
@@ -1178,11 +1090,8 @@ impl GetOperationResponse {
 
 /// The responses `cancelOperation` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum CancelOperationResponse {
-    /// `200`
-    ///
-    /// The operation, now cancelled.
+    /// `200`: The operation, now cancelled.
     Ok(Operation),
 }
 
@@ -1197,11 +1106,8 @@ impl CancelOperationResponse {
 
 /// The responses `fetchUsageToday` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchUsageTodayResponse {
-    /// `200`
-    ///
-    /// Minutes used today.
+    /// `200`: Minutes used today.
     Ok(::std::collections::BTreeMap<String, i64>),
 }
 
@@ -1216,11 +1122,8 @@ impl FetchUsageTodayResponse {
 
 /// The responses `fetchDirectoryEntry` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum FetchDirectoryEntryResponse {
-    /// `200`
-    ///
-    /// The listing.
+    /// `200`: The listing.
     Ok(FetchDirectoryEntryOkBody),
 }
 
