@@ -127,6 +127,7 @@ fn emit_builder(def: &TypeDef, s: &StructDef, builder: &str, setters: &[String],
         }
     });
     let extra = extra_init(s);
+    let lints = setter_lints(setters);
     quote! {
         impl #name {
             #[doc = #summary]
@@ -142,6 +143,7 @@ fn emit_builder(def: &TypeDef, s: &StructDef, builder: &str, setters: &[String],
             #(#slots)*
         }
 
+        #lints
         impl #builder_ident {
             #(#setter_fns)*
 
@@ -153,6 +155,23 @@ fn emit_builder(def: &TypeDef, s: &StructDef, builder: &str, setters: &[String],
                 })
             }
         }
+    }
+}
+
+/// The names of the operator traits' methods, which take `self` and one argument as a
+/// setter does: clippy's `should_implement_trait` reads a setter of that name (a member
+/// `sub`, the subject of a token, is common) as a missed trait implementation.
+const OPERATOR_METHODS: [&str; 10] = [
+    "add", "bitand", "bitor", "bitxor", "div", "mul", "rem", "shl", "shr", "sub",
+];
+
+/// The lint allowed on a builder whose setters, named after the definition's members,
+/// include an operator trait's method name; nothing otherwise.
+fn setter_lints(setters: &[String]) -> TokenStream {
+    if setters.iter().any(|s| OPERATOR_METHODS.contains(&s.as_str())) {
+        quote!(#[allow(clippy::should_implement_trait)])
+    } else {
+        TokenStream::new()
     }
 }
 
