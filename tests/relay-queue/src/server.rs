@@ -1895,7 +1895,7 @@ async fn handle_console_list_jobs<A: RelayQueueService>(
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ConsoleListJobsRequest {
             showall: rt::or_default(
-                rt::query_param(&query, "showall", rt::parse_scalar)?,
+                rt::query_scalar(&query, "showall")?,
                 "false",
                 "showall",
             )?,
@@ -1916,11 +1916,8 @@ async fn handle_console_list_jobs_after_id<A: RelayQueueService>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ConsoleListJobsAfterIdRequest {
-            jobid: rt::required(
-                rt::query_param(&query, "jobid", rt::parse_scalar)?,
-                "jobid",
-            )?,
-            numrecords: rt::query_param(&query, "numrecords", rt::parse_scalar)?,
+            jobid: rt::required(rt::query_scalar(&query, "jobid")?, "jobid")?,
+            numrecords: rt::query_scalar(&query, "numrecords")?,
         };
         Ok(shared.api.console_list_jobs_after_id(request, principal).await)
     };
@@ -1938,10 +1935,7 @@ async fn handle_console_redrive<A: RelayQueueService>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ConsoleRedriveRequest {
-            queue: rt::required(
-                rt::query_param(&query, "queue", rt::parse_scalar)?,
-                "queue",
-            )?,
+            queue: rt::required(rt::query_scalar(&query, "queue")?, "queue")?,
             body: rt::optional_json_body::<super::types::RedriveOptions>(&body)?,
         };
         Ok(shared.api.console_redrive(request, principal).await)
@@ -2001,11 +1995,8 @@ async fn handle_console_export_history<A: RelayQueueService>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ConsoleExportHistoryRequest {
-            filename: rt::required(
-                rt::query_param(&query, "filename", rt::parse_scalar)?,
-                "filename",
-            )?,
-            date_from: rt::query_param(&query, "date_from", rt::parse_scalar)?,
+            filename: rt::required(rt::query_scalar(&query, "filename")?, "filename")?,
+            date_from: rt::query_scalar(&query, "date_from")?,
         };
         Ok(shared.api.console_export_history(request, principal).await)
     };
@@ -2022,12 +2013,12 @@ async fn handle_console_search_messages<A: RelayQueueService>(
         let principal = rt::authenticated(&shared, &parts, &body, security).await?;
         let query = rt::query_pairs(&parts)?;
         let request = super::types::ConsoleSearchMessagesRequest {
-            q: rt::required(rt::query_param(&query, "q", rt::parse_scalar)?, "q")?,
+            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
             order_by: rt::required(
                 rt::query_param(&query, "order_by", rt::parse_serde)?,
                 "order_by",
             )?,
-            page: rt::query_param(&query, "page", rt::parse_scalar)?,
+            page: rt::query_scalar(&query, "page")?,
         };
         Ok(shared.api.console_search_messages(request, principal).await)
     };

@@ -35,8 +35,7 @@ pub struct ConsoleError {
     /// The `exception` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -70,11 +69,9 @@ pub struct ConsoleJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent_complete: Option<String>,
     /// The `startTime` member.
-    #[serde(rename = "startTime")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -2566,8 +2563,7 @@ pub struct RedriveOptions {
     /// Another queue than the source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    /// Members the definition does not name, kept so that nothing is lost
-    /// when the value is written back.
+    /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -3007,37 +3003,27 @@ pub struct PostGetQueueAttributesRequest {
 /// The request of `ConsoleListJobs`: `GET /console/jobs?op=LIST`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleListJobsRequest {
-    /// Also list the jobs of other users of the account.
-    ///
-    /// The `showall` query parameter.
+    /// Also list the jobs of other users of the account (the `showall` query parameter).
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub showall: bool,
-    /// `*` to return each job's details, not only its id.
-    ///
-    /// The `fields` query parameter.
+    /// `*` to return each job's details, not only its id (the `fields` query parameter).
     pub fields: Option<ConsoleListJobsFields>,
 }
 
 /// The request of `ConsoleListJobsAfterId`: `GET /console/jobs?op=LISTAFTERID`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleListJobsAfterIdRequest {
-    /// The last job id the caller has seen.
-    ///
-    /// The `jobid` query parameter.
+    /// The last job id the caller has seen (the `jobid` query parameter).
     pub jobid: String,
-    /// At most this many jobs.
-    ///
-    /// The `numrecords` query parameter.
+    /// At most this many jobs (the `numrecords` query parameter).
     pub numrecords: Option<i32>,
 }
 
 /// The request of `ConsoleRedrive`: `POST /console/jobs?op=REDRIVE&queue={queue}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleRedriveRequest {
-    /// The dead-letter queue's name.
-    ///
-    /// The `queue` query parameter.
+    /// The dead-letter queue's name (the `queue` query parameter).
     pub queue: String,
     /// The request body.
     pub body: Option<RedriveOptions>,
@@ -3046,49 +3032,36 @@ pub struct ConsoleRedriveRequest {
 /// The request of `ConsoleJobStatus`: `GET /console/jobs/{jobId}?view=status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleJobStatusRequest {
-    ///
-    /// The `jobId` path parameter.
+    /// The the `jobId` path parameter.
     pub job_id: String,
-    /// Always `status` here.
-    ///
-    /// The `view` query parameter.
+    /// Always `status` here (the `view` query parameter).
     pub view: Option<ConsoleJobStatusView>,
 }
 
 /// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleJobDocumentRequest {
-    ///
-    /// The `jobId` path parameter.
+    /// The the `jobId` path parameter.
     pub job_id: String,
 }
 
 /// The request of `ConsoleExportHistory`: `GET /console/history/export?filename={filename}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleExportHistoryRequest {
-    /// The name the file is given in `Content-Disposition`.
-    ///
-    /// The `filename` query parameter.
+    /// The name the file is given in `Content-Disposition` (the `filename` query parameter).
     pub filename: String,
-    /// Unix time of the first message.
-    ///
-    /// The `date_from` query parameter.
+    /// Unix time of the first message (the `date_from` query parameter).
     pub date_from: Option<i64>,
 }
 
 /// The request of `ConsoleSearchMessages`: `GET /console/search?q={q}&order_by={order_by}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleSearchMessagesRequest {
-    /// Words the message body holds.
-    ///
-    /// The `q` query parameter.
+    /// Words the message body holds (the `q` query parameter).
     pub q: String,
-    /// `field:direction`.
-    ///
-    /// The `order_by` query parameter.
+    /// `field:direction` (the `order_by` query parameter).
     pub order_by: ConsoleSearchMessagesOrderBy,
-    ///
-    /// The `page` query parameter.
+    /// The the `page` query parameter.
     pub page: Option<i64>,
 }
 
@@ -3474,15 +3447,10 @@ impl PostGetQueueAttributesResponse {
 
 /// The responses `ConsoleListJobs` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleListJobsResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(Vec<ConsoleJob>),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3498,15 +3466,10 @@ impl ConsoleListJobsResponse {
 
 /// The responses `ConsoleListJobsAfterId` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleListJobsAfterIdResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(Vec<ConsoleJob>),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3522,15 +3485,10 @@ impl ConsoleListJobsAfterIdResponse {
 
 /// The responses `ConsoleRedrive` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleRedriveResponse {
-    /// `202`
-    ///
-    /// The job is started
+    /// `202`: The job is started
     Accepted(ConsoleJob),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3546,15 +3504,10 @@ impl ConsoleRedriveResponse {
 
 /// The responses `ConsoleJobStatus` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleJobStatusResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ConsoleJob),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3570,15 +3523,10 @@ impl ConsoleJobStatusResponse {
 
 /// The responses `ConsoleJobDocument` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleJobDocumentResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(ConsoleJob),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3594,15 +3542,10 @@ impl ConsoleJobDocumentResponse {
 
 /// The responses `ConsoleExportHistory` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleExportHistoryResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(String),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
@@ -3618,15 +3561,10 @@ impl ConsoleExportHistoryResponse {
 
 /// The responses `ConsoleSearchMessages` documents, one variant per status: anything else cannot be returned.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum ConsoleSearchMessagesResponse {
-    /// `200`
-    ///
-    /// Success
+    /// `200`: Success
     Ok(Vec<Message>),
-    /// `404`
-    ///
-    /// No such queue or job
+    /// `404`: No such queue or job
     NotFound(ConsoleError),
 }
 
