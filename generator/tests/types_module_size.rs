@@ -156,3 +156,12 @@ fn many_operations_write_status_with_the_macro_and_few_spell_it_out() {
     assert!(!types.contains("macro_rules!"), "{types}");
     assert_eq!(types.matches("pub fn status(&self) -> u16").count(), 6);
 }
+
+/// A parameter without a description still gets one line naming it, in plain words.
+#[test]
+fn an_undescribed_parameter_is_named_once_in_its_line() {
+    let path = stubforge::project::workspace_root().join("tests/switchboard-voice/src/types.rs");
+    let types = std::fs::read_to_string(path).unwrap();
+    assert!(types.contains("    /// The `Status` query parameter.\n"), "{types}");
+    assert!(!types.contains("The the"));
+}

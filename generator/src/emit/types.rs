@@ -433,7 +433,7 @@ fn emit_request(ir: &Ir, op: &Operation) -> TokenStream {
 
 fn emit_param(ir: &Ir, param: &Param) -> TokenStream {
     let origin = format!(
-        "the `{}` {} parameter",
+        "`{}` {} parameter",
         param.wire_name,
         super::param_docs::location_word(param.location)
     );
@@ -442,7 +442,7 @@ fn emit_param(ir: &Ir, param: &Param) -> TokenStream {
             let line = format!(" The {origin}.");
             quote!(#[doc = #line])
         }
-        Some(text) => match super::param_docs::with_note(text, &origin) {
+        Some(text) => match super::param_docs::with_note(text, &format!("the {origin}")) {
             Some(line) => quote!(#[doc = #line]),
             None => {
                 let docs = doc(Some(text));

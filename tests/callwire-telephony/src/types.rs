@@ -1150,9 +1150,9 @@ pub struct ListCallRequest {
     pub start_time3: Option<String>,
     /// Only include calls that ended on this date (the `EndTime` query parameter).
     pub end_time: Option<String>,
-    /// The the `EndTime<` query parameter.
+    /// The `EndTime<` query parameter.
     pub end_time2: Option<String>,
-    /// The the `EndTime>` query parameter.
+    /// The `EndTime>` query parameter.
     pub end_time3: Option<String>,
     /// How many resources to return in each list page. The default is 50, and the maximum is 1000 (the `PageSize` query parameter).
     pub page_size: Option<i64>,
@@ -1209,15 +1209,15 @@ pub struct ListCallRecordingRequest {
     pub call_sid: String,
     /// The `date_created` value, specified as `YYYY-MM-DD`, of the resources to read (the `DateCreated` query parameter).
     pub date_created: Option<String>,
-    /// The the `DateCreated<` query parameter.
+    /// The `DateCreated<` query parameter.
     pub date_created2: Option<String>,
-    /// The the `DateCreated>` query parameter.
+    /// The `DateCreated>` query parameter.
     pub date_created3: Option<String>,
-    /// The the `PageSize` query parameter.
+    /// The `PageSize` query parameter.
     pub page_size: Option<i64>,
-    /// The the `Page` query parameter.
+    /// The `Page` query parameter.
     pub page: Option<i64>,
-    /// The the `PageToken` query parameter.
+    /// The `PageToken` query parameter.
     pub page_token: Option<String>,
 }
 
@@ -1236,11 +1236,11 @@ pub struct ListMessageRequest {
     pub date_sent2: Option<String>,
     /// Filter by Message `sent_date`, on or after this date (the `DateSent>` query parameter).
     pub date_sent3: Option<String>,
-    /// The the `PageSize` query parameter.
+    /// The `PageSize` query parameter.
     pub page_size: Option<i64>,
-    /// The the `Page` query parameter.
+    /// The `Page` query parameter.
     pub page: Option<i64>,
-    /// The the `PageToken` query parameter.
+    /// The `PageToken` query parameter.
     pub page_token: Option<String>,
 }
 
@@ -1256,7 +1256,7 @@ pub struct CreateMessageRequest2 {
 /// The request of `UpdateMessage`: `POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateMessageRequest2 {
-    /// The the `AccountSid` path parameter.
+    /// The `AccountSid` path parameter.
     pub account_sid: String,
     /// The SID of the Message resource to be updated (the `Sid` path parameter).
     pub sid: String,
@@ -1267,9 +1267,9 @@ pub struct UpdateMessageRequest2 {
 /// The request of `DeleteMessage`: `DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteMessageRequest {
-    /// The the `AccountSid` path parameter.
+    /// The `AccountSid` path parameter.
     pub account_sid: String,
-    /// The the `Sid` path parameter.
+    /// The `Sid` path parameter.
     pub sid: String,
 }
 

@@ -457,17 +457,17 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `m.room.member`: `PUT /rooms/{roomId}/state/{eventType}/{stateKey}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MRoomMemberRequest {
-    /// The the `roomId` path parameter.
+    /// The `roomId` path parameter.
     pub room_id: String,
-    /// The the `eventType` path parameter.
+    /// The `eventType` path parameter.
     pub event_type: String,
-    /// The the `stateKey` path parameter.
+    /// The `stateKey` path parameter.
     pub state_key: String,
-    /// The the `limit` query parameter.
+    /// The `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
-    /// The the `X-Request-Id` header parameter.
+    /// The `X-Request-Id` header parameter.
     pub x_request_id: Option<String>,
     /// The request body.
     pub body: Event,

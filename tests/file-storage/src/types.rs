@@ -898,14 +898,14 @@ pub struct CreateFolderRequest {
 /// The request of `getFolder`: `GET /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFolderRequest {
-    /// The the `folderId` path parameter.
+    /// The `folderId` path parameter.
     pub folder_id: String,
 }
 
 /// The request of `updateFolder`: `PATCH /folders/{folderId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFolderRequest {
-    /// The the `folderId` path parameter.
+    /// The `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: UpdateFolderRequestBody,
@@ -914,7 +914,7 @@ pub struct UpdateFolderRequest {
 /// The request of `uploadFile`: `POST /folders/{folderId}/files`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadFileRequest {
-    /// The the `folderId` path parameter.
+    /// The `folderId` path parameter.
     pub folder_id: String,
     /// `*` refuses to overwrite a file of the same name (the `If-None-Match` header parameter).
     pub if_none_match: Option<String>,
@@ -925,23 +925,23 @@ pub struct UploadFileRequest {
 /// The request of `getFile`: `GET /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFileRequest {
-    /// The the `fileId` path parameter.
+    /// The `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `deleteFile`: `DELETE /files/{fileId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFileRequest {
-    /// The the `fileId` path parameter.
+    /// The `fileId` path parameter.
     pub file_id: String,
 }
 
 /// The request of `replaceFileContent`: `PUT /files/{fileId}/content`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceFileContentRequest {
-    /// The the `fileId` path parameter.
+    /// The `fileId` path parameter.
     pub file_id: String,
-    /// The the `Content-MD5` header parameter.
+    /// The `Content-MD5` header parameter.
     pub content_md5: Option<String>,
     /// The request body.
     pub body: BinaryBody,
@@ -950,7 +950,7 @@ pub struct ReplaceFileContentRequest {
 /// The request of `addNote`: `POST /files/{fileId}/notes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddNoteRequest {
-    /// The the `fileId` path parameter.
+    /// The `fileId` path parameter.
     pub file_id: String,
     /// The request body.
     pub body: AddNoteRequestBody,
@@ -959,7 +959,7 @@ pub struct AddNoteRequest {
 /// The request of `importArchive`: `POST /imports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportArchiveRequest {
-    /// The the `folder` query parameter.
+    /// The `folder` query parameter.
     pub folder: String,
     /// The request body.
     pub body: Option<BinaryBody>,

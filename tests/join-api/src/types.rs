@@ -690,7 +690,7 @@ pub struct MakeJoinRequest {
     /// The room versions the joining server supports, one `ver=` each. Without any,
     /// the resident server assumes version 1 only.
     ///
-    /// The the `ver` query parameter.
+    /// The `ver` query parameter.
     pub ver: Option<Vec<String>>,
 }
 
@@ -702,13 +702,13 @@ pub struct SendJoinRequest {
     /// The ID of the join event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The the `eventId` path parameter.
+    /// The `eventId` path parameter.
     pub event_id: String,
     /// Asks for a partial state: membership events may be left out of `state` (and
     /// their auth events of `auth_chain`); the answer then says so in
     /// `members_omitted` and lists `servers_in_room`.
     ///
-    /// The the `omit_members` query parameter.
+    /// The `omit_members` query parameter.
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub omit_members: bool,

@@ -547,7 +547,7 @@ pub struct SendLeaveV1Request {
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The the `eventId` path parameter.
+    /// The `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this
@@ -564,7 +564,7 @@ pub struct SendLeaveV2Request {
     /// The ID of the leave event. From room version 3 on it is derived from the event's
     /// reference hash and may contain `/` and `+`, which travel percent-encoded.
     ///
-    /// The the `eventId` path parameter.
+    /// The `eventId` path parameter.
     pub event_id: String,
     /// The leave event as the template described it, completed and signed by the
     /// leaving server. Its exact format depends on the room version; members this

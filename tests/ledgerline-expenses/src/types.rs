@@ -522,11 +522,11 @@ pub struct TokenIssueRequest {
 /// The request of `Expense_List`: `GET /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseListRequest {
-    /// The the `companyId` path parameter.
+    /// The `companyId` path parameter.
     pub company_id: String,
-    /// The the `status` query parameter.
+    /// The `status` query parameter.
     pub status: Option<ExpenseStatus>,
-    /// The the `pageSize` query parameter.
+    /// The `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub page_size: i32,
@@ -535,7 +535,7 @@ pub struct ExpenseListRequest {
 /// The request of `Expense_DeleteMany`: `DELETE /companies/{companyId}/expenses`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseDeleteManyRequest {
-    /// The the `companyId` path parameter.
+    /// The `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -544,7 +544,7 @@ pub struct ExpenseDeleteManyRequest {
 /// The request of `ExpenseApproval_Submit`: `POST /companies/{companyId}/expenses/approvals/submit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpenseApprovalSubmitRequest {
-    /// The the `companyId` path parameter.
+    /// The `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ExpenseApprovalSubmitRequestBody,
@@ -553,9 +553,9 @@ pub struct ExpenseApprovalSubmitRequest {
 /// The request of `Receipt_Attach`: `POST /companies/{companyId}/expenses/{expenseId}/receipts`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptAttachRequest {
-    /// The the `companyId` path parameter.
+    /// The `companyId` path parameter.
     pub company_id: String,
-    /// The the `expenseId` path parameter.
+    /// The `expenseId` path parameter.
     pub expense_id: i64,
     /// The request body.
     pub body: Vec<MultipartPart>,
@@ -564,7 +564,7 @@ pub struct ReceiptAttachRequest {
 /// The request of `Receipt_Inbox`: `POST /companies/{companyId}/receipts/inbox`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReceiptInboxRequest {
-    /// The the `companyId` path parameter.
+    /// The `companyId` path parameter.
     pub company_id: String,
     /// The request body.
     pub body: ReceiptInboxRequestBody,
@@ -573,9 +573,9 @@ pub struct ReceiptInboxRequest {
 /// The request of `Document_AddBankStatement`: `POST /spaces/{spaceId}/folders/{folderId}/bank-statements`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddBankStatementRequest {
-    /// The the `spaceId` path parameter.
+    /// The `spaceId` path parameter.
     pub space_id: String,
-    /// The the `folderId` path parameter.
+    /// The `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddBankStatementParts,
@@ -584,9 +584,9 @@ pub struct DocumentAddBankStatementRequest {
 /// The request of `Document_AddTaxReturn`: `POST /spaces/{spaceId}/folders/{folderId}/tax-returns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocumentAddTaxReturnRequest {
-    /// The the `spaceId` path parameter.
+    /// The `spaceId` path parameter.
     pub space_id: String,
-    /// The the `folderId` path parameter.
+    /// The `folderId` path parameter.
     pub folder_id: String,
     /// The request body.
     pub body: DocumentAddTaxReturnParts,

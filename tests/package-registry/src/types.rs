@@ -176,39 +176,39 @@ impl Version {
 /// The request of `searchPackages`: `GET /packages`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchPackagesRequest {
-    /// The the `q` query parameter.
+    /// The `q` query parameter.
     pub q: String,
-    /// The the `per_page` query parameter.
+    /// The `per_page` query parameter.
     pub per_page: Option<i32>,
-    /// The the `page` query parameter.
+    /// The `page` query parameter.
     pub page: Option<String>,
 }
 
 /// The request of `getPackage`: `GET /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPackageRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
 }
 
 /// The request of `deletePackage`: `DELETE /packages/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePackageRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
 }
 
 /// The request of `listVersions`: `GET /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListVersionsRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
 }
 
 /// The request of `publishVersion`: `PUT /packages/{name}/versions`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublishVersionRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
     /// The request body.
     pub body: PublishVersionBody,
@@ -217,9 +217,9 @@ pub struct PublishVersionRequest {
 /// The request of `yankVersion`: `POST /packages/{name}/versions/{num}/yank`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YankVersionRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
-    /// The the `num` path parameter.
+    /// The `num` path parameter.
     pub num: String,
 }
 

@@ -361,48 +361,48 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `search`: `GET /search/{kind}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRequest {
-    /// The the `kind` path parameter.
+    /// The `kind` path parameter.
     pub kind: String,
-    /// The the `limit` query parameter.
+    /// The `limit` query parameter.
     pub limit: i32,
-    /// The the `from` query parameter.
+    /// The `from` query parameter.
     pub from: Option<String>,
-    /// The the `tag` query parameter.
+    /// The `tag` query parameter.
     pub tag: Option<Vec<String>>,
-    /// The the `exact` query parameter.
+    /// The `exact` query parameter.
     pub exact: Option<bool>,
-    /// The the `X-Request-Id` header parameter.
+    /// The `X-Request-Id` header parameter.
     pub x_request_id: String,
-    /// The the `X-Weight` header parameter.
+    /// The `X-Weight` header parameter.
     pub x_weight: Option<f64>,
 }
 
 /// The request of `listInventory`: `GET /warehouses/{warehouseIds}/inventory`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListInventoryRequest {
-    /// The the `warehouseIds` path parameter.
+    /// The `warehouseIds` path parameter.
     pub warehouse_ids: Vec<i32>,
     /// Item ids, `ids=1,2,3` (the `ids` query parameter).
     pub ids: Option<Vec<i64>>,
-    /// The the `skus` query parameter.
+    /// The `skus` query parameter.
     pub skus: Option<Vec<String>>,
-    /// The the `bins` query parameter.
+    /// The `bins` query parameter.
     pub bins: Option<Vec<String>>,
-    /// The the `states` query parameter.
+    /// The `states` query parameter.
     pub states: Option<Vec<ListInventoryStatesItem>>,
-    /// The the `supplier` query parameter.
+    /// The `supplier` query parameter.
     pub supplier: Option<Vec<String>>,
-    /// The the `limit` query parameter.
+    /// The `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `100`, its default.
     pub limit: i32,
-    /// The the `sortBy` query parameter.
+    /// The `sortBy` query parameter.
     ///
     /// When the request leaves it out, the server reads `"sku"`, its default.
     pub sort_by: ListInventorySortBy,
-    /// The the `X-Region-Codes` header parameter.
+    /// The `X-Region-Codes` header parameter.
     pub x_region_codes: Option<Vec<String>>,
-    /// The the `X-Zones` header parameter.
+    /// The `X-Zones` header parameter.
     pub x_zones: Option<Vec<String>>,
 }
 
@@ -420,9 +420,9 @@ pub struct CreateClusterRequest {
 /// The request of `patchCluster`: `PATCH /clusters/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchClusterRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
-    /// The the `dryRun` query parameter.
+    /// The `dryRun` query parameter.
     pub dry_run: Option<bool>,
     /// An object for a merge patch, an array of operations for a JSON patch.
     pub body: ::serde_json::Value,
@@ -431,7 +431,7 @@ pub struct PatchClusterRequest {
 /// The request of `replaceClusterScale`: `PUT /clusters/{name}/scale`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceClusterScaleRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
     /// The request body.
     pub body: ReplaceClusterScaleBody,

@@ -2635,28 +2635,28 @@ impl ::std::error::Error for UnknownValue {}
 /// The request of `GET_CreateQueue`: `GET /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCreateQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `QueueName` query parameter.
+    /// The `QueueName` query parameter.
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetCreateQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetCreateQueueVersion,
 }
 
 /// The request of `POST_CreateQueue`: `POST /#Action=CreateQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostCreateQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostCreateQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostCreateQueueVersion,
     /// The request body.
     pub body: Option<CreateQueueRequest>,
@@ -2665,32 +2665,32 @@ pub struct PostCreateQueueRequest {
 /// The request of `GET_ListQueues`: `GET /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetListQueuesRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `NextToken` query parameter.
+    /// The `NextToken` query parameter.
     pub next_token: Option<String>,
-    /// The the `MaxResults` query parameter.
+    /// The `MaxResults` query parameter.
     pub max_results: Option<i64>,
-    /// The the `QueueNamePrefix` query parameter.
+    /// The `QueueNamePrefix` query parameter.
     pub queue_name_prefix: Option<String>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetListQueuesAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetListQueuesVersion,
 }
 
 /// The request of `POST_ListQueues`: `POST /#Action=ListQueues`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostListQueuesRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostListQueuesAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostListQueuesVersion,
     /// The request body.
     pub body: Option<ListQueuesRequest>,
@@ -2699,30 +2699,30 @@ pub struct PostListQueuesRequest {
 /// The request of `GET_GetQueueUrl`: `GET /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueUrlRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `QueueOwnerAccountId` query parameter.
+    /// The `QueueOwnerAccountId` query parameter.
     pub queue_owner_account_id: Option<String>,
-    /// The the `QueueName` query parameter.
+    /// The `QueueName` query parameter.
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetGetQueueUrlAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetGetQueueUrlVersion,
 }
 
 /// The request of `POST_GetQueueUrl`: `POST /#Action=GetQueueUrl`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueUrlRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostGetQueueUrlAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostGetQueueUrlVersion,
     /// The request body.
     pub body: Option<GetQueueUrlRequest>,
@@ -2731,34 +2731,34 @@ pub struct PostGetQueueUrlRequest {
 /// The request of `GET_DeleteQueue`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetDeleteQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetDeleteQueueVersion,
 }
 
 /// The request of `POST_DeleteQueue`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostDeleteQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostDeleteQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -2767,40 +2767,40 @@ pub struct PostDeleteQueueRequest {
 /// The request of `GET_SendMessage`: `GET /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSendMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `MessageGroupId` query parameter.
+    /// The `MessageGroupId` query parameter.
     pub message_group_id: Option<String>,
-    /// The the `DelaySeconds` query parameter.
+    /// The `DelaySeconds` query parameter.
     pub delay_seconds: Option<i64>,
-    /// The the `MessageBody` query parameter.
+    /// The `MessageBody` query parameter.
     pub message_body: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetSendMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetSendMessageVersion,
 }
 
 /// The request of `POST_SendMessage`: `POST /{AccountNumber}/{QueueName}/#Action=SendMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostSendMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostSendMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostSendMessageVersion,
     /// The request body.
     pub body: Option<SendMessageRequest>,
@@ -2809,40 +2809,40 @@ pub struct PostSendMessageRequest {
 /// The request of `GET_ReceiveMessage`: `GET /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReceiveMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `WaitTimeSeconds` query parameter.
+    /// The `WaitTimeSeconds` query parameter.
     pub wait_time_seconds: Option<i64>,
-    /// The the `VisibilityTimeout` query parameter.
+    /// The `VisibilityTimeout` query parameter.
     pub visibility_timeout: Option<i64>,
-    /// The the `MaxNumberOfMessages` query parameter.
+    /// The `MaxNumberOfMessages` query parameter.
     pub max_number_of_messages: Option<i64>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetReceiveMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetReceiveMessageVersion,
 }
 
 /// The request of `POST_ReceiveMessage`: `POST /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostReceiveMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostReceiveMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostReceiveMessageVersion,
     /// The request body.
     pub body: Option<ReceiveMessageRequest>,
@@ -2851,36 +2851,36 @@ pub struct PostReceiveMessageRequest {
 /// The request of `GET_DeleteMessage`: `GET /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDeleteMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `ReceiptHandle` query parameter.
+    /// The `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetDeleteMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetDeleteMessageVersion,
 }
 
 /// The request of `POST_DeleteMessage`: `POST /{AccountNumber}/{QueueName}/#Action=DeleteMessage`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostDeleteMessageRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostDeleteMessageAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostDeleteMessageVersion,
     /// The request body.
     pub body: Option<DeleteMessageRequest>,
@@ -2889,38 +2889,38 @@ pub struct PostDeleteMessageRequest {
 /// The request of `GET_ChangeMessageVisibility`: `GET /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetChangeMessageVisibilityRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `VisibilityTimeout` query parameter.
+    /// The `VisibilityTimeout` query parameter.
     pub visibility_timeout: i64,
-    /// The the `ReceiptHandle` query parameter.
+    /// The `ReceiptHandle` query parameter.
     pub receipt_handle: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetChangeMessageVisibilityAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetChangeMessageVisibilityVersion,
 }
 
 /// The request of `POST_ChangeMessageVisibility`: `POST /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostChangeMessageVisibilityRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostChangeMessageVisibilityAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostChangeMessageVisibilityVersion,
     /// The request body.
     pub body: Option<ChangeMessageVisibilityRequest>,
@@ -2929,34 +2929,34 @@ pub struct PostChangeMessageVisibilityRequest {
 /// The request of `GET_PurgeQueue`: `GET /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurgeQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetPurgeQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetPurgeQueueVersion,
 }
 
 /// The request of `POST_PurgeQueue`: `POST /{AccountNumber}/{QueueName}/#Action=PurgeQueue`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostPurgeQueueRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostPurgeQueueAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostPurgeQueueVersion,
     /// The request body.
     pub body: Option<Vec<(String, String)>>,
@@ -2965,36 +2965,36 @@ pub struct PostPurgeQueueRequest {
 /// The request of `GET_GetQueueAttributes`: `GET /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetGetQueueAttributesRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `AttributeName` query parameter.
+    /// The `AttributeName` query parameter.
     pub attribute_name: Option<Vec<QueueAttributeName>>,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: GetGetQueueAttributesAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: GetGetQueueAttributesVersion,
 }
 
 /// The request of `POST_GetQueueAttributes`: `POST /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostGetQueueAttributesRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The AWS account number (the `AccountNumber` path parameter).
     pub account_number: i64,
     /// The name of the queue (the `QueueName` path parameter).
     pub queue_name: String,
-    /// The the `Action` query parameter.
+    /// The `Action` query parameter.
     pub action: PostGetQueueAttributesAction,
-    /// The the `Version` query parameter.
+    /// The `Version` query parameter.
     pub version: PostGetQueueAttributesVersion,
     /// The request body.
     pub body: Option<GetQueueAttributesRequest>,
@@ -3032,7 +3032,7 @@ pub struct ConsoleRedriveRequest {
 /// The request of `ConsoleJobStatus`: `GET /console/jobs/{jobId}?view=status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleJobStatusRequest {
-    /// The the `jobId` path parameter.
+    /// The `jobId` path parameter.
     pub job_id: String,
     /// Always `status` here (the `view` query parameter).
     pub view: Option<ConsoleJobStatusView>,
@@ -3041,7 +3041,7 @@ pub struct ConsoleJobStatusRequest {
 /// The request of `ConsoleJobDocument`: `GET /console/jobs/{jobId}.json`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsoleJobDocumentRequest {
-    /// The the `jobId` path parameter.
+    /// The `jobId` path parameter.
     pub job_id: String,
 }
 
@@ -3061,7 +3061,7 @@ pub struct ConsoleSearchMessagesRequest {
     pub q: String,
     /// `field:direction` (the `order_by` query parameter).
     pub order_by: ConsoleSearchMessagesOrderBy,
-    /// The the `page` query parameter.
+    /// The `page` query parameter.
     pub page: Option<i64>,
 }
 

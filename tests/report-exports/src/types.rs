@@ -557,11 +557,11 @@ pub struct GetStatusPageRequest {}
 /// The request of `listReports`: `GET /reports`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListReportsRequest {
-    /// The the `kind` query parameter.
+    /// The `kind` query parameter.
     pub kind: Option<ReportKind>,
-    /// The the `page` query parameter.
+    /// The `page` query parameter.
     pub page: Option<i64>,
-    /// The the `per_page` query parameter.
+    /// The `per_page` query parameter.
     pub per_page: Option<i64>,
 }
 
@@ -575,7 +575,7 @@ pub struct CreateReportRequest {
 /// The request of `getReport`: `GET /reports/{reportId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
     /// The `ETag` of the copy the caller holds (the `If-None-Match` header parameter).
     pub if_none_match: Option<String>,
@@ -584,53 +584,53 @@ pub struct GetReportRequest {
 /// The request of `deleteReport`: `DELETE /reports/{reportId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteReportRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `rebuildReport`: `POST /reports/{reportId}/rebuild`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RebuildReportRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `exportReport`: `GET /reports/{reportId}/export`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReportRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
-    /// The the `Accept` header parameter.
+    /// The `Accept` header parameter.
     pub accept: Option<String>,
 }
 
 /// The request of `getReportThumbnail`: `GET /reports/{reportId}/thumbnail.png`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportThumbnailRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `renderChart`: `GET /reports/{reportId}/charts/{chartId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderChartRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
-    /// The the `chartId` path parameter.
+    /// The `chartId` path parameter.
     pub chart_id: String,
 }
 
 /// The request of `getReportSource`: `GET /reports/{reportId}/source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportSourceRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
 }
 
 /// The request of `exportReportVersion`: `GET /reports/{reportId}/versions/{version}/export`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReportVersionRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
     /// The version number, as listed in the report's history (the `version` path parameter).
     pub version: i64,
@@ -639,34 +639,34 @@ pub struct ExportReportVersionRequest {
 /// The request of `getReportVersionSource`: `GET /reports/{reportId}/versions/{version}/source`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportVersionSourceRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
-    /// The the `version` path parameter.
+    /// The `version` path parameter.
     pub version: i64,
 }
 
 /// The request of `downloadArchive`: `GET /archives/{archiveId}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadArchiveRequest {
-    /// The the `archiveId` path parameter.
+    /// The `archiveId` path parameter.
     pub archive_id: String,
-    /// The the `Range` header parameter.
+    /// The `Range` header parameter.
     pub range: Option<String>,
 }
 
 /// The request of `getArchiveManifest`: `GET /archives/{archiveId}/manifest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArchiveManifestRequest {
-    /// The the `archiveId` path parameter.
+    /// The `archiveId` path parameter.
     pub archive_id: String,
 }
 
 /// The request of `getArchivePartManifest`: `GET /archives/{archiveId}/parts/{partNumber}/manifest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArchivePartManifestRequest {
-    /// The the `archiveId` path parameter.
+    /// The `archiveId` path parameter.
     pub archive_id: String,
-    /// The the `partNumber` path parameter.
+    /// The `partNumber` path parameter.
     pub part_number: i64,
 }
 

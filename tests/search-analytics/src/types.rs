@@ -803,11 +803,11 @@ pub struct SearchDocumentsRequest {
     pub facets: Option<Vec<String>>,
     /// Conditions every document must meet (`filter[status]=published`) (the `filter` query parameter).
     pub filter: Option<DocumentFilter>,
-    /// The the `page` query parameter.
+    /// The `page` query parameter.
     ///
     /// When the request leaves it out, the server reads `1`, its default.
     pub page: i32,
-    /// The the `pageSize` query parameter.
+    /// The `pageSize` query parameter.
     ///
     /// When the request leaves it out, the server reads `20`, its default.
     pub page_size: i32,
@@ -815,7 +815,7 @@ pub struct SearchDocumentsRequest {
     ///
     /// When the request leaves it out, the server reads `false`, its default.
     pub highlight: bool,
-    /// The the `order` query parameter.
+    /// The `order` query parameter.
     ///
     /// When the request leaves it out, the server reads `"relevance"`, its default.
     pub order: SortOrder,
@@ -834,11 +834,11 @@ pub struct SearchDocumentsRequest {
 /// The request of `findSimilarDocuments`: `GET /indexes/{indexIds}/documents/{documentId}/similar`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindSimilarDocumentsRequest {
-    /// The the `indexIds` path parameter.
+    /// The `indexIds` path parameter.
     pub index_ids: Vec<String>,
     /// Document ids may hold `/`, as they are the source file's path (the `documentId` path parameter).
     pub document_id: String,
-    /// The the `minScore` query parameter.
+    /// The `minScore` query parameter.
     ///
     /// When the request leaves it out, the server reads `0.5`, its default.
     pub min_score: f64,
@@ -849,29 +849,29 @@ pub struct FindSimilarDocumentsRequest {
 /// The request of `getReportColumns`: `GET /reports/{reportId}/columns/{columns}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportColumnsRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
-    /// The the `columns` path parameter.
+    /// The `columns` path parameter.
     pub columns: Vec<String>,
 }
 
 /// The request of `getReportRows`: `GET /reports/{reportId}/rows/{range}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetReportRowsRequest {
-    /// The the `reportId` path parameter.
+    /// The `reportId` path parameter.
     pub report_id: String,
-    /// The the `range` path parameter.
+    /// The `range` path parameter.
     pub range: RowRange,
 }
 
 /// The request of `getMetricSeries`: `GET /metrics/{metric}/series/{dimensions}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricSeriesRequest {
-    /// The the `metric` path parameter.
+    /// The `metric` path parameter.
     pub metric: MetricName,
-    /// The the `dimensions` path parameter.
+    /// The `dimensions` path parameter.
     pub dimensions: Vec<String>,
-    /// The the `interval` query parameter.
+    /// The `interval` query parameter.
     ///
     /// When the request leaves it out, the server reads `"hour"`, its default.
     pub interval: GetMetricSeriesInterval,
@@ -880,9 +880,9 @@ pub struct GetMetricSeriesRequest {
 /// The request of `getMetricWindow`: `GET /metrics/{metric}/window/{window}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMetricWindowRequest {
-    /// The the `metric` path parameter.
+    /// The `metric` path parameter.
     pub metric: MetricName,
-    /// The the `window` path parameter.
+    /// The `window` path parameter.
     pub window: TimeWindow,
     /// The weight of each series, as `key,value,key,value` (the `X-Breakdown` header parameter).
     pub x_breakdown: Option<::std::collections::BTreeMap<String, f64>>,
@@ -891,7 +891,7 @@ pub struct GetMetricWindowRequest {
 /// The request of `listPointsNear`: `GET /geo/points/{near}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPointsNearRequest {
-    /// The the `near` path parameter.
+    /// The `near` path parameter.
     pub near: GeoPoint,
     /// Only places inside this box (`bbox=south,48.8,west,2.2,north,48.9,east,2.4`) (the `bbox` query parameter).
     pub bbox: Option<BoundingBox>,
@@ -900,16 +900,16 @@ pub struct ListPointsNearRequest {
 /// The request of `nearestPoint`: `GET /geo/points/{near}/nearest`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearestPointRequest {
-    /// The the `near` path parameter.
+    /// The `near` path parameter.
     pub near: GeoPoint,
 }
 
 /// The request of `listObjectVersions`: `GET /buckets/{bucket}/objects/{path}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListObjectVersionsRequest {
-    /// The the `bucket` path parameter.
+    /// The `bucket` path parameter.
     pub bucket: String,
-    /// The the `path` path parameter.
+    /// The `path` path parameter.
     pub path: String,
     /// A sub-path under the object, for directory-like keys (the `path` query parameter).
     pub path2: Option<String>,
@@ -924,7 +924,7 @@ pub struct ListEventsRequest {
     pub start_time2: Option<String>,
     /// Events that started after then (the `StartTime>` query parameter).
     pub start_time3: Option<String>,
-    /// The the `limit` query parameter.
+    /// The `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `50`, its default.
     pub limit: i32,
@@ -941,27 +941,27 @@ pub struct ListInvoicesRequest {
     ///
     /// Sent in the query with brackets: `expand=v`, `expand[0]=v`, `expand[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `expand` query parameter.
+    /// The `expand` query parameter.
     pub expand: Option<Vec<String>>,
     /// Only invoices created then (`created=1700000000`) or in a range (`created[gte]=…`).
     ///
     /// Sent in the query with brackets: `created=v`, `created[0]=v`, `created[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `created` query parameter.
+    /// The `created` query parameter.
     pub created: Option<ListInvoicesCreated>,
     /// A timestamp to preview the invoice at.
     ///
     /// Sent in the query with brackets: `billing_cycle_anchor=v`, `billing_cycle_anchor[0]=v`, `billing_cycle_anchor[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `billing_cycle_anchor` query parameter.
+    /// The `billing_cycle_anchor` query parameter.
     pub billing_cycle_anchor: Option<i64>,
     /// Details of a customer not yet created, for a preview.
     ///
     /// Sent in the query with brackets: `customer_details=v`, `customer_details[0]=v`, `customer_details[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `customer_details` query parameter.
+    /// The `customer_details` query parameter.
     pub customer_details: Option<CustomerDetails>,
-    /// The the `limit` query parameter.
+    /// The `limit` query parameter.
     ///
     /// When the request leaves it out, the server reads `10`, its default.
     pub limit: i32,
@@ -976,21 +976,21 @@ pub struct ListTaggedResourcesRequest {
     ///
     /// Sent in the query with brackets: `Tags=v`, `Tags[0]=v`, `Tags[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `Tags` query parameter.
+    /// The `Tags` query parameter.
     pub tags: Option<Vec<Tag>>,
     /// Filters, each a name and the values it allows.
     ///
     /// Sent in the query with brackets: `Filters=v`, `Filters[0]=v`, `Filters[member][0]=v`, as deep as the value goes.
     ///
-    /// The the `Filters` query parameter.
+    /// The `Filters` query parameter.
     pub filters: Vec<Filter>,
     /// Where the results are logged, its members as pairs of their own.
     ///
     /// Sent in the query as its members, each with brackets as deep as it goes: `member=v`, `member[0]=v`, `member[key]=v`.
     ///
-    /// The the `LoggingConfig` query parameter.
+    /// The `LoggingConfig` query parameter.
     pub logging_config: Option<LoggingConfig>,
-    /// The the `MaxResults` query parameter.
+    /// The `MaxResults` query parameter.
     pub max_results: Option<i32>,
 }
 

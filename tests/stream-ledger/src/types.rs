@@ -2151,11 +2151,11 @@ pub struct BinaryBody {
 /// The request of `CreateLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: CreateLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2164,11 +2164,11 @@ pub struct CreateLedgerRequest {
 /// The request of `DeleteLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2177,11 +2177,11 @@ pub struct DeleteLedgerRequest {
 /// The request of `DescribeLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2190,11 +2190,11 @@ pub struct DescribeLedgerRequest {
 /// The request of `ListLedgers`: `POST /#X-Amz-Target=StreamLedger_20190401.ListLedgers`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListLedgersRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: ListLedgersXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2203,11 +2203,11 @@ pub struct ListLedgersRequest {
 /// The request of `UpdateRetention`: `POST /#X-Amz-Target=StreamLedger_20190401.UpdateRetention`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRetentionRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: UpdateRetentionXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2216,11 +2216,11 @@ pub struct UpdateRetentionRequest {
 /// The request of `CreateStream`: `POST /#X-Amz-Target=StreamLedger_20190401.CreateStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStreamRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: CreateStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2229,11 +2229,11 @@ pub struct CreateStreamRequest {
 /// The request of `DeleteStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DeleteStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStreamRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: DeleteStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2242,11 +2242,11 @@ pub struct DeleteStreamRequest {
 /// The request of `DescribeStream`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeStream`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeStreamRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: DescribeStreamXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2255,11 +2255,11 @@ pub struct DescribeStreamRequest {
 /// The request of `ListStreams`: `POST /#X-Amz-Target=StreamLedger_20190401.ListStreams`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListStreamsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: ListStreamsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2268,11 +2268,11 @@ pub struct ListStreamsRequest {
 /// The request of `PutRecord`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecord`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2281,11 +2281,11 @@ pub struct PutRecordRequest {
 /// The request of `PutRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.PutRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutRecordsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: PutRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2294,11 +2294,11 @@ pub struct PutRecordsRequest {
 /// The request of `GetShardIterator`: `POST /#X-Amz-Target=StreamLedger_20190401.GetShardIterator`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetShardIteratorRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: GetShardIteratorXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2307,11 +2307,11 @@ pub struct GetShardIteratorRequest {
 /// The request of `GetRecords`: `POST /#X-Amz-Target=StreamLedger_20190401.GetRecords`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetRecordsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: GetRecordsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2320,11 +2320,11 @@ pub struct GetRecordsRequest {
 /// The request of `ListShards`: `POST /#X-Amz-Target=StreamLedger_20190401.ListShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListShardsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: ListShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2333,11 +2333,11 @@ pub struct ListShardsRequest {
 /// The request of `MergeShards`: `POST /#X-Amz-Target=StreamLedger_20190401.MergeShards`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MergeShardsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: MergeShardsXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2346,11 +2346,11 @@ pub struct MergeShardsRequest {
 /// The request of `SplitShard`: `POST /#X-Amz-Target=StreamLedger_20190401.SplitShard`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitShardRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: SplitShardXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2359,11 +2359,11 @@ pub struct SplitShardRequest {
 /// The request of `AddTagsToLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.AddTagsToLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddTagsToLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: AddTagsToLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2372,11 +2372,11 @@ pub struct AddTagsToLedgerRequest {
 /// The request of `RemoveTagsFromLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.RemoveTagsFromLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoveTagsFromLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: RemoveTagsFromLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2385,11 +2385,11 @@ pub struct RemoveTagsFromLedgerRequest {
 /// The request of `ListTagsForLedger`: `POST /#X-Amz-Target=StreamLedger_20190401.ListTagsForLedger`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTagsForLedgerRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
-    /// The the `X-Amz-Target` header parameter.
+    /// The `X-Amz-Target` header parameter.
     pub x_amz_target: ListTagsForLedgerXAmzTarget,
     /// The request body.
     pub body: BinaryBody,
@@ -2398,9 +2398,9 @@ pub struct ListTagsForLedgerRequest {
 /// The request of `DescribeLimits`: `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLimits`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLimitsRequest {
-    /// The the `X-Amz-Date` header parameter.
+    /// The `X-Amz-Date` header parameter.
     pub x_amz_date: Option<String>,
-    /// The the `X-Amz-Security-Token` header parameter.
+    /// The `X-Amz-Security-Token` header parameter.
     pub x_amz_security_token: Option<String>,
     /// The request body.
     pub body: BinaryBody,

@@ -759,9 +759,9 @@ pub struct FetchAccountRequest {
 pub struct ListCallsRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The the `Status` query parameter.
+    /// The `Status` query parameter.
     pub status: Option<ListCallsStatus>,
-    /// The the `PageSize` query parameter.
+    /// The `PageSize` query parameter.
     pub page_size: Option<i32>,
 }
 
@@ -808,7 +808,7 @@ pub struct DeleteCallRequest {
 pub struct FetchCallSummaryRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The the `CallSid` path parameter.
+    /// The `CallSid` path parameter.
     pub call_sid: String,
 }
 
@@ -817,25 +817,25 @@ pub struct FetchCallSummaryRequest {
 pub struct FetchRecordingRangeRequest {
     /// The `AccountSid` path parameter: see [`parameters::ACCOUNT_SID`].
     pub account_sid: String,
-    /// The the `RecordingSid` path parameter.
+    /// The `RecordingSid` path parameter.
     pub recording_sid: String,
-    /// The the `from` path parameter.
+    /// The `from` path parameter.
     pub from: i64,
-    /// The the `to` path parameter.
+    /// The `to` path parameter.
     pub to: i64,
 }
 
 /// The request of `fetchQueue`: `GET /queues/{queueSid}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchQueueRequest {
-    /// The the `queueSid` path parameter.
+    /// The `queueSid` path parameter.
     pub queue_sid: String,
 }
 
 /// The request of `deleteQueueByName`: `DELETE /queues/{friendlyName}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteQueueByNameRequest {
-    /// The the `friendlyName` path parameter.
+    /// The `friendlyName` path parameter.
     pub friendly_name: String,
 }
 
@@ -846,14 +846,14 @@ pub struct PurgeQueuesRequest {}
 /// The request of `getOperation`: `GET /operations/{name}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOperationRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
 }
 
 /// The request of `cancelOperation`: `POST /operations/{name}:cancel`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CancelOperationRequest {
-    /// The the `name` path parameter.
+    /// The `name` path parameter.
     pub name: String,
 }
 
@@ -864,7 +864,7 @@ pub struct FetchUsageTodayRequest {}
 /// The request of `fetchDirectoryEntry`: `GET /annuaire/entrées/{numéro}`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FetchDirectoryEntryRequest {
-    /// The the `numéro` path parameter.
+    /// The `numéro` path parameter.
     pub num_ro: String,
 }
 
