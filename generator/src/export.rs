@@ -59,6 +59,7 @@ pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: 
     if let Value::Object(root) = &mut document {
         root.insert("openapi".into(), json!(version.number()));
         document_router_answers(root, &error_schema, profile);
+        query_templates_out_of_path_keys(root);
     }
     standardise(&mut document, version, Keys::Keywords);
     if let Some(Value::Object(components)) = document.get_mut("components") {
@@ -68,6 +69,49 @@ pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: 
         }
     }
     document
+}
+
+/// A path key's `name={param}` query members (see `query_in_paths`): their parameters
+/// are query parameters named `name` by now, and tools would read the braces as a path
+/// parameter that no parameter fills. The members leave the key; fixed ones (`op=LIST`)
+/// stay. A key that would then clash with another is kept as written.
+fn query_templates_out_of_path_keys(root: &mut Map<String, Value>) {
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return;
+    };
+    let written: Vec<String> = paths.keys().cloned().collect();
+    for (key, item) in std::mem::take(paths) {
+        let bare = without_query_templates(&key);
+        let clashes = bare != key && (written.contains(&bare) || paths.contains_key(&bare));
+        paths.insert(if clashes { key } else { bare }, item);
+    }
+}
+
+/// `/export?op=RUN&name={name}#x` → `/export?op=RUN#x`.
+fn without_query_templates(key: &str) -> String {
+    let Some((path, rest)) = key.split_once('?') else {
+        return key.to_string();
+    };
+    let (query, fragment) = rest.split_once('#').map_or((rest, None), |(q, f)| (q, Some(f)));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|member| {
+            let braced = member
+                .split_once('=')
+                .is_some_and(|(_, value)| value.starts_with('{') && value.ends_with('}'));
+            !braced
+        })
+        .collect();
+    let mut out = path.to_string();
+    if kept.iter().any(|member| !member.is_empty()) {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 /// Component names OpenAPI allows (`^[a-zA-Z0-9._-]+$`): a Matrix schema named by its
@@ -546,6 +590,22 @@ fn covered(responses: &Map<String, Value>, status: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn query_templates_leave_path_keys_fixed_members_stay() {
+        let document = json!({ "paths": {
+            "/jobs?op=REDRIVE&queue={queue}": { "post": {} },
+            "/export?filename={filename}": { "get": {} },
+            "/current?city={city}": { "get": {} },
+            "/current": { "get": {} },
+        }});
+        let out = standard_document(document, OpenApiVersion::V30, Profile::Standard);
+        let keys: Vec<&String> = out["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["/jobs?op=REDRIVE", "/export", "/current?city={city}", "/current"]
+        );
+    }
 
     #[test]
     fn a_tuple_becomes_prefix_items_in_31_and_any_of_in_30() {
