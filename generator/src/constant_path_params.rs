@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, child_pointer};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use crate::skip::METHODS;
 
 /// What the pass changed: the renamed paths (new path pointer → old), the parameters
 /// moved by the removal (new pointer → old), and the warnings (at resolved pointers).

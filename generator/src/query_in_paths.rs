@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::paths::{QueryValue, query_members};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+use crate::skip::METHODS;
 
 /// Rewrites the parameters named by `name={param}` members of the (OpenAPI 3.0) document's
 /// path keys; returns the warnings, each with the pointer of its operation. A key whose
