@@ -102,29 +102,31 @@ pub fn router_with_config<A: MatrixFederationLeaveRoomApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/_matrix/federation/v1/make_leave/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_make_leave::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_matrix/federation/v1/send_leave/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_send_leave::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+                SIGNED_REQUEST,
+                handle_make_leave,
+            ),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
+                    SIGNED_REQUEST,
+                    handle_send_leave,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+        ],
+    )
 }
+
+const SIGNED_REQUEST: rt::Security<'static> = &[
+    &[("signedRequest", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: MatrixFederationLeaveRoomApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -144,85 +146,32 @@ impl<A: MatrixFederationLeaveRoomApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: MatrixFederationLeaveRoomApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
-                    "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: MatrixFederationLeaveRoomApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_make_leave<A: MatrixFederationLeaveRoomApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("signedRequest", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
-        )?;
-        let request = super::types::MakeLeaveRequest {
-            room_id: rt::path_string(path_values[0], "roomId")?,
-            user_id: rt::path_string(path_values[1], "userId")?,
-        };
-        Ok(shared.api.make_leave(request, principal).await)
+fn handle_make_leave<'a, A: MatrixFederationLeaveRoomApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::MakeLeaveRequest {
+        room_id: rt::path_string(path_values[0], "roomId")?,
+        user_id: rt::path_string(path_values[1], "userId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.make_leave(request, principal)))
 }
 
-async fn handle_send_leave<A: MatrixFederationLeaveRoomApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("signedRequest", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
-        )?;
-        let request = super::types::SendLeaveRequest {
-            room_id: rt::path_string(path_values[0], "roomId")?,
-            event_id: rt::path_string(path_values[1], "eventId")?,
-            body: rt::json_body::<super::types::SendLeaveBody>(&body)?,
-        };
-        Ok(shared.api.send_leave(request, principal).await)
+fn handle_send_leave<'a, A: MatrixFederationLeaveRoomApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::SendLeaveRequest {
+        room_id: rt::path_string(path_values[0], "roomId")?,
+        event_id: rt::path_string(path_values[1], "eventId")?,
+        body: rt::json_body::<super::types::SendLeaveBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.send_leave(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::MakeLeaveResponse {

@@ -219,7 +219,10 @@ fn form_value(rt: &TokenStream, value: FormValue) -> TokenStream {
 
 /// Server: the statement that picks the encoding from `Content-Type` (415 for an
 /// undeclared type) and the `body: …,` field of the request.
-pub fn emit_server_body(ir: &Ir, body: &Body, rt: &TokenStream) -> (TokenStream, TokenStream) {
+/// Server: the encodings a body of several forms may arrive in, for the runtime's check
+/// (`rt::Accept::Encodings`): each media type with the encoding it picks and whether it
+/// is JSON, and whether a body is required.
+pub fn server_accept(body: &Body, rt: &TokenStream) -> TokenStream {
     let encodings = body.shape.encodings();
     let accepted = encodings.iter().enumerate().flat_map(|(i, encoding)| {
         let json = matches!(encoding.kind, EncodingKind::Json(_));
@@ -237,21 +240,21 @@ pub fn emit_server_body(ir: &Ir, body: &Body, rt: &TokenStream) -> (TokenStream,
             .map(move |essence| quote!((#essence, #i, #json)))
     });
     let required = body.required;
-    let choose = if matches!(body.shape, BodyShape::One(_)) && required {
-        // One encoding that must be there: the check is all that is needed.
-        quote!(#rt::request_encoding(&parts.headers, &body, &[#(#accepted),*], #required)?;)
-    } else {
-        quote!(let encoding = #rt::request_encoding(&parts.headers, &body, &[#(#accepted),*], #required)?;)
-    };
+    quote!(#rt::Accept::Encodings(&[#(#accepted),*], #required))
+}
+
+/// Server: the request struct's `body: …,` field, read in the encoding the runtime found
+/// (`encoding`, its index in the body's encodings).
+pub fn emit_server_body(ir: &Ir, body: &Body, rt: &TokenStream) -> TokenStream {
     let read = |encoding: &Encoding| server_read(ir, encoding, rt);
-    let field = match (&body.shape, body.required) {
+    match (&body.shape, body.required) {
         (BodyShape::One(encoding), true) => {
             let read = read(encoding);
             quote!(body: #read,)
         }
         (BodyShape::One(encoding), false) => {
             let read = read(encoding);
-            quote!(body: match encoding { Some(_) => Some(#read), None => None },)
+            quote!(body: if encoding.is_some() { Some(#read) } else { None },)
         }
         (BodyShape::Choice { name, variants }, required) => {
             let name = named(name, true);
@@ -272,8 +275,7 @@ pub fn emit_server_body(ir: &Ir, body: &Body, rt: &TokenStream) -> (TokenStream,
             };
             quote!(body: match encoding { #(#arms)* #rest },)
         }
-    };
-    (choose, field)
+    }
 }
 
 /// Server: the expression that reads one encoding from `body` (the bytes) and `parts`.
@@ -281,7 +283,7 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
     match &encoding.kind {
         EncodingKind::Json(ty) => {
             let ty = qualified_type(ty);
-            quote!(#rt::json_body::<#ty>(&body)?)
+            quote!(#rt::json_body::<#ty>(body)?)
         }
         EncodingKind::Form { ty, fields } => {
             let ty = qualified_type(ty);
@@ -291,7 +293,7 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
                 let repeated = field.repeated;
                 quote!((#wire, #value, #repeated))
             });
-            quote!(#rt::form_body::<#ty>(&body, &[#(#fields),*])?)
+            quote!(#rt::form_body::<#ty>(body, &[#(#fields),*])?)
         }
         EncodingKind::Multipart { name, parts } => {
             let name = named(name, true);
@@ -321,7 +323,7 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
                 }
             });
             quote!({
-                let read = #rt::multipart_parts(&parts.headers, body.bytes()).await?;
+                let read = #rt::multipart_parts(&parts.headers, body.bytes())?;
                 #name { #(#fields)* }
             })
         }
@@ -336,15 +338,14 @@ fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
             let name = support(&ir.body_support.text, true);
             quote!(#name {
                 content_type: #rt::content_type_or(&parts.headers, "text/plain"),
-                text: #rt::text_body(&body)?,
+                text: #rt::text_body(body)?,
             })
         }
-        EncodingKind::FormPairs => quote!(#rt::form_pairs(&body)?),
+        EncodingKind::FormPairs => quote!(#rt::form_pairs(body)?),
         EncodingKind::PartList => {
             let name = support(&ir.body_support.part, true);
             quote! {
-                #rt::multipart_parts(&parts.headers, body.bytes())
-                    .await?
+                #rt::multipart_parts(&parts.headers, body.bytes())?
                     .into_iter()
                     .map(|part| #name {
                         name: part.name,

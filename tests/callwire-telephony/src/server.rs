@@ -139,152 +139,102 @@ pub fn router_with_config<A: CallwireApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/2010-04-01/Accounts/{p2}/Calls.json",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_call::<A>)
-                .post(handle_create_call::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/2010-04-01/Accounts/{p2}/Calls/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_fetch_call::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
-                            ),
-                        )
-                })
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_update_call::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
-                            ),
-                        )
-                })
-                .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_delete_call::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json"],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/2010-04-01/Accounts/{p2}/Calls/{p4}/Recordings.json",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_call_recording::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/2010-04-01/Accounts/{p2}/Messages.json",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_message::<A>)
-                .post(handle_create_message::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/2010-04-01/Accounts/{p2}/Messages/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-                    ) {
-                        return handle_update_message::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
-                            ),
-                        )
-                })
-                .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-                    ) {
-                        return handle_delete_message::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json"],
-                            ),
-                        )
-                }),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_list_call,
+            ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    ACCOUNT_SID_AUTH_TOKEN,
+                    handle_create_call,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                ),
+            rt::Operation::secured(
+                M::GET,
+                "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_fetch_call,
+            ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    ACCOUNT_SID_AUTH_TOKEN,
+                    handle_update_call,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                ),
+            rt::Operation::secured(
+                M::DELETE,
+                "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_delete_call,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_list_call_recording,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_list_message,
+            ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+                    ACCOUNT_SID_AUTH_TOKEN,
+                    handle_create_message,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+                    ACCOUNT_SID_AUTH_TOKEN,
+                    handle_update_message,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                ),
+            rt::Operation::secured(
+                M::DELETE,
+                "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+                ACCOUNT_SID_AUTH_TOKEN,
+                handle_delete_message,
+            ),
+        ],
+    )
 }
+
+const ACCOUNT_SID_AUTH_TOKEN: rt::Security<'static> = &[
+    &[("accountSid_authToken", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: CallwireApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -304,400 +254,239 @@ impl<A: CallwireApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/2010-04-01/Accounts/{AccountSid}/Calls.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Calls.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-                    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_list_call<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls.json",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            to: rt::query_scalar(&query, "To")?,
-            from: rt::query_scalar(&query, "From")?,
-            parent_call_sid: rt::query_scalar(&query, "ParentCallSid")?,
-            status: rt::query_param(&query, "Status", rt::parse_serde)?,
-            start_time: rt::query_scalar(&query, "StartTime")?,
-            start_time2: rt::query_scalar(&query, "StartTime<")?,
-            start_time3: rt::query_scalar(&query, "StartTime>")?,
-            end_time: rt::query_scalar(&query, "EndTime")?,
-            end_time2: rt::query_scalar(&query, "EndTime<")?,
-            end_time3: rt::query_scalar(&query, "EndTime>")?,
-            page_size: rt::query_scalar(&query, "PageSize")?,
-            page: rt::query_scalar(&query, "Page")?,
-            page_token: rt::query_scalar(&query, "PageToken")?,
-        };
-        Ok(shared.api.list_call(request, principal).await)
+fn handle_list_call<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        to: rt::query_scalar(&query, "To")?,
+        from: rt::query_scalar(&query, "From")?,
+        parent_call_sid: rt::query_scalar(&query, "ParentCallSid")?,
+        status: rt::query_param(&query, "Status", rt::parse_serde)?,
+        start_time: rt::query_scalar(&query, "StartTime")?,
+        start_time2: rt::query_scalar(&query, "StartTime<")?,
+        start_time3: rt::query_scalar(&query, "StartTime>")?,
+        end_time: rt::query_scalar(&query, "EndTime")?,
+        end_time2: rt::query_scalar(&query, "EndTime<")?,
+        end_time3: rt::query_scalar(&query, "EndTime>")?,
+        page_size: rt::query_scalar(&query, "PageSize")?,
+        page: rt::query_scalar(&query, "Page")?,
+        page_token: rt::query_scalar(&query, "PageToken")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_call(request, principal)))
 }
 
-async fn handle_create_call<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls.json",
-        )?;
-        let request = super::types::CreateCallRequest2 {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::CreateCallRequest,
-                        >(
-                            &body,
-                            &[
-                                ("To", rt::FormValue::Text, false),
-                                ("From", rt::FormValue::Text, false),
-                                ("Url", rt::FormValue::Text, false),
-                                ("Twiml", rt::FormValue::Text, false),
-                                ("Method", rt::FormValue::Text, false),
-                                ("StatusCallback", rt::FormValue::Text, false),
-                                ("StatusCallbackEvent", rt::FormValue::Text, true),
-                                ("SendDigits", rt::FormValue::Text, false),
-                                ("Timeout", rt::FormValue::Integer, false),
-                                ("Record", rt::FormValue::Bool, false),
-                                ("MachineDetection", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.create_call(request, principal).await)
+fn handle_create_call<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::CreateCallRequest2 {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::CreateCallRequest,
+                >(
+                    body,
+                    &[
+                        ("To", rt::FormValue::Text, false),
+                        ("From", rt::FormValue::Text, false),
+                        ("Url", rt::FormValue::Text, false),
+                        ("Twiml", rt::FormValue::Text, false),
+                        ("Method", rt::FormValue::Text, false),
+                        ("StatusCallback", rt::FormValue::Text, false),
+                        ("StatusCallbackEvent", rt::FormValue::Text, true),
+                        ("SendDigits", rt::FormValue::Text, false),
+                        ("Timeout", rt::FormValue::Integer, false),
+                        ("Record", rt::FormValue::Bool, false),
+                        ("MachineDetection", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_call(request, principal)))
 }
 
-async fn handle_fetch_call<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::FetchCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-        };
-        Ok(shared.api.fetch_call(request, principal).await)
+fn handle_fetch_call<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::FetchCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_call(request, principal)))
 }
 
-async fn handle_update_call<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::UpdateCallRequest2 {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::UpdateCallRequest,
-                        >(
-                            &body,
-                            &[
-                                ("Url", rt::FormValue::Text, false),
-                                ("Method", rt::FormValue::Text, false),
-                                ("Status", rt::FormValue::Text, false),
-                                ("Twiml", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.update_call(request, principal).await)
+fn handle_update_call<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::UpdateCallRequest2 {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::UpdateCallRequest,
+                >(
+                    body,
+                    &[
+                        ("Url", rt::FormValue::Text, false),
+                        ("Method", rt::FormValue::Text, false),
+                        ("Status", rt::FormValue::Text, false),
+                        ("Twiml", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.update_call(request, principal)))
 }
 
-async fn handle_delete_call<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::DeleteCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-        };
-        Ok(shared.api.delete_call(request, principal).await)
+fn handle_delete_call<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::DeleteCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_call(request, principal)))
 }
 
-async fn handle_list_call_recording<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListCallRecordingRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            call_sid: rt::path_string(path_values[1], "CallSid")?,
-            date_created: rt::query_scalar(&query, "DateCreated")?,
-            date_created2: rt::query_scalar(&query, "DateCreated<")?,
-            date_created3: rt::query_scalar(&query, "DateCreated>")?,
-            page_size: rt::query_scalar(&query, "PageSize")?,
-            page: rt::query_scalar(&query, "Page")?,
-            page_token: rt::query_scalar(&query, "PageToken")?,
-        };
-        Ok(shared.api.list_call_recording(request, principal).await)
+fn handle_list_call_recording<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListCallRecordingRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        call_sid: rt::path_string(path_values[1], "CallSid")?,
+        date_created: rt::query_scalar(&query, "DateCreated")?,
+        date_created2: rt::query_scalar(&query, "DateCreated<")?,
+        date_created3: rt::query_scalar(&query, "DateCreated>")?,
+        page_size: rt::query_scalar(&query, "PageSize")?,
+        page: rt::query_scalar(&query, "Page")?,
+        page_token: rt::query_scalar(&query, "PageToken")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_call_recording(request, principal)))
 }
 
-async fn handle_list_message<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListMessageRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            to: rt::query_scalar(&query, "To")?,
-            from: rt::query_scalar(&query, "From")?,
-            date_sent: rt::query_scalar(&query, "DateSent")?,
-            date_sent2: rt::query_scalar(&query, "DateSent<")?,
-            date_sent3: rt::query_scalar(&query, "DateSent>")?,
-            page_size: rt::query_scalar(&query, "PageSize")?,
-            page: rt::query_scalar(&query, "Page")?,
-            page_token: rt::query_scalar(&query, "PageToken")?,
-        };
-        Ok(shared.api.list_message(request, principal).await)
+fn handle_list_message<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListMessageRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        to: rt::query_scalar(&query, "To")?,
+        from: rt::query_scalar(&query, "From")?,
+        date_sent: rt::query_scalar(&query, "DateSent")?,
+        date_sent2: rt::query_scalar(&query, "DateSent<")?,
+        date_sent3: rt::query_scalar(&query, "DateSent>")?,
+        page_size: rt::query_scalar(&query, "PageSize")?,
+        page: rt::query_scalar(&query, "Page")?,
+        page_token: rt::query_scalar(&query, "PageToken")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_message(request, principal)))
 }
 
-async fn handle_create_message<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-        )?;
-        let request = super::types::CreateMessageRequest2 {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            body: rt::form_body::<
-                super::types::CreateMessageRequest,
-            >(
-                &body,
-                &[
-                    ("To", rt::FormValue::Text, false),
-                    ("From", rt::FormValue::Text, false),
-                    ("MessagingServiceSid", rt::FormValue::Text, false),
-                    ("Body", rt::FormValue::Text, false),
-                    ("MediaUrl", rt::FormValue::Text, true),
-                    ("MaxPrice", rt::FormValue::Number, false),
-                    ("ValidityPeriod", rt::FormValue::Integer, false),
-                    ("SendAt", rt::FormValue::Text, false),
-                    ("ShortenUrls", rt::FormValue::Bool, false),
-                ],
-            )?,
-        };
-        Ok(shared.api.create_message(request, principal).await)
+fn handle_create_message<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::CreateMessageRequest2 {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        body: rt::form_body::<
+            super::types::CreateMessageRequest,
+        >(
+            body,
+            &[
+                ("To", rt::FormValue::Text, false),
+                ("From", rt::FormValue::Text, false),
+                ("MessagingServiceSid", rt::FormValue::Text, false),
+                ("Body", rt::FormValue::Text, false),
+                ("MediaUrl", rt::FormValue::Text, true),
+                ("MaxPrice", rt::FormValue::Number, false),
+                ("ValidityPeriod", rt::FormValue::Integer, false),
+                ("SendAt", rt::FormValue::Text, false),
+                ("ShortenUrls", rt::FormValue::Bool, false),
+            ],
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_message(request, principal)))
 }
 
-async fn handle_update_message<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-        )?;
-        let request = super::types::UpdateMessageRequest2 {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::UpdateMessageRequest,
-                        >(
-                            &body,
-                            &[
-                                ("Body", rt::FormValue::Text, false),
-                                ("Status", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.update_message(request, principal).await)
+fn handle_update_message<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::UpdateMessageRequest2 {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::UpdateMessageRequest,
+                >(
+                    body,
+                    &[
+                        ("Body", rt::FormValue::Text, false),
+                        ("Status", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.update_message(request, principal)))
 }
 
-async fn handle_delete_message<A: CallwireApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountSid_authToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-        )?;
-        let request = super::types::DeleteMessageRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-        };
-        Ok(shared.api.delete_message(request, principal).await)
+fn handle_delete_message<'a, A: CallwireApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::DeleteMessageRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_message(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::ListCallResponse2 {

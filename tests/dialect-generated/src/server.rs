@@ -95,35 +95,28 @@ pub fn router_with_config<A: DialectCoverageApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/_test/v1/3pid",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_3pid::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_test/v1/rooms/{p3}/state/{p5}/{p6}",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_m_room_member::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_test/v1/type",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_type::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::open(M::GET, "/_test/v1/3pid", handle_3pid),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}",
+                    ACCESS_TOKEN,
+                    handle_m_room_member,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::open(M::POST, "/_test/v1/type", handle_type)
+                .accepting(rt::Accept::Json(&["application/json"])),
+        ],
+    )
 }
+
+const ACCESS_TOKEN: rt::Security<'static> = &[
+    &[("accessToken", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: DialectCoverageApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -143,94 +136,46 @@ impl<A: DialectCoverageApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: DialectCoverageApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &["/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}"],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: DialectCoverageApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_m_room_member<A: DialectCoverageApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accessToken", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 3] = rt::path_values(
-            parts.uri.path(),
-            "/_test/v1/rooms/{roomId}/state/{eventType}/{stateKey}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::MRoomMemberRequest {
-            room_id: rt::path_string(path_values[0], "roomId")?,
-            event_type: rt::path_string(path_values[1], "eventType")?,
-            state_key: rt::path_string(path_values[2], "stateKey")?,
-            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
-            x_request_id: rt::header_param(
-                &parts.headers,
-                "X-Request-Id",
-                rt::parse_scalar,
-            )?,
-            body: rt::json_body::<super::types::Event>(&body)?,
-        };
-        Ok(shared.api.m_room_member(request, principal).await)
+fn handle_m_room_member<'a, A: DialectCoverageApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 3] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::MRoomMemberRequest {
+        room_id: rt::path_string(path_values[0], "roomId")?,
+        event_type: rt::path_string(path_values[1], "eventType")?,
+        state_key: rt::path_string(path_values[2], "stateKey")?,
+        limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
+        x_request_id: rt::header_param(
+            &parts.headers,
+            "X-Request-Id",
+            rt::parse_scalar,
+        )?,
+        body: rt::json_body::<super::types::Event>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.m_room_member(request, principal)))
 }
 
-async fn handle_3pid<A: DialectCoverageApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::T3pidRequest {};
-        Ok(shared.api._3pid(request).await)
-    };
-    rt::respond(&shared, work).await
+fn handle_3pid<'a, A: DialectCoverageApi>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::T3pidRequest {};
+    Ok(rt::answer(api._3pid(request)))
 }
 
-async fn handle_type<A: DialectCoverageApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let request = super::types::TypeRequest {
-            body: rt::json_body::<super::types::TypeBody>(&body)?,
-        };
-        Ok(shared.api.r#type(request).await)
+fn handle_type<'a, A: DialectCoverageApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let request = super::types::TypeRequest {
+        body: rt::json_body::<super::types::TypeBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.r#type(request)))
 }
 
 impl rt::WriteResponse for super::types::MRoomMemberResponse {

@@ -162,73 +162,119 @@ pub fn router_with_config<A: DriftboxStorage>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/v2/auth/token",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_issue_token::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/files/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_file::<A>)
-                .delete(handle_delete_file::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/files/{p2}/content",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_replace_file_content::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/files/{p2}/notes",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_add_note::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/folders",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_create_folder::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/folders/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_folder::<A>)
-                .patch(handle_update_folder::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/folders/{p2}/files",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_upload_file::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/imports",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_import_archive::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/imports/manifest",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_submit_manifest::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::open(M::POST, "/v2/auth/token", handle_issue_token)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/files/{fileId}",
+                BEARER,
+                handle_get_file,
+            ),
+            rt::Operation::secured(
+                M::DELETE,
+                "/v2/files/{fileId}",
+                BEARER,
+                handle_delete_file,
+            ),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/v2/files/{fileId}/content",
+                    BEARER,
+                    handle_replace_file_content,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("application/octet-stream", 0, false),
+                            ("image/png", 0, false),
+                            ("image/jpeg", 0, false),
+                            ("application/pdf", 0, false),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v2/files/{fileId}/notes",
+                    BEARER,
+                    handle_add_note,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("text/plain", 0, false),
+                            ("text/markdown", 0, false),
+                            ("application/json", 1, true),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(M::POST, "/v2/folders", BEARER, handle_create_folder)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("application/json", 0, true),
+                            ("application/x-www-form-urlencoded", 1, false),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/folders/{folderId}",
+                BEARER,
+                handle_get_folder,
+            ),
+            rt::Operation::secured(
+                    M::PATCH,
+                    "/v2/folders/{folderId}",
+                    BEARER,
+                    handle_update_folder,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("application/merge-patch+json", 0, true),
+                            ("application/json-patch+json", 1, true),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v2/folders/{folderId}/files",
+                    BEARER,
+                    handle_upload_file,
+                )
+                .accepting(
+                    rt::Accept::Encodings(&[("multipart/form-data", 0, false)], true),
+                ),
+            rt::Operation::secured(M::POST, "/v2/imports", BEARER, handle_import_archive)
+                .accepting(rt::Accept::Encodings(&[("*/*", 0, false)], false)),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v2/imports/manifest",
+                    BEARER,
+                    handle_submit_manifest,
+                )
+                .accepting(rt::Accept::Encodings(&[("application/xml", 0, false)], true)),
+        ],
+    )
 }
+
+const BEARER: rt::Security<'static> = &[
+    &[("bearer", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: DriftboxStorage> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -248,440 +294,267 @@ impl<A: DriftboxStorage> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/v2/folders/{folderId}",
-                    "/v2/folders/{folderId}",
-                    "/v2/folders/{folderId}/files",
-                    "/v2/files/{fileId}",
-                    "/v2/files/{fileId}",
-                    "/v2/files/{fileId}/content",
-                    "/v2/files/{fileId}/notes",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_issue_token<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            true,
-        )?;
-        let request = super::types::IssueTokenRequest {
-            body: rt::form_body::<
-                super::types::IssueTokenBody,
-            >(
-                &body,
-                &[
-                    ("grant_type", rt::FormValue::Text, false),
-                    ("username", rt::FormValue::Text, false),
-                    ("password", rt::FormValue::Text, false),
-                    ("scope", rt::FormValue::Text, true),
-                    ("remember_days", rt::FormValue::Integer, false),
-                    ("trusted_device", rt::FormValue::Bool, false),
-                ],
-            )?,
-        };
-        Ok(shared.api.issue_token(request).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_create_folder<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
+fn handle_issue_token<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let request = super::types::IssueTokenRequest {
+        body: rt::form_body::<
+            super::types::IssueTokenBody,
+        >(
+            body,
             &[
-                ("application/json", 0, true),
-                ("application/x-www-form-urlencoded", 1, false),
+                ("grant_type", rt::FormValue::Text, false),
+                ("username", rt::FormValue::Text, false),
+                ("password", rt::FormValue::Text, false),
+                ("scope", rt::FormValue::Text, true),
+                ("remember_days", rt::FormValue::Integer, false),
+                ("trusted_device", rt::FormValue::Bool, false),
             ],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::CreateFolderRequest {
-            body: match encoding {
-                Some(0) => {
-                    super::types::CreateFolderRequestBody::Json(
-                        rt::json_body::<super::types::NewFolder>(&body)?,
-                    )
-                }
-                Some(1) => {
-                    super::types::CreateFolderRequestBody::Form(
-                        rt::form_body::<
-                            super::types::NewFolder,
-                        >(
-                            &body,
-                            &[
-                                ("name", rt::FormValue::Text, false),
-                                ("parent_id", rt::FormValue::Text, false),
-                                ("color", rt::FormValue::Text, false),
-                                ("position", rt::FormValue::Integer, false),
-                            ],
-                        )?,
-                    )
-                }
-                _ => return Err(rt::no_request_encoding()),
-            },
-        };
-        Ok(shared.api.create_folder(request, principal).await)
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.issue_token(request)))
 }
 
-async fn handle_get_folder<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/folders/{folderId}",
-        )?;
-        let request = super::types::GetFolderRequest {
-            folder_id: rt::path_string(path_values[0], "folderId")?,
-        };
-        Ok(shared.api.get_folder(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_update_folder<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[
-                ("application/merge-patch+json", 0, true),
-                ("application/json-patch+json", 1, true),
-            ],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/folders/{folderId}",
-        )?;
-        let request = super::types::UpdateFolderRequest {
-            folder_id: rt::path_string(path_values[0], "folderId")?,
-            body: match encoding {
-                Some(0) => {
-                    super::types::UpdateFolderRequestBody::MergePatchJson(
-                        rt::json_body::<super::types::FolderPatch>(&body)?,
-                    )
-                }
-                Some(1) => {
-                    super::types::UpdateFolderRequestBody::JsonPatchJson(
-                        rt::json_body::<Vec<super::types::PatchOperation>>(&body)?,
-                    )
-                }
-                _ => return Err(rt::no_request_encoding()),
-            },
-        };
-        Ok(shared.api.update_folder(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_upload_file<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("multipart/form-data", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/folders/{folderId}/files",
-        )?;
-        let request = super::types::UploadFileRequest {
-            folder_id: rt::path_string(path_values[0], "folderId")?,
-            if_none_match: rt::header_param(
-                &parts.headers,
-                "If-None-Match",
-                rt::parse_scalar,
-            )?,
-            body: {
-                let read = rt::multipart_parts(&parts.headers, body.bytes()).await?;
-                super::types::UploadFileParts {
-                    file: rt::required_part(
-                        rt::file_part(
-                            &read,
-                            "file",
-                            |bytes, filename, content_type| super::types::FilePart {
-                                bytes,
-                                filename,
-                                content_type,
-                            },
-                        ),
-                        "file",
+fn handle_create_folder<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let request = super::types::CreateFolderRequest {
+        body: match encoding {
+            Some(0) => {
+                super::types::CreateFolderRequestBody::Json(
+                    rt::json_body::<super::types::NewFolder>(body)?,
+                )
+            }
+            Some(1) => {
+                super::types::CreateFolderRequestBody::Form(
+                    rt::form_body::<
+                        super::types::NewFolder,
+                    >(
+                        body,
+                        &[
+                            ("name", rt::FormValue::Text, false),
+                            ("parent_id", rt::FormValue::Text, false),
+                            ("color", rt::FormValue::Text, false),
+                            ("position", rt::FormValue::Integer, false),
+                        ],
                     )?,
-                    metadata: rt::value_part::<
-                        super::types::FileMetadata,
-                    >(&read, "metadata", rt::FormValue::Json)?,
-                    tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
-                    overwrite: rt::value_part::<
-                        bool,
-                    >(&read, "overwrite", rt::FormValue::Bool)?,
-                    chunk_size: rt::value_part::<
-                        i64,
-                    >(&read, "chunk_size", rt::FormValue::Integer)?,
-                    visibility: rt::value_part::<
-                        super::types::Visibility,
-                    >(&read, "visibility", rt::FormValue::Text)?,
-                    thumbnails: rt::file_parts(
+                )
+            }
+            _ => return Err(rt::no_request_encoding()),
+        },
+    };
+    Ok(rt::answer(api.create_folder(request, principal)))
+}
+
+fn handle_get_folder<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetFolderRequest {
+        folder_id: rt::path_string(path_values[0], "folderId")?,
+    };
+    Ok(rt::answer(api.get_folder(request, principal)))
+}
+
+fn handle_update_folder<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::UpdateFolderRequest {
+        folder_id: rt::path_string(path_values[0], "folderId")?,
+        body: match encoding {
+            Some(0) => {
+                super::types::UpdateFolderRequestBody::MergePatchJson(
+                    rt::json_body::<super::types::FolderPatch>(body)?,
+                )
+            }
+            Some(1) => {
+                super::types::UpdateFolderRequestBody::JsonPatchJson(
+                    rt::json_body::<Vec<super::types::PatchOperation>>(body)?,
+                )
+            }
+            _ => return Err(rt::no_request_encoding()),
+        },
+    };
+    Ok(rt::answer(api.update_folder(request, principal)))
+}
+
+fn handle_upload_file<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::UploadFileRequest {
+        folder_id: rt::path_string(path_values[0], "folderId")?,
+        if_none_match: rt::header_param(
+            &parts.headers,
+            "If-None-Match",
+            rt::parse_scalar,
+        )?,
+        body: {
+            let read = rt::multipart_parts(&parts.headers, body.bytes())?;
+            super::types::UploadFileParts {
+                file: rt::required_part(
+                    rt::file_part(
                         &read,
-                        "thumbnails",
+                        "file",
                         |bytes, filename, content_type| super::types::FilePart {
                             bytes,
                             filename,
                             content_type,
                         },
                     ),
-                }
-            },
-        };
-        Ok(shared.api.upload_file(request, principal).await)
+                    "file",
+                )?,
+                metadata: rt::value_part::<
+                    super::types::FileMetadata,
+                >(&read, "metadata", rt::FormValue::Json)?,
+                tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
+                overwrite: rt::value_part::<
+                    bool,
+                >(&read, "overwrite", rt::FormValue::Bool)?,
+                chunk_size: rt::value_part::<
+                    i64,
+                >(&read, "chunk_size", rt::FormValue::Integer)?,
+                visibility: rt::value_part::<
+                    super::types::Visibility,
+                >(&read, "visibility", rt::FormValue::Text)?,
+                thumbnails: rt::file_parts(
+                    &read,
+                    "thumbnails",
+                    |bytes, filename, content_type| super::types::FilePart {
+                        bytes,
+                        filename,
+                        content_type,
+                    },
+                ),
+            }
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.upload_file(request, principal)))
 }
 
-async fn handle_get_file<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/files/{fileId}",
-        )?;
-        let request = super::types::GetFileRequest {
-            file_id: rt::path_string(path_values[0], "fileId")?,
-        };
-        Ok(shared.api.get_file(request, principal).await)
+fn handle_get_file<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetFileRequest {
+        file_id: rt::path_string(path_values[0], "fileId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_file(request, principal)))
 }
 
-async fn handle_delete_file<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/files/{fileId}",
-        )?;
-        let request = super::types::DeleteFileRequest {
-            file_id: rt::path_string(path_values[0], "fileId")?,
-        };
-        Ok(shared.api.delete_file(request, principal).await)
+fn handle_delete_file<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::DeleteFileRequest {
+        file_id: rt::path_string(path_values[0], "fileId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_file(request, principal)))
 }
 
-async fn handle_replace_file_content<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[
-                ("application/octet-stream", 0, false),
-                ("image/png", 0, false),
-                ("image/jpeg", 0, false),
-                ("application/pdf", 0, false),
-            ],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/files/{fileId}/content",
-        )?;
-        let request = super::types::ReplaceFileContentRequest {
-            file_id: rt::path_string(path_values[0], "fileId")?,
-            content_md5: rt::header_param(
+fn handle_replace_file_content<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ReplaceFileContentRequest {
+        file_id: rt::path_string(path_values[0], "fileId")?,
+        content_md5: rt::header_param(&parts.headers, "Content-MD5", rt::parse_scalar)?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "Content-MD5",
-                rt::parse_scalar,
-            )?,
-            body: super::types::BinaryBody {
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
+    };
+    Ok(rt::answer(api.replace_file_content(request, principal)))
+}
+
+fn handle_add_note<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::AddNoteRequest {
+        file_id: rt::path_string(path_values[0], "fileId")?,
+        body: match encoding {
+            Some(0) => {
+                super::types::AddNoteRequestBody::Text(super::types::TextBody {
+                    content_type: rt::content_type_or(&parts.headers, "text/plain"),
+                    text: rt::text_body(body)?,
+                })
+            }
+            Some(1) => {
+                super::types::AddNoteRequestBody::Json(
+                    rt::json_body::<super::types::NewNote>(body)?,
+                )
+            }
+            _ => return Err(rt::no_request_encoding()),
+        },
+    };
+    Ok(rt::answer(api.add_note(request, principal)))
+}
+
+fn handle_import_archive<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ImportArchiveRequest {
+        folder: rt::required(rt::query_scalar(&query, "folder")?, "folder")?,
+        body: if encoding.is_some() {
+            Some(super::types::BinaryBody {
                 content_type: rt::content_type_or(
                     &parts.headers,
                     "application/octet-stream",
                 ),
                 bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.replace_file_content(request, principal).await)
+            })
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.import_archive(request, principal)))
 }
 
-async fn handle_add_note<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[
-                ("text/plain", 0, false),
-                ("text/markdown", 0, false),
-                ("application/json", 1, true),
-            ],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/files/{fileId}/notes",
-        )?;
-        let request = super::types::AddNoteRequest {
-            file_id: rt::path_string(path_values[0], "fileId")?,
-            body: match encoding {
-                Some(0) => {
-                    super::types::AddNoteRequestBody::Text(super::types::TextBody {
-                        content_type: rt::content_type_or(&parts.headers, "text/plain"),
-                        text: rt::text_body(&body)?,
-                    })
-                }
-                Some(1) => {
-                    super::types::AddNoteRequestBody::Json(
-                        rt::json_body::<super::types::NewNote>(&body)?,
-                    )
-                }
-                _ => return Err(rt::no_request_encoding()),
-            },
-        };
-        Ok(shared.api.add_note(request, principal).await)
+fn handle_submit_manifest<'a, A: DriftboxStorage>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::SubmitManifestRequest {
+        body: super::types::TextBody {
+            content_type: rt::content_type_or(&parts.headers, "text/plain"),
+            text: rt::text_body(body)?,
+        },
     };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_import_archive<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("*/*", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ImportArchiveRequest {
-            folder: rt::required(rt::query_scalar(&query, "folder")?, "folder")?,
-            body: match encoding {
-                Some(_) => {
-                    Some(super::types::BinaryBody {
-                        content_type: rt::content_type_or(
-                            &parts.headers,
-                            "application/octet-stream",
-                        ),
-                        bytes: body.bytes(),
-                    })
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.import_archive(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_submit_manifest<A: DriftboxStorage>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("bearer", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/xml", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::SubmitManifestRequest {
-            body: super::types::TextBody {
-                content_type: rt::content_type_or(&parts.headers, "text/plain"),
-                text: rt::text_body(&body)?,
-            },
-        };
-        Ok(shared.api.submit_manifest(request, principal).await)
-    };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.submit_manifest(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::IssueTokenResponse {

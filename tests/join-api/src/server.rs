@@ -103,29 +103,31 @@ pub fn router_with_config<A: MatrixFederationJoinApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/_matrix/federation/v1/make_join/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_make_join::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_matrix/federation/v2/send_join/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_send_join::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/_matrix/federation/v1/make_join/{roomId}/{userId}",
+                X_MATRIX,
+                handle_make_join,
+            ),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
+                    X_MATRIX,
+                    handle_send_join,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+        ],
+    )
 }
+
+const X_MATRIX: rt::Security<'static> = &[
+    &[("xMatrix", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: MatrixFederationJoinApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -145,89 +147,41 @@ impl<A: MatrixFederationJoinApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: MatrixFederationJoinApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/_matrix/federation/v1/make_join/{roomId}/{userId}",
-                    "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: MatrixFederationJoinApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_make_join<A: MatrixFederationJoinApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v1/make_join/{roomId}/{userId}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::MakeJoinRequest {
-            room_id: rt::path_string(path_values[0], "roomId")?,
-            user_id: rt::path_string(path_values[1], "userId")?,
-            ver: rt::query_list(&query, "ver", rt::parse_scalar)?,
-        };
-        Ok(shared.api.make_join(request, principal).await)
+fn handle_make_join<'a, A: MatrixFederationJoinApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::MakeJoinRequest {
+        room_id: rt::path_string(path_values[0], "roomId")?,
+        user_id: rt::path_string(path_values[1], "userId")?,
+        ver: rt::query_list(&query, "ver", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.make_join(request, principal)))
 }
 
-async fn handle_send_join<A: MatrixFederationJoinApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v2/send_join/{roomId}/{eventId}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::SendJoinRequest {
-            room_id: rt::path_string(path_values[0], "roomId")?,
-            event_id: rt::path_string(path_values[1], "eventId")?,
-            omit_members: rt::or_default(
-                rt::query_scalar(&query, "omit_members")?,
-                "false",
-                "omit_members",
-            )?,
-            body: rt::json_body::<super::types::JoinEvent>(&body)?,
-        };
-        Ok(shared.api.send_join(request, principal).await)
+fn handle_send_join<'a, A: MatrixFederationJoinApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::SendJoinRequest {
+        room_id: rt::path_string(path_values[0], "roomId")?,
+        event_id: rt::path_string(path_values[1], "eventId")?,
+        omit_members: rt::or_default(
+            rt::query_scalar(&query, "omit_members")?,
+            "false",
+            "omit_members",
+        )?,
+        body: rt::json_body::<super::types::JoinEvent>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.send_join(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::MakeJoinResponse {

@@ -113,35 +113,38 @@ pub fn router_with_config<A: MatrixFederationLeaveApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/_matrix/federation/v1/make_leave/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_make_leave::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_matrix/federation/v1/send_leave/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_send_leave_v1::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/_matrix/federation/v2/send_leave/{p4}/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_send_leave_v2::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
+                X_MATRIX,
+                handle_make_leave,
+            ),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
+                    X_MATRIX,
+                    handle_send_leave_v1,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
+                    X_MATRIX,
+                    handle_send_leave_v2,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+        ],
+    )
 }
+
+const X_MATRIX: rt::Security<'static> = &[
+    &[("xMatrix", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: MatrixFederationLeaveApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -161,105 +164,47 @@ impl<A: MatrixFederationLeaveApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: MatrixFederationLeaveApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
-                    "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
-                    "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: MatrixFederationLeaveApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_make_leave<A: MatrixFederationLeaveApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v1/make_leave/{roomId}/{userId}",
-        )?;
-        let request = super::types::MakeLeaveRequest {
-            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
-            user_id: rt::path_param(path_values[1], "userId", rt::parse_serde)?,
-        };
-        Ok(shared.api.make_leave(request, principal).await)
+fn handle_make_leave<'a, A: MatrixFederationLeaveApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::MakeLeaveRequest {
+        room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+        user_id: rt::path_param(path_values[1], "userId", rt::parse_serde)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.make_leave(request, principal)))
 }
 
-async fn handle_send_leave_v1<A: MatrixFederationLeaveApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v1/send_leave/{roomId}/{eventId}",
-        )?;
-        let request = super::types::SendLeaveV1Request {
-            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
-            event_id: rt::path_string(path_values[1], "eventId")?,
-            body: rt::json_body::<super::types::LeaveEvent>(&body)?,
-        };
-        Ok(shared.api.send_leave_v1(request, principal).await)
+fn handle_send_leave_v1<'a, A: MatrixFederationLeaveApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::SendLeaveV1Request {
+        room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+        event_id: rt::path_string(path_values[1], "eventId")?,
+        body: rt::json_body::<super::types::LeaveEvent>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.send_leave_v1(request, principal)))
 }
 
-async fn handle_send_leave_v2<A: MatrixFederationLeaveApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("xMatrix", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/_matrix/federation/v2/send_leave/{roomId}/{eventId}",
-        )?;
-        let request = super::types::SendLeaveV2Request {
-            room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
-            event_id: rt::path_string(path_values[1], "eventId")?,
-            body: rt::json_body::<super::types::LeaveEvent>(&body)?,
-        };
-        Ok(shared.api.send_leave_v2(request, principal).await)
+fn handle_send_leave_v2<'a, A: MatrixFederationLeaveApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::SendLeaveV2Request {
+        room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
+        event_id: rt::path_string(path_values[1], "eventId")?,
+        body: rt::json_body::<super::types::LeaveEvent>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.send_leave_v2(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::MakeLeaveResponse {

@@ -154,66 +154,109 @@ pub fn router_with_config<A: LedgerlineExpenses>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/v3/companies/{p2}/expenses",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_expense_list::<A>)
-                .delete(handle_expense_delete_many::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/companies/{p2}/expenses/approvals/submit",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_expense_approval_submit::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/companies/{p2}/expenses/{p4}/receipts",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_receipt_attach::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/companies/{p2}/receipts/inbox",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_receipt_inbox::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/oauth/token",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_token_issue::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/profile",
-            ::axum::routing::MethodRouter::new()
-                .patch(handle_profile_modify::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/spaces/{p2}/folders/{p4}/bank-statements",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_document_add_bank_statement::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v3/spaces/{p2}/folders/{p4}/tax-returns",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_document_add_tax_return::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/v3/companies/{companyId}/expenses",
+                API_KEY,
+                handle_expense_list,
+            ),
+            rt::Operation::secured(
+                    M::DELETE,
+                    "/v3/companies/{companyId}/expenses",
+                    API_KEY,
+                    handle_expense_delete_many,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v3/companies/{companyId}/expenses/approvals/submit",
+                    API_KEY,
+                    handle_expense_approval_submit,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("application/x-www-form-urlencoded", 0, false),
+                            ("application/json", 1, true),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v3/companies/{companyId}/expenses/{expenseId}/receipts",
+                    API_KEY,
+                    handle_receipt_attach,
+                )
+                .accepting(
+                    rt::Accept::Encodings(&[("multipart/form-data", 0, false)], true),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v3/companies/{companyId}/receipts/inbox",
+                    API_KEY,
+                    handle_receipt_inbox,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[
+                            ("application/json", 0, true),
+                            ("multipart/form-data", 1, false),
+                        ],
+                        true,
+                    ),
+                ),
+            rt::Operation::open(M::POST, "/v3/oauth/token", handle_token_issue)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        true,
+                    ),
+                ),
+            rt::Operation::secured(
+                    M::PATCH,
+                    "/v3/profile",
+                    API_KEY,
+                    handle_profile_modify,
+                )
+                .accepting(
+                    rt::Accept::Encodings(&[("multipart/form-data", 0, false)], false),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v3/spaces/{spaceId}/folders/{folderId}/bank-statements",
+                    API_KEY,
+                    handle_document_add_bank_statement,
+                )
+                .accepting(
+                    rt::Accept::Encodings(&[("multipart/form-data", 0, false)], true),
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/v3/spaces/{spaceId}/folders/{folderId}/tax-returns",
+                    API_KEY,
+                    handle_document_add_tax_return,
+                )
+                .accepting(
+                    rt::Accept::Encodings(&[("multipart/form-data", 0, false)], true),
+                ),
+        ],
+    )
 }
+
+const API_KEY: rt::Security<'static> = &[
+    &[("ApiKey", rt::CredentialSource::Header("X-Ledgerline-Key"))],
+];
 
 impl<A: LedgerlineExpenses> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -233,281 +276,190 @@ impl<A: LedgerlineExpenses> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/v3/companies/{companyId}/expenses",
-                    "/v3/companies/{companyId}/expenses",
-                    "/v3/companies/{companyId}/expenses/approvals/submit",
-                    "/v3/companies/{companyId}/expenses/{expenseId}/receipts",
-                    "/v3/companies/{companyId}/receipts/inbox",
-                    "/v3/spaces/{spaceId}/folders/{folderId}/bank-statements",
-                    "/v3/spaces/{spaceId}/folders/{folderId}/tax-returns",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_token_issue<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            true,
-        )?;
-        let request = super::types::TokenIssueRequest {
-            body: rt::form_pairs(&body)?,
-        };
-        Ok(shared.api.token_issue(request).await)
+fn handle_token_issue<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let request = super::types::TokenIssueRequest {
+        body: rt::form_pairs(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.token_issue(request)))
 }
 
-async fn handle_expense_list<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v3/companies/{companyId}/expenses",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ExpenseListRequest {
-            company_id: rt::path_string(path_values[0], "companyId")?,
-            status: rt::query_param(&query, "status", rt::parse_serde)?,
-            page_size: rt::or_default(
-                rt::query_scalar(&query, "pageSize")?,
-                "50",
-                "pageSize",
-            )?,
-        };
-        Ok(shared.api.expense_list(request, principal).await)
+fn handle_expense_list<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ExpenseListRequest {
+        company_id: rt::path_string(path_values[0], "companyId")?,
+        status: rt::query_param(&query, "status", rt::parse_serde)?,
+        page_size: rt::or_default(
+            rt::query_scalar(&query, "pageSize")?,
+            "50",
+            "pageSize",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.expense_list(request, principal)))
 }
 
-async fn handle_expense_delete_many<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v3/companies/{companyId}/expenses",
-        )?;
-        let request = super::types::ExpenseDeleteManyRequest {
-            company_id: rt::path_string(path_values[0], "companyId")?,
-            body: match encoding {
-                Some(_) => Some(rt::form_pairs(&body)?),
-                None => None,
-            },
-        };
-        Ok(shared.api.expense_delete_many(request, principal).await)
+fn handle_expense_delete_many<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ExpenseDeleteManyRequest {
+        company_id: rt::path_string(path_values[0], "companyId")?,
+        body: if encoding.is_some() { Some(rt::form_pairs(body)?) } else { None },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.expense_delete_many(request, principal)))
 }
 
-async fn handle_expense_approval_submit<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[
-                ("application/x-www-form-urlencoded", 0, false),
-                ("application/json", 1, true),
-            ],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v3/companies/{companyId}/expenses/approvals/submit",
-        )?;
-        let request = super::types::ExpenseApprovalSubmitRequest {
-            company_id: rt::path_string(path_values[0], "companyId")?,
-            body: match encoding {
-                Some(0) => {
-                    super::types::ExpenseApprovalSubmitRequestBody::Form(
-                        rt::form_pairs(&body)?,
-                    )
-                }
-                Some(1) => {
-                    super::types::ExpenseApprovalSubmitRequestBody::Json(
-                        rt::json_body::<super::types::ApprovalSubmission>(&body)?,
-                    )
-                }
-                _ => return Err(rt::no_request_encoding()),
-            },
-        };
-        Ok(shared.api.expense_approval_submit(request, principal).await)
+fn handle_expense_approval_submit<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ExpenseApprovalSubmitRequest {
+        company_id: rt::path_string(path_values[0], "companyId")?,
+        body: match encoding {
+            Some(0) => {
+                super::types::ExpenseApprovalSubmitRequestBody::Form(
+                    rt::form_pairs(body)?,
+                )
+            }
+            Some(1) => {
+                super::types::ExpenseApprovalSubmitRequestBody::Json(
+                    rt::json_body::<super::types::ApprovalSubmission>(body)?,
+                )
+            }
+            _ => return Err(rt::no_request_encoding()),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.expense_approval_submit(request, principal)))
 }
 
-async fn handle_receipt_attach<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("multipart/form-data", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v3/companies/{companyId}/expenses/{expenseId}/receipts",
-        )?;
-        let request = super::types::ReceiptAttachRequest {
-            company_id: rt::path_string(path_values[0], "companyId")?,
-            expense_id: rt::path_param(path_values[1], "expenseId", rt::parse_scalar)?,
-            body: rt::multipart_parts(&parts.headers, body.bytes())
-                .await?
-                .into_iter()
-                .map(|part| super::types::MultipartPart {
-                    name: part.name,
-                    filename: part.filename,
-                    content_type: part.content_type,
-                    bytes: part.bytes,
-                })
-                .collect(),
-        };
-        Ok(shared.api.receipt_attach(request, principal).await)
+fn handle_receipt_attach<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::ReceiptAttachRequest {
+        company_id: rt::path_string(path_values[0], "companyId")?,
+        expense_id: rt::path_param(path_values[1], "expenseId", rt::parse_scalar)?,
+        body: rt::multipart_parts(&parts.headers, body.bytes())?
+            .into_iter()
+            .map(|part| super::types::MultipartPart {
+                name: part.name,
+                filename: part.filename,
+                content_type: part.content_type,
+                bytes: part.bytes,
+            })
+            .collect(),
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.receipt_attach(request, principal)))
 }
 
-async fn handle_receipt_inbox<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("application/json", 0, true), ("multipart/form-data", 1, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v3/companies/{companyId}/receipts/inbox",
-        )?;
-        let request = super::types::ReceiptInboxRequest {
-            company_id: rt::path_string(path_values[0], "companyId")?,
-            body: match encoding {
-                Some(0) => {
-                    super::types::ReceiptInboxRequestBody::Json(
-                        rt::json_body::<super::types::InboxMessage>(&body)?,
-                    )
-                }
-                Some(1) => {
-                    super::types::ReceiptInboxRequestBody::Multipart(
-                        rt::multipart_parts(&parts.headers, body.bytes())
-                            .await?
-                            .into_iter()
-                            .map(|part| super::types::MultipartPart {
-                                name: part.name,
-                                filename: part.filename,
-                                content_type: part.content_type,
-                                bytes: part.bytes,
-                            })
-                            .collect(),
-                    )
-                }
-                _ => return Err(rt::no_request_encoding()),
-            },
-        };
-        Ok(shared.api.receipt_inbox(request, principal).await)
+fn handle_receipt_inbox<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ReceiptInboxRequest {
+        company_id: rt::path_string(path_values[0], "companyId")?,
+        body: match encoding {
+            Some(0) => {
+                super::types::ReceiptInboxRequestBody::Json(
+                    rt::json_body::<super::types::InboxMessage>(body)?,
+                )
+            }
+            Some(1) => {
+                super::types::ReceiptInboxRequestBody::Multipart(
+                    rt::multipart_parts(&parts.headers, body.bytes())?
+                        .into_iter()
+                        .map(|part| super::types::MultipartPart {
+                            name: part.name,
+                            filename: part.filename,
+                            content_type: part.content_type,
+                            bytes: part.bytes,
+                        })
+                        .collect(),
+                )
+            }
+            _ => return Err(rt::no_request_encoding()),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.receipt_inbox(request, principal)))
 }
 
-async fn handle_document_add_bank_statement<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("multipart/form-data", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v3/spaces/{spaceId}/folders/{folderId}/bank-statements",
-        )?;
-        let request = super::types::DocumentAddBankStatementRequest {
-            space_id: rt::path_string(path_values[0], "spaceId")?,
-            folder_id: rt::path_string(path_values[1], "folderId")?,
-            body: {
-                let read = rt::multipart_parts(&parts.headers, body.bytes()).await?;
-                super::types::DocumentAddBankStatementParts {
-                    title: rt::required_part(
-                        rt::value_part::<String>(&read, "title", rt::FormValue::Text)?,
-                        "title",
-                    )?,
-                    issued_on: rt::value_part::<
-                        String,
-                    >(&read, "issuedOn", rt::FormValue::Text)?,
-                    tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
-                    file: rt::file_part(
+fn handle_document_add_bank_statement<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::DocumentAddBankStatementRequest {
+        space_id: rt::path_string(path_values[0], "spaceId")?,
+        folder_id: rt::path_string(path_values[1], "folderId")?,
+        body: {
+            let read = rt::multipart_parts(&parts.headers, body.bytes())?;
+            super::types::DocumentAddBankStatementParts {
+                title: rt::required_part(
+                    rt::value_part::<String>(&read, "title", rt::FormValue::Text)?,
+                    "title",
+                )?,
+                issued_on: rt::value_part::<
+                    String,
+                >(&read, "issuedOn", rt::FormValue::Text)?,
+                tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
+                file: rt::file_part(
+                    &read,
+                    "file",
+                    |bytes, filename, content_type| super::types::FilePart {
+                        bytes,
+                        filename,
+                        content_type,
+                    },
+                ),
+            }
+        },
+    };
+    Ok(rt::answer(api.document_add_bank_statement(request, principal)))
+}
+
+fn handle_document_add_tax_return<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::DocumentAddTaxReturnRequest {
+        space_id: rt::path_string(path_values[0], "spaceId")?,
+        folder_id: rt::path_string(path_values[1], "folderId")?,
+        body: {
+            let read = rt::multipart_parts(&parts.headers, body.bytes())?;
+            super::types::DocumentAddTaxReturnParts {
+                title: rt::value_part::<String>(&read, "title", rt::FormValue::Text)?,
+                issued_on: rt::value_part::<
+                    String,
+                >(&read, "issuedOn", rt::FormValue::Text)?,
+                tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
+                file: rt::required_part(
+                    rt::file_part(
                         &read,
                         "file",
                         |bytes, filename, content_type| super::types::FilePart {
@@ -516,69 +468,51 @@ async fn handle_document_add_bank_statement<A: LedgerlineExpenses>(
                             content_type,
                         },
                     ),
-                }
-            },
-        };
-        Ok(shared.api.document_add_bank_statement(request, principal).await)
+                    "file",
+                )?,
+                fiscal_year: rt::required_part(
+                    rt::value_part::<i32>(&read, "fiscalYear", rt::FormValue::Integer)?,
+                    "fiscalYear",
+                )?,
+                amended: rt::value_part::<bool>(&read, "amended", rt::FormValue::Bool)?,
+                attachments: rt::file_parts(
+                    &read,
+                    "attachments",
+                    |bytes, filename, content_type| super::types::FilePart {
+                        bytes,
+                        filename,
+                        content_type,
+                    },
+                ),
+            }
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.document_add_tax_return(request, principal)))
 }
 
-async fn handle_document_add_tax_return<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("multipart/form-data", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v3/spaces/{spaceId}/folders/{folderId}/tax-returns",
-        )?;
-        let request = super::types::DocumentAddTaxReturnRequest {
-            space_id: rt::path_string(path_values[0], "spaceId")?,
-            folder_id: rt::path_string(path_values[1], "folderId")?,
-            body: {
-                let read = rt::multipart_parts(&parts.headers, body.bytes()).await?;
-                super::types::DocumentAddTaxReturnParts {
-                    title: rt::value_part::<
+fn handle_profile_modify<'a, A: LedgerlineExpenses>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let request = super::types::ProfileModifyRequest {
+        body: if encoding.is_some() {
+            Some({
+                let read = rt::multipart_parts(&parts.headers, body.bytes())?;
+                super::types::ProfileModifyParts {
+                    display_name: rt::value_part::<
                         String,
-                    >(&read, "title", rt::FormValue::Text)?,
-                    issued_on: rt::value_part::<
+                    >(&read, "displayName", rt::FormValue::Text)?,
+                    locale: rt::value_part::<
                         String,
-                    >(&read, "issuedOn", rt::FormValue::Text)?,
-                    tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
-                    file: rt::required_part(
-                        rt::file_part(
-                            &read,
-                            "file",
-                            |bytes, filename, content_type| super::types::FilePart {
-                                bytes,
-                                filename,
-                                content_type,
-                            },
-                        ),
-                        "file",
-                    )?,
-                    fiscal_year: rt::required_part(
-                        rt::value_part::<
-                            i32,
-                        >(&read, "fiscalYear", rt::FormValue::Integer)?,
-                        "fiscalYear",
-                    )?,
-                    amended: rt::value_part::<
-                        bool,
-                    >(&read, "amended", rt::FormValue::Bool)?,
-                    attachments: rt::file_parts(
+                    >(&read, "locale", rt::FormValue::Text)?,
+                    preferences: rt::value_part::<
+                        super::types::ProfileModifyPreferences,
+                    >(&read, "preferences", rt::FormValue::Json)?,
+                    avatar: rt::file_part(
                         &read,
-                        "attachments",
+                        "avatar",
                         |bytes, filename, content_type| super::types::FilePart {
                             bytes,
                             filename,
@@ -586,61 +520,12 @@ async fn handle_document_add_tax_return<A: LedgerlineExpenses>(
                         },
                     ),
                 }
-            },
-        };
-        Ok(shared.api.document_add_tax_return(request, principal).await)
+            })
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_profile_modify<A: LedgerlineExpenses>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("ApiKey", rt::in_header("X-Ledgerline-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
-            &parts.headers,
-            &body,
-            &[("multipart/form-data", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::ProfileModifyRequest {
-            body: match encoding {
-                Some(_) => {
-                    Some({
-                        let read = rt::multipart_parts(&parts.headers, body.bytes())
-                            .await?;
-                        super::types::ProfileModifyParts {
-                            display_name: rt::value_part::<
-                                String,
-                            >(&read, "displayName", rt::FormValue::Text)?,
-                            locale: rt::value_part::<
-                                String,
-                            >(&read, "locale", rt::FormValue::Text)?,
-                            preferences: rt::value_part::<
-                                super::types::ProfileModifyPreferences,
-                            >(&read, "preferences", rt::FormValue::Json)?,
-                            avatar: rt::file_part(
-                                &read,
-                                "avatar",
-                                |bytes, filename, content_type| super::types::FilePart {
-                                    bytes,
-                                    filename,
-                                    content_type,
-                                },
-                            ),
-                        }
-                    })
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.profile_modify(request, principal).await)
-    };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.profile_modify(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::TokenIssueResponse {

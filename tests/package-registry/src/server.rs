@@ -105,43 +105,50 @@ pub fn router_with_config<A: CrateShelfRegistry>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/api/v2/packages",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_search_packages::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/api/v2/packages/{p3}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_package::<A>)
-                .delete(handle_delete_package::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/api/v2/packages/{p3}/versions",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_versions::<A>)
-                .put(handle_publish_version::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/api/v2/packages/{p3}/versions/{p5}/yank",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_yank_version::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/api/v2/packages",
+                TOKEN,
+                handle_search_packages,
+            ),
+            rt::Operation::open(M::GET, "/api/v2/packages/{name}", handle_get_package),
+            rt::Operation::secured(
+                M::DELETE,
+                "/api/v2/packages/{name}",
+                TOKEN,
+                handle_delete_package,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/api/v2/packages/{name}/versions",
+                TOKEN,
+                handle_list_versions,
+            ),
+            rt::Operation::secured(
+                    M::PUT,
+                    "/api/v2/packages/{name}/versions",
+                    TOKEN,
+                    handle_publish_version,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::secured(
+                M::POST,
+                "/api/v2/packages/{name}/versions/{num}/yank",
+                TOKEN,
+                handle_yank_version,
+            ),
+        ],
+    )
 }
+
+const TOKEN: rt::Security<'static> = &[
+    &[("token", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: CrateShelfRegistry> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -161,160 +168,81 @@ impl<A: CrateShelfRegistry> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/api/v2/packages/{name}",
-                    "/api/v2/packages/{name}",
-                    "/api/v2/packages/{name}/versions",
-                    "/api/v2/packages/{name}/versions",
-                    "/api/v2/packages/{name}/versions/{num}/yank",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_search_packages<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::SearchPackagesRequest {
-            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
-            per_page: rt::query_scalar(&query, "per_page")?,
-            page: rt::query_scalar(&query, "page")?,
-        };
-        Ok(shared.api.search_packages(request, principal).await)
+fn handle_search_packages<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::SearchPackagesRequest {
+        q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
+        per_page: rt::query_scalar(&query, "per_page")?,
+        page: rt::query_scalar(&query, "page")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.search_packages(request, principal)))
 }
 
-async fn handle_get_package<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, _) = rt::receive(&shared, request, &[]).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/api/v2/packages/{name}",
-        )?;
-        let request = super::types::GetPackageRequest {
-            name: rt::path_string(path_values[0], "name")?,
-        };
-        Ok(shared.api.get_package(request).await)
+fn handle_get_package<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetPackageRequest {
+        name: rt::path_string(path_values[0], "name")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_package(request)))
 }
 
-async fn handle_delete_package<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/api/v2/packages/{name}",
-        )?;
-        let request = super::types::DeletePackageRequest {
-            name: rt::path_string(path_values[0], "name")?,
-        };
-        Ok(shared.api.delete_package(request, principal).await)
+fn handle_delete_package<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::DeletePackageRequest {
+        name: rt::path_string(path_values[0], "name")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_package(request, principal)))
 }
 
-async fn handle_list_versions<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/api/v2/packages/{name}/versions",
-        )?;
-        let request = super::types::ListVersionsRequest {
-            name: rt::path_string(path_values[0], "name")?,
-        };
-        Ok(shared.api.list_versions(request, principal).await)
+fn handle_list_versions<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ListVersionsRequest {
+        name: rt::path_string(path_values[0], "name")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_versions(request, principal)))
 }
 
-async fn handle_publish_version<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/api/v2/packages/{name}/versions",
-        )?;
-        let request = super::types::PublishVersionRequest {
-            name: rt::path_string(path_values[0], "name")?,
-            body: rt::json_body::<super::types::PublishVersionBody>(&body)?,
-        };
-        Ok(shared.api.publish_version(request, principal).await)
+fn handle_publish_version<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::PublishVersionRequest {
+        name: rt::path_string(path_values[0], "name")?,
+        body: rt::json_body::<super::types::PublishVersionBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.publish_version(request, principal)))
 }
 
-async fn handle_yank_version<A: CrateShelfRegistry>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("token", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/api/v2/packages/{name}/versions/{num}/yank",
-        )?;
-        let request = super::types::YankVersionRequest {
-            name: rt::path_string(path_values[0], "name")?,
-            num: rt::path_string(path_values[1], "num")?,
-        };
-        Ok(shared.api.yank_version(request, principal).await)
+fn handle_yank_version<'a, A: CrateShelfRegistry>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::YankVersionRequest {
+        name: rt::path_string(path_values[0], "name")?,
+        num: rt::path_string(path_values[1], "num")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.yank_version(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::SearchPackagesResponse {

@@ -104,53 +104,44 @@ pub fn router_with_config<A: ParamsFixtureApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/v1/clusters",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_create_cluster::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v1/clusters/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .patch(handle_patch_cluster::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v1/clusters/{p2}/scale",
-            ::axum::routing::MethodRouter::new()
-                .put(handle_replace_cluster_scale::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v1/ping",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_ping::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v1/search/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_search::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v1/warehouses/{p2}/inventory",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_inventory::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::open(M::POST, "/v1/clusters", handle_create_cluster)
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::open(M::PATCH, "/v1/clusters/{name}", handle_patch_cluster)
+                .accepting(
+                    rt::Accept::Json(
+                        &["application/merge-patch+json", "application/json-patch+json"],
+                    ),
+                ),
+            rt::Operation::open(
+                    M::PUT,
+                    "/v1/clusters/{name}/scale",
+                    handle_replace_cluster_scale,
+                )
+                .accepting(rt::Accept::Json(&["*/*"])),
+            rt::Operation::open(M::GET, "/v1/ping", handle_ping),
+            rt::Operation::secured(
+                M::GET,
+                "/v1/search/{kind}",
+                ACCESS_TOKEN,
+                handle_search,
+            ),
+            rt::Operation::open(
+                M::GET,
+                "/v1/warehouses/{warehouseIds}/inventory",
+                handle_list_inventory,
+            ),
+        ],
+    )
 }
+
+const ACCESS_TOKEN: rt::Security<'static> = &[
+    &[("accessToken", rt::CredentialSource::Query("access_token"))],
+];
 
 impl<A: ParamsFixtureApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -170,215 +161,137 @@ impl<A: ParamsFixtureApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/v1/search/{kind}",
-                    "/v1/warehouses/{warehouseIds}/inventory",
-                    "/v1/clusters/{name}",
-                    "/v1/clusters/{name}/scale",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_search<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("accessToken", rt::in_query("access_token"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v1/search/{kind}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::SearchRequest {
-            kind: rt::path_string(path_values[0], "kind")?,
-            limit: rt::required(rt::query_scalar(&query, "limit")?, "limit")?,
-            from: rt::query_scalar(&query, "from")?,
-            tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
-            exact: rt::query_scalar(&query, "exact")?,
-            x_request_id: rt::required(
-                rt::header_param(&parts.headers, "X-Request-Id", rt::parse_scalar)?,
-                "X-Request-Id",
-            )?,
-            x_weight: rt::header_param(&parts.headers, "X-Weight", rt::parse_scalar)?,
-        };
-        Ok(shared.api.search(request, principal).await)
+fn handle_search<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::SearchRequest {
+        kind: rt::path_string(path_values[0], "kind")?,
+        limit: rt::required(rt::query_scalar(&query, "limit")?, "limit")?,
+        from: rt::query_scalar(&query, "from")?,
+        tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
+        exact: rt::query_scalar(&query, "exact")?,
+        x_request_id: rt::required(
+            rt::header_param(&parts.headers, "X-Request-Id", rt::parse_scalar)?,
+            "X-Request-Id",
+        )?,
+        x_weight: rt::header_param(&parts.headers, "X-Weight", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.search(request, principal)))
 }
 
-async fn handle_list_inventory<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, _) = rt::receive(&shared, request, &[]).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v1/warehouses/{warehouseIds}/inventory",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListInventoryRequest {
-            warehouse_ids: rt::required(
-                rt::parse_items(
-                    Some(
-                        rt::path_items(
-                            path_values[0],
-                            "warehouseIds",
-                            rt::Style::Joined(','),
-                        )?,
-                    ),
-                    "warehouseIds",
-                    rt::parse_scalar,
-                )?,
+fn handle_list_inventory<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListInventoryRequest {
+        warehouse_ids: rt::required(
+            rt::parse_items(
+                Some(
+                    rt::path_items(
+                        path_values[0],
+                        "warehouseIds",
+                        rt::Style::Joined(','),
+                    )?,
+                ),
                 "warehouseIds",
-            )?,
-            ids: rt::parse_items(
-                rt::query_items(&parts, "ids", rt::Style::Joined(','))?,
-                "ids",
                 rt::parse_scalar,
             )?,
-            skus: rt::parse_items(
-                rt::query_items(&parts, "skus", rt::Style::Joined(' '))?,
-                "skus",
-                rt::parse_scalar,
-            )?,
-            bins: rt::parse_items(
-                rt::query_items(&parts, "bins", rt::Style::Joined('\t'))?,
-                "bins",
-                rt::parse_scalar,
-            )?,
-            states: rt::parse_items(
-                rt::query_items(&parts, "states", rt::Style::Joined('|'))?,
-                "states",
-                rt::parse_serde,
-            )?,
-            supplier: rt::query_list(&query, "supplier", rt::parse_scalar)?,
-            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "100", "limit")?,
-            sort_by: rt::or_default(
-                rt::query_param(&query, "sortBy", rt::parse_serde)?,
-                "\"sku\"",
-                "sortBy",
-            )?,
-            x_region_codes: rt::parse_items(
-                rt::header_items(
-                    &parts.headers,
-                    "X-Region-Codes",
-                    rt::Style::Joined(','),
-                )?,
-                "X-Region-Codes",
-                rt::parse_scalar,
-            )?,
-            x_zones: rt::parse_items(
-                rt::header_items(&parts.headers, "X-Zones", rt::Style::Joined('|'))?,
-                "X-Zones",
-                rt::parse_scalar,
-            )?,
-        };
-        Ok(shared.api.list_inventory(request).await)
+            "warehouseIds",
+        )?,
+        ids: rt::parse_items(
+            rt::query_items(parts, "ids", rt::Style::Joined(','))?,
+            "ids",
+            rt::parse_scalar,
+        )?,
+        skus: rt::parse_items(
+            rt::query_items(parts, "skus", rt::Style::Joined(' '))?,
+            "skus",
+            rt::parse_scalar,
+        )?,
+        bins: rt::parse_items(
+            rt::query_items(parts, "bins", rt::Style::Joined('\t'))?,
+            "bins",
+            rt::parse_scalar,
+        )?,
+        states: rt::parse_items(
+            rt::query_items(parts, "states", rt::Style::Joined('|'))?,
+            "states",
+            rt::parse_serde,
+        )?,
+        supplier: rt::query_list(&query, "supplier", rt::parse_scalar)?,
+        limit: rt::or_default(rt::query_scalar(&query, "limit")?, "100", "limit")?,
+        sort_by: rt::or_default(
+            rt::query_param(&query, "sortBy", rt::parse_serde)?,
+            "\"sku\"",
+            "sortBy",
+        )?,
+        x_region_codes: rt::parse_items(
+            rt::header_items(&parts.headers, "X-Region-Codes", rt::Style::Joined(','))?,
+            "X-Region-Codes",
+            rt::parse_scalar,
+        )?,
+        x_zones: rt::parse_items(
+            rt::header_items(&parts.headers, "X-Zones", rt::Style::Joined('|'))?,
+            "X-Zones",
+            rt::parse_scalar,
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_inventory(request)))
 }
 
-async fn handle_ping<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::PingRequest {};
-        Ok(shared.api.ping(request).await)
-    };
-    rt::respond(&shared, work).await
+fn handle_ping<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::PingRequest {};
+    Ok(rt::answer(api.ping(request)))
 }
 
-async fn handle_create_cluster<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let request = super::types::CreateClusterRequest {
-            body: rt::json_body::<super::types::CreateClusterBody>(&body)?,
-        };
-        Ok(shared.api.create_cluster(request).await)
+fn handle_create_cluster<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let request = super::types::CreateClusterRequest {
+        body: rt::json_body::<super::types::CreateClusterBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_cluster(request)))
 }
 
-async fn handle_patch_cluster<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::accept_content_type(
-            &parts.headers,
-            &body,
-            &["application/merge-patch+json", "application/json-patch+json"],
-        )?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v1/clusters/{name}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PatchClusterRequest {
-            name: rt::path_string(path_values[0], "name")?,
-            dry_run: rt::query_scalar(&query, "dryRun")?,
-            body: rt::json_body::<::serde_json::Value>(&body)?,
-        };
-        Ok(shared.api.patch_cluster(request).await)
+fn handle_patch_cluster<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PatchClusterRequest {
+        name: rt::path_string(path_values[0], "name")?,
+        dry_run: rt::query_scalar(&query, "dryRun")?,
+        body: rt::json_body::<::serde_json::Value>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.patch_cluster(request)))
 }
 
-async fn handle_replace_cluster_scale<A: ParamsFixtureApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let (parts, body) = rt::receive(&shared, request, &[]).await?;
-        rt::accept_content_type(&parts.headers, &body, &["*/*"])?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v1/clusters/{name}/scale",
-        )?;
-        let request = super::types::ReplaceClusterScaleRequest {
-            name: rt::path_string(path_values[0], "name")?,
-            body: rt::json_body::<super::types::ReplaceClusterScaleBody>(&body)?,
-        };
-        Ok(shared.api.replace_cluster_scale(request).await)
+fn handle_replace_cluster_scale<'a, A: ParamsFixtureApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ReplaceClusterScaleRequest {
+        name: rt::path_string(path_values[0], "name")?,
+        body: rt::json_body::<super::types::ReplaceClusterScaleBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.replace_cluster_scale(request)))
 }
 
 impl rt::WriteResponse for super::types::SearchResponse {

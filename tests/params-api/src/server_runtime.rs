@@ -6,7 +6,9 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::pin::pin;
+use std::collections::BTreeMap;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
@@ -14,6 +16,7 @@ use std::time::Duration;
 use ::axum::body::{Body, Bytes, HttpBody};
 use ::axum::http::request::Parts;
 use ::axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use ::axum::extract::State;
 use ::axum::response::{IntoResponse, Response};
 
 /// Settings of the generated router, all in one place.
@@ -94,8 +97,7 @@ impl ServerConfig {
 
 /// Adds the route of [`ServerConfig::with_openapi_document`], when one is set. Another
 /// method on that path is answered 405 by the API's `error_response`, as on any route.
-#[doc(hidden)]
-pub fn with_document_route<A: Implementation>(
+fn with_document_route<A: Implementation>(
     routes: ::axum::Router<std::sync::Arc<Shared<A>>>,
     config: &ServerConfig,
 ) -> ::axum::Router<std::sync::Arc<Shared<A>>> {
@@ -353,11 +355,322 @@ impl<A> Shared<A> {
     }
 }
 
-// What every generated handler does ----------------------------------------------------
+// The router: a table of operations and one handler -----------------------------------
 //
-// A handler is `respond(&shared, async { receive, check, read the request, call })`: the
-// steps that do not depend on the operation live here, so that an operation adds only its
-// request struct's fields and the call.
+// The generated `server` module lists the API's operations, each with a plain function that
+// reads its request struct from the request and calls the implementation. Everything else
+// (routing, picking the operation among those that share a route, the credentials, the
+// body within its limits, turning errors and panics into responses) is the generic code
+// below, compiled once for the whole API rather than once per operation.
+
+/// What an operation's function reads its request from: the head, the body read whole,
+/// the body encoding the request chose (see [`Accept::Encodings`]) and the operation's
+/// path template.
+#[derive(Debug, Clone, Copy)]
+#[doc(hidden)]
+pub struct Input<'r> {
+    pub parts: &'r Parts,
+    pub body: &'r HeldBody<'r>,
+    pub encoding: Option<usize>,
+    template: Template,
+}
+
+impl<'r> Input<'r> {
+    /// The values of the path's parameters, in template order (see [`path_values`]).
+    pub fn path_values<const N: usize>(&self) -> Result<[&'r str; N], ServerError> {
+        path_values(self.parts.uri.path(), self.template)
+    }
+}
+
+/// The implementation's response to one request, written as HTTP once it is ready.
+#[doc(hidden)]
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response, ServerError>> + Send + 'a>>;
+
+/// The response enum an operation's method will give, written as HTTP: the one place
+/// where each operation's future is awaited.
+#[doc(hidden)]
+pub fn answer<'a, R: WriteResponse + 'a>(response: impl Future<Output = R> + Send + 'a) -> Answer<'a> {
+    Box::pin(async move { response.await.write() })
+}
+
+/// An operation's function: the implementation and the request in, the answer out (or an
+/// error, for a request that does not fit the operation). A secured one gets the principal.
+#[doc(hidden)]
+pub enum Call<A: Authenticating> {
+    Open(for<'a, 'r> fn(&'a A, Input<'r>) -> Result<Answer<'a>, ServerError>),
+    Secured(for<'a, 'r> fn(&'a A, Input<'r>, A::Principal) -> Result<Answer<'a>, ServerError>),
+}
+
+impl<A: Authenticating> Clone for Call<A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A: Authenticating> Copy for Call<A> {}
+
+/// The request bodies an operation takes, checked before its credentials are.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Accept {
+    /// Whatever is sent (the body is still read within the limits).
+    Anything,
+    /// JSON in one of these media types (see [`accept_content_type`]).
+    Json(&'static [&'static str]),
+    /// One of several encodings (see [`request_encoding`]); `true` when a body is required.
+    Encodings(&'static [(&'static str, usize, bool)], bool),
+}
+
+/// One row of the API's table of operations.
+#[doc(hidden)]
+pub struct Operation<A: Authenticating> {
+    method: ::axum::routing::MethodFilter,
+    template: Template,
+    security: Security<'static>,
+    selectors: &'static [Selector],
+    accept: Accept,
+    call: Call<A>,
+}
+
+impl<A: Authenticating> Clone for Operation<A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A: Authenticating> Copy for Operation<A> {}
+
+impl<A: Authenticating> Operation<A> {
+    /// An operation anyone may call.
+    pub fn open(
+        method: ::axum::routing::MethodFilter,
+        template: Template,
+        call: for<'a, 'r> fn(&'a A, Input<'r>) -> Result<Answer<'a>, ServerError>,
+    ) -> Self {
+        Operation {
+            method,
+            template,
+            security: &[],
+            selectors: &[],
+            accept: Accept::Anything,
+            call: Call::Open(call),
+        }
+    }
+
+    /// An operation whose caller must pass one of the alternatives of `security`.
+    pub fn secured(
+        method: ::axum::routing::MethodFilter,
+        template: Template,
+        security: Security<'static>,
+        call: for<'a, 'r> fn(&'a A, Input<'r>, A::Principal) -> Result<Answer<'a>, ServerError>,
+    ) -> Self {
+        Operation {
+            method,
+            template,
+            security,
+            selectors: &[],
+            accept: Accept::Anything,
+            call: Call::Secured(call),
+        }
+    }
+
+    /// The request bodies the operation takes.
+    pub fn accepting(self, accept: Accept) -> Self {
+        Operation { accept, ..self }
+    }
+
+    /// The header or query values that pick this operation among those of its route.
+    pub fn selected_by(self, selectors: &'static [Selector]) -> Self {
+        Operation { selectors, ..self }
+    }
+}
+
+/// The API's routes, from its table of operations. Operations whose templates differ only
+/// in their parameters' names or in the text around a parameter share a route (matchit
+/// allows one capture name per position and no text after a capture); the table lists
+/// each route's operations in the order they are tried.
+#[doc(hidden)]
+pub fn router<A: Authenticating>(api: A, config: ServerConfig, operations: &[Operation<A>]) -> ::axum::Router {
+    let mut routes: BTreeMap<String, Vec<Operation<A>>> = BTreeMap::new();
+    for operation in operations {
+        routes.entry(route_pattern(operation.template)).or_default().push(*operation);
+    }
+    let mut router = with_document_route(::axum::Router::new(), &config);
+    for (pattern, operations) in routes {
+        router = router.route(&pattern, route_methods(&operations));
+    }
+    if config.answer_unknown_paths {
+        // A path that fits a template but for an empty value is 400, not 404.
+        let with_values: Arc<[Template]> = operations
+            .iter()
+            .map(|operation| operation.template)
+            .filter(|template| template.contains('{'))
+            .collect();
+        router = router.fallback(move |State(shared): State<Arc<Shared<A>>>, uri: ::axum::http::Uri| {
+            let with_values = with_values.clone();
+            async move { shared.api.error_response(&unknown_or_empty(uri.path(), &with_values)) }
+        });
+    }
+    router.with_state(Arc::new(Shared::new(api, config)))
+}
+
+/// The route axum sees for a template: fixed segments as they arrive, every other segment
+/// one capture named after its position. A segment starting with `:` or `*` is captured
+/// too: axum 0.8 refuses such text as a leftover of its old capture syntax.
+fn route_pattern(template: Template) -> String {
+    let mut pattern = String::new();
+    for (at, segment) in template.strip_prefix('/').unwrap_or(template).split('/').enumerate() {
+        pattern.push('/');
+        if routes_as_text(segment) {
+            pattern.push_str(segment);
+        } else {
+            pattern.push_str(&format!("{{p{at}}}"));
+        }
+    }
+    pattern
+}
+
+fn routes_as_text(segment: &str) -> bool {
+    !segment.contains('{') && !segment.starts_with(':') && !segment.starts_with('*')
+}
+
+/// Whether the route alone decides that a request fits the template: each segment is
+/// fixed text or one whole parameter.
+fn route_decides(template: Template) -> bool {
+    let whole_value = |segment: &str| {
+        segment.starts_with('{') && segment.ends_with('}') && segment.matches('{').count() == 1
+    };
+    template
+        .strip_prefix('/')
+        .unwrap_or(template)
+        .split('/')
+        .all(|segment| routes_as_text(segment) || whole_value(segment))
+}
+
+/// One route's methods, each served by one [`Dispatch`]; the other methods are answered
+/// 405, or 404 where the route's templates do not fit the path.
+fn route_methods<A: Authenticating>(operations: &[Operation<A>]) -> ::axum::routing::MethodRouter<Arc<Shared<A>>> {
+    let mut templates: Vec<Template> = Vec::new();
+    for operation in operations {
+        if !templates.contains(&operation.template) {
+            templates.push(operation.template);
+        }
+    }
+    let all_decided = templates.iter().all(|template| route_decides(template));
+    let templates: Arc<[Template]> = templates.into();
+    let mut methods: Vec<(::axum::routing::MethodFilter, Vec<Operation<A>>)> = Vec::new();
+    for operation in operations {
+        match methods.iter_mut().find(|(method, _)| *method == operation.method) {
+            Some((_, candidates)) => candidates.push(*operation),
+            None => methods.push((operation.method, vec![*operation])),
+        }
+    }
+    let mut route = ::axum::routing::MethodRouter::new();
+    for (method, candidates) in methods {
+        let dispatch = Arc::new(Dispatch::new(candidates, templates.clone()));
+        route = route.on(method, move |State(shared): State<Arc<Shared<A>>>, request: ::axum::extract::Request| {
+            let dispatch = dispatch.clone();
+            async move { dispatch.serve(&shared, request).await }
+        });
+    }
+    if all_decided {
+        route.fallback(|State(shared): State<Arc<Shared<A>>>, method: Method| async move {
+            shared.api.error_response(&ServerError::MethodNotAllowed { method })
+        })
+    } else {
+        route.fallback(move |State(shared): State<Arc<Shared<A>>>, request: ::axum::extract::Request| {
+            let templates = templates.clone();
+            async move { shared.api.error_response(&unmatched(&request, &templates)) }
+        })
+    }
+}
+
+/// The operations of one route and method, in the order they are tried.
+struct Dispatch<A: Authenticating> {
+    /// Each operation, with whether its template must be checked against the path.
+    tries: Vec<(Operation<A>, bool)>,
+    /// For each template of operations picked by selectors, every selector value that
+    /// would pick one: a request that fits the template but carries none of them is 400.
+    unselected: Vec<(Template, Vec<Selector>)>,
+    /// The route's templates, for every method: what answers a path that fits none.
+    templates: Arc<[Template]>,
+}
+
+impl<A: Authenticating> Dispatch<A> {
+    fn new(candidates: Vec<Operation<A>>, templates: Arc<[Template]>) -> Self {
+        // One operation that the route alone decides takes every request of its method.
+        let alone = candidates.len() == 1 && route_decides(candidates[0].template) && candidates[0].selectors.is_empty();
+        let mut unselected: Vec<(Template, Vec<Selector>)> = Vec::new();
+        for operation in candidates.iter().filter(|operation| !operation.selectors.is_empty()) {
+            match unselected.iter_mut().find(|(template, _)| *template == operation.template) {
+                Some((_, all)) => all.extend_from_slice(operation.selectors),
+                None => unselected.push((operation.template, operation.selectors.to_vec())),
+            }
+        }
+        let tries = candidates.into_iter().map(|operation| (operation, !alone)).collect();
+        Dispatch {
+            tries,
+            unselected,
+            templates,
+        }
+    }
+
+    async fn serve(&self, shared: &Shared<A>, request: ::axum::extract::Request) -> Response {
+        let path = request.uri().path();
+        let chosen = self
+            .tries
+            .iter()
+            .find(|(operation, check)| {
+                (!check || path_fits(path, operation.template)) && selected(&request, operation.selectors)
+            })
+            .map(|(operation, _)| *operation);
+        if let Some(operation) = chosen {
+            return run(shared, operation, request).await;
+        }
+        for (template, selectors) in &self.unselected {
+            if path_fits(path, template) {
+                return shared.api.error_response(&unselected(&request, selectors));
+            }
+        }
+        shared.api.error_response(&unmatched(&request, &self.templates))
+    }
+}
+
+/// Serves one request with its operation: credentials present, the body read within the
+/// limits, its media type, credentials checked, then the operation's function and the
+/// implementation. A panic becomes 500, and every error goes through the implementation's
+/// `error_response`, writing included.
+async fn run<A: Authenticating>(shared: &Shared<A>, operation: Operation<A>, request: ::axum::extract::Request) -> Response {
+    let work = async {
+        let (parts, body) = receive(shared, request, operation.security).await?;
+        let encoding = match operation.accept {
+            Accept::Anything => None,
+            Accept::Json(media) => {
+                accept_content_type(&parts.headers, &body, media)?;
+                None
+            }
+            Accept::Encodings(encodings, required) => request_encoding(&parts.headers, &body, encodings, required)?,
+        };
+        let input = Input {
+            parts: &parts,
+            body: &body,
+            encoding,
+            template: operation.template,
+        };
+        let answer = match operation.call {
+            Call::Open(call) => call(&shared.api, input)?,
+            Call::Secured(call) => {
+                let principal = authenticated(shared, &parts, &body, operation.security).await?;
+                call(&shared.api, input, principal)?
+            }
+        };
+        answer.await
+    };
+    match catch_panic(work).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
+    }
+}
 
 /// What the handlers need of the API's implementation besides its operations. The
 /// `server` module implements it for every implementation of the API trait.
@@ -392,42 +705,10 @@ pub trait WriteBody {
 #[doc(hidden)]
 pub type Security<'a> = &'a [&'a [(&'static str, CredentialSource)]];
 
-/// The credential travels in this header.
-#[doc(hidden)]
-pub fn in_header(name: &'static str) -> CredentialSource {
-    CredentialSource::Header(name)
-}
-
-/// The credential travels in this query parameter.
-#[doc(hidden)]
-pub fn in_query(name: &'static str) -> CredentialSource {
-    CredentialSource::Query(name)
-}
-
-/// The credential travels in this cookie.
-#[doc(hidden)]
-pub fn in_cookie(name: &'static str) -> CredentialSource {
-    CredentialSource::Cookie(name)
-}
-
-/// Runs one request's `work` and writes its response. A panic becomes 500 and every error
-/// goes through the implementation's `error_response`, writing included.
-#[doc(hidden)]
-pub async fn respond<A: Implementation, R: WriteResponse>(
-    shared: &Shared<A>,
-    work: impl Future<Output = Result<R, ServerError>>,
-) -> Response {
-    match catch_panic(async { work.await?.write() }).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(error)) | Err(error) => shared.api.error_response(&error),
-    }
-}
-
 /// The request's head and its whole body, read within the settings (see
 /// [`read_body_bounded`]). When the operation needs credentials, a request without them is
 /// refused before a byte of its body is read.
-#[doc(hidden)]
-pub async fn receive<'s, A>(
+async fn receive<'s, A>(
     shared: &'s Shared<A>,
     request: ::axum::extract::Request,
     security: Security<'_>,
@@ -441,8 +722,7 @@ pub async fn receive<'s, A>(
 }
 
 /// Who sent the request, by the implementation's `authenticate` (see [`authenticate`]).
-#[doc(hidden)]
-pub async fn authenticated<A: Authenticating>(
+async fn authenticated<A: Authenticating>(
     shared: &Shared<A>,
     parts: &Parts,
     body: &[u8],
@@ -2132,8 +2412,22 @@ pub struct ReadPart {
 
 /// Splits a `multipart/form-data` body into its parts (multer does the parsing, over the
 /// bytes already read and held to the body limit).
+///
+/// multer reads a stream, but this one is the whole body, already in memory: every poll
+/// is ready at once, so one poll finishes the work and the operation's function stays
+/// a plain function.
 #[doc(hidden)]
-pub async fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<ReadPart>, ServerError> {
+pub fn multipart_parts(headers: &HeaderMap, body: Bytes) -> Result<Vec<ReadPart>, ServerError> {
+    let mut reading = pin!(read_multipart(headers, body));
+    match reading.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        Poll::Ready(parts) => parts,
+        Poll::Pending => Err(ServerError::BodyUnreadable {
+            reason: "its multipart parts could not be read at once".to_string(),
+        }),
+    }
+}
+
+async fn read_multipart(headers: &HeaderMap, body: Bytes) -> Result<Vec<ReadPart>, ServerError> {
     let unreadable = |reason: String| ServerError::BodyUnreadable {
         reason: format!("it is not multipart/form-data: {reason}"),
     };

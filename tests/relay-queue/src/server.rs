@@ -331,458 +331,239 @@ pub fn router_with_config<A: RelayQueueService>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "CreateQueue")],
-                        )
-                    {
-                        return handle_get_create_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ListQueues")],
-                        )
-                    {
-                        return handle_get_list_queues::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "GetQueueUrl")],
-                        )
-                    {
-                        return handle_get_get_queue_url::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Query("Action", "CreateQueue"),
-                                        rt::Selector::Query("Action", "ListQueues"),
-                                        rt::Selector::Query("Action", "GetQueueUrl"),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared.0.api.error_response(&rt::unmatched(&request, &["/"]))
-                })
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "CreateQueue")],
-                        )
-                    {
-                        return handle_post_create_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ListQueues")],
-                        )
-                    {
-                        return handle_post_list_queues::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "GetQueueUrl")],
-                        )
-                    {
-                        return handle_post_get_queue_url::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Query("Action", "CreateQueue"),
-                                        rt::Selector::Query("Action", "ListQueues"),
-                                        rt::Selector::Query("Action", "GetQueueUrl"),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared.0.api.error_response(&rt::unmatched(&request, &["/"]))
-                })
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/console/history/export",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_console_export_history::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/console/jobs",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/console/jobs")
-                        && rt::selected(&request, &[rt::Selector::Query("op", "LIST")])
-                    {
-                        return handle_console_list_jobs::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/console/jobs")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("op", "LISTAFTERID")],
-                        )
-                    {
-                        return handle_console_list_jobs_after_id::<A>(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/console/jobs") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Query("op", "LIST"),
-                                        rt::Selector::Query("op", "LISTAFTERID"),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(&rt::unmatched(&request, &["/console/jobs"]))
-                })
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/console/jobs")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("op", "REDRIVE")],
-                        )
-                    {
-                        return handle_console_redrive::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/console/jobs") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[rt::Selector::Query("op", "REDRIVE")],
-                                ),
-                            );
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(&rt::unmatched(&request, &["/console/jobs"]))
-                })
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/console/jobs/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/console/jobs/{jobId}.json",
-                    ) {
-                        return handle_console_job_document::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/console/jobs/{jobId}")
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("view", "status")],
-                        )
-                    {
-                        return handle_console_job_status::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/console/jobs/{jobId}") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[rt::Selector::Query("view", "status")],
-                                ),
-                            );
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/console/jobs/{jobId}.json", "/console/jobs/{jobId}"],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/console/search",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_console_search_messages::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/{p0}/{p1}/",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "DeleteQueue")],
-                        )
-                    {
-                        return handle_get_delete_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "SendMessage")],
-                        )
-                    {
-                        return handle_get_send_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ReceiveMessage")],
-                        )
-                    {
-                        return handle_get_receive_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "DeleteMessage")],
-                        )
-                    {
-                        return handle_get_delete_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ChangeMessageVisibility")],
-                        )
-                    {
-                        return handle_get_change_message_visibility::<A>(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "PurgeQueue")],
-                        )
-                    {
-                        return handle_get_purge_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "GetQueueAttributes")],
-                        )
-                    {
-                        return handle_get_get_queue_attributes::<A>(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    ) {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Query("Action", "DeleteQueue"),
-                                        rt::Selector::Query("Action", "SendMessage"),
-                                        rt::Selector::Query("Action", "ReceiveMessage"),
-                                        rt::Selector::Query("Action", "DeleteMessage"),
-                                        rt::Selector::Query("Action", "ChangeMessageVisibility"),
-                                        rt::Selector::Query("Action", "PurgeQueue"),
-                                        rt::Selector::Query("Action", "GetQueueAttributes"),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(&request, &["/{AccountNumber}/{QueueName}/"]),
-                        )
-                })
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "DeleteQueue")],
-                        )
-                    {
-                        return handle_post_delete_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "SendMessage")],
-                        )
-                    {
-                        return handle_post_send_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ReceiveMessage")],
-                        )
-                    {
-                        return handle_post_receive_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "DeleteMessage")],
-                        )
-                    {
-                        return handle_post_delete_message::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "ChangeMessageVisibility")],
-                        )
-                    {
-                        return handle_post_change_message_visibility::<
-                            A,
-                        >(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "PurgeQueue")],
-                        )
-                    {
-                        return handle_post_purge_queue::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    )
-                        && rt::selected(
-                            &request,
-                            &[rt::Selector::Query("Action", "GetQueueAttributes")],
-                        )
-                    {
-                        return handle_post_get_queue_attributes::<A>(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/{AccountNumber}/{QueueName}/",
-                    ) {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Query("Action", "DeleteQueue"),
-                                        rt::Selector::Query("Action", "SendMessage"),
-                                        rt::Selector::Query("Action", "ReceiveMessage"),
-                                        rt::Selector::Query("Action", "DeleteMessage"),
-                                        rt::Selector::Query("Action", "ChangeMessageVisibility"),
-                                        rt::Selector::Query("Action", "PurgeQueue"),
-                                        rt::Selector::Query("Action", "GetQueueAttributes"),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(&request, &["/{AccountNumber}/{QueueName}/"]),
-                        )
-                })
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(M::GET, "/", HMAC, handle_get_create_queue)
+                .selected_by(&[rt::Selector::Query("Action", "CreateQueue")]),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_post_create_queue)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "CreateQueue")]),
+            rt::Operation::secured(M::GET, "/", HMAC, handle_get_list_queues)
+                .selected_by(&[rt::Selector::Query("Action", "ListQueues")]),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_post_list_queues)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "ListQueues")]),
+            rt::Operation::secured(M::GET, "/", HMAC, handle_get_get_queue_url)
+                .selected_by(&[rt::Selector::Query("Action", "GetQueueUrl")]),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_post_get_queue_url)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "GetQueueUrl")]),
+            rt::Operation::secured(
+                M::GET,
+                "/console/history/export",
+                HMAC,
+                handle_console_export_history,
+            ),
+            rt::Operation::secured(
+                    M::GET,
+                    "/console/jobs",
+                    HMAC,
+                    handle_console_list_jobs,
+                )
+                .selected_by(&[rt::Selector::Query("op", "LIST")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/console/jobs",
+                    HMAC,
+                    handle_console_list_jobs_after_id,
+                )
+                .selected_by(&[rt::Selector::Query("op", "LISTAFTERID")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/console/jobs",
+                    HMAC,
+                    handle_console_redrive,
+                )
+                .accepting(rt::Accept::Json(&["application/json"]))
+                .selected_by(&[rt::Selector::Query("op", "REDRIVE")]),
+            rt::Operation::secured(
+                M::GET,
+                "/console/jobs/{jobId}.json",
+                HMAC,
+                handle_console_job_document,
+            ),
+            rt::Operation::secured(
+                    M::GET,
+                    "/console/jobs/{jobId}",
+                    HMAC,
+                    handle_console_job_status,
+                )
+                .selected_by(&[rt::Selector::Query("view", "status")]),
+            rt::Operation::secured(
+                M::GET,
+                "/console/search",
+                HMAC,
+                handle_console_search_messages,
+            ),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_delete_queue,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "DeleteQueue")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_delete_queue,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "DeleteQueue")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_send_message,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "SendMessage")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_send_message,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "SendMessage")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_receive_message,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "ReceiveMessage")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_receive_message,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "ReceiveMessage")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_delete_message,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "DeleteMessage")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_delete_message,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "DeleteMessage")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_change_message_visibility,
+                )
+                .selected_by(
+                    &[rt::Selector::Query("Action", "ChangeMessageVisibility")],
+                ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_change_message_visibility,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(
+                    &[rt::Selector::Query("Action", "ChangeMessageVisibility")],
+                ),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_purge_queue,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "PurgeQueue")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_purge_queue,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "PurgeQueue")]),
+            rt::Operation::secured(
+                    M::GET,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_get_get_queue_attributes,
+                )
+                .selected_by(&[rt::Selector::Query("Action", "GetQueueAttributes")]),
+            rt::Operation::secured(
+                    M::POST,
+                    "/{AccountNumber}/{QueueName}/",
+                    HMAC,
+                    handle_post_get_queue_attributes,
+                )
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-www-form-urlencoded", 0, false)],
+                        false,
+                    ),
+                )
+                .selected_by(&[rt::Selector::Query("Action", "GetQueueAttributes")]),
+        ],
+    )
 }
+
+const HMAC: rt::Security<'static> = &[
+    &[("hmac", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: RelayQueueService> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -802,1227 +583,862 @@ impl<A: RelayQueueService> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/{AccountNumber}/{QueueName}/",
-                    "/console/jobs/{jobId}",
-                    "/console/jobs/{jobId}.json",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_get_create_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetCreateQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::required(
-                rt::query_scalar(&query, "QueueName")?,
-                "QueueName",
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_create_queue(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_create_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_get_create_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetCreateQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostCreateQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::CreateQueueRequest,
-                        >(&body, &[("QueueName", rt::FormValue::Text, false)])?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_create_queue(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::required(rt::query_scalar(&query, "QueueName")?, "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_create_queue(request, principal)))
 }
 
-async fn handle_get_list_queues<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetListQueuesRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            next_token: rt::query_scalar(&query, "NextToken")?,
-            max_results: rt::query_scalar(&query, "MaxResults")?,
-            queue_name_prefix: rt::query_scalar(&query, "QueueNamePrefix")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_list_queues(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_list_queues<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_post_create_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostCreateQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostListQueuesRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::ListQueuesRequest,
-                        >(
-                            &body,
-                            &[
-                                ("QueueNamePrefix", rt::FormValue::Text, false),
-                                ("MaxResults", rt::FormValue::Integer, false),
-                                ("NextToken", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_list_queues(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::CreateQueueRequest,
+                >(body, &[("QueueName", rt::FormValue::Text, false)])?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_create_queue(request, principal)))
 }
 
-async fn handle_get_get_queue_url<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetGetQueueUrlRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            queue_owner_account_id: rt::query_scalar(&query, "QueueOwnerAccountId")?,
-            queue_name: rt::required(
-                rt::query_scalar(&query, "QueueName")?,
-                "QueueName",
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_get_queue_url(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_get_queue_url<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_get_list_queues<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetListQueuesRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostGetQueueUrlRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::GetQueueUrlRequest,
-                        >(
-                            &body,
-                            &[
-                                ("QueueName", rt::FormValue::Text, false),
-                                ("QueueOwnerAccountId", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_get_queue_url(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        next_token: rt::query_scalar(&query, "NextToken")?,
+        max_results: rt::query_scalar(&query, "MaxResults")?,
+        queue_name_prefix: rt::query_scalar(&query, "QueueNamePrefix")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_list_queues(request, principal)))
 }
 
-async fn handle_get_delete_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetDeleteQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_delete_queue(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_delete_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_post_list_queues<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostListQueuesRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostDeleteQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => Some(rt::form_pairs(&body)?),
-                None => None,
-            },
-        };
-        Ok(shared.api.post_delete_queue(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::ListQueuesRequest,
+                >(
+                    body,
+                    &[
+                        ("QueueNamePrefix", rt::FormValue::Text, false),
+                        ("MaxResults", rt::FormValue::Integer, false),
+                        ("NextToken", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_list_queues(request, principal)))
 }
 
-async fn handle_get_send_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetSendMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            message_group_id: rt::query_scalar(&query, "MessageGroupId")?,
-            delay_seconds: rt::query_scalar(&query, "DelaySeconds")?,
-            message_body: rt::required(
-                rt::query_scalar(&query, "MessageBody")?,
-                "MessageBody",
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_send_message(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_send_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_get_get_queue_url<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetGetQueueUrlRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostSendMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::SendMessageRequest,
-                        >(
-                            &body,
-                            &[
-                                ("MessageBody", rt::FormValue::Text, false),
-                                ("DelaySeconds", rt::FormValue::Integer, false),
-                                ("MessageGroupId", rt::FormValue::Text, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_send_message(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        queue_owner_account_id: rt::query_scalar(&query, "QueueOwnerAccountId")?,
+        queue_name: rt::required(rt::query_scalar(&query, "QueueName")?, "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_get_queue_url(request, principal)))
 }
 
-async fn handle_get_receive_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetReceiveMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            wait_time_seconds: rt::query_scalar(&query, "WaitTimeSeconds")?,
-            visibility_timeout: rt::query_scalar(&query, "VisibilityTimeout")?,
-            max_number_of_messages: rt::query_scalar(&query, "MaxNumberOfMessages")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_receive_message(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_receive_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_post_get_queue_url<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostGetQueueUrlRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostReceiveMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::ReceiveMessageRequest,
-                        >(
-                            &body,
-                            &[
-                                ("MaxNumberOfMessages", rt::FormValue::Integer, false),
-                                ("VisibilityTimeout", rt::FormValue::Integer, false),
-                                ("WaitTimeSeconds", rt::FormValue::Integer, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_receive_message(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::GetQueueUrlRequest,
+                >(
+                    body,
+                    &[
+                        ("QueueName", rt::FormValue::Text, false),
+                        ("QueueOwnerAccountId", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_get_queue_url(request, principal)))
 }
 
-async fn handle_get_delete_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetDeleteMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            receipt_handle: rt::required(
-                rt::query_scalar(&query, "ReceiptHandle")?,
-                "ReceiptHandle",
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_delete_message(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_delete_message<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_get_delete_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetDeleteQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostDeleteMessageRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::DeleteMessageRequest,
-                        >(&body, &[("ReceiptHandle", rt::FormValue::Text, false)])?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_delete_message(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_delete_queue(request, principal)))
 }
 
-async fn handle_get_change_message_visibility<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetChangeMessageVisibilityRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            visibility_timeout: rt::required(
-                rt::query_scalar(&query, "VisibilityTimeout")?,
-                "VisibilityTimeout",
-            )?,
-            receipt_handle: rt::required(
-                rt::query_scalar(&query, "ReceiptHandle")?,
-                "ReceiptHandle",
-            )?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_change_message_visibility(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_change_message_visibility<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_post_delete_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostDeleteQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostChangeMessageVisibilityRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::ChangeMessageVisibilityRequest,
-                        >(
-                            &body,
-                            &[
-                                ("ReceiptHandle", rt::FormValue::Text, false),
-                                ("VisibilityTimeout", rt::FormValue::Integer, false),
-                            ],
-                        )?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_change_message_visibility(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() { Some(rt::form_pairs(body)?) } else { None },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_delete_queue(request, principal)))
 }
 
-async fn handle_get_purge_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetPurgeQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_purge_queue(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_purge_queue<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_get_send_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetSendMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostPurgeQueueRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => Some(rt::form_pairs(&body)?),
-                None => None,
-            },
-        };
-        Ok(shared.api.post_purge_queue(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        message_group_id: rt::query_scalar(&query, "MessageGroupId")?,
+        delay_seconds: rt::query_scalar(&query, "DelaySeconds")?,
+        message_body: rt::required(
+            rt::query_scalar(&query, "MessageBody")?,
+            "MessageBody",
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_send_message(request, principal)))
 }
 
-async fn handle_get_get_queue_attributes<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetGetQueueAttributesRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            attribute_name: rt::query_list(&query, "AttributeName", rt::parse_serde)?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-        };
-        Ok(shared.api.get_get_queue_attributes(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_post_get_queue_attributes<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let encoding = rt::request_encoding(
+fn handle_post_send_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostSendMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-www-form-urlencoded", 0, false)],
-            false,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/{AccountNumber}/{QueueName}/",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::PostGetQueueAttributesRequest {
-            x_amz_date: rt::header_param(
-                &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            account_number: rt::path_param(
-                path_values[0],
-                "AccountNumber",
-                rt::parse_scalar,
-            )?,
-            queue_name: rt::path_string(path_values[1], "QueueName")?,
-            action: rt::required(
-                rt::query_param(&query, "Action", rt::parse_serde)?,
-                "Action",
-            )?,
-            version: rt::required(
-                rt::query_param(&query, "Version", rt::parse_serde)?,
-                "Version",
-            )?,
-            body: match encoding {
-                Some(_) => {
-                    Some(
-                        rt::form_body::<
-                            super::types::GetQueueAttributesRequest,
-                        >(&body, &[("AttributeName", rt::FormValue::Text, true)])?,
-                    )
-                }
-                None => None,
-            },
-        };
-        Ok(shared.api.post_get_queue_attributes(request, principal).await)
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::SendMessageRequest,
+                >(
+                    body,
+                    &[
+                        ("MessageBody", rt::FormValue::Text, false),
+                        ("DelaySeconds", rt::FormValue::Integer, false),
+                        ("MessageGroupId", rt::FormValue::Text, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_send_message(request, principal)))
 }
 
-async fn handle_console_list_jobs<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleListJobsRequest {
-            showall: rt::or_default(
-                rt::query_scalar(&query, "showall")?,
-                "false",
-                "showall",
-            )?,
-            fields: rt::query_param(&query, "fields", rt::parse_serde)?,
-        };
-        Ok(shared.api.console_list_jobs(request, principal).await)
+fn handle_get_receive_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetReceiveMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        wait_time_seconds: rt::query_scalar(&query, "WaitTimeSeconds")?,
+        visibility_timeout: rt::query_scalar(&query, "VisibilityTimeout")?,
+        max_number_of_messages: rt::query_scalar(&query, "MaxNumberOfMessages")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_receive_message(request, principal)))
 }
 
-async fn handle_console_list_jobs_after_id<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleListJobsAfterIdRequest {
-            jobid: rt::required(rt::query_scalar(&query, "jobid")?, "jobid")?,
-            numrecords: rt::query_scalar(&query, "numrecords")?,
-        };
-        Ok(shared.api.console_list_jobs_after_id(request, principal).await)
+fn handle_post_receive_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostReceiveMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::ReceiveMessageRequest,
+                >(
+                    body,
+                    &[
+                        ("MaxNumberOfMessages", rt::FormValue::Integer, false),
+                        ("VisibilityTimeout", rt::FormValue::Integer, false),
+                        ("WaitTimeSeconds", rt::FormValue::Integer, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_receive_message(request, principal)))
 }
 
-async fn handle_console_redrive<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleRedriveRequest {
-            queue: rt::required(rt::query_scalar(&query, "queue")?, "queue")?,
-            body: rt::optional_json_body::<super::types::RedriveOptions>(&body)?,
-        };
-        Ok(shared.api.console_redrive(request, principal).await)
+fn handle_get_delete_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetDeleteMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        receipt_handle: rt::required(
+            rt::query_scalar(&query, "ReceiptHandle")?,
+            "ReceiptHandle",
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_delete_message(request, principal)))
 }
 
-async fn handle_console_job_status<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/console/jobs/{jobId}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleJobStatusRequest {
-            job_id: rt::path_string(path_values[0], "jobId")?,
-            view: rt::query_param(&query, "view", rt::parse_serde)?,
-        };
-        Ok(shared.api.console_job_status(request, principal).await)
+fn handle_post_delete_message<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostDeleteMessageRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::DeleteMessageRequest,
+                >(body, &[("ReceiptHandle", rt::FormValue::Text, false)])?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_delete_message(request, principal)))
 }
 
-async fn handle_console_job_document<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/console/jobs/{jobId}.json",
-        )?;
-        let request = super::types::ConsoleJobDocumentRequest {
-            job_id: rt::path_string(path_values[0], "jobId")?,
-        };
-        Ok(shared.api.console_job_document(request, principal).await)
+fn handle_get_change_message_visibility<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetChangeMessageVisibilityRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        visibility_timeout: rt::required(
+            rt::query_scalar(&query, "VisibilityTimeout")?,
+            "VisibilityTimeout",
+        )?,
+        receipt_handle: rt::required(
+            rt::query_scalar(&query, "ReceiptHandle")?,
+            "ReceiptHandle",
+        )?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_change_message_visibility(request, principal)))
 }
 
-async fn handle_console_export_history<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleExportHistoryRequest {
-            filename: rt::required(rt::query_scalar(&query, "filename")?, "filename")?,
-            date_from: rt::query_scalar(&query, "date_from")?,
-        };
-        Ok(shared.api.console_export_history(request, principal).await)
+fn handle_post_change_message_visibility<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostChangeMessageVisibilityRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::ChangeMessageVisibilityRequest,
+                >(
+                    body,
+                    &[
+                        ("ReceiptHandle", rt::FormValue::Text, false),
+                        ("VisibilityTimeout", rt::FormValue::Integer, false),
+                    ],
+                )?,
+            )
+        } else {
+            None
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.post_change_message_visibility(request, principal)))
 }
 
-async fn handle_console_search_messages<A: RelayQueueService>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ConsoleSearchMessagesRequest {
-            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
-            order_by: rt::required(
-                rt::query_param(&query, "order_by", rt::parse_serde)?,
-                "order_by",
-            )?,
-            page: rt::query_scalar(&query, "page")?,
-        };
-        Ok(shared.api.console_search_messages(request, principal).await)
+fn handle_get_purge_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetPurgeQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_purge_queue(request, principal)))
+}
+
+fn handle_post_purge_queue<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostPurgeQueueRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() { Some(rt::form_pairs(body)?) } else { None },
+    };
+    Ok(rt::answer(api.post_purge_queue(request, principal)))
+}
+
+fn handle_get_get_queue_attributes<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetGetQueueAttributesRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        attribute_name: rt::query_list(&query, "AttributeName", rt::parse_serde)?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+    };
+    Ok(rt::answer(api.get_get_queue_attributes(request, principal)))
+}
+
+fn handle_post_get_queue_attributes<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, encoding, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::PostGetQueueAttributesRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
+            &parts.headers,
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        account_number: rt::path_param(
+            path_values[0],
+            "AccountNumber",
+            rt::parse_scalar,
+        )?,
+        queue_name: rt::path_string(path_values[1], "QueueName")?,
+        action: rt::required(
+            rt::query_param(&query, "Action", rt::parse_serde)?,
+            "Action",
+        )?,
+        version: rt::required(
+            rt::query_param(&query, "Version", rt::parse_serde)?,
+            "Version",
+        )?,
+        body: if encoding.is_some() {
+            Some(
+                rt::form_body::<
+                    super::types::GetQueueAttributesRequest,
+                >(body, &[("AttributeName", rt::FormValue::Text, true)])?,
+            )
+        } else {
+            None
+        },
+    };
+    Ok(rt::answer(api.post_get_queue_attributes(request, principal)))
+}
+
+fn handle_console_list_jobs<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleListJobsRequest {
+        showall: rt::or_default(
+            rt::query_scalar(&query, "showall")?,
+            "false",
+            "showall",
+        )?,
+        fields: rt::query_param(&query, "fields", rt::parse_serde)?,
+    };
+    Ok(rt::answer(api.console_list_jobs(request, principal)))
+}
+
+fn handle_console_list_jobs_after_id<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleListJobsAfterIdRequest {
+        jobid: rt::required(rt::query_scalar(&query, "jobid")?, "jobid")?,
+        numrecords: rt::query_scalar(&query, "numrecords")?,
+    };
+    Ok(rt::answer(api.console_list_jobs_after_id(request, principal)))
+}
+
+fn handle_console_redrive<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleRedriveRequest {
+        queue: rt::required(rt::query_scalar(&query, "queue")?, "queue")?,
+        body: rt::optional_json_body::<super::types::RedriveOptions>(body)?,
+    };
+    Ok(rt::answer(api.console_redrive(request, principal)))
+}
+
+fn handle_console_job_status<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleJobStatusRequest {
+        job_id: rt::path_string(path_values[0], "jobId")?,
+        view: rt::query_param(&query, "view", rt::parse_serde)?,
+    };
+    Ok(rt::answer(api.console_job_status(request, principal)))
+}
+
+fn handle_console_job_document<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ConsoleJobDocumentRequest {
+        job_id: rt::path_string(path_values[0], "jobId")?,
+    };
+    Ok(rt::answer(api.console_job_document(request, principal)))
+}
+
+fn handle_console_export_history<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleExportHistoryRequest {
+        filename: rt::required(rt::query_scalar(&query, "filename")?, "filename")?,
+        date_from: rt::query_scalar(&query, "date_from")?,
+    };
+    Ok(rt::answer(api.console_export_history(request, principal)))
+}
+
+fn handle_console_search_messages<'a, A: RelayQueueService>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ConsoleSearchMessagesRequest {
+        q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
+        order_by: rt::required(
+            rt::query_param(&query, "order_by", rt::parse_serde)?,
+            "order_by",
+        )?,
+        page: rt::query_scalar(&query, "page")?,
+    };
+    Ok(rt::answer(api.console_search_messages(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::GetCreateQueueResponse {

@@ -221,103 +221,95 @@ pub fn router_with_config<A: LedgerlineReports>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/v2/archives/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_download_archive::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/archives/{p2}/manifest",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_archive_manifest::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/archives/{p2}/parts/{p4}/manifest",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_archive_part_manifest::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/health",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_health::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_reports::<A>)
-                .post(handle_create_report::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report::<A>)
-                .delete(handle_delete_report::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/charts/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_render_chart::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/export",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_export_report::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/rebuild",
-            ::axum::routing::MethodRouter::new()
-                .post(handle_rebuild_report::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/source",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report_source::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/thumbnail.png",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report_thumbnail::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/versions/{p4}/export",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_export_report_version::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/versions/{p4}/source",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report_version_source::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/status.html",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_status_page::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/v2/archives/{archiveId}",
+                API_KEY,
+                handle_download_archive,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/archives/{archiveId}/manifest",
+                API_KEY,
+                handle_get_archive_manifest,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
+                API_KEY,
+                handle_get_archive_part_manifest,
+            ),
+            rt::Operation::open(M::GET, "/v2/health", handle_get_health),
+            rt::Operation::secured(M::GET, "/v2/reports", API_KEY, handle_list_reports),
+            rt::Operation::secured(M::POST, "/v2/reports", API_KEY, handle_create_report)
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}",
+                API_KEY,
+                handle_get_report,
+            ),
+            rt::Operation::secured(
+                M::DELETE,
+                "/v2/reports/{reportId}",
+                API_KEY,
+                handle_delete_report,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/charts/{chartId}",
+                API_KEY,
+                handle_render_chart,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/export",
+                API_KEY,
+                handle_export_report,
+            ),
+            rt::Operation::secured(
+                M::POST,
+                "/v2/reports/{reportId}/rebuild",
+                API_KEY,
+                handle_rebuild_report,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/source",
+                API_KEY,
+                handle_get_report_source,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/thumbnail.png",
+                API_KEY,
+                handle_get_report_thumbnail,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/versions/{version}/export",
+                API_KEY,
+                handle_export_report_version,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/versions/{version}/source",
+                API_KEY,
+                handle_get_report_version_source,
+            ),
+            rt::Operation::open(M::GET, "/v2/status.html", handle_get_status_page),
+        ],
+    )
 }
+
+const API_KEY: rt::Security<'static> = &[
+    &[("apiKey", rt::CredentialSource::Header("X-Api-Key"))],
+];
 
 impl<A: LedgerlineReports> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -337,359 +329,206 @@ impl<A: LedgerlineReports> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/v2/reports/{reportId}",
-                    "/v2/reports/{reportId}",
-                    "/v2/reports/{reportId}/rebuild",
-                    "/v2/reports/{reportId}/export",
-                    "/v2/reports/{reportId}/thumbnail.png",
-                    "/v2/reports/{reportId}/charts/{chartId}",
-                    "/v2/reports/{reportId}/source",
-                    "/v2/reports/{reportId}/versions/{version}/export",
-                    "/v2/reports/{reportId}/versions/{version}/source",
-                    "/v2/archives/{archiveId}",
-                    "/v2/archives/{archiveId}/manifest",
-                    "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
-                ],
-            ),
-        )
+fn handle_get_health<'a, A: LedgerlineReports>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::GetHealthRequest {};
+    Ok(rt::answer(api.get_health(request)))
 }
 
-async fn method_not_allowed<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_get_health<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::GetHealthRequest {};
-        Ok(shared.api.get_health(request).await)
+fn handle_get_status_page<'a, A: LedgerlineReports>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::GetStatusPageRequest {
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_status_page(request)))
 }
 
-async fn handle_get_status_page<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::GetStatusPageRequest {
-        };
-        Ok(shared.api.get_status_page(request).await)
+fn handle_list_reports<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListReportsRequest {
+        kind: rt::query_param(&query, "kind", rt::parse_serde)?,
+        page: rt::query_scalar(&query, "page")?,
+        per_page: rt::query_scalar(&query, "per_page")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_reports(request, principal)))
 }
 
-async fn handle_list_reports<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListReportsRequest {
-            kind: rt::query_param(&query, "kind", rt::parse_serde)?,
-            page: rt::query_scalar(&query, "page")?,
-            per_page: rt::query_scalar(&query, "per_page")?,
-        };
-        Ok(shared.api.list_reports(request, principal).await)
+fn handle_create_report<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let request = super::types::CreateReportRequest {
+        body: rt::json_body::<super::types::NewReport>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_report(request, principal)))
 }
 
-async fn handle_create_report<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::CreateReportRequest {
-            body: rt::json_body::<super::types::NewReport>(&body)?,
-        };
-        Ok(shared.api.create_report(request, principal).await)
+fn handle_get_report<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetReportRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        if_none_match: rt::header_param(
+            &parts.headers,
+            "If-None-Match",
+            rt::parse_scalar,
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_report(request, principal)))
 }
 
-async fn handle_get_report<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}",
-        )?;
-        let request = super::types::GetReportRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            if_none_match: rt::header_param(
-                &parts.headers,
-                "If-None-Match",
-                rt::parse_scalar,
-            )?,
-        };
-        Ok(shared.api.get_report(request, principal).await)
+fn handle_delete_report<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::DeleteReportRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_report(request, principal)))
 }
 
-async fn handle_delete_report<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}",
-        )?;
-        let request = super::types::DeleteReportRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-        };
-        Ok(shared.api.delete_report(request, principal).await)
+fn handle_rebuild_report<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::RebuildReportRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.rebuild_report(request, principal)))
 }
 
-async fn handle_rebuild_report<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/rebuild",
-        )?;
-        let request = super::types::RebuildReportRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-        };
-        Ok(shared.api.rebuild_report(request, principal).await)
+fn handle_export_report<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ExportReportRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        accept: rt::header_param(&parts.headers, "Accept", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.export_report(request, principal)))
 }
 
-async fn handle_export_report<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/export",
-        )?;
-        let request = super::types::ExportReportRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            accept: rt::header_param(&parts.headers, "Accept", rt::parse_scalar)?,
-        };
-        Ok(shared.api.export_report(request, principal).await)
+fn handle_get_report_thumbnail<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetReportThumbnailRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_report_thumbnail(request, principal)))
 }
 
-async fn handle_get_report_thumbnail<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/thumbnail.png",
-        )?;
-        let request = super::types::GetReportThumbnailRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-        };
-        Ok(shared.api.get_report_thumbnail(request, principal).await)
+fn handle_render_chart<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::RenderChartRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        chart_id: rt::path_string(path_values[1], "chartId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.render_chart(request, principal)))
 }
 
-async fn handle_render_chart<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/charts/{chartId}",
-        )?;
-        let request = super::types::RenderChartRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            chart_id: rt::path_string(path_values[1], "chartId")?,
-        };
-        Ok(shared.api.render_chart(request, principal).await)
+fn handle_get_report_source<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetReportSourceRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_report_source(request, principal)))
 }
 
-async fn handle_get_report_source<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/source",
-        )?;
-        let request = super::types::GetReportSourceRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-        };
-        Ok(shared.api.get_report_source(request, principal).await)
+fn handle_export_report_version<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::ExportReportVersionRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.export_report_version(request, principal)))
 }
 
-async fn handle_export_report_version<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/versions/{version}/export",
-        )?;
-        let request = super::types::ExportReportVersionRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
-        };
-        Ok(shared.api.export_report_version(request, principal).await)
+fn handle_get_report_version_source<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::GetReportVersionSourceRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_report_version_source(request, principal)))
 }
 
-async fn handle_get_report_version_source<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/versions/{version}/source",
-        )?;
-        let request = super::types::GetReportVersionSourceRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
-        };
-        Ok(shared.api.get_report_version_source(request, principal).await)
+fn handle_download_archive<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::DownloadArchiveRequest {
+        archive_id: rt::path_string(path_values[0], "archiveId")?,
+        range: rt::header_param(&parts.headers, "Range", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.download_archive(request, principal)))
 }
 
-async fn handle_download_archive<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/archives/{archiveId}",
-        )?;
-        let request = super::types::DownloadArchiveRequest {
-            archive_id: rt::path_string(path_values[0], "archiveId")?,
-            range: rt::header_param(&parts.headers, "Range", rt::parse_scalar)?,
-        };
-        Ok(shared.api.download_archive(request, principal).await)
+fn handle_get_archive_manifest<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetArchiveManifestRequest {
+        archive_id: rt::path_string(path_values[0], "archiveId")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_archive_manifest(request, principal)))
 }
 
-async fn handle_get_archive_manifest<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/archives/{archiveId}/manifest",
-        )?;
-        let request = super::types::GetArchiveManifestRequest {
-            archive_id: rt::path_string(path_values[0], "archiveId")?,
-        };
-        Ok(shared.api.get_archive_manifest(request, principal).await)
+fn handle_get_archive_part_manifest<'a, A: LedgerlineReports>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::GetArchivePartManifestRequest {
+        archive_id: rt::path_string(path_values[0], "archiveId")?,
+        part_number: rt::path_param(path_values[1], "partNumber", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_get_archive_part_manifest<A: LedgerlineReports>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("apiKey", rt::in_header("X-Api-Key"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/archives/{archiveId}/parts/{partNumber}/manifest",
-        )?;
-        let request = super::types::GetArchivePartManifestRequest {
-            archive_id: rt::path_string(path_values[0], "archiveId")?,
-            part_number: rt::path_param(path_values[1], "partNumber", rt::parse_scalar)?,
-        };
-        Ok(shared.api.get_archive_part_manifest(request, principal).await)
-    };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_archive_part_manifest(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::GetHealthResponse {

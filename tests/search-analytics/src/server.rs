@@ -190,95 +190,91 @@ pub fn router_with_config<A: SearchAnalyticsApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/v2/billing/invoices",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_invoices::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/buckets/{p2}/objects/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_object_versions::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/events",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_events::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/geo/points/{p3}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_points_near::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/geo/points/{p3}/nearest",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_nearest_point::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/health",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_health::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/indexes/{p2}/documents",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_search_documents::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/indexes/{p2}/documents/{p4}/similar",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_find_similar_documents::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/metrics/{p2}/series/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_metric_series::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/metrics/{p2}/window/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_metric_window::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/columns/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report_columns::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/reports/{p2}/rows/{p4}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_report_rows::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/v2/resources/tagged",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_tagged_resources::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/v2/billing/invoices",
+                SESSION_COOKIE,
+                handle_list_invoices,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/buckets/{bucket}/objects/{path}",
+                SESSION_COOKIE,
+                handle_list_object_versions,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/events",
+                SESSION_COOKIE,
+                handle_list_events,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/geo/points/{near}",
+                SESSION_COOKIE,
+                handle_list_points_near,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/geo/points/{near}/nearest",
+                SESSION_COOKIE,
+                handle_nearest_point,
+            ),
+            rt::Operation::open(M::GET, "/v2/health", handle_get_health),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/indexes/{indexIds}/documents",
+                SESSION_COOKIE,
+                handle_search_documents,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/indexes/{indexIds}/documents/{documentId}/similar",
+                SESSION_COOKIE,
+                handle_find_similar_documents,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/metrics/{metric}/series/{dimensions}",
+                SESSION_COOKIE,
+                handle_get_metric_series,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/metrics/{metric}/window/{window}",
+                SESSION_COOKIE,
+                handle_get_metric_window,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/columns/{columns}",
+                SESSION_COOKIE,
+                handle_get_report_columns,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/reports/{reportId}/rows/{range}",
+                SESSION_COOKIE,
+                handle_get_report_rows,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/v2/resources/tagged",
+                SESSION_COOKIE,
+                handle_list_tagged_resources,
+            ),
+        ],
+    )
 }
+
+const SESSION_COOKIE: rt::Security<'static> = &[
+    &[("sessionCookie", rt::CredentialSource::Cookie("sid"))],
+];
 
 impl<A: SearchAnalyticsApi> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -298,647 +294,503 @@ impl<A: SearchAnalyticsApi> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/v2/indexes/{indexIds}/documents",
-                    "/v2/indexes/{indexIds}/documents/{documentId}/similar",
-                    "/v2/reports/{reportId}/columns/{columns}",
-                    "/v2/reports/{reportId}/rows/{range}",
-                    "/v2/metrics/{metric}/series/{dimensions}",
-                    "/v2/metrics/{metric}/window/{window}",
-                    "/v2/geo/points/{near}",
-                    "/v2/geo/points/{near}/nearest",
-                    "/v2/buckets/{bucket}/objects/{path}",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_search_documents<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/indexes/{indexIds}/documents",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::SearchDocumentsRequest {
-            index_ids: rt::required(
-                rt::parse_items(
-                    Some(
-                        rt::path_items(
-                            path_values[0],
-                            "indexIds",
-                            rt::Style::Joined(','),
-                        )?,
-                    ),
-                    "indexIds",
-                    rt::parse_scalar,
-                )?,
+fn handle_search_documents<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::SearchDocumentsRequest {
+        index_ids: rt::required(
+            rt::parse_items(
+                Some(
+                    rt::path_items(path_values[0], "indexIds", rt::Style::Joined(','))?,
+                ),
                 "indexIds",
-            )?,
-            q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
-            fields: rt::parse_items(
-                rt::query_items(&parts, "fields", rt::Style::Joined(','))?,
-                "fields",
                 rt::parse_scalar,
             )?,
-            tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
-            sort: rt::parse_items(
-                rt::query_items(&parts, "sort", rt::Style::Joined(' '))?,
-                "sort",
-                rt::parse_scalar,
-            )?,
-            facets: rt::parse_items(
-                rt::query_items(&parts, "facets", rt::Style::Joined('|'))?,
-                "facets",
-                rt::parse_scalar,
-            )?,
-            filter: rt::parse_members::<
-                super::types::DocumentFilter,
-            >(
-                rt::query_members(
-                    &parts,
-                    "filter",
-                    rt::Style::DeepObject,
-                    &[
-                        "q",
-                        "fields",
-                        "tag",
-                        "sort",
-                        "facets",
-                        "page",
-                        "pageSize",
-                        "highlight",
-                        "order",
-                    ],
-                )?,
+            "indexIds",
+        )?,
+        q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
+        fields: rt::parse_items(
+            rt::query_items(parts, "fields", rt::Style::Joined(','))?,
+            "fields",
+            rt::parse_scalar,
+        )?,
+        tag: rt::query_list(&query, "tag", rt::parse_scalar)?,
+        sort: rt::parse_items(
+            rt::query_items(parts, "sort", rt::Style::Joined(' '))?,
+            "sort",
+            rt::parse_scalar,
+        )?,
+        facets: rt::parse_items(
+            rt::query_items(parts, "facets", rt::Style::Joined('|'))?,
+            "facets",
+            rt::parse_scalar,
+        )?,
+        filter: rt::parse_members::<
+            super::types::DocumentFilter,
+        >(
+            rt::query_members(
+                parts,
                 "filter",
-                &["status", "owner"],
-                false,
-            )?,
-            page: rt::or_default(rt::query_scalar(&query, "page")?, "1", "page")?,
-            page_size: rt::or_default(
-                rt::query_scalar(&query, "pageSize")?,
-                "20",
-                "pageSize",
-            )?,
-            highlight: rt::or_default(
-                rt::query_scalar(&query, "highlight")?,
-                "false",
-                "highlight",
-            )?,
-            order: rt::or_default(
-                rt::query_param(&query, "order", rt::parse_serde)?,
-                "\"relevance\"",
-                "order",
-            )?,
-            x_tenant_ids: rt::parse_items(
-                rt::header_items(
-                    &parts.headers,
-                    "X-Tenant-Ids",
-                    rt::Style::Joined(','),
-                )?,
-                "X-Tenant-Ids",
-                rt::parse_scalar,
-            )?,
-            x_client: rt::parse_members::<
-                super::types::ClientInfo,
-            >(
-                rt::header_members(&parts.headers, "X-Client", rt::Style::Exploded)?,
-                "X-Client",
-                &["name", "version"],
-                false,
-            )?,
-            locale: rt::or_default(
-                rt::cookie_param(&parts.headers, "locale", rt::parse_scalar)?,
-                "\"en-US\"",
-                "locale",
-            )?,
-            recent_queries: rt::parse_items(
-                rt::cookie_items(
-                    &parts.headers,
-                    "recentQueries",
-                    rt::Style::Joined(','),
-                )?,
-                "recentQueries",
-                rt::parse_scalar,
-            )?,
-        };
-        Ok(shared.api.search_documents(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_find_similar_documents<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/indexes/{indexIds}/documents/{documentId}/similar",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::FindSimilarDocumentsRequest {
-            index_ids: rt::required(
-                rt::parse_items(
-                    Some(
-                        rt::path_items(
-                            path_values[0],
-                            "indexIds",
-                            rt::Style::Joined(','),
-                        )?,
-                    ),
-                    "indexIds",
-                    rt::parse_scalar,
-                )?,
-                "indexIds",
-            )?,
-            document_id: rt::path_string(path_values[1], "documentId")?,
-            min_score: rt::or_default(
-                rt::query_scalar(&query, "minScore")?,
-                "0.5",
-                "minScore",
-            )?,
-            tag: rt::parse_items(
-                rt::cookie_items(&parts.headers, "tag", rt::Style::Exploded)?,
-                "tag",
-                rt::parse_scalar,
-            )?,
-        };
-        Ok(shared.api.find_similar_documents(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_get_report_columns<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/columns/{columns}",
-        )?;
-        let request = super::types::GetReportColumnsRequest {
-            report_id: rt::path_string(
-                rt::path_unprefixed(
-                    path_values[0],
-                    "reportId",
-                    rt::Style::Label { explode: false },
-                )?,
-                "reportId",
-            )?,
-            columns: rt::required(
-                rt::parse_items(
-                    Some(
-                        rt::path_items(
-                            path_values[1],
-                            "columns",
-                            rt::Style::Label { explode: true },
-                        )?,
-                    ),
-                    "columns",
-                    rt::parse_scalar,
-                )?,
-                "columns",
-            )?,
-        };
-        Ok(shared.api.get_report_columns(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_get_report_rows<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/reports/{reportId}/rows/{range}",
-        )?;
-        let request = super::types::GetReportRowsRequest {
-            report_id: rt::path_string(path_values[0], "reportId")?,
-            range: rt::required(
-                rt::parse_members::<
-                    super::types::RowRange,
-                >(
-                    Some(
-                        rt::path_members(
-                            path_values[1],
-                            "range",
-                            rt::Style::Label { explode: false },
-                        )?,
-                    ),
-                    "range",
-                    &[],
-                    false,
-                )?,
-                "range",
-            )?,
-        };
-        Ok(shared.api.get_report_rows(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_get_metric_series<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/metrics/{metric}/series/{dimensions}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::GetMetricSeriesRequest {
-            metric: rt::path_param(
-                rt::path_unprefixed(
-                    path_values[0],
-                    "metric",
-                    rt::Style::Matrix {
-                        explode: false,
-                    },
-                )?,
-                "metric",
-                rt::parse_serde,
-            )?,
-            dimensions: rt::required(
-                rt::parse_items(
-                    Some(
-                        rt::path_items(
-                            path_values[1],
-                            "dimensions",
-                            rt::Style::Matrix {
-                                explode: false,
-                            },
-                        )?,
-                    ),
-                    "dimensions",
-                    rt::parse_scalar,
-                )?,
-                "dimensions",
-            )?,
-            interval: rt::or_default(
-                rt::query_param(&query, "interval", rt::parse_serde)?,
-                "\"hour\"",
-                "interval",
-            )?,
-        };
-        Ok(shared.api.get_metric_series(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_get_metric_window<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/metrics/{metric}/window/{window}",
-        )?;
-        let request = super::types::GetMetricWindowRequest {
-            metric: rt::path_param(path_values[0], "metric", rt::parse_serde)?,
-            window: rt::required(
-                rt::parse_members::<
-                    super::types::TimeWindow,
-                >(
-                    Some(
-                        rt::path_members(
-                            path_values[1],
-                            "window",
-                            rt::Style::Matrix { explode: true },
-                        )?,
-                    ),
-                    "window",
-                    &["from", "to"],
-                    false,
-                )?,
-                "window",
-            )?,
-            x_breakdown: rt::parse_members::<
-                ::std::collections::BTreeMap<String, f64>,
-            >(
-                rt::header_members(
-                    &parts.headers,
-                    "X-Breakdown",
-                    rt::Style::Joined(','),
-                )?,
-                "X-Breakdown",
-                &[],
-                false,
-            )?,
-        };
-        Ok(shared.api.get_metric_window(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_list_points_near<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/geo/points/{near}",
-        )?;
-        let request = super::types::ListPointsNearRequest {
-            near: rt::required(
-                rt::parse_members::<
-                    super::types::GeoPoint,
-                >(
-                    Some(
-                        rt::path_members(path_values[0], "near", rt::Style::Joined(','))?,
-                    ),
-                    "near",
-                    &[],
-                    false,
-                )?,
-                "near",
-            )?,
-            bbox: rt::parse_members::<
-                super::types::BoundingBox,
-            >(
-                rt::query_members(&parts, "bbox", rt::Style::Joined(','), &[])?,
-                "bbox",
-                &[],
-                false,
-            )?,
-        };
-        Ok(shared.api.list_points_near(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_nearest_point<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/v2/geo/points/{near}/nearest",
-        )?;
-        let request = super::types::NearestPointRequest {
-            near: rt::required(
-                rt::parse_members::<
-                    super::types::GeoPoint,
-                >(
-                    Some(rt::path_members(path_values[0], "near", rt::Style::Exploded)?),
-                    "near",
-                    &[],
-                    false,
-                )?,
-                "near",
-            )?,
-        };
-        Ok(shared.api.nearest_point(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_list_object_versions<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/v2/buckets/{bucket}/objects/{path}",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListObjectVersionsRequest {
-            bucket: rt::path_string(path_values[0], "bucket")?,
-            path: rt::path_string(path_values[1], "path")?,
-            path2: rt::query_scalar(&query, "path")?,
-        };
-        Ok(shared.api.list_object_versions(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_list_events<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListEventsRequest {
-            start_time: rt::query_scalar(&query, "StartTime")?,
-            start_time2: rt::query_scalar(&query, "StartTime<")?,
-            start_time3: rt::query_scalar(&query, "StartTime>")?,
-            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "50", "limit")?,
-            actor: rt::parse_members::<
-                super::types::Actor,
-            >(
-                rt::query_members(
-                    &parts,
-                    "actor",
-                    rt::Style::Exploded,
-                    &["StartTime", "StartTime<", "StartTime>", "limit"],
-                )?,
-                "actor",
-                &["kind", "id"],
-                false,
-            )?,
-            x_trace_context: rt::parse_members::<
-                super::types::TraceContext,
-            >(
-                rt::header_members(
-                    &parts.headers,
-                    "X-Trace-Context",
-                    rt::Style::Joined(','),
-                )?,
-                "X-Trace-Context",
-                &["traceId", "spanId"],
-                false,
-            )?,
-        };
-        Ok(shared.api.list_events(request, principal).await)
-    };
-    rt::respond(&shared, work).await
-}
-
-async fn handle_list_invoices<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListInvoicesRequest {
-            expand: rt::query_bracketed::<
-                Vec<String>,
-            >(
-                &parts,
-                "expand",
-                false,
-                &["created", "billing_cycle_anchor", "customer_details", "limit"],
-                &[&["*"]],
-            )?,
-            created: rt::query_bracketed::<
-                super::types::ListInvoicesCreated,
-            >(
-                &parts,
-                "created",
-                false,
-                &["expand", "billing_cycle_anchor", "customer_details", "limit"],
-                &[],
-            )?,
-            billing_cycle_anchor: rt::query_bracketed::<
-                i64,
-            >(
-                &parts,
-                "billing_cycle_anchor",
-                false,
-                &["expand", "created", "customer_details", "limit"],
-                &[],
-            )?,
-            customer_details: rt::query_bracketed::<
-                super::types::CustomerDetails,
-            >(
-                &parts,
-                "customer_details",
-                false,
-                &["expand", "created", "billing_cycle_anchor", "limit"],
+                rt::Style::DeepObject,
                 &[
-                    &["address", "city"],
-                    &["address", "line1"],
-                    &["address", "postal_code"],
-                    &["tax_ids", "*", "type"],
-                    &["tax_ids", "*", "value"],
-                    &["tax_exempt"],
+                    "q",
+                    "fields",
+                    "tag",
+                    "sort",
+                    "facets",
+                    "page",
+                    "pageSize",
+                    "highlight",
+                    "order",
                 ],
             )?,
-            limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
-        };
-        Ok(shared.api.list_invoices(request, principal).await)
+            "filter",
+            &["status", "owner"],
+            false,
+        )?,
+        page: rt::or_default(rt::query_scalar(&query, "page")?, "1", "page")?,
+        page_size: rt::or_default(
+            rt::query_scalar(&query, "pageSize")?,
+            "20",
+            "pageSize",
+        )?,
+        highlight: rt::or_default(
+            rt::query_scalar(&query, "highlight")?,
+            "false",
+            "highlight",
+        )?,
+        order: rt::or_default(
+            rt::query_param(&query, "order", rt::parse_serde)?,
+            "\"relevance\"",
+            "order",
+        )?,
+        x_tenant_ids: rt::parse_items(
+            rt::header_items(&parts.headers, "X-Tenant-Ids", rt::Style::Joined(','))?,
+            "X-Tenant-Ids",
+            rt::parse_scalar,
+        )?,
+        x_client: rt::parse_members::<
+            super::types::ClientInfo,
+        >(
+            rt::header_members(&parts.headers, "X-Client", rt::Style::Exploded)?,
+            "X-Client",
+            &["name", "version"],
+            false,
+        )?,
+        locale: rt::or_default(
+            rt::cookie_param(&parts.headers, "locale", rt::parse_scalar)?,
+            "\"en-US\"",
+            "locale",
+        )?,
+        recent_queries: rt::parse_items(
+            rt::cookie_items(&parts.headers, "recentQueries", rt::Style::Joined(','))?,
+            "recentQueries",
+            rt::parse_scalar,
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.search_documents(request, principal)))
 }
 
-async fn handle_list_tagged_resources<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("sessionCookie", rt::in_cookie("sid"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListTaggedResourcesRequest {
-            resource_ids: rt::query_list(&query, "ResourceIds", rt::parse_serde)?,
-            tags: rt::query_bracketed::<
-                Vec<super::types::Tag>,
+fn handle_find_similar_documents<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::FindSimilarDocumentsRequest {
+        index_ids: rt::required(
+            rt::parse_items(
+                Some(
+                    rt::path_items(path_values[0], "indexIds", rt::Style::Joined(','))?,
+                ),
+                "indexIds",
+                rt::parse_scalar,
+            )?,
+            "indexIds",
+        )?,
+        document_id: rt::path_string(path_values[1], "documentId")?,
+        min_score: rt::or_default(
+            rt::query_scalar(&query, "minScore")?,
+            "0.5",
+            "minScore",
+        )?,
+        tag: rt::parse_items(
+            rt::cookie_items(&parts.headers, "tag", rt::Style::Exploded)?,
+            "tag",
+            rt::parse_scalar,
+        )?,
+    };
+    Ok(rt::answer(api.find_similar_documents(request, principal)))
+}
+
+fn handle_get_report_columns<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::GetReportColumnsRequest {
+        report_id: rt::path_string(
+            rt::path_unprefixed(
+                path_values[0],
+                "reportId",
+                rt::Style::Label { explode: false },
+            )?,
+            "reportId",
+        )?,
+        columns: rt::required(
+            rt::parse_items(
+                Some(
+                    rt::path_items(
+                        path_values[1],
+                        "columns",
+                        rt::Style::Label { explode: true },
+                    )?,
+                ),
+                "columns",
+                rt::parse_scalar,
+            )?,
+            "columns",
+        )?,
+    };
+    Ok(rt::answer(api.get_report_columns(request, principal)))
+}
+
+fn handle_get_report_rows<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::GetReportRowsRequest {
+        report_id: rt::path_string(path_values[0], "reportId")?,
+        range: rt::required(
+            rt::parse_members::<
+                super::types::RowRange,
             >(
-                &parts,
-                "Tags",
+                Some(
+                    rt::path_members(
+                        path_values[1],
+                        "range",
+                        rt::Style::Label { explode: false },
+                    )?,
+                ),
+                "range",
+                &[],
                 false,
-                &["ResourceIds", "Filters", "LoggingConfig", "MaxResults"],
-                &[&["*", "Key"], &["*", "Value"]],
             )?,
-            filters: rt::required(
-                rt::query_bracketed::<
-                    Vec<super::types::Filter>,
-                >(
-                    &parts,
-                    "Filters",
-                    false,
-                    &["ResourceIds", "Tags", "LoggingConfig", "MaxResults"],
-                    &[&["*", "Name"], &["*", "Values", "*"]],
-                )?,
-                "Filters",
-            )?,
-            logging_config: rt::query_bracketed::<
-                super::types::LoggingConfig,
-            >(
-                &parts,
-                "LoggingConfig",
-                true,
-                &["ResourceIds", "Tags", "Filters", "MaxResults"],
-                &[&["LogGroupName"], &["Destinations", "*"]],
-            )?,
-            max_results: rt::query_scalar(&query, "MaxResults")?,
-        };
-        Ok(shared.api.list_tagged_resources(request, principal).await)
+            "range",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_report_rows(request, principal)))
 }
 
-async fn handle_get_health<A: SearchAnalyticsApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::GetHealthRequest {};
-        Ok(shared.api.get_health(request).await)
+fn handle_get_metric_series<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::GetMetricSeriesRequest {
+        metric: rt::path_param(
+            rt::path_unprefixed(
+                path_values[0],
+                "metric",
+                rt::Style::Matrix {
+                    explode: false,
+                },
+            )?,
+            "metric",
+            rt::parse_serde,
+        )?,
+        dimensions: rt::required(
+            rt::parse_items(
+                Some(
+                    rt::path_items(
+                        path_values[1],
+                        "dimensions",
+                        rt::Style::Matrix {
+                            explode: false,
+                        },
+                    )?,
+                ),
+                "dimensions",
+                rt::parse_scalar,
+            )?,
+            "dimensions",
+        )?,
+        interval: rt::or_default(
+            rt::query_param(&query, "interval", rt::parse_serde)?,
+            "\"hour\"",
+            "interval",
+        )?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_metric_series(request, principal)))
+}
+
+fn handle_get_metric_window<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::GetMetricWindowRequest {
+        metric: rt::path_param(path_values[0], "metric", rt::parse_serde)?,
+        window: rt::required(
+            rt::parse_members::<
+                super::types::TimeWindow,
+            >(
+                Some(
+                    rt::path_members(
+                        path_values[1],
+                        "window",
+                        rt::Style::Matrix { explode: true },
+                    )?,
+                ),
+                "window",
+                &["from", "to"],
+                false,
+            )?,
+            "window",
+        )?,
+        x_breakdown: rt::parse_members::<
+            ::std::collections::BTreeMap<String, f64>,
+        >(
+            rt::header_members(&parts.headers, "X-Breakdown", rt::Style::Joined(','))?,
+            "X-Breakdown",
+            &[],
+            false,
+        )?,
+    };
+    Ok(rt::answer(api.get_metric_window(request, principal)))
+}
+
+fn handle_list_points_near<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::ListPointsNearRequest {
+        near: rt::required(
+            rt::parse_members::<
+                super::types::GeoPoint,
+            >(
+                Some(rt::path_members(path_values[0], "near", rt::Style::Joined(','))?),
+                "near",
+                &[],
+                false,
+            )?,
+            "near",
+        )?,
+        bbox: rt::parse_members::<
+            super::types::BoundingBox,
+        >(
+            rt::query_members(parts, "bbox", rt::Style::Joined(','), &[])?,
+            "bbox",
+            &[],
+            false,
+        )?,
+    };
+    Ok(rt::answer(api.list_points_near(request, principal)))
+}
+
+fn handle_nearest_point<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::NearestPointRequest {
+        near: rt::required(
+            rt::parse_members::<
+                super::types::GeoPoint,
+            >(
+                Some(rt::path_members(path_values[0], "near", rt::Style::Exploded)?),
+                "near",
+                &[],
+                false,
+            )?,
+            "near",
+        )?,
+    };
+    Ok(rt::answer(api.nearest_point(request, principal)))
+}
+
+fn handle_list_object_versions<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListObjectVersionsRequest {
+        bucket: rt::path_string(path_values[0], "bucket")?,
+        path: rt::path_string(path_values[1], "path")?,
+        path2: rt::query_scalar(&query, "path")?,
+    };
+    Ok(rt::answer(api.list_object_versions(request, principal)))
+}
+
+fn handle_list_events<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListEventsRequest {
+        start_time: rt::query_scalar(&query, "StartTime")?,
+        start_time2: rt::query_scalar(&query, "StartTime<")?,
+        start_time3: rt::query_scalar(&query, "StartTime>")?,
+        limit: rt::or_default(rt::query_scalar(&query, "limit")?, "50", "limit")?,
+        actor: rt::parse_members::<
+            super::types::Actor,
+        >(
+            rt::query_members(
+                parts,
+                "actor",
+                rt::Style::Exploded,
+                &["StartTime", "StartTime<", "StartTime>", "limit"],
+            )?,
+            "actor",
+            &["kind", "id"],
+            false,
+        )?,
+        x_trace_context: rt::parse_members::<
+            super::types::TraceContext,
+        >(
+            rt::header_members(
+                &parts.headers,
+                "X-Trace-Context",
+                rt::Style::Joined(','),
+            )?,
+            "X-Trace-Context",
+            &["traceId", "spanId"],
+            false,
+        )?,
+    };
+    Ok(rt::answer(api.list_events(request, principal)))
+}
+
+fn handle_list_invoices<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListInvoicesRequest {
+        expand: rt::query_bracketed::<
+            Vec<String>,
+        >(
+            parts,
+            "expand",
+            false,
+            &["created", "billing_cycle_anchor", "customer_details", "limit"],
+            &[&["*"]],
+        )?,
+        created: rt::query_bracketed::<
+            super::types::ListInvoicesCreated,
+        >(
+            parts,
+            "created",
+            false,
+            &["expand", "billing_cycle_anchor", "customer_details", "limit"],
+            &[],
+        )?,
+        billing_cycle_anchor: rt::query_bracketed::<
+            i64,
+        >(
+            parts,
+            "billing_cycle_anchor",
+            false,
+            &["expand", "created", "customer_details", "limit"],
+            &[],
+        )?,
+        customer_details: rt::query_bracketed::<
+            super::types::CustomerDetails,
+        >(
+            parts,
+            "customer_details",
+            false,
+            &["expand", "created", "billing_cycle_anchor", "limit"],
+            &[
+                &["address", "city"],
+                &["address", "line1"],
+                &["address", "postal_code"],
+                &["tax_ids", "*", "type"],
+                &["tax_ids", "*", "value"],
+                &["tax_exempt"],
+            ],
+        )?,
+        limit: rt::or_default(rt::query_scalar(&query, "limit")?, "10", "limit")?,
+    };
+    Ok(rt::answer(api.list_invoices(request, principal)))
+}
+
+fn handle_list_tagged_resources<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListTaggedResourcesRequest {
+        resource_ids: rt::query_list(&query, "ResourceIds", rt::parse_serde)?,
+        tags: rt::query_bracketed::<
+            Vec<super::types::Tag>,
+        >(
+            parts,
+            "Tags",
+            false,
+            &["ResourceIds", "Filters", "LoggingConfig", "MaxResults"],
+            &[&["*", "Key"], &["*", "Value"]],
+        )?,
+        filters: rt::required(
+            rt::query_bracketed::<
+                Vec<super::types::Filter>,
+            >(
+                parts,
+                "Filters",
+                false,
+                &["ResourceIds", "Tags", "LoggingConfig", "MaxResults"],
+                &[&["*", "Name"], &["*", "Values", "*"]],
+            )?,
+            "Filters",
+        )?,
+        logging_config: rt::query_bracketed::<
+            super::types::LoggingConfig,
+        >(
+            parts,
+            "LoggingConfig",
+            true,
+            &["ResourceIds", "Tags", "Filters", "MaxResults"],
+            &[&["LogGroupName"], &["Destinations", "*"]],
+        )?,
+        max_results: rt::query_scalar(&query, "MaxResults")?,
+    };
+    Ok(rt::answer(api.list_tagged_resources(request, principal)))
+}
+
+fn handle_get_health<'a, A: SearchAnalyticsApi>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::GetHealthRequest {};
+    Ok(rt::answer(api.get_health(request)))
 }
 
 impl rt::WriteResponse for super::types::SearchDocumentsResponse {

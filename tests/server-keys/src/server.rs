@@ -46,22 +46,12 @@ pub fn router_with_config<A: MatrixServerKeysApi>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/_matrix/key/v2/server",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_server_keys::<A>)
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[rt::Operation::open(M::GET, "/_matrix/key/v2/server", handle_get_server_keys)],
+    )
 }
 
 impl<A: MatrixServerKeysApi> rt::Implementation for A {
@@ -70,40 +60,27 @@ impl<A: MatrixServerKeysApi> rt::Implementation for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: MatrixServerKeysApi>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared.api.error_response(&rt::unknown_or_empty(uri.path(), &[]))
-}
-
-async fn method_not_allowed<A: MatrixServerKeysApi>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
+impl<A: MatrixServerKeysApi> rt::Authenticating for A {
+    type Principal = ::std::convert::Infallible;
+    fn authenticate(
+        &self,
+        _request: rt::AuthRequest<'_>,
+    ) -> impl ::std::future::Future<
+        Output = Result<Self::Principal, rt::Rejection>,
+    > + Send {
+        ::std::future::ready(
+            Err(rt::Rejection::unauthorized("No operation needs credentials.")),
         )
+    }
 }
 
-async fn handle_get_server_keys<A: MatrixServerKeysApi>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::GetServerKeysRequest {
-        };
-        Ok(shared.api.get_server_keys(request).await)
+fn handle_get_server_keys<'a, A: MatrixServerKeysApi>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::GetServerKeysRequest {
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_server_keys(request)))
 }
 
 impl rt::WriteResponse for super::types::GetServerKeysResponse {

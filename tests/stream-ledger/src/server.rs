@@ -234,378 +234,318 @@ pub fn router_with_config<A: StreamLedger>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/",
-            ::axum::routing::MethodRouter::new()
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.CreateLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_create_ledger::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.DeleteLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_delete_ledger::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.DescribeLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_describe_ledger::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.ListLedgers",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_list_ledgers::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.UpdateRetention",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_update_retention::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.CreateStream",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_create_stream::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.DeleteStream",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_delete_stream::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.DescribeStream",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_describe_stream::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.ListStreams",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_list_streams::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.PutRecord",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_put_record::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.PutRecords",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_put_records::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.GetShardIterator",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_get_shard_iterator::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.GetRecords",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_get_records::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.ListShards",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_list_shards::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.MergeShards",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_merge_shards::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.SplitShard",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_split_shard::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.AddTagsToLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_add_tags_to_ledger::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.RemoveTagsFromLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_remove_tags_from_ledger::<A>(shared, request)
-                            .await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.ListTagsForLedger",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_list_tags_for_ledger::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/")
-                        && rt::selected(
-                            &request,
-                            &[
-                                rt::Selector::Header(
-                                    "X-Amz-Target",
-                                    "StreamLedger_20190401.DescribeLimits",
-                                ),
-                            ],
-                        )
-                    {
-                        return handle_describe_limits::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(request.uri().path(), "/") {
-                        return shared
-                            .0
-                            .api
-                            .error_response(
-                                &rt::unselected(
-                                    &request,
-                                    &[
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.CreateLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.DeleteLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.DescribeLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.ListLedgers",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.UpdateRetention",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.CreateStream",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.DeleteStream",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.DescribeStream",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.ListStreams",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.PutRecord",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.PutRecords",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.GetShardIterator",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.GetRecords",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.ListShards",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.MergeShards",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.SplitShard",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.AddTagsToLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.RemoveTagsFromLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.ListTagsForLedger",
-                                        ),
-                                        rt::Selector::Header(
-                                            "X-Amz-Target",
-                                            "StreamLedger_20190401.DescribeLimits",
-                                        ),
-                                    ],
-                                ),
-                            );
-                    }
-                    shared.0.api.error_response(&rt::unmatched(&request, &["/"]))
-                })
-                .fallback(method_not_allowed::<A>),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(M::POST, "/", HMAC, handle_create_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.CreateLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_delete_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.DeleteLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_describe_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.DescribeLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_list_ledgers)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.ListLedgers",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_update_retention)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.UpdateRetention",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_create_stream)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.CreateStream",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_delete_stream)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.DeleteStream",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_describe_stream)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.DescribeStream",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_list_streams)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.ListStreams",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_put_record)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.PutRecord",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_put_records)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.PutRecords",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_get_shard_iterator)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.GetShardIterator",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_get_records)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.GetRecords",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_list_shards)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.ListShards",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_merge_shards)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.MergeShards",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_split_shard)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.SplitShard",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_add_tags_to_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.AddTagsToLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_remove_tags_from_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.RemoveTagsFromLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_list_tags_for_ledger)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.ListTagsForLedger",
+                        ),
+                    ],
+                ),
+            rt::Operation::secured(M::POST, "/", HMAC, handle_describe_limits)
+                .accepting(
+                    rt::Accept::Encodings(
+                        &[("application/x-amz-json-1.1", 0, false)],
+                        true,
+                    ),
+                )
+                .selected_by(
+                    &[
+                        rt::Selector::Header(
+                            "X-Amz-Target",
+                            "StreamLedger_20190401.DescribeLimits",
+                        ),
+                    ],
+                ),
+        ],
+    )
 }
+
+const HMAC: rt::Security<'static> = &[
+    &[("hmac", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: StreamLedger> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -625,863 +565,560 @@ impl<A: StreamLedger> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared.api.error_response(&rt::unknown_or_empty(uri.path(), &[]))
-}
-
-async fn method_not_allowed<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_create_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_create_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::CreateLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::CreateLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.create_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_ledger(request, principal)))
 }
 
-async fn handle_delete_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_delete_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::DeleteLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::DeleteLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.delete_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_ledger(request, principal)))
 }
 
-async fn handle_describe_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_describe_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::DescribeLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::DescribeLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.describe_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.describe_ledger(request, principal)))
 }
 
-async fn handle_list_ledgers<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_list_ledgers<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::ListLedgersRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::ListLedgersRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.list_ledgers(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_ledgers(request, principal)))
 }
 
-async fn handle_update_retention<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_update_retention<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::UpdateRetentionRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::UpdateRetentionRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.update_retention(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.update_retention(request, principal)))
 }
 
-async fn handle_create_stream<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_create_stream<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::CreateStreamRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::CreateStreamRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.create_stream(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_stream(request, principal)))
 }
 
-async fn handle_delete_stream<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_delete_stream<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::DeleteStreamRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::DeleteStreamRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.delete_stream(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_stream(request, principal)))
 }
 
-async fn handle_describe_stream<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_describe_stream<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::DescribeStreamRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::DescribeStreamRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.describe_stream(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.describe_stream(request, principal)))
 }
 
-async fn handle_list_streams<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_list_streams<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::ListStreamsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::ListStreamsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.list_streams(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_streams(request, principal)))
 }
 
-async fn handle_put_record<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_put_record<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::PutRecordRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::PutRecordRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.put_record(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.put_record(request, principal)))
 }
 
-async fn handle_put_records<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_put_records<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::PutRecordsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::PutRecordsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.put_records(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.put_records(request, principal)))
 }
 
-async fn handle_get_shard_iterator<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_get_shard_iterator<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::GetShardIteratorRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::GetShardIteratorRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.get_shard_iterator(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_shard_iterator(request, principal)))
 }
 
-async fn handle_get_records<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_get_records<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::GetRecordsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::GetRecordsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.get_records(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_records(request, principal)))
 }
 
-async fn handle_list_shards<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_list_shards<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::ListShardsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::ListShardsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.list_shards(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_shards(request, principal)))
 }
 
-async fn handle_merge_shards<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_merge_shards<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::MergeShardsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::MergeShardsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.merge_shards(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.merge_shards(request, principal)))
 }
 
-async fn handle_split_shard<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_split_shard<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::SplitShardRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::SplitShardRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.split_shard(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.split_shard(request, principal)))
 }
 
-async fn handle_add_tags_to_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_add_tags_to_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::AddTagsToLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::AddTagsToLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.add_tags_to_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.add_tags_to_ledger(request, principal)))
 }
 
-async fn handle_remove_tags_from_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_remove_tags_from_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::RemoveTagsFromLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::RemoveTagsFromLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.remove_tags_from_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.remove_tags_from_ledger(request, principal)))
 }
 
-async fn handle_list_tags_for_ledger<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_list_tags_for_ledger<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::ListTagsForLedgerRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::ListTagsForLedgerRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        x_amz_target: rt::required(
+            rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
+            "X-Amz-Target",
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            x_amz_target: rt::required(
-                rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
-                "X-Amz-Target",
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.list_tags_for_ledger(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_tags_for_ledger(request, principal)))
 }
 
-async fn handle_describe_limits<A: StreamLedger>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[&[("hmac", rt::in_header("Authorization"))]];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::request_encoding(
+fn handle_describe_limits<'a, A: StreamLedger>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, body, .. } = input;
+    let request = super::types::DescribeLimitsRequest {
+        x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
+        x_amz_security_token: rt::header_param(
             &parts.headers,
-            &body,
-            &[("application/x-amz-json-1.1", 0, false)],
-            true,
-        )?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::DescribeLimitsRequest {
-            x_amz_date: rt::header_param(
+            "X-Amz-Security-Token",
+            rt::parse_scalar,
+        )?,
+        body: super::types::BinaryBody {
+            content_type: rt::content_type_or(
                 &parts.headers,
-                "X-Amz-Date",
-                rt::parse_scalar,
-            )?,
-            x_amz_security_token: rt::header_param(
-                &parts.headers,
-                "X-Amz-Security-Token",
-                rt::parse_scalar,
-            )?,
-            body: super::types::BinaryBody {
-                content_type: rt::content_type_or(
-                    &parts.headers,
-                    "application/octet-stream",
-                ),
-                bytes: body.bytes(),
-            },
-        };
-        Ok(shared.api.describe_limits(request, principal).await)
+                "application/octet-stream",
+            ),
+            bytes: body.bytes(),
+        },
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.describe_limits(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::CreateLedgerResponse {

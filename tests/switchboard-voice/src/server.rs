@@ -206,289 +206,111 @@ pub fn router_with_config<A: SwitchboardVoice>(
     api: A,
     config: rt::ServerConfig,
 ) -> ::axum::Router {
-    let answer_unknown_paths = config.answer_unknown_paths;
-    let routes = rt::with_document_route(::axum::Router::new(), &config);
-    let shared = ::std::sync::Arc::new(rt::Shared::new(api, config));
-    let routes = routes
-        .route(
-            "/voice/2010-04-01/Accounts/{p3}",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{Sid}.json",
-                    ) {
-                        return handle_fetch_account::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/voice/2010-04-01/Accounts/{Sid}.json"],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &["/voice/2010-04-01/Accounts/{Sid}.json"],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/voice/2010-04-01/Accounts/{p3}/Calls.json",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_list_calls::<A>)
-                .post(handle_create_call::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/voice/2010-04-01/Accounts/{p3}/Calls/{p5}",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_fetch_call::<A>(shared, request).await;
-                    }
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                    ) {
-                        return handle_fetch_call_summary::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                                ],
-                            ),
-                        )
-                })
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_update_call::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                                ],
-                            ),
-                        )
-                })
-                .delete(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    ) {
-                        return handle_delete_call::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                                ],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                                ],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/voice/2010-04-01/Accounts/{p3}/Recordings/{p5}/bytes/{p7}",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
-                    ) {
-                        return handle_fetch_recording_range::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
-                                ],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
-                                ],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/voice/annuaire/entr%C3%A9es/{p3}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_fetch_directory_entry::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/voice/health",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_check_health::<A>)
-                .fallback(method_not_allowed::<A>),
-        )
-        .route(
-            "/voice/operations/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_get_operation::<A>)
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(
-                        request.uri().path(),
-                        "/voice/operations/{name}:cancel",
-                    ) {
-                        return handle_cancel_operation::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/operations/{name}:cancel",
-                                    "/voice/operations/{name}",
-                                ],
-                            ),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/operations/{name}:cancel",
-                                    "/voice/operations/{name}",
-                                ],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/voice/queues/{p2}",
-            ::axum::routing::MethodRouter::new()
-                .get(handle_fetch_queue::<A>)
-                .post(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/voice/queues/:purge") {
-                        return handle_purge_queues::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/queues/:purge",
-                                    "/voice/queues/{queueSid}",
-                                    "/voice/queues/{friendlyName}",
-                                ],
-                            ),
-                        )
-                })
-                .delete(handle_delete_queue_by_name::<A>)
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(
-                                &request,
-                                &[
-                                    "/voice/queues/:purge",
-                                    "/voice/queues/{queueSid}",
-                                    "/voice/queues/{friendlyName}",
-                                ],
-                            ),
-                        )
-                }),
-        )
-        .route(
-            "/voice/usage/{p2}/today.json",
-            ::axum::routing::MethodRouter::new()
-                .get(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    if rt::path_fits(request.uri().path(), "/voice/usage/*/today.json") {
-                        return handle_fetch_usage_today::<A>(shared, request).await;
-                    }
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(&request, &["/voice/usage/*/today.json"]),
-                        )
-                })
-                .fallback(|shared: State<A>, request: ::axum::extract::Request| async move {
-                    shared
-                        .0
-                        .api
-                        .error_response(
-                            &rt::unmatched(&request, &["/voice/usage/*/today.json"]),
-                        )
-                }),
-        );
-    let routes = if answer_unknown_paths {
-        routes.fallback(unknown_path::<A>)
-    } else {
-        routes
-    };
-    routes.with_state(shared)
+    use ::axum::routing::MethodFilter as M;
+    rt::router(
+        api,
+        config,
+        &[
+            rt::Operation::secured(
+                M::GET,
+                "/voice/2010-04-01/Accounts/{Sid}.json",
+                ACCOUNT_KEY,
+                handle_fetch_account,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                ACCOUNT_KEY,
+                handle_list_calls,
+            ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
+                    ACCOUNT_KEY,
+                    handle_create_call,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                ACCOUNT_KEY,
+                handle_fetch_call,
+            ),
+            rt::Operation::secured(
+                    M::POST,
+                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                    ACCOUNT_KEY,
+                    handle_update_call,
+                )
+                .accepting(rt::Accept::Json(&["application/json"])),
+            rt::Operation::secured(
+                M::DELETE,
+                "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
+                ACCOUNT_KEY,
+                handle_delete_call,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
+                ACCOUNT_KEY,
+                handle_fetch_call_summary,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
+                ACCOUNT_KEY,
+                handle_fetch_recording_range,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/annuaire/entr%C3%A9es/{numéro}",
+                ACCOUNT_KEY,
+                handle_fetch_directory_entry,
+            ),
+            rt::Operation::open(M::GET, "/voice/health", handle_check_health),
+            rt::Operation::secured(
+                M::POST,
+                "/voice/operations/{name}:cancel",
+                ACCOUNT_KEY,
+                handle_cancel_operation,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/operations/{name}",
+                ACCOUNT_KEY,
+                handle_get_operation,
+            ),
+            rt::Operation::secured(
+                M::POST,
+                "/voice/queues/:purge",
+                ACCOUNT_KEY,
+                handle_purge_queues,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/queues/{queueSid}",
+                ACCOUNT_KEY,
+                handle_fetch_queue,
+            ),
+            rt::Operation::secured(
+                M::DELETE,
+                "/voice/queues/{friendlyName}",
+                ACCOUNT_KEY,
+                handle_delete_queue_by_name,
+            ),
+            rt::Operation::secured(
+                M::GET,
+                "/voice/usage/*/today.json",
+                ACCOUNT_KEY,
+                handle_fetch_usage_today,
+            ),
+        ],
+    )
 }
+
+const ACCOUNT_KEY: rt::Security<'static> = &[
+    &[("accountKey", rt::CredentialSource::Header("Authorization"))],
+];
 
 impl<A: SwitchboardVoice> rt::Implementation for A {
     fn error_response(&self, error: &rt::ServerError) -> ::axum::response::Response {
@@ -508,395 +330,204 @@ impl<A: SwitchboardVoice> rt::Authenticating for A {
     }
 }
 
-/// The state every handler gets.
-type State<A> = ::axum::extract::State<::std::sync::Arc<rt::Shared<A>>>;
-
-async fn unknown_path<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    uri: ::axum::http::Uri,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::unknown_or_empty(
-                uri.path(),
-                &[
-                    "/voice/2010-04-01/Accounts/{Sid}.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-                    "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
-                    "/voice/queues/{queueSid}",
-                    "/voice/queues/{friendlyName}",
-                    "/voice/operations/{name}",
-                    "/voice/operations/{name}:cancel",
-                    "/voice/annuaire/entr%C3%A9es/{numéro}",
-                ],
-            ),
-        )
-}
-
-async fn method_not_allowed<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    method: ::axum::http::Method,
-) -> ::axum::response::Response {
-    shared
-        .api
-        .error_response(
-            &rt::ServerError::MethodNotAllowed {
-                method,
-            },
-        )
-}
-
-async fn handle_check_health<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let _ = rt::receive(&shared, request, &[]).await?;
-        let request = super::types::CheckHealthRequest {
-        };
-        Ok(shared.api.check_health(request).await)
+fn handle_check_health<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::CheckHealthRequest {
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.check_health(request)))
 }
 
-async fn handle_fetch_account<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{Sid}.json",
-        )?;
-        let request = super::types::FetchAccountRequest {
-            sid: rt::path_string(path_values[0], "Sid")?,
-        };
-        Ok(shared.api.fetch_account(request, principal).await)
+fn handle_fetch_account<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::FetchAccountRequest {
+        sid: rt::path_string(path_values[0], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_account(request, principal)))
 }
 
-async fn handle_list_calls<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
-        )?;
-        let query = rt::query_pairs(&parts)?;
-        let request = super::types::ListCallsRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            status: rt::query_param(&query, "Status", rt::parse_serde)?,
-            page_size: rt::query_scalar(&query, "PageSize")?,
-        };
-        Ok(shared.api.list_calls(request, principal).await)
+fn handle_list_calls<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { parts, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let query = rt::query_pairs(parts)?;
+    let request = super::types::ListCallsRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        status: rt::query_param(&query, "Status", rt::parse_serde)?,
+        page_size: rt::query_scalar(&query, "PageSize")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.list_calls(request, principal)))
 }
 
-async fn handle_create_call<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls.json",
-        )?;
-        let request = super::types::CreateCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            body: rt::json_body::<super::types::NewCall>(&body)?,
-        };
-        Ok(shared.api.create_call(request, principal).await)
+fn handle_create_call<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::CreateCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        body: rt::json_body::<super::types::NewCall>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.create_call(request, principal)))
 }
 
-async fn handle_fetch_call<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::FetchCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-        };
-        Ok(shared.api.fetch_call(request, principal).await)
+fn handle_fetch_call<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::FetchCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_call(request, principal)))
 }
 
-async fn handle_update_call<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        rt::accept_content_type(&parts.headers, &body, &["application/json"])?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::UpdateCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-            body: rt::json_body::<super::types::UpdateCallBody>(&body)?,
-        };
-        Ok(shared.api.update_call(request, principal).await)
+fn handle_update_call<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let rt::Input { body, .. } = input;
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::UpdateCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
+        body: rt::json_body::<super::types::UpdateCallBody>(body)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.update_call(request, principal)))
 }
 
-async fn handle_delete_call<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json",
-        )?;
-        let request = super::types::DeleteCallRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            sid: rt::path_string(path_values[1], "Sid")?,
-        };
-        Ok(shared.api.delete_call(request, principal).await)
+fn handle_delete_call<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::DeleteCallRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        sid: rt::path_string(path_values[1], "Sid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_call(request, principal)))
 }
 
-async fn handle_fetch_call_summary<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 2] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}",
-        )?;
-        let request = super::types::FetchCallSummaryRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            call_sid: rt::path_string(path_values[1], "CallSid")?,
-        };
-        Ok(shared.api.fetch_call_summary(request, principal).await)
+fn handle_fetch_call_summary<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 2] = input.path_values()?;
+    let request = super::types::FetchCallSummaryRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        call_sid: rt::path_string(path_values[1], "CallSid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_call_summary(request, principal)))
 }
 
-async fn handle_fetch_recording_range<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 4] = rt::path_values(
-            parts.uri.path(),
-            "/voice/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}",
-        )?;
-        let request = super::types::FetchRecordingRangeRequest {
-            account_sid: rt::path_string(path_values[0], "AccountSid")?,
-            recording_sid: rt::path_string(path_values[1], "RecordingSid")?,
-            from: rt::path_param(path_values[2], "from", rt::parse_scalar)?,
-            to: rt::path_param(path_values[3], "to", rt::parse_scalar)?,
-        };
-        Ok(shared.api.fetch_recording_range(request, principal).await)
+fn handle_fetch_recording_range<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 4] = input.path_values()?;
+    let request = super::types::FetchRecordingRangeRequest {
+        account_sid: rt::path_string(path_values[0], "AccountSid")?,
+        recording_sid: rt::path_string(path_values[1], "RecordingSid")?,
+        from: rt::path_param(path_values[2], "from", rt::parse_scalar)?,
+        to: rt::path_param(path_values[3], "to", rt::parse_scalar)?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_recording_range(request, principal)))
 }
 
-async fn handle_fetch_queue<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/queues/{queueSid}",
-        )?;
-        let request = super::types::FetchQueueRequest {
-            queue_sid: rt::path_string(path_values[0], "queueSid")?,
-        };
-        Ok(shared.api.fetch_queue(request, principal).await)
+fn handle_fetch_queue<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::FetchQueueRequest {
+        queue_sid: rt::path_string(path_values[0], "queueSid")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_queue(request, principal)))
 }
 
-async fn handle_delete_queue_by_name<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/queues/{friendlyName}",
-        )?;
-        let request = super::types::DeleteQueueByNameRequest {
-            friendly_name: rt::path_string(path_values[0], "friendlyName")?,
-        };
-        Ok(shared.api.delete_queue_by_name(request, principal).await)
+fn handle_delete_queue_by_name<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::DeleteQueueByNameRequest {
+        friendly_name: rt::path_string(path_values[0], "friendlyName")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.delete_queue_by_name(request, principal)))
 }
 
-async fn handle_purge_queues<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::PurgeQueuesRequest {
-        };
-        Ok(shared.api.purge_queues(request, principal).await)
+fn handle_purge_queues<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::PurgeQueuesRequest {
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.purge_queues(request, principal)))
 }
 
-async fn handle_get_operation<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/operations/{name}",
-        )?;
-        let request = super::types::GetOperationRequest {
-            name: rt::path_string(path_values[0], "name")?,
-        };
-        Ok(shared.api.get_operation(request, principal).await)
+fn handle_get_operation<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::GetOperationRequest {
+        name: rt::path_string(path_values[0], "name")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.get_operation(request, principal)))
 }
 
-async fn handle_cancel_operation<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/operations/{name}:cancel",
-        )?;
-        let request = super::types::CancelOperationRequest {
-            name: rt::path_string(path_values[0], "name")?,
-        };
-        Ok(shared.api.cancel_operation(request, principal).await)
+fn handle_cancel_operation<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::CancelOperationRequest {
+        name: rt::path_string(path_values[0], "name")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.cancel_operation(request, principal)))
 }
 
-async fn handle_fetch_usage_today<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let request = super::types::FetchUsageTodayRequest {
-        };
-        Ok(shared.api.fetch_usage_today(request, principal).await)
+fn handle_fetch_usage_today<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    _input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let request = super::types::FetchUsageTodayRequest {
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_usage_today(request, principal)))
 }
 
-async fn handle_fetch_directory_entry<A: SwitchboardVoice>(
-    ::axum::extract::State(shared): State<A>,
-    request: ::axum::extract::Request,
-) -> ::axum::response::Response {
-    let work = async {
-        let security: rt::Security = &[
-            &[("accountKey", rt::in_header("Authorization"))],
-        ];
-        let (parts, body) = rt::receive(&shared, request, security).await?;
-        let principal = rt::authenticated(&shared, &parts, &body, security).await?;
-        let path_values: [&str; 1] = rt::path_values(
-            parts.uri.path(),
-            "/voice/annuaire/entr%C3%A9es/{numéro}",
-        )?;
-        let request = super::types::FetchDirectoryEntryRequest {
-            num_ro: rt::path_string(path_values[0], "numéro")?,
-        };
-        Ok(shared.api.fetch_directory_entry(request, principal).await)
+fn handle_fetch_directory_entry<'a, A: SwitchboardVoice>(
+    api: &'a A,
+    input: rt::Input<'_>,
+    principal: A::Principal,
+) -> Result<rt::Answer<'a>, rt::ServerError> {
+    let path_values: [&str; 1] = input.path_values()?;
+    let request = super::types::FetchDirectoryEntryRequest {
+        num_ro: rt::path_string(path_values[0], "numéro")?,
     };
-    rt::respond(&shared, work).await
+    Ok(rt::answer(api.fetch_directory_entry(request, principal)))
 }
 
 impl rt::WriteResponse for super::types::CheckHealthResponse {
