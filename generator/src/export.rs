@@ -14,6 +14,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::ir::Profile;
+use crate::skip::METHODS;
 use crate::upgrade::{COLLECTION_FORMAT, TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// The OpenAPI version the export is written in.
@@ -465,8 +466,6 @@ const UNROUTED_ANSWERS: &[(&str, &str)] = &[
 
 /// The Matrix code of the two unrouted answers.
 const UNROUTED_MATRIX_CODE: &str = "M_UNRECOGNIZED";
-
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// A name for the router's error body that no schema of the definition has.
 fn router_error_schema_name(document: &Value) -> String {
