@@ -13,7 +13,9 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::diag::{Diagnostic, child_pointer};
 use crate::ir::Profile;
+use crate::skip::METHODS;
 use crate::upgrade::{COLLECTION_FORMAT, TUPLE_EXTENSION, TYPES_EXTENSION};
 
 /// The OpenAPI version the export is written in.
@@ -53,13 +55,21 @@ const NAME_MAPS: &[&str] = &[
     "links",
 ];
 
+/// The standard document, and what the export could not write as asked.
+pub struct Exported {
+    pub document: Value,
+    /// Warnings, each with the pointer (in the upgraded document) of what it is about.
+    pub warnings: Vec<(String, Diagnostic)>,
+}
+
 /// The upgraded document written as a standard one.
-pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: Profile) -> Value {
+pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: Profile) -> Exported {
     let error_schema = router_error_schema_name(&document);
+    let mut warnings = Vec::new();
     if let Value::Object(root) = &mut document {
         root.insert("openapi".into(), json!(version.number()));
         document_router_answers(root, &error_schema, profile);
-        query_templates_out_of_path_keys(root);
+        warnings.extend(query_templates_out_of_path_keys(root));
     }
     standardise(&mut document, version, Keys::Keywords);
     if let Some(Value::Object(components)) = document.get_mut("components") {
@@ -68,23 +78,40 @@ pub fn standard_document(mut document: Value, version: OpenApiVersion, profile: 
             retarget_refs(&mut document, &renames);
         }
     }
-    document
+    Exported { document, warnings }
 }
 
 /// A path key's `name={param}` query members (see `query_in_paths`): their parameters
 /// are query parameters named `name` by now, and tools would read the braces as a path
 /// parameter that no parameter fills. The members leave the key; fixed ones (`op=LIST`)
-/// stay. A key that would then clash with another is kept as written.
-fn query_templates_out_of_path_keys(root: &mut Map<String, Value>) {
+/// stay. A key that would then clash with another is kept as written, with a warning.
+fn query_templates_out_of_path_keys(root: &mut Map<String, Value>) -> Vec<(String, Diagnostic)> {
+    let mut warnings = Vec::new();
     let Some(Value::Object(paths)) = root.get_mut("paths") else {
-        return;
+        return warnings;
     };
     let written: Vec<String> = paths.keys().cloned().collect();
     for (key, item) in std::mem::take(paths) {
         let bare = without_query_templates(&key);
         let clashes = bare != key && (written.contains(&bare) || paths.contains_key(&bare));
+        if clashes {
+            warnings.push((child_pointer("/paths", &key), kept_path_key(&key, &bare)));
+        }
         paths.insert(if clashes { key } else { bare }, item);
     }
+    warnings
+}
+
+/// Tools read a kept key's braces as a path parameter that no parameter fills.
+fn kept_path_key(key: &str, bare: &str) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "the path `{key}` is exported as written, its `name={{parameter}}` query members included: \
+         without them it would be `{bare}`, the same as another path of this definition"
+    ))
+    .help(
+        "the generated crate is not affected; validators may read the braces as a path parameter \
+         that no parameter fills. A fixed query member (`?action=export`) in one of the two keys sets them apart",
+    )
 }
 
 /// `/export?op=RUN&name={name}#x` → `/export?op=RUN#x`.
@@ -466,8 +493,6 @@ const UNROUTED_ANSWERS: &[(&str, &str)] = &[
 /// The Matrix code of the two unrouted answers.
 const UNROUTED_MATRIX_CODE: &str = "M_UNRECOGNIZED";
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /// A name for the router's error body that no schema of the definition has.
 fn router_error_schema_name(document: &Value) -> String {
     let taken = |name: &str| document.pointer(&format!("/components/schemas/{name}")).is_some();
@@ -599,12 +624,15 @@ mod tests {
             "/current?city={city}": { "get": {} },
             "/current": { "get": {} },
         }});
-        let out = standard_document(document, OpenApiVersion::V30, Profile::Standard);
-        let keys: Vec<&String> = out["paths"].as_object().unwrap().keys().collect();
+        let exported = standard_document(document, OpenApiVersion::V30, Profile::Standard);
+        let keys: Vec<&String> = exported.document["paths"].as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
             ["/jobs?op=REDRIVE", "/export", "/current?city={city}", "/current"]
         );
+        // Only the key kept as written is warned about, at its path item.
+        let warned: Vec<&str> = exported.warnings.iter().map(|(pointer, _)| pointer.as_str()).collect();
+        assert_eq!(warned, ["/paths/~1current?city={city}"]);
     }
 
     #[test]
@@ -612,14 +640,14 @@ mod tests {
         let document = json!({
             "components": { "schemas": { "Pair": { "type": "array", TUPLE_EXTENSION: [{ "type": "string" }, { "type": "object" }] } } }
         });
-        let v31 = standard_document(document.clone(), OpenApiVersion::V31, Profile::Matrix);
+        let v31 = standard_document(document.clone(), OpenApiVersion::V31, Profile::Matrix).document;
         let pair = &v31["components"]["schemas"]["Pair"];
         assert_eq!(pair["prefixItems"], json!([{ "type": "string" }, { "type": "object" }]));
         assert_eq!(
             (pair["minItems"].clone(), pair["maxItems"].clone()),
             (json!(2), json!(2))
         );
-        let v30 = standard_document(document, OpenApiVersion::V30, Profile::Matrix);
+        let v30 = standard_document(document, OpenApiVersion::V30, Profile::Matrix).document;
         let pair = &v30["components"]["schemas"]["Pair"];
         assert_eq!(
             pair["items"],
@@ -637,7 +665,7 @@ mod tests {
                 "example": { "nullable": true, TUPLE_EXTENSION: [] },
             } } }
         });
-        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix);
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix).document;
         let flag = &out["components"]["schemas"]["Flag"];
         assert_eq!(flag["properties"]["nullable"], json!({ "type": ["boolean", "null"] }));
         assert_eq!(flag["example"], json!({ "nullable": true, TUPLE_EXTENSION: [] }));
@@ -653,7 +681,7 @@ mod tests {
                 "properties": { "default": nullable.clone(), "example": nullable },
             } } },
         } } } } } });
-        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix);
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Matrix).document;
         let schema = &out["paths"]["/a"]["get"]["responses"]["default"]["content"]["application/json"]["schema"];
         for name in ["default", "example"] {
             assert_eq!(
@@ -675,7 +703,7 @@ mod tests {
                 "post": { "security": [], "requestBody": {}, "responses": { "200": { "description": "ok" } } },
             } }
         });
-        let out = standard_document(document, OpenApiVersion::V30, Profile::Matrix);
+        let out = standard_document(document, OpenApiVersion::V30, Profile::Matrix).document;
         let statuses = |method: &str| -> Vec<String> {
             out["paths"]["/things/{id}"][method]["responses"]
                 .as_object()
@@ -698,7 +726,7 @@ mod tests {
         let document = json!({ "paths": { "/things": {
             "post": { "requestBody": {}, "responses": { "201": { "description": "made" } } },
         } } });
-        let out = standard_document(document, OpenApiVersion::V31, Profile::Standard);
+        let out = standard_document(document, OpenApiVersion::V31, Profile::Standard).document;
         let bad = &out["paths"]["/things"]["post"]["responses"]["400"];
         assert_eq!(
             bad["content"]["application/problem+json"]["schema"]["$ref"],

@@ -363,15 +363,23 @@ pub fn export(spec: &Path, version: OpenApiVersion) -> Result<(String, Vec<Diagn
 
 fn export_here(spec: &Path, version: OpenApiVersion) -> Result<(String, Vec<Diagnostic>), Failure> {
     // Everything generation would refuse is refused here too.
-    let (ir, warnings, _) = read_definition(&Settings::new(spec))?;
+    let (ir, mut warnings, _) = read_definition(&Settings::new(spec))?;
     let mut sources = Sources::default();
     let fail = |diagnostics: Vec<Diagnostic>| Failure::from_diagnostics(diagnostics);
     let root = sources.load(spec, None).map_err(|d| fail(vec![d]))?;
     let dialect = upgrade::dialect(&sources, root).map_err(|d| fail(vec![d]))?;
     let mut resolved = resolve::resolve(&mut sources, root).map_err(fail)?;
-    let upgraded = upgrade::upgrade(std::mem::take(&mut resolved.document), dialect);
+    let mut upgraded = upgrade::upgrade(std::mem::take(&mut resolved.document), dialect);
     // The router's own answers are documented with the profile's error body.
-    let document = export::standard_document(upgraded.document, version, ir.profile);
+    let exported = export::standard_document(std::mem::take(&mut upgraded.document), version, ir.profile);
+    let at = Provenance::new(&sources, &resolved, &upgraded);
+    warnings.extend(
+        exported
+            .warnings
+            .into_iter()
+            .map(|(pointer, d)| d.at(at.locate(&pointer))),
+    );
+    let document = exported.document;
     let mut text = serde_json::to_string_pretty(&document).map_err(|e| {
         fail(vec![
             Diagnostic::error(format!("cannot write the export: {e}")).help("report this as a stubforge bug"),

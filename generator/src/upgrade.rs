@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 
 use crate::diag::{Diagnostic, child_pointer, pointer_prefixes};
 use crate::load::{FileId, Sources};
+use crate::skip::METHODS;
 
 pub const TUPLE_EXTENSION: &str = "x-stubforge-tuple";
 pub const TYPES_EXTENSION: &str = "x-stubforge-types";
@@ -152,8 +153,6 @@ pub fn upgrade(document: Value, dialect: Dialect) -> Upgraded {
         errors: up.errors,
     }
 }
-
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 struct Upgrader {
     dialect: Dialect,

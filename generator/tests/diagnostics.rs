@@ -200,6 +200,10 @@ const NOT_SNAPSHOTTED: &[(&str, &str)] = &[
         "is not a regular file",
         "a FIFO in the output folder; tests/write_safety.rs covers it",
     ),
+    (
+        "is exported as written, its `name={{parameter}}` query members included",
+        "`stubforge export` only; tests/export.rs covers it",
+    ),
     ("cannot write", "an I/O failure while writing a temporary file"),
     ("cannot replace", "an I/O failure while renaming into place"),
     ("cannot move aside", "an I/O failure while backing up a file"),

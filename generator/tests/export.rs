@@ -262,3 +262,52 @@ fn every_export_is_a_valid_openapi_document() {
         written.len()
     );
 }
+
+#[test]
+fn a_path_key_kept_with_its_query_templates_is_a_located_warning() {
+    let dir = out_dir("export-kept-path-keys");
+    let spec = root().join("generator/tests/export_inputs/mailroom-campaign-reports.yaml");
+    let out = dir.join("out.json");
+    let output = run_bounded(
+        Command::new(env!("CARGO_BIN_EXE_stubforge"))
+            .args(["export", "--spec"])
+            .arg(&spec)
+            .arg("--out")
+            .arg(&out),
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let keys: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "/campaigns/{campaign_id}/report/export?format={format}",
+            "/campaigns/{campaign_id}/report/export",
+            "/campaigns/{campaign_id}/clicks",
+            "/contacts/{contact_id}?op=UNSUBSCRIBE",
+            "/contacts/{contact_id}?list={list_id}",
+            "/contacts/{contact_id}",
+        ]
+    );
+
+    // One warning per key kept as written, at the line that writes the key.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let line_of = |key: &str| 1 + text.lines().position(|l| l == format!("  {key}:")).unwrap();
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.starts_with("warning:")).collect();
+    let kept = [
+        "/campaigns/{campaign_id}/report/export?format={format}",
+        "/contacts/{contact_id}?list={list_id}",
+    ];
+    assert_eq!(warnings.len(), kept.len(), "{stderr}");
+    for (warning, key) in warnings.iter().zip(kept) {
+        let located = format!("warning: {}:{}:", spec.display(), line_of(key));
+        assert!(warning.starts_with(&located), "expected {located}…, got {warning}");
+        assert!(
+            warning.contains(&format!("the path `{key}` is exported as written")),
+            "{warning}"
+        );
+    }
+    assert!(stderr.contains("help: the generated crate is not affected"), "{stderr}");
+}

@@ -419,13 +419,8 @@ pub struct Operation {
     pub method_name: String,
     /// The client's method taking the request's fields as arguments (`make_leave_with`).
     pub convenience_name: String,
-    /// The server module's functions for this operation: the axum handler, the function
-    /// that does its work, and the one that writes its response.
+    /// The server module's axum handler of this operation.
     pub handler_fn: String,
-    pub serve_fn: String,
-    pub writer_fn: String,
-    /// The server function that returns the operation's path template.
-    pub template_fn: String,
     pub request_type: String,
     pub response_type: String,
     pub http_method: HttpMethod,

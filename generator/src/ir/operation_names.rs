@@ -18,9 +18,6 @@ pub struct OperationNames {
     pub method_name: String,
     pub convenience_name: String,
     pub handler_fn: String,
-    pub serve_fn: String,
-    pub writer_fn: String,
-    pub template_fn: String,
 }
 
 /// The registries of the modules besides `types` (which the [`TypeBuilder`] holds).
@@ -142,9 +139,6 @@ pub fn name_operations(api: &OpenAPI, modules: &mut ModuleNames, types: &mut Typ
             method_name: method.clone(),
             convenience_name,
             handler_fn: modules.server.claim(&format!("handle_{stem}")),
-            serve_fn: modules.server.claim(&format!("serve_{stem}")),
-            writer_fn: modules.server.claim(&format!("write_{stem}")),
-            template_fn: modules.server.claim(&format!("template_{stem}")),
         });
     }
     names

@@ -284,6 +284,9 @@ fn main() {
     runtime.block_on(async {
         let generated = spawn_loopback(router(rooms())).await.expect("bind");
         let baseline = spawn_loopback(hand_written(rooms())).await.expect("bind");
+        // As in tests/concurrency.rs: the generated crates turn on reqwest's rustls without
+        // a provider, and this client is reqwest's own.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()

@@ -12,6 +12,9 @@ async fn a_thousand_concurrent_requests_are_all_answered_correctly() {
     let member_refs: Vec<&str> = members.iter().map(String::as_str).collect();
     let rooms = LeaveServer::new("matrix.org").with_room("!busy:matrix.org", "5", &member_refs);
     let addr = spawn_loopback(router(rooms.clone())).await.expect("bind 127.0.0.1");
+    // The generated crates turn on reqwest's rustls without a provider; this client is
+    // reqwest's own, built before any generated client would install one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .build()
