@@ -1,7 +1,10 @@
-//! The `server` module: one trait for the API, `router` over it, and per operation a route,
-//! a small axum handler and the writer of its response enum. What does not depend on the
-//! operation (reading the body within limits, credentials, turning errors and panics into
-//! responses) is generic code in `templates/server_runtime.rs`, imported as `rt`.
+//! The `server` module: one trait for the API, `router` over it, and per operation a row of
+//! the router's table, a plain function that reads the operation's request struct and calls
+//! the implementation, and the writer of its response enum. Everything that does not depend
+//! on the operation (routing, credentials, reading the body within limits, media types,
+//! turning errors and panics into responses) is generic code in
+//! `templates/server_runtime.rs`, imported as `rt`, compiled once per API: per-operation async
+//! handlers made rustc check a state machine per operation, most of a large crate's build.
 
 use std::collections::{BTreeMap, BTreeSet};
 
