@@ -374,6 +374,8 @@ pub struct Call {
     body: Option<Vec<u8>>,
     credentials: Vec<Credential>,
     need: Need,
+    /// The first error a writer met (see [`Call::error`]).
+    error: Option<ClientError>,
 }
 
 impl Call {
@@ -389,6 +391,7 @@ impl Call {
             body: None,
             credentials: Vec::new(),
             need: Need::Required,
+            error: None,
         }
     }
 
@@ -402,7 +405,7 @@ impl Call {
     /// A path parameter, escaped as one whole segment. An empty value, `.` and `..` are
     /// refused: the first leaves the segment empty, URL normalisation would turn the
     /// others into a different path.
-    pub fn path_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
+    fn try_path_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
         let text = self.param_text(name, value)?;
         if text.is_empty() || text == "." || text == ".." {
             return Err(self.invalid(format!(
@@ -418,7 +421,7 @@ impl Call {
     /// follow in the segment (`-` for `from`), else `""`. A value the server would read
     /// differently is refused: an empty one, or one whose escaped form holds `next`
     /// (`1-2` as `from`), since the server ends the value at the first `next`.
-    pub fn path_param_within<T: ::serde::Serialize + ?Sized>(
+    fn try_path_param_within<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -443,25 +446,25 @@ impl Call {
     }
 
     /// A query parameter, `name=value` with both escaped.
-    pub fn query_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
+    fn try_query_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
         let text = self.param_text(name, value)?;
         self.push_query(name, &text);
         Ok(())
     }
 
     /// An array query parameter, one `name=value` per item (OpenAPI's `form`, exploded).
-    pub fn query_param_each<T: ::serde::Serialize>(&mut self, name: &str, values: &[T]) -> Result<(), ClientError> {
-        values.iter().try_for_each(|value| self.query_param(name, value))
+    fn try_query_param_each<T: ::serde::Serialize>(&mut self, name: &str, values: &[T]) -> Result<(), ClientError> {
+        values.iter().try_for_each(|value| self.try_query_param(name, value))
     }
 
     /// A header parameter.
-    pub fn header_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
+    fn try_header_param<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
         let text = self.param_text(name, value)?;
         self.insert_header(name, text)
     }
 
     /// An array or object query parameter, written in `style`.
-    pub fn query_styled<T: ::serde::Serialize + ?Sized>(
+    fn try_query_styled<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -496,7 +499,7 @@ impl Call {
     /// an object's members are pairs of their own (`k=v`, `k[0]=v`). Brackets are written
     /// as they are, names and values escaped (a `[` inside one as `%5B`); members are
     /// sorted by name, `null` members and empty arrays and objects are left out.
-    pub fn query_bracketed<T: ::serde::Serialize + ?Sized>(
+    fn try_query_bracketed<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -539,7 +542,7 @@ impl Call {
 
     /// A path parameter whose value is an array or object, or whose style (`label`,
     /// `matrix`) gives it a prefix, as one whole segment.
-    pub fn path_styled<T: ::serde::Serialize + ?Sized>(
+    fn try_path_styled<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -604,7 +607,7 @@ impl Call {
     /// An array or object header parameter: items joined by the separator (`,` unless
     /// the style says otherwise), an exploded object as `k=v,k=v`. Headers are not
     /// escaped, so an item holding its separator is refused.
-    pub fn header_styled<T: ::serde::Serialize + ?Sized>(
+    fn try_header_styled<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -636,7 +639,7 @@ impl Call {
 
     /// A cookie parameter, its value (or each item) percent-encoded: `name=value`; an array
     /// joined by the separator, or one cookie per item when exploded; an object `k,v,k,v`.
-    pub fn cookie_param<T: ::serde::Serialize + ?Sized>(
+    fn try_cookie_param<T: ::serde::Serialize + ?Sized>(
         &mut self,
         name: &str,
         value: &T,
@@ -714,7 +717,7 @@ impl Call {
 
     /// The JSON body, serialized once: these bytes are both signed and sent, as `media`
     /// (the definition's JSON-family type).
-    pub fn json_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T, media: &'static str) -> Result<(), ClientError> {
+    fn try_json_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T, media: &'static str) -> Result<(), ClientError> {
         let bytes =
             ::serde_json::to_vec(body).map_err(|e| self.invalid(format!("the body does not serialize: {e}")))?;
         let media = HeaderValue::try_from(media)
@@ -846,6 +849,9 @@ impl Runtime {
 
     /// Authorizes and sends `call`, and reads the whole reply.
     pub async fn send(&self, mut call: Call) -> Result<Reply, ClientError> {
+        if let Some(error) = call.error.take() {
+            return Err(error);
+        }
         self.authorize(&mut call).await?;
         let operation = call.operation;
         let transport = |source| ClientError::Transport { operation, source };
@@ -942,6 +948,38 @@ impl Runtime {
             call.push_query(name, &value);
         }
         Ok(())
+    }
+}
+
+impl Runtime {
+    /// Sends `call` when awaited and decodes the reply with `read`, the operation's
+    /// reading of its statuses. Generated methods are plain functions that build the call
+    /// and end here, so that one async body serves every operation.
+    pub fn exchange<'a, T: Send + 'a>(&'a self, call: Call, read: fn(Reply) -> Result<T, ClientError>) -> Pending<'a, T> {
+        Pending {
+            inner: Box::pin(async move { read(self.send(call).await?) }),
+        }
+    }
+}
+
+/// The future of one call: awaiting it sends the request and decodes the reply. It holds
+/// the call already built, and borrows only the client.
+#[must_use = "a call is sent only when its future is awaited"]
+pub struct Pending<'a, T> {
+    inner: Pin<Box<dyn Future<Output = Result<T, ClientError>> + Send + 'a>>,
+}
+
+impl<T> Future for Pending<'_, T> {
+    type Output = Result<T, ClientError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut ::std::task::Context<'_>) -> ::std::task::Poll<Self::Output> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+impl<T> ::std::fmt::Debug for Pending<'_, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Pending").finish_non_exhaustive()
     }
 }
 
@@ -1147,60 +1185,92 @@ impl Reply {
     }
 }
 
-// ---- Optional parameters: each writes its value as the method without `_opt` does, and
-// ---- nothing when the value is `None`, so that a generated method is one line per parameter.
+// ---- The writers generated methods call. Each keeps the first error in the call instead
+// ---- of returning it, so that a method is a plain list of writes with no `?`; `send`
+// ---- refuses a call that holds one, before anything is sent. The `_opt` writers write
+// ---- nothing when the value is `None`.
+
+/// Writes a value as the `try_` writer of the same name does, keeping its error.
+macro_rules! recording {
+    ($(fn $name:ident = $try_name:ident $(<$t:ident $(: ?$sized:ident)?>)? ($($arg:ident: $ty:ty),*);)*) => {
+        impl Call {
+            $(pub fn $name $(<$t: ::serde::Serialize $(+ ?$sized)?>)? (&mut self, $($arg: $ty),*) {
+                let written = self.$try_name($($arg),*);
+                self.keep(written);
+            })*
+        }
+    };
+}
+
+recording! {
+    fn path_param = try_path_param<T: ?Sized>(name: &str, value: &T);
+    fn path_param_within = try_path_param_within<T: ?Sized>(name: &str, value: &T, next: &str);
+    fn path_styled = try_path_styled<T: ?Sized>(name: &str, value: &T, style: Style);
+    fn query_param = try_query_param<T: ?Sized>(name: &str, value: &T);
+    fn query_param_each = try_query_param_each<T>(name: &str, values: &[T]);
+    fn query_styled = try_query_styled<T: ?Sized>(name: &str, value: &T, style: Style);
+    fn query_bracketed = try_query_bracketed<T: ?Sized>(name: &str, value: &T, members: bool);
+    fn header_param = try_header_param<T: ?Sized>(name: &str, value: &T);
+    fn header_styled = try_header_styled<T: ?Sized>(name: &str, value: &T, style: Style);
+    fn cookie_param = try_cookie_param<T: ?Sized>(name: &str, value: &T, style: Style);
+    fn json_body = try_json_body<T: ?Sized>(body: &T, media: &'static str);
+    fn form_body = try_form_body<T: ?Sized>(body: &T, media: &'static str);
+    fn raw_body = try_raw_body(bytes: Vec<u8>, content_type: &str);
+    fn form_pairs_body = try_form_pairs_body(pairs: &[(String, String)], media: &'static str);
+}
 
 impl Call {
-    pub fn query_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.query_param(name, value))
+    /// The first error a writer met; the call is not sent while it holds one.
+    pub fn error(&self) -> Option<&ClientError> {
+        self.error.as_ref()
     }
 
-    pub fn query_param_each_opt<T: ::serde::Serialize>(
-        &mut self,
-        name: &str,
-        values: &Option<Vec<T>>,
-    ) -> Result<(), ClientError> {
-        values.as_ref().map_or(Ok(()), |values| self.query_param_each(name, values))
+    fn keep(&mut self, written: Result<(), ClientError>) {
+        if let (Err(error), None) = (written, &self.error) {
+            self.error = Some(error);
+        }
     }
 
-    pub fn query_styled_opt<T: ::serde::Serialize>(
-        &mut self,
-        name: &str,
-        value: &Option<T>,
-        style: Style,
-    ) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.query_styled(name, value, style))
+    pub fn query_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.query_param(name, value);
+        }
     }
 
-    pub fn query_bracketed_opt<T: ::serde::Serialize>(
-        &mut self,
-        name: &str,
-        value: &Option<T>,
-        members: bool,
-    ) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.query_bracketed(name, value, members))
+    pub fn query_param_each_opt<T: ::serde::Serialize>(&mut self, name: &str, values: &Option<Vec<T>>) {
+        if let Some(values) = values {
+            self.query_param_each(name, values);
+        }
     }
 
-    pub fn header_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.header_param(name, value))
+    pub fn query_styled_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>, style: Style) {
+        if let Some(value) = value {
+            self.query_styled(name, value, style);
+        }
     }
 
-    pub fn header_styled_opt<T: ::serde::Serialize>(
-        &mut self,
-        name: &str,
-        value: &Option<T>,
-        style: Style,
-    ) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.header_styled(name, value, style))
+    pub fn query_bracketed_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>, members: bool) {
+        if let Some(value) = value {
+            self.query_bracketed(name, value, members);
+        }
     }
 
-    pub fn cookie_param_opt<T: ::serde::Serialize>(
-        &mut self,
-        name: &str,
-        value: &Option<T>,
-        style: Style,
-    ) -> Result<(), ClientError> {
-        value.as_ref().map_or(Ok(()), |value| self.cookie_param(name, value, style))
+    pub fn header_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>) {
+        if let Some(value) = value {
+            self.header_param(name, value);
+        }
+    }
+
+    pub fn header_styled_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>, style: Style) {
+        if let Some(value) = value {
+            self.header_styled(name, value, style);
+        }
+    }
+
+    pub fn cookie_param_opt<T: ::serde::Serialize>(&mut self, name: &str, value: &Option<T>, style: Style) {
+        if let Some(value) = value {
+            self.cookie_param(name, value, style);
+        }
     }
 }
 
@@ -1214,7 +1284,7 @@ impl Call {
     }
 
     /// A body sent as it is, with its `Content-Type` (binary and text bodies).
-    pub fn raw_body(&mut self, bytes: Vec<u8>, content_type: &str) -> Result<(), ClientError> {
+    fn try_raw_body(&mut self, bytes: Vec<u8>, content_type: &str) -> Result<(), ClientError> {
         let media = HeaderValue::try_from(content_type)
             .map_err(|e| self.invalid(format!("`{content_type}` is not a header value: {e}")))?;
         self.headers.insert(CONTENT_TYPE, media);
@@ -1225,7 +1295,7 @@ impl Call {
     /// An `application/x-www-form-urlencoded` body from a struct: each member one
     /// `name=value` pair, an array one pair per item, objects as JSON text, absent and
     /// `null` members left out.
-    pub fn form_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T, media: &'static str) -> Result<(), ClientError> {
+    fn try_form_body<T: ::serde::Serialize + ?Sized>(&mut self, body: &T, media: &'static str) -> Result<(), ClientError> {
         let value =
             ::serde_json::to_value(body).map_err(|e| self.invalid(format!("the body does not serialize: {e}")))?;
         let ::serde_json::Value::Object(members) = value else {
@@ -1247,12 +1317,12 @@ impl Call {
                 value => pair(name, value),
             }
         }
-        self.raw_body(form.into_bytes(), media)
+        self.try_raw_body(form.into_bytes(), media)
     }
 
     /// An `application/x-www-form-urlencoded` body from name/value pairs, written in
     /// their order (a form whose definition names no fields).
-    pub fn form_pairs_body(&mut self, pairs: &[(String, String)], media: &'static str) -> Result<(), ClientError> {
+    fn try_form_pairs_body(&mut self, pairs: &[(String, String)], media: &'static str) -> Result<(), ClientError> {
         let mut form = String::new();
         for (name, value) in pairs {
             if !form.is_empty() {
@@ -1262,11 +1332,14 @@ impl Call {
             form.push('=');
             form.extend(utf8_percent_encode(value, ESCAPED));
         }
-        self.raw_body(form.into_bytes(), media)
+        self.try_raw_body(form.into_bytes(), media)
     }
 
     /// A `multipart/form-data` body, written by [`MultipartWriter`].
-    pub fn multipart_body(&mut self, form: MultipartWriter) {
+    pub fn multipart_body(&mut self, mut form: MultipartWriter) {
+        if let Some(error) = form.error.take() {
+            self.keep(Err(error));
+        }
         let (bytes, content_type) = form.finish();
         // The boundary is ASCII letters and digits: always a header value.
         if let Ok(media) = HeaderValue::try_from(content_type) {
@@ -1293,6 +1366,8 @@ pub struct MultipartWriter {
     operation: &'static str,
     /// Each part's headers and content.
     parts: Vec<(String, Vec<u8>)>,
+    /// The first part that did not serialize, handed to the call by `multipart_body`.
+    error: Option<ClientError>,
 }
 
 impl MultipartWriter {
@@ -1300,6 +1375,7 @@ impl MultipartWriter {
         MultipartWriter {
             operation,
             parts: Vec::new(),
+            error: None,
         }
     }
 
@@ -1328,31 +1404,36 @@ impl MultipartWriter {
     }
 
     /// A part holding a value as text (strings bare, numbers and booleans as JSON writes them).
-    pub fn text<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
-        let value = self.value(name, value)?;
+    pub fn text<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(value) = self.value(name, value) else { return };
         if let Some(text) = part_text(&value) {
             let head = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
             self.parts.push((head, text.into_bytes()));
         }
-        Ok(())
     }
 
     /// A part holding a value as JSON (`Content-Type: application/json`).
-    pub fn json<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ClientError> {
-        let value = self.value(name, value)?;
+    pub fn json<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(value) = self.value(name, value) else { return };
         let head = format!(
             "Content-Disposition: form-data; name=\"{}\"\r\nContent-Type: application/json",
             quoted(name)
         );
         self.parts.push((head, value.to_string().into_bytes()));
-        Ok(())
     }
 
-    fn value<T: ::serde::Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<::serde_json::Value, ClientError> {
-        ::serde_json::to_value(value).map_err(|e| ClientError::InvalidRequest {
-            operation: self.operation,
-            reason: format!("part `{name}` does not serialize: {e}"),
-        })
+    /// The value as JSON; `None` (the error kept) when it does not serialize.
+    fn value<T: ::serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Option<::serde_json::Value> {
+        match ::serde_json::to_value(value) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error.get_or_insert(ClientError::InvalidRequest {
+                    operation: self.operation,
+                    reason: format!("part `{name}` does not serialize: {e}"),
+                });
+                None
+            }
+        }
     }
 
     /// The body and its `Content-Type`. The boundary is one that occurs in no part.

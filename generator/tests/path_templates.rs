@@ -216,10 +216,7 @@ warning: DIR/api.yaml:21:5: operation `PUT /files/{file_id}#remove_shared_link` 
     };
     let (server, client) = (file("server.rs"), file("client.rs"));
     for method in ["add_shared_link", "update_file", "remove_shared_link"] {
-        assert!(
-            client.contains(&format!("pub async fn {method}(")),
-            "{method}:\n{client}"
-        );
+        assert!(client.contains(&format!("pub fn {method}(")), "{method}:\n{client}");
     }
     assert!(server.contains("fn update_file("), "{server}");
     // `/shared_items` is its own URL, so the server serves it.

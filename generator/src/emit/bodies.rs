@@ -395,8 +395,8 @@ fn client_write(encoding: &Encoding, value: &TokenStream) -> TokenStream {
         .map(|media| crate::media_type::concrete(media))
         .unwrap_or_default();
     match &encoding.kind {
-        EncodingKind::Json(_) => quote!(call.json_body(#value, #media)?;),
-        EncodingKind::Form { .. } => quote!(call.form_body(#value, #media)?;),
+        EncodingKind::Json(_) => quote!(call.json_body(#value, #media);),
+        EncodingKind::Form { .. } => quote!(call.form_body(#value, #media);),
         EncodingKind::Multipart { parts, .. } => {
             let writes = parts.iter().map(|part| {
                 let field = ident(&part.rust_name);
@@ -409,8 +409,8 @@ fn client_write(encoding: &Encoding, value: &TokenStream) -> TokenStream {
                     ),
                     PartKind::Value {
                         value: FormValue::Json, ..
-                    } => quote!(form.json(#wire, #value)?;),
-                    PartKind::Value { .. } | PartKind::Values { .. } => quote!(form.text(#wire, #value)?;),
+                    } => quote!(form.json(#wire, #value);),
+                    PartKind::Value { .. } | PartKind::Values { .. } => quote!(form.text(#wire, #value);),
                 };
                 match part.kind {
                     PartKind::Files | PartKind::Values { .. } => {
@@ -431,12 +431,12 @@ fn client_write(encoding: &Encoding, value: &TokenStream) -> TokenStream {
             }
         }
         EncodingKind::Binary => {
-            quote!(call.raw_body(#value.bytes.to_vec(), &#value.content_type)?;)
+            quote!(call.raw_body(#value.bytes.to_vec(), &#value.content_type);)
         }
         EncodingKind::Text => {
-            quote!(call.raw_body(#value.text.clone().into_bytes(), &#value.content_type)?;)
+            quote!(call.raw_body(#value.text.clone().into_bytes(), &#value.content_type);)
         }
-        EncodingKind::FormPairs => quote!(call.form_pairs_body(#value, #media)?;),
+        EncodingKind::FormPairs => quote!(call.form_pairs_body(#value, #media);),
         EncodingKind::PartList => quote! {
             let mut form = super::client_runtime::MultipartWriter::new(call.operation());
             for part in #value {

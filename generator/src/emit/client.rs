@@ -1,4 +1,4 @@
-//! The `client` module: a reqwest client with one async method per operation, returning
+//! The `client` module: a reqwest client with one method per operation, returning a future of
 //! the operation's response enum. The parts that do not depend on the definition live in
 //! `templates/client_runtime.rs`, written beside it as the `client_runtime` module.
 
@@ -37,7 +37,7 @@ pub fn emit_client(ir: &Ir) -> TokenStream {
     let shared_readers = super::body_shapes::emit_client_readers(ir);
     quote! {
         pub use super::client_runtime::{
-            AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Received,
+            AuthRequest, AuthorizeError, AuthorizeFuture, Authorizer, BuildError, ClientError, ClientSettings, Pending, Received,
         };
         #imports
 
@@ -130,19 +130,20 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
     let selectors = emit_selectors(ir, op);
     let body = emit_body(op);
     let credentials = emit_credentials(ir, op);
-    let decode = emit_decode(ir, op);
+    let (import, decode) = emit_decode(ir, op);
     // A method without parameters or body never reads its request.
     let request_name = if op.params.is_empty() && op.body.is_none() {
         quote!(_request)
     } else {
         quote!(request)
     };
+    // A plain function that builds the call and hands it, with the reading of its
+    // statuses, to the one async exchange of the runtime: no async body per operation,
+    // and `#[inline]` leaves its machine code to the crates that call it.
     quote! {
         #docs
-        pub async fn #name(
-            &self,
-            #request_name: &types::#request,
-        ) -> Result<types::#response, ClientError> {
+        #[inline]
+        pub fn #name(&self, #request_name: &types::#request) -> Pending<'_, types::#response> {
             let mut call = self.call(#id, #method);
             #path
             #query
@@ -151,8 +152,9 @@ fn emit_method(ir: &Ir, op: &Operation) -> TokenStream {
             #selectors
             #body
             #credentials
-            let reply = self.runtime.send(call).await?;
-            #decode
+            #import
+            let read = |reply: runtime::Reply| #decode;
+            self.runtime.exchange(call, read)
         }
     }
 }
@@ -199,12 +201,10 @@ fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
     }
     quote! {
         #[doc = #doc_line]
-        pub async fn #name(
-            &self,
-            #(#arguments),*
-        ) -> Result<types::#response, ClientError> {
+        #[inline]
+        pub fn #name(&self, #(#arguments),*) -> Pending<'_, types::#response> {
             let request = types::#request { #(#fields),* };
-            self.#method(&request).await
+            self.#method(&request)
         }
     }
 }
@@ -275,14 +275,14 @@ fn emit_path(ir: &Ir, op: &Operation) -> TokenStream {
             let scalar = matches!(value_kind(ir, &param.ty), ValueKind::Scalar);
             if !scalar || prefixed(param.style) {
                 let style = style_tokens(&quote!(runtime), param.style);
-                steps.push(quote!(call.path_styled(#wire, &request.#field, #style)?;));
+                steps.push(quote!(call.path_styled(#wire, &request.#field, #style);));
                 continue;
             }
             steps.push(if whole {
-                quote!(call.path_param(#wire, &request.#field)?;)
+                quote!(call.path_param(#wire, &request.#field);)
             } else {
                 let next = text_ending(&segment.parts[i + 1..]);
-                quote!(call.path_param_within(#wire, &request.#field, #next)?;)
+                quote!(call.path_param_within(#wire, &request.#field, #next);)
             });
         }
     }
@@ -332,7 +332,7 @@ fn emit_params(ir: &Ir, op: &Operation, location: ParamLocation) -> TokenStream 
             ident(&[writer, "_opt"].concat())
         };
         let style = style.map(|style| quote!(, #style));
-        quote!(call.#writer(#wire, &request.#field #style)?;)
+        quote!(call.#writer(#wire, &request.#field #style);)
     });
     quote!(#(#steps)*)
 }
@@ -344,8 +344,8 @@ fn emit_selectors(ir: &Ir, op: &Operation) -> TokenStream {
     let steps = ir.selectors_of(op).iter().filter_map(|selector| {
         let (name, value) = (&selector.name, &selector.value);
         let write = match selector.location {
-            ParamLocation::Header => quote!(call.header_param(#name, #value)?;),
-            _ => quote!(call.query_param(#name, #value)?;),
+            ParamLocation::Header => quote!(call.header_param(#name, #value);),
+            _ => quote!(call.query_param(#name, #value);),
         };
         match &selector.declared {
             None => Some(write),
@@ -373,13 +373,13 @@ fn emit_body(op: &Operation) -> TokenStream {
         Some(body) if !super::bodies::is_plain_json(body) => super::bodies::emit_client_body(body),
         Some(body) if body.required => {
             let media = media(body);
-            quote!(call.json_body(&request.body, #media)?;)
+            quote!(call.json_body(&request.body, #media);)
         }
         Some(body) => {
             let media = media(body);
             quote! {
                 if let Some(body) = &request.body {
-                    call.json_body(body, #media)?;
+                    call.json_body(body, #media);
                 }
             }
         }
@@ -417,8 +417,9 @@ fn emit_credentials(ir: &Ir, op: &Operation) -> TokenStream {
 /// then the `default` variant; with none of these it is an [`UndocumentedStatus`] error.
 ///
 /// The arms name the response enum as `Response`, imported under that name when any arm
-/// builds it, so that an arm stays one line however long the operation's name.
-fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
+/// builds it, so that an arm stays one line however long the operation's name. Gives the
+/// import and the expression reading `reply`.
+fn emit_decode(ir: &Ir, op: &Operation) -> (TokenStream, TokenStream) {
     let by_status = |wanted: fn(ResponseStatus) -> bool| {
         op.responses
             .iter()
@@ -431,11 +432,11 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
     if let (Some(default), [_]) = (default, op.responses.as_slice()) {
         // A `match` of one binding arm is clippy's `match_single_binding`: bind the status.
         let (_, value) = arm_parts(ir, default);
-        return quote! {
-            #import
+        let read = quote! {{
             let status = reply.status();
             #value
-        };
+        }};
+        return (import.unwrap_or_default(), read);
     }
     let exact = by_status(|s| matches!(s, ResponseStatus::Exact(_)));
     let classes = by_status(|s| matches!(s, ResponseStatus::Class(_)));
@@ -443,14 +444,14 @@ fn emit_decode(ir: &Ir, op: &Operation) -> TokenStream {
         Some(default) => emit_arm(ir, default),
         None => quote!(_ => Err(reply.undocumented()),),
     };
-    quote! {
-        #import
+    let read = quote! {
         match reply.status() {
             #(#exact)*
             #(#classes)*
             #fallback
         }
-    }
+    };
+    (import.unwrap_or_default(), read)
 }
 
 fn emit_arm(ir: &Ir, r: &Response) -> TokenStream {
@@ -692,13 +693,13 @@ mod tests {
         let text = crate::write::format_rust(emit_client(&messages_api()), "// test").expect("parses");
         let squashed: String = text.split_whitespace().collect();
         for expected in [
-            r#"call.path_param("roomId",&request.room_id)?;"#,
-            r#"call.query_param_opt("limit",&request.limit)?;"#,
-            r#"call.query_param_each("ver",&request.ver)?;"#,
-            r#"call.header_param_opt("X-Trace",&request.x_trace)?;"#,
-            r#"ifletSome(body)=&request.body{call.json_body(body,"application/merge-patch+json")?;}"#,
+            r#"call.path_param("roomId",&request.room_id);"#,
+            r#"call.query_param_opt("limit",&request.limit);"#,
+            r#"call.query_param_each("ver",&request.ver);"#,
+            r#"call.header_param_opt("X-Trace",&request.x_trace);"#,
+            r#"ifletSome(body)=&request.body{call.json_body(body,"application/merge-patch+json");}"#,
             r#"call.credential("token",runtime::Placement::Header("Authorization"));call.credentials_optional();"#,
-            "pubasyncfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)",
+            "pubfnget_messages_with(&self,room_id:implInto<String>,limit:Option<i64>,ver:Vec<String>,x_trace:Option<String>,body:Option<::serde_json::Value>,)->Pending<'_,types::GetMessagesResponse>",
             "usetypes::GetMessagesResponseasResponse;",
             "204=>Ok(Response::NoContent),",
             "reply.json().map(|body|Response::Default{status,body})",
@@ -731,9 +732,9 @@ mod tests {
         assert_eq!(
             squashed,
             concat!(
-                r#"call.path("/bytes/");call.path_param_within("from",&request.from,"-")?;"#,
-                r#"call.path("-");call.path_param_within("to",&request.to,"")?;"#,
-                r#"call.path(".bin/");call.path_param("roomId",&request.room_id)?;"#,
+                r#"call.path("/bytes/");call.path_param_within("from",&request.from,"-");"#,
+                r#"call.path("-");call.path_param_within("to",&request.to,"");"#,
+                r#"call.path(".bin/");call.path_param("roomId",&request.room_id);"#,
             )
         );
     }

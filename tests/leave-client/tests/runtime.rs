@@ -22,18 +22,18 @@ fn probe() -> Call {
 async fn query_parameters_are_escaped_and_optional_ones_left_out() {
     let (runtime, recorder) = runtime(ClientSettings::default()).await;
     let mut call = probe();
-    call.path_param("roomId", "!a:b").expect("path");
+    call.path_param("roomId", "!a:b");
     let limit: Option<i64> = Some(10);
     let since: Option<String> = None;
     if let Some(value) = &limit {
-        call.query_param("limit", value).expect("query");
+        call.query_param("limit", value);
     }
     if let Some(value) = &since {
-        call.query_param("since", value).expect("query");
+        call.query_param("since", value);
     }
-    call.query_param("filter", "a b&c=d/é").expect("query");
-    call.query_param("flag", &true).expect("query");
-    call.query_param_each("ver", &["1", "10"]).expect("query");
+    call.query_param("filter", "a b&c=d/é");
+    call.query_param("flag", &true);
+    call.query_param_each("ver", &["1", "10"]);
     let reply = runtime.send(call).await.expect("a reply");
     assert_eq!(reply.status(), 404);
     assert_eq!(
@@ -46,25 +46,39 @@ async fn query_parameters_are_escaped_and_optional_ones_left_out() {
 async fn header_parameters_are_sent_and_bad_values_refused() {
     let (runtime, recorder) = runtime(ClientSettings::default()).await;
     let mut call = probe();
-    call.header_param("X-Request-Id", "abc-123").expect("header");
-    call.header_param("X-Count", &7).expect("header");
+    call.header_param("X-Request-Id", "abc-123");
+    call.header_param("X-Count", &7);
     runtime.send(call).await.expect("a reply");
     let seen = recorder.seen();
     assert_eq!(seen[0].headers["x-request-id"], "abc-123");
     assert_eq!(seen[0].headers["x-count"], "7");
 
+    // A writer keeps the first error it meets, and the call is refused before anything
+    // is sent.
     let mut call = probe();
-    let error = call.header_param("X-Bad", "line\r\nbreak").expect_err("a newline");
+    call.header_param("X-Bad", "line\r\nbreak");
+    call.header_param("bad name", "x");
+    let error = call.error().expect("a newline");
     assert!(
-        matches!(error, ClientError::InvalidRequest { operation: "probe", .. }),
+        matches!(error, ClientError::InvalidRequest { operation: "probe", reason } if reason.contains("X-Bad")),
         "{error:?}"
     );
-    let error = call.header_param("bad name", "x").expect_err("a space in a name");
+    let error = runtime.send(call).await.expect_err("refused");
     assert!(matches!(error, ClientError::InvalidRequest { .. }), "{error:?}");
-    let error = call
-        .query_param("object", &serde_json::json!({"a": 1}))
-        .expect_err("not a scalar");
-    assert!(matches!(error, ClientError::InvalidRequest { .. }), "{error:?}");
+    assert_eq!(recorder.seen().len(), 1, "nothing more was sent");
+
+    let mut call = probe();
+    call.header_param("bad name", "x");
+    assert!(
+        matches!(call.error(), Some(ClientError::InvalidRequest { .. })),
+        "a space in a name"
+    );
+    let mut call = probe();
+    call.query_param("object", &serde_json::json!({"a": 1}));
+    assert!(
+        matches!(call.error(), Some(ClientError::InvalidRequest { .. })),
+        "not a scalar"
+    );
 }
 
 static QUERY_KEY: [Credential; 1] = [Credential {
@@ -82,7 +96,7 @@ async fn query_credentials_follow_what_the_authorizer_saw() {
     };
     let (runtime, recorder) = runtime(ClientSettings::default().authorizer(authorizer)).await;
     let mut call = probe();
-    call.query_param("limit", &1).expect("query");
+    call.query_param("limit", &1);
     call.credentials(&QUERY_KEY, Need::Required);
     runtime.send(call).await.expect("a reply");
     assert_eq!(
@@ -117,7 +131,7 @@ async fn literal_path_text_is_sent_as_the_authorizer_saw_it() {
     let (runtime, recorder) = runtime(ClientSettings::default().authorizer(authorizer)).await;
     let mut call = Call::new("probe", reqwest::Method::GET, "/base path");
     call.path("/odd {text}/ä?\\x#y/");
-    call.path_param("id", "$a/b").expect("path");
+    call.path_param("id", "$a/b");
     call.credentials(&HEADER_KEY, Need::Required);
     runtime.send(call).await.expect("a reply");
     let signed = seen_by_authorizer.lock().expect("log").clone();
