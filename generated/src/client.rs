@@ -77,7 +77,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::make_leave`] with the request's fields as arguments.
-    #[inline]
     pub fn make_leave_with(
         &self,
         room_id: impl Into<String>,
@@ -122,7 +121,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::send_leave`] with the request's fields as arguments.
-    #[inline]
     pub fn send_leave_with(
         &self,
         room_id: impl Into<String>,

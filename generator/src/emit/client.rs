@@ -199,9 +199,15 @@ fn emit_convenience(ir: &Ir, op: &Operation) -> TokenStream {
     if arguments.len() >= 7 {
         return TokenStream::new();
     }
+    // A method generic over `impl Into` is compiled where it is called anyway.
+    let generic = op
+        .params
+        .iter()
+        .any(|param| param.always_present() && param.ty == TypeRef::String);
+    let inline = (!generic).then(|| quote!(#[inline]));
     quote! {
         #[doc = #doc_line]
-        #[inline]
+        #inline
         pub fn #name(&self, #(#arguments),*) -> Pending<'_, types::#response> {
             let request = types::#request { #(#fields),* };
             self.#method(&request)

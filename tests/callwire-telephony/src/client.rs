@@ -117,7 +117,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::create_call`] with the request's fields as arguments.
-    #[inline]
     pub fn create_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -158,7 +157,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_call`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -201,7 +199,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::update_call`] with the request's fields as arguments.
-    #[inline]
     pub fn update_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -244,7 +241,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_call`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -351,7 +347,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::create_message`] with the request's fields as arguments.
-    #[inline]
     pub fn create_message_with(
         &self,
         account_sid: impl Into<String>,
@@ -394,7 +389,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::update_message`] with the request's fields as arguments.
-    #[inline]
     pub fn update_message_with(
         &self,
         account_sid: impl Into<String>,
@@ -436,7 +430,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_message`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_message_with(
         &self,
         account_sid: impl Into<String>,

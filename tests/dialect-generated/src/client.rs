@@ -80,7 +80,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::m_room_member`] with the request's fields as arguments.
-    #[inline]
     pub fn m_room_member_with(
         &self,
         room_id: impl Into<String>,

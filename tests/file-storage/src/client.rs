@@ -144,7 +144,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_folder`] with the request's fields as arguments.
-    #[inline]
     pub fn get_folder_with(
         &self,
         folder_id: impl Into<String>,
@@ -188,7 +187,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::update_folder`] with the request's fields as arguments.
-    #[inline]
     pub fn update_folder_with(
         &self,
         folder_id: impl Into<String>,
@@ -261,7 +259,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::upload_file`] with the request's fields as arguments.
-    #[inline]
     pub fn upload_file_with(
         &self,
         folder_id: impl Into<String>,
@@ -296,7 +293,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_file`] with the request's fields as arguments.
-    #[inline]
     pub fn get_file_with(
         &self,
         file_id: impl Into<String>,
@@ -327,7 +323,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_file`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_file_with(
         &self,
         file_id: impl Into<String>,
@@ -366,7 +361,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::replace_file_content`] with the request's fields as arguments.
-    #[inline]
     pub fn replace_file_content_with(
         &self,
         file_id: impl Into<String>,
@@ -414,7 +408,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::add_note`] with the request's fields as arguments.
-    #[inline]
     pub fn add_note_with(
         &self,
         file_id: impl Into<String>,
@@ -453,7 +446,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::import_archive`] with the request's fields as arguments.
-    #[inline]
     pub fn import_archive_with(
         &self,
         folder: impl Into<String>,

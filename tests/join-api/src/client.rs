@@ -81,7 +81,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::make_join`] with the request's fields as arguments.
-    #[inline]
     pub fn make_join_with(
         &self,
         room_id: impl Into<String>,
@@ -127,7 +126,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::send_join`] with the request's fields as arguments.
-    #[inline]
     pub fn send_join_with(
         &self,
         room_id: impl Into<String>,

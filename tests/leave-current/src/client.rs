@@ -118,7 +118,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::send_leave_v1`] with the request's fields as arguments.
-    #[inline]
     pub fn send_leave_v1_with(
         &self,
         room_id: super::types::RoomId,
@@ -160,7 +159,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::send_leave_v2`] with the request's fields as arguments.
-    #[inline]
     pub fn send_leave_v2_with(
         &self,
         room_id: super::types::RoomId,

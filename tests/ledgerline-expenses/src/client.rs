@@ -108,7 +108,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::expense_list`] with the request's fields as arguments.
-    #[inline]
     pub fn expense_list_with(
         &self,
         company_id: impl Into<String>,
@@ -152,7 +151,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::expense_delete_many`] with the request's fields as arguments.
-    #[inline]
     pub fn expense_delete_many_with(
         &self,
         company_id: impl Into<String>,
@@ -197,7 +195,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::expense_approval_submit`] with the request's fields as arguments.
-    #[inline]
     pub fn expense_approval_submit_with(
         &self,
         company_id: impl Into<String>,
@@ -250,7 +247,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::receipt_attach`] with the request's fields as arguments.
-    #[inline]
     pub fn receipt_attach_with(
         &self,
         company_id: impl Into<String>,
@@ -311,7 +307,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::receipt_inbox`] with the request's fields as arguments.
-    #[inline]
     pub fn receipt_inbox_with(
         &self,
         company_id: impl Into<String>,
@@ -367,7 +362,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::document_add_bank_statement`] with the request's fields as arguments.
-    #[inline]
     pub fn document_add_bank_statement_with(
         &self,
         space_id: impl Into<String>,
@@ -437,7 +431,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::document_add_tax_return`] with the request's fields as arguments.
-    #[inline]
     pub fn document_add_tax_return_with(
         &self,
         space_id: impl Into<String>,

@@ -89,7 +89,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::search_packages`] with the request's fields as arguments.
-    #[inline]
     pub fn search_packages_with(
         &self,
         q: impl Into<String>,
@@ -130,7 +129,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_package`] with the request's fields as arguments.
-    #[inline]
     pub fn get_package_with(
         &self,
         name: impl Into<String>,
@@ -164,7 +162,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_package`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_package_with(
         &self,
         name: impl Into<String>,
@@ -204,7 +201,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::list_versions`] with the request's fields as arguments.
-    #[inline]
     pub fn list_versions_with(
         &self,
         name: impl Into<String>,
@@ -253,7 +249,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::publish_version`] with the request's fields as arguments.
-    #[inline]
     pub fn publish_version_with(
         &self,
         name: impl Into<String>,
@@ -289,7 +284,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::yank_version`] with the request's fields as arguments.
-    #[inline]
     pub fn yank_version_with(
         &self,
         name: impl Into<String>,

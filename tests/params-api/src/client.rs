@@ -183,7 +183,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::patch_cluster`] with the request's fields as arguments.
-    #[inline]
     pub fn patch_cluster_with(
         &self,
         name: impl Into<String>,
@@ -218,7 +217,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::replace_cluster_scale`] with the request's fields as arguments.
-    #[inline]
     pub fn replace_cluster_scale_with(
         &self,
         name: impl Into<String>,

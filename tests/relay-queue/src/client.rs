@@ -82,7 +82,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_create_queue`] with the request's fields as arguments.
-    #[inline]
     pub fn get_create_queue_with(
         &self,
         x_amz_date: Option<String>,
@@ -274,7 +273,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_get_queue_url`] with the request's fields as arguments.
-    #[inline]
     pub fn get_get_queue_url_with(
         &self,
         x_amz_date: Option<String>,
@@ -380,7 +378,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_delete_queue`] with the request's fields as arguments.
-    #[inline]
     pub fn get_delete_queue_with(
         &self,
         x_amz_date: Option<String>,
@@ -757,7 +754,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_purge_queue`] with the request's fields as arguments.
-    #[inline]
     pub fn get_purge_queue_with(
         &self,
         x_amz_date: Option<String>,
@@ -948,7 +944,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_list_jobs_after_id`] with the request's fields as arguments.
-    #[inline]
     pub fn console_list_jobs_after_id_with(
         &self,
         jobid: impl Into<String>,
@@ -987,7 +982,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_redrive`] with the request's fields as arguments.
-    #[inline]
     pub fn console_redrive_with(
         &self,
         queue: impl Into<String>,
@@ -1026,7 +1020,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_job_status`] with the request's fields as arguments.
-    #[inline]
     pub fn console_job_status_with(
         &self,
         job_id: impl Into<String>,
@@ -1062,7 +1055,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_job_document`] with the request's fields as arguments.
-    #[inline]
     pub fn console_job_document_with(
         &self,
         job_id: impl Into<String>,
@@ -1099,7 +1091,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_export_history`] with the request's fields as arguments.
-    #[inline]
     pub fn console_export_history_with(
         &self,
         filename: impl Into<String>,
@@ -1136,7 +1127,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::console_search_messages`] with the request's fields as arguments.
-    #[inline]
     pub fn console_search_messages_with(
         &self,
         q: impl Into<String>,

@@ -277,7 +277,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_with(
         &self,
         report_id: impl Into<String>,
@@ -318,7 +317,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_report`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_report_with(
         &self,
         report_id: impl Into<String>,
@@ -362,7 +360,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::rebuild_report`] with the request's fields as arguments.
-    #[inline]
     pub fn rebuild_report_with(
         &self,
         report_id: impl Into<String>,
@@ -424,7 +421,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::export_report`] with the request's fields as arguments.
-    #[inline]
     pub fn export_report_with(
         &self,
         report_id: impl Into<String>,
@@ -467,7 +463,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report_thumbnail`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_thumbnail_with(
         &self,
         report_id: impl Into<String>,
@@ -510,7 +505,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::render_chart`] with the request's fields as arguments.
-    #[inline]
     pub fn render_chart_with(
         &self,
         report_id: impl Into<String>,
@@ -549,7 +543,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report_source`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_source_with(
         &self,
         report_id: impl Into<String>,
@@ -591,7 +584,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::export_report_version`] with the request's fields as arguments.
-    #[inline]
     pub fn export_report_version_with(
         &self,
         report_id: impl Into<String>,
@@ -632,7 +624,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report_version_source`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_version_source_with(
         &self,
         report_id: impl Into<String>,
@@ -693,7 +684,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::download_archive`] with the request's fields as arguments.
-    #[inline]
     pub fn download_archive_with(
         &self,
         archive_id: impl Into<String>,
@@ -737,7 +727,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_archive_manifest`] with the request's fields as arguments.
-    #[inline]
     pub fn get_archive_manifest_with(
         &self,
         archive_id: impl Into<String>,
@@ -777,7 +766,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_archive_part_manifest`] with the request's fields as arguments.
-    #[inline]
     pub fn get_archive_part_manifest_with(
         &self,
         archive_id: impl Into<String>,

@@ -121,7 +121,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::find_similar_documents`] with the request's fields as arguments.
-    #[inline]
     pub fn find_similar_documents_with(
         &self,
         index_ids: Vec<String>,
@@ -173,7 +172,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report_columns`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_columns_with(
         &self,
         report_id: impl Into<String>,
@@ -215,7 +213,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_report_rows`] with the request's fields as arguments.
-    #[inline]
     pub fn get_report_rows_with(
         &self,
         report_id: impl Into<String>,
@@ -421,7 +418,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::list_object_versions`] with the request's fields as arguments.
-    #[inline]
     pub fn list_object_versions_with(
         &self,
         bucket: impl Into<String>,

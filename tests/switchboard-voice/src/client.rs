@@ -96,7 +96,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_account`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_account_with(
         &self,
         sid: impl Into<String>,
@@ -131,7 +130,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::list_calls`] with the request's fields as arguments.
-    #[inline]
     pub fn list_calls_with(
         &self,
         account_sid: impl Into<String>,
@@ -170,7 +168,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::create_call`] with the request's fields as arguments.
-    #[inline]
     pub fn create_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -206,7 +203,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_call`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -244,7 +240,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::update_call`] with the request's fields as arguments.
-    #[inline]
     pub fn update_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -281,7 +276,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_call`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_call_with(
         &self,
         account_sid: impl Into<String>,
@@ -317,7 +311,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_call_summary`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_call_summary_with(
         &self,
         account_sid: impl Into<String>,
@@ -360,7 +353,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_recording_range`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_recording_range_with(
         &self,
         account_sid: impl Into<String>,
@@ -396,7 +388,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_queue`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_queue_with(
         &self,
         queue_sid: impl Into<String>,
@@ -428,7 +419,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::delete_queue_by_name`] with the request's fields as arguments.
-    #[inline]
     pub fn delete_queue_by_name_with(
         &self,
         friendly_name: impl Into<String>,
@@ -486,7 +476,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::get_operation`] with the request's fields as arguments.
-    #[inline]
     pub fn get_operation_with(
         &self,
         name: impl Into<String>,
@@ -517,7 +506,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::cancel_operation`] with the request's fields as arguments.
-    #[inline]
     pub fn cancel_operation_with(
         &self,
         name: impl Into<String>,
@@ -575,7 +563,6 @@ impl Client {
         self.runtime.exchange(call, read)
     }
     /// [`Client::fetch_directory_entry`] with the request's fields as arguments.
-    #[inline]
     pub fn fetch_directory_entry_with(
         &self,
         num_ro: impl Into<String>,
