@@ -769,11 +769,12 @@ impl Call {
     }
 
     fn insert_header(&mut self, name: &str, text: String) -> Result<(), ClientError> {
-        let name =
+        // Messages name the header as the definition writes it, not lowercased.
+        let header =
             HeaderName::try_from(name).map_err(|e| self.invalid(format!("`{name}` is not a header name: {e}")))?;
         let value = HeaderValue::try_from(text)
             .map_err(|e| self.invalid(format!("header `{name}` cannot carry its value: {e}")))?;
-        self.headers.insert(name, value);
+        self.headers.insert(header, value);
         Ok(())
     }
 
