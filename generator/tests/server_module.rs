@@ -67,3 +67,20 @@ fn an_api_without_security_has_no_principal() {
     );
     assert!(!server.contains("principal: A::Principal"), "{server}");
 }
+
+#[test]
+fn a_scheme_named_without_letters_gets_a_plain_constant() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let spec = dir.path().join("keyed.yaml");
+    let definition = "swagger: '2.0'\n\
+        info: {title: Keyed API, version: '1'}\n\
+        securityDefinitions:\n  \"\u{1f511}\": {type: apiKey, in: header, name: X-Key}\n\
+        security:\n  - \"\u{1f511}\": []\n\
+        paths:\n  /things:\n    get:\n      operationId: listThings\n\
+        \x20     responses:\n        200: {description: The things.}\n";
+    std::fs::write(&spec, definition).expect("write the definition");
+    let generated = generate(&Settings::new(&spec)).expect("generates");
+    let server = file(&generated, "server.rs");
+    assert!(server.contains("const SECURITY: rt::Security<'static>"), "{server}");
+    assert!(server.contains("\"/things\", SECURITY, handle_list_things"), "{server}");
+}

@@ -445,7 +445,9 @@ fn security_constants(ir: &Ir) -> (TokenStream, BTreeMap<&[Vec<String>], proc_ma
             })
             .collect::<Vec<_>>()
             .join("_OR_");
-        if name.len() > 40 || name.starts_with(|c: char| !c.is_ascii_alphabetic()) {
+        // A scheme named without letters (`🔑`) or a long list of them gets a plain name.
+        let usable = name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.len() <= 40;
+        if !usable {
             name = "SECURITY".to_string();
         }
         let mut unique = name.clone();
@@ -470,7 +472,7 @@ fn security_constants(ir: &Ir) -> (TokenStream, BTreeMap<&[Vec<String>], proc_ma
     (constants, names)
 }
 
-/// `signedRequest`, `api-key`, `OAuth2` → `SIGNED_REQUEST`, `API_KEY`, `O_AUTH2`.
+/// `signedRequest`, `api-key`, `OAuth2` → `SIGNED_REQUEST`, `API_KEY`, `OAUTH2`.
 fn shouty_words(raw: &str) -> String {
     let mut words = String::new();
     let mut previous: Option<char> = None;
@@ -922,6 +924,14 @@ mod tests {
         assert_eq!(pattern("/v1/:batch/*x"), "/v1/{p1}/{p2}");
         assert_eq!(pattern("/wiki/caf\u{e9} au lait"), "/wiki/caf%C3%A9%20au%20lait");
         assert_eq!(pattern("/"), "/");
+    }
+
+    #[test]
+    fn security_constants_are_named_by_their_schemes_words() {
+        assert_eq!(shouty_words("signedRequest"), "SIGNED_REQUEST");
+        assert_eq!(shouty_words("api-key"), "API_KEY");
+        assert_eq!(shouty_words("OAuth2"), "OAUTH2");
+        assert_eq!(shouty_words("\u{1f511}"), "");
     }
 
     #[test]
