@@ -10,6 +10,10 @@ pub const SERVER_RUNTIME: &str = include_str!("server_runtime.rs");
 /// The client runtime, written as `src/client_runtime.rs` of a generated crate.
 pub const CLIENT_RUNTIME: &str = include_str!("client_runtime.rs");
 
+/// How struct models are read and written (serde), written as `src/types_runtime.rs` of
+/// a generated crate that has one.
+pub const TYPES_RUNTIME: &str = include_str!("types_runtime.rs");
+
 /// Matrix federation's `X-Matrix` signer, verifier and key stores, written as
 /// `src/x_matrix.rs` of a Matrix-dialect crate (cargo feature `x-matrix`).
 pub const X_MATRIX: &str = include_str!("x_matrix.rs");

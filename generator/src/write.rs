@@ -100,7 +100,12 @@ fn print_items(tokens: proc_macro2::TokenStream) -> Result<String, Diagnostic> {
             let items = if input.is_empty() {
                 Vec::new()
             } else {
-                vec![input.parse::<syn::Item>()?]
+                let item = input.parse::<syn::Item>()?;
+                if let Some(table) = attrs.is_empty().then(|| print_member_table(&item)).flatten() {
+                    source.push_str(&table);
+                    continue;
+                }
+                vec![item]
             };
             let file = syn::File {
                 shebang: None,
@@ -116,6 +121,44 @@ fn print_items(tokens: proc_macro2::TokenStream) -> Result<String, Diagnostic> {
         Diagnostic::error(format!("internal error: generated tokens do not parse as Rust: {e}"))
             .help("this is a bug in stubforge; please report it with the definition")
     })
+}
+
+/// A model's member table (`serde_object!(Name { optional field = "wire"; .. ..extra });`)
+/// printed one row per line, as a table reads; prettyplease would fill the rows into a
+/// paragraph, as it does with any macro's tokens. `None` for every other item.
+fn print_member_table(item: &syn::Item) -> Option<String> {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let syn::Item::Macro(item) = item else { return None };
+    if !item.attrs.is_empty() || item.ident.is_some() || !item.mac.path.is_ident("serde_object") {
+        return None;
+    }
+    let mut trees = item.mac.tokens.clone().into_iter();
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(rows)), None) = (trees.next(), trees.next(), trees.next())
+    else {
+        return None;
+    };
+    if rows.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let mut text = format!("serde_object!({name} {{\n    ");
+    let mut joint = true;
+    for tree in rows.stream() {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ';' => {
+                text.push_str(";\n    ");
+                joint = true;
+                continue;
+            }
+            TokenTree::Group(_) => return None,
+            _ if !joint => text.push(' '),
+            _ => {}
+        }
+        text.push_str(&tree.to_string());
+        // `..extra`, not `. . extra`.
+        joint = matches!(&tree, TokenTree::Punct(p) if p.spacing() == Spacing::Joint || p.as_char() == '.');
+    }
+    text.push_str("\n});\n");
+    Some(text)
 }
 
 /// How many top-level tokens a run gathers before it is cut at the next item boundary:

@@ -98,6 +98,18 @@ pub fn emit(ir: &Ir) -> Vec<Module> {
             body: Body::Fixed(client::RUNTIME),
         },
     ];
+    if types::has_struct_models(ir) {
+        // Right after `types`, which is the only module that uses it.
+        modules.insert(
+            1,
+            Module {
+                name: "types_runtime",
+                gate: Gate::Always,
+                doc: "How the struct models are read and written; used by `types`.",
+                body: Body::Fixed(stubforge_templates::TYPES_RUNTIME),
+            },
+        );
+    }
     if x_matrix::applies(ir) {
         modules.push(Module {
             name: "x_matrix",

@@ -29,14 +29,19 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         .map(|(op, r)| emit_several_forms(ir, op, r));
     let typed_body = ir.typed_body.as_deref().map(emit_typed_body);
     let shared_bodies = super::body_shapes::emit_shape_enums(ir);
-    let helper = needs_deserialize_some(ir).then(emit_deserialize_some);
     let tagged = ir
         .types
         .values()
         .any(|def| matches!(def.kind, TypeKind::Tagged(_)))
         .then(emit_tagged_helpers);
     let bodies = super::bodies::emit_body_types(ir);
+    let object_macro = has_struct_models(ir).then(|| {
+        quote!(
+            use super::types_runtime::serde_object;
+        )
+    });
     quote! {
+        #object_macro
         #(#models)*
         #missing_field
         #unknown_value
@@ -48,30 +53,13 @@ pub fn emit_types(ir: &Ir) -> TokenStream {
         #(#response_forms)*
         #shared_bodies
         #typed_body
-        #helper
         #tagged
     }
 }
 
-fn needs_deserialize_some(ir: &Ir) -> bool {
-    ir.types.values().any(|def| match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| !f.required && f.nullable),
-        _ => false,
-    })
-}
-
-fn emit_deserialize_some() -> TokenStream {
-    quote! {
-        /// Reads a member that is present, even as `null`, as `Some`, so that an absent
-        /// member and an explicit `null` stay apart when the value is written back.
-        fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-            T: ::serde::Deserialize<'de>,
-        {
-            <T as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Some)
-        }
-    }
+/// Whether any model is a struct, read and written through `types_runtime`.
+pub fn has_struct_models(ir: &Ir) -> bool {
+    ir.types.values().any(|def| matches!(def.kind, TypeKind::Struct(_)))
 }
 
 fn emit_type(ir: &Ir, def: &TypeDef) -> TokenStream {
@@ -116,22 +104,26 @@ fn caller_attributes(ir: &Ir, name: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// The derives of the models serde's own derive reads and writes: every model but the
+/// structs, which `serde_object!` handles.
 fn serde_derives() -> TokenStream {
     quote!(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)
 }
 
+/// A struct model: the plain struct with its docs, then its member table, from which
+/// `serde_object!` writes the serde impls (see `templates/types_runtime.rs`).
 fn emit_struct(def: &TypeDef, s: &StructDef, attrs: &TokenStream) -> TokenStream {
     let docs = doc_or(def.doc.as_deref(), || undescribed_type(&def.name));
     let name = ident(&def.name);
-    let derives = serde_derives();
     // Every member optional: `Default` is the value with none of them.
     let derives = match s.constructor {
-        Constructor::Default => quote!(#derives, Default),
-        _ => derives,
+        Constructor::Default => quote!(Debug, Clone, PartialEq, Default),
+        _ => quote!(Debug, Clone, PartialEq),
     };
     let fields = s.fields.iter().map(emit_field);
-    let (deny, extra) = match &s.extra {
-        ExtraMembers::Rejected => (quote!(#[serde(deny_unknown_fields)]), TokenStream::new()),
+    let rows = s.fields.iter().map(member_row);
+    let (extra, unknown) = match &s.extra {
+        ExtraMembers::Rejected => (TokenStream::new(), quote!(refused)),
         ExtraMembers::Kept { field, value } => {
             let field = ident(field);
             let map = match value {
@@ -142,25 +134,41 @@ fn emit_struct(def: &TypeDef, s: &StructDef, attrs: &TokenStream) -> TokenStream
                 }
             };
             (
-                TokenStream::new(),
                 quote! {
                     /// Members the definition does not name, kept so that they are written back.
-                    #[serde(flatten)]
                     pub #field: #map,
                 },
+                quote!(#field),
             )
         }
     };
     quote! {
         #docs
         #[derive(#derives)]
-        #deny
         #attrs
         pub struct #name {
             #(#fields)*
             #extra
         }
+
+        serde_object!(#name {
+            #(#rows)*
+            ..#unknown
+        });
     }
+}
+
+/// One row of a member table: how present the member must be, its field, its JSON name.
+fn member_row(field: &Field) -> TokenStream {
+    let presence = match (field.required, field.nullable) {
+        (true, false) => quote!(required),
+        (true, true) => quote!(nullable),
+        (false, false) => quote!(optional),
+        (false, true) => quote!(optional_nullable),
+    };
+    let name = ident(&field.rust_name);
+    let wire = &field.wire_name;
+    quote!(#presence #name = #wire;)
 }
 
 fn emit_field(field: &Field) -> TokenStream {
@@ -176,54 +184,17 @@ fn emit_field(field: &Field) -> TokenStream {
         (text, note) => doc_or(text.or(note), || format!("The `{}` member.", field.wire_name)),
     };
     let name = ident(&field.rust_name);
-    let bare = field.rust_name.trim_start_matches("r#");
-    let wire = &field.wire_name;
-    // One `#[serde(..)]` per field, however many settings it has.
-    let rename = (bare != wire).then(|| quote!(rename = #wire));
     let ty = type_tokens(&field.ty);
-    let (ty, skip) = if !field.required && field.nullable {
+    let ty = match (field.required, field.nullable) {
+        (true, false) => ty,
         // Absent and `null` are different answers: `None` and `Some(None)`.
-        (
-            quote!(Option<Option<#ty>>),
-            quote!(
-                default,
-                skip_serializing_if = "Option::is_none",
-                deserialize_with = "deserialize_some"
-            ),
-        )
-    } else if !field.required {
-        (
-            quote!(Option<#ty>),
-            quote!(default, skip_serializing_if = "Option::is_none"),
-        )
-    } else if field.nullable {
-        (quote!(Option<#ty>), TokenStream::new())
-    } else {
-        (ty, TokenStream::new())
-    };
-    let serde = match (rename, skip.is_empty()) {
-        (None, true) => TokenStream::new(),
-        (None, false) => quote!(#[serde(#skip)]),
-        (Some(rename), true) => quote!(#[serde(#rename)]),
-        // One attribute where it fits on a line; prettyplease would wrap it over five.
-        (Some(rename), false) if fits_one_attribute(wire, field.nullable) => quote!(#[serde(#rename, #skip)]),
-        (Some(rename), false) => quote!(#[serde(#rename)] #[serde(#skip)]),
+        (false, true) => quote!(Option<Option<#ty>>),
+        _ => quote!(Option<#ty>),
     };
     quote! {
         #docs
-        #serde
         pub #name: #ty,
     }
-}
-
-/// Whether `#[serde(rename = "{wire}", default, skip_serializing_if = "Option::is_none")]`
-/// (with `deserialize_with` when `nullable`) fits within prettyplease's margin on a field.
-fn fits_one_attribute(wire: &str, nullable: bool) -> bool {
-    const MARGIN: usize = 89;
-    const INDENT: usize = 4;
-    const MERGED: usize = r#"#[serde(rename = "", default, skip_serializing_if = "Option::is_none")]"#.len();
-    const DESERIALIZE: usize = r#", deserialize_with = "deserialize_some""#.len();
-    INDENT + MERGED + wire.len() + if nullable { DESERIALIZE } else { 0 } <= MARGIN
 }
 
 fn emit_tuple(def: &TypeDef, items: &[TypeRef], attrs: &TokenStream) -> TokenStream {

@@ -42,17 +42,17 @@ const PRELUDE: [&str; 12] = [
     "String", "Vec", "Option", "Some", "None", "Box", "Result", "Ok", "Err", "Into", "Send", "Sync",
 ];
 
-/// What the `types` module uses by bare name: the prelude items its fields, its helper
-/// and serde's `skip_serializing_if = "Option::is_none"` name, and the helper itself.
+/// What the `types` module uses by bare name: the prelude items its fields and helpers
+/// name, and the helpers themselves (`serde_object!` is a macro, in a namespace of its
+/// own, and names everything by its full path).
 /// Only these: a schema called `Default` or `Ok` keeps its name.
-const TYPES_ITEMS: [&str; 9] = [
+const TYPES_ITEMS: [&str; 8] = [
     "String",
     "Vec",
     "Option",
     "Some",
     "Box",
     "Result",
-    "deserialize_some",
     "tag_of",
     "write_tagged",
 ];

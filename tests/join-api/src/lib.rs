@@ -20,6 +20,11 @@
 #[allow(clippy::large_enum_variant)]
 pub mod types;
 
+/// How the struct models are read and written; used by `types`.
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod types_runtime;
+
 /// The definition's examples, each read into its type and written back (or rejected).
 #[cfg(test)]
 #[rustfmt::skip]
