@@ -125,7 +125,7 @@ impl Client {
         &self,
         room_id: impl Into<String>,
         event_id: impl Into<String>,
-        body: super::types::SendLeaveBody,
+        body: types::SendLeaveBody,
     ) -> Pending<'_, types::SendLeaveResponse> {
         let request = types::SendLeaveRequest {
             room_id: room_id.into(),

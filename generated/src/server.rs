@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Matrix Federation Leave Room API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -57,9 +59,9 @@ pub trait MatrixFederationLeaveRoomApi: Send + Sync + 'static {
     /// server will need to prepare a leave event to get out of the room.
     fn make_leave(
         &self,
-        request: super::types::MakeLeaveRequest,
+        request: types::MakeLeaveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::MakeLeaveResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::MakeLeaveResponse> + Send;
     /// Submit a signed leave event to a resident server
     ///
     /// `PUT /send_leave/{roomId}/{eventId}`
@@ -73,9 +75,9 @@ pub trait MatrixFederationLeaveRoomApi: Send + Sync + 'static {
     /// fields for a PDU.**
     fn send_leave(
         &self,
-        request: super::types::SendLeaveRequest,
+        request: types::SendLeaveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SendLeaveResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::SendLeaveResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -152,7 +154,7 @@ fn handle_make_leave<'a, A: MatrixFederationLeaveRoomApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::MakeLeaveRequest {
+    let request = types::MakeLeaveRequest {
         room_id: rt::path_string(path_values[0], "roomId")?,
         user_id: rt::path_string(path_values[1], "userId")?,
     };
@@ -166,15 +168,15 @@ fn handle_send_leave<'a, A: MatrixFederationLeaveRoomApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::SendLeaveRequest {
+    let request = types::SendLeaveRequest {
         room_id: rt::path_string(path_values[0], "roomId")?,
         event_id: rt::path_string(path_values[1], "eventId")?,
-        body: rt::json_body::<super::types::SendLeaveBody>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.send_leave(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::MakeLeaveResponse {
+impl rt::WriteResponse for types::MakeLeaveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -183,7 +185,7 @@ impl rt::WriteResponse for super::types::MakeLeaveResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::SendLeaveResponse {
+impl rt::WriteResponse for types::SendLeaveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

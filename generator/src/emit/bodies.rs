@@ -19,14 +19,10 @@ pub fn is_plain_json(body: &Body) -> bool {
     )
 }
 
-/// A name of `types`, bare inside it or as `super::types::Name` from a sibling module.
+/// A name of `types`, bare inside it or as `types::Name` from a sibling module.
 fn named(name: &str, qualified: bool) -> TokenStream {
     let name = ident(name);
-    if qualified {
-        quote!(super::types::#name)
-    } else {
-        quote!(#name)
-    }
+    if qualified { quote!(types::#name) } else { quote!(#name) }
 }
 
 fn support(name: &Option<String>, qualified: bool) -> TokenStream {
@@ -281,10 +277,8 @@ pub fn emit_server_body(ir: &Ir, body: &Body, rt: &TokenStream) -> TokenStream {
 /// Server: the expression that reads one encoding from `body` (the bytes) and `parts`.
 fn server_read(ir: &Ir, encoding: &Encoding, rt: &TokenStream) -> TokenStream {
     match &encoding.kind {
-        EncodingKind::Json(ty) => {
-            let ty = qualified_type(ty);
-            quote!(#rt::json_body::<#ty>(body)?)
-        }
+        // The type is the field's or the variant's: inferred.
+        EncodingKind::Json(_) => quote!(#rt::json_body(body)?),
         EncodingKind::Form { ty, fields } => {
             let ty = qualified_type(ty);
             let fields = fields.iter().map(|field| {

@@ -112,7 +112,7 @@ pub fn emit_server_writers(ir: &Ir, rt: &TokenStream) -> TokenStream {
                 generics(&params, None),
             );
             quote! {
-                impl #bounded #rt::WriteBody for super::types::#name #used {
+                impl #bounded #rt::WriteBody for types::#name #used {
                     fn write(self, status: u16) -> Result<::axum::response::Response, #rt::ServerError> {
                         match self {
                             #(#arms)*
@@ -158,10 +158,11 @@ pub fn emit_client_readers(ir: &Ir) -> TokenStream {
         .collect()
 }
 
-/// The client's call reading a body of a shared shape (a `Result`).
+/// The client's call reading a body of a shared shape (a `Result`); the shape is the type
+/// of the variant the body goes into.
 pub fn client_read(ir: &Ir, name: &str) -> Option<TokenStream> {
-    ir.body_shapes.of_body.contains_key(name).then(|| {
-        let name = ident(name);
-        quote!(<types::#name as runtime::ReadBody>::read(reply))
-    })
+    ir.body_shapes
+        .of_body
+        .contains_key(name)
+        .then(|| quote!(reply.read_body()))
 }

@@ -78,7 +78,14 @@ pub fn emit_examples(ir: &Ir) -> TokenStream {
             }
         }
     });
+    let types = (!tested.is_empty()).then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     quote! {
+        #types
+
         #round_trip_helper
 
         #rejected_helper

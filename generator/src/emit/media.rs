@@ -49,7 +49,7 @@ pub fn bind(response_path: &TokenStream, response: &Response) -> TokenStream {
 }
 
 /// The body's type, named types written through `path` (`quote!()` inside `types`,
-/// `quote!(super::types::)` beside it).
+/// `quote!(types::)` beside it).
 pub fn body_type(ir: &Ir, body: &ResponseBody, path: &TokenStream) -> TokenStream {
     match body {
         ResponseBody::One(form) => form_type(ir, form, path),

@@ -19,13 +19,14 @@ pub fn type_tokens(ty: &TypeRef) -> TokenStream {
     type_with(ty, &|name| quote!(#name))
 }
 
-/// The same type as seen from a sibling of the `types` module. Generated code never says
-/// `crate::`: a build script's output may be included at any module path.
+/// The same type as seen from a sibling of the `types` module, which imports it as
+/// `use super::types;`. Generated code never says `crate::`: a build script's output may
+/// be included at any module path.
 pub fn qualified_type(ty: &TypeRef) -> TokenStream {
-    type_with(ty, &|name| quote!(super::types::#name))
+    type_with(ty, &|name| quote!(types::#name))
 }
 
-/// The type with named types written after `path` (`super::types::`, or nothing).
+/// The type with named types written after `path` (`types::`, or nothing).
 pub fn type_with_path(ty: &TypeRef, path: &TokenStream) -> TokenStream {
     type_with(ty, &|name| quote!(#path #name))
 }

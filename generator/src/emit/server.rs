@@ -38,9 +38,16 @@ pub fn emit_server(ir: &Ir) -> TokenStream {
     let writers = ir.operations.iter().map(emit_response_writer);
     let body_writers = emit_body_writers(ir);
     let router_test = emit_router_test(ir);
+    // Unused (and so left out) without operations.
+    let types = (!ir.operations.is_empty()).then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     quote! {
         pub use super::server_runtime::{AuthRequest, Rejection, ServerConfig, ServerError, serve};
         use super::server_runtime as #rt;
+        #types
 
         #api_trait
         #router
@@ -279,9 +286,9 @@ fn emit_trait_method(op: &Operation) -> TokenStream {
         #docs
         fn #name(
             &self,
-            request: super::types::#request,
+            request: types::#request,
             #principal
-        ) -> impl ::std::future::Future<Output = super::types::#response> + Send;
+        ) -> impl ::std::future::Future<Output = types::#response> + Send;
     }
 }
 
@@ -566,7 +573,7 @@ fn emit_handler(ir: &Ir, op: &Operation) -> TokenStream {
             #bindings
             #path_values
             #query
-            let request = super::types::#request_type {
+            let request = types::#request_type {
                 #fields
                 #body_field
             };
@@ -610,17 +617,17 @@ fn json_accept(body: &crate::ir::Body) -> TokenStream {
 fn json_body_field(body: &crate::ir::Body) -> Option<TokenStream> {
     let rt = rt();
     let crate::ir::BodyShape::One(crate::ir::Encoding {
-        kind: crate::ir::EncodingKind::Json(ty),
+        kind: crate::ir::EncodingKind::Json(_),
         ..
     }) = &body.shape
     else {
         return None;
     };
-    let ty = qualified_type(ty);
+    // The type is the request field's: inferred.
     Some(if body.required {
-        quote!(body: #rt::json_body::<#ty>(body)?,)
+        quote!(body: #rt::json_body(body)?,)
     } else {
-        quote!(body: #rt::optional_json_body::<#ty>(body)?,)
+        quote!(body: #rt::optional_json_body(body)?,)
     })
 }
 
@@ -795,7 +802,7 @@ fn emit_response_writer(op: &Operation) -> TokenStream {
     let response = ident(&op.response_type);
     let arms = op.responses.iter().map(|r| emit_response_arm(r, op));
     quote! {
-        impl #rt::WriteResponse for super::types::#response {
+        impl #rt::WriteResponse for types::#response {
             fn write(self) -> Result<::axum::response::Response, #rt::ServerError> {
                 match self {
                     #(#arms)*
@@ -832,7 +839,7 @@ fn emit_body_writer(name: &str, forms: &[(String, MediaForm)]) -> TokenStream {
         quote!(Self::#variant(body) => #write,)
     });
     quote! {
-        impl #rt::WriteBody for super::types::#name {
+        impl #rt::WriteBody for types::#name {
             fn write(self, status: u16) -> Result<::axum::response::Response, #rt::ServerError> {
                 match self {
                     #(#arms)*

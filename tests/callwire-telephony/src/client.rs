@@ -120,7 +120,7 @@ impl Client {
     pub fn create_call_with(
         &self,
         account_sid: impl Into<String>,
-        body: Option<super::types::CreateCallRequest>,
+        body: Option<types::CreateCallRequest>,
     ) -> Pending<'_, types::CreateCallResponse> {
         let request = types::CreateCallRequest2 {
             account_sid: account_sid.into(),
@@ -203,7 +203,7 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-        body: Option<super::types::UpdateCallRequest>,
+        body: Option<types::UpdateCallRequest>,
     ) -> Pending<'_, types::UpdateCallResponse> {
         let request = types::UpdateCallRequest2 {
             account_sid: account_sid.into(),
@@ -350,7 +350,7 @@ impl Client {
     pub fn create_message_with(
         &self,
         account_sid: impl Into<String>,
-        body: super::types::CreateMessageRequest,
+        body: types::CreateMessageRequest,
     ) -> Pending<'_, types::CreateMessageResponse> {
         let request = types::CreateMessageRequest2 {
             account_sid: account_sid.into(),
@@ -393,7 +393,7 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-        body: Option<super::types::UpdateMessageRequest>,
+        body: Option<types::UpdateMessageRequest>,
     ) -> Pending<'_, types::UpdateMessageResponse> {
         let request = types::UpdateMessageRequest2 {
             account_sid: account_sid.into(),

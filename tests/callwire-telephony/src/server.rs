@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Callwire - Api: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -36,83 +38,81 @@ pub trait CallwireApi: Send + Sync + 'static {
     /// Retrieves a collection of calls made to and from your account
     fn list_call(
         &self,
-        request: super::types::ListCallRequest,
+        request: types::ListCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListCallResponse2> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListCallResponse2> + Send;
     /// `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`
     ///
     /// Create a new outgoing call to phones, SIP-enabled endpoints or client identifiers
     fn create_call(
         &self,
-        request: super::types::CreateCallRequest2,
+        request: types::CreateCallRequest2,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateCallResponse> + Send;
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     /// Fetch the call specified by the provided Call SID
     fn fetch_call(
         &self,
-        request: super::types::FetchCallRequest,
+        request: types::FetchCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::FetchCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchCallResponse> + Send;
     /// `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     /// Initiates a call redirect or terminates a call
     fn update_call(
         &self,
-        request: super::types::UpdateCallRequest2,
+        request: types::UpdateCallRequest2,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::UpdateCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::UpdateCallResponse> + Send;
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     /// Delete a Call record from your account. Once the record is deleted, it will no longer appear in the API and Account Portal logs.
     fn delete_call(
         &self,
-        request: super::types::DeleteCallRequest,
+        request: types::DeleteCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteCallResponse> + Send;
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json`
     ///
     /// Retrieve a list of recordings belonging to the call used to make the request
     fn list_call_recording(
         &self,
-        request: super::types::ListCallRecordingRequest,
+        request: types::ListCallRecordingRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ListCallRecordingResponse2,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ListCallRecordingResponse2> + Send;
     /// `GET /2010-04-01/Accounts/{AccountSid}/Messages.json`
     ///
     /// Retrieve a list of Message resources associated with an Account
     fn list_message(
         &self,
-        request: super::types::ListMessageRequest,
+        request: types::ListMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListMessageResponse2> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListMessageResponse2> + Send;
     /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`
     ///
     /// Send a message
     fn create_message(
         &self,
-        request: super::types::CreateMessageRequest2,
+        request: types::CreateMessageRequest2,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateMessageResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateMessageResponse> + Send;
     /// `POST /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`
     ///
     /// Update a Message resource (used to redact Message `body` text and to cancel not-yet-sent messages)
     fn update_message(
         &self,
-        request: super::types::UpdateMessageRequest2,
+        request: types::UpdateMessageRequest2,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::UpdateMessageResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::UpdateMessageResponse> + Send;
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`
     ///
     /// Deletes a Message resource from your account
     fn delete_message(
         &self,
-        request: super::types::DeleteMessageRequest,
+        request: types::DeleteMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteMessageResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteMessageResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -262,7 +262,7 @@ fn handle_list_call<'a, A: CallwireApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListCallRequest {
+    let request = types::ListCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         to: rt::query_scalar(&query, "To")?,
         from: rt::query_scalar(&query, "From")?,
@@ -288,12 +288,12 @@ fn handle_create_call<'a, A: CallwireApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::CreateCallRequest2 {
+    let request = types::CreateCallRequest2 {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::CreateCallRequest,
+                    types::CreateCallRequest,
                 >(
                     body,
                     &[
@@ -324,7 +324,7 @@ fn handle_fetch_call<'a, A: CallwireApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::FetchCallRequest {
+    let request = types::FetchCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
     };
@@ -338,13 +338,13 @@ fn handle_update_call<'a, A: CallwireApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::UpdateCallRequest2 {
+    let request = types::UpdateCallRequest2 {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::UpdateCallRequest,
+                    types::UpdateCallRequest,
                 >(
                     body,
                     &[
@@ -368,7 +368,7 @@ fn handle_delete_call<'a, A: CallwireApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::DeleteCallRequest {
+    let request = types::DeleteCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
     };
@@ -383,7 +383,7 @@ fn handle_list_call_recording<'a, A: CallwireApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListCallRecordingRequest {
+    let request = types::ListCallRecordingRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         call_sid: rt::path_string(path_values[1], "CallSid")?,
         date_created: rt::query_scalar(&query, "DateCreated")?,
@@ -404,7 +404,7 @@ fn handle_list_message<'a, A: CallwireApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListMessageRequest {
+    let request = types::ListMessageRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         to: rt::query_scalar(&query, "To")?,
         from: rt::query_scalar(&query, "From")?,
@@ -425,10 +425,10 @@ fn handle_create_message<'a, A: CallwireApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::CreateMessageRequest2 {
+    let request = types::CreateMessageRequest2 {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         body: rt::form_body::<
-            super::types::CreateMessageRequest,
+            types::CreateMessageRequest,
         >(
             body,
             &[
@@ -454,13 +454,13 @@ fn handle_update_message<'a, A: CallwireApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::UpdateMessageRequest2 {
+    let request = types::UpdateMessageRequest2 {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::UpdateMessageRequest,
+                    types::UpdateMessageRequest,
                 >(
                     body,
                     &[
@@ -482,14 +482,14 @@ fn handle_delete_message<'a, A: CallwireApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::DeleteMessageRequest {
+    let request = types::DeleteMessageRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
     };
     Ok(rt::answer(api.delete_message(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::ListCallResponse2 {
+impl rt::WriteResponse for types::ListCallResponse2 {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -497,7 +497,7 @@ impl rt::WriteResponse for super::types::ListCallResponse2 {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateCallResponse {
+impl rt::WriteResponse for types::CreateCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -506,7 +506,7 @@ impl rt::WriteResponse for super::types::CreateCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchCallResponse {
+impl rt::WriteResponse for types::FetchCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -515,7 +515,7 @@ impl rt::WriteResponse for super::types::FetchCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UpdateCallResponse {
+impl rt::WriteResponse for types::UpdateCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -523,7 +523,7 @@ impl rt::WriteResponse for super::types::UpdateCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteCallResponse {
+impl rt::WriteResponse for types::DeleteCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -532,7 +532,7 @@ impl rt::WriteResponse for super::types::DeleteCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListCallRecordingResponse2 {
+impl rt::WriteResponse for types::ListCallRecordingResponse2 {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -540,7 +540,7 @@ impl rt::WriteResponse for super::types::ListCallRecordingResponse2 {
     }
 }
 
-impl rt::WriteResponse for super::types::ListMessageResponse2 {
+impl rt::WriteResponse for types::ListMessageResponse2 {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -548,7 +548,7 @@ impl rt::WriteResponse for super::types::ListMessageResponse2 {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateMessageResponse {
+impl rt::WriteResponse for types::CreateMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -557,7 +557,7 @@ impl rt::WriteResponse for super::types::CreateMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UpdateMessageResponse {
+impl rt::WriteResponse for types::UpdateMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -565,7 +565,7 @@ impl rt::WriteResponse for super::types::UpdateMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteMessageResponse {
+impl rt::WriteResponse for types::DeleteMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),

@@ -87,7 +87,7 @@ impl Client {
         state_key: impl Into<String>,
         limit: i32,
         x_request_id: Option<String>,
-        body: super::types::Event,
+        body: types::Event,
     ) -> Pending<'_, types::MRoomMemberResponse> {
         let request = types::MRoomMemberRequest {
             room_id: room_id.into(),
@@ -138,10 +138,7 @@ impl Client {
     }
     /// [`Client::type`] with the request's fields as arguments.
     #[inline]
-    pub fn type_with(
-        &self,
-        body: super::types::TypeBody,
-    ) -> Pending<'_, types::TypeResponse> {
+    pub fn type_with(&self, body: types::TypeBody) -> Pending<'_, types::TypeResponse> {
         let request = types::TypeRequest { body };
         self.r#type(&request)
     }

@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Dialect Coverage API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -54,21 +56,21 @@ pub trait DialectCoverageApi: Send + Sync + 'static {
     ///
     fn m_room_member(
         &self,
-        request: super::types::MRoomMemberRequest,
+        request: types::MRoomMemberRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::MRoomMemberResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::MRoomMemberResponse> + Send;
     /// `GET /3pid`
     ///
     fn _3pid(
         &self,
-        request: super::types::T3pidRequest,
-    ) -> impl ::std::future::Future<Output = super::types::T3pidResponse> + Send;
+        request: types::T3pidRequest,
+    ) -> impl ::std::future::Future<Output = types::T3pidResponse> + Send;
     /// `POST /type`
     ///
     fn r#type(
         &self,
-        request: super::types::TypeRequest,
-    ) -> impl ::std::future::Future<Output = super::types::TypeResponse> + Send;
+        request: types::TypeRequest,
+    ) -> impl ::std::future::Future<Output = types::TypeResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -144,7 +146,7 @@ fn handle_m_room_member<'a, A: DialectCoverageApi>(
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 3] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::MRoomMemberRequest {
+    let request = types::MRoomMemberRequest {
         room_id: rt::path_string(path_values[0], "roomId")?,
         event_type: rt::path_string(path_values[1], "eventType")?,
         state_key: rt::path_string(path_values[2], "stateKey")?,
@@ -154,7 +156,7 @@ fn handle_m_room_member<'a, A: DialectCoverageApi>(
             "X-Request-Id",
             rt::parse_scalar,
         )?,
-        body: rt::json_body::<super::types::Event>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.m_room_member(request, principal)))
 }
@@ -163,7 +165,7 @@ fn handle_3pid<'a, A: DialectCoverageApi>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::T3pidRequest {};
+    let request = types::T3pidRequest {};
     Ok(rt::answer(api._3pid(request)))
 }
 
@@ -172,13 +174,13 @@ fn handle_type<'a, A: DialectCoverageApi>(
     input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
-    let request = super::types::TypeRequest {
-        body: rt::json_body::<super::types::TypeBody>(body)?,
+    let request = types::TypeRequest {
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.r#type(request)))
 }
 
-impl rt::WriteResponse for super::types::MRoomMemberResponse {
+impl rt::WriteResponse for types::MRoomMemberResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -188,7 +190,7 @@ impl rt::WriteResponse for super::types::MRoomMemberResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::T3pidResponse {
+impl rt::WriteResponse for types::T3pidResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -196,7 +198,7 @@ impl rt::WriteResponse for super::types::T3pidResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::TypeResponse {
+impl rt::WriteResponse for types::TypeResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

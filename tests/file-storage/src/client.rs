@@ -77,7 +77,7 @@ impl Client {
     #[inline]
     pub fn issue_token_with(
         &self,
-        body: super::types::IssueTokenBody,
+        body: types::IssueTokenBody,
     ) -> Pending<'_, types::IssueTokenResponse> {
         let request = types::IssueTokenRequest { body };
         self.issue_token(&request)
@@ -98,10 +98,10 @@ impl Client {
         call.path("/folders");
         let body = &request.body;
         match body {
-            super::types::CreateFolderRequestBody::Json(value) => {
+            types::CreateFolderRequestBody::Json(value) => {
                 call.json_body(value, "application/json");
             }
-            super::types::CreateFolderRequestBody::Form(value) => {
+            types::CreateFolderRequestBody::Form(value) => {
                 call.form_body(value, "application/x-www-form-urlencoded");
             }
         }
@@ -118,7 +118,7 @@ impl Client {
     #[inline]
     pub fn create_folder_with(
         &self,
-        body: super::types::CreateFolderRequestBody,
+        body: types::CreateFolderRequestBody,
     ) -> Pending<'_, types::CreateFolderResponse> {
         let request = types::CreateFolderRequest { body };
         self.create_folder(&request)
@@ -170,10 +170,10 @@ impl Client {
         call.path_param("folderId", &request.folder_id);
         let body = &request.body;
         match body {
-            super::types::UpdateFolderRequestBody::MergePatchJson(value) => {
+            types::UpdateFolderRequestBody::MergePatchJson(value) => {
                 call.json_body(value, "application/merge-patch+json");
             }
-            super::types::UpdateFolderRequestBody::JsonPatchJson(value) => {
+            types::UpdateFolderRequestBody::JsonPatchJson(value) => {
                 call.json_body(value, "application/json-patch+json");
             }
         }
@@ -190,7 +190,7 @@ impl Client {
     pub fn update_folder_with(
         &self,
         folder_id: impl Into<String>,
-        body: super::types::UpdateFolderRequestBody,
+        body: types::UpdateFolderRequestBody,
     ) -> Pending<'_, types::UpdateFolderResponse> {
         let request = types::UpdateFolderRequest {
             folder_id: folder_id.into(),
@@ -263,7 +263,7 @@ impl Client {
         &self,
         folder_id: impl Into<String>,
         if_none_match: Option<String>,
-        body: super::types::UploadFileParts,
+        body: types::UploadFileParts,
     ) -> Pending<'_, types::UploadFileResponse> {
         let request = types::UploadFileRequest {
             folder_id: folder_id.into(),
@@ -365,7 +365,7 @@ impl Client {
         &self,
         file_id: impl Into<String>,
         content_md5: Option<String>,
-        body: super::types::BinaryBody,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::ReplaceFileContentResponse> {
         let request = types::ReplaceFileContentRequest {
             file_id: file_id.into(),
@@ -392,10 +392,10 @@ impl Client {
         call.path("/notes");
         let body = &request.body;
         match body {
-            super::types::AddNoteRequestBody::Text(value) => {
+            types::AddNoteRequestBody::Text(value) => {
                 call.raw_body(value.text.clone().into_bytes(), &value.content_type);
             }
-            super::types::AddNoteRequestBody::Json(value) => {
+            types::AddNoteRequestBody::Json(value) => {
                 call.json_body(value, "application/json");
             }
         }
@@ -411,7 +411,7 @@ impl Client {
     pub fn add_note_with(
         &self,
         file_id: impl Into<String>,
-        body: super::types::AddNoteRequestBody,
+        body: types::AddNoteRequestBody,
     ) -> Pending<'_, types::AddNoteResponse> {
         let request = types::AddNoteRequest {
             file_id: file_id.into(),
@@ -449,7 +449,7 @@ impl Client {
     pub fn import_archive_with(
         &self,
         folder: impl Into<String>,
-        body: Option<super::types::BinaryBody>,
+        body: Option<types::BinaryBody>,
     ) -> Pending<'_, types::ImportArchiveResponse> {
         let request = types::ImportArchiveRequest {
             folder: folder.into(),
@@ -483,7 +483,7 @@ impl Client {
     #[inline]
     pub fn submit_manifest_with(
         &self,
-        body: super::types::TextBody,
+        body: types::TextBody,
     ) -> Pending<'_, types::SubmitManifestResponse> {
         let request = types::SubmitManifestRequest {
             body,

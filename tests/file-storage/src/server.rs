@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Driftbox Storage: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -39,8 +41,8 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// (`scope=files.read&scope=files.write`).
     fn issue_token(
         &self,
-        request: super::types::IssueTokenRequest,
-    ) -> impl ::std::future::Future<Output = super::types::IssueTokenResponse> + Send;
+        request: types::IssueTokenRequest,
+    ) -> impl ::std::future::Future<Output = types::IssueTokenResponse> + Send;
     /// Create a folder
     ///
     /// `POST /folders`
@@ -48,16 +50,16 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// The web app posts JSON; old integrations still post a form.
     fn create_folder(
         &self,
-        request: super::types::CreateFolderRequest,
+        request: types::CreateFolderRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateFolderResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateFolderResponse> + Send;
     /// `GET /folders/{folderId}`
     ///
     fn get_folder(
         &self,
-        request: super::types::GetFolderRequest,
+        request: types::GetFolderRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetFolderResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetFolderResponse> + Send;
     /// Rename or move a folder
     ///
     /// `PATCH /folders/{folderId}`
@@ -65,9 +67,9 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// A merge patch of the folder, or a JSON Patch document.
     fn update_folder(
         &self,
-        request: super::types::UpdateFolderRequest,
+        request: types::UpdateFolderRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::UpdateFolderResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::UpdateFolderResponse> + Send;
     /// Upload a file with its metadata
     ///
     /// `POST /folders/{folderId}/files`
@@ -76,23 +78,23 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// several images, one part each.
     fn upload_file(
         &self,
-        request: super::types::UploadFileRequest,
+        request: types::UploadFileRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::UploadFileResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::UploadFileResponse> + Send;
     /// `GET /files/{fileId}`
     ///
     fn get_file(
         &self,
-        request: super::types::GetFileRequest,
+        request: types::GetFileRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetFileResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetFileResponse> + Send;
     /// `DELETE /files/{fileId}`
     ///
     fn delete_file(
         &self,
-        request: super::types::DeleteFileRequest,
+        request: types::DeleteFileRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteFileResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteFileResponse> + Send;
     /// Replace a file's bytes
     ///
     /// `PUT /files/{fileId}/content`
@@ -100,11 +102,9 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// What the desktop client sends; the `Content-Type` is kept as the file's type.
     fn replace_file_content(
         &self,
-        request: super::types::ReplaceFileContentRequest,
+        request: types::ReplaceFileContentRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ReplaceFileContentResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ReplaceFileContentResponse> + Send;
     /// Attach a note to a file
     ///
     /// `POST /files/{fileId}/notes`
@@ -112,9 +112,9 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// Plain text or Markdown from the quick-note box, or a JSON note with a colour.
     fn add_note(
         &self,
-        request: super::types::AddNoteRequest,
+        request: types::AddNoteRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::AddNoteResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::AddNoteResponse> + Send;
     /// Import an archive of any kind
     ///
     /// `POST /imports`
@@ -122,20 +122,18 @@ pub trait DriftboxStorage: Send + Sync + 'static {
     /// Zip, tar, a single file; the server sniffs what it got.
     fn import_archive(
         &self,
-        request: super::types::ImportArchiveRequest,
+        request: types::ImportArchiveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ImportArchiveResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ImportArchiveResponse> + Send;
     /// Submit a WebDAV-style XML manifest
     ///
     /// `POST /imports/manifest`
     ///
     fn submit_manifest(
         &self,
-        request: super::types::SubmitManifestRequest,
+        request: types::SubmitManifestRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::SubmitManifestResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::SubmitManifestResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -299,9 +297,9 @@ fn handle_issue_token<'a, A: DriftboxStorage>(
     input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
-    let request = super::types::IssueTokenRequest {
+    let request = types::IssueTokenRequest {
         body: rt::form_body::<
-            super::types::IssueTokenBody,
+            types::IssueTokenBody,
         >(
             body,
             &[
@@ -323,17 +321,13 @@ fn handle_create_folder<'a, A: DriftboxStorage>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
-    let request = super::types::CreateFolderRequest {
+    let request = types::CreateFolderRequest {
         body: match encoding {
-            Some(0) => {
-                super::types::CreateFolderRequestBody::Json(
-                    rt::json_body::<super::types::NewFolder>(body)?,
-                )
-            }
+            Some(0) => types::CreateFolderRequestBody::Json(rt::json_body(body)?),
             Some(1) => {
-                super::types::CreateFolderRequestBody::Form(
+                types::CreateFolderRequestBody::Form(
                     rt::form_body::<
-                        super::types::NewFolder,
+                        types::NewFolder,
                     >(
                         body,
                         &[
@@ -357,7 +351,7 @@ fn handle_get_folder<'a, A: DriftboxStorage>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetFolderRequest {
+    let request = types::GetFolderRequest {
         folder_id: rt::path_string(path_values[0], "folderId")?,
     };
     Ok(rt::answer(api.get_folder(request, principal)))
@@ -370,18 +364,14 @@ fn handle_update_folder<'a, A: DriftboxStorage>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::UpdateFolderRequest {
+    let request = types::UpdateFolderRequest {
         folder_id: rt::path_string(path_values[0], "folderId")?,
         body: match encoding {
             Some(0) => {
-                super::types::UpdateFolderRequestBody::MergePatchJson(
-                    rt::json_body::<super::types::FolderPatch>(body)?,
-                )
+                types::UpdateFolderRequestBody::MergePatchJson(rt::json_body(body)?)
             }
             Some(1) => {
-                super::types::UpdateFolderRequestBody::JsonPatchJson(
-                    rt::json_body::<Vec<super::types::PatchOperation>>(body)?,
-                )
+                types::UpdateFolderRequestBody::JsonPatchJson(rt::json_body(body)?)
             }
             _ => return Err(rt::no_request_encoding()),
         },
@@ -396,7 +386,7 @@ fn handle_upload_file<'a, A: DriftboxStorage>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::UploadFileRequest {
+    let request = types::UploadFileRequest {
         folder_id: rt::path_string(path_values[0], "folderId")?,
         if_none_match: rt::header_param(
             &parts.headers,
@@ -405,12 +395,12 @@ fn handle_upload_file<'a, A: DriftboxStorage>(
         )?,
         body: {
             let read = rt::multipart_parts(&parts.headers, body.bytes())?;
-            super::types::UploadFileParts {
+            types::UploadFileParts {
                 file: rt::required_part(
                     rt::file_part(
                         &read,
                         "file",
-                        |bytes, filename, content_type| super::types::FilePart {
+                        |bytes, filename, content_type| types::FilePart {
                             bytes,
                             filename,
                             content_type,
@@ -419,7 +409,7 @@ fn handle_upload_file<'a, A: DriftboxStorage>(
                     "file",
                 )?,
                 metadata: rt::value_part::<
-                    super::types::FileMetadata,
+                    types::FileMetadata,
                 >(&read, "metadata", rt::FormValue::Json)?,
                 tags: rt::value_parts::<String>(&read, "tags", rt::FormValue::Text)?,
                 overwrite: rt::value_part::<
@@ -429,12 +419,12 @@ fn handle_upload_file<'a, A: DriftboxStorage>(
                     i64,
                 >(&read, "chunk_size", rt::FormValue::Integer)?,
                 visibility: rt::value_part::<
-                    super::types::Visibility,
+                    types::Visibility,
                 >(&read, "visibility", rt::FormValue::Text)?,
                 thumbnails: rt::file_parts(
                     &read,
                     "thumbnails",
-                    |bytes, filename, content_type| super::types::FilePart {
+                    |bytes, filename, content_type| types::FilePart {
                         bytes,
                         filename,
                         content_type,
@@ -452,7 +442,7 @@ fn handle_get_file<'a, A: DriftboxStorage>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetFileRequest {
+    let request = types::GetFileRequest {
         file_id: rt::path_string(path_values[0], "fileId")?,
     };
     Ok(rt::answer(api.get_file(request, principal)))
@@ -464,7 +454,7 @@ fn handle_delete_file<'a, A: DriftboxStorage>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::DeleteFileRequest {
+    let request = types::DeleteFileRequest {
         file_id: rt::path_string(path_values[0], "fileId")?,
     };
     Ok(rt::answer(api.delete_file(request, principal)))
@@ -477,10 +467,10 @@ fn handle_replace_file_content<'a, A: DriftboxStorage>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ReplaceFileContentRequest {
+    let request = types::ReplaceFileContentRequest {
         file_id: rt::path_string(path_values[0], "fileId")?,
         content_md5: rt::header_param(&parts.headers, "Content-MD5", rt::parse_scalar)?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -498,20 +488,16 @@ fn handle_add_note<'a, A: DriftboxStorage>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::AddNoteRequest {
+    let request = types::AddNoteRequest {
         file_id: rt::path_string(path_values[0], "fileId")?,
         body: match encoding {
             Some(0) => {
-                super::types::AddNoteRequestBody::Text(super::types::TextBody {
+                types::AddNoteRequestBody::Text(types::TextBody {
                     content_type: rt::content_type_or(&parts.headers, "text/plain"),
                     text: rt::text_body(body)?,
                 })
             }
-            Some(1) => {
-                super::types::AddNoteRequestBody::Json(
-                    rt::json_body::<super::types::NewNote>(body)?,
-                )
-            }
+            Some(1) => types::AddNoteRequestBody::Json(rt::json_body(body)?),
             _ => return Err(rt::no_request_encoding()),
         },
     };
@@ -525,10 +511,10 @@ fn handle_import_archive<'a, A: DriftboxStorage>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ImportArchiveRequest {
+    let request = types::ImportArchiveRequest {
         folder: rt::required(rt::query_scalar(&query, "folder")?, "folder")?,
         body: if encoding.is_some() {
-            Some(super::types::BinaryBody {
+            Some(types::BinaryBody {
                 content_type: rt::content_type_or(
                     &parts.headers,
                     "application/octet-stream",
@@ -548,8 +534,8 @@ fn handle_submit_manifest<'a, A: DriftboxStorage>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::SubmitManifestRequest {
-        body: super::types::TextBody {
+    let request = types::SubmitManifestRequest {
+        body: types::TextBody {
             content_type: rt::content_type_or(&parts.headers, "text/plain"),
             text: rt::text_body(body)?,
         },
@@ -557,7 +543,7 @@ fn handle_submit_manifest<'a, A: DriftboxStorage>(
     Ok(rt::answer(api.submit_manifest(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::IssueTokenResponse {
+impl rt::WriteResponse for types::IssueTokenResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -571,7 +557,7 @@ impl rt::WriteResponse for super::types::IssueTokenResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateFolderResponse {
+impl rt::WriteResponse for types::CreateFolderResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -582,7 +568,7 @@ impl rt::WriteResponse for super::types::CreateFolderResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetFolderResponse {
+impl rt::WriteResponse for types::GetFolderResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -593,7 +579,7 @@ impl rt::WriteResponse for super::types::GetFolderResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UpdateFolderResponse {
+impl rt::WriteResponse for types::UpdateFolderResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -604,7 +590,7 @@ impl rt::WriteResponse for super::types::UpdateFolderResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UploadFileResponse {
+impl rt::WriteResponse for types::UploadFileResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -618,7 +604,7 @@ impl rt::WriteResponse for super::types::UploadFileResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetFileResponse {
+impl rt::WriteResponse for types::GetFileResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -629,7 +615,7 @@ impl rt::WriteResponse for super::types::GetFileResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteFileResponse {
+impl rt::WriteResponse for types::DeleteFileResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -640,7 +626,7 @@ impl rt::WriteResponse for super::types::DeleteFileResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ReplaceFileContentResponse {
+impl rt::WriteResponse for types::ReplaceFileContentResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -651,7 +637,7 @@ impl rt::WriteResponse for super::types::ReplaceFileContentResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::AddNoteResponse {
+impl rt::WriteResponse for types::AddNoteResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -659,7 +645,7 @@ impl rt::WriteResponse for super::types::AddNoteResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ImportArchiveResponse {
+impl rt::WriteResponse for types::ImportArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
@@ -667,7 +653,7 @@ impl rt::WriteResponse for super::types::ImportArchiveResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::SubmitManifestResponse {
+impl rt::WriteResponse for types::SubmitManifestResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted(body) => rt::json_response(202, &body, "application/json"),

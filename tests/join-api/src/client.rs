@@ -131,7 +131,7 @@ impl Client {
         room_id: impl Into<String>,
         event_id: impl Into<String>,
         omit_members: bool,
-        body: super::types::JoinEvent,
+        body: types::JoinEvent,
     ) -> Pending<'_, types::SendJoinResponse> {
         let request = types::SendJoinRequest {
             room_id: room_id.into(),

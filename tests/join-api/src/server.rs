@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Matrix Federation Join API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -62,9 +64,9 @@ pub trait MatrixFederationJoinApi: Send + Sync + 'static {
     /// refuses when the room's version is not among them.
     fn make_join(
         &self,
-        request: super::types::MakeJoinRequest,
+        request: types::MakeJoinRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::MakeJoinResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::MakeJoinResponse> + Send;
     /// Submit a signed join event
     ///
     /// `PUT /_matrix/federation/v2/send_join/{roomId}/{eventId}`
@@ -74,9 +76,9 @@ pub trait MatrixFederationJoinApi: Send + Sync + 'static {
     /// events that authorise that state, so the joining server can take part in the room.
     fn send_join(
         &self,
-        request: super::types::SendJoinRequest,
+        request: types::SendJoinRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SendJoinResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::SendJoinResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -155,7 +157,7 @@ fn handle_make_join<'a, A: MatrixFederationJoinApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::MakeJoinRequest {
+    let request = types::MakeJoinRequest {
         room_id: rt::path_string(path_values[0], "roomId")?,
         user_id: rt::path_string(path_values[1], "userId")?,
         ver: rt::query_list(&query, "ver", rt::parse_scalar)?,
@@ -171,7 +173,7 @@ fn handle_send_join<'a, A: MatrixFederationJoinApi>(
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::SendJoinRequest {
+    let request = types::SendJoinRequest {
         room_id: rt::path_string(path_values[0], "roomId")?,
         event_id: rt::path_string(path_values[1], "eventId")?,
         omit_members: rt::or_default(
@@ -179,12 +181,12 @@ fn handle_send_join<'a, A: MatrixFederationJoinApi>(
             "false",
             "omit_members",
         )?,
-        body: rt::json_body::<super::types::JoinEvent>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.send_join(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::MakeJoinResponse {
+impl rt::WriteResponse for types::MakeJoinResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -195,7 +197,7 @@ impl rt::WriteResponse for super::types::MakeJoinResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::SendJoinResponse {
+impl rt::WriteResponse for types::SendJoinResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

@@ -80,8 +80,8 @@ impl Client {
     #[inline]
     pub fn make_leave_with(
         &self,
-        room_id: super::types::RoomId,
-        user_id: super::types::UserId,
+        room_id: types::RoomId,
+        user_id: types::UserId,
     ) -> Pending<'_, types::MakeLeaveResponse> {
         let request = types::MakeLeaveRequest {
             room_id,
@@ -120,9 +120,9 @@ impl Client {
     /// [`Client::send_leave_v1`] with the request's fields as arguments.
     pub fn send_leave_v1_with(
         &self,
-        room_id: super::types::RoomId,
+        room_id: types::RoomId,
         event_id: impl Into<String>,
-        body: super::types::LeaveEvent,
+        body: types::LeaveEvent,
     ) -> Pending<'_, types::SendLeaveV1Response> {
         let request = types::SendLeaveV1Request {
             room_id,
@@ -161,9 +161,9 @@ impl Client {
     /// [`Client::send_leave_v2`] with the request's fields as arguments.
     pub fn send_leave_v2_with(
         &self,
-        room_id: super::types::RoomId,
+        room_id: types::RoomId,
         event_id: impl Into<String>,
-        body: super::types::LeaveEvent,
+        body: types::LeaveEvent,
     ) -> Pending<'_, types::SendLeaveV2Response> {
         let request = types::SendLeaveV2Request {
             room_id,

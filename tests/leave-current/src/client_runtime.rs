@@ -1058,6 +1058,12 @@ impl Reply {
         })
     }
 
+    /// The body of a shape several responses share (see [`ReadBody`]), its type inferred
+    /// from the variant it goes into, so that an arm stays one line.
+    pub fn read_body<T: ReadBody>(self) -> Result<T, ClientError> {
+        T::read(self)
+    }
+
     /// The reply as the error for a status the definition does not document.
     pub fn undocumented(self) -> ClientError {
         ClientError::UndocumentedStatus {

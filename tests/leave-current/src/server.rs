@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Matrix Federation Leave API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -61,9 +63,9 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
     /// leave event: the room's version and an event template to complete and sign.
     fn make_leave(
         &self,
-        request: super::types::MakeLeaveRequest,
+        request: types::MakeLeaveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::MakeLeaveResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::MakeLeaveResponse> + Send;
     /// Submit a signed leave event (first version)
     ///
     /// `PUT /_matrix/federation/v1/send_leave/{roomId}/{eventId}`
@@ -73,9 +75,9 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
     /// servers try first; a v1 call is only made when v2 is unrecognised.
     fn send_leave_v1(
         &self,
-        request: super::types::SendLeaveV1Request,
+        request: types::SendLeaveV1Request,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SendLeaveV1Response> + Send;
+    ) -> impl ::std::future::Future<Output = types::SendLeaveV1Response> + Send;
     /// Submit a signed leave event
     ///
     /// `PUT /_matrix/federation/v2/send_leave/{roomId}/{eventId}`
@@ -84,9 +86,9 @@ pub trait MatrixFederationLeaveApi: Send + Sync + 'static {
     /// room's graph (or refuses it) and answers with an empty object.
     fn send_leave_v2(
         &self,
-        request: super::types::SendLeaveV2Request,
+        request: types::SendLeaveV2Request,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SendLeaveV2Response> + Send;
+    ) -> impl ::std::future::Future<Output = types::SendLeaveV2Response> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -170,7 +172,7 @@ fn handle_make_leave<'a, A: MatrixFederationLeaveApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::MakeLeaveRequest {
+    let request = types::MakeLeaveRequest {
         room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
         user_id: rt::path_param(path_values[1], "userId", rt::parse_serde)?,
     };
@@ -184,10 +186,10 @@ fn handle_send_leave_v1<'a, A: MatrixFederationLeaveApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::SendLeaveV1Request {
+    let request = types::SendLeaveV1Request {
         room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
         event_id: rt::path_string(path_values[1], "eventId")?,
-        body: rt::json_body::<super::types::LeaveEvent>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.send_leave_v1(request, principal)))
 }
@@ -199,15 +201,15 @@ fn handle_send_leave_v2<'a, A: MatrixFederationLeaveApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::SendLeaveV2Request {
+    let request = types::SendLeaveV2Request {
         room_id: rt::path_param(path_values[0], "roomId", rt::parse_serde)?,
         event_id: rt::path_string(path_values[1], "eventId")?,
-        body: rt::json_body::<super::types::LeaveEvent>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.send_leave_v2(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::MakeLeaveResponse {
+impl rt::WriteResponse for types::MakeLeaveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -216,7 +218,7 @@ impl rt::WriteResponse for super::types::MakeLeaveResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::SendLeaveV1Response {
+impl rt::WriteResponse for types::SendLeaveV1Response {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -224,7 +226,7 @@ impl rt::WriteResponse for super::types::SendLeaveV1Response {
     }
 }
 
-impl rt::WriteResponse for super::types::SendLeaveV2Response {
+impl rt::WriteResponse for types::SendLeaveV2Response {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

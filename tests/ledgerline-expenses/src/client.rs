@@ -111,7 +111,7 @@ impl Client {
     pub fn expense_list_with(
         &self,
         company_id: impl Into<String>,
-        status: Option<super::types::ExpenseStatus>,
+        status: Option<types::ExpenseStatus>,
         page_size: i32,
     ) -> Pending<'_, types::ExpenseListResponse> {
         let request = types::ExpenseListRequest {
@@ -178,10 +178,10 @@ impl Client {
         call.path("/expenses/approvals/submit");
         let body = &request.body;
         match body {
-            super::types::ExpenseApprovalSubmitRequestBody::Form(value) => {
+            types::ExpenseApprovalSubmitRequestBody::Form(value) => {
                 call.form_pairs_body(value, "application/x-www-form-urlencoded");
             }
-            super::types::ExpenseApprovalSubmitRequestBody::Json(value) => {
+            types::ExpenseApprovalSubmitRequestBody::Json(value) => {
                 call.json_body(value, "application/json");
             }
         }
@@ -198,7 +198,7 @@ impl Client {
     pub fn expense_approval_submit_with(
         &self,
         company_id: impl Into<String>,
-        body: super::types::ExpenseApprovalSubmitRequestBody,
+        body: types::ExpenseApprovalSubmitRequestBody,
     ) -> Pending<'_, types::ExpenseApprovalSubmitResponse> {
         let request = types::ExpenseApprovalSubmitRequest {
             company_id: company_id.into(),
@@ -251,7 +251,7 @@ impl Client {
         &self,
         company_id: impl Into<String>,
         expense_id: i64,
-        body: Vec<super::types::MultipartPart>,
+        body: Vec<types::MultipartPart>,
     ) -> Pending<'_, types::ReceiptAttachResponse> {
         let request = types::ReceiptAttachRequest {
             company_id: company_id.into(),
@@ -279,10 +279,10 @@ impl Client {
         call.path("/receipts/inbox");
         let body = &request.body;
         match body {
-            super::types::ReceiptInboxRequestBody::Json(value) => {
+            types::ReceiptInboxRequestBody::Json(value) => {
                 call.json_body(value, "application/json");
             }
-            super::types::ReceiptInboxRequestBody::Multipart(value) => {
+            types::ReceiptInboxRequestBody::Multipart(value) => {
                 let mut form = super::client_runtime::MultipartWriter::new(
                     call.operation(),
                 );
@@ -310,7 +310,7 @@ impl Client {
     pub fn receipt_inbox_with(
         &self,
         company_id: impl Into<String>,
-        body: super::types::ReceiptInboxRequestBody,
+        body: types::ReceiptInboxRequestBody,
     ) -> Pending<'_, types::ReceiptInboxResponse> {
         let request = types::ReceiptInboxRequest {
             company_id: company_id.into(),
@@ -366,7 +366,7 @@ impl Client {
         &self,
         space_id: impl Into<String>,
         folder_id: impl Into<String>,
-        body: super::types::DocumentAddBankStatementParts,
+        body: types::DocumentAddBankStatementParts,
     ) -> Pending<'_, types::DocumentAddBankStatementResponse> {
         let request = types::DocumentAddBankStatementRequest {
             space_id: space_id.into(),
@@ -435,7 +435,7 @@ impl Client {
         &self,
         space_id: impl Into<String>,
         folder_id: impl Into<String>,
-        body: super::types::DocumentAddTaxReturnParts,
+        body: types::DocumentAddTaxReturnParts,
     ) -> Pending<'_, types::DocumentAddTaxReturnResponse> {
         let request = types::DocumentAddTaxReturnRequest {
             space_id: space_id.into(),
@@ -490,7 +490,7 @@ impl Client {
     #[inline]
     pub fn profile_modify_with(
         &self,
-        body: Option<super::types::ProfileModifyParts>,
+        body: Option<types::ProfileModifyParts>,
     ) -> Pending<'_, types::ProfileModifyResponse> {
         let request = types::ProfileModifyRequest {
             body,

@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Ledgerline Expenses: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -40,17 +42,17 @@ pub trait LedgerlineExpenses: Send + Sync + 'static {
     /// listed here.
     fn token_issue(
         &self,
-        request: super::types::TokenIssueRequest,
-    ) -> impl ::std::future::Future<Output = super::types::TokenIssueResponse> + Send;
+        request: types::TokenIssueRequest,
+    ) -> impl ::std::future::Future<Output = types::TokenIssueResponse> + Send;
     /// List expenses
     ///
     /// `GET /companies/{companyId}/expenses`
     ///
     fn expense_list(
         &self,
-        request: super::types::ExpenseListRequest,
+        request: types::ExpenseListRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ExpenseListResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ExpenseListResponse> + Send;
     /// Delete several expenses
     ///
     /// `DELETE /companies/{companyId}/expenses`
@@ -59,21 +61,19 @@ pub trait LedgerlineExpenses: Send + Sync + 'static {
     /// fields (`id=41&id=42`).
     fn expense_delete_many(
         &self,
-        request: super::types::ExpenseDeleteManyRequest,
+        request: types::ExpenseDeleteManyRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ExpenseDeleteManyResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ExpenseDeleteManyResponse> + Send;
     /// Submit expenses for approval
     ///
     /// `POST /companies/{companyId}/expenses/approvals/submit`
     ///
     fn expense_approval_submit(
         &self,
-        request: super::types::ExpenseApprovalSubmitRequest,
+        request: types::ExpenseApprovalSubmitRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ExpenseApprovalSubmitResponse,
+        Output = types::ExpenseApprovalSubmitResponse,
     > + Send;
     /// Attach receipts to an expense
     ///
@@ -83,9 +83,9 @@ pub trait LedgerlineExpenses: Send + Sync + 'static {
     /// scanned (`page-1`, `page-2`…); the web app sends a single `file` part.
     fn receipt_attach(
         &self,
-        request: super::types::ReceiptAttachRequest,
+        request: types::ReceiptAttachRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ReceiptAttachResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ReceiptAttachResponse> + Send;
     /// Drop receipts into the inbox
     ///
     /// `POST /companies/{companyId}/receipts/inbox`
@@ -94,19 +94,19 @@ pub trait LedgerlineExpenses: Send + Sync + 'static {
     /// summary; the scanner app posts a multipart body of the pages as files.
     fn receipt_inbox(
         &self,
-        request: super::types::ReceiptInboxRequest,
+        request: types::ReceiptInboxRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ReceiptInboxResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ReceiptInboxResponse> + Send;
     /// Add a bank statement
     ///
     /// `POST /spaces/{spaceId}/folders/{folderId}/bank-statements`
     ///
     fn document_add_bank_statement(
         &self,
-        request: super::types::DocumentAddBankStatementRequest,
+        request: types::DocumentAddBankStatementRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::DocumentAddBankStatementResponse,
+        Output = types::DocumentAddBankStatementResponse,
     > + Send;
     /// Add a corporate tax return
     ///
@@ -114,20 +114,18 @@ pub trait LedgerlineExpenses: Send + Sync + 'static {
     ///
     fn document_add_tax_return(
         &self,
-        request: super::types::DocumentAddTaxReturnRequest,
+        request: types::DocumentAddTaxReturnRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DocumentAddTaxReturnResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DocumentAddTaxReturnResponse> + Send;
     /// Change the signed-in user's profile and avatar
     ///
     /// `PATCH /profile`
     ///
     fn profile_modify(
         &self,
-        request: super::types::ProfileModifyRequest,
+        request: types::ProfileModifyRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ProfileModifyResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ProfileModifyResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -281,7 +279,7 @@ fn handle_token_issue<'a, A: LedgerlineExpenses>(
     input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
-    let request = super::types::TokenIssueRequest {
+    let request = types::TokenIssueRequest {
         body: rt::form_pairs(body)?,
     };
     Ok(rt::answer(api.token_issue(request)))
@@ -295,7 +293,7 @@ fn handle_expense_list<'a, A: LedgerlineExpenses>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ExpenseListRequest {
+    let request = types::ExpenseListRequest {
         company_id: rt::path_string(path_values[0], "companyId")?,
         status: rt::query_param(&query, "status", rt::parse_serde)?,
         page_size: rt::or_default(
@@ -314,7 +312,7 @@ fn handle_expense_delete_many<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ExpenseDeleteManyRequest {
+    let request = types::ExpenseDeleteManyRequest {
         company_id: rt::path_string(path_values[0], "companyId")?,
         body: if encoding.is_some() { Some(rt::form_pairs(body)?) } else { None },
     };
@@ -328,18 +326,14 @@ fn handle_expense_approval_submit<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ExpenseApprovalSubmitRequest {
+    let request = types::ExpenseApprovalSubmitRequest {
         company_id: rt::path_string(path_values[0], "companyId")?,
         body: match encoding {
             Some(0) => {
-                super::types::ExpenseApprovalSubmitRequestBody::Form(
-                    rt::form_pairs(body)?,
-                )
+                types::ExpenseApprovalSubmitRequestBody::Form(rt::form_pairs(body)?)
             }
             Some(1) => {
-                super::types::ExpenseApprovalSubmitRequestBody::Json(
-                    rt::json_body::<super::types::ApprovalSubmission>(body)?,
-                )
+                types::ExpenseApprovalSubmitRequestBody::Json(rt::json_body(body)?)
             }
             _ => return Err(rt::no_request_encoding()),
         },
@@ -354,12 +348,12 @@ fn handle_receipt_attach<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::ReceiptAttachRequest {
+    let request = types::ReceiptAttachRequest {
         company_id: rt::path_string(path_values[0], "companyId")?,
         expense_id: rt::path_param(path_values[1], "expenseId", rt::parse_scalar)?,
         body: rt::multipart_parts(&parts.headers, body.bytes())?
             .into_iter()
-            .map(|part| super::types::MultipartPart {
+            .map(|part| types::MultipartPart {
                 name: part.name,
                 filename: part.filename,
                 content_type: part.content_type,
@@ -377,19 +371,15 @@ fn handle_receipt_inbox<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ReceiptInboxRequest {
+    let request = types::ReceiptInboxRequest {
         company_id: rt::path_string(path_values[0], "companyId")?,
         body: match encoding {
-            Some(0) => {
-                super::types::ReceiptInboxRequestBody::Json(
-                    rt::json_body::<super::types::InboxMessage>(body)?,
-                )
-            }
+            Some(0) => types::ReceiptInboxRequestBody::Json(rt::json_body(body)?),
             Some(1) => {
-                super::types::ReceiptInboxRequestBody::Multipart(
+                types::ReceiptInboxRequestBody::Multipart(
                     rt::multipart_parts(&parts.headers, body.bytes())?
                         .into_iter()
-                        .map(|part| super::types::MultipartPart {
+                        .map(|part| types::MultipartPart {
                             name: part.name,
                             filename: part.filename,
                             content_type: part.content_type,
@@ -411,12 +401,12 @@ fn handle_document_add_bank_statement<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::DocumentAddBankStatementRequest {
+    let request = types::DocumentAddBankStatementRequest {
         space_id: rt::path_string(path_values[0], "spaceId")?,
         folder_id: rt::path_string(path_values[1], "folderId")?,
         body: {
             let read = rt::multipart_parts(&parts.headers, body.bytes())?;
-            super::types::DocumentAddBankStatementParts {
+            types::DocumentAddBankStatementParts {
                 title: rt::required_part(
                     rt::value_part::<String>(&read, "title", rt::FormValue::Text)?,
                     "title",
@@ -428,7 +418,7 @@ fn handle_document_add_bank_statement<'a, A: LedgerlineExpenses>(
                 file: rt::file_part(
                     &read,
                     "file",
-                    |bytes, filename, content_type| super::types::FilePart {
+                    |bytes, filename, content_type| types::FilePart {
                         bytes,
                         filename,
                         content_type,
@@ -447,12 +437,12 @@ fn handle_document_add_tax_return<'a, A: LedgerlineExpenses>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::DocumentAddTaxReturnRequest {
+    let request = types::DocumentAddTaxReturnRequest {
         space_id: rt::path_string(path_values[0], "spaceId")?,
         folder_id: rt::path_string(path_values[1], "folderId")?,
         body: {
             let read = rt::multipart_parts(&parts.headers, body.bytes())?;
-            super::types::DocumentAddTaxReturnParts {
+            types::DocumentAddTaxReturnParts {
                 title: rt::value_part::<String>(&read, "title", rt::FormValue::Text)?,
                 issued_on: rt::value_part::<
                     String,
@@ -462,7 +452,7 @@ fn handle_document_add_tax_return<'a, A: LedgerlineExpenses>(
                     rt::file_part(
                         &read,
                         "file",
-                        |bytes, filename, content_type| super::types::FilePart {
+                        |bytes, filename, content_type| types::FilePart {
                             bytes,
                             filename,
                             content_type,
@@ -478,7 +468,7 @@ fn handle_document_add_tax_return<'a, A: LedgerlineExpenses>(
                 attachments: rt::file_parts(
                     &read,
                     "attachments",
-                    |bytes, filename, content_type| super::types::FilePart {
+                    |bytes, filename, content_type| types::FilePart {
                         bytes,
                         filename,
                         content_type,
@@ -496,11 +486,11 @@ fn handle_profile_modify<'a, A: LedgerlineExpenses>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
-    let request = super::types::ProfileModifyRequest {
+    let request = types::ProfileModifyRequest {
         body: if encoding.is_some() {
             Some({
                 let read = rt::multipart_parts(&parts.headers, body.bytes())?;
-                super::types::ProfileModifyParts {
+                types::ProfileModifyParts {
                     display_name: rt::value_part::<
                         String,
                     >(&read, "displayName", rt::FormValue::Text)?,
@@ -508,12 +498,12 @@ fn handle_profile_modify<'a, A: LedgerlineExpenses>(
                         String,
                     >(&read, "locale", rt::FormValue::Text)?,
                     preferences: rt::value_part::<
-                        super::types::ProfileModifyPreferences,
+                        types::ProfileModifyPreferences,
                     >(&read, "preferences", rt::FormValue::Json)?,
                     avatar: rt::file_part(
                         &read,
                         "avatar",
-                        |bytes, filename, content_type| super::types::FilePart {
+                        |bytes, filename, content_type| types::FilePart {
                             bytes,
                             filename,
                             content_type,
@@ -528,7 +518,7 @@ fn handle_profile_modify<'a, A: LedgerlineExpenses>(
     Ok(rt::answer(api.profile_modify(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::TokenIssueResponse {
+impl rt::WriteResponse for types::TokenIssueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -537,7 +527,7 @@ impl rt::WriteResponse for super::types::TokenIssueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ExpenseListResponse {
+impl rt::WriteResponse for types::ExpenseListResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -546,7 +536,7 @@ impl rt::WriteResponse for super::types::ExpenseListResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ExpenseDeleteManyResponse {
+impl rt::WriteResponse for types::ExpenseDeleteManyResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -555,7 +545,7 @@ impl rt::WriteResponse for super::types::ExpenseDeleteManyResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ExpenseApprovalSubmitResponse {
+impl rt::WriteResponse for types::ExpenseApprovalSubmitResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -564,7 +554,7 @@ impl rt::WriteResponse for super::types::ExpenseApprovalSubmitResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ReceiptAttachResponse {
+impl rt::WriteResponse for types::ReceiptAttachResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -574,7 +564,7 @@ impl rt::WriteResponse for super::types::ReceiptAttachResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ReceiptInboxResponse {
+impl rt::WriteResponse for types::ReceiptInboxResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
@@ -583,7 +573,7 @@ impl rt::WriteResponse for super::types::ReceiptInboxResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DocumentAddBankStatementResponse {
+impl rt::WriteResponse for types::DocumentAddBankStatementResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -592,7 +582,7 @@ impl rt::WriteResponse for super::types::DocumentAddBankStatementResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DocumentAddTaxReturnResponse {
+impl rt::WriteResponse for types::DocumentAddTaxReturnResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -601,7 +591,7 @@ impl rt::WriteResponse for super::types::DocumentAddTaxReturnResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ProfileModifyResponse {
+impl rt::WriteResponse for types::ProfileModifyResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

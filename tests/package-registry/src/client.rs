@@ -252,7 +252,7 @@ impl Client {
     pub fn publish_version_with(
         &self,
         name: impl Into<String>,
-        body: super::types::PublishVersionBody,
+        body: types::PublishVersionBody,
     ) -> Pending<'_, types::PublishVersionResponse> {
         let request = types::PublishVersionRequest {
             name: name.into(),

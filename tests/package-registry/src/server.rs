@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Crate Shelf Registry: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -37,48 +39,44 @@ pub trait CrateShelfRegistry: Send + Sync + 'static {
     ///
     fn search_packages(
         &self,
-        request: super::types::SearchPackagesRequest,
+        request: types::SearchPackagesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::SearchPackagesResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::SearchPackagesResponse> + Send;
     /// `GET /packages/{name}`
     ///
     fn get_package(
         &self,
-        request: super::types::GetPackageRequest,
-    ) -> impl ::std::future::Future<Output = super::types::GetPackageResponse> + Send;
+        request: types::GetPackageRequest,
+    ) -> impl ::std::future::Future<Output = types::GetPackageResponse> + Send;
     /// `DELETE /packages/{name}`
     ///
     /// Removes a package that has no downloads yet.
     fn delete_package(
         &self,
-        request: super::types::DeletePackageRequest,
+        request: types::DeletePackageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeletePackageResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeletePackageResponse> + Send;
     /// `GET /packages/{name}/versions`
     ///
     fn list_versions(
         &self,
-        request: super::types::ListVersionsRequest,
+        request: types::ListVersionsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListVersionsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListVersionsResponse> + Send;
     /// `PUT /packages/{name}/versions`
     ///
     fn publish_version(
         &self,
-        request: super::types::PublishVersionRequest,
+        request: types::PublishVersionRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PublishVersionResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PublishVersionResponse> + Send;
     /// `POST /packages/{name}/versions/{num}/yank`
     ///
     fn yank_version(
         &self,
-        request: super::types::YankVersionRequest,
+        request: types::YankVersionRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::YankVersionResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::YankVersionResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -175,7 +173,7 @@ fn handle_search_packages<'a, A: CrateShelfRegistry>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::SearchPackagesRequest {
+    let request = types::SearchPackagesRequest {
         q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
         per_page: rt::query_scalar(&query, "per_page")?,
         page: rt::query_scalar(&query, "page")?,
@@ -188,7 +186,7 @@ fn handle_get_package<'a, A: CrateShelfRegistry>(
     input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetPackageRequest {
+    let request = types::GetPackageRequest {
         name: rt::path_string(path_values[0], "name")?,
     };
     Ok(rt::answer(api.get_package(request)))
@@ -200,7 +198,7 @@ fn handle_delete_package<'a, A: CrateShelfRegistry>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::DeletePackageRequest {
+    let request = types::DeletePackageRequest {
         name: rt::path_string(path_values[0], "name")?,
     };
     Ok(rt::answer(api.delete_package(request, principal)))
@@ -212,7 +210,7 @@ fn handle_list_versions<'a, A: CrateShelfRegistry>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ListVersionsRequest {
+    let request = types::ListVersionsRequest {
         name: rt::path_string(path_values[0], "name")?,
     };
     Ok(rt::answer(api.list_versions(request, principal)))
@@ -225,9 +223,9 @@ fn handle_publish_version<'a, A: CrateShelfRegistry>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::PublishVersionRequest {
+    let request = types::PublishVersionRequest {
         name: rt::path_string(path_values[0], "name")?,
-        body: rt::json_body::<super::types::PublishVersionBody>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.publish_version(request, principal)))
 }
@@ -238,14 +236,14 @@ fn handle_yank_version<'a, A: CrateShelfRegistry>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::YankVersionRequest {
+    let request = types::YankVersionRequest {
         name: rt::path_string(path_values[0], "name")?,
         num: rt::path_string(path_values[1], "num")?,
     };
     Ok(rt::answer(api.yank_version(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::SearchPackagesResponse {
+impl rt::WriteResponse for types::SearchPackagesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -267,7 +265,7 @@ impl rt::WriteResponse for super::types::SearchPackagesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetPackageResponse {
+impl rt::WriteResponse for types::GetPackageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -291,7 +289,7 @@ impl rt::WriteResponse for super::types::GetPackageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeletePackageResponse {
+impl rt::WriteResponse for types::DeletePackageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -306,7 +304,7 @@ impl rt::WriteResponse for super::types::DeletePackageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListVersionsResponse {
+impl rt::WriteResponse for types::ListVersionsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -331,7 +329,7 @@ impl rt::WriteResponse for super::types::ListVersionsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PublishVersionResponse {
+impl rt::WriteResponse for types::PublishVersionResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -359,7 +357,7 @@ impl rt::WriteResponse for super::types::PublishVersionResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::YankVersionResponse {
+impl rt::WriteResponse for types::YankVersionResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

@@ -154,7 +154,7 @@ impl Client {
     #[inline]
     pub fn create_cluster_with(
         &self,
-        body: super::types::CreateClusterBody,
+        body: types::CreateClusterBody,
     ) -> Pending<'_, types::CreateClusterResponse> {
         let request = types::CreateClusterRequest {
             body,
@@ -220,7 +220,7 @@ impl Client {
     pub fn replace_cluster_scale_with(
         &self,
         name: impl Into<String>,
-        body: super::types::ReplaceClusterScaleBody,
+        body: types::ReplaceClusterScaleBody,
     ) -> Pending<'_, types::ReplaceClusterScaleResponse> {
         let request = types::ReplaceClusterScaleRequest {
             name: name.into(),

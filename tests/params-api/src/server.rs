@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Params Fixture API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -35,49 +37,47 @@ pub trait ParamsFixtureApi: Send + Sync + 'static {
     ///
     fn search(
         &self,
-        request: super::types::SearchRequest,
+        request: types::SearchRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SearchResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::SearchResponse> + Send;
     /// Lists stock across warehouses.
     ///
     /// `GET /warehouses/{warehouseIds}/inventory`
     ///
     fn list_inventory(
         &self,
-        request: super::types::ListInventoryRequest,
-    ) -> impl ::std::future::Future<Output = super::types::ListInventoryResponse> + Send;
+        request: types::ListInventoryRequest,
+    ) -> impl ::std::future::Future<Output = types::ListInventoryResponse> + Send;
     /// `GET /ping`
     ///
     fn ping(
         &self,
-        request: super::types::PingRequest,
-    ) -> impl ::std::future::Future<Output = super::types::PingResponse> + Send;
+        request: types::PingRequest,
+    ) -> impl ::std::future::Future<Output = types::PingResponse> + Send;
     /// Registers a cluster.
     ///
     /// `POST /clusters`
     ///
     fn create_cluster(
         &self,
-        request: super::types::CreateClusterRequest,
-    ) -> impl ::std::future::Future<Output = super::types::CreateClusterResponse> + Send;
+        request: types::CreateClusterRequest,
+    ) -> impl ::std::future::Future<Output = types::CreateClusterResponse> + Send;
     /// Changes a cluster, as a JSON merge patch (RFC 7396) or a JSON patch (RFC 6902).
     ///
     /// `PATCH /clusters/{name}`
     ///
     fn patch_cluster(
         &self,
-        request: super::types::PatchClusterRequest,
-    ) -> impl ::std::future::Future<Output = super::types::PatchClusterResponse> + Send;
+        request: types::PatchClusterRequest,
+    ) -> impl ::std::future::Future<Output = types::PatchClusterResponse> + Send;
     /// Sets the replica count of every node pool.
     ///
     /// `PUT /clusters/{name}/scale`
     ///
     fn replace_cluster_scale(
         &self,
-        request: super::types::ReplaceClusterScaleRequest,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ReplaceClusterScaleResponse,
-    > + Send;
+        request: types::ReplaceClusterScaleRequest,
+    ) -> impl ::std::future::Future<Output = types::ReplaceClusterScaleResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -169,7 +169,7 @@ fn handle_search<'a, A: ParamsFixtureApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::SearchRequest {
+    let request = types::SearchRequest {
         kind: rt::path_string(path_values[0], "kind")?,
         limit: rt::required(rt::query_scalar(&query, "limit")?, "limit")?,
         from: rt::query_scalar(&query, "from")?,
@@ -191,7 +191,7 @@ fn handle_list_inventory<'a, A: ParamsFixtureApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListInventoryRequest {
+    let request = types::ListInventoryRequest {
         warehouse_ids: rt::required(
             rt::parse_items(
                 Some(
@@ -251,7 +251,7 @@ fn handle_ping<'a, A: ParamsFixtureApi>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::PingRequest {};
+    let request = types::PingRequest {};
     Ok(rt::answer(api.ping(request)))
 }
 
@@ -260,8 +260,8 @@ fn handle_create_cluster<'a, A: ParamsFixtureApi>(
     input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
-    let request = super::types::CreateClusterRequest {
-        body: rt::json_body::<super::types::CreateClusterBody>(body)?,
+    let request = types::CreateClusterRequest {
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.create_cluster(request)))
 }
@@ -273,10 +273,10 @@ fn handle_patch_cluster<'a, A: ParamsFixtureApi>(
     let rt::Input { parts, body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PatchClusterRequest {
+    let request = types::PatchClusterRequest {
         name: rt::path_string(path_values[0], "name")?,
         dry_run: rt::query_scalar(&query, "dryRun")?,
-        body: rt::json_body::<::serde_json::Value>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.patch_cluster(request)))
 }
@@ -287,14 +287,14 @@ fn handle_replace_cluster_scale<'a, A: ParamsFixtureApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ReplaceClusterScaleRequest {
+    let request = types::ReplaceClusterScaleRequest {
         name: rt::path_string(path_values[0], "name")?,
-        body: rt::json_body::<super::types::ReplaceClusterScaleBody>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.replace_cluster_scale(request)))
 }
 
-impl rt::WriteResponse for super::types::SearchResponse {
+impl rt::WriteResponse for types::SearchResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -303,7 +303,7 @@ impl rt::WriteResponse for super::types::SearchResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListInventoryResponse {
+impl rt::WriteResponse for types::ListInventoryResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -311,7 +311,7 @@ impl rt::WriteResponse for super::types::ListInventoryResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PingResponse {
+impl rt::WriteResponse for types::PingResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -319,7 +319,7 @@ impl rt::WriteResponse for super::types::PingResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateClusterResponse {
+impl rt::WriteResponse for types::CreateClusterResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => {
@@ -329,7 +329,7 @@ impl rt::WriteResponse for super::types::CreateClusterResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PatchClusterResponse {
+impl rt::WriteResponse for types::PatchClusterResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/vnd.api+json"),
@@ -340,7 +340,7 @@ impl rt::WriteResponse for super::types::PatchClusterResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ReplaceClusterScaleResponse {
+impl rt::WriteResponse for types::ReplaceClusterScaleResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

@@ -87,8 +87,8 @@ impl Client {
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
         queue_name: impl Into<String>,
-        action: super::types::GetCreateQueueAction,
-        version: super::types::GetCreateQueueVersion,
+        action: types::GetCreateQueueAction,
+        version: types::GetCreateQueueVersion,
     ) -> Pending<'_, types::GetCreateQueueResponse> {
         let request = types::GetCreateQueueRequest {
             x_amz_date,
@@ -139,9 +139,9 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        action: super::types::PostCreateQueueAction,
-        version: super::types::PostCreateQueueVersion,
-        body: Option<super::types::CreateQueueRequest>,
+        action: types::PostCreateQueueAction,
+        version: types::PostCreateQueueVersion,
+        body: Option<types::CreateQueueRequest>,
     ) -> Pending<'_, types::PostCreateQueueResponse> {
         let request = types::PostCreateQueueRequest {
             x_amz_date,
@@ -226,9 +226,9 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        action: super::types::PostListQueuesAction,
-        version: super::types::PostListQueuesVersion,
-        body: Option<super::types::ListQueuesRequest>,
+        action: types::PostListQueuesAction,
+        version: types::PostListQueuesVersion,
+        body: Option<types::ListQueuesRequest>,
     ) -> Pending<'_, types::PostListQueuesResponse> {
         let request = types::PostListQueuesRequest {
             x_amz_date,
@@ -279,8 +279,8 @@ impl Client {
         x_amz_security_token: Option<String>,
         queue_owner_account_id: Option<String>,
         queue_name: impl Into<String>,
-        action: super::types::GetGetQueueUrlAction,
-        version: super::types::GetGetQueueUrlVersion,
+        action: types::GetGetQueueUrlAction,
+        version: types::GetGetQueueUrlVersion,
     ) -> Pending<'_, types::GetGetQueueUrlResponse> {
         let request = types::GetGetQueueUrlRequest {
             x_amz_date,
@@ -332,9 +332,9 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        action: super::types::PostGetQueueUrlAction,
-        version: super::types::PostGetQueueUrlVersion,
-        body: Option<super::types::GetQueueUrlRequest>,
+        action: types::PostGetQueueUrlAction,
+        version: types::PostGetQueueUrlVersion,
+        body: Option<types::GetQueueUrlRequest>,
     ) -> Pending<'_, types::PostGetQueueUrlResponse> {
         let request = types::PostGetQueueUrlRequest {
             x_amz_date,
@@ -384,8 +384,8 @@ impl Client {
         x_amz_security_token: Option<String>,
         account_number: i64,
         queue_name: impl Into<String>,
-        action: super::types::GetDeleteQueueAction,
-        version: super::types::GetDeleteQueueVersion,
+        action: types::GetDeleteQueueAction,
+        version: types::GetDeleteQueueVersion,
     ) -> Pending<'_, types::GetDeleteQueueResponse> {
         let request = types::GetDeleteQueueRequest {
             x_amz_date,
@@ -760,8 +760,8 @@ impl Client {
         x_amz_security_token: Option<String>,
         account_number: i64,
         queue_name: impl Into<String>,
-        action: super::types::GetPurgeQueueAction,
-        version: super::types::GetPurgeQueueVersion,
+        action: types::GetPurgeQueueAction,
+        version: types::GetPurgeQueueVersion,
     ) -> Pending<'_, types::GetPurgeQueueResponse> {
         let request = types::GetPurgeQueueRequest {
             x_amz_date,
@@ -911,7 +911,7 @@ impl Client {
     pub fn console_list_jobs_with(
         &self,
         showall: bool,
-        fields: Option<super::types::ConsoleListJobsFields>,
+        fields: Option<types::ConsoleListJobsFields>,
     ) -> Pending<'_, types::ConsoleListJobsResponse> {
         let request = types::ConsoleListJobsRequest {
             showall,
@@ -985,7 +985,7 @@ impl Client {
     pub fn console_redrive_with(
         &self,
         queue: impl Into<String>,
-        body: Option<super::types::RedriveOptions>,
+        body: Option<types::RedriveOptions>,
     ) -> Pending<'_, types::ConsoleRedriveResponse> {
         let request = types::ConsoleRedriveRequest {
             queue: queue.into(),
@@ -1023,7 +1023,7 @@ impl Client {
     pub fn console_job_status_with(
         &self,
         job_id: impl Into<String>,
-        view: Option<super::types::ConsoleJobStatusView>,
+        view: Option<types::ConsoleJobStatusView>,
     ) -> Pending<'_, types::ConsoleJobStatusResponse> {
         let request = types::ConsoleJobStatusRequest {
             job_id: job_id.into(),
@@ -1130,7 +1130,7 @@ impl Client {
     pub fn console_search_messages_with(
         &self,
         q: impl Into<String>,
-        order_by: super::types::ConsoleSearchMessagesOrderBy,
+        order_by: types::ConsoleSearchMessagesOrderBy,
         page: Option<i64>,
     ) -> Pending<'_, types::ConsoleSearchMessagesResponse> {
         let request = types::ConsoleSearchMessagesRequest {

@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Relay Queue Service: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -37,196 +39,168 @@ pub trait RelayQueueService: Send + Sync + 'static {
     /// Creates a queue, or returns the URL of the existing queue of that name.
     fn get_create_queue(
         &self,
-        request: super::types::GetCreateQueueRequest,
+        request: types::GetCreateQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetCreateQueueResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetCreateQueueResponse> + Send;
     /// `POST /#Action=CreateQueue`
     ///
     /// Creates a queue, or returns the URL of the existing queue of that name.
     fn post_create_queue(
         &self,
-        request: super::types::PostCreateQueueRequest,
+        request: types::PostCreateQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostCreateQueueResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostCreateQueueResponse> + Send;
     /// `GET /#Action=ListQueues`
     ///
     /// Lists the queues whose names start with a prefix.
     fn get_list_queues(
         &self,
-        request: super::types::GetListQueuesRequest,
+        request: types::GetListQueuesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetListQueuesResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetListQueuesResponse> + Send;
     /// `POST /#Action=ListQueues`
     ///
     /// Lists the queues whose names start with a prefix.
     fn post_list_queues(
         &self,
-        request: super::types::PostListQueuesRequest,
+        request: types::PostListQueuesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostListQueuesResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostListQueuesResponse> + Send;
     /// `GET /#Action=GetQueueUrl`
     ///
     /// Returns the URL of a queue by name.
     fn get_get_queue_url(
         &self,
-        request: super::types::GetGetQueueUrlRequest,
+        request: types::GetGetQueueUrlRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetGetQueueUrlResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetGetQueueUrlResponse> + Send;
     /// `POST /#Action=GetQueueUrl`
     ///
     /// Returns the URL of a queue by name.
     fn post_get_queue_url(
         &self,
-        request: super::types::PostGetQueueUrlRequest,
+        request: types::PostGetQueueUrlRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostGetQueueUrlResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostGetQueueUrlResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=DeleteQueue`
     ///
     /// Deletes a queue and its messages.
     fn get_delete_queue(
         &self,
-        request: super::types::GetDeleteQueueRequest,
+        request: types::GetDeleteQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetDeleteQueueResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetDeleteQueueResponse> + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=DeleteQueue`
     ///
     /// Deletes a queue and its messages.
     fn post_delete_queue(
         &self,
-        request: super::types::PostDeleteQueueRequest,
+        request: types::PostDeleteQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostDeleteQueueResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostDeleteQueueResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=SendMessage`
     ///
     /// Sends one message.
     fn get_send_message(
         &self,
-        request: super::types::GetSendMessageRequest,
+        request: types::GetSendMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetSendMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetSendMessageResponse> + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=SendMessage`
     ///
     /// Sends one message.
     fn post_send_message(
         &self,
-        request: super::types::PostSendMessageRequest,
+        request: types::PostSendMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostSendMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostSendMessageResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`
     ///
     /// Receives up to ten messages.
     fn get_receive_message(
         &self,
-        request: super::types::GetReceiveMessageRequest,
+        request: types::GetReceiveMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetReceiveMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReceiveMessageResponse> + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=ReceiveMessage`
     ///
     /// Receives up to ten messages.
     fn post_receive_message(
         &self,
-        request: super::types::PostReceiveMessageRequest,
+        request: types::PostReceiveMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostReceiveMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostReceiveMessageResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=DeleteMessage`
     ///
     /// Deletes a received message by its receipt handle.
     fn get_delete_message(
         &self,
-        request: super::types::GetDeleteMessageRequest,
+        request: types::GetDeleteMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetDeleteMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetDeleteMessageResponse> + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=DeleteMessage`
     ///
     /// Deletes a received message by its receipt handle.
     fn post_delete_message(
         &self,
-        request: super::types::PostDeleteMessageRequest,
+        request: types::PostDeleteMessageRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostDeleteMessageResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostDeleteMessageResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`
     ///
     /// Changes how long a received message stays invisible.
     fn get_change_message_visibility(
         &self,
-        request: super::types::GetChangeMessageVisibilityRequest,
+        request: types::GetChangeMessageVisibilityRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::GetChangeMessageVisibilityResponse,
+        Output = types::GetChangeMessageVisibilityResponse,
     > + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=ChangeMessageVisibility`
     ///
     /// Changes how long a received message stays invisible.
     fn post_change_message_visibility(
         &self,
-        request: super::types::PostChangeMessageVisibilityRequest,
+        request: types::PostChangeMessageVisibilityRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::PostChangeMessageVisibilityResponse,
+        Output = types::PostChangeMessageVisibilityResponse,
     > + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=PurgeQueue`
     ///
     /// Deletes every message of a queue.
     fn get_purge_queue(
         &self,
-        request: super::types::GetPurgeQueueRequest,
+        request: types::GetPurgeQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetPurgeQueueResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetPurgeQueueResponse> + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=PurgeQueue`
     ///
     /// Deletes every message of a queue.
     fn post_purge_queue(
         &self,
-        request: super::types::PostPurgeQueueRequest,
+        request: types::PostPurgeQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::PostPurgeQueueResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::PostPurgeQueueResponse> + Send;
     /// `GET /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`
     ///
     /// Returns attributes of a queue.
     fn get_get_queue_attributes(
         &self,
-        request: super::types::GetGetQueueAttributesRequest,
+        request: types::GetGetQueueAttributesRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::GetGetQueueAttributesResponse,
+        Output = types::GetGetQueueAttributesResponse,
     > + Send;
     /// `POST /{AccountNumber}/{QueueName}/#Action=GetQueueAttributes`
     ///
     /// Returns attributes of a queue.
     fn post_get_queue_attributes(
         &self,
-        request: super::types::PostGetQueueAttributesRequest,
+        request: types::PostGetQueueAttributesRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::PostGetQueueAttributesResponse,
+        Output = types::PostGetQueueAttributesResponse,
     > + Send;
     /// Lists the redrive jobs of the account, newest first.
     ///
@@ -234,21 +208,19 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ///
     fn console_list_jobs(
         &self,
-        request: super::types::ConsoleListJobsRequest,
+        request: types::ConsoleListJobsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleListJobsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ConsoleListJobsResponse> + Send;
     /// Lists the jobs started after the given one, oldest first.
     ///
     /// `GET /console/jobs?op=LISTAFTERID`
     ///
     fn console_list_jobs_after_id(
         &self,
-        request: super::types::ConsoleListJobsAfterIdRequest,
+        request: types::ConsoleListJobsAfterIdRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleListJobsAfterIdResponse,
+        Output = types::ConsoleListJobsAfterIdResponse,
     > + Send;
     /// Moves the messages of a dead-letter queue back to their source queue, as a job.
     ///
@@ -256,54 +228,46 @@ pub trait RelayQueueService: Send + Sync + 'static {
     ///
     fn console_redrive(
         &self,
-        request: super::types::ConsoleRedriveRequest,
+        request: types::ConsoleRedriveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleRedriveResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ConsoleRedriveResponse> + Send;
     /// How far a job is.
     ///
     /// `GET /console/jobs/{jobId}?view=status`
     ///
     fn console_job_status(
         &self,
-        request: super::types::ConsoleJobStatusRequest,
+        request: types::ConsoleJobStatusRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleJobStatusResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ConsoleJobStatusResponse> + Send;
     /// The job's whole record, as a JSON document to download.
     ///
     /// `GET /console/jobs/{jobId}.json`
     ///
     fn console_job_document(
         &self,
-        request: super::types::ConsoleJobDocumentRequest,
+        request: types::ConsoleJobDocumentRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleJobDocumentResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ConsoleJobDocumentResponse> + Send;
     /// The account's message history as a CSV file, named as asked.
     ///
     /// `GET /console/history/export?filename={filename}`
     ///
     fn console_export_history(
         &self,
-        request: super::types::ConsoleExportHistoryRequest,
+        request: types::ConsoleExportHistoryRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleExportHistoryResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ConsoleExportHistoryResponse> + Send;
     /// Searches the message history.
     ///
     /// `GET /console/search?q={q}&order_by={order_by}`
     ///
     fn console_search_messages(
         &self,
-        request: super::types::ConsoleSearchMessagesRequest,
+        request: types::ConsoleSearchMessagesRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::ConsoleSearchMessagesResponse,
+        Output = types::ConsoleSearchMessagesResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -590,7 +554,7 @@ fn handle_get_create_queue<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetCreateQueueRequest {
+    let request = types::GetCreateQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -617,7 +581,7 @@ fn handle_post_create_queue<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostCreateQueueRequest {
+    let request = types::PostCreateQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -635,7 +599,7 @@ fn handle_post_create_queue<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::CreateQueueRequest,
+                    types::CreateQueueRequest,
                 >(body, &[("QueueName", rt::FormValue::Text, false)])?,
             )
         } else {
@@ -652,7 +616,7 @@ fn handle_get_list_queues<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetListQueuesRequest {
+    let request = types::GetListQueuesRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -681,7 +645,7 @@ fn handle_post_list_queues<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostListQueuesRequest {
+    let request = types::PostListQueuesRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -699,7 +663,7 @@ fn handle_post_list_queues<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::ListQueuesRequest,
+                    types::ListQueuesRequest,
                 >(
                     body,
                     &[
@@ -723,7 +687,7 @@ fn handle_get_get_queue_url<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetGetQueueUrlRequest {
+    let request = types::GetGetQueueUrlRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -751,7 +715,7 @@ fn handle_post_get_queue_url<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, encoding, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostGetQueueUrlRequest {
+    let request = types::PostGetQueueUrlRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -769,7 +733,7 @@ fn handle_post_get_queue_url<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::GetQueueUrlRequest,
+                    types::GetQueueUrlRequest,
                 >(
                     body,
                     &[
@@ -793,7 +757,7 @@ fn handle_get_delete_queue<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetDeleteQueueRequest {
+    let request = types::GetDeleteQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -826,7 +790,7 @@ fn handle_post_delete_queue<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostDeleteQueueRequest {
+    let request = types::PostDeleteQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -860,7 +824,7 @@ fn handle_get_send_message<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetSendMessageRequest {
+    let request = types::GetSendMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -899,7 +863,7 @@ fn handle_post_send_message<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostSendMessageRequest {
+    let request = types::PostSendMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -923,7 +887,7 @@ fn handle_post_send_message<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::SendMessageRequest,
+                    types::SendMessageRequest,
                 >(
                     body,
                     &[
@@ -948,7 +912,7 @@ fn handle_get_receive_message<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetReceiveMessageRequest {
+    let request = types::GetReceiveMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -984,7 +948,7 @@ fn handle_post_receive_message<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostReceiveMessageRequest {
+    let request = types::PostReceiveMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1008,7 +972,7 @@ fn handle_post_receive_message<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::ReceiveMessageRequest,
+                    types::ReceiveMessageRequest,
                 >(
                     body,
                     &[
@@ -1033,7 +997,7 @@ fn handle_get_delete_message<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetDeleteMessageRequest {
+    let request = types::GetDeleteMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1070,7 +1034,7 @@ fn handle_post_delete_message<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostDeleteMessageRequest {
+    let request = types::PostDeleteMessageRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1094,7 +1058,7 @@ fn handle_post_delete_message<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::DeleteMessageRequest,
+                    types::DeleteMessageRequest,
                 >(body, &[("ReceiptHandle", rt::FormValue::Text, false)])?,
             )
         } else {
@@ -1112,7 +1076,7 @@ fn handle_get_change_message_visibility<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetChangeMessageVisibilityRequest {
+    let request = types::GetChangeMessageVisibilityRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1153,7 +1117,7 @@ fn handle_post_change_message_visibility<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostChangeMessageVisibilityRequest {
+    let request = types::PostChangeMessageVisibilityRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1177,7 +1141,7 @@ fn handle_post_change_message_visibility<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::ChangeMessageVisibilityRequest,
+                    types::ChangeMessageVisibilityRequest,
                 >(
                     body,
                     &[
@@ -1201,7 +1165,7 @@ fn handle_get_purge_queue<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetPurgeQueueRequest {
+    let request = types::GetPurgeQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1234,7 +1198,7 @@ fn handle_post_purge_queue<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostPurgeQueueRequest {
+    let request = types::PostPurgeQueueRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1268,7 +1232,7 @@ fn handle_get_get_queue_attributes<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetGetQueueAttributesRequest {
+    let request = types::GetGetQueueAttributesRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1302,7 +1266,7 @@ fn handle_post_get_queue_attributes<'a, A: RelayQueueService>(
     let rt::Input { parts, body, encoding, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::PostGetQueueAttributesRequest {
+    let request = types::PostGetQueueAttributesRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1326,7 +1290,7 @@ fn handle_post_get_queue_attributes<'a, A: RelayQueueService>(
         body: if encoding.is_some() {
             Some(
                 rt::form_body::<
-                    super::types::GetQueueAttributesRequest,
+                    types::GetQueueAttributesRequest,
                 >(body, &[("AttributeName", rt::FormValue::Text, true)])?,
             )
         } else {
@@ -1343,7 +1307,7 @@ fn handle_console_list_jobs<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleListJobsRequest {
+    let request = types::ConsoleListJobsRequest {
         showall: rt::or_default(
             rt::query_scalar(&query, "showall")?,
             "false",
@@ -1361,7 +1325,7 @@ fn handle_console_list_jobs_after_id<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleListJobsAfterIdRequest {
+    let request = types::ConsoleListJobsAfterIdRequest {
         jobid: rt::required(rt::query_scalar(&query, "jobid")?, "jobid")?,
         numrecords: rt::query_scalar(&query, "numrecords")?,
     };
@@ -1375,9 +1339,9 @@ fn handle_console_redrive<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleRedriveRequest {
+    let request = types::ConsoleRedriveRequest {
         queue: rt::required(rt::query_scalar(&query, "queue")?, "queue")?,
-        body: rt::optional_json_body::<super::types::RedriveOptions>(body)?,
+        body: rt::optional_json_body(body)?,
     };
     Ok(rt::answer(api.console_redrive(request, principal)))
 }
@@ -1390,7 +1354,7 @@ fn handle_console_job_status<'a, A: RelayQueueService>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleJobStatusRequest {
+    let request = types::ConsoleJobStatusRequest {
         job_id: rt::path_string(path_values[0], "jobId")?,
         view: rt::query_param(&query, "view", rt::parse_serde)?,
     };
@@ -1403,7 +1367,7 @@ fn handle_console_job_document<'a, A: RelayQueueService>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ConsoleJobDocumentRequest {
+    let request = types::ConsoleJobDocumentRequest {
         job_id: rt::path_string(path_values[0], "jobId")?,
     };
     Ok(rt::answer(api.console_job_document(request, principal)))
@@ -1416,7 +1380,7 @@ fn handle_console_export_history<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleExportHistoryRequest {
+    let request = types::ConsoleExportHistoryRequest {
         filename: rt::required(rt::query_scalar(&query, "filename")?, "filename")?,
         date_from: rt::query_scalar(&query, "date_from")?,
     };
@@ -1430,7 +1394,7 @@ fn handle_console_search_messages<'a, A: RelayQueueService>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ConsoleSearchMessagesRequest {
+    let request = types::ConsoleSearchMessagesRequest {
         q: rt::required(rt::query_scalar(&query, "q")?, "q")?,
         order_by: rt::required(
             rt::query_param(&query, "order_by", rt::parse_serde)?,
@@ -1441,7 +1405,7 @@ fn handle_console_search_messages<'a, A: RelayQueueService>(
     Ok(rt::answer(api.console_search_messages(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::GetCreateQueueResponse {
+impl rt::WriteResponse for types::GetCreateQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1450,7 +1414,7 @@ impl rt::WriteResponse for super::types::GetCreateQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostCreateQueueResponse {
+impl rt::WriteResponse for types::PostCreateQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1459,7 +1423,7 @@ impl rt::WriteResponse for super::types::PostCreateQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetListQueuesResponse {
+impl rt::WriteResponse for types::GetListQueuesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1468,7 +1432,7 @@ impl rt::WriteResponse for super::types::GetListQueuesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostListQueuesResponse {
+impl rt::WriteResponse for types::PostListQueuesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1477,7 +1441,7 @@ impl rt::WriteResponse for super::types::PostListQueuesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetGetQueueUrlResponse {
+impl rt::WriteResponse for types::GetGetQueueUrlResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1486,7 +1450,7 @@ impl rt::WriteResponse for super::types::GetGetQueueUrlResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostGetQueueUrlResponse {
+impl rt::WriteResponse for types::PostGetQueueUrlResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1495,7 +1459,7 @@ impl rt::WriteResponse for super::types::PostGetQueueUrlResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetDeleteQueueResponse {
+impl rt::WriteResponse for types::GetDeleteQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1504,7 +1468,7 @@ impl rt::WriteResponse for super::types::GetDeleteQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostDeleteQueueResponse {
+impl rt::WriteResponse for types::PostDeleteQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1513,7 +1477,7 @@ impl rt::WriteResponse for super::types::PostDeleteQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetSendMessageResponse {
+impl rt::WriteResponse for types::GetSendMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1522,7 +1486,7 @@ impl rt::WriteResponse for super::types::GetSendMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostSendMessageResponse {
+impl rt::WriteResponse for types::PostSendMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1531,7 +1495,7 @@ impl rt::WriteResponse for super::types::PostSendMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReceiveMessageResponse {
+impl rt::WriteResponse for types::GetReceiveMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1540,7 +1504,7 @@ impl rt::WriteResponse for super::types::GetReceiveMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostReceiveMessageResponse {
+impl rt::WriteResponse for types::PostReceiveMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1549,7 +1513,7 @@ impl rt::WriteResponse for super::types::PostReceiveMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetDeleteMessageResponse {
+impl rt::WriteResponse for types::GetDeleteMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1558,7 +1522,7 @@ impl rt::WriteResponse for super::types::GetDeleteMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostDeleteMessageResponse {
+impl rt::WriteResponse for types::PostDeleteMessageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1567,7 +1531,7 @@ impl rt::WriteResponse for super::types::PostDeleteMessageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetChangeMessageVisibilityResponse {
+impl rt::WriteResponse for types::GetChangeMessageVisibilityResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1576,7 +1540,7 @@ impl rt::WriteResponse for super::types::GetChangeMessageVisibilityResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostChangeMessageVisibilityResponse {
+impl rt::WriteResponse for types::PostChangeMessageVisibilityResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1585,7 +1549,7 @@ impl rt::WriteResponse for super::types::PostChangeMessageVisibilityResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetPurgeQueueResponse {
+impl rt::WriteResponse for types::GetPurgeQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1594,7 +1558,7 @@ impl rt::WriteResponse for super::types::GetPurgeQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostPurgeQueueResponse {
+impl rt::WriteResponse for types::PostPurgeQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok => rt::empty_response(200),
@@ -1603,7 +1567,7 @@ impl rt::WriteResponse for super::types::PostPurgeQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetGetQueueAttributesResponse {
+impl rt::WriteResponse for types::GetGetQueueAttributesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1612,7 +1576,7 @@ impl rt::WriteResponse for super::types::GetGetQueueAttributesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PostGetQueueAttributesResponse {
+impl rt::WriteResponse for types::PostGetQueueAttributesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/xml"),
@@ -1621,7 +1585,7 @@ impl rt::WriteResponse for super::types::PostGetQueueAttributesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleListJobsResponse {
+impl rt::WriteResponse for types::ConsoleListJobsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1630,7 +1594,7 @@ impl rt::WriteResponse for super::types::ConsoleListJobsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleListJobsAfterIdResponse {
+impl rt::WriteResponse for types::ConsoleListJobsAfterIdResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1639,7 +1603,7 @@ impl rt::WriteResponse for super::types::ConsoleListJobsAfterIdResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleRedriveResponse {
+impl rt::WriteResponse for types::ConsoleRedriveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted(body) => rt::json_response(202, &body, "application/json"),
@@ -1648,7 +1612,7 @@ impl rt::WriteResponse for super::types::ConsoleRedriveResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleJobStatusResponse {
+impl rt::WriteResponse for types::ConsoleJobStatusResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1657,7 +1621,7 @@ impl rt::WriteResponse for super::types::ConsoleJobStatusResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
+impl rt::WriteResponse for types::ConsoleJobDocumentResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1666,7 +1630,7 @@ impl rt::WriteResponse for super::types::ConsoleJobDocumentResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
+impl rt::WriteResponse for types::ConsoleExportHistoryResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/csv"),
@@ -1675,7 +1639,7 @@ impl rt::WriteResponse for super::types::ConsoleExportHistoryResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ConsoleSearchMessagesResponse {
+impl rt::WriteResponse for types::ConsoleSearchMessagesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

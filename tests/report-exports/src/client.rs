@@ -165,7 +165,7 @@ impl Client {
     #[inline]
     pub fn list_reports_with(
         &self,
-        kind: Option<super::types::ReportKind>,
+        kind: Option<types::ReportKind>,
         page: Option<i64>,
         per_page: Option<i64>,
     ) -> Pending<'_, types::ListReportsResponse> {
@@ -225,7 +225,7 @@ impl Client {
     #[inline]
     pub fn create_report_with(
         &self,
-        body: super::types::NewReport,
+        body: types::NewReport,
     ) -> Pending<'_, types::CreateReportResponse> {
         let request = types::CreateReportRequest { body };
         self.create_report(&request)
@@ -397,9 +397,7 @@ impl Client {
                         "Content-Disposition",
                     )?;
                 let x_checksum_sha256 = reply.header("X-Checksum-Sha256")?;
-                let body = <types::ExportReportOkBody as runtime::ReadBody>::read(
-                    reply,
-                )?;
+                let body = reply.read_body()?;
                 Ok(Response::Ok {
                     body,
                     content_disposition,
@@ -533,10 +531,7 @@ impl Client {
         call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         use types::GetReportSourceResponse as Response;
         let read = |reply: runtime::Reply| match reply.status() {
-            200 => {
-                <types::GetReportSourceOkBody as runtime::ReadBody>::read(reply)
-                    .map(Response::Ok)
-            }
+            200 => reply.read_body().map(Response::Ok),
             410 => Ok(Response::Gone),
             _ => Err(reply.undocumented()),
         };
@@ -574,10 +569,7 @@ impl Client {
         call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         use types::ExportReportVersionResponse as Response;
         let read = |reply: runtime::Reply| match reply.status() {
-            200 => {
-                <types::ExportReportVersionOkBody as runtime::ReadBody>::read(reply)
-                    .map(Response::Ok)
-            }
+            200 => reply.read_body().map(Response::Ok),
             404 => reply.json().map(Response::NotFound),
             _ => Err(reply.undocumented()),
         };
@@ -614,10 +606,7 @@ impl Client {
         call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         use types::GetReportVersionSourceResponse as Response;
         let read = |reply: runtime::Reply| match reply.status() {
-            200 => {
-                <types::GetReportVersionSourceOkBody as runtime::ReadBody>::read(reply)
-                    .map(Response::Ok)
-            }
+            200 => reply.read_body().map(Response::Ok),
             410 => Ok(Response::Gone),
             _ => Err(reply.undocumented()),
         };
@@ -714,9 +703,7 @@ impl Client {
         let read = |reply: runtime::Reply| match reply.status() {
             200 => {
                 let x_archive_files = reply.header_list("X-Archive-Files")?;
-                let body = <types::GetArchiveManifestOkBody as runtime::ReadBody>::read(
-                    reply,
-                )?;
+                let body = reply.read_body()?;
                 Ok(Response::Ok {
                     body,
                     x_archive_files,
@@ -757,10 +744,7 @@ impl Client {
         call.credential("apiKey", runtime::Placement::Header("X-Api-Key"));
         use types::GetArchivePartManifestResponse as Response;
         let read = |reply: runtime::Reply| match reply.status() {
-            200 => {
-                <types::GetArchivePartManifestOkBody as runtime::ReadBody>::read(reply)
-                    .map(Response::Ok)
-            }
+            200 => reply.read_body().map(Response::Ok),
             _ => Err(reply.undocumented()),
         };
         self.runtime.exchange(call, read)

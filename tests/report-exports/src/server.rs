@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Ledgerline Reports: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -38,25 +40,25 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// Answers `ok` as plain text while the service takes requests.
     fn get_health(
         &self,
-        request: super::types::GetHealthRequest,
-    ) -> impl ::std::future::Future<Output = super::types::GetHealthResponse> + Send;
+        request: types::GetHealthRequest,
+    ) -> impl ::std::future::Future<Output = types::GetHealthResponse> + Send;
     /// Human-readable status page
     ///
     /// `GET /status.html`
     ///
     fn get_status_page(
         &self,
-        request: super::types::GetStatusPageRequest,
-    ) -> impl ::std::future::Future<Output = super::types::GetStatusPageResponse> + Send;
+        request: types::GetStatusPageRequest,
+    ) -> impl ::std::future::Future<Output = types::GetStatusPageResponse> + Send;
     /// List reports
     ///
     /// `GET /reports`
     ///
     fn list_reports(
         &self,
-        request: super::types::ListReportsRequest,
+        request: types::ListReportsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListReportsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListReportsResponse> + Send;
     /// Request a new report
     ///
     /// `POST /reports`
@@ -64,36 +66,36 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// The report is built in the background; poll its `status`.
     fn create_report(
         &self,
-        request: super::types::CreateReportRequest,
+        request: types::CreateReportRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateReportResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateReportResponse> + Send;
     /// Fetch one report
     ///
     /// `GET /reports/{reportId}`
     ///
     fn get_report(
         &self,
-        request: super::types::GetReportRequest,
+        request: types::GetReportRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetReportResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReportResponse> + Send;
     /// Delete a report and its exports
     ///
     /// `DELETE /reports/{reportId}`
     ///
     fn delete_report(
         &self,
-        request: super::types::DeleteReportRequest,
+        request: types::DeleteReportRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteReportResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteReportResponse> + Send;
     /// Rebuild a report from the current ledger
     ///
     /// `POST /reports/{reportId}/rebuild`
     ///
     fn rebuild_report(
         &self,
-        request: super::types::RebuildReportRequest,
+        request: types::RebuildReportRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::RebuildReportResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::RebuildReportResponse> + Send;
     /// Download the report
     ///
     /// `GET /reports/{reportId}/export`
@@ -102,20 +104,18 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// or a spreadsheet for further work, or the rows as JSON.
     fn export_report(
         &self,
-        request: super::types::ExportReportRequest,
+        request: types::ExportReportRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ExportReportResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ExportReportResponse> + Send;
     /// A small PNG of the first page
     ///
     /// `GET /reports/{reportId}/thumbnail.png`
     ///
     fn get_report_thumbnail(
         &self,
-        request: super::types::GetReportThumbnailRequest,
+        request: types::GetReportThumbnailRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetReportThumbnailResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReportThumbnailResponse> + Send;
     /// Render one chart of the report
     ///
     /// `GET /reports/{reportId}/charts/{chartId}`
@@ -123,20 +123,18 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// PNG for raster, SVG for vector output, chosen by the chart's settings.
     fn render_chart(
         &self,
-        request: super::types::RenderChartRequest,
+        request: types::RenderChartRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::RenderChartResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::RenderChartResponse> + Send;
     /// The report as XBRL (XML) or as printable HTML
     ///
     /// `GET /reports/{reportId}/source`
     ///
     fn get_report_source(
         &self,
-        request: super::types::GetReportSourceRequest,
+        request: types::GetReportSourceRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetReportSourceResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReportSourceResponse> + Send;
     /// Download an earlier version of the report
     ///
     /// `GET /reports/{reportId}/versions/{version}/export`
@@ -145,21 +143,19 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// the rows come with the version they belong to.
     fn export_report_version(
         &self,
-        request: super::types::ExportReportVersionRequest,
+        request: types::ExportReportVersionRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ExportReportVersionResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ExportReportVersionResponse> + Send;
     /// An earlier version's source, as XBRL (XML) or as printable HTML
     ///
     /// `GET /reports/{reportId}/versions/{version}/source`
     ///
     fn get_report_version_source(
         &self,
-        request: super::types::GetReportVersionSourceRequest,
+        request: types::GetReportVersionSourceRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::GetReportVersionSourceResponse,
+        Output = types::GetReportVersionSourceResponse,
     > + Send;
     /// Download a ZIP of many exports
     ///
@@ -167,22 +163,18 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     ///
     fn download_archive(
         &self,
-        request: super::types::DownloadArchiveRequest,
+        request: types::DownloadArchiveRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DownloadArchiveResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DownloadArchiveResponse> + Send;
     /// What an archive holds
     ///
     /// `GET /archives/{archiveId}/manifest`
     ///
     fn get_archive_manifest(
         &self,
-        request: super::types::GetArchiveManifestRequest,
+        request: types::GetArchiveManifestRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetArchiveManifestResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetArchiveManifestResponse> + Send;
     /// What one part of a split archive holds
     ///
     /// `GET /archives/{archiveId}/parts/{partNumber}/manifest`
@@ -190,10 +182,10 @@ pub trait LedgerlineReports: Send + Sync + 'static {
     /// Archives over 4 GiB are split into parts that can be downloaded one by one.
     fn get_archive_part_manifest(
         &self,
-        request: super::types::GetArchivePartManifestRequest,
+        request: types::GetArchivePartManifestRequest,
         principal: Self::Principal,
     ) -> impl ::std::future::Future<
-        Output = super::types::GetArchivePartManifestResponse,
+        Output = types::GetArchivePartManifestResponse,
     > + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
@@ -333,7 +325,7 @@ fn handle_get_health<'a, A: LedgerlineReports>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::GetHealthRequest {};
+    let request = types::GetHealthRequest {};
     Ok(rt::answer(api.get_health(request)))
 }
 
@@ -341,8 +333,7 @@ fn handle_get_status_page<'a, A: LedgerlineReports>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::GetStatusPageRequest {
-    };
+    let request = types::GetStatusPageRequest {};
     Ok(rt::answer(api.get_status_page(request)))
 }
 
@@ -353,7 +344,7 @@ fn handle_list_reports<'a, A: LedgerlineReports>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListReportsRequest {
+    let request = types::ListReportsRequest {
         kind: rt::query_param(&query, "kind", rt::parse_serde)?,
         page: rt::query_scalar(&query, "page")?,
         per_page: rt::query_scalar(&query, "per_page")?,
@@ -367,8 +358,8 @@ fn handle_create_report<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
-    let request = super::types::CreateReportRequest {
-        body: rt::json_body::<super::types::NewReport>(body)?,
+    let request = types::CreateReportRequest {
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.create_report(request, principal)))
 }
@@ -380,7 +371,7 @@ fn handle_get_report<'a, A: LedgerlineReports>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetReportRequest {
+    let request = types::GetReportRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         if_none_match: rt::header_param(
             &parts.headers,
@@ -397,7 +388,7 @@ fn handle_delete_report<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::DeleteReportRequest {
+    let request = types::DeleteReportRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
     };
     Ok(rt::answer(api.delete_report(request, principal)))
@@ -409,7 +400,7 @@ fn handle_rebuild_report<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::RebuildReportRequest {
+    let request = types::RebuildReportRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
     };
     Ok(rt::answer(api.rebuild_report(request, principal)))
@@ -422,7 +413,7 @@ fn handle_export_report<'a, A: LedgerlineReports>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ExportReportRequest {
+    let request = types::ExportReportRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         accept: rt::header_param(&parts.headers, "Accept", rt::parse_scalar)?,
     };
@@ -435,7 +426,7 @@ fn handle_get_report_thumbnail<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetReportThumbnailRequest {
+    let request = types::GetReportThumbnailRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
     };
     Ok(rt::answer(api.get_report_thumbnail(request, principal)))
@@ -447,7 +438,7 @@ fn handle_render_chart<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::RenderChartRequest {
+    let request = types::RenderChartRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         chart_id: rt::path_string(path_values[1], "chartId")?,
     };
@@ -460,7 +451,7 @@ fn handle_get_report_source<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetReportSourceRequest {
+    let request = types::GetReportSourceRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
     };
     Ok(rt::answer(api.get_report_source(request, principal)))
@@ -472,7 +463,7 @@ fn handle_export_report_version<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::ExportReportVersionRequest {
+    let request = types::ExportReportVersionRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
     };
@@ -485,7 +476,7 @@ fn handle_get_report_version_source<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::GetReportVersionSourceRequest {
+    let request = types::GetReportVersionSourceRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         version: rt::path_param(path_values[1], "version", rt::parse_scalar)?,
     };
@@ -499,7 +490,7 @@ fn handle_download_archive<'a, A: LedgerlineReports>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::DownloadArchiveRequest {
+    let request = types::DownloadArchiveRequest {
         archive_id: rt::path_string(path_values[0], "archiveId")?,
         range: rt::header_param(&parts.headers, "Range", rt::parse_scalar)?,
     };
@@ -512,7 +503,7 @@ fn handle_get_archive_manifest<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetArchiveManifestRequest {
+    let request = types::GetArchiveManifestRequest {
         archive_id: rt::path_string(path_values[0], "archiveId")?,
     };
     Ok(rt::answer(api.get_archive_manifest(request, principal)))
@@ -524,14 +515,14 @@ fn handle_get_archive_part_manifest<'a, A: LedgerlineReports>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::GetArchivePartManifestRequest {
+    let request = types::GetArchivePartManifestRequest {
         archive_id: rt::path_string(path_values[0], "archiveId")?,
         part_number: rt::path_param(path_values[1], "partNumber", rt::parse_scalar)?,
     };
     Ok(rt::answer(api.get_archive_part_manifest(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::GetHealthResponse {
+impl rt::WriteResponse for types::GetHealthResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/plain"),
@@ -545,7 +536,7 @@ impl rt::WriteResponse for super::types::GetHealthResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetStatusPageResponse {
+impl rt::WriteResponse for types::GetStatusPageResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::raw_response(200, body, "text/html; charset=utf-8"),
@@ -553,7 +544,7 @@ impl rt::WriteResponse for super::types::GetStatusPageResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListReportsResponse {
+impl rt::WriteResponse for types::ListReportsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok {
@@ -610,7 +601,7 @@ impl rt::WriteResponse for super::types::ListReportsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateReportResponse {
+impl rt::WriteResponse for types::CreateReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created { body, location, x_rate_limit_remaining } => {
@@ -644,7 +635,7 @@ impl rt::WriteResponse for super::types::CreateReportResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportResponse {
+impl rt::WriteResponse for types::GetReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, e_tag, last_modified, cache_control } => {
@@ -683,7 +674,7 @@ impl rt::WriteResponse for super::types::GetReportResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteReportResponse {
+impl rt::WriteResponse for types::DeleteReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent { x_request_id } => {
@@ -699,7 +690,7 @@ impl rt::WriteResponse for super::types::DeleteReportResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::RebuildReportResponse {
+impl rt::WriteResponse for types::RebuildReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Accepted { location } => {
@@ -718,7 +709,7 @@ impl rt::WriteResponse for super::types::RebuildReportResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ExportReportResponse {
+impl rt::WriteResponse for types::ExportReportResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, content_disposition, x_checksum_sha256 } => {
@@ -750,7 +741,7 @@ impl rt::WriteResponse for super::types::ExportReportResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportThumbnailResponse {
+impl rt::WriteResponse for types::GetReportThumbnailResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, cache_control } => {
@@ -771,7 +762,7 @@ impl rt::WriteResponse for super::types::GetReportThumbnailResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::RenderChartResponse {
+impl rt::WriteResponse for types::RenderChartResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => {
@@ -784,7 +775,7 @@ impl rt::WriteResponse for super::types::RenderChartResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportSourceResponse {
+impl rt::WriteResponse for types::GetReportSourceResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::WriteBody::write(body, 200),
@@ -793,7 +784,7 @@ impl rt::WriteResponse for super::types::GetReportSourceResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ExportReportVersionResponse {
+impl rt::WriteResponse for types::ExportReportVersionResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::WriteBody::write(body, 200),
@@ -804,7 +795,7 @@ impl rt::WriteResponse for super::types::ExportReportVersionResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportVersionSourceResponse {
+impl rt::WriteResponse for types::GetReportVersionSourceResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::WriteBody::write(body, 200),
@@ -813,7 +804,7 @@ impl rt::WriteResponse for super::types::GetReportVersionSourceResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DownloadArchiveResponse {
+impl rt::WriteResponse for types::DownloadArchiveResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, content_length, accept_ranges } => {
@@ -848,7 +839,7 @@ impl rt::WriteResponse for super::types::DownloadArchiveResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
+impl rt::WriteResponse for types::GetArchiveManifestResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok { body, x_archive_files } => {
@@ -866,7 +857,7 @@ impl rt::WriteResponse for super::types::GetArchiveManifestResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetArchivePartManifestResponse {
+impl rt::WriteResponse for types::GetArchivePartManifestResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::WriteBody::write(body, 200),
@@ -874,7 +865,7 @@ impl rt::WriteResponse for super::types::GetArchivePartManifestResponse {
     }
 }
 
-impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<T> {
+impl<T: ::serde::Serialize> rt::WriteBody for types::PdfCsvSheetJsonBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Pdf(body) => rt::raw_response(status, body, "application/pdf"),
@@ -891,7 +882,7 @@ impl<T: ::serde::Serialize> rt::WriteBody for super::types::PdfCsvSheetJsonBody<
     }
 }
 
-impl rt::WriteBody for super::types::XmlHtmlBody {
+impl rt::WriteBody for types::XmlHtmlBody {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Xml(body) => rt::raw_response(status, body, "application/xml"),
@@ -900,7 +891,7 @@ impl rt::WriteBody for super::types::XmlHtmlBody {
     }
 }
 
-impl<T: ::serde::Serialize> rt::WriteBody for super::types::JsonPlainAnyBody<T> {
+impl<T: ::serde::Serialize> rt::WriteBody for types::JsonPlainAnyBody<T> {
     fn write(self, status: u16) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Json(body) => rt::json_response(status, &body, "application/json"),

@@ -216,7 +216,7 @@ impl Client {
     pub fn get_report_rows_with(
         &self,
         report_id: impl Into<String>,
-        range: super::types::RowRange,
+        range: types::RowRange,
     ) -> Pending<'_, types::GetReportRowsResponse> {
         let request = types::GetReportRowsRequest {
             report_id: report_id.into(),
@@ -264,9 +264,9 @@ impl Client {
     #[inline]
     pub fn get_metric_series_with(
         &self,
-        metric: super::types::MetricName,
+        metric: types::MetricName,
         dimensions: Vec<String>,
-        interval: super::types::GetMetricSeriesInterval,
+        interval: types::GetMetricSeriesInterval,
     ) -> Pending<'_, types::GetMetricSeriesResponse> {
         let request = types::GetMetricSeriesRequest {
             metric,
@@ -313,8 +313,8 @@ impl Client {
     #[inline]
     pub fn get_metric_window_with(
         &self,
-        metric: super::types::MetricName,
-        window: super::types::TimeWindow,
+        metric: types::MetricName,
+        window: types::TimeWindow,
         x_breakdown: Option<::std::collections::BTreeMap<String, f64>>,
     ) -> Pending<'_, types::GetMetricWindowResponse> {
         let request = types::GetMetricWindowRequest {
@@ -350,8 +350,8 @@ impl Client {
     #[inline]
     pub fn list_points_near_with(
         &self,
-        near: super::types::GeoPoint,
-        bbox: Option<super::types::BoundingBox>,
+        near: types::GeoPoint,
+        bbox: Option<types::BoundingBox>,
     ) -> Pending<'_, types::ListPointsNearResponse> {
         let request = types::ListPointsNearRequest {
             near,
@@ -385,7 +385,7 @@ impl Client {
     #[inline]
     pub fn nearest_point_with(
         &self,
-        near: super::types::GeoPoint,
+        near: types::GeoPoint,
     ) -> Pending<'_, types::NearestPointResponse> {
         let request = types::NearestPointRequest { near };
         self.nearest_point(&request)
@@ -469,8 +469,8 @@ impl Client {
         start_time2: Option<String>,
         start_time3: Option<String>,
         limit: i32,
-        actor: Option<super::types::Actor>,
-        x_trace_context: Option<super::types::TraceContext>,
+        actor: Option<types::Actor>,
+        x_trace_context: Option<types::TraceContext>,
     ) -> Pending<'_, types::ListEventsResponse> {
         let request = types::ListEventsRequest {
             start_time,
@@ -516,9 +516,9 @@ impl Client {
     pub fn list_invoices_with(
         &self,
         expand: Option<Vec<String>>,
-        created: Option<super::types::ListInvoicesCreated>,
+        created: Option<types::ListInvoicesCreated>,
         billing_cycle_anchor: Option<i64>,
-        customer_details: Option<super::types::CustomerDetails>,
+        customer_details: Option<types::CustomerDetails>,
         limit: i32,
     ) -> Pending<'_, types::ListInvoicesResponse> {
         let request = types::ListInvoicesRequest {
@@ -559,10 +559,10 @@ impl Client {
     #[inline]
     pub fn list_tagged_resources_with(
         &self,
-        resource_ids: Option<Vec<super::types::ResourceId>>,
-        tags: Option<Vec<super::types::Tag>>,
-        filters: Vec<super::types::Filter>,
-        logging_config: Option<super::types::LoggingConfig>,
+        resource_ids: Option<Vec<types::ResourceId>>,
+        tags: Option<Vec<types::Tag>>,
+        filters: Vec<types::Filter>,
+        logging_config: Option<types::LoggingConfig>,
         max_results: Option<i32>,
     ) -> Pending<'_, types::ListTaggedResourcesResponse> {
         let request = types::ListTaggedResourcesRequest {

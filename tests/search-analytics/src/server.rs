@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Search Analytics API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -38,84 +40,72 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
     ///
     fn search_documents(
         &self,
-        request: super::types::SearchDocumentsRequest,
+        request: types::SearchDocumentsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::SearchDocumentsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::SearchDocumentsResponse> + Send;
     /// Finds documents like one document, in the given indexes.
     ///
     /// `GET /indexes/{indexIds}/documents/{documentId}/similar`
     ///
     fn find_similar_documents(
         &self,
-        request: super::types::FindSimilarDocumentsRequest,
+        request: types::FindSimilarDocumentsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::FindSimilarDocumentsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::FindSimilarDocumentsResponse> + Send;
     /// Reads some columns of a saved report (`/reports/weekly/columns/.day.visits`).
     ///
     /// `GET /reports/{reportId}/columns/{columns}`
     ///
     fn get_report_columns(
         &self,
-        request: super::types::GetReportColumnsRequest,
+        request: types::GetReportColumnsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetReportColumnsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReportColumnsResponse> + Send;
     /// Reads a range of rows of a saved report (`/reports/weekly/rows/.from,1,to,50`).
     ///
     /// `GET /reports/{reportId}/rows/{range}`
     ///
     fn get_report_rows(
         &self,
-        request: super::types::GetReportRowsRequest,
+        request: types::GetReportRowsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetReportRowsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetReportRowsResponse> + Send;
     /// A metric broken down by dimensions (`/metrics/;metric=latency/series/;dimensions=region,status`).
     ///
     /// `GET /metrics/{metric}/series/{dimensions}`
     ///
     fn get_metric_series(
         &self,
-        request: super::types::GetMetricSeriesRequest,
+        request: types::GetMetricSeriesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetMetricSeriesResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetMetricSeriesResponse> + Send;
     /// A metric over a time window (`/metrics/latency/window/;from=…;to=…`).
     ///
     /// `GET /metrics/{metric}/window/{window}`
     ///
     fn get_metric_window(
         &self,
-        request: super::types::GetMetricWindowRequest,
+        request: types::GetMetricWindowRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetMetricWindowResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetMetricWindowResponse> + Send;
     /// Indexed places near a point (`/geo/points/lat,48.85,lon,2.35`).
     ///
     /// `GET /geo/points/{near}`
     ///
     fn list_points_near(
         &self,
-        request: super::types::ListPointsNearRequest,
+        request: types::ListPointsNearRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ListPointsNearResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ListPointsNearResponse> + Send;
     /// The indexed place nearest to a point (`/geo/points/lat=48.85,lon=2.35/nearest`).
     ///
     /// `GET /geo/points/{near}/nearest`
     ///
     fn nearest_point(
         &self,
-        request: super::types::NearestPointRequest,
+        request: types::NearestPointRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::NearestPointResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::NearestPointResponse> + Send;
     /// The versions of a stored object, as a cluster's object store lists them.
     ///
     /// `GET /buckets/{bucket}/objects/{path}`
@@ -124,46 +114,42 @@ pub trait SearchAnalyticsApi: Send + Sync + 'static {
     /// under it: two parameters, one name.
     fn list_object_versions(
         &self,
-        request: super::types::ListObjectVersionsRequest,
+        request: types::ListObjectVersionsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ListObjectVersionsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ListObjectVersionsResponse> + Send;
     /// Audit events, filtered by time the way telephony APIs do it.
     ///
     /// `GET /events`
     ///
     fn list_events(
         &self,
-        request: super::types::ListEventsRequest,
+        request: types::ListEventsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListEventsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListEventsResponse> + Send;
     /// Invoices, filtered and expanded the way payment APIs do it.
     ///
     /// `GET /billing/invoices`
     ///
     fn list_invoices(
         &self,
-        request: super::types::ListInvoicesRequest,
+        request: types::ListInvoicesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListInvoicesResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListInvoicesResponse> + Send;
     /// Resources by tag, the way cloud query APIs take lists of structures.
     ///
     /// `GET /resources/tagged`
     ///
     fn list_tagged_resources(
         &self,
-        request: super::types::ListTaggedResourcesRequest,
+        request: types::ListTaggedResourcesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ListTaggedResourcesResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ListTaggedResourcesResponse> + Send;
     /// `GET /health`
     ///
     fn get_health(
         &self,
-        request: super::types::GetHealthRequest,
-    ) -> impl ::std::future::Future<Output = super::types::GetHealthResponse> + Send;
+        request: types::GetHealthRequest,
+    ) -> impl ::std::future::Future<Output = types::GetHealthResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -302,7 +288,7 @@ fn handle_search_documents<'a, A: SearchAnalyticsApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::SearchDocumentsRequest {
+    let request = types::SearchDocumentsRequest {
         index_ids: rt::required(
             rt::parse_items(
                 Some(
@@ -331,7 +317,7 @@ fn handle_search_documents<'a, A: SearchAnalyticsApi>(
             rt::parse_scalar,
         )?,
         filter: rt::parse_members::<
-            super::types::DocumentFilter,
+            types::DocumentFilter,
         >(
             rt::query_members(
                 parts,
@@ -375,7 +361,7 @@ fn handle_search_documents<'a, A: SearchAnalyticsApi>(
             rt::parse_scalar,
         )?,
         x_client: rt::parse_members::<
-            super::types::ClientInfo,
+            types::ClientInfo,
         >(
             rt::header_members(&parts.headers, "X-Client", rt::Style::Exploded)?,
             "X-Client",
@@ -404,7 +390,7 @@ fn handle_find_similar_documents<'a, A: SearchAnalyticsApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::FindSimilarDocumentsRequest {
+    let request = types::FindSimilarDocumentsRequest {
         index_ids: rt::required(
             rt::parse_items(
                 Some(
@@ -436,7 +422,7 @@ fn handle_get_report_columns<'a, A: SearchAnalyticsApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::GetReportColumnsRequest {
+    let request = types::GetReportColumnsRequest {
         report_id: rt::path_string(
             rt::path_unprefixed(
                 path_values[0],
@@ -469,11 +455,11 @@ fn handle_get_report_rows<'a, A: SearchAnalyticsApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::GetReportRowsRequest {
+    let request = types::GetReportRowsRequest {
         report_id: rt::path_string(path_values[0], "reportId")?,
         range: rt::required(
             rt::parse_members::<
-                super::types::RowRange,
+                types::RowRange,
             >(
                 Some(
                     rt::path_members(
@@ -500,7 +486,7 @@ fn handle_get_metric_series<'a, A: SearchAnalyticsApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::GetMetricSeriesRequest {
+    let request = types::GetMetricSeriesRequest {
         metric: rt::path_param(
             rt::path_unprefixed(
                 path_values[0],
@@ -544,11 +530,11 @@ fn handle_get_metric_window<'a, A: SearchAnalyticsApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::GetMetricWindowRequest {
+    let request = types::GetMetricWindowRequest {
         metric: rt::path_param(path_values[0], "metric", rt::parse_serde)?,
         window: rt::required(
             rt::parse_members::<
-                super::types::TimeWindow,
+                types::TimeWindow,
             >(
                 Some(
                     rt::path_members(
@@ -582,10 +568,10 @@ fn handle_list_points_near<'a, A: SearchAnalyticsApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::ListPointsNearRequest {
+    let request = types::ListPointsNearRequest {
         near: rt::required(
             rt::parse_members::<
-                super::types::GeoPoint,
+                types::GeoPoint,
             >(
                 Some(rt::path_members(path_values[0], "near", rt::Style::Joined(','))?),
                 "near",
@@ -595,7 +581,7 @@ fn handle_list_points_near<'a, A: SearchAnalyticsApi>(
             "near",
         )?,
         bbox: rt::parse_members::<
-            super::types::BoundingBox,
+            types::BoundingBox,
         >(
             rt::query_members(parts, "bbox", rt::Style::Joined(','), &[])?,
             "bbox",
@@ -612,10 +598,10 @@ fn handle_nearest_point<'a, A: SearchAnalyticsApi>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::NearestPointRequest {
+    let request = types::NearestPointRequest {
         near: rt::required(
             rt::parse_members::<
-                super::types::GeoPoint,
+                types::GeoPoint,
             >(
                 Some(rt::path_members(path_values[0], "near", rt::Style::Exploded)?),
                 "near",
@@ -636,7 +622,7 @@ fn handle_list_object_versions<'a, A: SearchAnalyticsApi>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListObjectVersionsRequest {
+    let request = types::ListObjectVersionsRequest {
         bucket: rt::path_string(path_values[0], "bucket")?,
         path: rt::path_string(path_values[1], "path")?,
         path2: rt::query_scalar(&query, "path")?,
@@ -651,13 +637,13 @@ fn handle_list_events<'a, A: SearchAnalyticsApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListEventsRequest {
+    let request = types::ListEventsRequest {
         start_time: rt::query_scalar(&query, "StartTime")?,
         start_time2: rt::query_scalar(&query, "StartTime<")?,
         start_time3: rt::query_scalar(&query, "StartTime>")?,
         limit: rt::or_default(rt::query_scalar(&query, "limit")?, "50", "limit")?,
         actor: rt::parse_members::<
-            super::types::Actor,
+            types::Actor,
         >(
             rt::query_members(
                 parts,
@@ -670,7 +656,7 @@ fn handle_list_events<'a, A: SearchAnalyticsApi>(
             false,
         )?,
         x_trace_context: rt::parse_members::<
-            super::types::TraceContext,
+            types::TraceContext,
         >(
             rt::header_members(
                 &parts.headers,
@@ -692,7 +678,7 @@ fn handle_list_invoices<'a, A: SearchAnalyticsApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListInvoicesRequest {
+    let request = types::ListInvoicesRequest {
         expand: rt::query_bracketed::<
             Vec<String>,
         >(
@@ -703,7 +689,7 @@ fn handle_list_invoices<'a, A: SearchAnalyticsApi>(
             &[&["*"]],
         )?,
         created: rt::query_bracketed::<
-            super::types::ListInvoicesCreated,
+            types::ListInvoicesCreated,
         >(
             parts,
             "created",
@@ -721,7 +707,7 @@ fn handle_list_invoices<'a, A: SearchAnalyticsApi>(
             &[],
         )?,
         customer_details: rt::query_bracketed::<
-            super::types::CustomerDetails,
+            types::CustomerDetails,
         >(
             parts,
             "customer_details",
@@ -748,10 +734,10 @@ fn handle_list_tagged_resources<'a, A: SearchAnalyticsApi>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, .. } = input;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListTaggedResourcesRequest {
+    let request = types::ListTaggedResourcesRequest {
         resource_ids: rt::query_list(&query, "ResourceIds", rt::parse_serde)?,
         tags: rt::query_bracketed::<
-            Vec<super::types::Tag>,
+            Vec<types::Tag>,
         >(
             parts,
             "Tags",
@@ -761,7 +747,7 @@ fn handle_list_tagged_resources<'a, A: SearchAnalyticsApi>(
         )?,
         filters: rt::required(
             rt::query_bracketed::<
-                Vec<super::types::Filter>,
+                Vec<types::Filter>,
             >(
                 parts,
                 "Filters",
@@ -772,7 +758,7 @@ fn handle_list_tagged_resources<'a, A: SearchAnalyticsApi>(
             "Filters",
         )?,
         logging_config: rt::query_bracketed::<
-            super::types::LoggingConfig,
+            types::LoggingConfig,
         >(
             parts,
             "LoggingConfig",
@@ -789,11 +775,11 @@ fn handle_get_health<'a, A: SearchAnalyticsApi>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::GetHealthRequest {};
+    let request = types::GetHealthRequest {};
     Ok(rt::answer(api.get_health(request)))
 }
 
-impl rt::WriteResponse for super::types::SearchDocumentsResponse {
+impl rt::WriteResponse for types::SearchDocumentsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -804,7 +790,7 @@ impl rt::WriteResponse for super::types::SearchDocumentsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FindSimilarDocumentsResponse {
+impl rt::WriteResponse for types::FindSimilarDocumentsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -812,7 +798,7 @@ impl rt::WriteResponse for super::types::FindSimilarDocumentsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportColumnsResponse {
+impl rt::WriteResponse for types::GetReportColumnsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -820,7 +806,7 @@ impl rt::WriteResponse for super::types::GetReportColumnsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetReportRowsResponse {
+impl rt::WriteResponse for types::GetReportRowsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -828,7 +814,7 @@ impl rt::WriteResponse for super::types::GetReportRowsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetMetricSeriesResponse {
+impl rt::WriteResponse for types::GetMetricSeriesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -836,7 +822,7 @@ impl rt::WriteResponse for super::types::GetMetricSeriesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetMetricWindowResponse {
+impl rt::WriteResponse for types::GetMetricWindowResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -844,7 +830,7 @@ impl rt::WriteResponse for super::types::GetMetricWindowResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListPointsNearResponse {
+impl rt::WriteResponse for types::ListPointsNearResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -852,7 +838,7 @@ impl rt::WriteResponse for super::types::ListPointsNearResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::NearestPointResponse {
+impl rt::WriteResponse for types::NearestPointResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -860,7 +846,7 @@ impl rt::WriteResponse for super::types::NearestPointResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListObjectVersionsResponse {
+impl rt::WriteResponse for types::ListObjectVersionsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -868,7 +854,7 @@ impl rt::WriteResponse for super::types::ListObjectVersionsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListEventsResponse {
+impl rt::WriteResponse for types::ListEventsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -876,7 +862,7 @@ impl rt::WriteResponse for super::types::ListEventsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListInvoicesResponse {
+impl rt::WriteResponse for types::ListInvoicesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -884,7 +870,7 @@ impl rt::WriteResponse for super::types::ListInvoicesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListTaggedResourcesResponse {
+impl rt::WriteResponse for types::ListTaggedResourcesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -892,7 +878,7 @@ impl rt::WriteResponse for super::types::ListTaggedResourcesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetHealthResponse {
+impl rt::WriteResponse for types::GetHealthResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),

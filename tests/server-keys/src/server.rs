@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Matrix Server Keys API: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -18,8 +20,8 @@ pub trait MatrixServerKeysApi: Send + Sync + 'static {
     /// signed by the current keys. No authentication: anyone may ask.
     fn get_server_keys(
         &self,
-        request: super::types::GetServerKeysRequest,
-    ) -> impl ::std::future::Future<Output = super::types::GetServerKeysResponse> + Send;
+        request: types::GetServerKeysRequest,
+    ) -> impl ::std::future::Future<Output = types::GetServerKeysResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes a Matrix error body, `{"errcode": "M_…", "error": "…"}`;
@@ -78,12 +80,11 @@ fn handle_get_server_keys<'a, A: MatrixServerKeysApi>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::GetServerKeysRequest {
-    };
+    let request = types::GetServerKeysRequest {};
     Ok(rt::answer(api.get_server_keys(request)))
 }
 
-impl rt::WriteResponse for super::types::GetServerKeysResponse {
+impl rt::WriteResponse for types::GetServerKeysResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

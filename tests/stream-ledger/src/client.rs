@@ -82,8 +82,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::CreateLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::CreateLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::CreateLedgerResponse> {
         let request = types::CreateLedgerRequest {
             x_amz_date,
@@ -126,8 +126,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::DeleteLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::DeleteLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::DeleteLedgerResponse> {
         let request = types::DeleteLedgerRequest {
             x_amz_date,
@@ -170,8 +170,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::DescribeLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::DescribeLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::DescribeLedgerResponse> {
         let request = types::DescribeLedgerRequest {
             x_amz_date,
@@ -214,8 +214,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::ListLedgersXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::ListLedgersXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::ListLedgersResponse> {
         let request = types::ListLedgersRequest {
             x_amz_date,
@@ -258,8 +258,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::UpdateRetentionXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::UpdateRetentionXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::UpdateRetentionResponse> {
         let request = types::UpdateRetentionRequest {
             x_amz_date,
@@ -303,8 +303,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::CreateStreamXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::CreateStreamXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::CreateStreamResponse> {
         let request = types::CreateStreamRequest {
             x_amz_date,
@@ -347,8 +347,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::DeleteStreamXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::DeleteStreamXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::DeleteStreamResponse> {
         let request = types::DeleteStreamRequest {
             x_amz_date,
@@ -391,8 +391,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::DescribeStreamXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::DescribeStreamXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::DescribeStreamResponse> {
         let request = types::DescribeStreamRequest {
             x_amz_date,
@@ -435,8 +435,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::ListStreamsXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::ListStreamsXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::ListStreamsResponse> {
         let request = types::ListStreamsRequest {
             x_amz_date,
@@ -479,8 +479,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::PutRecordXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::PutRecordXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::PutRecordResponse> {
         let request = types::PutRecordRequest {
             x_amz_date,
@@ -524,8 +524,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::PutRecordsXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::PutRecordsXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::PutRecordsResponse> {
         let request = types::PutRecordsRequest {
             x_amz_date,
@@ -568,8 +568,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::GetShardIteratorXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::GetShardIteratorXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::GetShardIteratorResponse> {
         let request = types::GetShardIteratorRequest {
             x_amz_date,
@@ -612,8 +612,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::GetRecordsXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::GetRecordsXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::GetRecordsResponse> {
         let request = types::GetRecordsRequest {
             x_amz_date,
@@ -656,8 +656,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::ListShardsXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::ListShardsXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::ListShardsResponse> {
         let request = types::ListShardsRequest {
             x_amz_date,
@@ -701,8 +701,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::MergeShardsXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::MergeShardsXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::MergeShardsResponse> {
         let request = types::MergeShardsRequest {
             x_amz_date,
@@ -746,8 +746,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::SplitShardXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::SplitShardXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::SplitShardResponse> {
         let request = types::SplitShardRequest {
             x_amz_date,
@@ -790,8 +790,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::AddTagsToLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::AddTagsToLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::AddTagsToLedgerResponse> {
         let request = types::AddTagsToLedgerRequest {
             x_amz_date,
@@ -834,8 +834,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::RemoveTagsFromLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::RemoveTagsFromLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::RemoveTagsFromLedgerResponse> {
         let request = types::RemoveTagsFromLedgerRequest {
             x_amz_date,
@@ -878,8 +878,8 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        x_amz_target: super::types::ListTagsForLedgerXAmzTarget,
-        body: super::types::BinaryBody,
+        x_amz_target: types::ListTagsForLedgerXAmzTarget,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::ListTagsForLedgerResponse> {
         let request = types::ListTagsForLedgerRequest {
             x_amz_date,
@@ -922,7 +922,7 @@ impl Client {
         &self,
         x_amz_date: Option<String>,
         x_amz_security_token: Option<String>,
-        body: super::types::BinaryBody,
+        body: types::BinaryBody,
     ) -> Pending<'_, types::DescribeLimitsResponse> {
         let request = types::DescribeLimitsRequest {
             x_amz_date,

@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Stream Ledger: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -37,177 +39,161 @@ pub trait StreamLedger: Send + Sync + 'static {
     /// Creates a ledger with the given name and retention.
     fn create_ledger(
         &self,
-        request: super::types::CreateLedgerRequest,
+        request: types::CreateLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateLedgerResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.DeleteLedger`
     ///
     /// Deletes a ledger and every stream in it.
     fn delete_ledger(
         &self,
-        request: super::types::DeleteLedgerRequest,
+        request: types::DeleteLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteLedgerResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLedger`
     ///
     /// Returns the ledger's status, retention and stream count.
     fn describe_ledger(
         &self,
-        request: super::types::DescribeLedgerRequest,
+        request: types::DescribeLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DescribeLedgerResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DescribeLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.ListLedgers`
     ///
     /// Lists ledgers, a page at a time.
     fn list_ledgers(
         &self,
-        request: super::types::ListLedgersRequest,
+        request: types::ListLedgersRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListLedgersResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListLedgersResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.UpdateRetention`
     ///
     /// Changes how long records stay readable.
     fn update_retention(
         &self,
-        request: super::types::UpdateRetentionRequest,
+        request: types::UpdateRetentionRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::UpdateRetentionResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::UpdateRetentionResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.CreateStream`
     ///
     /// Creates a stream in a ledger.
     fn create_stream(
         &self,
-        request: super::types::CreateStreamRequest,
+        request: types::CreateStreamRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateStreamResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateStreamResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.DeleteStream`
     ///
     /// Deletes a stream.
     fn delete_stream(
         &self,
-        request: super::types::DeleteStreamRequest,
+        request: types::DeleteStreamRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteStreamResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteStreamResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.DescribeStream`
     ///
     /// Describes a stream and its shards.
     fn describe_stream(
         &self,
-        request: super::types::DescribeStreamRequest,
+        request: types::DescribeStreamRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DescribeStreamResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DescribeStreamResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.ListStreams`
     ///
     /// Lists the streams of a ledger.
     fn list_streams(
         &self,
-        request: super::types::ListStreamsRequest,
+        request: types::ListStreamsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListStreamsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListStreamsResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.PutRecord`
     ///
     /// Writes one record to a stream.
     fn put_record(
         &self,
-        request: super::types::PutRecordRequest,
+        request: types::PutRecordRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::PutRecordResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::PutRecordResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.PutRecords`
     ///
     /// Writes up to 500 records to a stream in one call.
     fn put_records(
         &self,
-        request: super::types::PutRecordsRequest,
+        request: types::PutRecordsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::PutRecordsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::PutRecordsResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.GetShardIterator`
     ///
     /// Returns an iterator to read a shard from a position.
     fn get_shard_iterator(
         &self,
-        request: super::types::GetShardIteratorRequest,
+        request: types::GetShardIteratorRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::GetShardIteratorResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::GetShardIteratorResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.GetRecords`
     ///
     /// Reads records from a shard iterator.
     fn get_records(
         &self,
-        request: super::types::GetRecordsRequest,
+        request: types::GetRecordsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetRecordsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetRecordsResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.ListShards`
     ///
     /// Lists the shards of a stream.
     fn list_shards(
         &self,
-        request: super::types::ListShardsRequest,
+        request: types::ListShardsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListShardsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListShardsResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.MergeShards`
     ///
     /// Merges two adjacent shards into one.
     fn merge_shards(
         &self,
-        request: super::types::MergeShardsRequest,
+        request: types::MergeShardsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::MergeShardsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::MergeShardsResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.SplitShard`
     ///
     /// Splits a shard in two at a hash key.
     fn split_shard(
         &self,
-        request: super::types::SplitShardRequest,
+        request: types::SplitShardRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::SplitShardResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::SplitShardResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.AddTagsToLedger`
     ///
     /// Adds or replaces tags of a ledger.
     fn add_tags_to_ledger(
         &self,
-        request: super::types::AddTagsToLedgerRequest,
+        request: types::AddTagsToLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::AddTagsToLedgerResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::AddTagsToLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.RemoveTagsFromLedger`
     ///
     /// Removes tags from a ledger by key.
     fn remove_tags_from_ledger(
         &self,
-        request: super::types::RemoveTagsFromLedgerRequest,
+        request: types::RemoveTagsFromLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::RemoveTagsFromLedgerResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::RemoveTagsFromLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.ListTagsForLedger`
     ///
     /// Lists the tags of a ledger.
     fn list_tags_for_ledger(
         &self,
-        request: super::types::ListTagsForLedgerRequest,
+        request: types::ListTagsForLedgerRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::ListTagsForLedgerResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::ListTagsForLedgerResponse> + Send;
     /// `POST /#X-Amz-Target=StreamLedger_20190401.DescribeLimits`
     ///
     /// Returns the account's shard limit and the shards in use.
     fn describe_limits(
         &self,
-        request: super::types::DescribeLimitsRequest,
+        request: types::DescribeLimitsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DescribeLimitsResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DescribeLimitsResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -571,7 +557,7 @@ fn handle_create_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::CreateLedgerRequest {
+    let request = types::CreateLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -582,7 +568,7 @@ fn handle_create_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -599,7 +585,7 @@ fn handle_delete_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::DeleteLedgerRequest {
+    let request = types::DeleteLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -610,7 +596,7 @@ fn handle_delete_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -627,7 +613,7 @@ fn handle_describe_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::DescribeLedgerRequest {
+    let request = types::DescribeLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -638,7 +624,7 @@ fn handle_describe_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -655,7 +641,7 @@ fn handle_list_ledgers<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::ListLedgersRequest {
+    let request = types::ListLedgersRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -666,7 +652,7 @@ fn handle_list_ledgers<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -683,7 +669,7 @@ fn handle_update_retention<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::UpdateRetentionRequest {
+    let request = types::UpdateRetentionRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -694,7 +680,7 @@ fn handle_update_retention<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -711,7 +697,7 @@ fn handle_create_stream<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::CreateStreamRequest {
+    let request = types::CreateStreamRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -722,7 +708,7 @@ fn handle_create_stream<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -739,7 +725,7 @@ fn handle_delete_stream<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::DeleteStreamRequest {
+    let request = types::DeleteStreamRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -750,7 +736,7 @@ fn handle_delete_stream<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -767,7 +753,7 @@ fn handle_describe_stream<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::DescribeStreamRequest {
+    let request = types::DescribeStreamRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -778,7 +764,7 @@ fn handle_describe_stream<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -795,7 +781,7 @@ fn handle_list_streams<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::ListStreamsRequest {
+    let request = types::ListStreamsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -806,7 +792,7 @@ fn handle_list_streams<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -823,7 +809,7 @@ fn handle_put_record<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::PutRecordRequest {
+    let request = types::PutRecordRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -834,7 +820,7 @@ fn handle_put_record<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -851,7 +837,7 @@ fn handle_put_records<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::PutRecordsRequest {
+    let request = types::PutRecordsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -862,7 +848,7 @@ fn handle_put_records<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -879,7 +865,7 @@ fn handle_get_shard_iterator<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::GetShardIteratorRequest {
+    let request = types::GetShardIteratorRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -890,7 +876,7 @@ fn handle_get_shard_iterator<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -907,7 +893,7 @@ fn handle_get_records<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::GetRecordsRequest {
+    let request = types::GetRecordsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -918,7 +904,7 @@ fn handle_get_records<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -935,7 +921,7 @@ fn handle_list_shards<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::ListShardsRequest {
+    let request = types::ListShardsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -946,7 +932,7 @@ fn handle_list_shards<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -963,7 +949,7 @@ fn handle_merge_shards<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::MergeShardsRequest {
+    let request = types::MergeShardsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -974,7 +960,7 @@ fn handle_merge_shards<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -991,7 +977,7 @@ fn handle_split_shard<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::SplitShardRequest {
+    let request = types::SplitShardRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1002,7 +988,7 @@ fn handle_split_shard<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -1019,7 +1005,7 @@ fn handle_add_tags_to_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::AddTagsToLedgerRequest {
+    let request = types::AddTagsToLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1030,7 +1016,7 @@ fn handle_add_tags_to_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -1047,7 +1033,7 @@ fn handle_remove_tags_from_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::RemoveTagsFromLedgerRequest {
+    let request = types::RemoveTagsFromLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1058,7 +1044,7 @@ fn handle_remove_tags_from_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -1075,7 +1061,7 @@ fn handle_list_tags_for_ledger<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::ListTagsForLedgerRequest {
+    let request = types::ListTagsForLedgerRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
@@ -1086,7 +1072,7 @@ fn handle_list_tags_for_ledger<'a, A: StreamLedger>(
             rt::header_param(&parts.headers, "X-Amz-Target", rt::parse_serde)?,
             "X-Amz-Target",
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -1103,14 +1089,14 @@ fn handle_describe_limits<'a, A: StreamLedger>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { parts, body, .. } = input;
-    let request = super::types::DescribeLimitsRequest {
+    let request = types::DescribeLimitsRequest {
         x_amz_date: rt::header_param(&parts.headers, "X-Amz-Date", rt::parse_scalar)?,
         x_amz_security_token: rt::header_param(
             &parts.headers,
             "X-Amz-Security-Token",
             rt::parse_scalar,
         )?,
-        body: super::types::BinaryBody {
+        body: types::BinaryBody {
             content_type: rt::content_type_or(
                 &parts.headers,
                 "application/octet-stream",
@@ -1121,7 +1107,7 @@ fn handle_describe_limits<'a, A: StreamLedger>(
     Ok(rt::answer(api.describe_limits(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::CreateLedgerResponse {
+impl rt::WriteResponse for types::CreateLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1131,7 +1117,7 @@ impl rt::WriteResponse for super::types::CreateLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteLedgerResponse {
+impl rt::WriteResponse for types::DeleteLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1141,7 +1127,7 @@ impl rt::WriteResponse for super::types::DeleteLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DescribeLedgerResponse {
+impl rt::WriteResponse for types::DescribeLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1151,7 +1137,7 @@ impl rt::WriteResponse for super::types::DescribeLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListLedgersResponse {
+impl rt::WriteResponse for types::ListLedgersResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1161,7 +1147,7 @@ impl rt::WriteResponse for super::types::ListLedgersResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UpdateRetentionResponse {
+impl rt::WriteResponse for types::UpdateRetentionResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1171,58 +1157,7 @@ impl rt::WriteResponse for super::types::UpdateRetentionResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateStreamResponse {
-    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
-            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
-            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
-            Self::Status482(body) => rt::json_response(482, &body, "application/json"),
-        }
-    }
-}
-
-impl rt::WriteResponse for super::types::DeleteStreamResponse {
-    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
-            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
-            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
-        }
-    }
-}
-
-impl rt::WriteResponse for super::types::DescribeStreamResponse {
-    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
-            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
-            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
-        }
-    }
-}
-
-impl rt::WriteResponse for super::types::ListStreamsResponse {
-    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
-            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
-            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
-        }
-    }
-}
-
-impl rt::WriteResponse for super::types::PutRecordResponse {
-    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
-        match self {
-            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
-            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
-            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
-        }
-    }
-}
-
-impl rt::WriteResponse for super::types::PutRecordsResponse {
+impl rt::WriteResponse for types::CreateStreamResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1233,7 +1168,7 @@ impl rt::WriteResponse for super::types::PutRecordsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetShardIteratorResponse {
+impl rt::WriteResponse for types::DeleteStreamResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1243,7 +1178,7 @@ impl rt::WriteResponse for super::types::GetShardIteratorResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetRecordsResponse {
+impl rt::WriteResponse for types::DescribeStreamResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1253,7 +1188,7 @@ impl rt::WriteResponse for super::types::GetRecordsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListShardsResponse {
+impl rt::WriteResponse for types::ListStreamsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1263,7 +1198,17 @@ impl rt::WriteResponse for super::types::ListShardsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::MergeShardsResponse {
+impl rt::WriteResponse for types::PutRecordResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
+            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for types::PutRecordsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1274,7 +1219,37 @@ impl rt::WriteResponse for super::types::MergeShardsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::SplitShardResponse {
+impl rt::WriteResponse for types::GetShardIteratorResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
+            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for types::GetRecordsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
+            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for types::ListShardsResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
+            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for types::MergeShardsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1285,7 +1260,18 @@ impl rt::WriteResponse for super::types::SplitShardResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::AddTagsToLedgerResponse {
+impl rt::WriteResponse for types::SplitShardResponse {
+    fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
+        match self {
+            Self::Ok(body) => rt::json_response(200, &body, "application/json"),
+            Self::Status480(body) => rt::json_response(480, &body, "application/json"),
+            Self::Status481(body) => rt::json_response(481, &body, "application/json"),
+            Self::Status482(body) => rt::json_response(482, &body, "application/json"),
+        }
+    }
+}
+
+impl rt::WriteResponse for types::AddTagsToLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1295,7 +1281,7 @@ impl rt::WriteResponse for super::types::AddTagsToLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::RemoveTagsFromLedgerResponse {
+impl rt::WriteResponse for types::RemoveTagsFromLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1305,7 +1291,7 @@ impl rt::WriteResponse for super::types::RemoveTagsFromLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListTagsForLedgerResponse {
+impl rt::WriteResponse for types::ListTagsForLedgerResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -1315,7 +1301,7 @@ impl rt::WriteResponse for super::types::ListTagsForLedgerResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DescribeLimitsResponse {
+impl rt::WriteResponse for types::DescribeLimitsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),

@@ -133,7 +133,7 @@ impl Client {
     pub fn list_calls_with(
         &self,
         account_sid: impl Into<String>,
-        status: Option<super::types::ListCallsStatus>,
+        status: Option<types::ListCallsStatus>,
         page_size: Option<i32>,
     ) -> Pending<'_, types::ListCallsResponse> {
         let request = types::ListCallsRequest {
@@ -171,7 +171,7 @@ impl Client {
     pub fn create_call_with(
         &self,
         account_sid: impl Into<String>,
-        body: super::types::NewCall,
+        body: types::NewCall,
     ) -> Pending<'_, types::CreateCallResponse> {
         let request = types::CreateCallRequest {
             account_sid: account_sid.into(),
@@ -244,7 +244,7 @@ impl Client {
         &self,
         account_sid: impl Into<String>,
         sid: impl Into<String>,
-        body: super::types::UpdateCallBody,
+        body: types::UpdateCallBody,
     ) -> Pending<'_, types::UpdateCallResponse> {
         let request = types::UpdateCallRequest {
             account_sid: account_sid.into(),

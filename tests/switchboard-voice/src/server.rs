@@ -5,6 +5,8 @@ pub use super::server_runtime::{
 
 use super::server_runtime as rt;
 
+use super::types;
+
 /// The operations of Switchboard Voice: implement this and serve it with [`router`].
 ///
 /// Write each method as a plain `async fn`. Every method's response type has one
@@ -38,69 +40,67 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
     ///
     fn check_health(
         &self,
-        request: super::types::CheckHealthRequest,
-    ) -> impl ::std::future::Future<Output = super::types::CheckHealthResponse> + Send;
+        request: types::CheckHealthRequest,
+    ) -> impl ::std::future::Future<Output = types::CheckHealthResponse> + Send;
     /// Fetch an account
     ///
     /// `GET /2010-04-01/Accounts/{Sid}.json`
     ///
     fn fetch_account(
         &self,
-        request: super::types::FetchAccountRequest,
+        request: types::FetchAccountRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::FetchAccountResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchAccountResponse> + Send;
     /// List the calls of an account
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`
     ///
     fn list_calls(
         &self,
-        request: super::types::ListCallsRequest,
+        request: types::ListCallsRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::ListCallsResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::ListCallsResponse> + Send;
     /// Place a call
     ///
     /// `POST /2010-04-01/Accounts/{AccountSid}/Calls.json`
     ///
     fn create_call(
         &self,
-        request: super::types::CreateCallRequest,
+        request: types::CreateCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::CreateCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::CreateCallResponse> + Send;
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     fn fetch_call(
         &self,
-        request: super::types::FetchCallRequest,
+        request: types::FetchCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::FetchCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchCallResponse> + Send;
     /// Redirect or end a call in progress
     ///
     /// `POST /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     fn update_call(
         &self,
-        request: super::types::UpdateCallRequest,
+        request: types::UpdateCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::UpdateCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::UpdateCallResponse> + Send;
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json`
     ///
     fn delete_call(
         &self,
-        request: super::types::DeleteCallRequest,
+        request: types::DeleteCallRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::DeleteCallResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteCallResponse> + Send;
     /// The call without a format suffix, answered as a summary
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}`
     ///
     fn fetch_call_summary(
         &self,
-        request: super::types::FetchCallSummaryRequest,
+        request: types::FetchCallSummaryRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::FetchCallSummaryResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchCallSummaryResponse> + Send;
     /// A byte range of a recording
     ///
     /// `GET /2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}/bytes/{from}-{to}`
@@ -108,78 +108,68 @@ pub trait SwitchboardVoice: Send + Sync + 'static {
     /// Both ends are included, as in an HTTP `Range` header.
     fn fetch_recording_range(
         &self,
-        request: super::types::FetchRecordingRangeRequest,
+        request: types::FetchRecordingRangeRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::FetchRecordingRangeResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchRecordingRangeResponse> + Send;
     /// `GET /queues/{queueSid}`
     ///
     fn fetch_queue(
         &self,
-        request: super::types::FetchQueueRequest,
+        request: types::FetchQueueRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::FetchQueueResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchQueueResponse> + Send;
     /// Delete a queue by its friendly name
     ///
     /// `DELETE /queues/{friendlyName}`
     ///
     fn delete_queue_by_name(
         &self,
-        request: super::types::DeleteQueueByNameRequest,
+        request: types::DeleteQueueByNameRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::DeleteQueueByNameResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::DeleteQueueByNameResponse> + Send;
     /// Delete every empty queue of the account
     ///
     /// `POST /queues/:purge`
     ///
     fn purge_queues(
         &self,
-        request: super::types::PurgeQueuesRequest,
+        request: types::PurgeQueuesRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::PurgeQueuesResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::PurgeQueuesResponse> + Send;
     /// A long-running operation, such as a bulk call export
     ///
     /// `GET /operations/{name}`
     ///
     fn get_operation(
         &self,
-        request: super::types::GetOperationRequest,
+        request: types::GetOperationRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<Output = super::types::GetOperationResponse> + Send;
+    ) -> impl ::std::future::Future<Output = types::GetOperationResponse> + Send;
     /// `POST /operations/{name}:cancel`
     ///
     fn cancel_operation(
         &self,
-        request: super::types::CancelOperationRequest,
+        request: types::CancelOperationRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::CancelOperationResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::CancelOperationResponse> + Send;
     /// Today's usage in every category (`*`)
     ///
     /// `GET /usage/*/today.json`
     ///
     fn fetch_usage_today(
         &self,
-        request: super::types::FetchUsageTodayRequest,
+        request: types::FetchUsageTodayRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::FetchUsageTodayResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchUsageTodayResponse> + Send;
     /// A number in the French directory
     ///
     /// `GET /annuaire/entrées/{numéro}`
     ///
     fn fetch_directory_entry(
         &self,
-        request: super::types::FetchDirectoryEntryRequest,
+        request: types::FetchDirectoryEntryRequest,
         principal: Self::Principal,
-    ) -> impl ::std::future::Future<
-        Output = super::types::FetchDirectoryEntryResponse,
-    > + Send;
+    ) -> impl ::std::future::Future<Output = types::FetchDirectoryEntryResponse> + Send;
     /// Renders every error the router answers by itself (unknown path, bad
     /// parameters or body, missing or rejected credentials, a panicking handler).
     /// The default writes an RFC 9457 problem body (`application/problem+json`);
@@ -334,8 +324,7 @@ fn handle_check_health<'a, A: SwitchboardVoice>(
     api: &'a A,
     _input: rt::Input<'_>,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::CheckHealthRequest {
-    };
+    let request = types::CheckHealthRequest {};
     Ok(rt::answer(api.check_health(request)))
 }
 
@@ -345,7 +334,7 @@ fn handle_fetch_account<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::FetchAccountRequest {
+    let request = types::FetchAccountRequest {
         sid: rt::path_string(path_values[0], "Sid")?,
     };
     Ok(rt::answer(api.fetch_account(request, principal)))
@@ -359,7 +348,7 @@ fn handle_list_calls<'a, A: SwitchboardVoice>(
     let rt::Input { parts, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
     let query = rt::query_pairs(parts)?;
-    let request = super::types::ListCallsRequest {
+    let request = types::ListCallsRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         status: rt::query_param(&query, "Status", rt::parse_serde)?,
         page_size: rt::query_scalar(&query, "PageSize")?,
@@ -374,9 +363,9 @@ fn handle_create_call<'a, A: SwitchboardVoice>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::CreateCallRequest {
+    let request = types::CreateCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
-        body: rt::json_body::<super::types::NewCall>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.create_call(request, principal)))
 }
@@ -387,7 +376,7 @@ fn handle_fetch_call<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::FetchCallRequest {
+    let request = types::FetchCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
     };
@@ -401,10 +390,10 @@ fn handle_update_call<'a, A: SwitchboardVoice>(
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let rt::Input { body, .. } = input;
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::UpdateCallRequest {
+    let request = types::UpdateCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
-        body: rt::json_body::<super::types::UpdateCallBody>(body)?,
+        body: rt::json_body(body)?,
     };
     Ok(rt::answer(api.update_call(request, principal)))
 }
@@ -415,7 +404,7 @@ fn handle_delete_call<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::DeleteCallRequest {
+    let request = types::DeleteCallRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         sid: rt::path_string(path_values[1], "Sid")?,
     };
@@ -428,7 +417,7 @@ fn handle_fetch_call_summary<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 2] = input.path_values()?;
-    let request = super::types::FetchCallSummaryRequest {
+    let request = types::FetchCallSummaryRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         call_sid: rt::path_string(path_values[1], "CallSid")?,
     };
@@ -441,7 +430,7 @@ fn handle_fetch_recording_range<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 4] = input.path_values()?;
-    let request = super::types::FetchRecordingRangeRequest {
+    let request = types::FetchRecordingRangeRequest {
         account_sid: rt::path_string(path_values[0], "AccountSid")?,
         recording_sid: rt::path_string(path_values[1], "RecordingSid")?,
         from: rt::path_param(path_values[2], "from", rt::parse_scalar)?,
@@ -456,7 +445,7 @@ fn handle_fetch_queue<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::FetchQueueRequest {
+    let request = types::FetchQueueRequest {
         queue_sid: rt::path_string(path_values[0], "queueSid")?,
     };
     Ok(rt::answer(api.fetch_queue(request, principal)))
@@ -468,7 +457,7 @@ fn handle_delete_queue_by_name<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::DeleteQueueByNameRequest {
+    let request = types::DeleteQueueByNameRequest {
         friendly_name: rt::path_string(path_values[0], "friendlyName")?,
     };
     Ok(rt::answer(api.delete_queue_by_name(request, principal)))
@@ -479,8 +468,7 @@ fn handle_purge_queues<'a, A: SwitchboardVoice>(
     _input: rt::Input<'_>,
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::PurgeQueuesRequest {
-    };
+    let request = types::PurgeQueuesRequest {};
     Ok(rt::answer(api.purge_queues(request, principal)))
 }
 
@@ -490,7 +478,7 @@ fn handle_get_operation<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::GetOperationRequest {
+    let request = types::GetOperationRequest {
         name: rt::path_string(path_values[0], "name")?,
     };
     Ok(rt::answer(api.get_operation(request, principal)))
@@ -502,7 +490,7 @@ fn handle_cancel_operation<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::CancelOperationRequest {
+    let request = types::CancelOperationRequest {
         name: rt::path_string(path_values[0], "name")?,
     };
     Ok(rt::answer(api.cancel_operation(request, principal)))
@@ -513,8 +501,7 @@ fn handle_fetch_usage_today<'a, A: SwitchboardVoice>(
     _input: rt::Input<'_>,
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
-    let request = super::types::FetchUsageTodayRequest {
-    };
+    let request = types::FetchUsageTodayRequest {};
     Ok(rt::answer(api.fetch_usage_today(request, principal)))
 }
 
@@ -524,13 +511,13 @@ fn handle_fetch_directory_entry<'a, A: SwitchboardVoice>(
     principal: A::Principal,
 ) -> Result<rt::Answer<'a>, rt::ServerError> {
     let path_values: [&str; 1] = input.path_values()?;
-    let request = super::types::FetchDirectoryEntryRequest {
+    let request = types::FetchDirectoryEntryRequest {
         num_ro: rt::path_string(path_values[0], "numéro")?,
     };
     Ok(rt::answer(api.fetch_directory_entry(request, principal)))
 }
 
-impl rt::WriteResponse for super::types::CheckHealthResponse {
+impl rt::WriteResponse for types::CheckHealthResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -538,7 +525,7 @@ impl rt::WriteResponse for super::types::CheckHealthResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchAccountResponse {
+impl rt::WriteResponse for types::FetchAccountResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -547,7 +534,7 @@ impl rt::WriteResponse for super::types::FetchAccountResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::ListCallsResponse {
+impl rt::WriteResponse for types::ListCallsResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -555,7 +542,7 @@ impl rt::WriteResponse for super::types::ListCallsResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CreateCallResponse {
+impl rt::WriteResponse for types::CreateCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Created(body) => rt::json_response(201, &body, "application/json"),
@@ -564,7 +551,7 @@ impl rt::WriteResponse for super::types::CreateCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchCallResponse {
+impl rt::WriteResponse for types::FetchCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -573,7 +560,7 @@ impl rt::WriteResponse for super::types::FetchCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::UpdateCallResponse {
+impl rt::WriteResponse for types::UpdateCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -581,7 +568,7 @@ impl rt::WriteResponse for super::types::UpdateCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteCallResponse {
+impl rt::WriteResponse for types::DeleteCallResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -589,7 +576,7 @@ impl rt::WriteResponse for super::types::DeleteCallResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchCallSummaryResponse {
+impl rt::WriteResponse for types::FetchCallSummaryResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -597,7 +584,7 @@ impl rt::WriteResponse for super::types::FetchCallSummaryResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchRecordingRangeResponse {
+impl rt::WriteResponse for types::FetchRecordingRangeResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -608,7 +595,7 @@ impl rt::WriteResponse for super::types::FetchRecordingRangeResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchQueueResponse {
+impl rt::WriteResponse for types::FetchQueueResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -616,7 +603,7 @@ impl rt::WriteResponse for super::types::FetchQueueResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::DeleteQueueByNameResponse {
+impl rt::WriteResponse for types::DeleteQueueByNameResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::NoContent => rt::empty_response(204),
@@ -624,7 +611,7 @@ impl rt::WriteResponse for super::types::DeleteQueueByNameResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::PurgeQueuesResponse {
+impl rt::WriteResponse for types::PurgeQueuesResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -632,7 +619,7 @@ impl rt::WriteResponse for super::types::PurgeQueuesResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::GetOperationResponse {
+impl rt::WriteResponse for types::GetOperationResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -640,7 +627,7 @@ impl rt::WriteResponse for super::types::GetOperationResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::CancelOperationResponse {
+impl rt::WriteResponse for types::CancelOperationResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -648,7 +635,7 @@ impl rt::WriteResponse for super::types::CancelOperationResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchUsageTodayResponse {
+impl rt::WriteResponse for types::FetchUsageTodayResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
@@ -656,7 +643,7 @@ impl rt::WriteResponse for super::types::FetchUsageTodayResponse {
     }
 }
 
-impl rt::WriteResponse for super::types::FetchDirectoryEntryResponse {
+impl rt::WriteResponse for types::FetchDirectoryEntryResponse {
     fn write(self) -> Result<::axum::response::Response, rt::ServerError> {
         match self {
             Self::Ok(body) => rt::json_response(200, &body, "application/json"),
