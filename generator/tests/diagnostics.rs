@@ -41,6 +41,7 @@ const MESSAGES: &[&str] = &[
     // per-type options
     "which the definition does not have",
     "is not Rust outer attributes",
+    "a `#[serde]` attribute",
     "is not a Rust type path",
     "is mapped to a Rust type more than once",
     "so it cannot be mapped to a Rust type",

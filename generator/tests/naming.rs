@@ -274,9 +274,9 @@ fn fields_and_variants_that_collide_are_numbered() {
     let types = file(&generated, "types.rs");
     for expected in [
         // `a-b` and `a_b`; `self` and `Self`; a property called `extra`.
-        "#[serde(rename = \"a_b\", default, skip_serializing_if = \"Option::is_none\")]",
+        "optional a_b2 = \"a_b\";",
         "pub a_b2: Option<i64>,",
-        "#[serde(rename = \"Self\", default, skip_serializing_if = \"Option::is_none\")]",
+        "optional self2 = \"Self\";",
         "pub self2: Option<i64>,",
         "pub extra: Option<String>,",
         "pub extra2: ::serde_json::Map<String, ::serde_json::Value>,",
@@ -381,6 +381,11 @@ fn what_the_emitted_modules_define_by_themselves_is_reserved() {
                 let text = quote_item(item);
                 if text.contains("as rt") {
                     assert!(!reserved.is_free("rt"), "the runtime's short name");
+                    continue;
+                }
+                // `use super::types;`: a module, whose lowercase name no generated trait,
+                // type or constant can take.
+                if text.contains("super :: types ;") || text.contains("super::types;") {
                     continue;
                 }
                 for used in ["AuthRequest", "Rejection", "ServerConfig", "ServerError"] {

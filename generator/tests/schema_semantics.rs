@@ -263,12 +263,16 @@ fn a_ref_plus_description_is_the_referenced_type() {
     )));
     assert!(types.contains("/// The room. pub room_id: RoomId,"), "{types}");
     assert!(
-        types.contains(
-            "/// Current metadata. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub meta: Option<Meta>,"
-        ),
+        types.contains("/// Current metadata. pub meta: Option<Meta>,"),
         "{types}"
     );
     assert!(types.contains("pub previous: Option<Option<Meta>>,"), "{types}");
+    assert!(
+        types.contains(
+            "serde_object!(Root { required room_id = \"room_id\"; optional meta = \"meta\"; optional_nullable previous = \"previous\"; ..extra });"
+        ),
+        "{types}"
+    );
     assert!(!types.contains("Meta2") && !types.contains("RootRoomId"), "{types}");
 }
 
@@ -283,19 +287,9 @@ fn annotated_refs_to_another_file_are_one_type() {
             "type: object\ndescription: A user.\nproperties:\n  user_id: {type: string}\n",
         )],
     ));
-    assert!(
-        types.contains(
-            "/// Who sent it. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub sender: Option<User>,"
-        ),
-        "{types}"
-    );
+    assert!(types.contains("/// Who sent it. pub sender: Option<User>,"), "{types}");
     assert!(types.contains("pub target: Option<Option<User>>,"), "{types}");
-    assert!(
-        types.contains(
-            "/// Another one. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub other: Option<User>,"
-        ),
-        "{types}"
-    );
+    assert!(types.contains("/// Another one. pub other: Option<User>,"), "{types}");
     assert_eq!(types.matches("pub struct User").count(), 1, "{types}");
     assert!(!types.contains("User2"), "{types}");
 }
@@ -306,7 +300,7 @@ fn all_of_merges_sibling_properties_type_object_and_distributes_one_of() {
         "  Base: {type: object, required: [id], properties: {id: {type: string}}}\n  Root:\n    allOf: [{$ref: '#/definitions/Base'}]\n    properties: {extra: {type: integer}}\n  Typed:\n    type: object\n    allOf:\n      - $ref: '#/definitions/Base'\n      - {type: object, properties: {more: {type: boolean}}}\n  Either:\n    allOf:\n      - $ref: '#/definitions/Base'\n      - oneOf:\n          - {title: ByName, type: object, required: [name], properties: {name: {type: string}}}\n          - {title: ByNumber, type: object, required: [number], properties: {number: {type: integer}}}\n",
     )));
     assert!(
-        types.contains("pub struct Root { pub id: String, #[serde(default, skip_serializing_if = \"Option::is_none\")] pub extra: Option<i64>,"),
+        types.contains("pub struct Root { pub id: String, pub extra: Option<i64>,"),
         "{types}"
     );
     assert!(types.contains("pub struct Typed { pub id: String,"), "{types}");
@@ -338,7 +332,10 @@ fn properties_beside_one_of_are_shared_by_every_alternative() {
         types.contains("pub struct RootNote { pub id: String, pub note: String,"),
         "{types}"
     );
-    assert!(types.contains("pub struct RootFlagged { pub id: String, #[serde(default, skip_serializing_if = \"Option::is_none\")] pub note: Option<String>, pub flag: bool,"), "{types}");
+    assert!(
+        types.contains("pub struct RootFlagged { pub id: String, pub note: Option<String>, pub flag: bool,"),
+        "{types}"
+    );
 }
 
 #[test]
@@ -523,7 +520,13 @@ fn a_required_read_only_member_is_optional_only_where_a_request_carries_it() {
     let types = squeezed(&types_of(text));
     // `Thing` goes both ways: neither one-way member can be required.
     assert!(
-        types.contains("pub struct Thing { /// Read-only: the server sends it; a request may leave it out. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub id: Option<String>, pub name: String, /// Write-only: the client sends it; a response may leave it out. #[serde(default, skip_serializing_if = \"Option::is_none\")] pub secret: Option<String>,"),
+        types.contains(
+            "serde_object!(Thing { optional id = \"id\"; required name = \"name\"; optional secret = \"secret\"; ..extra });"
+        ),
+        "{types}"
+    );
+    assert!(
+        types.contains("pub struct Thing { /// Read-only: the server sends it; a request may leave it out. pub id: Option<String>, pub name: String, /// Write-only: the client sends it; a response may leave it out. pub secret: Option<String>,"),
         "{types}"
     );
     // `Receipt` only comes back: its read-only id stays required.

@@ -71,12 +71,21 @@ pub fn check(api: &OpenAPI, options: &TypeOptions) -> Vec<OptionError> {
         }
     }
     for (key, attributes) in &options.attributes {
-        if syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attributes).is_err() {
-            error(
+        match syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attributes) {
+            Err(_) => error(
                 key,
                 format!("the type attribute option for `{key}` is not Rust outer attributes: `{attributes}`"),
                 "write whole attributes, such as `#[derive(Hash)]`".to_string(),
-            );
+            ),
+            // The wire format is the definition's: a struct model's serde impls come from its
+            // member table, where `#[serde]` would not even compile, and on the other types
+            // it would let server and client drift from the definition.
+            Ok(parsed) if parsed.iter().any(|attribute| attribute.path().is_ident("serde")) => error(
+                key,
+                format!("the type attribute option gives `{key}` a `#[serde]` attribute: `{attributes}`"),
+                "the definition decides how a type is written; change the schema, or map the schema to a type of yours with the type mapping option".to_string(),
+            ),
+            Ok(_) => {}
         }
     }
     let replaced: BTreeSet<&String> = options.replacements.iter().map(|(key, _)| key).collect();
