@@ -419,3 +419,59 @@ fn query_values_nesting_wide_types_many_levels_deep_generate_in_bounded_time() {
     let run = Run::new(&[file("api.yaml", text)]);
     run.assert_generated();
 }
+
+#[test]
+fn refs_that_repeat_their_targets_type_name_the_target_instead_of_copying_it() {
+    // Exporters write `{$ref, description, readOnly, type: object}` on every object field.
+    // The `type` only repeats the target's, so each field is the one named type; copied in
+    // place, every level would multiply the copies (and the warnings about their names).
+    let run = Run::new(&[file("api.yaml", include_str!("hostile_input/ledger_events.yaml"))]);
+    let types = run.assert_generated();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    let mut structs: Vec<&str> = types
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub struct ")?.strip_suffix(" {"))
+        .filter(|name| !name.ends_with("Request"))
+        .collect();
+    structs.sort_unstable();
+    assert_eq!(
+        structs,
+        [
+            "Amount",
+            "Avatar",
+            "Error",
+            "Event",
+            "EventListing",
+            "EventObject",
+            "Image",
+            "MonetaryAccountLabel",
+            "Payment",
+            "UserLabel"
+        ],
+        "{types}"
+    );
+    for field in [
+        "pub chargeback: Option<Payment>",
+        "pub counterparty_alias: Option<MonetaryAccountLabel>",
+        "pub delegate: Option<UserLabel>",
+        "pub thumbnail: Option<Image>",
+        "pub previous_object: Option<EventObject>",
+    ] {
+        assert!(types.contains(field), "{field}:\n{types}");
+    }
+}
+
+#[test]
+fn thirty_levels_of_doubled_refs_that_repeat_their_targets_type_give_thirty_types() {
+    let mut rest = String::from("x:\n  level0:\n    type: object\n    properties:\n      name: {type: string}\n");
+    for i in 1..=30 {
+        rest.push_str(&format!(
+            "  level{i}:\n    type: object\n    properties:\n      left:\n        $ref: '#/x/level{0}'\n        type: object\n      right:\n        $ref: '#/x/level{0}'\n        description: The other half.\n        type: object\n",
+            i - 1
+        ));
+    }
+    let run = Run::new(&[file("api.yaml", api("#/x/level30", &rest))]);
+    let types = run.assert_generated();
+    assert_eq!(types.matches("pub struct Level").count(), 31, "{types}");
+    assert!(types.contains("pub right: Option<Level3>"), "{types}");
+}
