@@ -298,29 +298,42 @@ pub struct ProfileFields {
     /// The `preferences` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferences: Option<ProfileFieldsPreferences>,
+    /// Colleagues who approve claims while this person is away.
+    #[serde(rename = "approvalDelegates")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_delegates: Option<Vec<ProfileFieldsApprovalDelegatesItem>>,
     /// Members the definition does not name, kept so that they are written back.
     #[serde(flatten)]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+/// `ProfileFieldsApprovalDelegatesItem`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProfileFieldsApprovalDelegatesItem {
+    /// The `email` member.
+    pub email: String,
+    /// The `until` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// Members the definition does not name, kept so that they are written back.
+    #[serde(flatten)]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+impl ProfileFieldsApprovalDelegatesItem {
+    /// Makes a `ProfileFieldsApprovalDelegatesItem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(email: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            email: ::core::convert::Into::into(email),
+            until: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 
 /// `ProfileFieldsPreferences`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
 pub struct ProfileFieldsPreferences {
-    /// The `weeklyDigest` member.
-    #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
-    pub weekly_digest: Option<bool>,
-    /// The `defaultCurrency` member.
-    #[serde(rename = "defaultCurrency")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that they are written back.
-    #[serde(flatten)]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-
-/// `ProfileModifyPreferences`, as the definition gives it (it has no description).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, Default)]
-pub struct ProfileModifyPreferences {
     /// The `weeklyDigest` member.
     #[serde(rename = "weeklyDigest", default, skip_serializing_if = "Option::is_none")]
     pub weekly_digest: Option<bool>,
@@ -507,7 +520,11 @@ pub struct ProfileModifyParts {
     /// The part `locale`.
     pub locale: Option<String>,
     /// The part `preferences`.
-    pub preferences: Option<ProfileModifyPreferences>,
+    pub preferences: Option<ProfileFieldsPreferences>,
+    /// Colleagues who approve claims while this person is away.
+    ///
+    /// The part `approvalDelegates`.
+    pub approval_delegates: Option<Vec<ProfileFieldsApprovalDelegatesItem>>,
     /// The part `avatar`.
     pub avatar: Option<FilePart>,
 }
