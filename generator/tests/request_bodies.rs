@@ -303,3 +303,33 @@ fn multipart_parts_merge_all_of_members() {
         "{parts}"
     );
 }
+
+/// A multipart body composed of `allOf` `$ref` members (tests/corpus/ledgerline-expense-attachments.yaml:
+/// the profile form is `ProfileFields` plus `AvatarUpload`): a part whose schema is an
+/// inline object inside the referenced component is that component's type, however
+/// deep (an object, an array's items), not a second struct named after the operation.
+#[test]
+fn a_part_taken_from_a_referenced_member_is_the_components_own_type() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let generated = generate(&Settings::new(
+        root.join("tests/corpus/ledgerline-expense-attachments.yaml"),
+    ))
+    .expect("the expenses API generates");
+    let types = types_of(&generated);
+    let start = types.find("pub struct ProfileModifyParts {").expect("a parts struct");
+    let parts = &types[start..types[start..].find('}').unwrap() + start];
+    for expected in [
+        "pub preferences: Option<ProfileFieldsPreferences>,",
+        "pub approval_delegates: Option<Vec<ProfileFieldsApprovalDelegatesItem>>,",
+    ] {
+        assert!(parts.contains(expected), "missing `{expected}` in {parts}");
+    }
+    // One struct per inline schema: its members are declared once in the module.
+    for member in ["pub weekly_digest:", "pub default_currency:", "pub until:"] {
+        assert_eq!(types.matches(member).count(), 1, "`{member}` in more than one struct");
+    }
+    assert!(
+        !types.contains("ProfileModifyPreferences"),
+        "a copy named after the operation"
+    );
+}

@@ -549,3 +549,31 @@ fn a_discriminator_mapping_to_no_schema_leaves_the_alternatives_tried_in_order()
         "{types}"
     );
 }
+
+/// An alternative of a discriminated `oneOf` whose schema the caller maps to a Rust type of
+/// their own (`--map-type`) is still a kind the tag names, as a base's subtype is: the enum
+/// stays tagged (it was untagged, with no word of why) and that variant holds their type.
+#[test]
+fn a_discriminated_alternative_mapped_to_a_rust_type_is_still_read_by_its_tag() {
+    let text = "openapi: 3.0.3\ninfo: {title: Payments, version: '1'}\npaths:\n  /methods/{id}:\n    get:\n      operationId: getMethod\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Method'}\ncomponents:\n  schemas:\n    Card: {type: object, required: [type, number], properties: {type: {type: string}, number: {type: string}}}\n    Iban: {type: object, required: [type, iban], properties: {type: {type: string}, iban: {type: string}}}\n    Method:\n      oneOf: [{$ref: '#/components/schemas/Card'}, {$ref: '#/components/schemas/Iban'}]\n      discriminator: {propertyName: type, mapping: {card: Card, iban: '#/components/schemas/Iban'}}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("api.yaml");
+    std::fs::write(&spec, text).unwrap();
+    let mut settings = Settings::new(&spec);
+    settings
+        .types
+        .replacements
+        .push(("Card".to_string(), "::wallet::Card".to_string()));
+    let generated = generate(&settings).unwrap_or_else(|e| panic!("{e}"));
+    let types = generated.files.iter().find(|f| f.path == Path::new("src/types.rs"));
+    let types = squeezed(&types.expect("types.rs is generated").contents);
+    assert!(
+        types.contains("pub enum Method { /// `type: card` Card(::wallet::Card), /// `type: iban` Iban(Iban),"),
+        "{types}"
+    );
+    assert!(
+        types.contains("\"card\" => ::serde_json::from_value(value).map(Self::Card),"),
+        "{types}"
+    );
+    assert!(!types.contains("untagged"), "{types}");
+}

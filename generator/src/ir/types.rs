@@ -63,6 +63,10 @@ pub struct TypeBuilder<'a> {
     replaced: BTreeMap<String, String>,
     /// Component key → the name the caller gives its type.
     renamed: BTreeMap<String, String>,
+    /// Pointer of an inline schema inside a component → the named type it got when its
+    /// component was built. A body that reaches the same schema another way (a multipart
+    /// part taken from an `allOf` member's `$ref`) gets that type, not a second copy.
+    component_inline: BTreeMap<String, TypeRef>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -80,6 +84,7 @@ impl<'a> TypeBuilder<'a> {
             subtype_keys: BTreeSet::new(),
             replaced: options.replacements.iter().cloned().collect(),
             renamed: options.renames.iter().cloned().collect(),
+            component_inline: BTreeMap::new(),
         };
         builder.subtype_keys = builder.subtypes.values().flatten().cloned().collect();
         builder.reserve_components();
@@ -267,6 +272,9 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn type_of_schema_inner(&mut self, schema: &Schema, pointer: &str, hint: &str) -> TypeRef {
+        if let Some(ty) = self.component_inline.get(pointer) {
+            return ty.clone();
+        }
         let name = self.name_for(schema, pointer, hint);
         // `allOf: [{$ref: RoomId}]` beside a `description` is a `RoomId`, not a new type.
         if let Some((i, member)) = sole_member(self.api, schema) {
@@ -274,7 +282,11 @@ impl<'a> TypeBuilder<'a> {
         }
         let schema = &*normalized(schema);
         if let Some(kind) = self.named_kind(schema, pointer, &name) {
-            return TypeRef::Named(self.define(&name, docs_of(schema), kind, pointer));
+            let ty = TypeRef::Named(self.define(&name, docs_of(schema), kind, pointer));
+            if is_in_component(pointer) {
+                self.component_inline.insert(pointer.to_string(), ty.clone());
+            }
+            return ty;
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(_)) => TypeRef::String,
@@ -704,6 +716,14 @@ fn untitled_object_stem(alternative: &ReferenceOr<Schema>) -> Option<String> {
     };
     let stem = pascal_stem(member);
     stem.starts_with(|c: char| c.is_ascii_uppercase()).then_some(stem)
+}
+
+/// Whether `pointer` is inside a component schema: a place every use of the schema
+/// reaches through `$ref`, so one type serves them all.
+fn is_in_component(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/components/schemas/")
+        .is_some_and(|rest| rest.contains('/'))
 }
 
 fn all_of_pointer(pointer: &str, index: usize) -> String {

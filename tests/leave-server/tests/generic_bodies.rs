@@ -470,11 +470,17 @@ async fn parts_composed_with_all_of_are_one_struct() {
         body: Some(ProfileModifyParts {
             display_name: Some("Ada L.".to_string()),
             locale: Some("fr-FR".to_string()),
-            preferences: Some(ProfileModifyPreferences {
+            // The part is the `ProfileFields` schema's own inline type, not a copy.
+            preferences: Some(ProfileFieldsPreferences {
                 weekly_digest: Some(true),
                 default_currency: Some("EUR".to_string()),
                 extra: Default::default(),
             }),
+            approval_delegates: Some(vec![ProfileFieldsApprovalDelegatesItem {
+                email: "grace@ledgerline.example".to_string(),
+                until: Some("2026-12-24".to_string()),
+                extra: Default::default(),
+            }]),
             avatar: Some(file(b"\x89PNG avatar", "me.png", "image/png")),
         }),
     };

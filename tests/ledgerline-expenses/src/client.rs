@@ -467,6 +467,9 @@ impl Client {
             if let Some(item) = &body.preferences {
                 form.json("preferences", item);
             }
+            if let Some(item) = &body.approval_delegates {
+                form.json("approvalDelegates", item);
+            }
             if let Some(item) = &body.avatar {
                 form.file(
                     "avatar",

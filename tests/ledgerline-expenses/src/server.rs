@@ -498,8 +498,11 @@ fn handle_profile_modify<'a, A: LedgerlineExpenses>(
                         String,
                     >(&read, "locale", rt::FormValue::Text)?,
                     preferences: rt::value_part::<
-                        types::ProfileModifyPreferences,
+                        types::ProfileFieldsPreferences,
                     >(&read, "preferences", rt::FormValue::Json)?,
+                    approval_delegates: rt::value_part::<
+                        Vec<types::ProfileFieldsApprovalDelegatesItem>,
+                    >(&read, "approvalDelegates", rt::FormValue::Json)?,
                     avatar: rt::file_part(
                         &read,
                         "avatar",

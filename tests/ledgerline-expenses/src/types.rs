@@ -328,6 +328,8 @@ pub struct ProfileFields {
     pub locale: Option<String>,
     /// The `preferences` member.
     pub preferences: Option<ProfileFieldsPreferences>,
+    /// Colleagues who approve claims while this person is away.
+    pub approval_delegates: Option<Vec<ProfileFieldsApprovalDelegatesItem>>,
     /// Members the definition does not name, kept so that they are written back.
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -336,8 +338,37 @@ serde_object!(ProfileFields {
     optional display_name = "displayName";
     optional locale = "locale";
     optional preferences = "preferences";
+    optional approval_delegates = "approvalDelegates";
     ..extra
 });
+
+/// `ProfileFieldsApprovalDelegatesItem`, as the definition gives it (it has no description).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileFieldsApprovalDelegatesItem {
+    /// The `email` member.
+    pub email: String,
+    /// The `until` member.
+    pub until: Option<String>,
+    /// Members the definition does not name, kept so that they are written back.
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+
+serde_object!(ProfileFieldsApprovalDelegatesItem {
+    required email = "email";
+    optional until = "until";
+    ..extra
+});
+
+impl ProfileFieldsApprovalDelegatesItem {
+    /// Makes a `ProfileFieldsApprovalDelegatesItem` of the members the definition requires; the others are left out, and no member it does not name.
+    pub fn new(email: impl ::core::convert::Into<String>) -> Self {
+        Self {
+            email: ::core::convert::Into::into(email),
+            until: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+}
 
 /// `ProfileFieldsPreferences`, as the definition gives it (it has no description).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -351,23 +382,6 @@ pub struct ProfileFieldsPreferences {
 }
 
 serde_object!(ProfileFieldsPreferences {
-    optional weekly_digest = "weeklyDigest";
-    optional default_currency = "defaultCurrency";
-    ..extra
-});
-
-/// `ProfileModifyPreferences`, as the definition gives it (it has no description).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ProfileModifyPreferences {
-    /// The `weeklyDigest` member.
-    pub weekly_digest: Option<bool>,
-    /// The `defaultCurrency` member.
-    pub default_currency: Option<String>,
-    /// Members the definition does not name, kept so that they are written back.
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-
-serde_object!(ProfileModifyPreferences {
     optional weekly_digest = "weeklyDigest";
     optional default_currency = "defaultCurrency";
     ..extra
@@ -556,7 +570,11 @@ pub struct ProfileModifyParts {
     /// The part `locale`.
     pub locale: Option<String>,
     /// The part `preferences`.
-    pub preferences: Option<ProfileModifyPreferences>,
+    pub preferences: Option<ProfileFieldsPreferences>,
+    /// Colleagues who approve claims while this person is away.
+    ///
+    /// The part `approvalDelegates`.
+    pub approval_delegates: Option<Vec<ProfileFieldsApprovalDelegatesItem>>,
     /// The part `avatar`.
     pub avatar: Option<FilePart>,
 }

@@ -1211,40 +1211,43 @@ fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p s
     };
     path.split('/')
         .skip(skip)
-        .zip(segments(template))
-        .all(|(segment, pieces)| walk_segment(segment, &pieces, record))
+        .zip(template.strip_prefix('/').unwrap_or(template).split('/'))
+        .all(|(segment, pattern)| walk_segment(segment, pattern, record))
 }
 
-fn walk_segment<'p>(segment: &'p str, pieces: &[Piece], record: &mut dyn FnMut(&'p str)) -> bool {
+/// One segment of the path against the template's (`{from}-{to}.json`), read in place:
+/// this runs on every request, so it allocates nothing.
+fn walk_segment<'p>(segment: &'p str, pattern: &'static str, record: &mut dyn FnMut(&'p str)) -> bool {
     let mut rest = segment;
-    for (i, piece) in pieces.iter().enumerate() {
-        match piece {
-            Piece::Text(text) => match rest.strip_prefix(text) {
-                Some(after) => rest = after,
-                None => return false,
-            },
-            Piece::Value => {
-                let value = match pieces.get(i + 1) {
-                    None => Some(rest),
-                    Some(Piece::Text(closing)) if i + 2 == pieces.len() => rest.strip_suffix(closing),
-                    Some(Piece::Text(next)) => rest.chars().next().and_then(|first| {
-                        let from = first.len_utf8();
-                        rest[from..].find(next).map(|at| &rest[..from + at])
-                    }),
-                    // Two values in a row are refused by the generator.
-                    Some(Piece::Value) => None,
-                };
-                match value {
-                    Some(value) if !value.is_empty() => {
-                        record(value);
-                        rest = &rest[value.len()..];
-                    }
-                    _ => return false,
-                }
+    let mut pattern = pattern;
+    while let Some(open) = pattern.find('{') {
+        match rest.strip_prefix(&pattern[..open]) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+        // What follows this value in the template.
+        pattern = pattern[open..].find('}').map_or("", |close| &pattern[open + close + 1..]);
+        let value = match pattern.find('{') {
+            None if pattern.is_empty() => Some(rest),
+            // The segment's closing text.
+            None => rest.strip_suffix(pattern),
+            // Two values in a row are refused by the generator.
+            Some(0) => None,
+            // Text, then another value: this value ends where that text first appears.
+            Some(at) => rest.chars().next().and_then(|first| {
+                let from = first.len_utf8();
+                rest[from..].find(&pattern[..at]).map(|end| &rest[..from + end])
+            }),
+        };
+        match value {
+            Some(value) if !value.is_empty() => {
+                record(value);
+                rest = &rest[value.len()..];
             }
+            _ => return false,
         }
     }
-    rest.is_empty()
+    rest == pattern
 }
 
 /// One path parameter from its raw value (see [`path_values`]), percent-decoded strictly.

@@ -134,9 +134,10 @@ impl TypeBuilder<'_> {
         let keys: Option<Vec<String>> = members
             .iter()
             .map(|member| match member {
-                ReferenceOr::Reference { reference } => {
-                    component_key(reference).filter(|key| self.components.contains_key(key))
-                }
+                // A schema mapped to a Rust type of the caller's is a kind too, as among a
+                // base's subtypes: its variant holds that type.
+                ReferenceOr::Reference { reference } => component_key(reference)
+                    .filter(|key| self.components.contains_key(key) || self.replaced.contains_key(key)),
                 ReferenceOr::Item(_) => None,
             })
             .collect();
