@@ -1205,14 +1205,40 @@ pub fn unselected(request: &::axum::extract::Request, selectors: &[Selector]) ->
 }
 
 fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p str)) -> bool {
-    // "/a/b" splits into "", "a", "b": at least one piece must precede the template's.
-    let Some(skip) = path.split('/').count().checked_sub(segment_count(template)).filter(|n| *n > 0) else {
+    let pattern = template.strip_prefix('/').unwrap_or(template);
+    // The template's segments are the path's last ones: they begin after the `/` as many
+    // back from the end as the template has segments, and something precedes that `/`
+    // ("/a/b" is "", "a", "b"). One scan of bytes, not a split: this runs per request.
+    let wanted = pattern.bytes().filter(|b| *b == b'/').count() + 1;
+    let mut seen = 0;
+    let Some(start) = path.bytes().rposition(|b| {
+        seen += usize::from(b == b'/');
+        seen == wanted
+    }) else {
         return false;
     };
-    path.split('/')
-        .skip(skip)
-        .zip(template.strip_prefix('/').unwrap_or(template).split('/'))
-        .all(|(segment, pattern)| walk_segment(segment, pattern, record))
+    let (mut path, mut pattern) = (&path[start + 1..], pattern);
+    loop {
+        let (segment, path_rest) = split_at_byte(path, b'/');
+        let (segment_pattern, pattern_rest) = split_at_byte(pattern, b'/');
+        if !walk_segment(segment, segment_pattern, record) {
+            return false;
+        }
+        match (path_rest, pattern_rest) {
+            (Some(path_rest), Some(pattern_rest)) => (path, pattern) = (path_rest, pattern_rest),
+            (path_rest, pattern_rest) => return path_rest.is_none() && pattern_rest.is_none(),
+        }
+    }
+}
+
+/// The text before the first `byte` and, when there is one, the text after it. A plain
+/// scan: on the short segments of a path it costs less than `str::split`'s searcher.
+fn split_at_byte(text: &str, byte: u8) -> (&str, Option<&str>) {
+    match text.bytes().position(|b| b == byte) {
+        // `byte` is ASCII, so both sides are whole UTF-8.
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    }
 }
 
 /// One segment of the path against the template's (`{from}-{to}.json`), read in place:
@@ -1220,14 +1246,14 @@ fn walk_path<'p>(path: &'p str, template: Template, record: &mut dyn FnMut(&'p s
 fn walk_segment<'p>(segment: &'p str, pattern: &'static str, record: &mut dyn FnMut(&'p str)) -> bool {
     let mut rest = segment;
     let mut pattern = pattern;
-    while let Some(open) = pattern.find('{') {
-        match rest.strip_prefix(&pattern[..open]) {
-            Some(after) => rest = after,
+    while let (before, Some(after)) = split_at_byte(pattern, b'{') {
+        match rest.strip_prefix(before) {
+            Some(remaining) => rest = remaining,
             None => return false,
         }
         // What follows this value in the template.
-        pattern = pattern[open..].find('}').map_or("", |close| &pattern[open + close + 1..]);
-        let value = match pattern.find('{') {
+        pattern = split_at_byte(after, b'}').1.unwrap_or("");
+        let value = match pattern.bytes().position(|b| b == b'{') {
             None if pattern.is_empty() => Some(rest),
             // The segment's closing text.
             None => rest.strip_suffix(pattern),
