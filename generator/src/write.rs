@@ -123,7 +123,7 @@ fn print_items(tokens: proc_macro2::TokenStream) -> Result<String, Diagnostic> {
     })
 }
 
-/// A model's member table (`serde_object!(Name { optional field = "wire"; .. ..extra });`)
+/// A model's member table (`serde_object!(Name { optional field = "wire"; ..extra });`)
 /// printed one row per line, as a table reads; prettyplease would fill the rows into a
 /// paragraph, as it does with any macro's tokens. `None` for every other item.
 fn print_member_table(item: &syn::Item) -> Option<String> {

@@ -74,7 +74,17 @@ fn build_script_modules_equal_the_committed_crate() {
         }
         names.push(name);
     }
-    assert_eq!(names, ["types", "server", "server_runtime", "client", "client_runtime"]);
+    assert_eq!(
+        names,
+        [
+            "types",
+            "types_runtime",
+            "server",
+            "server_runtime",
+            "client",
+            "client_runtime"
+        ]
+    );
 }
 
 #[test]
