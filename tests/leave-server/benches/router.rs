@@ -2,7 +2,10 @@
 //! over the same in-memory implementation, same process, same request mix, rounds
 //! alternating A/B then B/A so that machine noise hits both. Three settings: in process
 //! (tower `oneshot`, no sockets: the routers' own cost), and over loopback HTTP with one
-//! keep-alive client, 1 and 8 requests in flight. Prints medians and the ratio.
+//! keep-alive client, 1 and 8 requests in flight. Prints medians and the ratio. The
+//! in-process rounds run on one thread and are timed in that thread's CPU time, so that
+//! other load on the machine cannot move them; the loopback ones, which span threads and
+//! the kernel, by the clock.
 //!
 //! `cargo bench -p leave-server`; `ROUNDS` and `REQUESTS` override the defaults (12 rounds
 //! of 3,000 requests). `ONLY=generated` / `ONLY=hand-written` runs one router in process
@@ -166,7 +169,7 @@ async fn in_process_round(app: &axum::Router, requests: usize) -> f64 {
         "origin": "example.org", "origin_server_ts": 1, "depth": 1, "content": { "membership": "leave" }
     }))
     .expect("JSON");
-    let start = Instant::now();
+    let start = thread_cpu();
     for i in 0..requests {
         let (method, path, body, expected) = match i % 3 {
             0 => (
@@ -201,7 +204,16 @@ async fn in_process_round(app: &axum::Router, requests: usize) -> f64 {
             .await
             .expect("a body");
     }
-    requests as f64 / start.elapsed().as_secs_f64()
+    requests as f64 / (thread_cpu() - start).as_secs_f64()
+}
+
+/// The CPU time this thread has used.
+fn thread_cpu() -> Duration {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `now` is a valid, writable timespec.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    assert_eq!(ok, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
 }
 
 /// Alternating in-process rounds; the same statistics as [`compare`].
