@@ -89,9 +89,15 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
 
 /// The clippy lints on the style of doc Markdown, allowed: the docs carry the
 /// definition's descriptions as their authors wrote them (a list item continued by an
-/// unindented line is common), and a user cannot change someone else's definition.
+/// unindented line, or a wrapped one indented to line up with its text, as the cluster
+/// API's are), and a user cannot change someone else's definition. `unknown_lints`: the
+/// crate builds with Rust 1.85, whose clippy does not know the second one yet.
 fn foreign_markdown_lints() -> TokenStream {
-    quote!(allow(clippy::doc_lazy_continuation))
+    quote!(allow(
+        unknown_lints,
+        clippy::doc_lazy_continuation,
+        clippy::doc_overindented_list_items
+    ))
 }
 
 /// A `# Skipped` section listing what skip mode left out and why; nothing without skips.
