@@ -1081,7 +1081,6 @@ fn definition_name(pointer: &str, definitions: &str) -> Option<String> {
     split_pointer(&format!("/{rest}")).pop()
 }
 
-/// Keys beside a `$ref` that describe the use rather than change the shape.
 /// A `type` beside a `$ref` that only repeats its target's (`{$ref: Event, type: object}`)
 /// says nothing the target does not. Left in, it would make the ref a copy of its target
 /// in place, and nested copies multiply: one such API grew 15-fold in resolution.
@@ -1089,6 +1088,7 @@ fn repeats_target_type(key: &str, value: &Value, target: Option<&Value>) -> bool
     key == "type" && target.and_then(|target| target.get("type")) == Some(value)
 }
 
+/// Keys beside a `$ref` that describe the use rather than change the shape.
 fn is_annotation(key: &str) -> bool {
     const ANNOTATIONS: [&str; 11] = [
         "description",

@@ -42,7 +42,7 @@ pub fn emit_crate_root(ir: &Ir, modules: &[Module]) -> TokenStream {
     let foreign_markdown = foreign_markdown_lints();
     quote! {
         #recursion_limit
-        #![#foreign_markdown]
+        #(#![#foreign_markdown])*
         #![doc = #title]
         #![doc = ""]
         #description
@@ -79,7 +79,7 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
             other => other,
         };
         let foreign_markdown = foreign_markdown_lints();
-        declaration(module, gate, quote!(#[#foreign_markdown]), quote!({ #body }))
+        declaration(module, gate, quote!(#(#[#foreign_markdown])*), quote!({ #body }))
     });
     // An included file has no crate docs: what skip mode left out is said on a module.
     let lines = skipped_docs(ir);
@@ -91,13 +91,16 @@ pub fn emit_single_file(ir: &Ir, kept: Vec<(&Module, TokenStream)>) -> TokenStre
 /// definition's descriptions as their authors wrote them (a list item continued by an
 /// unindented line, or a wrapped one indented to line up with its text, as the cluster
 /// API's are), and a user cannot change someone else's definition. `unknown_lints`: the
-/// crate builds with Rust 1.85, whose clippy does not know the second one yet.
-fn foreign_markdown_lints() -> TokenStream {
-    quote!(allow(
-        unknown_lints,
-        clippy::doc_lazy_continuation,
-        clippy::doc_overindented_list_items
-    ))
+/// crate builds with Rust 1.85, whose clippy does not know the second one yet. Two
+/// attributes, each short enough that prettyplease and rustfmt both keep it on one line.
+fn foreign_markdown_lints() -> [TokenStream; 2] {
+    [
+        quote!(allow(unknown_lints)),
+        quote!(allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items
+        )),
+    ]
 }
 
 /// A `# Skipped` section listing what skip mode left out and why; nothing without skips.
